@@ -1,0 +1,46 @@
+# cellmqtt — top-level build. `make` builds the library, header and examples; `make test` runs
+# every test (installing what is missing); `make demo`, `make bench`, `make size` as in README.
+# Areas add their own targets in mk/*.mk and append to TEST_STEPS.
+
+CARGO   ?= cargo
+BUILD   := build
+LIB     := target/release/libcellmqtt.a
+export CARGO_TERM_COLOR ?= never
+
+TEST_STEPS :=
+
+.PHONY: all lib header test deps rust-test clippy fmt-check miri clean
+all: lib
+
+lib:
+	$(CARGO) build --release --lib
+
+# Refresh the committed header after an intended API change.
+header:
+	CELLMQTT_BLESS=1 $(CARGO) test --test header
+
+deps:
+	@scripts/deps.sh
+
+rust-test:
+	$(CARGO) test --workspace
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+miri: export CELLMQTT_NEED_NIGHTLY = 1
+miri: deps
+	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test --lib --tests
+
+include $(sort $(wildcard mk/*.mk))
+
+test: deps
+	$(MAKE) fmt-check rust-test clippy $(TEST_STEPS)
+	@echo "make test: all steps passed"
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

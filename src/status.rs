@@ -1,0 +1,158 @@
+//! The one status type of the library: 0 is success, every error is a distinct negative value.
+//!
+//! The same codes name why an asynchronous operation failed (publish, subscribe) and why the
+//! session is recovering, so a C caller needs a single table.
+
+/// Result of every API call, and the reason carried by failure events.
+#[repr(i32)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    /// Success.
+    Ok = 0,
+    /// A required pointer argument was NULL.
+    NullArg = -1,
+    /// The handle was never initialised (or its storage was overwritten).
+    NotInitialized = -2,
+    /// Called from inside one of this handle's callbacks where that is not allowed (e.g. `poll`).
+    Busy = -3,
+    /// An argument is out of range (unknown enum value, zero length where one is needed, ...).
+    InvalidArg = -4,
+    /// The configuration is inconsistent (a required string missing, a timeout of zero, ...).
+    InvalidConfig = -5,
+    /// A caller-provided buffer is missing or smaller than the documented minimum.
+    BufferTooSmall = -6,
+    /// A topic is longer than the module accepts (256 bytes).
+    TopicTooLong = -7,
+    /// A topic is empty, holds a wildcard where none is allowed, or bytes the module cannot take.
+    InvalidTopic = -8,
+    /// A payload is longer than the module accepts on the configured profile.
+    PayloadTooLong = -9,
+    /// QoS is not 0, 1 or 2.
+    InvalidQos = -10,
+    /// The publish queue has no room for this message; nothing was queued.
+    QueueFull = -11,
+    /// The subscription table has no room for another filter.
+    SubscriptionsFull = -12,
+    /// The filter to unsubscribe is not in the subscription table.
+    NotSubscribed = -13,
+    /// A configuration string (client id, user, password, host, will) is too long.
+    StringTooLong = -14,
+    /// A configuration string holds a byte the AT syntax cannot carry (quote, CR, LF, NUL).
+    InvalidString = -15,
+    /// The will message is longer than the module accepts (1360 bytes).
+    WillTooLong = -16,
+    /// The operation needs a started session (`start` first) or is not valid in this state.
+    WrongState = -17,
+    /// The module answered `ERROR` or `+CME ERROR`.
+    ModuleError = -20,
+    /// An answer or acknowledgement did not arrive before its deadline.
+    Timeout = -21,
+    /// The MQTT link was lost (`CLOSED`, PDN/PDP deactivation, module reboot).
+    LinkLost = -22,
+    /// The session was stopped by the application.
+    Stopped = -23,
+    /// The UART write callback reported an error.
+    UartError = -24,
+    /// The module reported no SIM (`+CPIN: SIM REMOVED`, `+CME ERROR: 10`).
+    SimAbsent = -25,
+    /// The SIM needs a PIN or PUK, which this library does not enter.
+    SimLocked = -26,
+    /// The module did not attach to the packet network before the deadline.
+    NotAttached = -27,
+    /// The TCP/TLS connection to the broker failed (`CONNECT FAIL`).
+    ConnectFailed = -28,
+    /// The broker refused or dropped the MQTT connect (`ERROR` after `AT+MCONNECT`).
+    ConnackFailed = -29,
+    /// The module did not answer at all (no final result to a command).
+    NoResponse = -30,
+    /// The recovery ladder ran out (the configured power-cycle limit was reached).
+    GaveUp = -31,
+    /// The module or profile does not support the requested feature.
+    Unsupported = -32,
+}
+
+impl Status {
+    /// Every status, for tables and tests.
+    /// cbindgen:ignore
+    pub const ALL: [Status; 31] = [
+        Status::Ok,
+        Status::NullArg,
+        Status::NotInitialized,
+        Status::Busy,
+        Status::InvalidArg,
+        Status::InvalidConfig,
+        Status::BufferTooSmall,
+        Status::TopicTooLong,
+        Status::InvalidTopic,
+        Status::PayloadTooLong,
+        Status::InvalidQos,
+        Status::QueueFull,
+        Status::SubscriptionsFull,
+        Status::NotSubscribed,
+        Status::StringTooLong,
+        Status::InvalidString,
+        Status::WillTooLong,
+        Status::WrongState,
+        Status::ModuleError,
+        Status::Timeout,
+        Status::LinkLost,
+        Status::Stopped,
+        Status::UartError,
+        Status::SimAbsent,
+        Status::SimLocked,
+        Status::NotAttached,
+        Status::ConnectFailed,
+        Status::ConnackFailed,
+        Status::NoResponse,
+        Status::GaveUp,
+        Status::Unsupported,
+    ];
+
+    /// The status with this numeric code, if there is one.
+    pub fn from_code(code: i32) -> Option<Status> {
+        Status::ALL.iter().copied().find(|s| *s as i32 == code)
+    }
+
+    /// Stable upper-case name (`"QUEUE_FULL"`), NUL-terminated so C can use it directly.
+    pub fn name_nul(self) -> &'static [u8] {
+        match self {
+            Status::Ok => b"OK\0",
+            Status::NullArg => b"NULL_ARG\0",
+            Status::NotInitialized => b"NOT_INITIALIZED\0",
+            Status::Busy => b"BUSY\0",
+            Status::InvalidArg => b"INVALID_ARG\0",
+            Status::InvalidConfig => b"INVALID_CONFIG\0",
+            Status::BufferTooSmall => b"BUFFER_TOO_SMALL\0",
+            Status::TopicTooLong => b"TOPIC_TOO_LONG\0",
+            Status::InvalidTopic => b"INVALID_TOPIC\0",
+            Status::PayloadTooLong => b"PAYLOAD_TOO_LONG\0",
+            Status::InvalidQos => b"INVALID_QOS\0",
+            Status::QueueFull => b"QUEUE_FULL\0",
+            Status::SubscriptionsFull => b"SUBSCRIPTIONS_FULL\0",
+            Status::NotSubscribed => b"NOT_SUBSCRIBED\0",
+            Status::StringTooLong => b"STRING_TOO_LONG\0",
+            Status::InvalidString => b"INVALID_STRING\0",
+            Status::WillTooLong => b"WILL_TOO_LONG\0",
+            Status::WrongState => b"WRONG_STATE\0",
+            Status::ModuleError => b"MODULE_ERROR\0",
+            Status::Timeout => b"TIMEOUT\0",
+            Status::LinkLost => b"LINK_LOST\0",
+            Status::Stopped => b"STOPPED\0",
+            Status::UartError => b"UART_ERROR\0",
+            Status::SimAbsent => b"SIM_ABSENT\0",
+            Status::SimLocked => b"SIM_LOCKED\0",
+            Status::NotAttached => b"NOT_ATTACHED\0",
+            Status::ConnectFailed => b"CONNECT_FAILED\0",
+            Status::ConnackFailed => b"CONNACK_FAILED\0",
+            Status::NoResponse => b"NO_RESPONSE\0",
+            Status::GaveUp => b"GAVE_UP\0",
+            Status::Unsupported => b"UNSUPPORTED\0",
+        }
+    }
+
+    /// The name without its terminating NUL.
+    pub fn name(self) -> &'static [u8] {
+        let n = self.name_nul();
+        n.split_last().map_or(n, |(_, rest)| rest)
+    }
+}

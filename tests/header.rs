@@ -1,0 +1,28 @@
+//! The committed C header must be exactly what build.rs generates from the code.
+//! `make header` (CELLMQTT_BLESS=1) rewrites it after an intended API change.
+
+const GENERATED: &str = include_str!(concat!(env!("OUT_DIR"), "/cellmqtt.h"));
+
+#[test]
+fn committed_header_matches_generated() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/include/cellmqtt.h");
+    if std::env::var_os("CELLMQTT_BLESS").is_some() {
+        std::fs::write(path, GENERATED).expect("write include/cellmqtt.h");
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != GENERATED {
+        let line = committed
+            .lines()
+            .zip(GENERATED.lines())
+            .position(|(a, b)| a != b)
+            .map_or(
+                committed.lines().count().min(GENERATED.lines().count()) + 1,
+                |i| i + 1,
+            );
+        panic!(
+            "include/cellmqtt.h differs from the header build.rs generates (first at line {line}); \
+             run `make header` and commit it"
+        );
+    }
+}
