@@ -7,6 +7,79 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The handle's size depends on the pointer width; the library checks it at compile time. */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define CELLMQTT_PTR64 1
+#endif
+
+// Topic, client id, user name, password, will topic (§5.1, §5.4, §5.6).
+#define STRING_MAX 256
+
+// Will message (§5.1).
+#define WILL_MAX 1360
+
+// Publish payload (`AT+MPUBEX` len 1..4100, §5.7).
+#define PAYLOAD_MAX 4100
+
+// Host name for `AT+MIPSTART`.
+#define HOST_MAX 255
+
+// File names in the module file system (`AT+FSCREATE`, ≤64 bytes).
+#define FILE_MAX 64
+
+// Minimum sizes of the caller's buffers.
+#define LINE_BUF_MIN 128
+
+#define QUEUE_BUF_MIN 64
+
+#define SUB_BUF_MIN 16
+
+// Longest duration a deadline may lie ahead.
+#define MAX_DELAY_MS (uint32_t)INT32_MAX
+
+#if defined(CELLMQTT_PTR64)
+// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
+#define CELLMQTT_HANDLE_WORDS 128
+#endif
+
+#if !defined(CELLMQTT_PTR64)
+// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
+#define CELLMQTT_HANDLE_WORDS 96
+#endif
+
+// `cellmqtt_config_t.options` bits.
+#define CELLMQTT_OPT_TLS (1 << 0)
+
+#define CELLMQTT_OPT_CACHE_MODE (1 << 1)
+
+#define CELLMQTT_OPT_CLEAN_SESSION (1 << 2)
+
+#define CELLMQTT_OPT_NO_MPUBEX (1 << 3)
+
+#define CELLMQTT_OPT_REPORT_SIGNAL (1 << 4)
+
+// `cellmqtt_config_t.pins` bits: which control lines the board wires.
+#define CELLMQTT_PINS_RESET (1 << 0)
+
+#define CELLMQTT_PINS_POWER (1 << 1)
+
+#define CELLMQTT_PINS_PWRKEY (1 << 2)
+
+// Recommended buffer sizes (bytes) for the `*_buf` fields.
+#define CELLMQTT_RX_BUF_DEFAULT 1024
+
+// Holds a line and an incoming message (topic + payload); larger messages are dropped and
+// counted. 1664 covers a 256-byte topic with the 1360-byte direct-mode payload limit of the
+// vendor FAQ; raise it to 4400 to receive the 4100 bytes the EC618 manual allows.
+#define CELLMQTT_LINE_BUF_DEFAULT 1664
+
+#define CELLMQTT_QUEUE_BUF_DEFAULT 4096
+
+#define CELLMQTT_SUB_BUF_DEFAULT 512
+
+// Smallest accepted sizes.
+#define CELLMQTT_RX_BUF_MIN 64
+
 // Result of every API call, and the reason carried by failure events.
 enum cellmqtt_status_t
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -49,6 +122,8 @@ enum cellmqtt_status_t
   CELLMQTT_STATUS_WILL_TOO_LONG = -16,
   // The operation needs a started session (`start` first) or is not valid in this state.
   CELLMQTT_STATUS_WRONG_STATE = -17,
+  // `feed` could not take every byte: the RX ring is full (the rest is dropped and counted).
+  CELLMQTT_STATUS_RX_OVERFLOW = -18,
   // The module answered `ERROR` or `+CME ERROR`.
   CELLMQTT_STATUS_MODULE_ERROR = -20,
   // An answer or acknowledgement did not arrive before its deadline.
@@ -84,13 +159,521 @@ typedef int32_t cellmqtt_status_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Module control lines.
+enum cellmqtt_pin_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  CELLMQTT_PIN_RESET = 0,
+  CELLMQTT_PIN_POWER = 1,
+  CELLMQTT_PIN_PWRKEY = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_pin_t cellmqtt_pin_t;
+#else
+typedef uint8_t cellmqtt_pin_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a `cellmqtt_event_t` reports.
+enum cellmqtt_event_kind_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `state` changed.
+  CELLMQTT_EVENT_KIND_STATE = 0,
+  // Publish `id` completed (QoS 0 at OK, 1 at PUBACK, 2 at PUBCOMP).
+  CELLMQTT_EVENT_KIND_PUBLISHED = 1,
+  // Publish `id` failed for `status`; it is no longer queued.
+  CELLMQTT_EVENT_KIND_PUBLISH_FAILED = 2,
+  // Subscription `id` confirmed by SUBACK (`flag` = restored after a re-connect).
+  CELLMQTT_EVENT_KIND_SUBSCRIBED = 3,
+  // Subscription `id` refused (`status`); it was removed from the table.
+  CELLMQTT_EVENT_KIND_SUBSCRIBE_FAILED = 4,
+  // Unsubscribe `id` done.
+  CELLMQTT_EVENT_KIND_UNSUBSCRIBED = 5,
+  // The recovery ladder took step `recovery` because of `status`; `count` = failures so far.
+  CELLMQTT_EVENT_KIND_RECOVERY = 6,
+  // `count` items of kind `loss` were lost.
+  CELLMQTT_EVENT_KIND_LOSS = 7,
+  // Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
+  CELLMQTT_EVENT_KIND_SIGNAL = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_event_kind_t cellmqtt_event_kind_t;
+#else
+typedef uint32_t cellmqtt_event_kind_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Session state, as reported to the application.
+enum cellmqtt_state_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not started, or stopped by the application.
+  CELLMQTT_STATE_STOPPED = 0,
+  // Powering the module on or pulsing a pin.
+  CELLMQTT_STATE_POWER_CYCLE = 1,
+  // Waiting for the module to answer `AT`.
+  CELLMQTT_STATE_PROBING = 2,
+  // Echo off, SIM and network attach checks.
+  CELLMQTT_STATE_PREPARING = 3,
+  // `AT+MCONFIG`, `AT+MIPSTART`, `AT+MCONNECT`.
+  CELLMQTT_STATE_CONNECTING = 4,
+  // Connected; restoring subscriptions and sending the online message.
+  CELLMQTT_STATE_RESTORING = 5,
+  // Connected and ready: publishes and subscriptions are being served.
+  CELLMQTT_STATE_ONLINE = 6,
+  // A failure occurred; waiting out the back-off before the next step of the ladder.
+  CELLMQTT_STATE_RECOVERING = 7,
+  // `AT+MDISCONNECT`, `AT+MIPCLOSE` after `stop`.
+  CELLMQTT_STATE_STOPPING = 8,
+  // The ladder ran out (`power_cycle_limit` reached); `start` begins again.
+  CELLMQTT_STATE_FAILED = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_state_t cellmqtt_state_t;
+#else
+typedef uint8_t cellmqtt_state_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// A step of the recovery ladder.
+enum cellmqtt_recovery_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `AT+MIPCLOSE` (result ignored) and a new connect from `AT+MCONFIG`.
+  CELLMQTT_RECOVERY_RECONNECT = 0,
+  // The module rebooted by itself (`RDY`): full re-initialisation.
+  CELLMQTT_RECOVERY_REINIT = 1,
+  // `AT+RESET` (no RESET pin wired).
+  CELLMQTT_RECOVERY_SOFT_RESET = 2,
+  // RESET pin pulse, then full re-initialisation.
+  CELLMQTT_RECOVERY_RESET_PIN = 3,
+  // POWER off/on and PWRKEY pulse, then full re-initialisation.
+  CELLMQTT_RECOVERY_POWER_CYCLE = 4,
+  // PWRKEY pulse to switch on a module that does not answer at start.
+  CELLMQTT_RECOVERY_POWER_ON = 5,
+  // The ladder ran out; the session is in `State::Failed`.
+  CELLMQTT_RECOVERY_GAVE_UP = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_recovery_t cellmqtt_recovery_t;
+#else
+typedef uint8_t cellmqtt_recovery_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What was lost; every loss is counted in `Stats` and reported once per occurrence.
+enum cellmqtt_loss_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // RX bytes dropped because the RX ring was full (`feed` faster than `poll`).
+  CELLMQTT_LOSS_RX_OVERFLOW = 0,
+  // A line longer than the line buffer was discarded.
+  CELLMQTT_LOSS_LINE_TOO_LONG = 1,
+  // An incoming message did not fit the line buffer and was discarded.
+  CELLMQTT_LOSS_MESSAGE_TOO_LARGE = 2,
+  // The module's 4-slot cache overwrote a message before it was read.
+  CELLMQTT_LOSS_CACHE_OVERWRITTEN = 3,
+  // A publish was refused by `publish` (queue full, too long, invalid).
+  CELLMQTT_LOSS_PUBLISH_REJECTED = 4,
+  // An event record could not be queued (must never happen; counted to prove it).
+  CELLMQTT_LOSS_EVENT_DROPPED = 5,
+  // `AT+MQTTMSGGET` failed; the announced cache slots were not read.
+  CELLMQTT_LOSS_CACHE_READ_FAILED = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_loss_t cellmqtt_loss_t;
+#else
+typedef uint8_t cellmqtt_loss_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Module profiles for `cellmqtt_config_t.profile`.
+enum cellmqtt_profile_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Air724UG family (8910): RESET reboots; MPUB up to 2348 bytes.
+  CELLMQTT_PROFILE_AIR724UG = 0,
+  // Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 4100 bytes.
+  CELLMQTT_PROFILE_AIR780E = 1,
+  // Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
+  CELLMQTT_PROFILE_AIR780EP = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_profile_t cellmqtt_profile_t;
+#else
+typedef uint32_t cellmqtt_profile_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Every wait of the session, in milliseconds. Defaults come from luat-at.md §9.
+typedef struct cellmqtt_timeouts_t {
+  // Final result (`OK`/`ERROR`) of an ordinary command (manual: 9 s).
+  uint32_t command_ms;
+  // Interval between repeated `AT`, `AT+CPIN?`, `AT+CGATT?` polls (vendor: 1 s).
+  uint32_t poll_interval_ms;
+  // Module answering `AT` after power-on or reset (vendor: reset after 90 s).
+  uint32_t boot_ms;
+  // Module answering `AT` after it went silent mid-session, before RESET.
+  uint32_t silence_ms;
+  // `+CPIN: READY` (vendor: 10 s).
+  uint32_t sim_ms;
+  // `+CGATT: 1` (vendor: normally under 2 min).
+  uint32_t attach_ms;
+  // `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s).
+  uint32_t connect_ms;
+  // `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s).
+  uint32_t connack_ms;
+  // `SUBACK`, `UNSUBACK`, `PUBACK`, `PUBREC`, `PUBCOMP` (measured 0.3 s).
+  uint32_t ack_ms;
+  // `>` prompt after `AT+MPUBEX`.
+  uint32_t prompt_ms;
+  // First back-off before a retry; doubles per failed cycle up to `backoff_max_ms`.
+  uint32_t backoff_min_ms;
+  uint32_t backoff_max_ms;
+  // RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms).
+  uint32_t reset_pulse_ms;
+  // Supply held off during a power cycle.
+  uint32_t power_off_ms;
+  // PWRKEY asserted to power on (≥1.2 s Air724UG, >1 s Air780E).
+  uint32_t pwrkey_ms;
+  // Idle time online after which `AT+MQTTSTATU` checks the link (0 = never).
+  uint32_t health_ms;
+} cellmqtt_timeouts_t;
+
+// The recovery ladder (design.md): re-connects, then RESET pulses, then power cycles.
+typedef struct cellmqtt_ladder_t {
+  // Failed connect cycles answered by a plain re-connect before the first RESET.
+  uint8_t reconnects_before_reset;
+  // RESET pulses before a power cycle.
+  uint8_t resets_before_power_cycle;
+  // Consecutive power cycles without getting online before giving up (0 = never give up).
+  uint16_t power_cycle_limit;
+} cellmqtt_ladder_t;
+
+// Session configuration. Start from `cellmqtt_config_default()`.
+//
+// Strings are NUL-terminated and **borrowed**: they, and the four buffers, must stay valid
+// and unchanged for as long as the handle is used (static storage is the usual choice).
+// NULL means "empty" for optional strings.
+typedef struct cellmqtt_config_t {
+  // One of `CELLMQTT_PROFILE_*` (`cellmqtt_profile_t`).
+  uint32_t profile;
+  // `CELLMQTT_OPT_*` bits.
+  uint32_t options;
+  // `CELLMQTT_PINS_*` bits: which lines `pin_set` can drive.
+  uint32_t pins;
+  // Broker host name or address (required, ≤255 bytes).
+  const char *host;
+  uint16_t port;
+  // MQTT keep-alive in seconds (the vendor advises 60-240).
+  uint16_t keepalive_s;
+  // Client id (required, ≤256 bytes, unique on the broker).
+  const char *client_id;
+  const char *username;
+  const char *password;
+  // Will topic; NULL for no will.
+  const char *will_topic;
+  // Will message (≤1360 bytes, no `"`, CR, LF or NUL).
+  const uint8_t *will_payload;
+  size_t will_payload_len;
+  uint8_t will_qos;
+  // 0 or 1.
+  uint8_t will_retain;
+  // `AT+SSLCFG="sslversion"` (0-4) or -1 to leave the module default.
+  int16_t tls_version;
+  // `AT+SSLCFG="seclevel"` (0-2) or -1 to leave the module default.
+  int16_t tls_seclevel;
+  // Published on the will topic once online (e.g. "online"); NULL for none.
+  const uint8_t *online_payload;
+  size_t online_payload_len;
+  // Certificate file names in the module file system (NULL = not set).
+  const char *tls_ca_file;
+  const char *tls_client_cert_file;
+  const char *tls_client_key_file;
+  // SNI / verification host name (NULL = not set).
+  const char *tls_sni;
+  // RX ring written by `cellmqtt_feed` (≥ CELLMQTT_RX_BUF_MIN).
+  uint8_t *rx_buf;
+  size_t rx_buf_len;
+  // Line and incoming-message assembly (≥ CELLMQTT_LINE_BUF_MIN).
+  uint8_t *line_buf;
+  size_t line_buf_len;
+  // Publish arena: each queued message takes 10 bytes + topic + payload.
+  uint8_t *queue_buf;
+  size_t queue_buf_len;
+  // Subscription arena: each filter takes 6 bytes + filter.
+  uint8_t *sub_buf;
+  size_t sub_buf_len;
+  struct cellmqtt_timeouts_t timeouts;
+  struct cellmqtt_ladder_t ladder;
+  // Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
+  uint16_t mpubex_above_extra;
+} cellmqtt_config_t;
+
+// Opaque storage for one cellmqtt instance. Zero it (static storage is) or let
+// `cellmqtt_init` fill it; never copy it after init.
+typedef struct cellmqtt_t {
+  uint64_t _opaque[CELLMQTT_HANDLE_WORDS];
+} cellmqtt_t;
+
+// An event. Fields not used by `kind` are zero.
+typedef struct cellmqtt_event_t {
+  cellmqtt_event_kind_t kind;
+  cellmqtt_status_t status;
+  uint16_t id;
+  cellmqtt_state_t state;
+  cellmqtt_recovery_t recovery;
+  cellmqtt_loss_t loss;
+  bool flag;
+  uint32_t count;
+} cellmqtt_event_t;
+
+// Callbacks. `user` is passed first to every one of them.
+//
+// Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
+// Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`). From a callback you
+// may call `publish`, `subscribe`, `unsubscribe`, `start`, `stop`, `feed`, `state`, `stats`;
+// a nested `cellmqtt_poll`, `init` or `deinit` returns `CELLMQTT_STATUS_BUSY`.
+typedef struct cellmqtt_callbacks_t {
+  void *user;
+  // Write to the module UART: return bytes taken (>0), 0 to try again later, <0 on error.
+  // Must not block for long; partial writes are fine.
+  int32_t (*uart_write)(void *user, const uint8_t *data, size_t len);
+  // Monotonic milliseconds; may wrap at 2^32.
+  uint32_t (*tick_ms)(void *user);
+  // Drive a control line: `active` = asserted (RESET/PWRKEY held low, POWER switched on).
+  void (*pin_set)(void *user, cellmqtt_pin_t pin, bool active);
+  // An incoming message. Both buffers are valid only during the call (copy what you keep);
+  // the topic is not NUL-terminated.
+  void (*on_message)(void *user,
+                     const uint8_t *topic,
+                     size_t topic_len,
+                     const uint8_t *payload,
+                     size_t payload_len);
+  // Everything else the session reports; the event is valid only during the call.
+  void (*on_event)(void *user, const struct cellmqtt_event_t *event);
+} cellmqtt_callbacks_t;
+
+// Running counters of a session (never reset by the engine).
+typedef struct cellmqtt_stats_t {
+  // Bytes taken from the RX ring.
+  uint32_t rx_bytes;
+  // Bytes `feed` dropped because the RX ring was full.
+  uint32_t rx_overflow_bytes;
+  // Lines longer than the line buffer, discarded.
+  uint32_t lines_too_long;
+  // Lines the decoder did not recognise (garbage, unknown URCs).
+  uint32_t lines_unknown;
+  // Bytes written to the UART.
+  uint32_t tx_bytes;
+  // Commands sent.
+  uint32_t commands;
+  // Commands answered with `ERROR` or `+CME ERROR`.
+  uint32_t command_errors;
+  // Commands that got no final result before their deadline.
+  uint32_t command_timeouts;
+  // Errors returned by the UART write callback.
+  uint32_t uart_errors;
+  // Messages delivered to the application.
+  uint32_t messages_received;
+  // Incoming messages discarded because they did not fit the line buffer.
+  uint32_t messages_too_large;
+  // Messages the module's cache overwrote before they were read.
+  uint32_t cache_overwritten;
+  // Publishes accepted into the queue.
+  uint32_t publishes_queued;
+  // Publishes confirmed.
+  uint32_t publishes_done;
+  // Publishes given up with a failure event.
+  uint32_t publishes_failed;
+  // Publishes refused by `publish` (queue full, too long, invalid).
+  uint32_t publishes_rejected;
+  // Publishes sent again after a link loss or a missing acknowledgement.
+  uint32_t publish_retries;
+  // Acknowledgements that arrived when none was awaited.
+  uint32_t unexpected_acks;
+  // Highest number of bytes ever used in the publish arena.
+  uint32_t queue_high_water;
+  // Times the session came online.
+  uint32_t connects;
+  // Links lost after being online (`CLOSED`, PDN/PDP loss, `+MQTTSTATU :0`, reboot).
+  uint32_t links_lost;
+  // Failed connect cycles.
+  uint32_t connect_failures;
+  // Ladder steps taken, by kind.
+  uint32_t reconnects;
+  uint32_t module_reboots;
+  uint32_t soft_resets;
+  uint32_t reset_pulses;
+  uint32_t power_cycles;
+  // Event records that could not be queued (always 0 unless there is a bug).
+  uint32_t events_dropped;
+} cellmqtt_stats_t;
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"` for a value that is not
-// one. The string is static; never free it.
+// A configuration with every default: profile Air724UG, clean session, keep-alive 120 s,
+// port 1883, timeouts from the vendor documentation, ladder 3 re-connects / 2 resets.
+// Strings and buffers are NULL and must be filled in.
+struct cellmqtt_config_t cellmqtt_config_default(void);
+
+// Initialises `h` (storage of `sizeof(cellmqtt_t)`, zeroed or never initialised) from `cfg`
+// and `cb`. Both structs are copied; the strings and buffers they point to are borrowed for
+// the life of the handle. Nothing is sent until `cellmqtt_start`.
+//
+// Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
+// `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
+// `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY` (from a callback).
+//
+// # Safety
+// `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
+// unaliased while the handle is in use.
+cellmqtt_status_t cellmqtt_init(struct cellmqtt_t *h,
+                                const struct cellmqtt_config_t *cfg,
+                                const struct cellmqtt_callbacks_t *cb);
+
+// Marks the handle uninitialised (after `cellmqtt_stop`, when nothing else uses it), so the
+// storage and buffers may be reused or initialised again.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+cellmqtt_status_t cellmqtt_deinit(struct cellmqtt_t *h);
+
+// Starts the session (power-on if needed, SIM, attach, connect, subscriptions) and keeps it
+// up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+cellmqtt_status_t cellmqtt_start(struct cellmqtt_t *h);
+
+// Leaves the broker (`AT+MDISCONNECT`, `AT+MIPCLOSE`) and stops. Queued publishes and the
+// subscription table are kept for the next start.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+cellmqtt_status_t cellmqtt_stop(struct cellmqtt_t *h);
+
+// Hands bytes received from the module UART to the engine. Safe from an interrupt or another
+// task (never blocks, runs no callback). Returns `RX_OVERFLOW` when the RX ring could not
+// take them all; the rest is dropped, counted and reported as a `LOSS` event.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage; `data` points to `len` readable bytes.
+cellmqtt_status_t cellmqtt_feed(struct cellmqtt_t *h, const uint8_t *data, size_t len);
+
+// Does all work that is due (handles received bytes, fires deadlines, writes commands) and
+// runs the callbacks for what happened. Never blocks. `BUSY` when called from a callback.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage; application context only.
+cellmqtt_status_t cellmqtt_poll(struct cellmqtt_t *h);
+
+// Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
+// (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+uint32_t cellmqtt_poll_delay_ms(struct cellmqtt_t *h);
+
+// Queues a publish of `payload` (`len` bytes, up to 4100) to `topic` (NUL-terminated, no
+// wildcards). On success `*out_id` (if not NULL) gets the message id of the later
+// `PUBLISHED` / `PUBLISH_FAILED` event. The topic and payload are copied.
+//
+// Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
+// `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.
+//
+// # Safety
+// `h` valid storage or NULL; `topic` NUL-terminated or NULL; `payload` valid for `len` bytes.
+cellmqtt_status_t cellmqtt_publish(struct cellmqtt_t *h,
+                                   const char *topic,
+                                   const uint8_t *payload,
+                                   size_t len,
+                                   uint8_t qos,
+                                   bool retain,
+                                   uint16_t *out_id);
+
+// Subscribes to `filter` (wildcards allowed) with `qos`; kept across re-connects. A
+// `SUBSCRIBED` event with `*out_id` follows once the broker confirms.
+//
+// # Safety
+// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
+cellmqtt_status_t cellmqtt_subscribe(struct cellmqtt_t *h,
+                                     const char *filter,
+                                     uint8_t qos,
+                                     uint16_t *out_id);
+
+// Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows.
+//
+// # Safety
+// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
+cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter, uint16_t *out_id);
+
+// Current session state (`STOPPED` for a NULL or uninitialised handle).
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+cellmqtt_state_t cellmqtt_state(struct cellmqtt_t *h);
+
+// Copies the counters to `*out`.
+//
+// # Safety
+// `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
+cellmqtt_status_t cellmqtt_stats(struct cellmqtt_t *h, struct cellmqtt_stats_t *out);
+
+// Publishes queued and not yet confirmed (including the one in flight).
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+size_t cellmqtt_queued(struct cellmqtt_t *h);
+
+// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
 const char *cellmqtt_status_str(int32_t status);
+
+// Lower-case name of a state (`"online"`), or `"unknown"`.
+const char *cellmqtt_state_str(uint32_t state);
+
+// Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
+const char *cellmqtt_recovery_str(uint32_t step);
+
+// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
+const char *cellmqtt_loss_str(uint32_t kind);
 
 // Library version as `major << 16 | minor << 8 | patch`.
 uint32_t cellmqtt_version(void);

@@ -22,10 +22,24 @@
 #[cfg(not(target_os = "none"))]
 extern crate std;
 
+pub mod at;
+pub mod config;
+pub mod engine;
+pub mod event;
+pub mod queue;
+pub mod rx_ring;
+pub mod stats;
 pub mod status;
+pub mod subs;
+pub mod time;
 
 pub mod ffi;
 
+pub use config::{Config, Options, Pins, Profile};
+pub use engine::{Buffers, Engine};
+pub use event::{Event, LossKind, Notice, Pin, RecoveryStep, State};
+pub use rx_ring::RxRing;
+pub use stats::Stats;
 pub use status::Status;
 
 /// Library version as `major << 16 | minor << 8 | patch`.

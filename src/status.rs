@@ -43,6 +43,8 @@ pub enum Status {
     WillTooLong = -16,
     /// The operation needs a started session (`start` first) or is not valid in this state.
     WrongState = -17,
+    /// `feed` could not take every byte: the RX ring is full (the rest is dropped and counted).
+    RxOverflow = -18,
     /// The module answered `ERROR` or `+CME ERROR`.
     ModuleError = -20,
     /// An answer or acknowledgement did not arrive before its deadline.
@@ -74,7 +76,7 @@ pub enum Status {
 impl Status {
     /// Every status, for tables and tests.
     /// cbindgen:ignore
-    pub const ALL: [Status; 31] = [
+    pub const ALL: [Status; 32] = [
         Status::Ok,
         Status::NullArg,
         Status::NotInitialized,
@@ -93,6 +95,7 @@ impl Status {
         Status::InvalidString,
         Status::WillTooLong,
         Status::WrongState,
+        Status::RxOverflow,
         Status::ModuleError,
         Status::Timeout,
         Status::LinkLost,
@@ -134,6 +137,7 @@ impl Status {
             Status::InvalidString => b"INVALID_STRING\0",
             Status::WillTooLong => b"WILL_TOO_LONG\0",
             Status::WrongState => b"WRONG_STATE\0",
+            Status::RxOverflow => b"RX_OVERFLOW\0",
             Status::ModuleError => b"MODULE_ERROR\0",
             Status::Timeout => b"TIMEOUT\0",
             Status::LinkLost => b"LINK_LOST\0",

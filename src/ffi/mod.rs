@@ -1,18 +1,511 @@
 //! The C ABI. This module and its children are the only place with `unsafe`; every block says
-//! why it is sound. Every pointer from C is checked, every length validated, and integers from C
-//! are converted to Rust enums by value, never transmuted.
+//! why it is sound. Every pointer from C is checked, every length validated, and integers from
+//! C are converted to Rust enums by value, never transmuted.
+//!
+//! Threading: `cellmqtt_feed` may run in an interrupt or another task; every other function
+//! belongs to one application context (or is serialised by the port's mutex).
 #![allow(unsafe_code)]
 
+mod convert;
+mod handle;
+mod port;
+mod types;
+
+pub use handle::{cellmqtt_t, CELLMQTT_HANDLE_WORDS};
+pub use types::*;
+
+use crate::config::{Ladder, Timeouts};
+use crate::engine::{Buffers, Engine};
+use crate::event::{Event, LossKind, Notice, RecoveryStep, State};
+use crate::rx_ring::RxRing;
+use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
+use handle::Handle;
 
-/// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"` for a value that is not
-/// one. The string is static; never free it.
+/// Runs `f` on the engine of an initialised handle, outside any poll-only section.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage; called from the application context.
+unsafe fn with_engine<T>(
+    h: *mut cellmqtt_t,
+    f: impl FnOnce(&Handle, &mut Engine<'static>) -> Result<T, Status>,
+) -> Result<T, Status> {
+    // SAFETY: forwarded from the caller.
+    let handle = unsafe { handle::from_ptr(h)? };
+    // SAFETY: application context; the reference lives only for `f`, which runs no callback.
+    let engine = unsafe { handle.engine() };
+    f(handle, engine)
+}
+
+fn status_of<T>(r: Result<T, Status>) -> Status {
+    match r {
+        Ok(_) => Status::Ok,
+        Err(e) => e,
+    }
+}
+
+/// A configuration with every default: profile Air724UG, clean session, keep-alive 120 s,
+/// port 1883, timeouts from the vendor documentation, ladder 3 re-connects / 2 resets.
+/// Strings and buffers are NULL and must be filled in.
+#[no_mangle]
+pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
+    cellmqtt_config_t {
+        profile: ProfileId::Air724ug as u32,
+        options: CELLMQTT_OPT_CLEAN_SESSION,
+        pins: 0,
+        host: core::ptr::null(),
+        port: 1883,
+        keepalive_s: 120,
+        client_id: core::ptr::null(),
+        username: core::ptr::null(),
+        password: core::ptr::null(),
+        will_topic: core::ptr::null(),
+        will_payload: core::ptr::null(),
+        will_payload_len: 0,
+        will_qos: 0,
+        will_retain: 0,
+        tls_version: -1,
+        tls_seclevel: -1,
+        online_payload: core::ptr::null(),
+        online_payload_len: 0,
+        tls_ca_file: core::ptr::null(),
+        tls_client_cert_file: core::ptr::null(),
+        tls_client_key_file: core::ptr::null(),
+        tls_sni: core::ptr::null(),
+        rx_buf: core::ptr::null_mut(),
+        rx_buf_len: 0,
+        line_buf: core::ptr::null_mut(),
+        line_buf_len: 0,
+        queue_buf: core::ptr::null_mut(),
+        queue_buf_len: 0,
+        sub_buf: core::ptr::null_mut(),
+        sub_buf_len: 0,
+        timeouts: Timeouts::DEFAULT,
+        ladder: Ladder::DEFAULT,
+        mpubex_above_extra: 32,
+    }
+}
+
+/// Initialises `h` (storage of `sizeof(cellmqtt_t)`, zeroed or never initialised) from `cfg`
+/// and `cb`. Both structs are copied; the strings and buffers they point to are borrowed for
+/// the life of the handle. Nothing is sent until `cellmqtt_start`.
+///
+/// Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
+/// `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
+/// `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY` (from a callback).
+///
+/// # Safety
+/// `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
+/// unaliased while the handle is in use.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_init(
+    h: *mut cellmqtt_t,
+    cfg: *const cellmqtt_config_t,
+    cb: *const cellmqtt_callbacks_t,
+) -> Status {
+    if h.is_null() || cfg.is_null() || cb.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: h is non-null and points to cellmqtt_t storage per the contract.
+    match unsafe { handle::from_ptr(h) } {
+        Ok(existing) if existing.is_busy() => return Status::Busy,
+        Ok(_) => return Status::WrongState,
+        Err(_) => {}
+    }
+    // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs.
+    let (c, cb) = unsafe { (*cfg, *cb) };
+    if cb.uart_write.is_none() || cb.tick_ms.is_none() {
+        return Status::NullArg;
+    }
+    // SAFETY: string/buffer validity is the caller's contract.
+    let built = unsafe { convert::config(&c) }.and_then(|config| {
+        // SAFETY: as above.
+        let bufs = unsafe { convert::buffers(&c)? };
+        let engine = Engine::new(
+            config,
+            Buffers {
+                line: bufs.line,
+                queue: bufs.queue,
+                subs: bufs.subs,
+            },
+        )?;
+        Ok((engine, bufs.rx))
+    });
+    let (engine, rx) = match built {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let slot = h.cast::<Handle>();
+    // SAFETY: the storage is large and aligned enough for Handle (const-asserted in handle.rs)
+    // and not initialised, so overwriting it drops nothing.
+    unsafe { slot.write(Handle::new(RxRing::new(rx), cb, engine)) };
+    // SAFETY: just written.
+    unsafe { (*slot).mark_initialised() };
+    Status::Ok
+}
+
+/// Marks the handle uninitialised (after `cellmqtt_stop`, when nothing else uses it), so the
+/// storage and buffers may be reused or initialised again.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_deinit(h: *mut cellmqtt_t) -> Status {
+    // SAFETY: forwarded from the caller.
+    match unsafe { handle::from_ptr(h) } {
+        Ok(handle) if handle.is_busy() => Status::Busy,
+        Ok(handle) => {
+            handle.mark_dead();
+            Status::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+/// Starts the session (power-on if needed, SIM, attach, connect, subscriptions) and keeps it
+/// up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_start(h: *mut cellmqtt_t) -> Status {
+    // SAFETY: forwarded from the caller.
+    status_of(unsafe { with_engine(h, |hd, e| e.start(hd.now())) })
+}
+
+/// Leaves the broker (`AT+MDISCONNECT`, `AT+MIPCLOSE`) and stops. Queued publishes and the
+/// subscription table are kept for the next start.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_stop(h: *mut cellmqtt_t) -> Status {
+    // SAFETY: forwarded from the caller.
+    status_of(unsafe {
+        with_engine(h, |hd, e| {
+            e.stop(hd.now());
+            Ok(())
+        })
+    })
+}
+
+/// Hands bytes received from the module UART to the engine. Safe from an interrupt or another
+/// task (never blocks, runs no callback). Returns `RX_OVERFLOW` when the RX ring could not
+/// take them all; the rest is dropped, counted and reported as a `LOSS` event.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage; `data` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_feed(h: *mut cellmqtt_t, data: *const u8, len: usize) -> Status {
+    // SAFETY: forwarded from the caller.
+    let handle = match unsafe { handle::from_ptr(h) } {
+        Ok(hd) => hd,
+        Err(e) => return e,
+    };
+    if len == 0 {
+        return Status::Ok;
+    }
+    if data.is_null() || len > isize::MAX as usize {
+        return Status::NullArg;
+    }
+    // SAFETY: `data` is valid for `len` bytes per the contract.
+    let bytes = unsafe { core::slice::from_raw_parts(data, len) };
+    if handle.ring.push(bytes) == len {
+        Status::Ok
+    } else {
+        Status::RxOverflow
+    }
+}
+
+/// Does all work that is due (handles received bytes, fires deadlines, writes commands) and
+/// runs the callbacks for what happened. Never blocks. `BUSY` when called from a callback.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage; application context only.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
+    // SAFETY: forwarded from the caller.
+    let handle = match unsafe { handle::from_ptr(h) } {
+        Ok(hd) => hd,
+        Err(e) => return e,
+    };
+    if let Err(e) = handle.enter() {
+        return e;
+    }
+    let now = handle.now();
+    let mut uart = port::CallbackUart::new(&handle.cb);
+    loop {
+        // SAFETY: application context, poll claimed; the reference is re-derived every turn
+        // and not used after a callback (which may make its own for publish & co).
+        let engine = unsafe { handle.engine() };
+        let Some(event) = engine.poll(now, &handle.ring, &mut uart) else {
+            break;
+        };
+        match event {
+            Event::Message { topic, payload } => {
+                let (t, tl, p, pl) = (topic.as_ptr(), topic.len(), payload.as_ptr(), payload.len());
+                if let Some(f) = handle.cb.on_message {
+                    // SAFETY: the pointers stay valid during the call: they point into the line
+                    // buffer, which only poll writes, and poll is claimed until we return.
+                    unsafe { f(handle.cb.user, t, tl, p, pl) };
+                }
+            }
+            Event::Notice(n) => dispatch(handle, n),
+        }
+    }
+    handle.leave();
+    Status::Ok
+}
+
+fn dispatch(handle: &Handle, n: Notice) {
+    use types::EventKind as K;
+    let mut ev = cellmqtt_event_t::new(K::State);
+    match n {
+        Notice::Pin { pin, active } => {
+            if let Some(f) = handle.cb.pin_set {
+                // SAFETY: callback contract.
+                unsafe { f(handle.cb.user, pin, active) };
+            }
+            return;
+        }
+        Notice::State(s) => ev.state = s,
+        Notice::Published { id } => (ev.kind, ev.id) = (K::Published, id),
+        Notice::PublishFailed { id, reason } => {
+            (ev.kind, ev.id, ev.status) = (K::PublishFailed, id, reason)
+        }
+        Notice::Subscribed { id, restored } => {
+            (ev.kind, ev.id, ev.flag) = (K::Subscribed, id, restored)
+        }
+        Notice::SubscribeFailed { id, reason } => {
+            (ev.kind, ev.id, ev.status) = (K::SubscribeFailed, id, reason)
+        }
+        Notice::Unsubscribed { id } => (ev.kind, ev.id) = (K::Unsubscribed, id),
+        Notice::Recovery {
+            step,
+            reason,
+            failures,
+        } => {
+            (ev.kind, ev.recovery, ev.status, ev.count) =
+                (K::Recovery, step, reason, u32::from(failures))
+        }
+        Notice::Loss { kind, count } => (ev.kind, ev.loss, ev.count) = (K::Loss, kind, count),
+        Notice::Signal { rssi, ber } => {
+            (ev.kind, ev.count, ev.id) = (K::Signal, u32::from(rssi), u16::from(ber))
+        }
+    }
+    if let Some(f) = handle.cb.on_event {
+        // SAFETY: `ev` lives for the call; callback contract.
+        unsafe { f(handle.cb.user, &ev) };
+    }
+}
+
+/// Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
+/// (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *mut cellmqtt_t) -> u32 {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_engine(h, |hd, e| Ok(e.poll_delay_ms(hd.now(), &hd.ring))) }.unwrap_or(0)
+}
+
+/// Queues a publish of `payload` (`len` bytes, up to 4100) to `topic` (NUL-terminated, no
+/// wildcards). On success `*out_id` (if not NULL) gets the message id of the later
+/// `PUBLISHED` / `PUBLISH_FAILED` event. The topic and payload are copied.
+///
+/// Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
+/// `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.
+///
+/// # Safety
+/// `h` valid storage or NULL; `topic` NUL-terminated or NULL; `payload` valid for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_publish(
+    h: *mut cellmqtt_t,
+    topic: *const c_char,
+    payload: *const u8,
+    len: usize,
+    qos: u8,
+    retain: bool,
+    out_id: *mut u16,
+) -> Status {
+    if topic.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller.
+    let r = unsafe {
+        with_engine(h, |_, e| {
+            let t = match convert::c_str(topic, crate::config::limits::STRING_MAX) {
+                Err(Status::StringTooLong) => Err(Status::TopicTooLong),
+                other => other,
+            }?;
+            let p = convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX)?;
+            e.publish(t, p, qos, retain)
+        })
+    };
+    write_id(r, out_id)
+}
+
+/// Subscribes to `filter` (wildcards allowed) with `qos`; kept across re-connects. A
+/// `SUBSCRIBED` event with `*out_id` follows once the broker confirms.
+///
+/// # Safety
+/// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_subscribe(
+    h: *mut cellmqtt_t,
+    filter: *const c_char,
+    qos: u8,
+    out_id: *mut u16,
+) -> Status {
+    if filter.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { with_engine(h, |_, e| e.subscribe(filter_str(filter)?, qos)) };
+    write_id(r, out_id)
+}
+
+/// Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows.
+///
+/// # Safety
+/// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_unsubscribe(
+    h: *mut cellmqtt_t,
+    filter: *const c_char,
+    out_id: *mut u16,
+) -> Status {
+    if filter.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { with_engine(h, |_, e| e.unsubscribe(filter_str(filter)?)) };
+    write_id(r, out_id)
+}
+
+/// # Safety
+/// `filter` is a valid NUL-terminated string.
+unsafe fn filter_str(filter: *const c_char) -> Result<&'static [u8], Status> {
+    // SAFETY: forwarded; the slice is only used during the call despite its 'static type.
+    match unsafe { convert::c_str(filter, crate::config::limits::STRING_MAX) } {
+        Err(Status::StringTooLong) => Err(Status::TopicTooLong),
+        other => other,
+    }
+}
+
+fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
+    match r {
+        Ok(id) => {
+            if !out_id.is_null() {
+                // SAFETY: non-null out pointer from the caller, valid for a u16 write.
+                unsafe { out_id.write(id) };
+            }
+            Status::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+/// Current session state (`STOPPED` for a NULL or uninitialised handle).
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_state(h: *mut cellmqtt_t) -> State {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_engine(h, |_, e| Ok(e.state())) }.unwrap_or(State::Stopped)
+}
+
+/// Copies the counters to `*out`.
+///
+/// # Safety
+/// `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_stats(h: *mut cellmqtt_t, out: *mut Stats) -> Status {
+    if out.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { with_engine(h, |_, e| Ok(*e.stats())) };
+    match r {
+        Ok(s) => {
+            // SAFETY: non-null, valid for writes per the contract.
+            unsafe { out.write(s) };
+            Status::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+/// Publishes queued and not yet confirmed (including the one in flight).
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_queued(h: *mut cellmqtt_t) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_engine(h, |_, e| Ok(e.queued())) }.unwrap_or(0)
+}
+
+/// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
 #[no_mangle]
 pub extern "C" fn cellmqtt_status_str(status: i32) -> *const c_char {
     let name: &'static [u8] = match Status::from_code(status) {
         Some(s) => s.name_nul(),
         None => b"UNKNOWN\0",
+    };
+    name.as_ptr().cast()
+}
+
+/// Lower-case name of a state (`"online"`), or `"unknown"`.
+#[no_mangle]
+pub extern "C" fn cellmqtt_state_str(state: u32) -> *const c_char {
+    let name: &'static [u8] = match state {
+        x if x == State::Stopped as u32 => b"stopped\0",
+        x if x == State::PowerCycle as u32 => b"power_cycle\0",
+        x if x == State::Probing as u32 => b"probing\0",
+        x if x == State::Preparing as u32 => b"preparing\0",
+        x if x == State::Connecting as u32 => b"connecting\0",
+        x if x == State::Restoring as u32 => b"restoring\0",
+        x if x == State::Online as u32 => b"online\0",
+        x if x == State::Recovering as u32 => b"recovering\0",
+        x if x == State::Stopping as u32 => b"stopping\0",
+        x if x == State::Failed as u32 => b"failed\0",
+        _ => b"unknown\0",
+    };
+    name.as_ptr().cast()
+}
+
+/// Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
+#[no_mangle]
+pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
+    let name: &'static [u8] = match step {
+        x if x == RecoveryStep::Reconnect as u32 => b"reconnect\0",
+        x if x == RecoveryStep::Reinit as u32 => b"reinit\0",
+        x if x == RecoveryStep::SoftReset as u32 => b"soft_reset\0",
+        x if x == RecoveryStep::ResetPin as u32 => b"reset_pin\0",
+        x if x == RecoveryStep::PowerCycle as u32 => b"power_cycle\0",
+        x if x == RecoveryStep::PowerOn as u32 => b"power_on\0",
+        x if x == RecoveryStep::GaveUp as u32 => b"gave_up\0",
+        _ => b"unknown\0",
+    };
+    name.as_ptr().cast()
+}
+
+/// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
+#[no_mangle]
+pub extern "C" fn cellmqtt_loss_str(kind: u32) -> *const c_char {
+    let name: &'static [u8] = match kind {
+        x if x == LossKind::RxOverflow as u32 => b"rx_overflow\0",
+        x if x == LossKind::LineTooLong as u32 => b"line_too_long\0",
+        x if x == LossKind::MessageTooLarge as u32 => b"message_too_large\0",
+        x if x == LossKind::CacheOverwritten as u32 => b"cache_overwritten\0",
+        x if x == LossKind::PublishRejected as u32 => b"publish_rejected\0",
+        x if x == LossKind::EventDropped as u32 => b"event_dropped\0",
+        x if x == LossKind::CacheReadFailed as u32 => b"cache_read_failed\0",
+        _ => b"unknown\0",
     };
     name.as_ptr().cast()
 }

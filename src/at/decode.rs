@@ -1,0 +1,349 @@
+//! One complete line from the module → what it means.
+//!
+//! [`decode`] is a pure classifier: no state, no allocation, no failure. It does not see `+MSUB`
+//! messages (the tokenizer frames those); it does see `+MSUB: <slot>` cache notices.
+//!
+//! Leniency, and its limits:
+//! - Trailing spaces and tabs are ignored.
+//! - Leading control bytes and bytes >= 0x7F are ignored. No response starts with one, and the
+//!   rest must still match a keyword exactly, so a glitch byte on the UART at power-up (a NUL or
+//!   0xFF before `RDY`, which terminal logs show as `?`) costs nothing and cannot create a match
+//!   that was not sent. Printable garbage is not stripped: `?RDY` is `Unknown`.
+//! - Spacing around `:` varies between firmwares (`+MQTTSTATU :1`, `+PDP:DEACT`, `+CME ERROR:4`);
+//!   every form is accepted where the keyword is unambiguous.
+//! - Keywords are case-sensitive, as the modules print them; only the echo test (`AT`/`at`/...)
+//!   ignores case, because commands may be typed in any case.
+//! - A number that is malformed or does not fit its field makes the line `Unknown` (a test-form
+//!   reply such as `+CGATT: (0-1)` is `Info`), with two exceptions where losing the line would
+//!   cost more than misreading a number: the final result `+CME ERROR`/`+CMS ERROR`, where any
+//!   code that is not a `u16` number (verbose text, out of range, missing) becomes
+//!   [`CME_TEXT`]; and `+CGEV: ... PDN DEACT`, where a missing or oversized cid becomes 0.
+//! - A link-number prefix (`7,CONNECT OK`, from `AT+CIPMUX=1`) is accepted for `CONNECT OK`,
+//!   `CONNECT FAIL` and `CLOSED`, with any link number of one or two digits.
+
+/// Code reported for a `+CME ERROR` / `+CMS ERROR` whose code is not a number (verbose mode,
+/// `AT+CMEE=2`) or is out of range.
+/// cbindgen:ignore
+pub const CME_TEXT: u16 = u16::MAX;
+
+/// SIM state from `+CPIN: <code>`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SimState {
+    /// `READY`.
+    Ready,
+    /// `SIM PIN`.
+    Pin,
+    /// `SIM PUK`.
+    Puk,
+    /// `SIM PIN2`.
+    Pin2,
+    /// `SIM PUK2`.
+    Puk2,
+    /// `SIM REMOVED` (also `NOT INSERTED`, as some firmwares print it).
+    Removed,
+    /// `NOT READY`.
+    NotReady,
+    /// Any other code (`PH-SIM PIN`, ...).
+    Other,
+}
+
+/// What one line from the module means.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Response<'a> {
+    /// `OK`.
+    Ok,
+    /// `ERROR`.
+    Error,
+    /// `+CME ERROR: <n>` or `+CMS ERROR: <n>`; [`CME_TEXT`] when the code is not a number.
+    CmeError(u16),
+    /// A line starting with `AT` in any case: our own command echoed.
+    Echo,
+    /// `CONNECT OK` (also `<link>,CONNECT OK`).
+    ConnectOk,
+    /// `ALREADY CONNECT`.
+    AlreadyConnect,
+    /// `CONNECT FAIL` (also `<link>,CONNECT FAIL`).
+    ConnectFail,
+    /// `STATE: <state>`: the state text (`IP INITIAL`, `TCP CLOSED`, ...).
+    TcpState(&'a [u8]),
+    /// `CONNACK OK`.
+    ConnackOk,
+    /// `SUBACK`.
+    Suback,
+    /// `UNSUBACK`.
+    Unsuback,
+    /// `PUBACK`.
+    Puback,
+    /// `PUBREC`.
+    Pubrec,
+    /// `PUBCOMP`.
+    Pubcomp,
+    /// `CLOSED` (also `<link>,CLOSED`).
+    Closed,
+    /// `+CGEV: NW|ME PDN DEACT <cid>[,...]`: the cid, or 0 for `NW|ME DETACH` and when the cid is
+    /// missing or not a `u8` (the link is lost either way).
+    PdnDeact(u8),
+    /// `+PDP DEACT`, `+PDP:DEACT`, `+PDP: DEACT`.
+    PdpDeact,
+    /// `RDY`: the module (re)booted.
+    Ready,
+    /// `+CPIN: <code>`, or a bare `SIM REMOVED` line.
+    Sim(SimState),
+    /// `+CGATT: <n>`.
+    Attach(u8),
+    /// `+CSQ: <rssi>,<ber>`.
+    Signal {
+        /// 0..=31, 99 = unknown.
+        rssi: u8,
+        /// 0..=7, 99 = unknown.
+        ber: u8,
+    },
+    /// `+MQTTSTATU :<n>` (any spacing around the colon).
+    MqttState(u8),
+    /// `+MSUB: <slot>`, slot 0..=3: a message was stored in the cache.
+    CacheNotice(u8),
+    /// `TCP ERROR: <n>`.
+    TcpError(u16),
+    /// `NORMAL POWER DOWN`.
+    PowerDown,
+    /// A recognised line that needs no action (network, time and boot notices, query and test
+    /// replies the engine does not use).
+    Info,
+    /// Anything else.
+    Unknown,
+}
+
+/// Lines that only inform. Matched as prefixes after the specific `+` forms above failed.
+const INFO_PREFIXES: &[&[u8]] = &[
+    b"+CGEV:",
+    b"+CFUN:",
+    b"+CREG:",
+    b"+CGREG:",
+    b"+CEREG:",
+    b"+NITZ:",
+    b"+CTZV",
+    b"+CTZE",
+    b"+E_UTRAN Service",
+    b"+GSM Service",
+    b"+MQTTMSGGET:",
+    b"+MQTTMSGSET:",
+    b"+MQTTMODE:",
+    b"+MCONFIG",
+    b"+MIPSTART",
+    b"+SSLMIPSTART",
+    b"+MCONNECT",
+    b"+MPUB",
+    b"+MUNSUB",
+    b"+SSLCFG:",
+    b"+CMEE:",
+    b"+IPR:",
+    b"+CGDCONT:",
+    b"+CGACT:",
+    b"+CGEREP:",
+];
+
+/// Classifies one line (terminator already stripped). Never fails: what is not recognised is
+/// [`Response::Unknown`].
+pub fn decode(line: &[u8]) -> Response<'_> {
+    let line = trim(line);
+    let Some((&first, rest)) = line.split_first() else {
+        return Response::Unknown;
+    };
+    // Dispatch on the first byte so the frequent answers cost one or two comparisons.
+    match first {
+        b'O' if rest == b"K" => Response::Ok,
+        b'E' if rest == b"RROR" => Response::Error,
+        b'P' => match rest {
+            b"UBACK" => Response::Puback,
+            b"UBREC" => Response::Pubrec,
+            b"UBCOMP" => Response::Pubcomp,
+            _ => Response::Unknown,
+        },
+        b'+' => decode_plus(line),
+        b'A' | b'a' => match rest.first() {
+            Some(b'T' | b't') => Response::Echo,
+            _ if rest == b"LREADY CONNECT" => Response::AlreadyConnect,
+            _ => Response::Unknown,
+        },
+        b'C' | b'0'..=b'9' => decode_link(line),
+        b'S' => {
+            if rest == b"UBACK" {
+                Response::Suback
+            } else if let Some(state) = line.strip_prefix(b"STATE:") {
+                Response::TcpState(skip_spaces(state))
+            } else {
+                match rest {
+                    b"IM REMOVED" => Response::Sim(SimState::Removed),
+                    b"MS READY" | b"HUT OK" => Response::Info,
+                    _ => Response::Unknown,
+                }
+            }
+        }
+        b'U' => match rest {
+            b"NSUBACK" => Response::Unsuback,
+            b"ART Boot Completed" => Response::Info,
+            _ => Response::Unknown,
+        },
+        b'R' if rest == b"DY" => Response::Ready,
+        b'N' if rest == b"ORMAL POWER DOWN" => Response::PowerDown,
+        b'T' => match line.strip_prefix(b"TCP ERROR:").map(number) {
+            Some(Some(code)) => u16::try_from(code).map_or(Response::Unknown, Response::TcpError),
+            _ => Response::Unknown,
+        },
+        b'^' if line.starts_with(b"^MODE:") => Response::Info,
+        _ => Response::Unknown,
+    }
+}
+
+/// `CONNECT OK`, `CONNECT FAIL`, `CONNACK OK`, `CLOSED`, and the first three with a
+/// `<link>,` prefix (`CONNACK OK` never has one).
+fn decode_link(line: &[u8]) -> Response<'_> {
+    if line == b"CONNACK OK" {
+        return Response::ConnackOk;
+    }
+    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    let body = match line.split_at_checked(digits) {
+        Some((_, body)) if digits == 0 => body,
+        Some((_, body)) if digits <= 2 => match body.strip_prefix(b",") {
+            Some(body) => skip_spaces(body),
+            None => return Response::Unknown,
+        },
+        _ => return Response::Unknown,
+    };
+    match body {
+        b"CONNECT OK" => Response::ConnectOk,
+        b"CONNECT FAIL" => Response::ConnectFail,
+        b"CLOSED" => Response::Closed,
+        _ => Response::Unknown,
+    }
+}
+
+fn decode_plus(line: &[u8]) -> Response<'_> {
+    if let Some(code) = line
+        .strip_prefix(b"+CME ERROR:")
+        .or_else(|| line.strip_prefix(b"+CMS ERROR:"))
+    {
+        let code = number(code).and_then(|n| u16::try_from(n).ok());
+        return Response::CmeError(code.unwrap_or(CME_TEXT));
+    }
+    if let Some(state) = line.strip_prefix(b"+MQTTSTATU") {
+        return match skip_spaces(state).strip_prefix(b":").map(number) {
+            Some(Some(n)) => u8::try_from(n).map_or(Response::Unknown, Response::MqttState),
+            _ => Response::Unknown,
+        };
+    }
+    if let Some(slot) = line.strip_prefix(b"+MSUB:") {
+        return match number(slot) {
+            Some(n @ 0..=3) => Response::CacheNotice(n as u8),
+            _ => Response::Unknown,
+        };
+    }
+    if let Some(event) = line.strip_prefix(b"+CGEV:") {
+        let event = skip_spaces(event);
+        if event == b"NW DETACH" || event == b"ME DETACH" {
+            return Response::PdnDeact(0);
+        }
+        if let Some(cid) = event
+            .strip_prefix(b"NW PDN DEACT")
+            .or_else(|| event.strip_prefix(b"ME PDN DEACT"))
+        {
+            let cid = skip_spaces(cid);
+            let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
+            let cid = number(cid).and_then(|n| u8::try_from(n).ok());
+            return Response::PdnDeact(cid.unwrap_or(0));
+        }
+    }
+    if let Some(code) = line.strip_prefix(b"+CPIN:") {
+        return Response::Sim(sim_state(skip_spaces(code)));
+    }
+    if let Some(state) = line.strip_prefix(b"+CGATT:") {
+        return match number(state).map(u8::try_from) {
+            Some(Ok(n)) => Response::Attach(n),
+            _ => test_form(state),
+        };
+    }
+    if let Some(values) = line.strip_prefix(b"+CSQ:") {
+        let (rssi, ber) = split_once(values, b',').unwrap_or((values, &[]));
+        let rssi = number(rssi).and_then(|n| u8::try_from(n).ok());
+        let ber = number(ber).and_then(|n| u8::try_from(n).ok());
+        return match (rssi, ber) {
+            (Some(rssi), Some(ber)) => Response::Signal { rssi, ber },
+            _ => test_form(values),
+        };
+    }
+    if let Some(deact) = line.strip_prefix(b"+PDP") {
+        let deact = skip_spaces(deact);
+        let deact = deact.strip_prefix(b":").unwrap_or(deact);
+        if skip_spaces(deact) == b"DEACT" {
+            return Response::PdpDeact;
+        }
+    }
+    if INFO_PREFIXES.iter().any(|prefix| line.starts_with(prefix)) {
+        return Response::Info;
+    }
+    Response::Unknown
+}
+
+/// The reply to a `=?` test command lists ranges in parentheses (`+CGATT: (0-1)`); anything
+/// else where a number belongs is garbage.
+fn test_form(value: &[u8]) -> Response<'static> {
+    if skip_spaces(value).starts_with(b"(") {
+        Response::Info
+    } else {
+        Response::Unknown
+    }
+}
+
+fn sim_state(code: &[u8]) -> SimState {
+    match code {
+        b"READY" => SimState::Ready,
+        b"SIM PIN" => SimState::Pin,
+        b"SIM PUK" => SimState::Puk,
+        b"SIM PIN2" => SimState::Pin2,
+        b"SIM PUK2" => SimState::Puk2,
+        b"SIM REMOVED" | b"NOT INSERTED" => SimState::Removed,
+        b"NOT READY" => SimState::NotReady,
+        _ => SimState::Other,
+    }
+}
+
+/// Drops leading bytes that cannot start a response (controls, >= 0x7F) and trailing blanks.
+fn trim(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .position(|b| (0x20..0x7F).contains(b))
+        .unwrap_or(line.len());
+    let (_, line) = line.split_at(start);
+    let end = line
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    line.split_at(end).0
+}
+
+fn skip_spaces(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| b == b' ').count();
+    s.split_at(n).1
+}
+
+/// Optional leading spaces, then one or more decimal digits and nothing else; `None` if the
+/// value exceeds `u32`.
+fn number(s: &[u8]) -> Option<u32> {
+    let s = skip_spaces(s);
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u32, |acc, &b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let at = s.iter().position(|&b| b == sep)?;
+    let (head, tail) = s.split_at(at);
+    Some((head, tail.get(1..)?))
+}

@@ -1,0 +1,46 @@
+//! The AT layer: module output → tokens ([`tokenizer`](mod@tokenizer)) → meanings
+//! ([`decode`](mod@decode)), and commands → bytes ([`encode`](mod@encode)).
+//!
+//! Everything here is pure and allocation-free: no I/O, no clock, no state beyond the
+//! tokenizer's position in the stream. It is public so tests and fuzzers can drive it directly.
+//! The dialect it speaks is described in `luat-at.md` (shared design notes).
+
+pub mod decode;
+pub mod encode;
+pub mod tokenizer;
+
+pub use decode::{decode, Response, SimState, CME_TEXT};
+pub use encode::{
+    check_quotable, encode, encoded_len, mpub_escaped_len, needs_binary, Command, SslValue,
+    TxCursor, Will,
+};
+pub use tokenizer::{Span, Token, Tokenizer, MAX_MSUB_PAYLOAD};
+
+/// MQTT quality of service.
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash)]
+pub enum Qos {
+    /// QoS 0: fire and forget.
+    AtMostOnce = 0,
+    /// QoS 1: acknowledged with `PUBACK`.
+    AtLeastOnce = 1,
+    /// QoS 2: acknowledged with `PUBREC` then `PUBCOMP`.
+    ExactlyOnce = 2,
+}
+
+impl Qos {
+    /// The QoS with this number, if it is one (0..=2).
+    pub const fn from_u8(value: u8) -> Option<Qos> {
+        match value {
+            0 => Some(Qos::AtMostOnce),
+            1 => Some(Qos::AtLeastOnce),
+            2 => Some(Qos::ExactlyOnce),
+            _ => None,
+        }
+    }
+
+    /// The QoS number as the AT commands write it.
+    pub const fn as_u8(self) -> u8 {
+        self as u8
+    }
+}

@@ -1,0 +1,350 @@
+//! Session configuration: what to connect to, which module, which pins exist, every deadline.
+//!
+//! Strings are borrowed for the engine's lifetime (the C API documents the same rule); limits are
+//! checked once by [`Config::validate`] so nothing is sent that the module would reject.
+
+use crate::at::encode::check_quotable;
+use crate::Status;
+
+/// The module family. Where the sources differ (luat-at.md §12), the profile decides.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Profile {
+    /// Air724UG / Air720UG / Air722UG / Air820UG (UNISOC 8910): RESET_IN_N reboots the module,
+    /// `AT+MPUB` carries at most 2348 message bytes (release notes V301826).
+    Air724ug,
+    /// Air780E / EG (EC618): RESET_N is a hardware shutdown, so a reset is RESET then PWRKEY;
+    /// `AT+MPUB` carries up to 4100 bytes.
+    Air780e,
+    /// Air780EP / EPM (EC718): like Air780E, but RESET_N reboots.
+    Air780ep,
+}
+
+impl Profile {
+    /// Largest escaped message field `AT+MPUB` takes; longer payloads go by `AT+MPUBEX`.
+    pub fn mpub_max(self) -> usize {
+        match self {
+            Profile::Air724ug => 2348,
+            Profile::Air780e | Profile::Air780ep => 4100,
+        }
+    }
+
+    /// True when the RESET pin powers the module down instead of rebooting it.
+    pub fn reset_is_shutdown(self) -> bool {
+        matches!(self, Profile::Air780e)
+    }
+}
+
+bitflags::bitflags! {
+    /// Session options.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct Options: u32 {
+        /// Connect with `AT+SSLMIPSTART` (TLS) instead of `AT+MIPSTART`.
+        const TLS = 1 << 0;
+        /// Receive through the module's 4-slot cache (`AT+MQTTMSGSET=1`) instead of directly.
+        const CACHE_MODE = 1 << 1;
+        /// MQTT clean session (`AT+MCONNECT=1,...`). Without it the broker keeps the session.
+        const CLEAN_SESSION = 1 << 2;
+        /// Never use `AT+MPUBEX`: payloads MPUB cannot carry are rejected instead.
+        const NO_MPUBEX = 1 << 3;
+        /// Poll `AT+CSQ` once per attach and report the signal as an event.
+        const REPORT_SIGNAL = 1 << 4;
+    }
+}
+
+bitflags::bitflags! {
+    /// Which module control lines the board wires to the MCU.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct Pins: u32 {
+        /// RESET_IN_N / RESET_N.
+        const RESET = 1 << 0;
+        /// A switch on the module's supply.
+        const POWER = 1 << 1;
+        /// PWRKEY.
+        const PWRKEY = 1 << 2;
+    }
+}
+
+/// The module's documented limits (luat-at.md §5), enforced before anything is sent.
+pub mod limits {
+    /// Topic, client id, user name, password, will topic (§5.1, §5.4, §5.6).
+    pub const STRING_MAX: usize = 256;
+    /// Will message (§5.1).
+    pub const WILL_MAX: usize = 1360;
+    /// Publish payload (`AT+MPUBEX` len 1..4100, §5.7).
+    pub const PAYLOAD_MAX: usize = 4100;
+    /// Host name for `AT+MIPSTART`.
+    pub const HOST_MAX: usize = 255;
+    /// File names in the module file system (`AT+FSCREATE`, ≤64 bytes).
+    pub const FILE_MAX: usize = 64;
+}
+
+/// The last will, sent with `AT+MCONFIG`; the optional online message goes to the same topic.
+#[derive(Clone, Copy, Debug)]
+pub struct WillConfig<'a> {
+    pub topic: &'a [u8],
+    pub payload: &'a [u8],
+    pub qos: u8,
+    pub retain: bool,
+}
+
+/// TLS settings for context 88 (`AT+SSLCFG`), sent once per module boot. Empty strings and
+/// `None` values are not sent, so a plain `Options::TLS` connects without certificate checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TlsConfig<'a> {
+    /// `"sslversion"`: 0 SSL3.0, 1 TLS1.0, 2 TLS1.1, 3 TLS1.2, 4 all.
+    pub version: Option<u8>,
+    /// `"cacert"`: file name of the CA certificate in the module file system.
+    pub ca_file: &'a [u8],
+    /// `"clientcert"`: file name of the client certificate.
+    pub client_cert_file: &'a [u8],
+    /// `"clientkey"`: file name of the client key.
+    pub client_key_file: &'a [u8],
+    /// `"seclevel"`: 0 none, 1 verify server, 2 mutual.
+    pub seclevel: Option<u8>,
+    /// `"hostname"`: name for SNI and verification.
+    pub sni: &'a [u8],
+}
+
+/// Every wait of the session, in milliseconds. Defaults come from luat-at.md §9.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// Final result (`OK`/`ERROR`) of an ordinary command (manual: 9 s).
+    pub command_ms: u32,
+    /// Interval between repeated `AT`, `AT+CPIN?`, `AT+CGATT?` polls (vendor: 1 s).
+    pub poll_interval_ms: u32,
+    /// Module answering `AT` after power-on or reset (vendor: reset after 90 s).
+    pub boot_ms: u32,
+    /// Module answering `AT` after it went silent mid-session, before RESET.
+    pub silence_ms: u32,
+    /// `+CPIN: READY` (vendor: 10 s).
+    pub sim_ms: u32,
+    /// `+CGATT: 1` (vendor: normally under 2 min).
+    pub attach_ms: u32,
+    /// `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s).
+    pub connect_ms: u32,
+    /// `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s).
+    pub connack_ms: u32,
+    /// `SUBACK`, `UNSUBACK`, `PUBACK`, `PUBREC`, `PUBCOMP` (measured 0.3 s).
+    pub ack_ms: u32,
+    /// `>` prompt after `AT+MPUBEX`.
+    pub prompt_ms: u32,
+    /// First back-off before a retry; doubles per failed cycle up to `backoff_max_ms`.
+    pub backoff_min_ms: u32,
+    pub backoff_max_ms: u32,
+    /// RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms).
+    pub reset_pulse_ms: u32,
+    /// Supply held off during a power cycle.
+    pub power_off_ms: u32,
+    /// PWRKEY asserted to power on (≥1.2 s Air724UG, >1 s Air780E).
+    pub pwrkey_ms: u32,
+    /// Idle time online after which `AT+MQTTSTATU` checks the link (0 = never).
+    pub health_ms: u32,
+}
+
+impl Timeouts {
+    /// cbindgen:ignore
+    pub const DEFAULT: Timeouts = Timeouts {
+        command_ms: 9_000,
+        poll_interval_ms: 1_000,
+        boot_ms: 90_000,
+        silence_ms: 10_000,
+        sim_ms: 10_000,
+        attach_ms: 120_000,
+        connect_ms: 60_000,
+        connack_ms: 20_000,
+        ack_ms: 20_000,
+        prompt_ms: 9_000,
+        backoff_min_ms: 1_000,
+        backoff_max_ms: 60_000,
+        reset_pulse_ms: 600,
+        power_off_ms: 2_000,
+        pwrkey_ms: 1_500,
+        health_ms: 60_000,
+    };
+
+    fn all(&self) -> [u32; 16] {
+        [
+            self.command_ms,
+            self.poll_interval_ms,
+            self.boot_ms,
+            self.silence_ms,
+            self.sim_ms,
+            self.attach_ms,
+            self.connect_ms,
+            self.connack_ms,
+            self.ack_ms,
+            self.prompt_ms,
+            self.backoff_min_ms,
+            self.backoff_max_ms,
+            self.reset_pulse_ms,
+            self.power_off_ms,
+            self.pwrkey_ms,
+            self.health_ms,
+        ]
+    }
+}
+
+/// The recovery ladder (design.md): re-connects, then RESET pulses, then power cycles.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Ladder {
+    /// Failed connect cycles answered by a plain re-connect before the first RESET.
+    pub reconnects_before_reset: u8,
+    /// RESET pulses before a power cycle.
+    pub resets_before_power_cycle: u8,
+    /// Consecutive power cycles without getting online before giving up (0 = never give up).
+    pub power_cycle_limit: u16,
+}
+
+impl Ladder {
+    /// cbindgen:ignore
+    pub const DEFAULT: Ladder = Ladder {
+        reconnects_before_reset: 3,
+        resets_before_power_cycle: 2,
+        power_cycle_limit: 0,
+    };
+}
+
+/// Everything the engine needs to run a session.
+#[derive(Clone, Copy, Debug)]
+pub struct Config<'a> {
+    pub profile: Profile,
+    pub options: Options,
+    pub pins: Pins,
+    pub host: &'a [u8],
+    pub port: u16,
+    pub client_id: &'a [u8],
+    pub username: &'a [u8],
+    pub password: &'a [u8],
+    pub keepalive_s: u16,
+    pub will: Option<WillConfig<'a>>,
+    /// Published to the will topic (same QoS and retain) once online, e.g. `"online"`.
+    pub online_payload: Option<&'a [u8]>,
+    pub tls: TlsConfig<'a>,
+    pub timeouts: Timeouts,
+    pub ladder: Ladder,
+    /// Payloads whose escaping costs more than this many extra bytes go by `AT+MPUBEX`
+    /// (one more round trip for the prompt instead of a longer line).
+    pub mpubex_above_extra: u16,
+}
+
+impl<'a> Config<'a> {
+    /// Defaults for everything but the broker and the client id.
+    pub const fn new(host: &'a [u8], port: u16, client_id: &'a [u8]) -> Self {
+        Config {
+            profile: Profile::Air724ug,
+            options: Options::CLEAN_SESSION,
+            pins: Pins::empty(),
+            host,
+            port,
+            client_id,
+            username: b"",
+            password: b"",
+            keepalive_s: 120,
+            will: None,
+            online_payload: None,
+            tls: TlsConfig {
+                version: None,
+                ca_file: b"",
+                client_cert_file: b"",
+                client_key_file: b"",
+                seclevel: None,
+                sni: b"",
+            },
+            timeouts: Timeouts::DEFAULT,
+            ladder: Ladder::DEFAULT,
+            mpubex_above_extra: 32,
+        }
+    }
+
+    /// Checks every limit and every string the module must receive quoted.
+    pub fn validate(&self) -> Result<(), Status> {
+        check_string(self.host, limits::HOST_MAX, true)?;
+        if self.port == 0 {
+            return Err(Status::InvalidConfig);
+        }
+        check_string(self.client_id, limits::STRING_MAX, true)?;
+        check_string(self.username, limits::STRING_MAX, false)?;
+        check_string(self.password, limits::STRING_MAX, false)?;
+        if self.keepalive_s == 0 {
+            return Err(Status::InvalidConfig);
+        }
+        if let Some(w) = &self.will {
+            check_topic(w.topic, false)?;
+            if w.payload.len() > limits::WILL_MAX {
+                return Err(Status::WillTooLong);
+            }
+            check_quotable(w.payload)?;
+            if w.qos > 2 {
+                return Err(Status::InvalidQos);
+            }
+        }
+        if let Some(p) = self.online_payload {
+            if self.will.is_none() {
+                return Err(Status::InvalidConfig);
+            }
+            if p.len() > limits::PAYLOAD_MAX {
+                return Err(Status::PayloadTooLong);
+            }
+        }
+        for name in [
+            self.tls.ca_file,
+            self.tls.client_cert_file,
+            self.tls.client_key_file,
+        ] {
+            check_string(name, limits::FILE_MAX, false)?;
+        }
+        check_string(self.tls.sni, limits::HOST_MAX, false)?;
+        if self.tls.version.is_some_and(|v| v > 4) || self.tls.seclevel.is_some_and(|v| v > 2) {
+            return Err(Status::InvalidConfig);
+        }
+        let t = &self.timeouts;
+        // Every wait must be finite and non-zero; only the health check may be switched off.
+        let zero_waits = t.all().iter().filter(|v| **v == 0).count();
+        if zero_waits > usize::from(t.health_ms == 0) {
+            return Err(Status::InvalidConfig);
+        }
+        if t.backoff_min_ms > t.backoff_max_ms {
+            return Err(Status::InvalidConfig);
+        }
+        Ok(())
+    }
+}
+
+/// A string the module receives quoted: length limit, no quote/CR/LF/NUL, optionally non-empty.
+pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> {
+    if required && s.is_empty() {
+        return Err(Status::InvalidConfig);
+    }
+    if s.len() > max {
+        return Err(Status::StringTooLong);
+    }
+    check_quotable(s)
+}
+
+/// A topic name (publish, will) or filter (subscribe): 1..=256 bytes, quotable; wildcards only
+/// in filters, and there only as whole levels (`+` alone in a level, `#` last).
+pub fn check_topic(topic: &[u8], filter: bool) -> Result<(), Status> {
+    if topic.is_empty() {
+        return Err(Status::InvalidTopic);
+    }
+    if topic.len() > limits::STRING_MAX {
+        return Err(Status::TopicTooLong);
+    }
+    if check_quotable(topic).is_err() {
+        return Err(Status::InvalidTopic);
+    }
+    let mut levels = topic.split(|b| *b == b'/').peekable();
+    while let Some(level) = levels.next() {
+        let wild = level.iter().any(|b| *b == b'+' || *b == b'#');
+        if !wild {
+            continue;
+        }
+        let ok = filter && (level == b"+" || (level == b"#" && levels.peek().is_none()));
+        if !ok {
+            return Err(Status::InvalidTopic);
+        }
+    }
+    Ok(())
+}

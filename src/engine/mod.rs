@@ -1,0 +1,489 @@
+//! The session engine: one polled state machine that owns the command pipeline, the session
+//! steps, the publish queue, the subscription table, the receive path and the recovery ladder.
+//!
+//! Layout of this module:
+//! - `mod.rs`: the engine's data and its public API;
+//! - `tx.rs`: which AT command each pipeline slot is, and streaming it to the UART;
+//! - `rx.rs`: tokens and lines from the module, URCs, routing of final results;
+//! - `session.rs`: the steps of a session and what each command's result does;
+//! - `recovery.rs`: failures, the re-connect / RESET / power-cycle ladder, pin sequences.
+//!
+//! Rules the code keeps: one command in flight; a command's result is routed by what the command
+//! was for (`Cmd`), never by guessing from the current step; every wait has a deadline; a result
+//! that arrives after the session moved on (`epoch` changed) only settles its own bookkeeping.
+
+mod recovery;
+mod rx;
+mod session;
+mod tx;
+
+use crate::at::tokenizer::Tokenizer;
+use crate::config::{check_topic, limits, Config, Options};
+use crate::event::{Event, LossKind, Notice, State};
+use crate::queue::PublishQueue;
+use crate::rx_ring::RxRing;
+use crate::stats::Stats;
+use crate::subs::SubTable;
+use crate::{time, Status};
+use heapless::Deque;
+
+pub use tx::Cmd;
+
+/// Bytes moved from the RX ring to the tokenizer per step.
+const RX_CHUNK: usize = 64;
+/// Notices queued between two `poll` returns (a single input never produces more than 4).
+const EVENT_SLOTS: usize = 8;
+/// Minimum sizes of the caller's buffers.
+pub const LINE_BUF_MIN: usize = 128;
+pub const QUEUE_BUF_MIN: usize = 64;
+pub const SUB_BUF_MIN: usize = 16;
+
+/// The caller-provided memory the engine borrows for its lifetime.
+pub struct Buffers<'a> {
+    /// Assembles lines and incoming messages (topic + payload must fit to be delivered).
+    pub line: &'a mut [u8],
+    /// The publish arena (each message costs 10 bytes + topic + payload).
+    pub queue: &'a mut [u8],
+    /// The subscription arena (each filter costs 6 bytes + filter).
+    pub subs: &'a mut [u8],
+}
+
+/// Where the session is. Private: the application sees [`State`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Step {
+    Idle,
+    /// Driving a pin sequence (`recovery::Sequence`), op index.
+    Pins(recovery::Sequence, u8),
+    /// Sending `AT` until answered.
+    Probe(ProbeKind),
+    EchoOff,
+    Sim,
+    Attach,
+    Signal,
+    MsgMode,
+    /// `AT+SSLCFG` item index.
+    Ssl(u8),
+    CloseStale,
+    Configure,
+    Open,
+    Connect,
+    /// Sending pending subscribe/unsubscribe commands after connect.
+    Restore,
+    /// Publishing the online message.
+    Announce,
+    Online,
+    /// `AT+MQTTSTATU` to tell a lost answer from a lost link.
+    Verify,
+    /// Waiting before the next attempt; then `resume`.
+    Backoff,
+    Disconnect,
+    CloseForStop,
+    SoftReset,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ProbeKind {
+    /// After `start`: a short wait, then the module is switched on if pins allow.
+    Start,
+    /// After power-on or reset: up to `boot_ms`.
+    Boot,
+    /// The module stopped answering mid-session: up to `silence_ms`, then RESET.
+    Silent,
+}
+
+/// The URC a connect step waits for after `OK`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LinkWait {
+    TcpUp,
+    Connack,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct SubWait {
+    at: usize,
+    id: u16,
+    unsubscribe: bool,
+    deadline: u32,
+}
+
+/// Which publish is being sent: the queue head or the configured online message.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PubSource {
+    Queue,
+    Online,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AckStage {
+    Puback,
+    Pubrec,
+    Pubcomp,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct PubWait {
+    src: PubSource,
+    stage: AckStage,
+    deadline: u32,
+}
+
+/// Information lines seen while a command was in flight (`+CPIN:`, `+CGATT:`, `+MQTTSTATU`).
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    sim: Option<crate::at::decode::SimState>,
+    attach: Option<u8>,
+    mqtt: Option<u8>,
+}
+
+/// The engine. See the crate documentation for the polling model.
+pub struct Engine<'a> {
+    cfg: Config<'a>,
+    line: &'a mut [u8],
+    queue: PublishQueue<'a>,
+    subs: SubTable<'a>,
+    tok: Tokenizer,
+    rx_chunk: [u8; RX_CHUNK],
+    rx_pos: u8,
+    rx_len: u8,
+    rx_dropped_seen: u32,
+    inflight: Option<tx::InFlight>,
+    tx_blocked: bool,
+    step: Step,
+    /// Next action within the step (probe repeat, pin op end, back-off end).
+    timer: u32,
+    /// Overall deadline of the step (probe, SIM, attach).
+    deadline: u32,
+    /// Where `Step::Backoff` goes next.
+    resume: Step,
+    epoch: u16,
+    link_wait: Option<(LinkWait, u32)>,
+    sub_wait: Option<SubWait>,
+    pub_wait: Option<PubWait>,
+    seen: Seen,
+    /// `CONNECT OK` / `ALREADY CONNECT` seen during the current `AT+MIPSTART`.
+    tcp_up: bool,
+    /// `CONNACK OK` seen on the current link.
+    connected: bool,
+    announced: bool,
+    /// SSL context configured since the module last booted.
+    ssl_done: bool,
+    /// After PDN/PDP loss the attach state is checked again before re-connecting.
+    check_attach: bool,
+    /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
+    cache_pending: u8,
+    cache_reading: u8,
+    /// A failed command awaiting the `AT+MQTTSTATU` verdict.
+    suspect: Option<session::Suspect>,
+    /// Consecutive failed cycles (reported, and scales the back-off).
+    failures: u16,
+    /// Position on the ladder: `< reconnects` re-connect, then RESET, then a power cycle.
+    ladder_pos: u16,
+    /// Power cycles since the session was last online.
+    power_cycles: u16,
+    health_at: u32,
+    state: State,
+    failed: bool,
+    next_id: u16,
+    now: u32,
+    events: Deque<Notice, EVENT_SLOTS>,
+    stats: Stats,
+}
+
+impl<'a> Engine<'a> {
+    /// Validates the configuration and the buffers. Nothing is sent until [`Engine::start`].
+    pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
+        cfg.validate()?;
+        if bufs.line.len() < LINE_BUF_MIN
+            || bufs.queue.len() < QUEUE_BUF_MIN
+            || bufs.subs.len() < SUB_BUF_MIN
+        {
+            return Err(Status::BufferTooSmall);
+        }
+        Ok(Engine {
+            cfg,
+            line: bufs.line,
+            queue: PublishQueue::new(bufs.queue),
+            subs: SubTable::new(bufs.subs),
+            tok: Tokenizer::new(),
+            rx_chunk: [0; RX_CHUNK],
+            rx_pos: 0,
+            rx_len: 0,
+            rx_dropped_seen: 0,
+            inflight: None,
+            tx_blocked: false,
+            step: Step::Idle,
+            timer: 0,
+            deadline: 0,
+            resume: Step::Idle,
+            epoch: 0,
+            link_wait: None,
+            sub_wait: None,
+            pub_wait: None,
+            seen: Seen::default(),
+            tcp_up: false,
+            connected: false,
+            announced: false,
+            ssl_done: false,
+            check_attach: false,
+            cache_pending: 0,
+            cache_reading: 0,
+            suspect: None,
+            failures: 0,
+            ladder_pos: 0,
+            power_cycles: 0,
+            health_at: 0,
+            state: State::Stopped,
+            failed: false,
+            next_id: 0,
+            now: 0,
+            events: Deque::new(),
+            stats: Stats::default(),
+        })
+    }
+
+    /// Starts (or restarts after `Failed`) the session. Idempotent while running.
+    pub fn start(&mut self, now: u32) -> Result<(), Status> {
+        self.now = now;
+        match self.step {
+            Step::Idle => {
+                self.failed = false;
+                self.failures = 0;
+                self.ladder_pos = 0;
+                self.power_cycles = 0;
+                self.epoch = self.epoch.wrapping_add(1);
+                self.begin_probe(ProbeKind::Start);
+                Ok(())
+            }
+            Step::Disconnect | Step::CloseForStop => Err(Status::WrongState),
+            _ => Ok(()),
+        }
+    }
+
+    /// Ends the session: `AT+MDISCONNECT` and `AT+MIPCLOSE` when connected. The publish queue
+    /// and the subscription table are kept for the next `start`.
+    pub fn stop(&mut self, now: u32) {
+        self.now = now;
+        self.stop_session();
+    }
+
+    /// Queues a publish; returns its message id. QoS 0 completes at `OK`, QoS 1 at `PUBACK`,
+    /// QoS 2 at `PUBCOMP`; a completion notice carries the id. Works in every state: messages
+    /// queued while offline are sent once online.
+    pub fn publish(
+        &mut self,
+        topic: &[u8],
+        payload: &[u8],
+        qos: u8,
+        retain: bool,
+    ) -> Result<u16, Status> {
+        let checked = self.check_publish(topic, payload, qos);
+        let result = checked.and_then(|()| {
+            let id = self.take_id();
+            self.queue
+                .push(id, topic, payload, qos, retain)
+                .map(|()| id)
+        });
+        match result {
+            Ok(id) => {
+                self.stats.publishes_queued = self.stats.publishes_queued.wrapping_add(1);
+                let hw = u32::try_from(self.queue.high_water()).unwrap_or(u32::MAX);
+                self.stats.queue_high_water = self.stats.queue_high_water.max(hw);
+                Ok(id)
+            }
+            Err(e) => {
+                self.stats.publishes_rejected = self.stats.publishes_rejected.wrapping_add(1);
+                self.notify(Notice::Loss {
+                    kind: LossKind::PublishRejected,
+                    count: 1,
+                });
+                Err(e)
+            }
+        }
+    }
+
+    fn check_publish(&self, topic: &[u8], payload: &[u8], qos: u8) -> Result<(), Status> {
+        if qos > 2 {
+            return Err(Status::InvalidQos);
+        }
+        check_topic(topic, false)?;
+        if payload.len() > limits::PAYLOAD_MAX {
+            return Err(Status::PayloadTooLong);
+        }
+        if tx::publish_form(&self.cfg, payload).is_none() {
+            // Only MPUB is allowed and it cannot carry this payload.
+            return Err(Status::PayloadTooLong);
+        }
+        if !self.queue.can_ever_hold(topic.len(), payload.len()) {
+            return Err(Status::BufferTooSmall);
+        }
+        Ok(())
+    }
+
+    /// Adds a filter to the subscription table (or changes its QoS); `AT+MSUB` is sent when
+    /// online and again after every re-connect. Returns the request id of the `Subscribed` notice.
+    pub fn subscribe(&mut self, filter: &[u8], qos: u8) -> Result<u16, Status> {
+        if qos > 2 {
+            return Err(Status::InvalidQos);
+        }
+        check_topic(filter, true)?;
+        let id = self.peek_id();
+        self.subs.subscribe(id, filter, qos)?;
+        Ok(self.take_id())
+    }
+
+    /// Removes a filter: `AT+MUNSUB` when online, then an `Unsubscribed` notice.
+    pub fn unsubscribe(&mut self, filter: &[u8]) -> Result<u16, Status> {
+        let id = self.peek_id();
+        self.subs.unsubscribe(id, filter)?;
+        Ok(self.take_id())
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Publishes waiting (including the one in flight).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Does all work that is due: takes RX bytes from `rx`, handles them, fires deadlines and
+    /// writes commands to `uart`. Returns the next event; call again until it returns `None`.
+    /// `uart.write` returning `Ok(0)` means "try later".
+    pub fn poll<W: embedded_io::Write>(
+        &mut self,
+        now: u32,
+        rx: &RxRing<'_>,
+        uart: &mut W,
+    ) -> Option<Event<'_>> {
+        self.now = now;
+        self.tx_blocked = false;
+        self.note_rx_overflow(rx);
+        loop {
+            if let Some(n) = self.events.pop_front() {
+                return Some(Event::Notice(n));
+            }
+            match self.step_rx(rx) {
+                rx::RxStep::Message(topic, payload) => {
+                    self.stats.messages_received = self.stats.messages_received.wrapping_add(1);
+                    return Some(Event::Message {
+                        topic: topic.get(self.line),
+                        payload: payload.get(self.line),
+                    });
+                }
+                rx::RxStep::Progress => continue,
+                rx::RxStep::Idle => {}
+            }
+            if self.fire_timers() {
+                continue;
+            }
+            if self.step_tx(uart) {
+                continue;
+            }
+            return None;
+        }
+    }
+
+    /// How long the caller may sleep before the next `poll`, if no RX byte arrives first.
+    /// 0 = poll again now; `u32::MAX` = nothing is scheduled.
+    pub fn poll_delay_ms(&self, now: u32, rx: &RxRing<'_>) -> u32 {
+        if !self.events.is_empty() || !rx.is_empty() || self.rx_pos < self.rx_len {
+            return 0;
+        }
+        if self.tx_blocked {
+            return 1;
+        }
+        let mut next = u32::MAX;
+        let mut consider = |t: u32| next = next.min(time::until(now, t));
+        match &self.inflight {
+            Some(f) => consider(f.deadline),
+            None => {
+                if self.has_command_ready() {
+                    return 0;
+                }
+            }
+        }
+        if let Some(t) = self.step_wakeup() {
+            consider(t);
+        }
+        if let Some((_, d)) = self.link_wait {
+            consider(d);
+        }
+        if let Some(w) = self.sub_wait {
+            consider(w.deadline);
+        }
+        if let Some(w) = self.pub_wait {
+            consider(w.deadline);
+        }
+        next
+    }
+
+    fn notify(&mut self, n: Notice) {
+        if self.events.push_back(n).is_err() {
+            self.stats.events_dropped = self.stats.events_dropped.wrapping_add(1);
+        }
+    }
+
+    fn note_rx_overflow(&mut self, rx: &RxRing<'_>) {
+        let dropped = rx.dropped();
+        let delta = dropped.wrapping_sub(self.rx_dropped_seen);
+        if delta != 0 {
+            self.rx_dropped_seen = dropped;
+            self.stats.rx_overflow_bytes = self.stats.rx_overflow_bytes.wrapping_add(delta);
+            self.notify(Notice::Loss {
+                kind: LossKind::RxOverflow,
+                count: delta,
+            });
+        }
+    }
+
+    fn peek_id(&self) -> u16 {
+        match self.next_id.wrapping_add(1) {
+            0 => 1,
+            id => id,
+        }
+    }
+
+    fn take_id(&mut self) -> u16 {
+        self.next_id = self.peek_id();
+        self.next_id
+    }
+
+    /// Moves to `step` and reports the state change it implies.
+    fn goto(&mut self, step: Step) {
+        self.step = step;
+        let state = self.state_of(step);
+        if state != self.state {
+            self.state = state;
+            self.notify(Notice::State(state));
+        }
+    }
+
+    fn state_of(&self, step: Step) -> State {
+        match step {
+            Step::Idle if self.failed => State::Failed,
+            Step::Idle => State::Stopped,
+            Step::Pins(..) => State::PowerCycle,
+            Step::Probe(_) => State::Probing,
+            Step::EchoOff
+            | Step::Sim
+            | Step::Attach
+            | Step::Signal
+            | Step::MsgMode
+            | Step::Ssl(_) => State::Preparing,
+            Step::CloseStale | Step::Configure | Step::Open | Step::Connect => State::Connecting,
+            Step::Restore | Step::Announce => State::Restoring,
+            Step::Online | Step::Verify => State::Online,
+            Step::Backoff | Step::SoftReset => State::Recovering,
+            Step::Disconnect | Step::CloseForStop => State::Stopping,
+        }
+    }
+
+    fn cache_mode(&self) -> bool {
+        self.cfg.options.contains(Options::CACHE_MODE)
+    }
+}

@@ -1,0 +1,295 @@
+//! Failures and the recovery ladder: re-connect with back-off, then RESET pulses, then power
+//! cycles, round after round, until the session is online again (or `power_cycle_limit` is hit).
+//! Every step is a notice; every wait is bounded.
+
+use super::{Engine, ProbeKind, Step};
+use crate::config::Pins;
+use crate::event::{Notice, Pin, RecoveryStep};
+use crate::time::after;
+use crate::Status;
+
+/// Pins settle this long after a pulse before the next action.
+const SETTLE_MS: u32 = 100;
+/// Supply on to PWRKEY pulse.
+const POWER_UP_MS: u32 = 500;
+
+/// A pin program run by `Step::Pins`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sequence {
+    /// RESET pulse; on modules whose RESET_N shuts down (Air780E), PWRKEY after it.
+    ResetPulse,
+    /// Supply off, on, PWRKEY pulse.
+    PowerCycle,
+    /// Supply on and PWRKEY pulse for a module that is off.
+    PowerOn,
+}
+
+/// How a failure came about; it decides the first rung.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Cause {
+    /// A step failed or the link dropped: start with a re-connect.
+    Failure,
+    /// The module answers nothing: re-connecting cannot help, start at RESET.
+    Silent,
+    /// The module rebooted by itself: re-initialise instead of re-connecting.
+    Rebooted,
+}
+
+impl<'a> Engine<'a> {
+    /// The pin operation `i` of `seq`: (pin, asserted, hold time).
+    fn sequence_op(&self, seq: Sequence, i: u8) -> Option<(Pin, bool, u32)> {
+        let t = &self.cfg.timeouts;
+        let pwrkey_after_reset = self.cfg.profile.reset_is_shutdown();
+        let ops: &[(Pin, bool, u32)] = match seq {
+            Sequence::ResetPulse if pwrkey_after_reset => &[
+                (Pin::Reset, true, t.reset_pulse_ms),
+                (Pin::Reset, false, SETTLE_MS),
+                (Pin::Pwrkey, true, t.pwrkey_ms),
+                (Pin::Pwrkey, false, SETTLE_MS),
+            ],
+            Sequence::ResetPulse => &[
+                (Pin::Reset, true, t.reset_pulse_ms),
+                (Pin::Reset, false, SETTLE_MS),
+            ],
+            Sequence::PowerCycle => &[
+                (Pin::Power, false, t.power_off_ms),
+                (Pin::Power, true, POWER_UP_MS),
+                (Pin::Pwrkey, true, t.pwrkey_ms),
+                (Pin::Pwrkey, false, SETTLE_MS),
+            ],
+            Sequence::PowerOn => &[
+                (Pin::Power, true, POWER_UP_MS),
+                (Pin::Pwrkey, true, t.pwrkey_ms),
+                (Pin::Pwrkey, false, SETTLE_MS),
+            ],
+        };
+        ops.get(usize::from(i)).copied()
+    }
+
+    fn wired(&self, pin: Pin) -> bool {
+        self.cfg.pins.contains(match pin {
+            Pin::Reset => Pins::RESET,
+            Pin::Power => Pins::POWER,
+            Pin::Pwrkey => Pins::PWRKEY,
+        })
+    }
+
+    /// Runs operation `i` of `seq` (skipping unwired pins); after the last, the module boots.
+    pub(super) fn pin_op(&mut self, seq: Sequence, mut i: u8) {
+        while let Some((pin, active, hold)) = self.sequence_op(seq, i) {
+            i = i.saturating_add(1);
+            if self.wired(pin) {
+                self.notify(Notice::Pin { pin, active });
+                self.step = Step::Pins(seq, i);
+                self.timer = after(self.now, hold);
+                return;
+            }
+        }
+        self.fresh_module();
+        self.begin_probe(ProbeKind::Boot);
+    }
+
+    pub(super) fn begin_probe(&mut self, kind: ProbeKind) {
+        self.enter(Step::Probe(kind));
+    }
+
+    /// The probe deadline passed without an answer.
+    pub(super) fn probe_expired(&mut self, kind: ProbeKind) {
+        match kind {
+            ProbeKind::Start if self.cfg.pins.intersects(Pins::PWRKEY | Pins::POWER) => {
+                // Probably switched off: switch it on.
+                self.notify(Notice::Recovery {
+                    step: RecoveryStep::PowerOn,
+                    reason: Status::NoResponse,
+                    failures: self.failures,
+                });
+                self.enter(Step::Pins(Sequence::PowerOn, 0));
+            }
+            // No pins: it may still be booting; give it the full boot time.
+            ProbeKind::Start => self.begin_probe(ProbeKind::Boot),
+            ProbeKind::Boot | ProbeKind::Silent => self.fail_as(Status::NoResponse, Cause::Silent),
+        }
+    }
+
+    /// Everything the module held is gone (it rebooted, or we reset it).
+    pub(super) fn fresh_module(&mut self) {
+        self.tok.reset();
+        self.ssl_done = false;
+        self.cache_pending = 0;
+        self.cache_reading = 0;
+        self.tcp_up = false;
+    }
+
+    /// The link dropped (`CLOSED`, PDN/PDP loss, `+MQTTSTATU :0`); after PDN/PDP loss the
+    /// attach state is checked again before re-connecting.
+    pub(super) fn link_lost(&mut self, pdn: bool) {
+        self.check_attach |= pdn;
+        self.fail(Status::LinkLost);
+    }
+
+    /// `RDY` mid-session.
+    pub(super) fn module_rebooted(&mut self) {
+        self.fail_as(Status::LinkLost, Cause::Rebooted);
+    }
+
+    /// The current cycle cannot continue: take the next rung of the ladder.
+    pub(super) fn fail(&mut self, reason: Status) {
+        let cause = if reason == Status::NoResponse {
+            Cause::Silent
+        } else {
+            Cause::Failure
+        };
+        self.fail_as(reason, cause);
+    }
+
+    fn fail_as(&mut self, reason: Status, cause: Cause) {
+        let was_connected = self.connected;
+        self.drop_link_state();
+        if was_connected {
+            self.stats.links_lost = self.stats.links_lost.wrapping_add(1);
+        } else {
+            self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
+        }
+        self.failures = self.failures.saturating_add(1);
+        let l = self.cfg.ladder;
+        let reconnects = u16::from(l.reconnects_before_reset);
+        let resets = u16::from(l.resets_before_power_cycle);
+        if cause == Cause::Silent && self.ladder_pos < reconnects {
+            self.ladder_pos = reconnects;
+        }
+        let pos = self.ladder_pos;
+        self.ladder_pos = pos.saturating_add(1);
+        if pos < reconnects {
+            self.reconnect(reason, cause);
+        } else if pos < reconnects + resets {
+            self.reset(reason);
+        } else {
+            self.ladder_pos = 0;
+            self.power_cycle(reason);
+        }
+    }
+
+    fn reconnect(&mut self, reason: Status, cause: Cause) {
+        let step = match cause {
+            Cause::Rebooted => {
+                self.announce(RecoveryStep::Reinit, reason);
+                // The module is fresh; no back-off needed.
+                self.begin_probe(ProbeKind::Boot);
+                return;
+            }
+            _ if self.before_link() => Step::Sim,
+            _ => Step::CloseStale,
+        };
+        self.stats.reconnects = self.stats.reconnects.wrapping_add(1);
+        self.announce(RecoveryStep::Reconnect, reason);
+        self.backoff_then(step);
+    }
+
+    fn reset(&mut self, reason: Status) {
+        if self.wired(Pin::Reset) {
+            self.stats.reset_pulses = self.stats.reset_pulses.wrapping_add(1);
+            self.announce(RecoveryStep::ResetPin, reason);
+            self.backoff_then(Step::Pins(Sequence::ResetPulse, 0));
+        } else {
+            self.stats.soft_resets = self.stats.soft_resets.wrapping_add(1);
+            self.announce(RecoveryStep::SoftReset, reason);
+            self.backoff_then(Step::SoftReset);
+        }
+    }
+
+    fn power_cycle(&mut self, reason: Status) {
+        let limit = self.cfg.ladder.power_cycle_limit;
+        if limit != 0 && self.power_cycles >= limit {
+            self.announce(RecoveryStep::GaveUp, reason);
+            self.failed = true;
+            self.enter(Step::Idle);
+            return;
+        }
+        self.power_cycles = self.power_cycles.saturating_add(1);
+        if !self.wired(Pin::Power) {
+            // A supply switch is what makes a power cycle; without one RESET is the last resort.
+            return self.reset(reason);
+        }
+        self.stats.power_cycles = self.stats.power_cycles.wrapping_add(1);
+        self.announce(RecoveryStep::PowerCycle, reason);
+        self.backoff_then(Step::Pins(Sequence::PowerCycle, 0));
+    }
+
+    fn announce(&mut self, step: RecoveryStep, reason: Status) {
+        self.notify(Notice::Recovery {
+            step,
+            reason,
+            failures: self.failures,
+        });
+    }
+
+    /// Waits `backoff_min_ms · 2^(failures-1)`, capped at `backoff_max_ms`, then enters `next`.
+    fn backoff_then(&mut self, next: Step) {
+        let t = &self.cfg.timeouts;
+        let doublings = u32::from(self.failures.saturating_sub(1)).min(32);
+        let wait = (u64::from(t.backoff_min_ms) << doublings).min(u64::from(t.backoff_max_ms));
+        let wait = u32::try_from(wait).unwrap_or(u32::MAX);
+        self.resume = next;
+        self.enter(Step::Backoff);
+        self.timer = after(self.now, wait);
+    }
+
+    /// True when the failure happened before the module was attached (SIM, attach, setup).
+    fn before_link(&self) -> bool {
+        matches!(
+            self.step,
+            Step::Probe(_)
+                | Step::EchoOff
+                | Step::Sim
+                | Step::Attach
+                | Step::Signal
+                | Step::MsgMode
+                | Step::Ssl(_)
+        )
+    }
+
+    /// Forgets the link and everything waiting on it; the publish in flight and every confirmed
+    /// filter will be sent again. A new epoch makes late answers stale.
+    fn drop_link_state(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        self.link_wait = None;
+        self.sub_wait = None;
+        self.pub_wait = None;
+        self.suspect = None;
+        self.connected = false;
+        self.tcp_up = false;
+        self.subs.mark_all_for_restore();
+    }
+
+    /// `stop`: leave the broker politely when connected; release any pin held.
+    pub(super) fn stop_session(&mut self) {
+        let connected = self.connected;
+        let tcp_maybe_up =
+            connected || self.tcp_up || matches!(self.step, Step::Open | Step::Connect);
+        if let Step::Pins(..) = self.step {
+            self.release_pins();
+        }
+        self.failed = false;
+        self.drop_link_state();
+        if connected {
+            self.enter(Step::Disconnect);
+        } else if tcp_maybe_up {
+            self.enter(Step::CloseForStop);
+        } else {
+            self.enter(Step::Idle);
+        }
+    }
+
+    /// Leaves every wired line inactive and the supply on.
+    fn release_pins(&mut self) {
+        for (pin, active) in [
+            (Pin::Reset, false),
+            (Pin::Pwrkey, false),
+            (Pin::Power, true),
+        ] {
+            if self.wired(pin) {
+                self.notify(Notice::Pin { pin, active });
+            }
+        }
+    }
+}

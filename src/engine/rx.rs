@@ -1,0 +1,224 @@
+//! The receive side: RX ring → tokenizer → lines and messages. Final results go to the command
+//! in flight; everything else is a URC, handled whatever the step, so a URC between a command
+//! and its `OK` never steals the command's answer.
+
+use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, Step};
+use crate::at::decode::{decode, Response};
+use crate::at::tokenizer::{Span, Token};
+use crate::event::{LossKind, Notice};
+use crate::rx_ring::RxRing;
+use crate::Status;
+
+pub(super) enum RxStep {
+    /// A message is ready in the line buffer.
+    Message(Span, Span),
+    /// Input was consumed; look again.
+    Progress,
+    /// No input left.
+    Idle,
+}
+
+/// How a command ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Final {
+    Ok,
+    /// `ERROR` (code 0) or `+CME ERROR: n`.
+    Error(u16),
+    Prompt,
+    Timeout,
+}
+
+impl<'a> Engine<'a> {
+    pub(super) fn step_rx(&mut self, rx: &RxRing<'_>) -> RxStep {
+        if self.rx_pos >= self.rx_len {
+            let n = rx.pop_into(&mut self.rx_chunk);
+            if n == 0 {
+                return RxStep::Idle;
+            }
+            self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(n as u32);
+            self.rx_pos = 0;
+            self.rx_len = n as u8;
+        }
+        let input = self
+            .rx_chunk
+            .get(usize::from(self.rx_pos)..usize::from(self.rx_len))
+            .unwrap_or(&[]);
+        let (used, token) = self.tok.push(self.line, input);
+        self.rx_pos = self.rx_pos.saturating_add(used.min(255) as u8);
+        match token {
+            None => {}
+            Some(Token::Line { len }) => self.on_line(len),
+            Some(Token::Prompt) => self.on_final(Final::Prompt),
+            Some(Token::Message { topic, payload }) => return RxStep::Message(topic, payload),
+            Some(Token::MessageDropped { .. }) => {
+                self.stats.messages_too_large = self.stats.messages_too_large.wrapping_add(1);
+                self.notify(Notice::Loss {
+                    kind: LossKind::MessageTooLarge,
+                    count: 1,
+                });
+            }
+            Some(Token::LineDiscarded { .. }) => {
+                self.stats.lines_too_long = self.stats.lines_too_long.wrapping_add(1);
+                self.notify(Notice::Loss {
+                    kind: LossKind::LineTooLong,
+                    count: 1,
+                });
+            }
+        }
+        RxStep::Progress
+    }
+
+    fn on_line(&mut self, len: usize) {
+        let line = self.line.get(..len).unwrap_or(&[]);
+        match decode(line) {
+            Response::Ok => self.on_final(Final::Ok),
+            Response::Error => self.on_error_line(0),
+            Response::CmeError(n) => self.on_error_line(n),
+            Response::Echo | Response::Info | Response::TcpState(_) => {}
+            Response::Unknown => {
+                self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+            }
+            Response::ConnectOk => self.on_tcp_up(),
+            Response::AlreadyConnect => {
+                self.on_tcp_up();
+                // Some firmware answers MIPSTART with this line instead of OK.
+                if self.inflight.is_some_and(|f| f.cmd == super::Cmd::Open) {
+                    self.on_final(Final::Ok);
+                }
+            }
+            Response::ConnectFail => {
+                if self.step == Step::Open {
+                    self.fail(Status::ConnectFailed);
+                }
+            }
+            Response::ConnackOk => {
+                if self.link_wait.is_some_and(|(w, _)| w == LinkWait::Connack) {
+                    self.link_wait = None;
+                    self.on_connected();
+                }
+            }
+            Response::Suback | Response::Unsuback => self.on_sub_ack(),
+            Response::Puback => self.on_pub_ack(AckStage::Puback),
+            Response::Pubrec => self.on_pub_ack(AckStage::Pubrec),
+            Response::Pubcomp => self.on_pub_ack(AckStage::Pubcomp),
+            Response::Closed => {
+                if self.link_in_use() {
+                    self.link_lost(false);
+                }
+            }
+            Response::PdnDeact(_) | Response::PdpDeact => {
+                if self.link_in_use() || self.step == Step::Configure {
+                    self.link_lost(true);
+                }
+            }
+            Response::Ready => self.on_module_boot(),
+            Response::PowerDown => {
+                if !matches!(self.step, Step::Idle | Step::Pins(..)) {
+                    self.fail(Status::NoResponse);
+                }
+            }
+            Response::Sim(s) => self.seen.sim = Some(s),
+            Response::Attach(a) => self.seen.attach = Some(a),
+            Response::MqttState(m) => self.seen.mqtt = Some(m),
+            Response::Signal { rssi, ber } => self.notify(Notice::Signal { rssi, ber }),
+            Response::CacheNotice(slot) => self.on_cache_notice(slot),
+            Response::TcpError(_) => {
+                if self.link_in_use() {
+                    self.link_lost(false);
+                }
+            }
+        }
+    }
+
+    /// `ERROR` ends the command in flight; with none in flight it is the late failure of
+    /// `AT+MCONNECT` (its result comes after `OK`).
+    fn on_error_line(&mut self, code: u16) {
+        if self.inflight.is_some() {
+            self.on_final(Final::Error(code));
+        } else if self.link_wait.is_some_and(|(w, _)| w == LinkWait::Connack) {
+            self.link_wait = None;
+            self.fail(Status::ConnackFailed);
+        } else {
+            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+        }
+    }
+
+    fn on_tcp_up(&mut self) {
+        self.tcp_up = true;
+        if self.link_wait.is_some_and(|(w, _)| w == LinkWait::TcpUp) {
+            self.link_wait = None;
+            self.goto(Step::Connect);
+        }
+    }
+
+    /// A TCP/MQTT link exists (or is being brought up) that a `CLOSED` would end.
+    fn link_in_use(&self) -> bool {
+        self.connected
+            || matches!(self.step, Step::Connect)
+            || (self.step == Step::Open && self.tcp_up)
+    }
+
+    fn on_sub_ack(&mut self) {
+        let Some(w) = self.sub_wait.take() else {
+            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+            return;
+        };
+        self.sub_acked(w);
+    }
+
+    fn on_pub_ack(&mut self, got: AckStage) {
+        let Some(w) = self.pub_wait.filter(|w| w.stage == got) else {
+            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+            return;
+        };
+        if got == AckStage::Pubrec {
+            let deadline = crate::time::after(self.now, self.cfg.timeouts.ack_ms);
+            self.pub_wait = Some(super::PubWait {
+                stage: AckStage::Pubcomp,
+                deadline,
+                ..w
+            });
+            return;
+        }
+        self.pub_wait = None;
+        self.publish_done(w.src);
+    }
+
+    fn on_cache_notice(&mut self, slot: u8) {
+        let bit = 1u8 << (slot & 3);
+        if self.cache_pending & bit != 0 {
+            // The module keeps 4 slots; a second notice for an unread slot overwrote it.
+            self.stats.cache_overwritten = self.stats.cache_overwritten.wrapping_add(1);
+            self.notify(Notice::Loss {
+                kind: LossKind::CacheOverwritten,
+                count: 1,
+            });
+        }
+        self.cache_pending |= bit;
+    }
+
+    /// `RDY`: the module (re)booted. Expected while probing after power-on or reset; anywhere
+    /// else it rebooted by itself and everything it held is gone.
+    fn on_module_boot(&mut self) {
+        match self.step {
+            Step::Idle | Step::Pins(..) => {}
+            Step::Probe(ProbeKind::Start | ProbeKind::Boot) => {
+                // Answer at once instead of at the next probe tick.
+                self.fresh_module();
+                self.timer = self.now;
+            }
+            _ => {
+                self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
+                self.fresh_module();
+                self.module_rebooted();
+            }
+        }
+    }
+
+    pub(super) fn publish_is_inflight(&self, src: PubSource) -> bool {
+        self.pub_wait.is_some_and(|w| w.src == src)
+            || self.inflight.is_some_and(|f| {
+                matches!(f.cmd, super::Cmd::Publish(s) | super::Cmd::PublishHeader(s) | super::Cmd::PublishData(s) if s == src)
+            })
+    }
+}

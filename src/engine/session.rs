@@ -1,0 +1,539 @@
+//! The steps of a session and what each command's result does.
+//!
+//! Full start: `AT` (until answered) → `ATE0` → `AT+CPIN?` (until READY) → `AT+CGATT?` (until 1)
+//! → [`AT+CSQ`] → `AT+MQTTMSGSET` → [`AT+SSLCFG` items, once per module boot] → `AT+MIPCLOSE`
+//! (result ignored) → `AT+MCONFIG` → `AT+MIPSTART` … `CONNECT OK` → `AT+MCONNECT` … `CONNACK OK`
+//! → `AT+MSUB` per stored filter … `SUBACK` → [online message] → online.
+
+use super::rx::Final;
+use super::tx::{next_ssl_item, Cmd};
+use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
+use crate::at::decode::SimState;
+use crate::config::Options;
+use crate::event::{LossKind, Notice};
+use crate::subs::SubState;
+use crate::time::{after, reached};
+use crate::Status;
+
+/// A command failed while the link looked up; `AT+MQTTSTATU` decides whether the command was
+/// refused (link up) or the link is gone.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Suspect {
+    Publish {
+        src: PubSource,
+        reason: Status,
+    },
+    Sub {
+        at: usize,
+        id: u16,
+        unsubscribe: bool,
+        reason: Status,
+    },
+}
+
+/// A publish refused this often while the link was up fails for good.
+const MAX_REJECTIONS: u8 = 3;
+
+impl<'a> Engine<'a> {
+    /// The command the current step wants next, without side effects.
+    pub(super) fn peek_command(&self) -> Option<Cmd> {
+        let due = reached(self.now, self.timer);
+        match self.step {
+            Step::Idle | Step::Pins(..) | Step::Backoff => None,
+            Step::Probe(_) => due.then_some(Cmd::Probe),
+            Step::EchoOff => Some(Cmd::EchoOff),
+            Step::Sim => due.then_some(Cmd::SimQuery),
+            Step::Attach => due.then_some(Cmd::AttachQuery),
+            Step::Signal => Some(Cmd::Signal),
+            Step::MsgMode => Some(Cmd::MsgMode),
+            Step::Ssl(i) => Some(Cmd::Ssl(i)),
+            Step::CloseStale => Some(Cmd::CloseStale),
+            Step::Configure => Some(Cmd::Configure),
+            Step::Open => self.link_wait.is_none().then_some(Cmd::Open),
+            Step::Connect => self.link_wait.is_none().then_some(Cmd::Connect),
+            Step::Restore => self.sub_command(),
+            Step::Announce => {
+                if self.announced || self.publish_is_inflight(PubSource::Online) {
+                    None
+                } else {
+                    self.publish_cmd(PubSource::Online)
+                }
+            }
+            Step::Online => self.online_command(),
+            Step::Verify => Some(Cmd::Verify),
+            Step::Disconnect => Some(Cmd::Disconnect),
+            Step::CloseForStop => Some(Cmd::CloseForStop),
+            Step::SoftReset => Some(Cmd::SoftReset),
+        }
+    }
+
+    fn sub_command(&self) -> Option<Cmd> {
+        if self.sub_wait.is_some() {
+            return None;
+        }
+        let s = self.subs.next_pending()?;
+        Some(match s.state {
+            SubState::NeedUnsubscribe => Cmd::Unsubscribe { at: s.at, id: s.id },
+            _ => Cmd::Subscribe { at: s.at, id: s.id },
+        })
+    }
+
+    /// Online, in priority order: read the cache (it only holds 4), subscription changes,
+    /// the next publish, then a health check when idle.
+    fn online_command(&self) -> Option<Cmd> {
+        if self.cache_pending != 0 {
+            return Some(Cmd::CacheRead);
+        }
+        if let Some(c) = self.sub_command() {
+            return Some(c);
+        }
+        if self.pub_wait.is_none() && !self.queue.is_empty() {
+            return self.publish_cmd(PubSource::Queue);
+        }
+        let health = self.cfg.timeouts.health_ms;
+        (health != 0 && reached(self.now, self.health_at)).then_some(Cmd::Verify)
+    }
+
+    /// Bookkeeping when a command goes out.
+    pub(super) fn on_issue(&mut self, cmd: Cmd) {
+        let interval = self.cfg.timeouts.poll_interval_ms;
+        match cmd {
+            Cmd::Probe | Cmd::SimQuery | Cmd::AttachQuery => self.timer = after(self.now, interval),
+            Cmd::CacheRead => {
+                self.cache_reading = self.cache_pending;
+                self.cache_pending = 0;
+            }
+            Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
+                if self.queue.front().is_some_and(|e| e.attempts > 0) {
+                    self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
+                }
+                self.queue.note_attempt();
+            }
+            _ => {}
+        }
+    }
+
+    /// The command in flight ended (answer, prompt or deadline).
+    pub(super) fn on_final(&mut self, result: Final) {
+        let Some(f) = self.inflight.take() else {
+            // An answer with nothing in flight: a stray or late line.
+            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+            return;
+        };
+        self.tok.set_expect_prompt(false);
+        match result {
+            Final::Timeout => {
+                self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1)
+            }
+            Final::Error(_) => {
+                self.stats.command_errors = self.stats.command_errors.wrapping_add(1)
+            }
+            _ => self.health_at = after(self.now, self.cfg.timeouts.health_ms),
+        }
+        let stale = f.epoch != self.epoch;
+        if stale {
+            self.settle_stale(f.cmd, result);
+            return;
+        }
+        if result == Final::Timeout && f.cmd != Cmd::Probe {
+            // No answer at all: find out whether the module is still there.
+            self.begin_probe(ProbeKind::Silent);
+            return;
+        }
+        self.route(f.cmd, result);
+    }
+
+    /// A result for a command from before the session moved on. Only a QoS 0 publish that the
+    /// module accepted changes anything: it was sent, so sending it again would duplicate it.
+    fn settle_stale(&mut self, cmd: Cmd, result: Final) {
+        let queue_pub = matches!(
+            cmd,
+            Cmd::Publish(PubSource::Queue) | Cmd::PublishData(PubSource::Queue)
+        );
+        if queue_pub && result == Final::Ok && self.queue.front().is_some_and(|e| e.qos == 0) {
+            self.publish_done(PubSource::Queue);
+        }
+    }
+
+    fn route(&mut self, cmd: Cmd, r: Final) {
+        let ok = r == Final::Ok;
+        match cmd {
+            Cmd::Probe => match r {
+                Final::Timeout => {} // the step timer sends the next `AT`
+                _ => self.module_answered(),
+            },
+            Cmd::EchoOff => self.enter(Step::Sim),
+            Cmd::SimQuery => self.sim_result(r),
+            Cmd::AttachQuery => {
+                if ok && self.seen.attach == Some(1) {
+                    self.attached();
+                } // otherwise the step timer asks again until the deadline
+            }
+            Cmd::Signal => self.enter(Step::MsgMode),
+            Cmd::MsgMode => self.after_msg_mode(),
+            Cmd::Ssl(i) => {
+                if !ok {
+                    self.fail(Status::ModuleError);
+                } else if let Some(next) = next_ssl_item(&self.cfg, i.saturating_add(1)) {
+                    self.enter(Step::Ssl(next));
+                } else {
+                    self.ssl_done = true;
+                    self.enter(Step::CloseStale);
+                }
+            }
+            Cmd::CloseStale => {
+                if self.check_attach {
+                    self.enter(Step::Attach);
+                } else {
+                    self.enter(Step::Configure);
+                }
+            }
+            Cmd::Configure => match ok {
+                true => self.enter(Step::Open),
+                false => self.fail(Status::ModuleError),
+            },
+            Cmd::Open => match (ok, self.tcp_up) {
+                (true, true) => self.enter(Step::Connect),
+                (true, false) => {
+                    let d = after(self.now, self.cfg.timeouts.connect_ms);
+                    self.link_wait = Some((LinkWait::TcpUp, d));
+                }
+                (false, _) => self.fail(Status::ConnectFailed),
+            },
+            Cmd::Connect => match ok {
+                true => {
+                    let d = after(self.now, self.cfg.timeouts.connack_ms);
+                    self.link_wait = Some((LinkWait::Connack, d));
+                }
+                false => self.fail(Status::ConnackFailed),
+            },
+            Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
+                let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
+                if ok {
+                    let deadline = after(self.now, self.cfg.timeouts.ack_ms);
+                    self.sub_wait = Some(SubWait {
+                        at,
+                        id,
+                        unsubscribe,
+                        deadline,
+                    });
+                } else {
+                    self.suspect(Suspect::Sub {
+                        at,
+                        id,
+                        unsubscribe,
+                        reason: Status::ModuleError,
+                    });
+                }
+            }
+            Cmd::Publish(src) | Cmd::PublishData(src) => match ok {
+                true => self.publish_accepted(src),
+                false => self.suspect(Suspect::Publish {
+                    src,
+                    reason: Status::ModuleError,
+                }),
+            },
+            Cmd::PublishHeader(src) => match r {
+                // The module waits for the data now; it goes before anything else.
+                Final::Prompt => self.issue(Cmd::PublishData(src)),
+                _ => self.suspect(Suspect::Publish {
+                    src,
+                    reason: Status::ModuleError,
+                }),
+            },
+            Cmd::CacheRead => {
+                if !ok {
+                    let lost = self.cache_reading.count_ones();
+                    self.notify(Notice::Loss {
+                        kind: LossKind::CacheReadFailed,
+                        count: lost,
+                    });
+                }
+                self.cache_reading = 0;
+            }
+            Cmd::Verify => self.verified(ok),
+            Cmd::Disconnect => self.enter(Step::CloseForStop),
+            Cmd::CloseForStop => self.enter(Step::Idle),
+            Cmd::SoftReset => {
+                self.fresh_module();
+                self.begin_probe(ProbeKind::Boot);
+            }
+        }
+    }
+
+    fn sim_result(&mut self, r: Final) {
+        match (r, self.seen.sim) {
+            (Final::Ok, Some(SimState::Ready)) => self.enter(Step::Attach),
+            (Final::Ok, Some(SimState::Pin | SimState::Puk | SimState::Pin2 | SimState::Puk2)) => {
+                self.fail(Status::SimLocked)
+            }
+            // Removed, not ready, busy (`+CME ERROR: 14`), no SIM (`10`): ask again until the
+            // deadline (`fire_timers`).
+            _ => {}
+        }
+    }
+
+    fn attached(&mut self) {
+        if self.check_attach {
+            self.check_attach = false;
+            self.enter(Step::Configure);
+        } else if self.cfg.options.contains(Options::REPORT_SIGNAL) {
+            self.enter(Step::Signal);
+        } else {
+            self.enter(Step::MsgMode);
+        }
+    }
+
+    fn after_msg_mode(&mut self) {
+        let tls = self.cfg.options.contains(Options::TLS);
+        match next_ssl_item(&self.cfg, 0) {
+            Some(first) if tls && !self.ssl_done => self.enter(Step::Ssl(first)),
+            _ => self.enter(Step::CloseStale),
+        }
+    }
+
+    fn module_answered(&mut self) {
+        match self.step {
+            Step::Probe(ProbeKind::Silent) if self.connected => self.enter(Step::Verify),
+            Step::Probe(ProbeKind::Silent) => self.fail(Status::Timeout),
+            Step::Probe(_) => self.enter(Step::EchoOff),
+            _ => {}
+        }
+    }
+
+    /// `CONNACK OK`: the session is up.
+    pub(super) fn on_connected(&mut self) {
+        self.connected = true;
+        self.stats.connects = self.stats.connects.wrapping_add(1);
+        self.failures = 0;
+        self.ladder_pos = 0;
+        self.power_cycles = 0;
+        self.announced = self.cfg.online_payload.is_none();
+        self.health_at = after(self.now, self.cfg.timeouts.health_ms);
+        self.enter(Step::Restore);
+    }
+
+    /// A subscribe/unsubscribe acknowledgement for the request `w`.
+    pub(super) fn sub_acked(&mut self, w: SubWait) {
+        let current = self
+            .subs
+            .iter()
+            .find(|s| s.at == w.at)
+            .map(|s| (s.id, s.confirmed_before));
+        if w.unsubscribe {
+            if current.is_some_and(|(id, _)| id == w.id) {
+                self.subs.remove(w.at);
+            }
+            self.notify(Notice::Unsubscribed { id: w.id });
+            return;
+        }
+        let restored = current.is_some_and(|(_, before)| before);
+        if current.is_some_and(|(id, _)| id == w.id) {
+            self.subs.set(w.at, w.id, None, SubState::Active);
+        } // else: changed meanwhile; it stays pending and is sent again.
+        self.notify(Notice::Subscribed { id: w.id, restored });
+    }
+
+    /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
+    fn publish_accepted(&mut self, src: PubSource) {
+        let qos = self.publish_parts(src).map_or(0, |(_, _, q, _)| q);
+        let stage = match qos {
+            0 => return self.publish_done(src),
+            1 => AckStage::Puback,
+            _ => AckStage::Pubrec,
+        };
+        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
+        self.pub_wait = Some(PubWait {
+            src,
+            stage,
+            deadline,
+        });
+    }
+
+    pub(super) fn publish_done(&mut self, src: PubSource) {
+        match src {
+            PubSource::Online => self.announced = true,
+            PubSource::Queue => {
+                let Some(id) = self.queue.front().map(|e| e.id) else {
+                    return;
+                };
+                self.queue.pop();
+                self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
+                self.notify(Notice::Published { id });
+            }
+        }
+    }
+
+    /// Something failed while the link looked up: ask the module whether it still is.
+    pub(super) fn suspect(&mut self, s: Suspect) {
+        self.suspect = Some(s);
+        self.enter(Step::Verify);
+    }
+
+    /// Result of `AT+MQTTSTATU`.
+    fn verified(&mut self, ok: bool) {
+        let up = ok && matches!(self.seen.mqtt, Some(1));
+        let suspect = self.suspect.take();
+        if !up {
+            self.link_lost(false);
+            return;
+        }
+        match suspect {
+            Some(Suspect::Publish {
+                src: PubSource::Queue,
+                reason,
+            }) => self.publish_refused(reason),
+            Some(Suspect::Publish {
+                src: PubSource::Online,
+                reason,
+            }) => {
+                self.announced = true;
+                self.notify(Notice::PublishFailed { id: 0, reason });
+            }
+            Some(Suspect::Sub {
+                at,
+                id,
+                unsubscribe,
+                reason,
+            }) => {
+                if self.subs.iter().any(|s| s.at == at && s.id == id) {
+                    self.subs.remove(at);
+                }
+                match unsubscribe {
+                    true => self.notify(Notice::Unsubscribed { id }),
+                    false => self.notify(Notice::SubscribeFailed { id, reason }),
+                }
+            }
+            None => {}
+        }
+        if self.step == Step::Verify {
+            // Back through Restore: pending filters first, then the online message, then online.
+            self.enter(Step::Restore);
+        }
+    }
+
+    /// The queue head was refused (or not acknowledged) while the link was up: after
+    /// `MAX_REJECTIONS` it fails for good, otherwise it is sent again.
+    fn publish_refused(&mut self, reason: Status) {
+        if self.queue.note_rejection() < MAX_REJECTIONS {
+            return;
+        }
+        let id = self.queue.front().map_or(0, |e| e.id);
+        self.queue.pop();
+        self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
+        self.notify(Notice::PublishFailed { id, reason });
+    }
+
+    /// Deadlines and timers; returns true when something changed.
+    pub(super) fn fire_timers(&mut self) -> bool {
+        let now = self.now;
+        if self.inflight.is_some_and(|f| reached(now, f.deadline)) {
+            self.on_final(Final::Timeout);
+            return true;
+        }
+        if let Some((wait, d)) = self.link_wait {
+            if reached(now, d) {
+                self.link_wait = None;
+                self.fail(match wait {
+                    LinkWait::TcpUp => Status::ConnectFailed,
+                    LinkWait::Connack => Status::ConnackFailed,
+                });
+                return true;
+            }
+        }
+        if let Some(w) = self.sub_wait.filter(|w| reached(now, w.deadline)) {
+            self.sub_wait = None;
+            self.suspect(Suspect::Sub {
+                at: w.at,
+                id: w.id,
+                unsubscribe: w.unsubscribe,
+                reason: Status::Timeout,
+            });
+            return true;
+        }
+        if let Some(w) = self.pub_wait.filter(|w| reached(now, w.deadline)) {
+            self.pub_wait = None;
+            self.suspect(Suspect::Publish {
+                src: w.src,
+                reason: Status::Timeout,
+            });
+            return true;
+        }
+        self.step_timers()
+    }
+
+    fn step_timers(&mut self) -> bool {
+        let now = self.now;
+        let idle = self.inflight.is_none();
+        match self.step {
+            Step::Pins(seq, i) if reached(now, self.timer) => {
+                self.pin_op(seq, i);
+                true
+            }
+            Step::Backoff if reached(now, self.timer) => {
+                let next = self.resume;
+                self.enter(next);
+                true
+            }
+            Step::Probe(kind) if idle && reached(now, self.deadline) => {
+                self.probe_expired(kind);
+                true
+            }
+            Step::Sim if idle && reached(now, self.deadline) => {
+                self.fail(Status::SimAbsent);
+                true
+            }
+            Step::Attach if idle && reached(now, self.deadline) => {
+                self.fail(Status::NotAttached);
+                true
+            }
+            Step::Restore if self.sub_wait.is_none() && self.subs.next_pending().is_none() => {
+                self.enter(Step::Announce);
+                true
+            }
+            Step::Announce if self.announced && !self.publish_is_inflight(PubSource::Online) => {
+                self.enter(Step::Online);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// When the step next needs the clock (for `poll_delay_ms`).
+    pub(super) fn step_wakeup(&self) -> Option<u32> {
+        match self.step {
+            Step::Pins(..) | Step::Backoff => Some(self.timer),
+            Step::Probe(_) | Step::Sim | Step::Attach => {
+                let t = if crate::time::until(self.now, self.timer)
+                    < crate::time::until(self.now, self.deadline)
+                {
+                    self.timer
+                } else {
+                    self.deadline
+                };
+                Some(t)
+            }
+            Step::Online if self.cfg.timeouts.health_ms != 0 => Some(self.health_at),
+            _ => None,
+        }
+    }
+
+    /// Moves to `step` with its timers: polling steps start at once, with their deadline.
+    pub(super) fn enter(&mut self, step: Step) {
+        let t = self.cfg.timeouts;
+        self.timer = self.now;
+        match step {
+            Step::Sim => self.deadline = after(self.now, t.sim_ms),
+            Step::Attach => self.deadline = after(self.now, t.attach_ms),
+            Step::Probe(kind) => {
+                let limit = match kind {
+                    ProbeKind::Boot => t.boot_ms,
+                    ProbeKind::Start | ProbeKind::Silent => t.silence_ms,
+                };
+                self.deadline = after(self.now, limit);
+            }
+            _ => {}
+        }
+        self.goto(step);
+    }
+}

@@ -1,0 +1,180 @@
+//! C configuration → Rust configuration. Every pointer is checked, every string is scanned for
+//! its NUL only up to its limit, every length is validated before a slice is formed.
+
+use super::types::{cellmqtt_config_t, ProfileId, CELLMQTT_RX_BUF_MIN};
+use crate::config::{limits, Config, Options, Pins, Profile, TlsConfig, WillConfig};
+use crate::Status;
+use core::ffi::c_char;
+use core::sync::atomic::AtomicU8;
+
+/// A NUL-terminated string of at most `max` bytes; NULL is the empty string.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string, or at least `max + 1` readable bytes,
+/// valid for `'static` (the handle's lifetime, per the API contract).
+pub(super) unsafe fn c_str(p: *const c_char, max: usize) -> Result<&'static [u8], Status> {
+    if p.is_null() {
+        return Ok(&[]);
+    }
+    let bytes = p.cast::<u8>();
+    let mut len = 0;
+    loop {
+        // SAFETY: every byte up to and including the NUL (or the first max + 1) is readable.
+        let b = unsafe { *bytes.add(len) };
+        if b == 0 {
+            break;
+        }
+        if len == max {
+            return Err(Status::StringTooLong);
+        }
+        len += 1;
+    }
+    // SAFETY: `len` bytes were just read from `bytes`; lifetime per the contract above.
+    Ok(unsafe { core::slice::from_raw_parts(bytes, len) })
+}
+
+/// A byte buffer of `len` bytes; NULL only with `len == 0`.
+///
+/// # Safety
+/// `p` points to `len` readable bytes valid for `'static`.
+pub(super) unsafe fn c_bytes(
+    p: *const u8,
+    len: usize,
+    max: usize,
+) -> Result<&'static [u8], Status> {
+    if len > max {
+        return Err(Status::PayloadTooLong);
+    }
+    if p.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(Status::NullArg)
+        };
+    }
+    // SAFETY: per the contract, `p` is valid for `len` bytes; len ≤ max ≤ isize::MAX.
+    Ok(unsafe { core::slice::from_raw_parts(p, len) })
+}
+
+/// A caller buffer the engine writes, of at least `min` bytes.
+///
+/// # Safety
+/// `p` points to `len` writable bytes, valid for `'static` and used by nothing else.
+unsafe fn c_buf(p: *mut u8, len: usize, min: usize) -> Result<&'static mut [u8], Status> {
+    if p.is_null() {
+        return Err(Status::NullArg);
+    }
+    if len < min || len > isize::MAX as usize {
+        return Err(Status::BufferTooSmall);
+    }
+    // SAFETY: per the contract, exclusive and valid for `len` bytes.
+    Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
+}
+
+/// The four caller buffers.
+pub(super) struct CBuffers {
+    pub rx: &'static [AtomicU8],
+    pub line: &'static mut [u8],
+    pub queue: &'static mut [u8],
+    pub subs: &'static mut [u8],
+}
+
+/// # Safety
+/// The buffers in `c` satisfy the contracts of `c_buf` and do not overlap.
+pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> {
+    let ptrs = [
+        (c.rx_buf.addr(), c.rx_buf_len),
+        (c.line_buf.addr(), c.line_buf_len),
+        (c.queue_buf.addr(), c.queue_buf_len),
+        (c.sub_buf.addr(), c.sub_buf_len),
+    ];
+    // Overlapping buffers would alias two `&mut`; refuse them.
+    for (i, (a, alen)) in ptrs.iter().enumerate() {
+        for (b, blen) in ptrs.iter().skip(i + 1) {
+            if *a != 0 && *b != 0 && *a < b.saturating_add(*blen) && *b < a.saturating_add(*alen) {
+                return Err(Status::InvalidConfig);
+            }
+        }
+    }
+    // SAFETY (all four): forwarded from this function's contract.
+    let rx = unsafe { c_buf(c.rx_buf, c.rx_buf_len, CELLMQTT_RX_BUF_MIN)? };
+    let line = unsafe { c_buf(c.line_buf, c.line_buf_len, crate::engine::LINE_BUF_MIN)? };
+    let queue = unsafe { c_buf(c.queue_buf, c.queue_buf_len, crate::engine::QUEUE_BUF_MIN)? };
+    let subs = unsafe { c_buf(c.sub_buf, c.sub_buf_len, crate::engine::SUB_BUF_MIN)? };
+    // SAFETY: AtomicU8 has the size, alignment and bit validity of u8, and from here on the
+    // ring memory is only accessed through these atomics.
+    let rx = unsafe { &*(rx as *mut [u8] as *const [AtomicU8]) };
+    Ok(CBuffers {
+        rx,
+        line,
+        queue,
+        subs,
+    })
+}
+
+fn profile(id: u32) -> Result<Profile, Status> {
+    match id {
+        x if x == ProfileId::Air724ug as u32 => Ok(Profile::Air724ug),
+        x if x == ProfileId::Air780e as u32 => Ok(Profile::Air780e),
+        x if x == ProfileId::Air780ep as u32 => Ok(Profile::Air780ep),
+        _ => Err(Status::InvalidConfig),
+    }
+}
+
+fn optional_u8(v: i16) -> Result<Option<u8>, Status> {
+    match v {
+        -1 => Ok(None),
+        0..=255 => Ok(Some(v as u8)),
+        _ => Err(Status::InvalidConfig),
+    }
+}
+
+/// # Safety
+/// Every string and byte pointer in `c` satisfies `c_str` / `c_bytes`.
+pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Status> {
+    let options = Options::from_bits(c.options).ok_or(Status::InvalidConfig)?;
+    let pins = Pins::from_bits(c.pins).ok_or(Status::InvalidConfig)?;
+    // SAFETY (all strings and bytes below): forwarded from this function's contract.
+    let host = unsafe { c_str(c.host, limits::HOST_MAX)? };
+    let client_id = unsafe { c_str(c.client_id, limits::STRING_MAX)? };
+    let mut cfg = Config::new(host, c.port, client_id);
+    cfg.profile = profile(c.profile)?;
+    cfg.options = options;
+    cfg.pins = pins;
+    cfg.username = unsafe { c_str(c.username, limits::STRING_MAX)? };
+    cfg.password = unsafe { c_str(c.password, limits::STRING_MAX)? };
+    cfg.keepalive_s = c.keepalive_s;
+    let will_topic = unsafe { c_str(c.will_topic, limits::STRING_MAX)? };
+    if !will_topic.is_empty() {
+        let payload = match unsafe { c_bytes(c.will_payload, c.will_payload_len, limits::WILL_MAX) }
+        {
+            Err(Status::PayloadTooLong) => return Err(Status::WillTooLong),
+            other => other?,
+        };
+        if c.will_retain > 1 {
+            return Err(Status::InvalidConfig);
+        }
+        cfg.will = Some(WillConfig {
+            topic: will_topic,
+            payload,
+            qos: c.will_qos,
+            retain: c.will_retain == 1,
+        });
+    }
+    if !c.online_payload.is_null() {
+        cfg.online_payload =
+            Some(unsafe { c_bytes(c.online_payload, c.online_payload_len, limits::PAYLOAD_MAX)? });
+    }
+    cfg.tls = TlsConfig {
+        version: optional_u8(c.tls_version)?,
+        ca_file: unsafe { c_str(c.tls_ca_file, limits::FILE_MAX)? },
+        client_cert_file: unsafe { c_str(c.tls_client_cert_file, limits::FILE_MAX)? },
+        client_key_file: unsafe { c_str(c.tls_client_key_file, limits::FILE_MAX)? },
+        seclevel: optional_u8(c.tls_seclevel)?,
+        sni: unsafe { c_str(c.tls_sni, limits::HOST_MAX)? },
+    };
+    cfg.timeouts = c.timeouts;
+    cfg.ladder = c.ladder;
+    cfg.mpubex_above_extra = c.mpubex_above_extra;
+    Ok(cfg)
+}

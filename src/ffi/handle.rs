@@ -1,0 +1,123 @@
+//! The handle: caller-provided storage holding the engine, the RX ring and the callbacks.
+//!
+//! Storage is `cellmqtt_t`, an opaque block of a size the header states. `init` writes a magic
+//! word last, so zeroed storage reads as "not initialised". The RX ring is shared between
+//! `feed` (any context) and `poll`; the engine sits in an `UnsafeCell` and is only reached by
+//! the single application context, one short-lived `&mut` at a time.
+
+use super::types::cellmqtt_callbacks_t;
+use crate::engine::Engine;
+use crate::rx_ring::RxRing;
+use crate::Status;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+/// "cMQT".
+const MAGIC: u32 = 0x634d_5154;
+
+/// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
+#[cfg(target_pointer_width = "64")]
+pub const CELLMQTT_HANDLE_WORDS: usize = 128;
+/// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
+#[cfg(not(target_pointer_width = "64"))]
+pub const CELLMQTT_HANDLE_WORDS: usize = 96;
+
+/// Opaque storage for one cellmqtt instance. Zero it (static storage is) or let
+/// `cellmqtt_init` fill it; never copy it after init.
+#[repr(C)]
+pub struct cellmqtt_t {
+    _opaque: [u64; CELLMQTT_HANDLE_WORDS],
+}
+
+pub(super) struct Handle {
+    magic: AtomicU32,
+    /// Set while `poll` runs (and during init), so nested calls from callbacks are refused.
+    busy: AtomicBool,
+    pub ring: RxRing<'static>,
+    pub cb: cellmqtt_callbacks_t,
+    engine: UnsafeCell<Engine<'static>>,
+}
+
+const _: () = {
+    assert!(core::mem::size_of::<Handle>() <= core::mem::size_of::<cellmqtt_t>());
+    assert!(core::mem::align_of::<Handle>() <= core::mem::align_of::<cellmqtt_t>());
+};
+
+impl Handle {
+    pub fn new(ring: RxRing<'static>, cb: cellmqtt_callbacks_t, engine: Engine<'static>) -> Self {
+        Handle {
+            magic: AtomicU32::new(0),
+            busy: AtomicBool::new(false),
+            ring,
+            cb,
+            engine: UnsafeCell::new(engine),
+        }
+    }
+
+    pub fn mark_initialised(&self) {
+        self.magic.store(MAGIC, Ordering::Release);
+    }
+
+    pub fn mark_dead(&self) {
+        self.magic.store(0, Ordering::Release);
+    }
+
+    /// Claims the poll context; `Busy` when already claimed (a nested call from a callback).
+    /// Load-then-store is enough: claims only race with nested calls of the same context.
+    pub fn enter(&self) -> Result<(), Status> {
+        if self.busy.load(Ordering::Acquire) {
+            return Err(Status::Busy);
+        }
+        self.busy.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    pub fn leave(&self) {
+        self.busy.store(false, Ordering::Release);
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.busy.load(Ordering::Acquire)
+    }
+
+    /// The engine, for one API call.
+    ///
+    /// # Safety
+    /// Only the application context may call this, and the returned reference must be dropped
+    /// before any callback runs or another `engine()` reference is made.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn engine(&self) -> &mut Engine<'static> {
+        // SAFETY: the caller guarantees exclusivity per the contract above; the engine is in an
+        // UnsafeCell so mutation through a shared handle is allowed.
+        unsafe { &mut *self.engine.get() }
+    }
+
+    pub fn now(&self) -> u32 {
+        match self.cb.tick_ms {
+            // SAFETY: a C function pointer given to init; it receives the user pointer given
+            // with it, per the callback contract.
+            Some(tick) => unsafe { tick(self.cb.user) },
+            None => 0,
+        }
+    }
+}
+
+/// The initialised handle behind `h`.
+///
+/// # Safety
+/// `h` is NULL or points to `cellmqtt_t` storage that is zeroed or was passed to `init`.
+pub(super) unsafe fn from_ptr<'h>(h: *const cellmqtt_t) -> Result<&'h Handle, Status> {
+    if h.is_null() {
+        return Err(Status::NullArg);
+    }
+    let handle = h.cast::<Handle>();
+    // SAFETY: `magic` is the first field of a repr(Rust) struct, so read it through the field
+    // projection of the raw pointer without forming a reference to a possibly uninitialised
+    // Handle. The storage is at least as large and aligned as Handle (const-asserted above).
+    let magic = unsafe { &*core::ptr::addr_of!((*handle).magic) };
+    if magic.load(Ordering::Acquire) != MAGIC {
+        return Err(Status::NotInitialized);
+    }
+    // SAFETY: the magic word is written last by init, so the Handle is fully initialised.
+    Ok(unsafe { &*handle })
+}

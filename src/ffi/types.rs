@@ -1,0 +1,193 @@
+//! `repr(C)` types of the C API. Structs C writes (config, callbacks) use only integers and
+//! pointers, so no bit pattern from C can be invalid; enums appear only where Rust writes.
+
+use crate::config::{Ladder, Timeouts};
+use crate::event::{LossKind, Pin, RecoveryStep, State};
+use crate::Status;
+use core::ffi::{c_char, c_void};
+
+/// Module profiles for `cellmqtt_config_t.profile`.
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProfileId {
+    /// Air724UG family (8910): RESET reboots; MPUB up to 2348 bytes.
+    Air724ug = 0,
+    /// Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 4100 bytes.
+    Air780e = 1,
+    /// Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
+    Air780ep = 2,
+}
+
+/// `cellmqtt_config_t.options` bits.
+pub const CELLMQTT_OPT_TLS: u32 = 1 << 0;
+pub const CELLMQTT_OPT_CACHE_MODE: u32 = 1 << 1;
+pub const CELLMQTT_OPT_CLEAN_SESSION: u32 = 1 << 2;
+pub const CELLMQTT_OPT_NO_MPUBEX: u32 = 1 << 3;
+pub const CELLMQTT_OPT_REPORT_SIGNAL: u32 = 1 << 4;
+
+/// `cellmqtt_config_t.pins` bits: which control lines the board wires.
+pub const CELLMQTT_PINS_RESET: u32 = 1 << 0;
+pub const CELLMQTT_PINS_POWER: u32 = 1 << 1;
+pub const CELLMQTT_PINS_PWRKEY: u32 = 1 << 2;
+
+/// Recommended buffer sizes (bytes) for the `*_buf` fields.
+pub const CELLMQTT_RX_BUF_DEFAULT: usize = 1024;
+/// Holds a line and an incoming message (topic + payload); larger messages are dropped and
+/// counted. 1664 covers a 256-byte topic with the 1360-byte direct-mode payload limit of the
+/// vendor FAQ; raise it to 4400 to receive the 4100 bytes the EC618 manual allows.
+pub const CELLMQTT_LINE_BUF_DEFAULT: usize = 1664;
+pub const CELLMQTT_QUEUE_BUF_DEFAULT: usize = 4096;
+pub const CELLMQTT_SUB_BUF_DEFAULT: usize = 512;
+/// Smallest accepted sizes.
+pub const CELLMQTT_RX_BUF_MIN: usize = 64;
+pub const CELLMQTT_LINE_BUF_MIN: usize = crate::engine::LINE_BUF_MIN;
+pub const CELLMQTT_QUEUE_BUF_MIN: usize = crate::engine::QUEUE_BUF_MIN;
+pub const CELLMQTT_SUB_BUF_MIN: usize = crate::engine::SUB_BUF_MIN;
+
+/// Session configuration. Start from `cellmqtt_config_default()`.
+///
+/// Strings are NUL-terminated and **borrowed**: they, and the four buffers, must stay valid
+/// and unchanged for as long as the handle is used (static storage is the usual choice).
+/// NULL means "empty" for optional strings.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct cellmqtt_config_t {
+    /// One of `CELLMQTT_PROFILE_*` (`cellmqtt_profile_t`).
+    pub profile: u32,
+    /// `CELLMQTT_OPT_*` bits.
+    pub options: u32,
+    /// `CELLMQTT_PINS_*` bits: which lines `pin_set` can drive.
+    pub pins: u32,
+    /// Broker host name or address (required, ≤255 bytes).
+    pub host: *const c_char,
+    pub port: u16,
+    /// MQTT keep-alive in seconds (the vendor advises 60-240).
+    pub keepalive_s: u16,
+    /// Client id (required, ≤256 bytes, unique on the broker).
+    pub client_id: *const c_char,
+    pub username: *const c_char,
+    pub password: *const c_char,
+    /// Will topic; NULL for no will.
+    pub will_topic: *const c_char,
+    /// Will message (≤1360 bytes, no `"`, CR, LF or NUL).
+    pub will_payload: *const u8,
+    pub will_payload_len: usize,
+    pub will_qos: u8,
+    /// 0 or 1.
+    pub will_retain: u8,
+    /// `AT+SSLCFG="sslversion"` (0-4) or -1 to leave the module default.
+    pub tls_version: i16,
+    /// `AT+SSLCFG="seclevel"` (0-2) or -1 to leave the module default.
+    pub tls_seclevel: i16,
+    /// Published on the will topic once online (e.g. "online"); NULL for none.
+    pub online_payload: *const u8,
+    pub online_payload_len: usize,
+    /// Certificate file names in the module file system (NULL = not set).
+    pub tls_ca_file: *const c_char,
+    pub tls_client_cert_file: *const c_char,
+    pub tls_client_key_file: *const c_char,
+    /// SNI / verification host name (NULL = not set).
+    pub tls_sni: *const c_char,
+    /// RX ring written by `cellmqtt_feed` (≥ CELLMQTT_RX_BUF_MIN).
+    pub rx_buf: *mut u8,
+    pub rx_buf_len: usize,
+    /// Line and incoming-message assembly (≥ CELLMQTT_LINE_BUF_MIN).
+    pub line_buf: *mut u8,
+    pub line_buf_len: usize,
+    /// Publish arena: each queued message takes 10 bytes + topic + payload.
+    pub queue_buf: *mut u8,
+    pub queue_buf_len: usize,
+    /// Subscription arena: each filter takes 6 bytes + filter.
+    pub sub_buf: *mut u8,
+    pub sub_buf_len: usize,
+    pub timeouts: Timeouts,
+    pub ladder: Ladder,
+    /// Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
+    pub mpubex_above_extra: u16,
+}
+
+/// Callbacks. `user` is passed first to every one of them.
+///
+/// Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
+/// Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`). From a callback you
+/// may call `publish`, `subscribe`, `unsubscribe`, `start`, `stop`, `feed`, `state`, `stats`;
+/// a nested `cellmqtt_poll`, `init` or `deinit` returns `CELLMQTT_STATUS_BUSY`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct cellmqtt_callbacks_t {
+    pub user: *mut c_void,
+    /// Write to the module UART: return bytes taken (>0), 0 to try again later, <0 on error.
+    /// Must not block for long; partial writes are fine.
+    pub uart_write:
+        Option<unsafe extern "C" fn(user: *mut c_void, data: *const u8, len: usize) -> i32>,
+    /// Monotonic milliseconds; may wrap at 2^32.
+    pub tick_ms: Option<unsafe extern "C" fn(user: *mut c_void) -> u32>,
+    /// Drive a control line: `active` = asserted (RESET/PWRKEY held low, POWER switched on).
+    pub pin_set: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin, active: bool)>,
+    /// An incoming message. Both buffers are valid only during the call (copy what you keep);
+    /// the topic is not NUL-terminated.
+    pub on_message: Option<
+        unsafe extern "C" fn(
+            user: *mut c_void,
+            topic: *const u8,
+            topic_len: usize,
+            payload: *const u8,
+            payload_len: usize,
+        ),
+    >,
+    /// Everything else the session reports; the event is valid only during the call.
+    pub on_event: Option<unsafe extern "C" fn(user: *mut c_void, event: *const cellmqtt_event_t)>,
+}
+
+/// What a `cellmqtt_event_t` reports.
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EventKind {
+    /// `state` changed.
+    State = 0,
+    /// Publish `id` completed (QoS 0 at OK, 1 at PUBACK, 2 at PUBCOMP).
+    Published = 1,
+    /// Publish `id` failed for `status`; it is no longer queued.
+    PublishFailed = 2,
+    /// Subscription `id` confirmed by SUBACK (`flag` = restored after a re-connect).
+    Subscribed = 3,
+    /// Subscription `id` refused (`status`); it was removed from the table.
+    SubscribeFailed = 4,
+    /// Unsubscribe `id` done.
+    Unsubscribed = 5,
+    /// The recovery ladder took step `recovery` because of `status`; `count` = failures so far.
+    Recovery = 6,
+    /// `count` items of kind `loss` were lost.
+    Loss = 7,
+    /// Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
+    Signal = 8,
+}
+
+/// An event. Fields not used by `kind` are zero.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct cellmqtt_event_t {
+    pub kind: EventKind,
+    pub status: Status,
+    pub id: u16,
+    pub state: State,
+    pub recovery: RecoveryStep,
+    pub loss: LossKind,
+    pub flag: bool,
+    pub count: u32,
+}
+
+impl cellmqtt_event_t {
+    pub(super) fn new(kind: EventKind) -> Self {
+        cellmqtt_event_t {
+            kind,
+            status: Status::Ok,
+            id: 0,
+            state: State::Stopped,
+            recovery: RecoveryStep::Reconnect,
+            loss: LossKind::RxOverflow,
+            flag: false,
+            count: 0,
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The subscription table: filters the session keeps subscribed, restored after every
+//! re-connect. Records live packed in a caller-provided arena: a 6-byte header and the filter.
+
+use crate::Status;
+
+const HEADER: usize = 6;
+
+/// Where a filter stands with the broker.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SubState {
+    /// `AT+MSUB` must be sent (new, or the link was lost).
+    NeedSubscribe = 0,
+    /// Confirmed by `SUBACK` on the current link.
+    Active = 1,
+    /// `AT+MUNSUB` must be sent; the record goes at `UNSUBACK`.
+    NeedUnsubscribe = 2,
+}
+
+impl SubState {
+    fn from_byte(b: u8) -> SubState {
+        match b {
+            1 => SubState::Active,
+            2 => SubState::NeedUnsubscribe,
+            _ => SubState::NeedSubscribe,
+        }
+    }
+}
+
+/// One filter, borrowed from the arena.
+#[derive(Clone, Copy, Debug)]
+pub struct Sub<'b> {
+    /// Offset of the record (stable until a record before it is removed).
+    pub at: usize,
+    /// Id of the subscribe (or unsubscribe) request that last changed it.
+    pub id: u16,
+    pub qos: u8,
+    pub state: SubState,
+    /// Confirmed at least once before (a SUBACK now is a restoration).
+    pub confirmed_before: bool,
+    pub filter: &'b [u8],
+}
+
+pub struct SubTable<'a> {
+    buf: &'a mut [u8],
+    used: usize,
+}
+
+impl<'a> SubTable<'a> {
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        SubTable { buf, used: 0 }
+    }
+
+    fn read(&self, at: usize) -> Option<Sub<'_>> {
+        let h = self.buf.get(at..at + HEADER)?;
+        let &[id_lo, id_hi, len, qos, state, flags] = h else {
+            return None;
+        };
+        let body = at + HEADER;
+        Some(Sub {
+            at,
+            id: u16::from_le_bytes([id_lo, id_hi]),
+            qos,
+            state: SubState::from_byte(state),
+            confirmed_before: flags & 1 != 0,
+            filter: self.buf.get(body..body + usize::from(len) + 1)?,
+        })
+    }
+
+    /// All records in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = Sub<'_>> {
+        let mut at = 0;
+        core::iter::from_fn(move || {
+            if at >= self.used {
+                return None;
+            }
+            let s = self.read(at)?;
+            at += HEADER + s.filter.len();
+            Some(s)
+        })
+    }
+
+    pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
+        self.iter().find(|s| s.filter == filter)
+    }
+
+    /// The first record that needs a command, in table order.
+    pub fn next_pending(&self) -> Option<Sub<'_>> {
+        self.iter().find(|s| s.state != SubState::Active)
+    }
+
+    /// Adds a filter, or updates QoS and id of an existing one (it is subscribed again).
+    /// Filters are 1..=256 bytes, so the length is stored minus one in a byte.
+    pub fn subscribe(&mut self, id: u16, filter: &[u8], qos: u8) -> Result<(), Status> {
+        if let Some(at) = self.find(filter).map(|s| s.at) {
+            self.set(at, id, Some(qos), SubState::NeedSubscribe);
+            return Ok(());
+        }
+        let len_byte =
+            u8::try_from(filter.len().wrapping_sub(1)).map_err(|_| Status::TopicTooLong)?;
+        let size = HEADER + filter.len();
+        let at = self.used;
+        let rec = self
+            .buf
+            .get_mut(at..at + size)
+            .ok_or(Status::SubscriptionsFull)?;
+        let (h, body) = rec.split_at_mut(HEADER);
+        h.copy_from_slice(&[(id & 0xff) as u8, (id >> 8) as u8, len_byte, qos, 0, 0]);
+        body.copy_from_slice(filter);
+        self.used += size;
+        Ok(())
+    }
+
+    /// Marks a filter for `AT+MUNSUB` under a new request id.
+    pub fn unsubscribe(&mut self, id: u16, filter: &[u8]) -> Result<(), Status> {
+        let at = self
+            .find(filter)
+            .map(|s| s.at)
+            .ok_or(Status::NotSubscribed)?;
+        self.set(at, id, None, SubState::NeedUnsubscribe);
+        Ok(())
+    }
+
+    /// Changes id, QoS and state of the record at `at`.
+    pub fn set(&mut self, at: usize, id: u16, qos: Option<u8>, state: SubState) {
+        if let Some([id_lo, id_hi, _, q, st, flags]) = self.buf.get_mut(at..at + HEADER) {
+            *id_lo = (id & 0xff) as u8;
+            *id_hi = (id >> 8) as u8;
+            if let Some(qos) = qos {
+                *q = qos;
+            }
+            if state == SubState::Active {
+                *flags |= 1;
+            }
+            *st = state as u8;
+        }
+    }
+
+    /// Removes the record at `at`, closing the gap.
+    pub fn remove(&mut self, at: usize) {
+        let Some(size) = self.read(at).map(|s| HEADER + s.filter.len()) else {
+            return;
+        };
+        let end = self.used;
+        self.buf.copy_within(at + size..end, at);
+        self.used -= size;
+    }
+
+    /// After a link loss: every confirmed filter must be sent again.
+    pub fn mark_all_for_restore(&mut self) {
+        let mut at = 0;
+        while let Some(s) = self.read(at).filter(|_| at < self.used) {
+            let next = at + HEADER + s.filter.len();
+            if s.state == SubState::Active {
+                let id = s.id;
+                self.set(at, id, None, SubState::NeedSubscribe);
+            }
+            at = next;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.used == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscribe_update_unsubscribe_remove() {
+        let mut arena = [0u8; 40];
+        let mut t = SubTable::new(&mut arena);
+        t.subscribe(1, b"a/b", 1).unwrap();
+        t.subscribe(2, b"c/#", 0).unwrap();
+        assert_eq!(
+            t.subscribe(3, b"0123456789012345678901234567", 0),
+            Err(Status::SubscriptionsFull)
+        );
+        let p = t.next_pending().unwrap();
+        assert_eq!((p.id, p.filter, p.qos), (1, &b"a/b"[..], 1));
+        t.set(p.at, p.id, None, SubState::Active);
+        assert_eq!(t.next_pending().unwrap().filter, b"c/#");
+        t.subscribe(4, b"a/b", 2).unwrap();
+        let again = t.find(b"a/b").unwrap();
+        assert_eq!(
+            (again.id, again.qos, again.state, again.confirmed_before),
+            (4, 2, SubState::NeedSubscribe, true)
+        );
+        t.unsubscribe(5, b"c/#").unwrap();
+        assert_eq!(t.unsubscribe(6, b"x"), Err(Status::NotSubscribed));
+        let c = t.find(b"c/#").unwrap();
+        assert_eq!((c.id, c.state), (5, SubState::NeedUnsubscribe));
+        let a_at = t.find(b"a/b").unwrap().at;
+        t.remove(a_at);
+        assert_eq!(t.iter().count(), 1);
+        assert_eq!(t.find(b"c/#").unwrap().at, 0);
+        t.set(0, 7, None, SubState::Active);
+        t.mark_all_for_restore();
+        assert_eq!(t.find(b"c/#").unwrap().state, SubState::NeedSubscribe);
+        t.remove(0);
+        assert!(t.is_empty());
+    }
+}

@@ -1,0 +1,449 @@
+//! Recovery transcripts (luat-at.md §10): CLOSED with `+CME ERROR: 767` on MIPCLOSE, PDN/PDP
+//! deactivation, `RDY` mid-session, a silent module, the re-connect → RESET → power ladder.
+mod common;
+
+use cellmqtt::{Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
+use common::{bring_online, config, Harness};
+
+fn online() -> Harness {
+    let mut h = Harness::new(config());
+    h.engine.subscribe(b"dev/cmd", 1).unwrap();
+    bring_online(&mut h);
+    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
+    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
+    h.take_events();
+    h
+}
+
+/// From MCONFIG on, the re-connect of luat-at.md §10.1 with the subscription restored.
+fn reconnect_from_mconfig(h: &mut Harness) {
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+    h.rx(b"\r\nOK\r\n\r\nCONNECT OK\r\n");
+    h.tx(b"AT+MCONNECT=1,120\r");
+    h.rx(b"\r\nOK\r\n\r\nCONNACK OK\r\n");
+    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
+    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
+}
+
+#[test]
+fn closed_recovers_with_767_on_mipclose_and_resends_unconfirmed_publish() {
+    let mut h = online();
+    let id = h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.rx(b"\r\nCLOSED\r\n");
+    let n = h.notices();
+    assert!(n.contains(&Notice::Recovery {
+        step: RecoveryStep::Reconnect,
+        reason: Status::LinkLost,
+        failures: 1
+    }));
+    assert_eq!(h.engine.state(), State::Recovering);
+    // Back-off: backoff_min (1 s) before anything is sent.
+    h.advance(999);
+    h.tx_nothing();
+    h.advance(1);
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\n+CME ERROR: 767\r\n");
+    reconnect_from_mconfig(&mut h);
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Subscribed {
+            id: 1,
+            restored: true
+        }),
+        "{n:?}"
+    );
+    // The unconfirmed QoS 1 publish goes again, and completes once.
+    h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
+    assert_eq!(h.notices(), [Notice::Published { id }]);
+    let s = h.engine.stats();
+    assert_eq!(
+        (s.links_lost, s.reconnects, s.publish_retries, s.connects),
+        (1, 1, 1, 2)
+    );
+}
+
+#[test]
+fn pdn_deactivation_checks_attach_before_reconnecting() {
+    for urc in [
+        &b"+CGEV: NW PDN DEACT 1"[..],
+        b"+PDP DEACT",
+        b"+PDP:DEACT",
+        b"+PDP: DEACT",
+    ] {
+        let mut h = online();
+        h.rx(b"\r\n");
+        h.rx(urc);
+        h.rx(b"\r\n");
+        assert_eq!(
+            h.engine.state(),
+            State::Recovering,
+            "{}",
+            String::from_utf8_lossy(urc)
+        );
+        h.advance(1000);
+        h.tx(b"AT+MIPCLOSE\r");
+        h.rx(b"\r\nERROR\r\n");
+        h.tx(b"AT+CGATT?\r");
+        h.rx(b"\r\n+CGATT: 0\r\n\r\nOK\r\n");
+        h.tx_nothing();
+        h.advance(1000);
+        h.tx(b"AT+CGATT?\r");
+        h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+        reconnect_from_mconfig(&mut h);
+        assert_eq!(h.engine.state(), State::Online);
+    }
+}
+
+#[test]
+fn rdy_mid_session_reinitialises_everything() {
+    let mut h = online();
+    h.rx(b"\r\nRDY\r\n");
+    let n = h.notices();
+    assert!(
+        n.iter().any(|e| matches!(
+            e,
+            Notice::Recovery {
+                step: RecoveryStep::Reinit,
+                ..
+            }
+        )),
+        "{n:?}"
+    );
+    h.tx(b"AT\r");
+    h.rx(b"AT\r\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"ATE0\r\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CME ERROR: 14\r\n");
+    h.advance(1000);
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MQTTMSGSET=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\n+CME ERROR: 767\r\n");
+    reconnect_from_mconfig(&mut h);
+    assert_eq!(h.engine.stats().module_reboots, 1);
+}
+
+#[test]
+fn a_lost_answer_is_verified_and_the_publish_sent_again() {
+    let mut h = online();
+    let id = h.engine.publish(b"dev/up", b"m", 0, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+    // No answer within the 9 s command deadline: probe.
+    h.advance(9_000);
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTSTATU\r");
+    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n");
+    assert!(h.notices().contains(&Notice::Published { id }));
+    assert_eq!(h.engine.stats().command_timeouts, 1);
+}
+
+#[test]
+fn silent_module_gets_a_reset_pulse() {
+    let mut c = config();
+    c.pins = Pins::RESET;
+    let mut h = Harness::new(c);
+    bring_online(&mut h);
+    h.take_events();
+    h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
+    h.advance(9_000);
+    // Probing for silence_ms (10 s), one `AT` per second.
+    for _ in 0..10 {
+        h.tx(b"AT\r");
+        h.advance(1_000);
+    }
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::ResetPin,
+            reason: Status::NoResponse,
+            failures: 1
+        }),
+        "{n:?}"
+    );
+    h.advance(1_000); // back-off
+    assert_eq!(
+        h.notices(),
+        [
+            Notice::State(State::PowerCycle),
+            Notice::Pin {
+                pin: Pin::Reset,
+                active: true
+            }
+        ]
+    );
+    h.advance(599);
+    assert!(h.notices().is_empty());
+    h.advance(1);
+    assert_eq!(
+        h.notices(),
+        [Notice::Pin {
+            pin: Pin::Reset,
+            active: false
+        }]
+    );
+    h.advance(100);
+    h.tx(b"AT\r");
+    h.rx(b"\r\nRDY\r\n\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    assert_eq!(h.engine.stats().reset_pulses, 1);
+}
+
+#[test]
+fn air780e_reset_is_followed_by_pwrkey() {
+    let mut c = config();
+    c.profile = Profile::Air780e;
+    c.pins = Pins::RESET | Pins::PWRKEY;
+    c.ladder.reconnects_before_reset = 0;
+    let mut h = Harness::new(c);
+    h.start();
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n");
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::ResetPin,
+            reason: Status::SimLocked,
+            failures: 1
+        }),
+        "{n:?}"
+    );
+    h.advance(1_000);
+    h.advance(600);
+    h.advance(100);
+    h.advance(1_500);
+    let pins: Vec<_> = h
+        .notices()
+        .into_iter()
+        .filter(|n| matches!(n, Notice::Pin { .. }))
+        .collect();
+    assert_eq!(
+        pins,
+        [
+            Notice::Pin {
+                pin: Pin::Reset,
+                active: true
+            },
+            Notice::Pin {
+                pin: Pin::Reset,
+                active: false
+            },
+            Notice::Pin {
+                pin: Pin::Pwrkey,
+                active: true
+            },
+            Notice::Pin {
+                pin: Pin::Pwrkey,
+                active: false
+            },
+        ]
+    );
+}
+
+/// Fails the connect at CONNECT FAIL and returns the recovery notice.
+fn fail_connect(h: &mut Harness) -> Vec<Notice> {
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+    h.rx(b"\r\nOK\r\n\r\nSTATE: IP GPRSACT\r\n\r\nCONNECT FAIL\r\n");
+    h.notices()
+}
+
+fn boot_to_mconfig(h: &mut Harness) {
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MQTTMSGSET=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\nOK\r\n");
+}
+
+#[test]
+fn ladder_escalates_reconnect_reset_power_and_gives_up_at_the_limit() {
+    let mut c = config();
+    c.pins = Pins::RESET | Pins::POWER | Pins::PWRKEY;
+    c.ladder.power_cycle_limit = 1;
+    let mut h = Harness::new(c);
+    h.start();
+    boot_to_mconfig(&mut h);
+    let mut steps = vec![];
+    let mut waits = vec![];
+    loop {
+        let n = fail_connect(&mut h);
+        let Some(step) = n.iter().find_map(|e| match e {
+            Notice::Recovery { step, .. } => Some(*step),
+            _ => None,
+        }) else {
+            panic!("no recovery notice in {n:?}")
+        };
+        steps.push(step);
+        if step == RecoveryStep::GaveUp {
+            break;
+        }
+        // Measure the back-off: nothing is sent and no pin moves before it ends.
+        let mut waited = 0;
+        loop {
+            h.advance(100);
+            waited += 100;
+            let pin_moved = h
+                .events
+                .iter()
+                .any(|e| matches!(e, common::Ev::N(Notice::Pin { .. })));
+            if pin_moved || h.pending_tx() {
+                break;
+            }
+        }
+        waits.push(waited);
+        if step == RecoveryStep::Reconnect {
+            h.tx(b"AT+MIPCLOSE\r");
+            h.rx(b"\r\n+CME ERROR: 767\r\n");
+        } else {
+            // The pin sequence runs, then the module is probed from boot.
+            while !h.pending_tx() {
+                h.advance(100);
+            }
+            boot_to_mconfig(&mut h);
+        }
+    }
+    use RecoveryStep::*;
+    assert_eq!(
+        steps,
+        [
+            Reconnect, Reconnect, Reconnect, ResetPin, ResetPin, PowerCycle, Reconnect, Reconnect,
+            Reconnect, ResetPin, ResetPin, GaveUp
+        ]
+    );
+    assert_eq!(&waits[..6], &[1_000, 2_000, 4_000, 8_000, 16_000, 32_000]);
+    assert_eq!(h.engine.state(), State::Failed);
+}
+
+#[test]
+fn mconnect_error_after_ok_is_a_failed_connect() {
+    let mut h = Harness::new(config());
+    h.start();
+    boot_to_mconfig(&mut h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+    h.rx(b"\r\nOK\r\n\r\nCONNECT OK\r\n");
+    h.tx(b"AT+MCONNECT=1,120\r");
+    h.rx(b"\r\nOK\r\n\r\nERROR\r\n");
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::Reconnect,
+            reason: Status::ConnackFailed,
+            failures: 1
+        }),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn health_check_finds_a_dead_link() {
+    let mut h = online();
+    h.advance(59_999);
+    h.tx_nothing();
+    h.advance(1);
+    h.tx(b"AT+MQTTSTATU\r");
+    h.rx(b"\r\n+MQTTSTATU :0\r\n\r\nOK\r\n");
+    assert!(h.notices().contains(&Notice::Recovery {
+        step: RecoveryStep::Reconnect,
+        reason: Status::LinkLost,
+        failures: 1
+    }));
+}
+
+#[test]
+fn stop_disconnects_and_keeps_the_queue() {
+    let mut h = online();
+    h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.engine.stop(h.now);
+    h.tx(b"AT+MDISCONNECT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Stopped);
+    assert_eq!(h.engine.queued(), 1);
+    // A late PUBACK after stop is not taken as confirmation.
+    h.rx(b"\r\nPUBACK\r\n");
+    assert_eq!(h.engine.queued(), 1);
+}
+
+#[test]
+fn silent_module_at_start_is_powered_on_with_pwrkey() {
+    let mut c = config();
+    c.pins = Pins::PWRKEY;
+    let mut h = Harness::new(c);
+    h.start();
+    for _ in 0..10 {
+        h.tx(b"AT\r");
+        h.advance(1_000);
+    }
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::PowerOn,
+            reason: Status::NoResponse,
+            failures: 0
+        }),
+        "{n:?}"
+    );
+    assert!(
+        n.contains(&Notice::Pin {
+            pin: Pin::Pwrkey,
+            active: true
+        }),
+        "{n:?}"
+    );
+    h.advance(1_500);
+    assert!(h.notices().contains(&Notice::Pin {
+        pin: Pin::Pwrkey,
+        active: false
+    }));
+    h.advance(100);
+    h.tx(b"AT\r");
+}
+
+#[test]
+fn refused_publish_fails_after_three_verified_rejections() {
+    let mut h = online();
+    let id = h.engine.publish(b"dev/up", b"m", 0, false).unwrap();
+    for _ in 0..3 {
+        h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+        h.rx(b"\r\n+CME ERROR: 767\r\n");
+        h.tx(b"AT+MQTTSTATU\r");
+        h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
+    }
+    assert!(h.notices().contains(&Notice::PublishFailed {
+        id,
+        reason: Status::ModuleError
+    }));
+    assert_eq!(h.engine.queued(), 0);
+    h.tx_nothing();
+}

@@ -1,0 +1,317 @@
+//! The C ABI driven from Rust (so Miri checks it for undefined behaviour): NULL and
+//! uninitialised handles, double init, a full session, nested calls from callbacks.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
+use cellmqtt::ffi::*;
+use cellmqtt::{Pin, State, Status};
+use core::ffi::c_void;
+use std::cell::RefCell;
+
+#[derive(Default)]
+struct World {
+    now: u32,
+    tx: Vec<u8>,
+    events: Vec<(EventKindCopy, u16, i32)>,
+    messages: Vec<(Vec<u8>, Vec<u8>)>,
+    pins: Vec<(Pin, bool)>,
+    handle: Option<*mut cellmqtt_t>,
+    nested: Vec<Status>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EventKindCopy(u32);
+
+unsafe fn world<'a>(user: *mut c_void) -> &'a RefCell<World> {
+    unsafe { &*(user as *const RefCell<World>) }
+}
+
+unsafe extern "C" fn uart_write(user: *mut c_void, data: *const u8, len: usize) -> i32 {
+    let w = unsafe { world(user) };
+    w.borrow_mut()
+        .tx
+        .extend_from_slice(unsafe { std::slice::from_raw_parts(data, len) });
+    len as i32
+}
+
+unsafe extern "C" fn tick(user: *mut c_void) -> u32 {
+    unsafe { world(user) }.borrow().now
+}
+
+unsafe extern "C" fn pin_set(user: *mut c_void, pin: Pin, active: bool) {
+    unsafe { world(user) }.borrow_mut().pins.push((pin, active));
+}
+
+unsafe extern "C" fn on_message(
+    user: *mut c_void,
+    t: *const u8,
+    tl: usize,
+    p: *const u8,
+    pl: usize,
+) {
+    let w = unsafe { world(user) };
+    let (topic, payload) = unsafe {
+        (
+            std::slice::from_raw_parts(t, tl).to_vec(),
+            std::slice::from_raw_parts(p, pl).to_vec(),
+        )
+    };
+    let h = w.borrow().handle.unwrap();
+    // Publishing from inside the message callback is allowed; polling is not.
+    let mut id = 0u16;
+    let st = unsafe {
+        cellmqtt_publish(
+            h,
+            c"echo".as_ptr(),
+            payload.as_ptr(),
+            payload.len(),
+            0,
+            false,
+            &mut id,
+        )
+    };
+    let nested = unsafe { cellmqtt_poll(h) };
+    let mut wm = w.borrow_mut();
+    wm.nested.push(st);
+    wm.nested.push(nested);
+    wm.messages.push((topic, payload));
+}
+
+unsafe extern "C" fn on_event(user: *mut c_void, ev: *const cellmqtt_event_t) {
+    let ev = unsafe { &*ev };
+    unsafe { world(user) }.borrow_mut().events.push((
+        EventKindCopy(ev.kind as u32),
+        ev.id,
+        ev.status as i32,
+    ));
+}
+
+struct Fixture {
+    /// One raw pointer for the whole test, as C code would hold it.
+    storage: *mut cellmqtt_t,
+    /// Leaked so the pointer the callbacks get stays valid and is the only way in.
+    world: &'static RefCell<World>,
+    _bufs: Vec<Box<[u8]>>,
+}
+
+fn zeroed_handle() -> Box<cellmqtt_t> {
+    // SAFETY: cellmqtt_t is plain integer storage; all-zero is its documented initial state.
+    unsafe { Box::new(std::mem::zeroed()) }
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let mut bufs: Vec<Box<[u8]>> = [
+            CELLMQTT_RX_BUF_DEFAULT,
+            CELLMQTT_LINE_BUF_DEFAULT,
+            1024,
+            256,
+        ]
+        .iter()
+        .map(|n| vec![0u8; *n].into_boxed_slice())
+        .collect();
+        let world: &'static RefCell<World> = Box::leak(Box::new(RefCell::new(World {
+            now: 5,
+            ..Default::default()
+        })));
+        let mut cfg = cellmqtt_config_default();
+        cfg.host = c"broker.example".as_ptr();
+        cfg.client_id = c"dev-1".as_ptr();
+        cfg.pins = CELLMQTT_PINS_RESET;
+        cfg.rx_buf = bufs[0].as_mut_ptr();
+        cfg.rx_buf_len = bufs[0].len();
+        cfg.line_buf = bufs[1].as_mut_ptr();
+        cfg.line_buf_len = bufs[1].len();
+        cfg.queue_buf = bufs[2].as_mut_ptr();
+        cfg.queue_buf_len = bufs[2].len();
+        cfg.sub_buf = bufs[3].as_mut_ptr();
+        cfg.sub_buf_len = bufs[3].len();
+        let cb = cellmqtt_callbacks_t {
+            user: world as *const RefCell<World> as *mut c_void,
+            uart_write: Some(uart_write),
+            tick_ms: Some(tick),
+            pin_set: Some(pin_set),
+            on_message: Some(on_message),
+            on_event: Some(on_event),
+        };
+        let storage = Box::into_raw(zeroed_handle());
+        let h = storage;
+        assert_eq!(unsafe { cellmqtt_init(h, &cfg, &cb) }, Status::Ok);
+        assert_eq!(unsafe { cellmqtt_init(h, &cfg, &cb) }, Status::WrongState);
+        world.borrow_mut().handle = Some(h);
+        Fixture {
+            storage,
+            world,
+            _bufs: bufs,
+        }
+    }
+
+    fn h(&mut self) -> *mut cellmqtt_t {
+        self.storage
+    }
+
+    /// Feeds module output and polls; returns what the engine wrote.
+    fn exchange(&mut self, rx: &[u8]) -> String {
+        let h = self.h();
+        assert_eq!(
+            unsafe { cellmqtt_feed(h, rx.as_ptr(), rx.len()) },
+            Status::Ok
+        );
+        assert_eq!(unsafe { cellmqtt_poll(h) }, Status::Ok);
+        String::from_utf8(std::mem::take(&mut self.world.borrow_mut().tx)).unwrap()
+    }
+}
+
+#[test]
+fn null_and_uninitialised_handles_get_statuses() {
+    let null = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(cellmqtt_poll(null), Status::NullArg);
+        assert_eq!(cellmqtt_start(null), Status::NullArg);
+        assert_eq!(cellmqtt_feed(null, b"x".as_ptr(), 1), Status::NullArg);
+        assert_eq!(
+            cellmqtt_init(null, std::ptr::null(), std::ptr::null()),
+            Status::NullArg
+        );
+        let mut zero = zeroed_handle();
+        let h: *mut cellmqtt_t = &mut *zero;
+        assert_eq!(cellmqtt_poll(h), Status::NotInitialized);
+        assert_eq!(
+            cellmqtt_publish(
+                h,
+                c"t".as_ptr(),
+                std::ptr::null(),
+                0,
+                0,
+                false,
+                std::ptr::null_mut()
+            ),
+            Status::NotInitialized
+        );
+        assert_eq!(cellmqtt_state(h), State::Stopped);
+        let cfg = cellmqtt_config_default();
+        let cb = cellmqtt_callbacks_t {
+            user: std::ptr::null_mut(),
+            uart_write: None,
+            tick_ms: None,
+            pin_set: None,
+            on_message: None,
+            on_event: None,
+        };
+        assert_eq!(cellmqtt_init(h, &cfg, &cb), Status::NullArg);
+        let cstr = |p: *const core::ffi::c_char| std::ffi::CStr::from_ptr(p).to_str().unwrap();
+        assert_eq!(
+            cstr(cellmqtt_status_str(Status::QueueFull as i32)),
+            "QUEUE_FULL"
+        );
+        assert_eq!(cstr(cellmqtt_status_str(12345)), "UNKNOWN");
+        assert_eq!(cstr(cellmqtt_state_str(State::Online as u32)), "online");
+    }
+}
+
+#[test]
+fn session_through_the_c_api_with_nested_calls_from_callbacks() {
+    let mut f = Fixture::new();
+    let h = f.h();
+    assert_eq!(unsafe { cellmqtt_start(h) }, Status::Ok);
+    let mut sub_id = 0;
+    assert_eq!(
+        unsafe { cellmqtt_subscribe(h, c"cmd/#".as_ptr(), 1, &mut sub_id) },
+        Status::Ok
+    );
+    assert_eq!(f.exchange(b""), "AT\r");
+    assert_eq!(f.exchange(b"\r\nOK\r\n"), "ATE0\r");
+    assert_eq!(f.exchange(b"\r\nOK\r\n"), "AT+CPIN?\r");
+    assert_eq!(f.exchange(b"\r\n+CPIN: READY\r\n\r\nOK\r\n"), "AT+CGATT?\r");
+    assert_eq!(
+        f.exchange(b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
+        "AT+MQTTMSGSET=0\r"
+    );
+    assert_eq!(f.exchange(b"\r\nOK\r\n"), "AT+MIPCLOSE\r");
+    assert_eq!(
+        f.exchange(b"\r\n+CME ERROR: 767\r\n"),
+        "AT+MCONFIG=\"dev-1\",\"\",\"\"\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\nOK\r\n"),
+        "AT+MIPSTART=\"broker.example\",1883\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
+        "AT+MCONNECT=1,120\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+        "AT+MSUB=\"cmd/#\",1\r"
+    );
+    assert_eq!(f.exchange(b"\r\nOK\r\n\r\nSUBACK\r\n"), "");
+    assert_eq!(unsafe { cellmqtt_state(h) }, State::Online);
+    // A message arrives; the callback publishes an echo (allowed) and tries to poll (BUSY).
+    let tx = f.exchange(b"\r\n+MSUB: \"cmd/x\",5 byte,a\r\n\"b\r\n");
+    assert_eq!(tx, "AT+MPUB=\"echo\",0,0,\"a\\0D\\0A\\22b\"\r");
+    {
+        let w = f.world.borrow();
+        assert_eq!(w.messages, [(b"cmd/x".to_vec(), b"a\r\n\"b".to_vec())]);
+        assert_eq!(w.nested, [Status::Ok, Status::Busy]);
+    }
+    f.exchange(b"\r\nOK\r\n");
+    let mut stats = std::mem::MaybeUninit::<cellmqtt::Stats>::uninit();
+    assert_eq!(unsafe { cellmqtt_stats(h, stats.as_mut_ptr()) }, Status::Ok);
+    let stats = unsafe { stats.assume_init() };
+    assert_eq!(
+        (
+            stats.messages_received,
+            stats.publishes_done,
+            stats.connects
+        ),
+        (1, 1, 1)
+    );
+    let w = f.world.borrow();
+    assert!(w
+        .events
+        .contains(&(EventKindCopy(EventKind::Subscribed as u32), sub_id, 0)));
+    assert!(w
+        .events
+        .contains(&(EventKindCopy(EventKind::Published as u32), 2, 0)));
+    drop(w);
+    // Bad arguments are refused with their own statuses, nothing queued.
+    let mut id = 0;
+    unsafe {
+        assert_eq!(
+            cellmqtt_publish(h, c"a/#".as_ptr(), b"x".as_ptr(), 1, 0, false, &mut id),
+            Status::InvalidTopic
+        );
+        assert_eq!(
+            cellmqtt_publish(h, c"a".as_ptr(), b"x".as_ptr(), 1, 3, false, &mut id),
+            Status::InvalidQos
+        );
+        assert_eq!(
+            cellmqtt_publish(h, c"a".as_ptr(), std::ptr::null(), 1, 0, false, &mut id),
+            Status::NullArg
+        );
+        assert_eq!(
+            cellmqtt_publish(h, c"a".as_ptr(), b"x".as_ptr(), 4101, 0, false, &mut id),
+            Status::PayloadTooLong
+        );
+        assert_eq!(cellmqtt_queued(h), 0);
+        assert_eq!(cellmqtt_stop(h), Status::Ok);
+        assert_eq!(cellmqtt_deinit(h), Status::Ok);
+        assert_eq!(cellmqtt_poll(h), Status::NotInitialized);
+    }
+}
+
+#[test]
+fn feed_overflow_is_reported() {
+    let mut f = Fixture::new();
+    let h = f.h();
+    let big = vec![b'x'; CELLMQTT_RX_BUF_DEFAULT + 10];
+    assert_eq!(
+        unsafe { cellmqtt_feed(h, big.as_ptr(), big.len()) },
+        Status::RxOverflow
+    );
+    assert_eq!(unsafe { cellmqtt_poll(h) }, Status::Ok);
+    let w = f.world.borrow();
+    assert!(w
+        .events
+        .iter()
+        .any(|e| e.0 == EventKindCopy(EventKind::Loss as u32)));
+}
