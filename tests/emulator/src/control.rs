@@ -1,0 +1,295 @@
+//! The control socket's line protocol: parsing a text line into a [`ControlCmd`].
+//! The socket server lives in `runtime.rs`; what each command does lives in `module/`.
+//! The protocol is documented in README.md ("Control socket").
+
+/// A pin the MCU (or the user) drives. Level `true` = asserted: RESET held low, supply on,
+/// PWRKEY held low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    Reset,
+    Power,
+    Pwrkey,
+}
+
+/// The reply a `fail NEXTCMD ...` fault gives instead of running the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailReply {
+    Error,
+    Cme(u16),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The broker connection drops: `CLOSED`.
+    Close,
+    /// `+CGEV: NW PDN DEACT 1`: the network deactivates the default bearer (it comes back).
+    PdnDeact,
+    /// `+PDP DEACT`: the TCP/IP layer loses the PDP (stays down until CIPSHUT/CGACT/CFUN/reset).
+    PdpDeact,
+    /// The firmware goes silent until reset or power.
+    Hang,
+    /// Spontaneous reboot: boot banner mid-session.
+    Reboot,
+    /// N random bytes toward the MCU.
+    Garbage(usize),
+    /// The next N bytes toward the MCU are lost.
+    Drop(usize),
+    /// Answers are delayed by MS (0 = off).
+    Delay(u64),
+    /// SIM present (`true`) or removed.
+    Sim(bool),
+    /// Network lets the module attach (`true`) or detaches it.
+    Attach(bool),
+    /// The next command with this name (upper case, no `+`) answers with `reply`.
+    Fail { cmd: String, reply: FailReply },
+}
+
+impl Fault {
+    /// Kind name for the stats counters and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Close => "close",
+            Fault::PdnDeact => "pdn-deact",
+            Fault::PdpDeact => "pdp-deact",
+            Fault::Hang => "hang",
+            Fault::Reboot => "reboot",
+            Fault::Garbage(_) => "garbage",
+            Fault::Drop(_) => "drop",
+            Fault::Delay(_) => "delay",
+            Fault::Sim(_) => "sim",
+            Fault::Attach(_) => "attach",
+            Fault::Fail { .. } => "fail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ControlCmd {
+    /// A reset pulse; `None` = a pulse long enough for the profile.
+    Reset(Option<u64>),
+    PowerOff,
+    PowerOn,
+    /// A PWRKEY pulse of MS.
+    Pwrkey(u64),
+    Pin(Pin, bool),
+    Fault(Fault),
+    /// Run the command after MS.
+    After(u64, Box<ControlCmd>),
+    Stats,
+    State,
+    BootMs(u64),
+    Csq(u8),
+    Help,
+}
+
+pub const HELP: &str = "reset [MS] | power on|off | pwrkey MS | pin reset|power|pwrkey 1|0 | \
+close | pdn-deact | pdp-deact | hang | reboot | garbage N | drop N | delay MS | sim absent|ready | \
+attach 0|1 | fail CMD ERROR|CME N | after MS <command> | stats | state | boot-ms MS | csq N | help";
+
+fn num<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<T, String> {
+    let s = s.ok_or_else(|| format!("missing {what}"))?;
+    s.parse().map_err(|_| format!("bad {what}: {s}"))
+}
+
+/// Longest time a control command takes (24 h): keeps `now + MS` far from overflowing.
+pub const MAX_MS: u64 = 86_400_000;
+
+fn ms(s: Option<&str>) -> Result<u64, String> {
+    let v: u64 = num(s, "MS")?;
+    if v > MAX_MS {
+        return Err(format!("MS must be at most {MAX_MS}"));
+    }
+    Ok(v)
+}
+
+fn level(s: Option<&str>) -> Result<bool, String> {
+    match s {
+        Some("1") => Ok(true),
+        Some("0") => Ok(false),
+        other => Err(format!(
+            "expected 1 or 0, got {}",
+            other.unwrap_or("nothing")
+        )),
+    }
+}
+
+/// Parses one control line. Words are separated by whitespace; case-insensitive.
+pub fn parse(line: &str) -> Result<ControlCmd, String> {
+    let lower = line.trim().to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let mut it = words.iter().copied();
+    let Some(head) = it.next() else {
+        return Err("empty command".into());
+    };
+    let cmd = match head {
+        "reset" => match it.next() {
+            None => ControlCmd::Reset(None),
+            Some(v) => ControlCmd::Reset(Some(ms(Some(v))?)),
+        },
+        "power" => match it.next() {
+            Some("on") | Some("1") => ControlCmd::PowerOn,
+            Some("off") | Some("0") => ControlCmd::PowerOff,
+            _ => return Err("expected power on|off".into()),
+        },
+        "pwrkey" => ControlCmd::Pwrkey(ms(it.next())?),
+        "pin" => {
+            let pin = match it.next() {
+                Some("reset") => Pin::Reset,
+                Some("power") => Pin::Power,
+                Some("pwrkey") => Pin::Pwrkey,
+                _ => return Err("expected pin reset|power|pwrkey 1|0".into()),
+            };
+            ControlCmd::Pin(pin, level(it.next())?)
+        }
+        "close" => ControlCmd::Fault(Fault::Close),
+        "pdn-deact" => ControlCmd::Fault(Fault::PdnDeact),
+        "pdp-deact" => ControlCmd::Fault(Fault::PdpDeact),
+        "hang" => ControlCmd::Fault(Fault::Hang),
+        "reboot" => ControlCmd::Fault(Fault::Reboot),
+        "garbage" => ControlCmd::Fault(Fault::Garbage(num(it.next(), "N")?)),
+        "drop" => ControlCmd::Fault(Fault::Drop(num(it.next(), "N")?)),
+        "delay" => ControlCmd::Fault(Fault::Delay(ms(it.next())?)),
+        "sim" => match it.next() {
+            Some("absent") | Some("removed") | Some("0") => ControlCmd::Fault(Fault::Sim(false)),
+            Some("ready") | Some("present") | Some("1") => ControlCmd::Fault(Fault::Sim(true)),
+            _ => return Err("expected sim absent|ready".into()),
+        },
+        "attach" => ControlCmd::Fault(Fault::Attach(level(it.next())?)),
+        "fail" => {
+            let word = it.next().ok_or("missing command name")?;
+            // `AT` itself is named AT; otherwise drop an `AT` prefix and the `+`/`^`/`&`.
+            let name = if word == "at" {
+                "AT".to_string()
+            } else {
+                word.strip_prefix("at")
+                    .unwrap_or(word)
+                    .trim_start_matches(['+', '^', '&'])
+                    .to_ascii_uppercase()
+            };
+            if name.is_empty() {
+                return Err("missing command name".into());
+            }
+            let reply = match it.next() {
+                Some("error") => FailReply::Error,
+                Some("cme") => FailReply::Cme(num(it.next(), "CME code")?),
+                _ => return Err("expected ERROR or CME N".into()),
+            };
+            ControlCmd::Fault(Fault::Fail { cmd: name, reply })
+        }
+        "after" => {
+            let after = ms(it.next())?;
+            let rest: Vec<&str> = it.by_ref().collect();
+            if rest.is_empty() {
+                return Err("after MS needs a command".into());
+            }
+            let inner = parse(&rest.join(" "))?;
+            match inner {
+                ControlCmd::Stats | ControlCmd::State | ControlCmd::Help => {
+                    return Err("only faults and pins can be scheduled".into())
+                }
+                other => ControlCmd::After(after, Box::new(other)),
+            }
+        }
+        "stats" => ControlCmd::Stats,
+        "state" => ControlCmd::State,
+        "boot-ms" => ControlCmd::BootMs(ms(it.next())?),
+        "csq" => {
+            let v: u8 = num(it.next(), "rssi")?;
+            if v > 31 && v != 99 {
+                return Err("rssi must be 0-31 or 99".into());
+            }
+            ControlCmd::Csq(v)
+        }
+        "help" => ControlCmd::Help,
+        other => return Err(format!("unknown command: {other}")),
+    };
+    if let Some(extra) = it.next() {
+        return Err(format!("unexpected argument: {extra}"));
+    }
+    Ok(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_everything_documented() {
+        assert_eq!(parse("reset").unwrap(), ControlCmd::Reset(None));
+        assert_eq!(parse("RESET 200").unwrap(), ControlCmd::Reset(Some(200)));
+        assert_eq!(parse("power off").unwrap(), ControlCmd::PowerOff);
+        assert_eq!(parse("pwrkey 1500").unwrap(), ControlCmd::Pwrkey(1500));
+        assert_eq!(
+            parse("pin pwrkey 1").unwrap(),
+            ControlCmd::Pin(Pin::Pwrkey, true)
+        );
+        assert_eq!(
+            parse("garbage 5").unwrap(),
+            ControlCmd::Fault(Fault::Garbage(5))
+        );
+        assert_eq!(
+            parse("fail MPUB CME 767").unwrap(),
+            ControlCmd::Fault(Fault::Fail {
+                cmd: "MPUB".into(),
+                reply: FailReply::Cme(767)
+            })
+        );
+        assert_eq!(
+            parse("fail AT+CPIN error").unwrap(),
+            ControlCmd::Fault(Fault::Fail {
+                cmd: "CPIN".into(),
+                reply: FailReply::Error
+            })
+        );
+        assert_eq!(
+            parse("fail AT cme 4").unwrap(),
+            ControlCmd::Fault(Fault::Fail {
+                cmd: "AT".into(),
+                reply: FailReply::Cme(4)
+            })
+        );
+        assert_eq!(
+            parse("fail ATTACH error").unwrap(),
+            ControlCmd::Fault(Fault::Fail {
+                cmd: "TACH".into(),
+                reply: FailReply::Error
+            })
+        );
+        assert_eq!(
+            parse("after 100 pin reset 0").unwrap(),
+            ControlCmd::After(100, Box::new(ControlCmd::Pin(Pin::Reset, false)))
+        );
+        assert_eq!(
+            parse("after 5 after 5 close").unwrap(),
+            ControlCmd::After(
+                5,
+                Box::new(ControlCmd::After(
+                    5,
+                    Box::new(ControlCmd::Fault(Fault::Close))
+                ))
+            )
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        for bad in [
+            "",
+            "nope",
+            "garbage",
+            "garbage x",
+            "pin reset 2",
+            "sim",
+            "fail",
+            "fail MPUB",
+            "after 10",
+            "after x close",
+            "close now",
+            "csq 40",
+            "after 10 stats",
+            "delay -1",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+}

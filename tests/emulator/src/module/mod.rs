@@ -1,0 +1,751 @@
+//! The emulated module: a synchronous state machine with no I/O of its own.
+//!
+//! The runtime feeds it serial bytes, network events, control commands and the current time,
+//! and carries out the [`Action`]s it asks for (write to the serial peer, open/send/close the
+//! broker link). Keeping time an argument makes the whole AT behaviour testable without sockets
+//! or sleeps, and keeps every decision in one place.
+
+mod basic;
+mod faults;
+mod mqtt_cmds;
+mod net;
+mod power;
+mod ssl;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::at::{self, Command};
+use crate::control::{ControlCmd, FailReply, Pin};
+use crate::mqtt::Packet;
+use crate::profile::Profile;
+use crate::rng::Rng;
+use crate::stats::Stats;
+
+pub use faults::ChaosConfig;
+
+/// Longest command line kept; longer lines answer `ERROR` (an escaped 4100-byte MPUB fits).
+const MAX_LINE: usize = 16 * 1024;
+/// URCs held while the MCU is typing MPUBEX data, so they never land inside the data echo.
+const MAX_HELD: usize = 64;
+
+/// Start-up and timing configuration (from the command line).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub profile: Profile,
+    /// Power-on / reset until `RDY`.
+    pub boot_ms: u64,
+    /// After `RDY`, `AT+CPIN?` answers `+CME ERROR: 14` (SIM busy) this long.
+    pub sim_ms: u64,
+    /// After `RDY`, the network attaches (CGATT 1, PDP up, network URCs) after this long.
+    pub attach_ms: u64,
+    /// After `+CGEV: NW PDN DEACT 1`, the default bearer comes back after this long.
+    pub pdn_back_ms: u64,
+    /// MPUBEX without a length ends after this much idle time (5 s on the module).
+    pub mpubex_idle_ms: u64,
+    /// Start with the supply off (the module waits for `power on` / PWRKEY).
+    pub power_off: bool,
+    /// PWRKEY tied to GND: the module boots whenever the supply comes on.
+    pub pwrkey_grounded: bool,
+    pub chaos: Option<ChaosConfig>,
+    /// Files in the module's flash file system at start (`--file NAME=PATH`).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Config {
+    pub fn new(profile: Profile) -> Self {
+        Config {
+            profile,
+            boot_ms: 1500,
+            sim_ms: 800,
+            attach_ms: 3000,
+            pdn_back_ms: 1000,
+            mpubex_idle_ms: 5000,
+            power_off: false,
+            pwrkey_grounded: false,
+            chaos: None,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// TLS parameters for one `AT+SSLMIPSTART`, resolved from `AT+SSLCFG` context 88.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// 0 = no verification, 1 = verify the server, 2 = also present a client certificate.
+    pub seclevel: u8,
+    pub ca_pem: Option<Vec<u8>>,
+    pub client_cert_pem: Option<Vec<u8>>,
+    pub client_key_pem: Option<Vec<u8>>,
+    /// SNI and verification name (SSLCFG "hostname", else the MIPSTART host).
+    pub server_name: String,
+    /// SSLCFG "sslversion": 3 = TLS 1.2 only, 4 (or unset) = any; 0..2 cannot be negotiated.
+    pub version: Option<u8>,
+    /// Why the settings cannot work (e.g. a missing certificate file); the connect fails.
+    pub problem: Option<String>,
+}
+
+/// What the module asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Bytes toward the MCU.
+    Serial(Vec<u8>),
+    /// Open link `gen` (TCP, plus TLS when `tls` is set); answer with `NetEvent::Connected`
+    /// or `ConnectFailed`.
+    Connect {
+        gen: u64,
+        host: String,
+        port: u16,
+        tls: Option<TlsSettings>,
+    },
+    Send {
+        gen: u64,
+        bytes: Vec<u8>,
+    },
+    /// Drop link `gen` at once (no MQTT DISCONNECT; the broker sees the socket go away).
+    Close {
+        gen: u64,
+    },
+}
+
+/// What the runtime reports about link `gen`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    Connected,
+    ConnectFailed(String),
+    Packet(Packet),
+    Closed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    /// No supply, or powered down (waiting for PWRKEY).
+    Off,
+    /// Supply on, firmware starting: deaf and mute until `RDY`.
+    Booting,
+    Running,
+    /// Held in reset by the reset pin (Air724UG); boots on release.
+    ResetHeld,
+}
+
+/// The command's final result code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Final {
+    Ok,
+    Error,
+    Cme(u16),
+    /// A final line other than OK (`SHUT OK`, `NORMAL POWER DOWN`).
+    Text(&'static str),
+    /// No final yet (data prompt) or never (the module went away).
+    Pending,
+}
+
+/// Settings that live in the module's RAM and are lost on reboot.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub echo: bool,
+    pub cmee: u8,
+    /// AT+MQTTMSGSET: 0 direct, 1 cache
+    pub msgset: u8,
+    /// AT+MQTTMODE: 0 ASCII, 1 hex
+    pub mqttmode: u8,
+    /// n of AT+CREG, AT+CGREG, AT+CEREG
+    pub reg_urc: [u8; 3],
+    pub mconfig: Option<MConfig>,
+    /// AT+SSLCFG values by (context, tag)
+    pub ssl: BTreeMap<(u16, String), String>,
+    pub ipr: u32,
+    pub cfun: u8,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            echo: true,
+            // Vendor transcripts show numeric CME codes without AT+CMEE (luat-at.md §1).
+            cmee: 1,
+            msgset: 0,
+            mqttmode: 0,
+            reg_urc: [0; 3],
+            mconfig: None,
+            ssl: BTreeMap::new(),
+            ipr: 0,
+            cfun: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MConfig {
+    pub client_id: Vec<u8>,
+    pub username: Option<Vec<u8>>,
+    pub password: Option<Vec<u8>>,
+    pub will: Option<crate::mqtt::Will>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// TCP (and TLS) handshake running
+    Connecting,
+    /// `CONNECT OK` printed, no MQTT CONNECT yet
+    TcpUp,
+    /// CONNECT sent, waiting for CONNACK
+    MqttWait,
+    /// `CONNACK OK` printed
+    Connected,
+}
+
+/// The one broker connection the module has.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub gen: u64,
+    pub phase: Phase,
+    pub keepalive: Duration,
+    pub last_tx: Instant,
+    pub ping_outstanding: bool,
+    pub next_pid: u16,
+    /// Our QoS 1/2 publishes waiting for PUBACK / PUBREC, by packet id -> QoS
+    pub out_flight: HashMap<u16, u8>,
+    /// QoS 2 publishes past PUBREC, waiting for PUBCOMP
+    pub out_rel: HashSet<u16>,
+    /// SUBSCRIBE (true) / UNSUBSCRIBE (false) waiting for their ack
+    pub subs: HashMap<u16, bool>,
+    /// Incoming QoS 2 publishes delivered but not yet released (PUBREL)
+    pub in_qos2: HashSet<u16>,
+}
+
+/// The PDP context (default bearer) as the TCP/IP layer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pdp {
+    Active,
+    /// Network deactivated it; comes back by itself after `pdn_back_ms` (LTE default bearer).
+    NwDeact,
+    /// `+PDP DEACT`: stays down until AT+CIPSHUT, AT+CGACT=1, AT+CFUN=1 or a reboot.
+    Deact,
+    /// After AT+CIPSHUT: the next MIPSTART activates it again.
+    Shut,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CacheEntry {
+    pub topic: Vec<u8>,
+    pub payload: Vec<u8>,
+    /// arrival order, to find the oldest slot and to print oldest first
+    pub seq: u64,
+}
+
+#[derive(Debug)]
+pub(crate) enum DataKind {
+    Mpubex {
+        topic: Vec<u8>,
+        qos: u8,
+        retain: bool,
+    },
+    FsWrite {
+        name: String,
+        append: bool,
+    },
+}
+
+/// The module is reading raw data after a `>` prompt.
+#[derive(Debug)]
+pub(crate) struct DataMode {
+    pub kind: DataKind,
+    pub expected: Option<usize>,
+    pub buf: Vec<u8>,
+    pub deadline: Instant,
+    /// idle timeout restarts with each byte (MPUBEX); FSWRITE has a fixed window
+    pub idle: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    Rdy,
+    SimReady,
+    Attach,
+    PdnBack,
+    PinHold {
+        pin: Pin,
+        gen: u64,
+    },
+    Control(ControlCmd),
+    /// End of a chaos delay burst.
+    DelayOff,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Timer {
+    pub at: Instant,
+    /// Boot epoch the timer belongs to; `None` = survives reboots (pins, scheduled faults).
+    pub epoch: Option<u64>,
+    pub kind: TimerKind,
+}
+
+pub struct Module {
+    pub(crate) cfg: Config,
+    pub(crate) profile: Profile,
+    pub(crate) stats: Stats,
+    actions: Vec<Action>,
+    pub(crate) rng: Rng,
+
+    pub(crate) power: Power,
+    pub(crate) supply: bool,
+    pub(crate) hung: bool,
+    pub(crate) epoch: u64,
+    pub(crate) reset_pin: Option<(Instant, u64)>,
+    pub(crate) pwrkey_pin: Option<(Instant, u64)>,
+    pub(crate) pin_gen: u64,
+
+    pub(crate) s: Settings,
+    pub(crate) sim_present: bool,
+    pub(crate) sim_ready: bool,
+    pub(crate) net_available: bool,
+    pub(crate) attached: bool,
+    pub(crate) pdp: Pdp,
+    pub(crate) csq: u8,
+
+    pub(crate) link: Option<Link>,
+    pub(crate) next_gen: u64,
+    /// AT+MDISCONNECT closed the link; the vendor's next step, AT+MIPCLOSE, answers OK once.
+    pub(crate) mdisconnected: bool,
+    pub(crate) cache: [Option<CacheEntry>; 4],
+    pub(crate) cache_seq: u64,
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+
+    line: Vec<u8>,
+    line_overflow: bool,
+    echo_buf: Vec<u8>,
+    pub(crate) data: Option<DataMode>,
+    held: Vec<Vec<u8>>,
+    /// URCs that follow the final result of the command being run (`ALREADY CONNECT`).
+    pub(crate) after_final: Vec<Vec<u8>>,
+
+    out: VecDeque<(Instant, Vec<u8>)>,
+    last_release: Option<Instant>,
+
+    pub(crate) delay: Duration,
+    pub(crate) drop_left: usize,
+    pub(crate) fails: Vec<(String, FailReply)>,
+    pub(crate) chaos: Option<faults::Chaos>,
+    pub(crate) timers: Vec<Timer>,
+}
+
+impl Module {
+    pub fn new(cfg: Config, now: Instant) -> Module {
+        let seed = cfg.chaos.as_ref().map_or(0x5EED, |c| c.seed);
+        let chaos = cfg.chaos.clone().map(faults::Chaos::new);
+        let files = cfg.files.iter().cloned().collect();
+        let mut m = Module {
+            profile: cfg.profile,
+            stats: Stats::default(),
+            actions: Vec::new(),
+            rng: Rng::new(seed ^ 0xA5A5),
+            power: Power::Off,
+            supply: !cfg.power_off,
+            hung: false,
+            epoch: 0,
+            reset_pin: None,
+            pwrkey_pin: None,
+            pin_gen: 0,
+            s: Settings::default(),
+            sim_present: true,
+            sim_ready: false,
+            net_available: true,
+            attached: false,
+            pdp: Pdp::Deact,
+            csq: 24,
+            link: None,
+            next_gen: 1,
+            mdisconnected: false,
+            cache: Default::default(),
+            cache_seq: 0,
+            files,
+            line: Vec::new(),
+            line_overflow: false,
+            echo_buf: Vec::new(),
+            data: None,
+            held: Vec::new(),
+            after_final: Vec::new(),
+            out: VecDeque::new(),
+            last_release: None,
+            delay: Duration::ZERO,
+            drop_left: 0,
+            fails: Vec::new(),
+            chaos,
+            timers: Vec::new(),
+            cfg,
+        };
+        if m.supply {
+            m.start_boot(now);
+        }
+        m
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub fn power(&self) -> Power {
+        self.power
+    }
+
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    pub(crate) fn act(&mut self, a: Action) {
+        self.actions.push(a);
+    }
+
+    /// The firmware is up and not hung: it reads commands and prints.
+    pub(crate) fn alive(&self) -> bool {
+        self.power == Power::Running && !self.hung
+    }
+
+    // ----- output toward the MCU -----
+
+    /// Queues bytes toward the MCU, behind anything already queued (the `delay` fault holds
+    /// the queue back; order is never changed).
+    pub(crate) fn raw_out(&mut self, now: Instant, bytes: Vec<u8>) {
+        if !self.alive() || bytes.is_empty() {
+            return;
+        }
+        if !self.echo_buf.is_empty() {
+            let echo = std::mem::take(&mut self.echo_buf);
+            self.enqueue(now, echo);
+        }
+        self.enqueue(now, bytes);
+    }
+
+    fn enqueue(&mut self, now: Instant, bytes: Vec<u8>) {
+        let mut release = now + self.delay;
+        if let Some(last) = self.last_release {
+            release = release.max(last);
+        }
+        self.last_release = Some(release);
+        self.out.push_back((release, bytes));
+    }
+
+    /// One V.250 line: `\r\n<text>\r\n`.
+    pub(crate) fn line(&mut self, now: Instant, text: &[u8]) {
+        let mut v = Vec::with_capacity(text.len() + 4);
+        v.extend_from_slice(b"\r\n");
+        v.extend_from_slice(text);
+        v.extend_from_slice(b"\r\n");
+        self.raw_out(now, v);
+    }
+
+    /// An unsolicited result code. While the MCU is sending MPUBEX/FSWRITE data it is held
+    /// back and printed after the data's final result.
+    pub(crate) fn urc(&mut self, now: Instant, text: &[u8]) {
+        if self.data.is_some() {
+            if self.held.len() < MAX_HELD {
+                let mut v = b"\r\n".to_vec();
+                v.extend_from_slice(text);
+                v.extend_from_slice(b"\r\n");
+                self.held.push(v);
+            }
+            return;
+        }
+        self.line(now, text);
+    }
+
+    pub(crate) fn release_held(&mut self, now: Instant) {
+        for v in std::mem::take(&mut self.held) {
+            self.raw_out(now, v);
+        }
+    }
+
+    pub(crate) fn emit_final(&mut self, now: Instant, f: Final) {
+        match f {
+            Final::Ok => self.line(now, b"OK"),
+            Final::Error => self.line(now, b"ERROR"),
+            Final::Cme(code) => {
+                let text = match self.s.cmee {
+                    0 => "ERROR".to_string(),
+                    2 => format!("+CME ERROR: {}", basic::cme_text(code)),
+                    _ => format!("+CME ERROR: {code}"),
+                };
+                self.line(now, text.as_bytes());
+            }
+            Final::Text(t) => self.line(now, t.as_bytes()),
+            Final::Pending => {}
+        }
+        for urc in std::mem::take(&mut self.after_final) {
+            self.urc(now, &urc);
+        }
+    }
+
+    fn flush_output(&mut self, now: Instant) {
+        if !self.echo_buf.is_empty() && self.alive() {
+            let echo = std::mem::take(&mut self.echo_buf);
+            self.enqueue(now, echo);
+        }
+        self.echo_buf.clear();
+        while self.out.front().is_some_and(|(t, _)| *t <= now) {
+            let Some((_, mut bytes)) = self.out.pop_front() else {
+                break;
+            };
+            if self.drop_left > 0 {
+                let n = self.drop_left.min(bytes.len());
+                bytes.drain(..n);
+                self.drop_left -= n;
+                self.stats.bytes_dropped += n as u64;
+            }
+            if !bytes.is_empty() {
+                self.stats.bytes_to_mcu += bytes.len() as u64;
+                self.actions.push(Action::Serial(bytes));
+            }
+        }
+        if self.out.is_empty() {
+            self.last_release = None;
+        }
+    }
+
+    // ----- input from the MCU -----
+
+    pub fn on_serial(&mut self, now: Instant, bytes: &[u8]) {
+        self.stats.bytes_from_mcu += bytes.len() as u64;
+        let mut i = 0;
+        while i < bytes.len() && self.alive() {
+            if self.data.is_some() {
+                i += self.feed_data(now, &bytes[i..]);
+                continue;
+            }
+            let b = bytes[i];
+            i += 1;
+            if self.s.echo {
+                self.echo_buf.push(b);
+            }
+            match b {
+                b'\r' | b'\n' => {
+                    if b == b'\n' && self.line.is_empty() && !self.line_overflow {
+                        continue; // the LF of a CRLF
+                    }
+                    let line = std::mem::take(&mut self.line);
+                    let overflow = std::mem::replace(&mut self.line_overflow, false);
+                    self.exec_line(now, line, overflow);
+                }
+                0x08 => {
+                    self.line.pop();
+                }
+                _ if self.line.len() < MAX_LINE => self.line.push(b),
+                _ => self.line_overflow = true,
+            }
+        }
+        self.flush_output(now);
+    }
+
+    fn exec_line(&mut self, now: Instant, line: Vec<u8>, overflow: bool) {
+        let Some(rest) = at::strip_at(&line) else {
+            // V.250: a line without "AT" is not a command; the module ignores it.
+            return;
+        };
+        if overflow {
+            self.emit_final(now, Final::Error);
+            return;
+        }
+        crate::elog!("<- AT{}", crate::log::printable(rest, 120));
+        if self.chaos_roll(now) && !self.alive() {
+            return; // the injected fault swallowed this command
+        }
+        let parts: Vec<Vec<u8>> = at::split_compound(rest)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
+        for part in parts {
+            let Some(cmd) = at::parse_command(&part) else {
+                self.stats.count_command("?");
+                self.emit_final(now, Final::Error);
+                return;
+            };
+            self.stats.count_command(&cmd.name);
+            if let Some(reply) = self.take_fail(&cmd) {
+                self.stats.count_fault("fail");
+                let f = match reply {
+                    FailReply::Error => Final::Error,
+                    FailReply::Cme(n) => Final::Cme(n),
+                };
+                self.emit_final(now, f);
+                return;
+            }
+            match self.dispatch(now, &cmd) {
+                Final::Ok => continue,
+                Final::Pending => return,
+                other => {
+                    self.emit_final(now, other);
+                    return;
+                }
+            }
+        }
+        self.emit_final(now, Final::Ok);
+    }
+
+    fn take_fail(&mut self, cmd: &Command) -> Option<FailReply> {
+        let name = if cmd.name.is_empty() {
+            "AT"
+        } else {
+            cmd.short_name()
+        };
+        let pos = self.fails.iter().position(|(n, _)| n == name)?;
+        Some(self.fails.remove(pos).1)
+    }
+
+    /// Consumes data-mode bytes; returns how many were used.
+    fn feed_data(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        let max = self.profile.mpubex_max();
+        let Some(d) = self.data.as_mut() else {
+            return 0;
+        };
+        let mut used = 0;
+        let mut done = false;
+        for &b in bytes {
+            used += 1;
+            if d.expected.is_none() && b == 0x1A {
+                done = true;
+                break;
+            }
+            d.buf.push(b);
+            if d.expected.is_some_and(|n| d.buf.len() >= n) {
+                done = true;
+                break;
+            }
+            // Without a length the module cannot hold more than its maximum.
+            if d.buf.len() >= max && d.expected.is_none() {
+                done = true;
+                break;
+            }
+        }
+        if let Some(idle) = d.idle {
+            d.deadline = now + idle;
+        }
+        // 8910 echoes MPUBEX data while echo is on (luat-at.md §4, V301847).
+        if self.s.echo {
+            let echoed = bytes[..used].to_vec();
+            self.raw_out(now, echoed);
+        }
+        if done {
+            self.finish_data(now, true);
+        }
+        used
+    }
+
+    fn finish_data(&mut self, now: Instant, complete: bool) {
+        let Some(d) = self.data.take() else {
+            return;
+        };
+        let f = match d.kind {
+            DataKind::Mpubex { topic, qos, retain } => {
+                // Without a length, idle time ends the data: that is completion, not a timeout.
+                if (complete || d.expected.is_none()) && !d.buf.is_empty() {
+                    self.publish(now, &topic, &d.buf, qos, retain)
+                } else {
+                    Final::Error
+                }
+            }
+            DataKind::FsWrite { name, append } => {
+                if complete {
+                    let file = self.files.entry(name).or_default();
+                    if !append {
+                        file.clear();
+                    }
+                    file.extend_from_slice(&d.buf);
+                    Final::Ok
+                } else {
+                    Final::Text("TimeOut")
+                }
+            }
+        };
+        self.emit_final(now, f);
+        self.release_held(now);
+    }
+
+    // ----- network -----
+
+    pub fn on_net(&mut self, now: Instant, gen: u64, ev: NetEvent) {
+        self.net_event(now, gen, ev);
+        self.flush_output(now);
+    }
+
+    // ----- control socket -----
+
+    pub fn on_control(&mut self, now: Instant, cmd: ControlCmd) -> Result<String, String> {
+        let r = self.control(now, cmd);
+        self.flush_output(now);
+        r
+    }
+
+    // ----- time -----
+
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let mut next = self.timers.iter().map(|t| t.at).min();
+        let mut consider = |t: Instant| next = Some(next.map_or(t, |n: Instant| n.min(t)));
+        if let Some((t, _)) = self.out.front() {
+            consider(*t);
+        }
+        if let Some(d) = &self.data {
+            consider(d.deadline);
+        }
+        if let Some(t) = self.keepalive_due() {
+            consider(t);
+        }
+        next
+    }
+
+    pub fn on_timer(&mut self, now: Instant) {
+        // Run due timers in time order; a timer may add timers (scheduled `after`), which are
+        // picked up by the next loop turn.
+        loop {
+            let due = self
+                .timers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.at <= now)
+                .min_by_key(|(_, t)| t.at)
+                .map(|(i, _)| i);
+            let Some(i) = due else { break };
+            let t = self.timers.swap_remove(i);
+            if t.epoch.is_none_or(|e| e == self.epoch) {
+                self.run_timer(now, t.kind);
+            }
+        }
+        if self.data.as_ref().is_some_and(|d| d.deadline <= now) {
+            if self.alive() {
+                self.finish_data(now, false);
+            } else {
+                self.data = None;
+            }
+        }
+        if self.keepalive_due().is_some_and(|t| t <= now) {
+            self.keepalive(now);
+        }
+        self.flush_output(now);
+    }
+
+    pub(crate) fn add_timer(&mut self, at: Instant, kind: TimerKind, survives_reboot: bool) {
+        let epoch = if survives_reboot {
+            None
+        } else {
+            Some(self.epoch)
+        };
+        self.timers.push(Timer { at, epoch, kind });
+    }
+
+    fn run_timer(&mut self, now: Instant, kind: TimerKind) {
+        match kind {
+            TimerKind::Rdy => self.boot_rdy(now),
+            TimerKind::SimReady => self.boot_sim_ready(now),
+            TimerKind::Attach => self.try_attach(now),
+            TimerKind::PdnBack => self.pdn_back(now),
+            TimerKind::PinHold { pin, gen } => self.pin_held(now, pin, gen),
+            TimerKind::DelayOff => self.delay = Duration::ZERO,
+            TimerKind::Control(cmd) => {
+                let r = self.control(now, cmd.clone());
+                crate::elog!("scheduled {cmd:?}: {}", r.unwrap_or_else(|e| e));
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! What differs between the two module families we emulate (luat-at.md §12). Everything not
+//! listed here behaves the same on both profiles.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// UNISOC 8910 platform (Air724UG, Air720UG/UH, Air722UG, Air820UG).
+    Air724ug,
+    /// Eigencomm EC618 platform (Air780E/EG).
+    Air780e,
+}
+
+/// How the reset pin acts once it has been held long enough.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetKind {
+    /// RESET_IN_N reboots the module (Air724UG, luat-at.md §3 [P1]).
+    Reboot,
+    /// RESET_N is a hardware shutdown: the module stays off until PWRKEY (Air780E [S10]).
+    Shutdown,
+}
+
+/// How `AT+MQTTMSGGET` prints a cached message (luat-at.md §5.9 lists three forms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadbackForm {
+    /// `+MSUB:topic,N byte,payload` (S6b: unquoted topic, no space)
+    UnquotedNoSpace,
+    /// `+MSUB: "topic",N byte,payload` (S6 newer revision)
+    QuotedSpace,
+}
+
+impl Profile {
+    pub fn parse(s: &str) -> Option<Profile> {
+        match s.to_ascii_lowercase().as_str() {
+            "air724ug" | "air724" | "724" | "8910" => Some(Profile::Air724ug),
+            "air780e" | "air780" | "780e" | "ec618" => Some(Profile::Air780e),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Air724ug => "air724ug",
+            Profile::Air780e => "air780e",
+        }
+    }
+
+    pub fn model(self) -> &'static str {
+        match self {
+            Profile::Air724ug => "Air724UG",
+            Profile::Air780e => "Air780E",
+        }
+    }
+
+    /// Firmware string for `ATI` / `AT+CGMR`: the latest versions the release notes list.
+    pub fn revision(self) -> &'static str {
+        match self {
+            Profile::Air724ug => "AirM2M_Air724UG_V401881_LTE_AT",
+            Profile::Air780e => "AirM2M_780E_V1169_LTE_AT",
+        }
+    }
+
+    /// Largest `AT+MPUB` payload after escape decoding: 8910 notes say 2384 (V838), the EC618
+    /// manual 4100.
+    pub fn mpub_max(self) -> usize {
+        match self {
+            Profile::Air724ug => 2384,
+            Profile::Air780e => 4100,
+        }
+    }
+
+    /// Largest `AT+MPUBEX` length (both: 4100, S1).
+    pub fn mpubex_max(self) -> usize {
+        4100
+    }
+
+    /// Largest payload printed in a direct-mode `+MSUB` line. The vendor FAQ (S5/S7) says 1360,
+    /// the EC618 manual 4100; which applies to 8910 is unknown, so the 724 profile takes the
+    /// stricter FAQ figure and the 780E the manual's. Longer payloads are truncated.
+    pub fn direct_max(self) -> usize {
+        match self {
+            Profile::Air724ug => 1360,
+            Profile::Air780e => 4100,
+        }
+    }
+
+    /// Cache slot size ("一条消息最多4kb", S6).
+    pub fn cache_max(self) -> usize {
+        4096
+    }
+
+    pub fn reset_kind(self) -> ResetKind {
+        match self {
+            Profile::Air724ug => ResetKind::Reboot,
+            Profile::Air780e => ResetKind::Shutdown,
+        }
+    }
+
+    /// Shortest reset assertion that acts: Air724UG RESET_IN_N >= 150 ms; Air780E RESET_N
+    /// "> 500 ms".
+    pub fn reset_min(self) -> Duration {
+        match self {
+            Profile::Air724ug => Duration::from_millis(150),
+            Profile::Air780e => Duration::from_millis(501),
+        }
+    }
+
+    /// Shortest PWRKEY assertion that powers the module on: >= 1.2 s (724, P4), > 1 s (780E, S10).
+    pub fn pwrkey_min(self) -> Duration {
+        match self {
+            Profile::Air724ug => Duration::from_millis(1200),
+            Profile::Air780e => Duration::from_millis(1001),
+        }
+    }
+
+    /// `AT+MCONNECT=<clean>,<keepalive>,<mode>` exists only on EC618/718 (G2).
+    pub fn mconnect_mode(self) -> bool {
+        self == Profile::Air780e
+    }
+
+    /// `AT+MQTTMODE` (hex publish) is documented for EC618 only.
+    pub fn has_mqttmode(self) -> bool {
+        self == Profile::Air780e
+    }
+
+    pub fn readback(self) -> ReadbackForm {
+        match self {
+            Profile::Air724ug => ReadbackForm::UnquotedNoSpace,
+            Profile::Air780e => ReadbackForm::QuotedSpace,
+        }
+    }
+
+    /// Fake identity numbers; fixed so tests and logs are stable.
+    pub fn imei(self) -> &'static str {
+        match self {
+            Profile::Air724ug => "866714043075174",
+            Profile::Air780e => "869020061234567",
+        }
+    }
+}
