@@ -23,6 +23,7 @@
 extern crate std;
 
 pub mod at;
+mod bytes;
 pub mod config;
 pub mod engine;
 pub mod event;

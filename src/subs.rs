@@ -4,6 +4,9 @@
 use crate::Status;
 
 const HEADER: usize = 6;
+/// Header flag bits.
+const CONFIRMED: u8 = 1;
+const SENT: u8 = 2;
 
 /// Where a filter stands with the broker.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -37,6 +40,8 @@ pub struct Sub<'b> {
     pub state: SubState,
     /// Confirmed at least once before (a SUBACK now is a restoration).
     pub confirmed_before: bool,
+    /// `AT+MSUB` was sent for it at least once (the broker may know it).
+    pub sent: bool,
     pub filter: &'b [u8],
 }
 
@@ -61,7 +66,8 @@ impl<'a> SubTable<'a> {
             id: u16::from_le_bytes([id_lo, id_hi]),
             qos,
             state: SubState::from_byte(state),
-            confirmed_before: flags & 1 != 0,
+            confirmed_before: flags & CONFIRMED != 0,
+            sent: flags & SENT != 0,
             filter: self.buf.get(body..body + usize::from(len) + 1)?,
         })
     }
@@ -83,9 +89,14 @@ impl<'a> SubTable<'a> {
         self.iter().find(|s| s.filter == filter)
     }
 
-    /// The first record that needs a command, in table order.
+    /// The first record that needs a command, in table order (an unsubscribe of a filter
+    /// never sent needs none: see `next_local_unsubscribe`).
     pub fn next_pending(&self) -> Option<Sub<'_>> {
-        self.iter().find(|s| s.state != SubState::Active)
+        self.iter().find(|s| match s.state {
+            SubState::NeedSubscribe => true,
+            SubState::NeedUnsubscribe => s.sent,
+            SubState::Active => false,
+        })
     }
 
     /// Adds a filter, or updates QoS and id of an existing one (it is subscribed again).
@@ -129,10 +140,23 @@ impl<'a> SubTable<'a> {
                 *q = qos;
             }
             if state == SubState::Active {
-                *flags |= 1;
+                *flags |= CONFIRMED;
             }
             *st = state as u8;
         }
+    }
+
+    /// Notes that `AT+MSUB` went out for the record at `at`.
+    pub fn mark_sent(&mut self, at: usize) {
+        if let Some(flags) = self.buf.get_mut(at + 5) {
+            *flags |= SENT;
+        }
+    }
+
+    /// A filter to unsubscribe that the broker never saw: it needs no command.
+    pub fn next_local_unsubscribe(&self) -> Option<Sub<'_>> {
+        self.iter()
+            .find(|s| s.state == SubState::NeedUnsubscribe && !s.sent)
     }
 
     /// Removes the record at `at`, closing the gap.
@@ -140,9 +164,8 @@ impl<'a> SubTable<'a> {
         let Some(size) = self.read(at).map(|s| HEADER + s.filter.len()) else {
             return;
         };
-        let end = self.used;
-        self.buf.copy_within(at + size..end, at);
-        self.used -= size;
+        crate::bytes::move_down(self.buf, at + size, at, self.used.saturating_sub(at + size));
+        self.used = self.used.saturating_sub(size);
     }
 
     /// After a link loss: every confirmed filter must be sent again.

@@ -242,3 +242,38 @@ fn uart_taking_few_bytes_at_a_time_still_sends_exact_commands() {
     h.engine.publish(b"t", b"\"quoted\"", 0, false).unwrap();
     h.tx(b"AT+MPUB=\"t\",0,0,\"\\22quoted\\22\"\r");
 }
+
+#[test]
+fn unsubscribing_a_filter_never_sent_needs_no_command() {
+    let mut h = Harness::new(config());
+    let s = h.engine.subscribe(b"x/#", 0).unwrap();
+    let u = h.engine.unsubscribe(b"x/#").unwrap();
+    assert_ne!(s, u);
+    h.poll();
+    assert_eq!(h.notices(), [Notice::Unsubscribed { id: u }]);
+    bring_online(&mut h);
+    // Nothing to restore: online without any MSUB/MUNSUB.
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+}
+
+#[test]
+fn refused_publishes_are_counted_and_reported_once_per_poll() {
+    let mut h = Harness::new(config());
+    for _ in 0..20 {
+        assert_eq!(
+            h.engine.publish(b"bad/#", b"x", 0, false),
+            Err(cellmqtt::Status::InvalidTopic)
+        );
+    }
+    assert_eq!(h.engine.stats().publishes_rejected, 20);
+    h.poll();
+    assert_eq!(
+        h.notices(),
+        [Notice::Loss {
+            kind: cellmqtt::LossKind::PublishRejected,
+            count: 20
+        }]
+    );
+    assert_eq!(h.engine.stats().events_dropped, 0);
+}

@@ -21,6 +21,8 @@
 //! - A link-number prefix (`7,CONNECT OK`, from `AT+CIPMUX=1`) is accepted for `CONNECT OK`,
 //!   `CONNECT FAIL` and `CLOSED`, with any link number of one or two digits.
 
+use crate::bytes::{head, tail};
+
 /// Code reported for a `+CME ERROR` / `+CMS ERROR` whose code is not a number (verbose mode,
 /// `AT+CMEE=2`) or is out of range.
 /// cbindgen:ignore
@@ -313,17 +315,17 @@ fn trim(line: &[u8]) -> &[u8] {
         .iter()
         .position(|b| (0x20..0x7F).contains(b))
         .unwrap_or(line.len());
-    let (_, line) = line.split_at(start);
+    let line = tail(line, start);
     let end = line
         .iter()
         .rposition(|&b| b != b' ' && b != b'\t')
         .map_or(0, |i| i + 1);
-    line.split_at(end).0
+    head(line, end)
 }
 
 fn skip_spaces(s: &[u8]) -> &[u8] {
     let n = s.iter().take_while(|&&b| b == b' ').count();
-    s.split_at(n).1
+    tail(s, n)
 }
 
 /// Optional leading spaces, then one or more decimal digits and nothing else; `None` if the
@@ -344,6 +346,5 @@ fn number(s: &[u8]) -> Option<u32> {
 
 fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
     let at = s.iter().position(|&b| b == sep)?;
-    let (head, tail) = s.split_at(at);
-    Some((head, tail.get(1..)?))
+    Some((head(s, at), tail(s, at).get(1..)?))
 }

@@ -376,7 +376,7 @@ fn emit_escaped(payload: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize
             }
         } else {
             let limit = rest.len().min(free.len());
-            let (window, _) = rest.split_at(limit);
+            let window = crate::bytes::head(rest, limit);
             let run = window
                 .iter()
                 .position(|&b| escape_code(b).is_some())

@@ -27,6 +27,8 @@
 //! Lines are located with a word-at-a-time scan and moved with bulk copies; only the few bytes
 //! of a `+MSUB:` header go through the byte-wise matcher.
 
+use crate::bytes::{head, move_down, tail};
+
 /// Largest `+MSUB` payload length taken from a header (1 MiB). The modules print at most a few
 /// KB; anything larger is a corrupted header.
 /// cbindgen:ignore
@@ -338,20 +340,20 @@ impl Tokenizer {
         }
         // Go straight on with the line: one dispatch per line, not two.
         self.state = State::Line;
-        let (_, line) = rest.split_at(skip);
+        let line = tail(rest, skip);
         let (n, token) = self.line(buf, line);
         (skip.saturating_add(n), token)
     }
 
     fn line(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
         let eol = find_eol(rest);
-        let (chunk, _) = rest.split_at(eol.unwrap_or(rest.len()).min(rest.len()));
+        let chunk = head(rest, eol.unwrap_or(rest.len()));
         if self.prefix < MSUB_PREFIX.len() {
             self.match_prefix(chunk);
         }
         if self.prefix == MSUB_PREFIX.len() {
             if let Some(end) = self.scan_header(chunk) {
-                let (header, _) = chunk.split_at(end.saturating_add(1).min(chunk.len()));
+                let header = head(chunk, end.saturating_add(1));
                 self.store(buf, header);
                 return (header.len(), self.begin_payload(buf));
             }
@@ -364,7 +366,7 @@ impl Tokenizer {
     }
 
     fn payload(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
-        let (part, _) = rest.split_at(self.remaining.min(rest.len()));
+        let part = head(rest, self.remaining);
         if self.keep {
             self.store(buf, part);
         }
@@ -432,7 +434,7 @@ impl Tokenizer {
             && topic_end <= buf.len()
             && topic_len.saturating_add(count) <= buf.len();
         if self.keep {
-            buf.copy_within(topic_start..topic_end, 0);
+            move_down(buf, topic_start, 0, topic_len);
         }
         self.topic_len = topic_len;
         self.payload_len = count;

@@ -186,6 +186,8 @@ pub struct Engine<'a> {
     next_id: u16,
     now: u32,
     events: Deque<Notice, EVENT_SLOTS>,
+    /// Publishes refused since the last `poll` (reported there as one notice).
+    rejects_unreported: u32,
     stats: Stats,
 }
 
@@ -237,6 +239,7 @@ impl<'a> Engine<'a> {
             next_id: 0,
             now: 0,
             events: Deque::new(),
+            rejects_unreported: 0,
             stats: Stats::default(),
         })
     }
@@ -290,14 +293,7 @@ impl<'a> Engine<'a> {
                 self.stats.queue_high_water = self.stats.queue_high_water.max(hw);
                 Ok(id)
             }
-            Err(e) => {
-                self.stats.publishes_rejected = self.stats.publishes_rejected.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::PublishRejected,
-                    count: 1,
-                });
-                Err(e)
-            }
+            Err(e) => Err(self.reject_publish(e)),
         }
     }
 
@@ -338,6 +334,26 @@ impl<'a> Engine<'a> {
         Ok(self.take_id())
     }
 
+    /// Counts a refused publish; the next `poll` reports all refusals since the last one in
+    /// a single `Loss` notice (a burst of refusals cannot overflow the notice queue). The C
+    /// layer calls this for arguments it refuses before they reach [`Engine::publish`].
+    pub fn reject_publish(&mut self, status: Status) -> Status {
+        self.stats.publishes_rejected = self.stats.publishes_rejected.wrapping_add(1);
+        self.rejects_unreported = self.rejects_unreported.saturating_add(1);
+        status
+    }
+
+    /// Reports losses counted outside `poll`.
+    fn report_pending_losses(&mut self) {
+        if self.rejects_unreported != 0 {
+            let count = core::mem::take(&mut self.rejects_unreported);
+            self.notify(Notice::Loss {
+                kind: LossKind::PublishRejected,
+                count,
+            });
+        }
+    }
+
     pub fn state(&self) -> State {
         self.state
     }
@@ -363,6 +379,7 @@ impl<'a> Engine<'a> {
         self.now = now;
         self.tx_blocked = false;
         self.note_rx_overflow(rx);
+        self.report_pending_losses();
         loop {
             if let Some(n) = self.events.pop_front() {
                 return Some(Event::Notice(n));
@@ -391,7 +408,12 @@ impl<'a> Engine<'a> {
     /// How long the caller may sleep before the next `poll`, if no RX byte arrives first.
     /// 0 = poll again now; `u32::MAX` = nothing is scheduled.
     pub fn poll_delay_ms(&self, now: u32, rx: &RxRing<'_>) -> u32 {
-        if !self.events.is_empty() || !rx.is_empty() || self.rx_pos < self.rx_len {
+        if !self.events.is_empty()
+            || !rx.is_empty()
+            || self.rx_pos < self.rx_len
+            || self.rejects_unreported != 0
+            || self.subs.next_local_unsubscribe().is_some()
+        {
             return 0;
         }
         if self.tx_blocked {

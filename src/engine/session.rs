@@ -103,6 +103,7 @@ impl<'a> Engine<'a> {
                 self.cache_reading = self.cache_pending;
                 self.cache_pending = 0;
             }
+            Cmd::Subscribe { at, .. } => self.subs.mark_sent(at),
             Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
                 if self.queue.front().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
@@ -463,6 +464,9 @@ impl<'a> Engine<'a> {
     }
 
     fn step_timers(&mut self) -> bool {
+        if self.settle_local_unsubscribe() {
+            return true;
+        }
         let now = self.now;
         let idle = self.inflight.is_none();
         match self.step {
@@ -497,6 +501,24 @@ impl<'a> Engine<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Completes one unsubscribe of a filter the broker never saw, in any state, unless a
+    /// subscription command is in flight (removing a record moves the records after it).
+    fn settle_local_unsubscribe(&mut self) -> bool {
+        let busy = self.sub_wait.is_some()
+            || self
+                .inflight
+                .is_some_and(|f| matches!(f.cmd, Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }));
+        if busy {
+            return false;
+        }
+        let Some((at, id)) = self.subs.next_local_unsubscribe().map(|s| (s.at, s.id)) else {
+            return false;
+        };
+        self.subs.remove(at);
+        self.notify(Notice::Unsubscribed { id });
+        true
     }
 
     /// When the step next needs the clock (for `poll_delay_ms`).

@@ -330,18 +330,21 @@ pub unsafe extern "C" fn cellmqtt_publish(
     retain: bool,
     out_id: *mut u16,
 ) -> Status {
-    if topic.is_null() {
-        return Status::NullArg;
-    }
     // SAFETY: forwarded from the caller.
     let r = unsafe {
         with_engine(h, |_, e| {
+            if topic.is_null() {
+                return Err(e.reject_publish(Status::NullArg));
+            }
             let t = match convert::c_str(topic, crate::config::limits::STRING_MAX) {
-                Err(Status::StringTooLong) => Err(Status::TopicTooLong),
-                other => other,
-            }?;
-            let p = convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX)?;
-            e.publish(t, p, qos, retain)
+                Ok(t) => t,
+                Err(Status::StringTooLong) => return Err(e.reject_publish(Status::TopicTooLong)),
+                Err(other) => return Err(e.reject_publish(other)),
+            };
+            match convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX) {
+                Ok(p) => e.publish(t, p, qos, retain),
+                Err(err) => Err(e.reject_publish(err)),
+            }
         })
     };
     write_id(r, out_id)

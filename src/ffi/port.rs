@@ -71,11 +71,22 @@ mod critical {
     }
 }
 
-/// Bare-metal targets have no std to supply a panic handler. Release builds contain no
-/// reachable panic (clippy denies the sources of one); should one remain, it stops here.
+/// Bare-metal targets have no std to supply a panic handler. The sources have no reachable
+/// panic (clippy denies every source of one). With `panic-link-check` (our LTO firmware
+/// builds) the handler calls a function that exists nowhere, so a panic path that survives
+/// optimisation makes the firmware link fail instead of shipping; without it, it stops here.
 #[cfg(all(target_os = "none", not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
+    #[cfg(feature = "panic-link-check")]
+    {
+        extern "C" {
+            fn cellmqtt_error_a_panic_path_survived_lto() -> !;
+        }
+        // SAFETY: never linked; referencing it is the check.
+        unsafe { cellmqtt_error_a_panic_path_survived_lto() }
+    }
+    #[cfg(not(feature = "panic-link-check"))]
     loop {
         core::hint::spin_loop();
     }

@@ -1,31 +1,10 @@
 /* A full session through the C API against a scripted modem on a fake clock.
  * Built with -Wall -Wextra -Werror against the committed header and libcellmqtt.a. */
-#include "cellmqtt.h"
+#include "harness.h"
 
-#include <stdio.h>
-#include <string.h>
-
-static int passed, failed;
-#define CHECK(cond) do { if (cond) { passed++; } else { failed++; \
-    fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-
-/* ---- the world the callbacks see ---- */
-static uint32_t now_ms = 100;
-static char tx[8192];
-static size_t tx_len;
 static int published[16], n_published;
 static int subscribed, recoveries, last_state = -1, messages, pins;
 static char last_payload[64];
-
-static int32_t uart_write(void *user, const uint8_t *data, size_t len) {
-    (void)user;
-    if (tx_len + len >= sizeof tx) return -1;
-    memcpy(tx + tx_len, data, len);
-    tx_len += len;
-    return (int32_t)len;
-}
-
-static uint32_t tick(void *user) { (void)user; return now_ms; }
 
 static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
     (void)user; (void)pin; (void)active;
@@ -53,33 +32,19 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
     }
 }
 
-/* ---- the scripted modem ---- */
 static cellmqtt_t handle;
 
-/* Feeds `rx`, polls, and checks the engine wrote exactly `expect_tx`. */
-static int step(const char *rx, const char *expect_tx) {
-    tx_len = 0;
-    if (rx && *rx) CHECK(cellmqtt_feed(&handle, (const uint8_t *)rx, strlen(rx)) == CELLMQTT_STATUS_OK);
-    CHECK(cellmqtt_poll(&handle) == CELLMQTT_STATUS_OK);
-    int ok = tx_len == strlen(expect_tx) && memcmp(tx, expect_tx, tx_len) == 0;
-    if (!ok) fprintf(stderr, "expected TX [%s] got [%.*s]\n", expect_tx, (int)tx_len, tx);
-    CHECK(ok);
-    return ok;
-}
-
 static void connect_from_mconfig(void) {
-    step("\r\n+CME ERROR: 767\r\n", "AT+MCONFIG=\"dev-1\",\"user\",\"pw\",1,1,\"dev/status\",\"offline\"\r");
-    step("\r\nOK\r\n", "AT+MIPSTART=\"broker.example\",1883\r");
-    step("\r\nOK\r\n", "");
-    step("\r\nCONNECT OK\r\n", "AT+MCONNECT=1,60\r");
-    step("\r\nOK\r\n\r\nCONNACK OK\r\n", "AT+MSUB=\"dev/cmd\",1\r");
-    step("\r\nOK\r\n\r\nSUBACK\r\n", "AT+MPUB=\"dev/status\",1,1,\"online\"\r");
-    step("\r\nOK\r\n\r\nPUBACK\r\n", "");
+    step(&handle, "\r\n+CME ERROR: 767\r\n", "AT+MCONFIG=\"dev-1\",\"user\",\"pw\",1,1,\"dev/status\",\"offline\"\r");
+    step(&handle, "\r\nOK\r\n", "AT+MIPSTART=\"broker.example\",1883\r");
+    step(&handle, "\r\nOK\r\n", "");
+    step(&handle, "\r\nCONNECT OK\r\n", "AT+MCONNECT=1,60\r");
+    step(&handle, "\r\nOK\r\n\r\nCONNACK OK\r\n", "AT+MSUB=\"dev/cmd\",1\r");
+    step(&handle, "\r\nOK\r\n\r\nSUBACK\r\n", "AT+MPUB=\"dev/status\",1,1,\"online\"\r");
+    step(&handle, "\r\nOK\r\n\r\nPUBACK\r\n", "");
 }
 
 int main(void) {
-    static uint8_t rx_buf[CELLMQTT_RX_BUF_DEFAULT], line_buf[CELLMQTT_LINE_BUF_DEFAULT];
-    static uint8_t queue_buf[CELLMQTT_QUEUE_BUF_DEFAULT], sub_buf[CELLMQTT_SUB_BUF_DEFAULT];
     static const char will[] = "offline", online[] = "online";
 
     CHECK(sizeof(cellmqtt_t) == CELLMQTT_HANDLE_WORDS * 8);
@@ -87,9 +52,7 @@ int main(void) {
     CHECK(cellmqtt_poll(NULL) == CELLMQTT_STATUS_NULL_ARG);
     CHECK(strcmp(cellmqtt_status_str(CELLMQTT_STATUS_QUEUE_FULL), "QUEUE_FULL") == 0);
 
-    cellmqtt_config_t cfg = cellmqtt_config_default();
-    cfg.host = "broker.example";
-    cfg.client_id = "dev-1";
+    cellmqtt_config_t cfg = harness_config();
     cfg.username = "user";
     cfg.password = "pw";
     cfg.keepalive_s = 60;
@@ -100,11 +63,7 @@ int main(void) {
     cfg.will_retain = 1;
     cfg.online_payload = (const uint8_t *)online;
     cfg.online_payload_len = strlen(online);
-    cfg.rx_buf = rx_buf; cfg.rx_buf_len = sizeof rx_buf;
-    cfg.line_buf = line_buf; cfg.line_buf_len = sizeof line_buf;
-    cfg.queue_buf = queue_buf; cfg.queue_buf_len = sizeof queue_buf;
-    cfg.sub_buf = sub_buf; cfg.sub_buf_len = sizeof sub_buf;
-    cellmqtt_callbacks_t cb = { &handle, uart_write, tick, pin_set, on_message, on_event };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event };
 
     cellmqtt_config_t bad = cfg;
     bad.line_buf_len = 10;
@@ -117,12 +76,12 @@ int main(void) {
     uint16_t sub_id = 0;
     CHECK(cellmqtt_subscribe(&handle, "dev/cmd", 1, &sub_id) == CELLMQTT_STATUS_OK);
     CHECK(cellmqtt_start(&handle) == CELLMQTT_STATUS_OK);
-    step("", "AT\r");
-    step("AT\r\r\nOK\r\n", "ATE0\r");
-    step("ATE0\r\r\nOK\r\n", "AT+CPIN?\r");
-    step("\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
-    step("\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
-    step("\r\nOK\r\n", "AT+MIPCLOSE\r");
+    step(&handle, "", "AT\r");
+    step(&handle, "AT\r\r\nOK\r\n", "ATE0\r");
+    step(&handle, "ATE0\r\r\nOK\r\n", "AT+CPIN?\r");
+    step(&handle, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
+    step(&handle, "\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
+    step(&handle, "\r\nOK\r\n", "AT+MIPCLOSE\r");
     connect_from_mconfig();
     CHECK(last_state == CELLMQTT_STATE_ONLINE);
     CHECK(cellmqtt_state(&handle) == CELLMQTT_STATE_ONLINE);
@@ -133,25 +92,25 @@ int main(void) {
     CHECK(cellmqtt_publish(&handle, "dev/up", (const uint8_t *)"t=21.5", 6, 0, false, &q0) == CELLMQTT_STATUS_OK);
     CHECK(cellmqtt_publish(&handle, "dev/up", (const uint8_t *)"say \"hi\"", 8, 1, false, &q1) == CELLMQTT_STATUS_OK);
     CHECK(cellmqtt_publish(&handle, "dev/up", (const uint8_t *)"x", 1, 2, true, &q2) == CELLMQTT_STATUS_OK);
-    step("", "AT+MPUB=\"dev/up\",0,0,\"t=21.5\"\r");
-    step("\r\nOK\r\n", "AT+MPUB=\"dev/up\",1,0,\"say \\22hi\\22\"\r");
-    step("\r\nOK\r\n", "");
-    step("\r\nPUBACK\r\n", "AT+MPUB=\"dev/up\",2,1,\"x\"\r");
-    step("\r\nOK\r\n\r\nPUBREC\r\n", "");
-    step("\r\nPUBCOMP\r\n", "");
+    step(&handle, "", "AT+MPUB=\"dev/up\",0,0,\"t=21.5\"\r");
+    step(&handle, "\r\nOK\r\n", "AT+MPUB=\"dev/up\",1,0,\"say \\22hi\\22\"\r");
+    step(&handle, "\r\nOK\r\n", "");
+    step(&handle, "\r\nPUBACK\r\n", "AT+MPUB=\"dev/up\",2,1,\"x\"\r");
+    step(&handle, "\r\nOK\r\n\r\nPUBREC\r\n", "");
+    step(&handle, "\r\nPUBCOMP\r\n", "");
     CHECK(n_published == 3 && published[0] == q0 && published[1] == q1 && published[2] == q2);
 
     /* A message arrives; the callback answers with a publish. */
-    step("\r\n+MSUB: \"dev/cmd\",6 byte,a,\"b\"\n\r\n", "AT+MPUB=\"dev/ack\",0,0,\"a,\\22b\\22\\0A\"\r");
+    step(&handle, "\r\n+MSUB: \"dev/cmd\",6 byte,a,\"b\"\n\r\n", "AT+MPUB=\"dev/ack\",0,0,\"a,\\22b\\22\\0A\"\r");
     CHECK(messages == 1 && strcmp(last_payload, "a,\"b\"\n") == 0);
-    step("\r\nOK\r\n", "");
+    step(&handle, "\r\nOK\r\n", "");
 
     /* The broker drops the link: back-off, MIPCLOSE (767 ignored), reconnect, restore. */
-    step("\r\nCLOSED\r\n", "");
+    step(&handle, "\r\nCLOSED\r\n", "");
     CHECK(recoveries == 1 && last_state == CELLMQTT_STATE_RECOVERING);
     CHECK(cellmqtt_poll_delay_ms(&handle) == 1000);
     now_ms += 1000;
-    step("", "AT+MIPCLOSE\r");
+    step(&handle, "", "AT+MIPCLOSE\r");
     connect_from_mconfig();
     CHECK(subscribed == 2 && last_state == CELLMQTT_STATE_ONLINE);
 
@@ -167,12 +126,11 @@ int main(void) {
 
     /* Stop: MDISCONNECT then MIPCLOSE. */
     CHECK(cellmqtt_stop(&handle) == CELLMQTT_STATUS_OK);
-    step("", "AT+MDISCONNECT\r");
-    step("\r\nOK\r\n", "AT+MIPCLOSE\r");
-    step("\r\nOK\r\n", "");
+    step(&handle, "", "AT+MDISCONNECT\r");
+    step(&handle, "\r\nOK\r\n", "AT+MIPCLOSE\r");
+    step(&handle, "\r\nOK\r\n", "");
     CHECK(cellmqtt_state(&handle) == CELLMQTT_STATE_STOPPED);
     CHECK(pins == 0);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return harness_report();
 }

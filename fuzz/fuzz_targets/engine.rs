@@ -1,0 +1,202 @@
+//! The whole engine on arbitrary RX streams, API calls, clock steps and UART behaviour.
+//! Invariants: no panic; `poll` always becomes idle (no stall); while a session is running a
+//! deadline always exists; output per poll is bounded; the publish counters add up.
+#![no_main]
+
+use cellmqtt::{Buffers, Config, Engine, Event, Options, Pins, Profile, RxRing, State};
+use libfuzzer_sys::fuzz_target;
+use std::sync::atomic::AtomicU8;
+
+/// Module lines the fuzzer can inject whole, so it reaches deep states quickly.
+const CANNED: &[&[u8]] = &[
+    b"\r\nOK\r\n",
+    b"\r\nERROR\r\n",
+    b"\r\n+CME ERROR: 767\r\n",
+    b"\r\n+CME ERROR: 14\r\n",
+    b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
+    b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n",
+    b"\r\n+CGATT: 1\r\n\r\nOK\r\n",
+    b"\r\n+CGATT: 0\r\n\r\nOK\r\n",
+    b"\r\nCONNECT OK\r\n",
+    b"\r\nALREADY CONNECT\r\n",
+    b"\r\nSTATE: IP GPRSACT\r\n\r\nCONNECT FAIL\r\n",
+    b"\r\nCONNACK OK\r\n",
+    b"\r\nSUBACK\r\n",
+    b"\r\nUNSUBACK\r\n",
+    b"\r\nPUBACK\r\n",
+    b"\r\nPUBREC\r\n",
+    b"\r\nPUBCOMP\r\n",
+    b"\r\nCLOSED\r\n",
+    b"\r\n+CGEV: NW PDN DEACT 1\r\n",
+    b"\r\n+PDP DEACT\r\n",
+    b"\r\nRDY\r\n",
+    b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n",
+    b"\r\n+MQTTSTATU :0\r\n\r\nOK\r\n",
+    b"\r\n> ",
+    b"\r\n+MSUB: \"a/b\",5 byte,he\r\nl\r\n",
+    b"\r\n+MSUB: 2\r\n",
+    b"\r\n+MSUB:a/b,3 byte,x,y\r\n",
+    b"\r\n+CSQ: 20,99\r\n\r\nOK\r\n",
+    b"AT+MPUB=\"t\",0,0,\"x\"\r",
+];
+
+struct Uart {
+    accept: usize,
+    stall: u8,
+    written: usize,
+}
+
+impl embedded_io::ErrorType for Uart {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io::Write for Uart {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        if self.stall > 0 {
+            self.stall -= 1;
+            return if self.stall == 7 {
+                Err(embedded_io::ErrorKind::Other)
+            } else {
+                Ok(0)
+            };
+        }
+        let n = buf.len().min(self.accept.max(1));
+        self.written += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = data.iter().copied();
+    let mut next = || input.next();
+    let Some(setup) = next() else { return };
+    let mut cfg = Config::new(b"broker", 1883, b"fuzz");
+    cfg.profile = [Profile::Air724ug, Profile::Air780e, Profile::Air780ep][usize::from(setup % 3)];
+    if setup & 4 != 0 {
+        cfg.options |= Options::CACHE_MODE;
+    }
+    if setup & 8 != 0 {
+        cfg.options |= Options::TLS | Options::REPORT_SIGNAL;
+        cfg.tls.ca_file = b"ca.crt";
+        cfg.tls.seclevel = Some(1);
+    }
+    cfg.pins = Pins::from_bits_truncate(u32::from(setup >> 4));
+    cfg.ladder.power_cycle_limit = u16::from(setup >> 7);
+    cfg.will = Some(cellmqtt::config::WillConfig {
+        topic: b"w",
+        payload: b"off",
+        qos: 1,
+        retain: true,
+    });
+    cfg.online_payload = Some(b"on");
+    let mut line = vec![0u8; 256];
+    let mut queue = vec![0u8; 512];
+    let mut subs = vec![0u8; 64];
+    let ring_mem: Vec<AtomicU8> = (0..256).map(|_| AtomicU8::new(0)).collect();
+    let ring = RxRing::new(&ring_mem);
+    let mut engine = Engine::new(
+        cfg,
+        Buffers {
+            line: &mut line,
+            queue: &mut queue,
+            subs: &mut subs,
+        },
+    )
+    .unwrap();
+    let mut uart = Uart {
+        accept: 64,
+        stall: 0,
+        written: 0,
+    };
+    let mut now: u32 = 0xffff_0000; // crosses the tick wrap early
+    let mut rejected = 0u32;
+
+    while let Some(op) = next() {
+        match op % 10 {
+            0 | 1 => {
+                let n = usize::from(next().unwrap_or(0) % 64);
+                let bytes: Vec<u8> = (0..n).map_while(|_| next()).collect();
+                ring.push(&bytes);
+            }
+            2 | 3 => {
+                let c = CANNED[usize::from(next().unwrap_or(0)) % CANNED.len()];
+                ring.push(c);
+            }
+            4 => {
+                let step = u32::from(next().unwrap_or(0)) * u32::from(next().unwrap_or(1)) * 10;
+                now = now.wrapping_add(step);
+            }
+            5 => {
+                let b = next().unwrap_or(0);
+                let topic: &[u8] = [&b"t/1"[..], b"t/#", b"", b"a\"b"][usize::from(b & 3)];
+                let len = usize::from(next().unwrap_or(0)) * (usize::from(b >> 6) * 8 + 1);
+                let payload: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(b)).collect();
+                if engine
+                    .publish(topic, &payload, (b >> 2) & 3, b & 16 != 0)
+                    .is_err()
+                {
+                    rejected += 1;
+                }
+            }
+            6 => {
+                let b = next().unwrap_or(0);
+                let filter: &[u8] = [&b"s/+"[..], b"s/#", b"s/x/y", b"bad/#/x"][usize::from(b & 3)];
+                let _ = if b & 4 == 0 {
+                    engine.subscribe(filter, (b >> 3) & 3)
+                } else {
+                    engine.unsubscribe(filter)
+                };
+            }
+            7 => {
+                if next().unwrap_or(0) & 1 == 0 {
+                    let _ = engine.start(now);
+                } else {
+                    engine.stop(now);
+                }
+            }
+            8 => {
+                let b = next().unwrap_or(0);
+                uart.accept = usize::from(b & 0x3f);
+                uart.stall = b >> 5;
+            }
+            _ => now = now.wrapping_add(1),
+        }
+        // poll must become idle within a bounded number of steps.
+        let before = uart.written;
+        let mut steps = 0;
+        loop {
+            match engine.poll(now, &ring, &mut uart) {
+                None => break,
+                Some(Event::Message { topic, payload }) => {
+                    assert!(topic.len() + payload.len() <= 256)
+                }
+                Some(Event::Notice(_)) => {}
+            }
+            steps += 1;
+            assert!(steps < 10_000, "poll did not become idle");
+        }
+        // Bounded output: one poll writes at most one command plus one MPUBEX payload.
+        assert!(
+            uart.written - before <= 2 * 4100 * 3 + 1024,
+            "unbounded output"
+        );
+        let running = !matches!(engine.state(), State::Stopped | State::Failed);
+        if running {
+            assert_ne!(
+                engine.poll_delay_ms(now, &ring),
+                u32::MAX,
+                "running with no deadline"
+            );
+        }
+        let s = engine.stats();
+        assert_eq!(s.publishes_rejected, rejected);
+        assert_eq!(
+            s.publishes_queued,
+            s.publishes_done + s.publishes_failed + engine.queued() as u32,
+            "publish counters do not add up"
+        );
+    }
+});
