@@ -28,7 +28,6 @@ pub mod config;
 pub mod engine;
 pub mod event;
 pub mod queue;
-pub mod rx_ring;
 pub mod stats;
 pub mod status;
 pub mod subs;
@@ -39,7 +38,7 @@ pub mod ffi;
 pub use config::{Config, Options, Pins, Profile};
 pub use engine::{Buffers, Engine};
 pub use event::{Event, LossKind, Notice, Pin, RecoveryStep, State};
-pub use rx_ring::RxRing;
+pub use ffi::ring::{RxReader, RxRing};
 pub use stats::Stats;
 pub use status::Status;
 

@@ -1,12 +1,11 @@
 //! RxRing: capacity edges, wraparound, overflow counting, a randomised model check against
 //! `VecDeque`, and a two-thread producer/consumer stress test (scaled down under Miri).
 
-use cellmqtt::rx_ring::RxRing;
+use cellmqtt::RxRing;
 use std::collections::VecDeque;
-use std::sync::atomic::AtomicU8;
 
-fn storage(n: usize) -> Vec<AtomicU8> {
-    (0..n).map(|_| AtomicU8::new(0)).collect()
+fn storage(n: usize) -> Vec<u8> {
+    vec![0u8; n]
 }
 
 /// Small deterministic PRNG (xorshift64*), so failures reproduce.
@@ -25,53 +24,57 @@ impl Rng {
 
 #[test]
 fn new_ring_is_empty() {
-    let mem = storage(8);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(8);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     assert_eq!(ring.capacity(), 8);
     assert_eq!(ring.len(), 0);
     assert!(ring.is_empty());
     assert_eq!(ring.dropped(), 0);
     let mut out = [0u8; 4];
-    assert_eq!(ring.pop_into(&mut out), 0);
+    assert_eq!(rd.pop_into(&mut out), 0);
 }
 
 #[test]
 fn fills_exactly_to_capacity() {
-    let mem = storage(5);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(5);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     assert_eq!(ring.push(b"abcde"), 5);
     assert_eq!(ring.len(), 5);
     assert_eq!(ring.dropped(), 0);
     assert_eq!(ring.push(b"f"), 0);
     assert_eq!(ring.dropped(), 1);
     let mut out = [0u8; 8];
-    assert_eq!(ring.pop_into(&mut out), 5);
+    assert_eq!(rd.pop_into(&mut out), 5);
     assert_eq!(&out[..5], b"abcde");
     assert!(ring.is_empty());
 }
 
 #[test]
 fn overflow_keeps_the_head_and_counts_the_rest() {
-    let mem = storage(4);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(4);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     assert_eq!(ring.push(b"123456789"), 4);
     assert_eq!(ring.dropped(), 5);
     assert_eq!(ring.push(b"xy"), 0);
     assert_eq!(ring.dropped(), 7);
     let mut out = [0u8; 2];
-    assert_eq!(ring.pop_into(&mut out), 2);
+    assert_eq!(rd.pop_into(&mut out), 2);
     assert_eq!(&out, b"12");
     assert_eq!(ring.push(b"abc"), 2);
     assert_eq!(ring.dropped(), 8);
     let mut out = [0u8; 10];
-    assert_eq!(ring.pop_into(&mut out), 4);
+    assert_eq!(rd.pop_into(&mut out), 4);
     assert_eq!(&out[..4], b"34ab");
 }
 
 #[test]
 fn wraps_around_many_times() {
-    let mem = storage(7);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(7);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     let mut next_in = 0u8;
     let mut next_out = 0u8;
     // Chunk sizes coprime to the capacity so every slot is a wrap point at some time.
@@ -85,7 +88,7 @@ fn wraps_around_many_times() {
             .collect();
         assert_eq!(ring.push(&chunk), len);
         let mut out = vec![0u8; len];
-        assert_eq!(ring.pop_into(&mut out), len);
+        assert_eq!(rd.pop_into(&mut out), len);
         for b in out {
             next_out = next_out.wrapping_add(1);
             assert_eq!(b, next_out);
@@ -96,45 +99,49 @@ fn wraps_around_many_times() {
 
 #[test]
 fn pop_into_small_buffer_takes_a_prefix() {
-    let mem = storage(6);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(6);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     ring.push(b"abcd");
     let mut out = [0u8; 1];
-    assert_eq!(ring.pop_into(&mut out), 1);
+    assert_eq!(rd.pop_into(&mut out), 1);
     assert_eq!(out[0], b'a');
-    assert_eq!(ring.pop_into(&mut []), 0);
+    assert_eq!(rd.pop_into(&mut []), 0);
     assert_eq!(ring.len(), 3);
 }
 
 #[test]
 fn clear_discards_everything() {
-    let mem = storage(4);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(4);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     ring.push(b"abc");
-    ring.clear();
+    rd.clear();
     assert!(ring.is_empty());
     assert_eq!(ring.push(b"wxyz"), 4);
     let mut out = [0u8; 4];
-    assert_eq!(ring.pop_into(&mut out), 4);
+    assert_eq!(rd.pop_into(&mut out), 4);
     assert_eq!(&out, b"wxyz");
 }
 
 #[test]
 fn degenerate_capacities_do_not_panic() {
-    let none = storage(0);
-    let ring = RxRing::new(&none);
+    let mut none = storage(0);
+    let mut ring = RxRing::new(&mut none);
+    let (ring, mut rd) = ring.split();
     assert_eq!(ring.capacity(), 0);
     assert_eq!(ring.push(b"abc"), 0);
     assert_eq!(ring.dropped(), 3);
-    assert_eq!(ring.pop_into(&mut [0; 4]), 0);
+    assert_eq!(rd.pop_into(&mut [0; 4]), 0);
     assert!(ring.is_empty());
 
-    let one = storage(1);
-    let ring = RxRing::new(&one);
+    let mut one = storage(1);
+    let mut ring = RxRing::new(&mut one);
+    let (ring, mut rd) = ring.split();
     for i in 0..10u8 {
         assert_eq!(ring.push(&[i, i]), 1);
         let mut out = [0u8; 2];
-        assert_eq!(ring.pop_into(&mut out), 1);
+        assert_eq!(rd.pop_into(&mut out), 1);
         assert_eq!(out[0], i);
     }
     assert_eq!(ring.dropped(), 10);
@@ -142,8 +149,9 @@ fn degenerate_capacities_do_not_panic() {
 
 #[test]
 fn dropped_counter_wraps() {
-    let mem = storage(2);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(2);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, _reader) = ring.split();
     ring.push(b"ab");
     if cfg!(miri) {
         return; // 6 GiB of refused bytes is only counting, but too slow to interpret
@@ -160,8 +168,9 @@ fn dropped_counter_wraps() {
 fn matches_vecdeque_model_under_random_traffic() {
     let iterations = if cfg!(miri) { 300 } else { 20_000 };
     for capacity in [2usize, 3, 8, 13, 64] {
-        let mem = storage(capacity);
-        let ring = RxRing::new(&mem);
+        let mut mem = storage(capacity);
+        let mut ring = RxRing::new(&mut mem);
+        let (ring, mut rd) = ring.split();
         let mut model: VecDeque<u8> = VecDeque::new();
         let mut dropped = 0u32;
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ capacity as u64);
@@ -182,13 +191,13 @@ fn matches_vecdeque_model_under_random_traffic() {
             } else {
                 let want = rng.below(2 * capacity + 2);
                 let mut out = vec![0u8; want];
-                let got = ring.pop_into(&mut out);
+                let got = rd.pop_into(&mut out);
                 assert_eq!(got, want.min(model.len()));
                 let expected: Vec<u8> = model.drain(..got).collect();
                 assert_eq!(&out[..got], &expected[..]);
             }
             if rng.below(97) == 0 {
-                ring.clear();
+                rd.clear();
                 model.clear();
             }
             assert_eq!(ring.len(), model.len());
@@ -201,8 +210,9 @@ fn matches_vecdeque_model_under_random_traffic() {
 #[test]
 fn two_threads_move_every_byte_in_order() {
     let total: usize = if cfg!(miri) { 3_000 } else { 2_000_000 };
-    let mem = storage(61);
-    let ring = RxRing::new(&mem);
+    let mut mem = storage(61);
+    let mut ring = RxRing::new(&mut mem);
+    let (ring, mut rd) = ring.split();
     std::thread::scope(|s| {
         s.spawn(|| {
             let mut rng = Rng(7);
@@ -230,7 +240,7 @@ fn two_threads_move_every_byte_in_order() {
             let mut out = [0u8; 40];
             while received < total {
                 let want = 1 + rng.below(out.len());
-                let n = ring.pop_into(&mut out[..want]);
+                let n = rd.pop_into(&mut out[..want]);
                 for (k, &b) in out[..n].iter().enumerate() {
                     assert_eq!(b, ((received + k) % 251) as u8, "byte {}", received + k);
                 }

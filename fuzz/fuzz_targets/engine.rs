@@ -5,7 +5,6 @@
 
 use cellmqtt::{Buffers, Config, Engine, Event, Options, Pins, Profile, RxRing, State};
 use libfuzzer_sys::fuzz_target;
-use std::sync::atomic::AtomicU8;
 
 /// Module lines the fuzzer can inject whole, so it reaches deep states quickly.
 const CANNED: &[&[u8]] = &[
@@ -95,8 +94,9 @@ fuzz_target!(|data: &[u8]| {
     let mut line = vec![0u8; 256];
     let mut queue = vec![0u8; 512];
     let mut subs = vec![0u8; 64];
-    let ring_mem: Vec<AtomicU8> = (0..256).map(|_| AtomicU8::new(0)).collect();
-    let ring = RxRing::new(&ring_mem);
+    let mut ring_mem = vec![0u8; 256];
+    let mut ring = RxRing::new(&mut ring_mem);
+    let (ring, mut reader) = ring.split();
     let mut engine = Engine::new(
         cfg,
         Buffers {
@@ -168,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
         let before = uart.written;
         let mut steps = 0;
         loop {
-            match engine.poll(now, &ring, &mut uart) {
+            match engine.poll(now, &mut reader, &mut uart) {
                 None => break,
                 Some(Event::Message { topic, payload }) => {
                     assert!(topic.len() + payload.len() <= 256)

@@ -20,8 +20,8 @@ mod tx;
 use crate::at::tokenizer::Tokenizer;
 use crate::config::{check_topic, limits, Config, Options};
 use crate::event::{Event, LossKind, Notice, State};
+use crate::ffi::ring::{RxReader, RxRing};
 use crate::queue::PublishQueue;
-use crate::rx_ring::RxRing;
 use crate::stats::Stats;
 use crate::subs::SubTable;
 use crate::{time, Status};
@@ -29,8 +29,6 @@ use heapless::Deque;
 
 pub use tx::Cmd;
 
-/// Bytes moved from the RX ring to the tokenizer per step.
-const RX_CHUNK: usize = 64;
 /// Notices queued between two `poll` returns (a single input never produces more than 4).
 const EVENT_SLOTS: usize = 8;
 /// Minimum sizes of the caller's buffers.
@@ -142,9 +140,6 @@ pub struct Engine<'a> {
     queue: PublishQueue<'a>,
     subs: SubTable<'a>,
     tok: Tokenizer,
-    rx_chunk: [u8; RX_CHUNK],
-    rx_pos: u8,
-    rx_len: u8,
     rx_dropped_seen: u32,
     inflight: Option<tx::InFlight>,
     tx_blocked: bool,
@@ -207,9 +202,6 @@ impl<'a> Engine<'a> {
             queue: PublishQueue::new(bufs.queue),
             subs: SubTable::new(bufs.subs),
             tok: Tokenizer::new(),
-            rx_chunk: [0; RX_CHUNK],
-            rx_pos: 0,
-            rx_len: 0,
             rx_dropped_seen: 0,
             inflight: None,
             tx_blocked: false,
@@ -367,13 +359,14 @@ impl<'a> Engine<'a> {
         self.queue.len()
     }
 
-    /// Does all work that is due: takes RX bytes from `rx`, handles them, fires deadlines and
-    /// writes commands to `uart`. Returns the next event; call again until it returns `None`.
-    /// `uart.write` returning `Ok(0)` means "try later".
+    /// Does all work that is due: takes RX bytes from `rx` (the reader of the ring `feed`
+    /// fills), handles them, fires deadlines and writes commands to `uart`. Returns the next
+    /// event; call again until it returns `None`. `uart.write` returning `Ok(0)` means
+    /// "try later".
     pub fn poll<W: embedded_io::Write>(
         &mut self,
         now: u32,
-        rx: &RxRing<'_>,
+        rx: &mut RxReader<'_, '_>,
         uart: &mut W,
     ) -> Option<Event<'_>> {
         self.now = now;
@@ -410,7 +403,6 @@ impl<'a> Engine<'a> {
     pub fn poll_delay_ms(&self, now: u32, rx: &RxRing<'_>) -> u32 {
         if !self.events.is_empty()
             || !rx.is_empty()
-            || self.rx_pos < self.rx_len
             || self.rejects_unreported != 0
             || self.subs.next_local_unsubscribe().is_some()
         {
@@ -450,8 +442,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn note_rx_overflow(&mut self, rx: &RxRing<'_>) {
-        let dropped = rx.dropped();
+    fn note_rx_overflow(&mut self, rx: &RxReader<'_, '_>) {
+        let dropped = rx.ring().dropped();
         let delta = dropped.wrapping_sub(self.rx_dropped_seen);
         if delta != 0 {
             self.rx_dropped_seen = dropped;

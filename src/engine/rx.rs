@@ -6,7 +6,7 @@ use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, Step};
 use crate::at::decode::{decode, Response};
 use crate::at::tokenizer::{Span, Token};
 use crate::event::{LossKind, Notice};
-use crate::rx_ring::RxRing;
+use crate::ffi::ring::RxReader;
 use crate::Status;
 
 pub(super) enum RxStep {
@@ -29,22 +29,17 @@ pub(super) enum Final {
 }
 
 impl<'a> Engine<'a> {
-    pub(super) fn step_rx(&mut self, rx: &RxRing<'_>) -> RxStep {
-        if self.rx_pos >= self.rx_len {
-            let n = rx.pop_into(&mut self.rx_chunk);
-            if n == 0 {
-                return RxStep::Idle;
-            }
-            self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(n as u32);
-            self.rx_pos = 0;
-            self.rx_len = n as u8;
+    pub(super) fn step_rx(&mut self, rx: &mut RxReader<'_, '_>) -> RxStep {
+        // The tokenizer reads the ring in place and copies only into the line buffer.
+        let (tok, line) = (&mut self.tok, &mut *self.line);
+        let (used, token) = rx.read_with(|input| {
+            let (used, token) = tok.push(line, input);
+            (used, (used, token))
+        });
+        if used == 0 && token.is_none() {
+            return RxStep::Idle;
         }
-        let input = self
-            .rx_chunk
-            .get(usize::from(self.rx_pos)..usize::from(self.rx_len))
-            .unwrap_or(&[]);
-        let (used, token) = self.tok.push(self.line, input);
-        self.rx_pos = self.rx_pos.saturating_add(used.min(255) as u8);
+        self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(used as u32);
         match token {
             None => {}
             Some(Token::Line { len }) => self.on_line(len),

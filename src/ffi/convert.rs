@@ -5,7 +5,6 @@ use super::types::{cellmqtt_config_t, ProfileId, CELLMQTT_RX_BUF_MIN};
 use crate::config::{limits, Config, Options, Pins, Profile, TlsConfig, WillConfig};
 use crate::Status;
 use core::ffi::c_char;
-use core::sync::atomic::AtomicU8;
 
 /// A NUL-terminated string of at most `max` bytes; NULL is the empty string.
 ///
@@ -73,7 +72,7 @@ unsafe fn c_buf(p: *mut u8, len: usize, min: usize) -> Result<&'static mut [u8],
 
 /// The four caller buffers.
 pub(super) struct CBuffers {
-    pub rx: &'static [AtomicU8],
+    pub rx: &'static mut [u8],
     pub line: &'static mut [u8],
     pub queue: &'static mut [u8],
     pub subs: &'static mut [u8],
@@ -101,9 +100,6 @@ pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> 
     let line = unsafe { c_buf(c.line_buf, c.line_buf_len, crate::engine::LINE_BUF_MIN)? };
     let queue = unsafe { c_buf(c.queue_buf, c.queue_buf_len, crate::engine::QUEUE_BUF_MIN)? };
     let subs = unsafe { c_buf(c.sub_buf, c.sub_buf_len, crate::engine::SUB_BUF_MIN)? };
-    // SAFETY: AtomicU8 has the size, alignment and bit validity of u8, and from here on the
-    // ring memory is only accessed through these atomics.
-    let rx = unsafe { &*(rx as *mut [u8] as *const [AtomicU8]) };
     Ok(CBuffers {
         rx,
         line,

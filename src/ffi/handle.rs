@@ -5,9 +5,9 @@
 //! `feed` (any context) and `poll`; the engine sits in an `UnsafeCell` and is only reached by
 //! the single application context, one short-lived `&mut` at a time.
 
+use super::ring::RxRing;
 use super::types::cellmqtt_callbacks_t;
 use crate::engine::Engine;
-use crate::rx_ring::RxRing;
 use crate::Status;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -9,6 +9,7 @@
 mod convert;
 mod handle;
 mod port;
+pub mod ring;
 mod types;
 
 pub use handle::{cellmqtt_t, CELLMQTT_HANDLE_WORDS};
@@ -17,11 +18,11 @@ pub use types::*;
 use crate::config::{Ladder, Timeouts};
 use crate::engine::{Buffers, Engine};
 use crate::event::{Event, LossKind, Notice, RecoveryStep, State};
-use crate::rx_ring::RxRing;
 use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
 use handle::Handle;
+use ring::RxRing;
 
 /// Runs `f` on the engine of an initialised handle, outside any poll-only section.
 ///
@@ -235,11 +236,13 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
     }
     let now = handle.now();
     let mut uart = port::CallbackUart::new(&handle.cb);
+    // SAFETY: poll is claimed, so this is the ring's only reader.
+    let mut rx = unsafe { handle.ring.reader_unchecked() };
     loop {
         // SAFETY: application context, poll claimed; the reference is re-derived every turn
         // and not used after a callback (which may make its own for publish & co).
         let engine = unsafe { handle.engine() };
-        let Some(event) = engine.poll(now, &handle.ring, &mut uart) else {
+        let Some(event) = engine.poll(now, &mut rx, &mut uart) else {
             break;
         };
         match event {

@@ -6,7 +6,6 @@
 #![allow(dead_code)]
 
 use cellmqtt::{Buffers, Config, Engine, Event, Notice, RxRing};
-use std::sync::atomic::AtomicU8;
 
 /// An event with owned data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,12 +79,7 @@ impl Harness {
     }
 
     pub fn with_sizes(cfg: Config<'static>, s: Sizes) -> Self {
-        let rx: &'static [AtomicU8] = Box::leak(
-            (0..s.rx)
-                .map(|_| AtomicU8::new(0))
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        );
+        let rx = leak(s.rx);
         let bufs = Buffers {
             line: leak(s.line),
             queue: leak(s.queue),
@@ -105,7 +99,8 @@ impl Harness {
     /// Polls until the engine has nothing more to do, collecting events.
     pub fn poll(&mut self) {
         for _ in 0..100_000 {
-            match self.engine.poll(self.now, &self.ring, &mut self.uart) {
+            let (_, mut reader) = self.ring.split();
+            match self.engine.poll(self.now, &mut reader, &mut self.uart) {
                 None => return,
                 Some(Event::Notice(n)) => self.events.push(Ev::N(n)),
                 Some(Event::Message { topic, payload }) => {

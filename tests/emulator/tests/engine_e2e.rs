@@ -8,7 +8,6 @@ use common::{read_ready_line, Mosquitto, Sub, TempDir, T};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::AtomicU8;
 use std::time::{Duration, Instant};
 
 struct Uart(TcpStream);
@@ -75,12 +74,7 @@ impl Device {
         t.backoff_max_ms = 400;
         t.reset_pulse_ms = 200;
         t.health_ms = 0;
-        let rx: &'static [AtomicU8] = Box::leak(
-            (0..2048)
-                .map(|_| AtomicU8::new(0))
-                .collect::<Vec<_>>()
-                .into_boxed_slice(),
-        );
+        let rx = leak(2048);
         let engine = Engine::new(
             cfg,
             Buffers {
@@ -122,7 +116,8 @@ impl Device {
         let mut from = self.seen.len();
         loop {
             let now = self.now();
-            while let Some(ev) = self.engine.poll(now, &self.ring, &mut self.uart) {
+            let (_, mut reader) = self.ring.split();
+            while let Some(ev) = self.engine.poll(now, &mut reader, &mut self.uart) {
                 let seen = match ev {
                     Event::Notice(n) => Seen::N(n),
                     Event::Message { topic, payload } => {

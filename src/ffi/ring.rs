@@ -1,0 +1,227 @@
+//! Receive ring: a single-producer, single-consumer byte queue over caller memory.
+//!
+//! The producer is the UART receive path (an interrupt handler or an RX task) calling
+//! [`RxRing::push`]; the consumer is the poll context, reading through an [`RxReader`]. The
+//! reader hands out the buffered bytes in place (`read_with`), so the tokenizer scans the ring
+//! itself: no copy between the interrupt and the line buffer.
+//!
+//! It lives in `ffi` because sharing one buffer between a writer and an in-place reader needs
+//! `unsafe`; the safe interface keeps the rules:
+//! - Only atomic loads and stores are used (no compare-and-swap), so the ring works on cores
+//!   without CAS such as ARMv6-M.
+//! - `write` is stored only by the producer, `read` only by the consumer. Each side publishes its
+//!   index with `Release` after touching the bytes it covers and reads the other side's index with
+//!   `Acquire`, so a byte is never read before it was written nor overwritten before it was read.
+//! - `push` runs inside `critical_section::with`, so two producers (an ISR and a task) cannot
+//!   interleave. The consumer takes no lock.
+//! - There is one consumer: an [`RxReader`] comes from `split(&mut self)` (or, in the C layer,
+//!   from the claimed poll context), and its methods take `&mut self`.
+//! - Both indices count modulo `2 * capacity`, which tells a full ring from an empty one without
+//!   sacrificing a slot and without a division on every access.
+
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+/// SPSC byte ring over caller-provided storage; see the module documentation.
+pub struct RxRing<'a> {
+    buf: NonNull<u8>,
+    cap: usize,
+    /// Producer position in `0..2 * capacity`.
+    write: AtomicUsize,
+    /// Consumer position in `0..2 * capacity`.
+    read: AtomicUsize,
+    /// Bytes refused because the ring was full (wrapping).
+    dropped: AtomicU32,
+    _storage: PhantomData<&'a mut [u8]>,
+}
+
+// SAFETY: the storage is only reached through the protocol above: producers write free slots
+// under a critical section, the single consumer reads filled slots, and the atomic indices
+// order the two. The ring owns its storage exclusively for 'a.
+unsafe impl Sync for RxRing<'_> {}
+// SAFETY: as above; the raw pointer is just the exclusively borrowed storage.
+unsafe impl Send for RxRing<'_> {}
+
+/// The consumer side of an [`RxRing`]: one per ring.
+pub struct RxReader<'r, 'a> {
+    ring: &'r RxRing<'a>,
+}
+
+impl<'a> RxRing<'a> {
+    /// A ring using all of `buf` as storage. Any length works; an empty one accepts nothing
+    /// and counts every byte as dropped.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        let cap = buf.len();
+        RxRing {
+            buf: NonNull::from(buf).cast(),
+            cap,
+            write: AtomicUsize::new(0),
+            read: AtomicUsize::new(0),
+            dropped: AtomicU32::new(0),
+            _storage: PhantomData,
+        }
+    }
+
+    /// The producer handle (for an interrupt or another task) and the one consumer.
+    pub fn split(&mut self) -> (&Self, RxReader<'_, 'a>) {
+        let ring = &*self;
+        (ring, RxReader { ring })
+    }
+
+    /// The consumer of a ring shared behind a C handle.
+    ///
+    /// # Safety
+    /// No other `RxReader` of this ring may exist while the returned one does.
+    pub(crate) unsafe fn reader_unchecked(&self) -> RxReader<'_, 'a> {
+        RxReader { ring: self }
+    }
+
+    /// Number of bytes the ring can hold.
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Bytes currently buffered (a snapshot while the other side runs).
+    pub fn len(&self) -> usize {
+        let write = self.write.load(Ordering::Acquire);
+        let read = self.read.load(Ordering::Acquire);
+        self.distance(read, write)
+    }
+
+    /// True when nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Total bytes dropped because the ring was full, modulo 2^32.
+    pub fn dropped(&self) -> u32 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Producer side (interrupt or RX task): copies as much of `data` as fits and returns how
+    /// many bytes were taken. The rest is dropped and counted in [`RxRing::dropped`]. Never
+    /// blocks; the critical section only covers the copy of at most `capacity` bytes.
+    pub fn push(&self, data: &[u8]) -> usize {
+        critical_section::with(|_| {
+            // Only producers store `write`, and they are serialised by the critical section.
+            let write = self.write.load(Ordering::Relaxed);
+            // Acquire: the consumer's reads of the slots it released happen before we reuse them.
+            let read = self.read.load(Ordering::Acquire);
+            let free = self.cap.saturating_sub(self.distance(read, write));
+            let accepted = data.len().min(free);
+            let slot = self.slot(write);
+            let first = accepted.min(self.cap - slot);
+            // SAFETY: `slot + first <= cap` and `accepted - first <= slot`, so both copies stay
+            // in the storage; the slots from `write` on for `free` bytes belong to producers
+            // (the consumer reads only below `write`), and producers are serialised here.
+            unsafe {
+                let base = self.buf.as_ptr();
+                core::ptr::copy_nonoverlapping(data.as_ptr(), base.add(slot), first);
+                core::ptr::copy_nonoverlapping(data.as_ptr().add(first), base, accepted - first);
+            }
+            // Release: the bytes stored above are visible before the consumer sees the index.
+            self.write
+                .store(self.advance(write, accepted), Ordering::Release);
+            let excess = data.len() - accepted;
+            if excess != 0 {
+                // Producers are serialised, so load + store is an atomic increment here (and
+                // needs no CAS). The counter wraps by design: truncating is modulo 2^32.
+                let total = self
+                    .dropped
+                    .load(Ordering::Relaxed)
+                    .wrapping_add(excess as u32);
+                self.dropped.store(total, Ordering::Relaxed);
+            }
+            accepted
+        })
+    }
+
+    /// Bytes from `read` to `write` in position space.
+    fn distance(&self, read: usize, write: usize) -> usize {
+        if write >= read {
+            write - read
+        } else {
+            write
+                .wrapping_add(self.cap.wrapping_mul(2))
+                .wrapping_sub(read)
+        }
+    }
+
+    /// Position `pos` moved forward by `count` (count <= capacity), wrapped into position space.
+    fn advance(&self, pos: usize, count: usize) -> usize {
+        let next = pos.wrapping_add(count);
+        let span = self.cap.wrapping_mul(2);
+        if next >= span {
+            next.wrapping_sub(span)
+        } else {
+            next
+        }
+    }
+
+    /// Storage slot of position `pos`.
+    fn slot(&self, pos: usize) -> usize {
+        if pos >= self.cap {
+            pos - self.cap
+        } else {
+            pos
+        }
+    }
+}
+
+impl RxReader<'_, '_> {
+    /// Lends the buffered bytes up to the end of the storage (the rest, after a wrap, comes on
+    /// the next call) to `f`, which returns how many it consumed and a result. Lock-free.
+    pub fn read_with<R>(&mut self, f: impl FnOnce(&[u8]) -> (usize, R)) -> R {
+        let ring = self.ring;
+        // Only the consumer stores `read`.
+        let read = ring.read.load(Ordering::Relaxed);
+        // Acquire: pairs with the producer's Release, so the bytes behind `write` are visible.
+        let write = ring.write.load(Ordering::Acquire);
+        let slot = ring.slot(read);
+        let count = ring.distance(read, write).min(ring.cap - slot);
+        // SAFETY: `slot + count <= cap`; the bytes from `read` to `write` are filled and
+        // belong to the consumer until `read` moves past them, which happens only after `f`
+        // has returned and its borrow of them has ended. `&mut self` makes this the only reader.
+        let filled = unsafe { core::slice::from_raw_parts(ring.buf.as_ptr().add(slot), count) };
+        let (used, result) = f(filled);
+        // Release: our reads of the slots complete before the producer may overwrite them.
+        ring.read
+            .store(ring.advance(read, used.min(count)), Ordering::Release);
+        result
+    }
+
+    /// Moves up to `out.len()` buffered bytes into `out` and returns how many.
+    pub fn pop_into(&mut self, out: &mut [u8]) -> usize {
+        let mut total = 0;
+        loop {
+            let n = self.read_with(|filled| {
+                let n = filled.len().min(out.len() - total);
+                if let (Some(dst), Some(src)) = (out.get_mut(total..total + n), filled.get(..n)) {
+                    dst.copy_from_slice(src);
+                }
+                (n, n)
+            });
+            total += n;
+            if n == 0 || total == out.len() {
+                return total;
+            }
+        }
+    }
+
+    /// True when nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.ring.is_empty()
+    }
+
+    /// Discards everything buffered.
+    pub fn clear(&mut self) {
+        let write = self.ring.write.load(Ordering::Acquire);
+        self.ring.read.store(write, Ordering::Release);
+    }
+
+    /// The ring this reader consumes.
+    pub fn ring(&self) -> &RxRing<'_> {
+        self.ring
+    }
+}
