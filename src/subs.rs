@@ -48,11 +48,17 @@ pub struct Sub<'b> {
 pub struct SubTable<'a> {
     buf: &'a mut [u8],
     used: usize,
+    /// Records not `Active` (so an idle session answers "nothing to do" without a scan).
+    unsettled: usize,
 }
 
 impl<'a> SubTable<'a> {
     pub fn new(buf: &'a mut [u8]) -> Self {
-        SubTable { buf, used: 0 }
+        SubTable {
+            buf,
+            used: 0,
+            unsettled: 0,
+        }
     }
 
     fn read(&self, at: usize) -> Option<Sub<'_>> {
@@ -92,6 +98,9 @@ impl<'a> SubTable<'a> {
     /// The first record that needs a command, in table order (an unsubscribe of a filter
     /// never sent needs none: see `next_local_unsubscribe`).
     pub fn next_pending(&self) -> Option<Sub<'_>> {
+        if self.unsettled == 0 {
+            return None;
+        }
         self.iter().find(|s| match s.state {
             SubState::NeedSubscribe => true,
             SubState::NeedUnsubscribe => s.sent,
@@ -118,6 +127,7 @@ impl<'a> SubTable<'a> {
         h.copy_from_slice(&[(id & 0xff) as u8, (id >> 8) as u8, len_byte, qos, 0, 0]);
         body.copy_from_slice(filter);
         self.used += size;
+        self.unsettled += 1;
         Ok(())
     }
 
@@ -134,6 +144,12 @@ impl<'a> SubTable<'a> {
     /// Changes id, QoS and state of the record at `at`.
     pub fn set(&mut self, at: usize, id: u16, qos: Option<u8>, state: SubState) {
         if let Some([id_lo, id_hi, _, q, st, flags]) = self.buf.get_mut(at..at + HEADER) {
+            let was_active = *st == SubState::Active as u8;
+            match (was_active, state == SubState::Active) {
+                (true, false) => self.unsettled += 1,
+                (false, true) => self.unsettled = self.unsettled.saturating_sub(1),
+                _ => {}
+            }
             *id_lo = (id & 0xff) as u8;
             *id_hi = (id >> 8) as u8;
             if let Some(qos) = qos {
@@ -155,6 +171,9 @@ impl<'a> SubTable<'a> {
 
     /// A filter to unsubscribe that the broker never saw: it needs no command.
     pub fn next_local_unsubscribe(&self) -> Option<Sub<'_>> {
+        if self.unsettled == 0 {
+            return None;
+        }
         self.iter()
             .find(|s| s.state == SubState::NeedUnsubscribe && !s.sent)
     }

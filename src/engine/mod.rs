@@ -183,6 +183,9 @@ pub struct Engine<'a> {
     events: Deque<Notice, EVENT_SLOTS>,
     /// Publishes refused since the last `poll` (reported there as one notice).
     rejects_unreported: u32,
+    /// The last poll found no work; until `wake_at` only input or an API call creates some.
+    settled: bool,
+    wake_at: u32,
     stats: Stats,
 }
 
@@ -232,6 +235,8 @@ impl<'a> Engine<'a> {
             now: 0,
             events: Deque::new(),
             rejects_unreported: 0,
+            settled: false,
+            wake_at: 0,
             stats: Stats::default(),
         })
     }
@@ -239,6 +244,7 @@ impl<'a> Engine<'a> {
     /// Starts (or restarts after `Failed`) the session. Idempotent while running.
     pub fn start(&mut self, now: u32) -> Result<(), Status> {
         self.now = now;
+        self.settled = false;
         match self.step {
             Step::Idle => {
                 self.failed = false;
@@ -258,6 +264,7 @@ impl<'a> Engine<'a> {
     /// and the subscription table are kept for the next `start`.
     pub fn stop(&mut self, now: u32) {
         self.now = now;
+        self.settled = false;
         self.stop_session();
     }
 
@@ -271,6 +278,7 @@ impl<'a> Engine<'a> {
         qos: u8,
         retain: bool,
     ) -> Result<u16, Status> {
+        self.settled = false;
         let checked = self.check_publish(topic, payload, qos);
         let result = checked.and_then(|()| {
             let id = self.take_id();
@@ -310,6 +318,7 @@ impl<'a> Engine<'a> {
     /// Adds a filter to the subscription table (or changes its QoS); `AT+MSUB` is sent when
     /// online and again after every re-connect. Returns the request id of the `Subscribed` notice.
     pub fn subscribe(&mut self, filter: &[u8], qos: u8) -> Result<u16, Status> {
+        self.settled = false;
         if qos > 2 {
             return Err(Status::InvalidQos);
         }
@@ -321,6 +330,7 @@ impl<'a> Engine<'a> {
 
     /// Removes a filter: `AT+MUNSUB` when online, then an `Unsubscribed` notice.
     pub fn unsubscribe(&mut self, filter: &[u8]) -> Result<u16, Status> {
+        self.settled = false;
         let id = self.peek_id();
         self.subs.unsubscribe(id, filter)?;
         Ok(self.take_id())
@@ -330,6 +340,7 @@ impl<'a> Engine<'a> {
     /// a single `Loss` notice (a burst of refusals cannot overflow the notice queue). The C
     /// layer calls this for arguments it refuses before they reach [`Engine::publish`].
     pub fn reject_publish(&mut self, status: Status) -> Status {
+        self.settled = false;
         self.stats.publishes_rejected = self.stats.publishes_rejected.wrapping_add(1);
         self.rejects_unreported = self.rejects_unreported.saturating_add(1);
         status
@@ -370,6 +381,16 @@ impl<'a> Engine<'a> {
         uart: &mut W,
     ) -> Option<Event<'_>> {
         self.now = now;
+        // Fast path: nothing arrived and nothing was asked since the last poll found no work,
+        // and its next deadline has not come.
+        if self.settled
+            && rx.is_empty()
+            && rx.ring().dropped() == self.rx_dropped_seen
+            && !time::reached(now, self.wake_at)
+        {
+            return None;
+        }
+        self.settled = false;
         self.tx_blocked = false;
         self.note_rx_overflow(rx);
         self.report_pending_losses();
@@ -394,18 +415,45 @@ impl<'a> Engine<'a> {
             if self.step_tx(uart) {
                 continue;
             }
+            self.settle();
             return None;
         }
+    }
+
+    /// Remembers, when a poll found no more work, until when the next one will find none.
+    fn settle(&mut self) {
+        let delay = self.delay_after_work(self.now);
+        if delay == 0 || self.tx_blocked {
+            return;
+        }
+        self.wake_at = if delay == u32::MAX {
+            // Nothing scheduled: only input or an API call wakes the engine.
+            time::after(self.now, time::MAX_DELAY_MS)
+        } else {
+            time::after(self.now, delay)
+        };
+        self.settled = true;
     }
 
     /// How long the caller may sleep before the next `poll`, if no RX byte arrives first.
     /// 0 = poll again now; `u32::MAX` = nothing is scheduled.
     pub fn poll_delay_ms(&self, now: u32, rx: &RxRing<'_>) -> u32 {
-        if !self.events.is_empty()
-            || !rx.is_empty()
-            || self.rejects_unreported != 0
-            || self.subs.next_local_unsubscribe().is_some()
-        {
+        if !self.events.is_empty() || !rx.is_empty() || self.rejects_unreported != 0 {
+            return 0;
+        }
+        if self.settled {
+            return time::until(now, self.wake_at);
+        }
+        if self.inflight.is_none() && self.has_command_ready() {
+            return 0;
+        }
+        self.delay_after_work(now)
+    }
+
+    /// The delay until the next deadline, once no command is ready to go (as when a poll
+    /// found no more work).
+    fn delay_after_work(&self, now: u32) -> u32 {
+        if self.subs.next_local_unsubscribe().is_some() {
             return 0;
         }
         if self.tx_blocked {
@@ -413,13 +461,8 @@ impl<'a> Engine<'a> {
         }
         let mut next = u32::MAX;
         let mut consider = |t: u32| next = next.min(time::until(now, t));
-        match &self.inflight {
-            Some(f) => consider(f.deadline),
-            None => {
-                if self.has_command_ready() {
-                    return 0;
-                }
-            }
+        if let Some(f) = &self.inflight {
+            consider(f.deadline);
         }
         if let Some(t) = self.step_wakeup() {
             consider(t);

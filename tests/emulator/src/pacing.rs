@@ -8,9 +8,6 @@
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How late a wake-up may be and still count as the same burst of bytes.
-const IDLE_SLACK: Duration = Duration::from_millis(20);
-
 #[derive(Debug)]
 pub struct Pacer {
     byte_time: Option<Duration>,
@@ -39,17 +36,17 @@ impl Pacer {
         }
     }
 
-    /// Waits until `n` more bytes have had time to cross the wire.
-    pub async fn wait(&mut self, n: usize) {
+    /// Waits until `n` more bytes have had time to cross the wire. `queued` says the bytes
+    /// were already waiting when the wire went free (more of the same burst): they start right
+    /// at that moment, so a late timer wake-up is not lost. Otherwise they start now at the
+    /// earliest, so an idle wire banks no time (request/response traffic is paced exactly).
+    pub async fn wait(&mut self, n: usize, queued: bool) {
         let Some(bt) = self.byte_time else {
             return;
         };
         let now = Instant::now();
-        // Timer wake-ups come late by up to a tick; that lateness must not be lost, so a wire
-        // that went free only a moment ago continues from its free time. A wire idle for
-        // longer does not bank time: start from now.
         let start = match self.wire_free {
-            Some(w) if w + IDLE_SLACK >= now => w,
+            Some(w) if queued || w >= now => w,
             _ => now,
         };
         let end = start + bt * n as u32;

@@ -145,6 +145,8 @@ async fn serve(
     let mut had_peer = false;
     let mut pending: Vec<u8> = Vec::new();
     let mut pacer = Pacer::new(baud);
+    // More output was queued while the last write was being paced.
+    let mut backlog = false;
     loop {
         let want_peer = writer.is_none() || source.new_peer_replaces_old();
         tokio::select! {
@@ -155,7 +157,7 @@ async fn serve(
                 let mut w = w;
                 if !pending.is_empty() {
                     let bytes = std::mem::take(&mut pending);
-                    if write_paced(&mut w, &bytes, &mut pacer).await.is_err() {
+                    if write_paced(&mut w, &bytes, &mut pacer, false).await.is_err() {
                         continue;
                     }
                 }
@@ -172,7 +174,10 @@ async fn serve(
                 let Some(bytes) = msg else { break };
                 match writer.as_mut() {
                     Some(w) => {
-                        if let Err(e) = write_paced(w, &bytes, &mut pacer).await {
+                        let queued = backlog;
+                        let result = write_paced(w, &bytes, &mut pacer, queued).await;
+                        backlog = !output.is_empty();
+                        if let Err(e) = result {
                             crate::elog!("serial write failed: {e}");
                             writer = None;
                         }
@@ -188,9 +193,15 @@ async fn serve(
     }
 }
 
-async fn write_paced(w: &mut BoxWrite, bytes: &[u8], pacer: &mut Pacer) -> io::Result<()> {
-    for chunk in bytes.chunks(pacer.slice().min(4096)) {
-        pacer.wait(chunk.len()).await;
+/// `queued`: these bytes were already waiting when the previous write finished.
+async fn write_paced(
+    w: &mut BoxWrite,
+    bytes: &[u8],
+    pacer: &mut Pacer,
+    queued: bool,
+) -> io::Result<()> {
+    for (i, chunk) in bytes.chunks(pacer.slice().min(4096)).enumerate() {
+        pacer.wait(chunk.len(), queued || i > 0).await;
         w.write_all(chunk).await?;
     }
     w.flush().await
@@ -206,15 +217,22 @@ async fn read_peer(
     let mut pacer = Pacer::new(baud);
     let mut buf = vec![0u8; 4096];
     loop {
-        match r.read(&mut buf).await {
+        // Bytes already in the socket when we get here were waiting behind the ones just
+        // paced (same burst); bytes we have to wait for start a new one. `read` is cancel-safe.
+        let (result, queued) =
+            match tokio::time::timeout(std::time::Duration::ZERO, r.read(&mut buf)).await {
+                Ok(result) => (result, true),
+                Err(_) => (r.read(&mut buf).await, false),
+            };
+        match result {
             Ok(0) => break,
             Err(e) => {
                 crate::elog!("serial read failed: {e}");
                 break;
             }
             Ok(n) => {
-                for chunk in buf[..n].chunks(pacer.slice().min(4096)) {
-                    pacer.wait(chunk.len()).await;
+                for (i, chunk) in buf[..n].chunks(pacer.slice().min(4096)).enumerate() {
+                    pacer.wait(chunk.len(), queued || i > 0).await;
                     if events.send(Event::Serial(chunk.to_vec())).is_err() {
                         return;
                     }

@@ -3,6 +3,8 @@
 //! MQTT client.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod device;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -1,0 +1,26 @@
+# `make bench`: the performance table (issue 7). CPU figures are instruction counts from
+# callgrind (deterministic); link figures are wall-clock measurements through the emulator and
+# are printed, never asserted. `bench-budgets` (in make test) checks the deterministic ones
+# against bench/budgets.txt.
+
+$(BUILD)/bench/cpu_cost: tests/bench/cpu_cost.c tests/c/harness.h include/cellmqtt.h lib
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $< $(LIB) $(HOST_LIBS) -o $@
+
+.PHONY: bench bench-cpu bench-link bench-budgets
+bench-cpu: $(BUILD)/bench/cpu_cost
+	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost
+	@echo "handle_bytes_thumbv7em $$(scripts/handle_size.sh)   (fixed RAM of one handle, from -Zprint-type-sizes)"
+
+bench-link: emu
+	@$(CARGO) test -q --release -p cellmqtt-emu --test link_bench -- --ignored --nocapture --test-threads=1 2>/dev/null \
+	  | grep -E '^(link_efficiency|recovery_latency)'
+
+bench: bench-cpu bench-link emu-bench
+
+bench-budgets: $(BUILD)/bench/cpu_cost
+	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost --check bench/budgets.txt
+	@h=$$(scripts/handle_size.sh); lim=$$(awk '$$1=="handle_bytes_thumbv7em"{print $$2}' bench/budgets.txt); \
+	  echo "handle_bytes_thumbv7em $$h (budget $$lim)"; test "$$h" -le "$$lim"
+
+TEST_STEPS += bench-budgets
