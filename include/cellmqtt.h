@@ -12,31 +12,6 @@
 #define CELLMQTT_PTR64 1
 #endif
 
-// Topic, client id, user name, password, will topic (§5.1, §5.4, §5.6).
-#define STRING_MAX 256
-
-// Will message (§5.1).
-#define WILL_MAX 1360
-
-// Publish payload (`AT+MPUBEX` len 1..4100, §5.7).
-#define PAYLOAD_MAX 4100
-
-// Host name for `AT+MIPSTART`.
-#define HOST_MAX 255
-
-// File names in the module file system (`AT+FSCREATE`, ≤64 bytes).
-#define FILE_MAX 64
-
-// Minimum sizes of the caller's buffers.
-#define LINE_BUF_MIN 128
-
-#define QUEUE_BUF_MIN 64
-
-#define SUB_BUF_MIN 16
-
-// Longest duration a deadline may lie ahead.
-#define MAX_DELAY_MS (uint32_t)INT32_MAX
-
 #if defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #define CELLMQTT_HANDLE_WORDS 128
@@ -79,6 +54,28 @@
 
 // Smallest accepted sizes.
 #define CELLMQTT_RX_BUF_MIN 64
+
+#define CELLMQTT_LINE_BUF_MIN 128
+
+#define CELLMQTT_QUEUE_BUF_MIN 64
+
+#define CELLMQTT_SUB_BUF_MIN 16
+
+// The module's limits (luat-at.md §5), checked before anything is sent: topics, client id,
+// user, password, will topic.
+#define CELLMQTT_STRING_MAX 256
+
+// Will message.
+#define CELLMQTT_WILL_MAX 1360
+
+// Publish payload.
+#define CELLMQTT_PAYLOAD_MAX 4100
+
+// Broker host name.
+#define CELLMQTT_HOST_MAX 255
+
+// Certificate file names in the module file system.
+#define CELLMQTT_FILE_MAX 64
 
 // Result of every API call, and the reason carried by failure events.
 enum cellmqtt_status_t
@@ -187,7 +184,8 @@ enum cellmqtt_event_kind_t
   CELLMQTT_EVENT_KIND_STATE = 0,
   // Publish `id` completed (QoS 0 at OK, 1 at PUBACK, 2 at PUBCOMP).
   CELLMQTT_EVENT_KIND_PUBLISHED = 1,
-  // Publish `id` failed for `status`; it is no longer queued.
+  // Publish `id` failed for `status`; it is no longer queued. Id 0 is the online message
+  // (`online_payload`), which has no id of its own.
   CELLMQTT_EVENT_KIND_PUBLISH_FAILED = 2,
   // Subscription `id` confirmed by SUBACK (`flag` = restored after a re-connect).
   CELLMQTT_EVENT_KIND_SUBSCRIBED = 3,
@@ -300,6 +298,31 @@ enum cellmqtt_loss_t
 typedef enum cellmqtt_loss_t cellmqtt_loss_t;
 #else
 typedef uint8_t cellmqtt_loss_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a log entry reports: the "why" behind counters and recovery steps.
+enum cellmqtt_log_kind_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `what` (a command) got no final result before its deadline.
+  CELLMQTT_LOG_KIND_COMMAND_TIMEOUT = 0,
+  // `what` (a command) was answered `ERROR` (`code` 0) or `+CME ERROR: code`.
+  CELLMQTT_LOG_KIND_COMMAND_ERROR = 1,
+  // `what` (a URC such as `PUBACK` or `CONNACK OK`) did not arrive before its deadline.
+  CELLMQTT_LOG_KIND_ACK_TIMEOUT = 2,
+  // The link went down: `what` is the line that said so (`CLOSED`, `+PDP DEACT`, ...).
+  CELLMQTT_LOG_KIND_LINK_DOWN = 3,
+  // The module printed `RDY` mid-session: it rebooted by itself.
+  CELLMQTT_LOG_KIND_MODULE_REBOOTED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_log_kind_t cellmqtt_log_kind_t;
+#else
+typedef uint8_t cellmqtt_log_kind_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -447,6 +470,15 @@ typedef struct cellmqtt_event_t {
   uint32_t count;
 } cellmqtt_event_t;
 
+// A log entry.
+typedef struct cellmqtt_log_t {
+  cellmqtt_log_kind_t kind;
+  // The command or URC concerned, as the module spells it (static, NUL-terminated).
+  const char *what;
+  // `+CME ERROR` code, `+MQTTSTATU` state, PDN context or TCP error number; else 0.
+  uint16_t code;
+} cellmqtt_log_t;
+
 // Callbacks. `user` is passed first to every one of them.
 //
 // Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
@@ -471,6 +503,9 @@ typedef struct cellmqtt_callbacks_t {
                      size_t payload_len);
   // Everything else the session reports; the event is valid only during the call.
   void (*on_event)(void *user, const struct cellmqtt_event_t *event);
+  // Why things happen: command timeouts and errors, missing acknowledgements, the line
+  // that reported a link loss, a module reboot. Optional; the entry is valid during the call.
+  void (*log)(void *user, const struct cellmqtt_log_t *entry);
 } cellmqtt_callbacks_t;
 
 // Running counters of a session (never reset by the engine).
@@ -507,6 +542,8 @@ typedef struct cellmqtt_stats_t {
   uint32_t publishes_failed;
   // Publishes refused by `publish` (queue full, too long, invalid).
   uint32_t publishes_rejected;
+  // Of those, refused because the queue was full (the caller kept the message).
+  uint32_t publishes_queue_full;
   // Publishes sent again after a link loss or a missing acknowledgement.
   uint32_t publish_retries;
   // Acknowledgements that arrived when none was awaited.
@@ -662,6 +699,19 @@ cellmqtt_status_t cellmqtt_stats(struct cellmqtt_t *h, struct cellmqtt_stats_t *
 // # Safety
 // `h` is NULL or valid `cellmqtt_t` storage.
 size_t cellmqtt_queued(struct cellmqtt_t *h);
+
+// Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back).
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+size_t cellmqtt_rx_free(struct cellmqtt_t *h);
+
+// Topic + payload bytes a publish may have to be queued right now (0 when full), so a
+// caller can wait instead of collecting `QUEUE_FULL` refusals.
+//
+// # Safety
+// `h` is NULL or valid `cellmqtt_t` storage.
+size_t cellmqtt_queue_room(struct cellmqtt_t *h);
 
 // Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
 const char *cellmqtt_status_str(int32_t status);

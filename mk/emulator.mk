@@ -21,13 +21,14 @@ EMU_FULL_TARGET := target/emu-full
 emu:
 	$(CARGO) build -p cellmqtt-emu --bin cellmqtt-emu $(EMU_PROFILE)
 	@mkdir -p $(BUILD)
-	cp target/emu/cellmqtt-emu $(BUILD)/cellmqtt-emu
+	@# copy then rename: atomic, and works while another test still runs the old binary
+	cp target/emu/cellmqtt-emu $(BUILD)/.cellmqtt-emu.tmp && mv -f $(BUILD)/.cellmqtt-emu.tmp $(BUILD)/cellmqtt-emu
 
 emu-full:
 	CARGO_TARGET_DIR=$(EMU_FULL_TARGET) $(CARGO) build -p cellmqtt-emu --bin cellmqtt-emu \
 	  --features embedded-broker $(EMU_PROFILE)
 	@mkdir -p $(BUILD)
-	cp $(EMU_FULL_TARGET)/emu/cellmqtt-emu $(BUILD)/cellmqtt-emu
+	cp $(EMU_FULL_TARGET)/emu/cellmqtt-emu $(BUILD)/.cellmqtt-emu.tmp && mv -f $(BUILD)/.cellmqtt-emu.tmp $(BUILD)/cellmqtt-emu
 
 # In `make test`: the optimised binary builds and starts (its behaviour is covered by the
 # cargo tests, which run the debug binary).

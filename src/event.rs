@@ -70,6 +70,98 @@ pub enum LossKind {
     CacheReadFailed = 6,
 }
 
+/// What a log entry reports: the "why" behind counters and recovery steps.
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LogKind {
+    /// `what` (a command) got no final result before its deadline.
+    CommandTimeout = 0,
+    /// `what` (a command) was answered `ERROR` (`code` 0) or `+CME ERROR: code`.
+    CommandError = 1,
+    /// `what` (a URC such as `PUBACK` or `CONNACK OK`) did not arrive before its deadline.
+    AckTimeout = 2,
+    /// The link went down: `what` is the line that said so (`CLOSED`, `+PDP DEACT`, ...).
+    LinkDown = 3,
+    /// The module printed `RDY` mid-session: it rebooted by itself.
+    ModuleRebooted = 4,
+}
+
+/// The command or URC a log entry is about.
+#[repr(u8)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Subject {
+    At,
+    Ate0,
+    Cpin,
+    Cgatt,
+    Csq,
+    MqttMsgSet,
+    SslCfg,
+    MipClose,
+    MConfig,
+    MipStart,
+    MConnect,
+    MSub,
+    MUnsub,
+    MPub,
+    MPubEx,
+    MqttMsgGet,
+    MqttStatu,
+    MDisconnect,
+    Reset,
+    ConnectOk,
+    ConnackOk,
+    Suback,
+    Unsuback,
+    Puback,
+    Pubrec,
+    Pubcomp,
+    Closed,
+    PdnDeact,
+    PdpDeact,
+    TcpError,
+    Rdy,
+}
+
+impl Subject {
+    /// How the module spells it, NUL-terminated.
+    pub fn name_nul(self) -> &'static [u8] {
+        match self {
+            Subject::At => b"AT\0",
+            Subject::Ate0 => b"ATE0\0",
+            Subject::Cpin => b"AT+CPIN?\0",
+            Subject::Cgatt => b"AT+CGATT?\0",
+            Subject::Csq => b"AT+CSQ\0",
+            Subject::MqttMsgSet => b"AT+MQTTMSGSET\0",
+            Subject::SslCfg => b"AT+SSLCFG\0",
+            Subject::MipClose => b"AT+MIPCLOSE\0",
+            Subject::MConfig => b"AT+MCONFIG\0",
+            Subject::MipStart => b"AT+MIPSTART\0",
+            Subject::MConnect => b"AT+MCONNECT\0",
+            Subject::MSub => b"AT+MSUB\0",
+            Subject::MUnsub => b"AT+MUNSUB\0",
+            Subject::MPub => b"AT+MPUB\0",
+            Subject::MPubEx => b"AT+MPUBEX\0",
+            Subject::MqttMsgGet => b"AT+MQTTMSGGET\0",
+            Subject::MqttStatu => b"AT+MQTTSTATU\0",
+            Subject::MDisconnect => b"AT+MDISCONNECT\0",
+            Subject::Reset => b"AT+RESET\0",
+            Subject::ConnectOk => b"CONNECT OK\0",
+            Subject::ConnackOk => b"CONNACK OK\0",
+            Subject::Suback => b"SUBACK\0",
+            Subject::Unsuback => b"UNSUBACK\0",
+            Subject::Puback => b"PUBACK\0",
+            Subject::Pubrec => b"PUBREC\0",
+            Subject::Pubcomp => b"PUBCOMP\0",
+            Subject::Closed => b"CLOSED\0",
+            Subject::PdnDeact => b"+CGEV: PDN DEACT\0",
+            Subject::PdpDeact => b"+PDP DEACT\0",
+            Subject::TcpError => b"TCP ERROR\0",
+            Subject::Rdy => b"RDY\0",
+        }
+    }
+}
+
 /// Module control lines.
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -121,6 +213,12 @@ pub enum Notice {
     Pin {
         pin: Pin,
         active: bool,
+    },
+    /// A log entry about a command or a URC.
+    Log {
+        kind: LogKind,
+        what: Subject,
+        code: u16,
     },
     /// Signal quality from `AT+CSQ` (rssi 0..31 or 99).
     Signal {

@@ -37,7 +37,7 @@ pub mod ffi;
 
 pub use config::{Config, Options, Pins, Profile};
 pub use engine::{Buffers, Engine};
-pub use event::{Event, LossKind, Notice, Pin, RecoveryStep, State};
+pub use event::{Event, LogKind, LossKind, Notice, Pin, RecoveryStep, State, Subject};
 pub use ffi::ring::{RxReader, RxRing};
 pub use stats::Stats;
 pub use status::Status;

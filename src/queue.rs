@@ -103,6 +103,19 @@ impl<'a> PublishQueue<'a> {
         }
     }
 
+    /// Topic plus payload bytes the largest record that fits now may have.
+    pub fn room(&self) -> usize {
+        let cap = self.buf.len();
+        let free = if self.count == 0 {
+            cap
+        } else if self.tail > self.head {
+            (cap - self.tail).max(self.head)
+        } else {
+            self.head - self.tail
+        };
+        free.saturating_sub(HEADER)
+    }
+
     /// Appends a record. `QueueFull` if there is no room now (nothing is changed).
     pub fn push(
         &mut self,

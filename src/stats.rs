@@ -36,6 +36,8 @@ pub struct Stats {
     pub publishes_failed: u32,
     /// Publishes refused by `publish` (queue full, too long, invalid).
     pub publishes_rejected: u32,
+    /// Of those, refused because the queue was full (the caller kept the message).
+    pub publishes_queue_full: u32,
     /// Publishes sent again after a link loss or a missing acknowledgement.
     pub publish_retries: u32,
     /// Acknowledgements that arrived when none was awaited.

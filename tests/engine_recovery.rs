@@ -2,7 +2,7 @@
 //! deactivation, `RDY` mid-session, a silent module, the re-connect → RESET → power ladder.
 mod common;
 
-use cellmqtt::{Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
+use cellmqtt::{LogKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status, Subject};
 use common::{bring_online, config, Harness};
 
 fn online() -> Harness {
@@ -146,7 +146,16 @@ fn a_lost_answer_is_verified_and_the_publish_sent_again() {
     h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
     h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
     h.rx(b"\r\nOK\r\n");
-    assert!(h.notices().contains(&Notice::Published { id }));
+    let n = h.notices();
+    assert!(n.contains(&Notice::Published { id }));
+    assert!(
+        n.contains(&Notice::Log {
+            kind: LogKind::CommandTimeout,
+            what: Subject::MPub,
+            code: 0
+        }),
+        "{n:?}"
+    );
     assert_eq!(h.engine.stats().command_timeouts, 1);
 }
 
@@ -437,6 +446,11 @@ fn refused_publish_fails_after_three_verified_rejections() {
     for _ in 0..3 {
         h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
         h.rx(b"\r\n+CME ERROR: 767\r\n");
+        assert!(h.notices().contains(&Notice::Log {
+            kind: LogKind::CommandError,
+            what: Subject::MPub,
+            code: 767
+        }));
         h.tx(b"AT+MQTTSTATU\r");
         h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
     }
@@ -446,4 +460,47 @@ fn refused_publish_fails_after_three_verified_rejections() {
     }));
     assert_eq!(h.engine.queued(), 0);
     h.tx_nothing();
+}
+
+#[test]
+fn an_ack_deadline_while_probing_a_silent_module_does_not_leave_the_probe() {
+    let mut c = config();
+    c.pins = Pins::RESET;
+    c.timeouts.command_ms = 2_000;
+    c.timeouts.silence_ms = 2_000;
+    c.timeouts.ack_ms = 3_000;
+    c.timeouts.health_ms = 1_000;
+    let mut h = Harness::new(c);
+    bring_online(&mut h);
+    h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n");
+    // The module goes silent; the health check is due before the PUBACK deadline.
+    h.advance(1_000);
+    h.tx(b"AT+MQTTSTATU\r");
+    h.take_events();
+    h.advance(2_000); // health check unanswered -> probe; the ack deadline passes too
+    let after_probe: Vec<_> = h.notices();
+    assert!(
+        after_probe.contains(&Notice::State(State::Probing)),
+        "{after_probe:?}"
+    );
+    assert!(
+        !after_probe.contains(&Notice::State(State::Online)),
+        "{after_probe:?}"
+    );
+    h.tx(b"AT\r");
+    h.advance(1_000);
+    h.tx(b"AT\r");
+    h.advance(1_000);
+    let n = h.notices();
+    assert!(!n.contains(&Notice::State(State::Online)), "{n:?}");
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::ResetPin,
+            reason: Status::NoResponse,
+            failures: 1
+        }),
+        "{n:?}"
+    );
 }

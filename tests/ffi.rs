@@ -132,6 +132,7 @@ impl Fixture {
             pin_set: Some(pin_set),
             on_message: Some(on_message),
             on_event: Some(on_event),
+            log: None,
         };
         let storage = Box::into_raw(zeroed_handle());
         let h = storage;
@@ -196,6 +197,7 @@ fn null_and_uninitialised_handles_get_statuses() {
             pin_set: None,
             on_message: None,
             on_event: None,
+            log: None,
         };
         assert_eq!(cellmqtt_init(h, &cfg, &cb), Status::NullArg);
         let cstr = |p: *const core::ffi::c_char| std::ffi::CStr::from_ptr(p).to_str().unwrap();

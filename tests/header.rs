@@ -27,3 +27,15 @@ fn committed_header_matches_generated() {
         );
     }
 }
+
+#[test]
+fn every_macro_of_the_header_is_prefixed() {
+    for line in GENERATED.lines() {
+        if let Some(rest) = line.strip_prefix("#define ") {
+            assert!(
+                rest.starts_with("CELLMQTT_"),
+                "unprefixed macro in the header: {line}"
+            );
+        }
+    }
+}

@@ -19,7 +19,7 @@ mod tx;
 
 use crate::at::tokenizer::Tokenizer;
 use crate::config::{check_topic, limits, Config, Options};
-use crate::event::{Event, LossKind, Notice, State};
+use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
 use crate::ffi::ring::{RxReader, RxRing};
 use crate::queue::PublishQueue;
 use crate::stats::Stats;
@@ -341,6 +341,9 @@ impl<'a> Engine<'a> {
     /// layer calls this for arguments it refuses before they reach [`Engine::publish`].
     pub fn reject_publish(&mut self, status: Status) -> Status {
         self.settled = false;
+        if status == Status::QueueFull {
+            self.stats.publishes_queue_full = self.stats.publishes_queue_full.wrapping_add(1);
+        }
         self.stats.publishes_rejected = self.stats.publishes_rejected.wrapping_add(1);
         self.rejects_unreported = self.rejects_unreported.saturating_add(1);
         status
@@ -368,6 +371,11 @@ impl<'a> Engine<'a> {
     /// Publishes waiting (including the one in flight).
     pub fn queued(&self) -> usize {
         self.queue.len()
+    }
+
+    /// Topic plus payload bytes a publish may have to fit the queue right now.
+    pub fn queue_room(&self) -> usize {
+        self.queue.room()
     }
 
     /// Does all work that is due: takes RX bytes from `rx` (the reader of the ring `feed`
@@ -477,6 +485,10 @@ impl<'a> Engine<'a> {
             consider(w.deadline);
         }
         next
+    }
+
+    fn log(&mut self, kind: LogKind, what: Subject, code: u16) {
+        self.notify(Notice::Log { kind, what, code });
     }
 
     fn notify(&mut self, n: Notice) {

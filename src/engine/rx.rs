@@ -5,7 +5,7 @@
 use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, Step};
 use crate::at::decode::{decode, Response};
 use crate::at::tokenizer::{Span, Token};
-use crate::event::{LossKind, Notice};
+use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::ffi::ring::RxReader;
 use crate::Status;
 
@@ -98,11 +98,19 @@ impl<'a> Engine<'a> {
             Response::Pubcomp => self.on_pub_ack(AckStage::Pubcomp),
             Response::Closed => {
                 if self.link_in_use() {
+                    self.log(LogKind::LinkDown, Subject::Closed, 0);
                     self.link_lost(false);
                 }
             }
-            Response::PdnDeact(_) | Response::PdpDeact => {
+            Response::PdnDeact(cid) => {
                 if self.link_in_use() || self.step == Step::Configure {
+                    self.log(LogKind::LinkDown, Subject::PdnDeact, u16::from(cid));
+                    self.link_lost(true);
+                }
+            }
+            Response::PdpDeact => {
+                if self.link_in_use() || self.step == Step::Configure {
+                    self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
                     self.link_lost(true);
                 }
             }
@@ -117,8 +125,9 @@ impl<'a> Engine<'a> {
             Response::MqttState(m) => self.seen.mqtt = Some(m),
             Response::Signal { rssi, ber } => self.notify(Notice::Signal { rssi, ber }),
             Response::CacheNotice(slot) => self.on_cache_notice(slot),
-            Response::TcpError(_) => {
+            Response::TcpError(code) => {
                 if self.link_in_use() {
+                    self.log(LogKind::LinkDown, Subject::TcpError, code);
                     self.link_lost(false);
                 }
             }
@@ -204,6 +213,7 @@ impl<'a> Engine<'a> {
             }
             _ => {
                 self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
+                self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
                 self.fresh_module();
                 self.module_rebooted();
             }

@@ -10,7 +10,7 @@ use super::tx::{next_ssl_item, Cmd};
 use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
 use crate::at::decode::SimState;
 use crate::config::Options;
-use crate::event::{LossKind, Notice};
+use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::subs::SubState;
 use crate::time::{after, reached};
 use crate::Status;
@@ -124,10 +124,15 @@ impl<'a> Engine<'a> {
         self.tok.set_expect_prompt(false);
         match result {
             Final::Timeout => {
-                self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1)
+                self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
+                // Unanswered `AT` while probing is expected (a booting module); not worth a log.
+                if f.cmd != Cmd::Probe {
+                    self.log(LogKind::CommandTimeout, f.cmd.subject(), 0);
+                }
             }
-            Final::Error(_) => {
-                self.stats.command_errors = self.stats.command_errors.wrapping_add(1)
+            Final::Error(code) => {
+                self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
+                self.log(LogKind::CommandError, f.cmd.subject(), code);
             }
             _ => self.health_at = after(self.now, self.cfg.timeouts.health_ms),
         }
@@ -365,8 +370,16 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Something failed while the link looked up: ask the module whether it still is.
+    /// Something failed while the link looked up: ask the module whether it still is. In any
+    /// other step (probing a silent module, recovering) that question is already being
+    /// answered; the cleared wait is enough, as its publish or filter is sent again.
     pub(super) fn suspect(&mut self, s: Suspect) {
+        if !matches!(
+            self.step,
+            Step::Online | Step::Restore | Step::Announce | Step::Verify
+        ) {
+            return;
+        }
         self.suspect = Some(s);
         self.enter(Step::Verify);
     }
@@ -376,6 +389,11 @@ impl<'a> Engine<'a> {
         let up = ok && matches!(self.seen.mqtt, Some(1));
         let suspect = self.suspect.take();
         if !up {
+            self.log(
+                LogKind::LinkDown,
+                Subject::MqttStatu,
+                u16::from(self.seen.mqtt.unwrap_or(0)),
+            );
             self.link_lost(false);
             return;
         }
@@ -435,15 +453,23 @@ impl<'a> Engine<'a> {
         if let Some((wait, d)) = self.link_wait {
             if reached(now, d) {
                 self.link_wait = None;
-                self.fail(match wait {
-                    LinkWait::TcpUp => Status::ConnectFailed,
-                    LinkWait::Connack => Status::ConnackFailed,
-                });
+                let (what, reason) = match wait {
+                    LinkWait::TcpUp => (Subject::ConnectOk, Status::ConnectFailed),
+                    LinkWait::Connack => (Subject::ConnackOk, Status::ConnackFailed),
+                };
+                self.log(LogKind::AckTimeout, what, 0);
+                self.fail(reason);
                 return true;
             }
         }
         if let Some(w) = self.sub_wait.filter(|w| reached(now, w.deadline)) {
             self.sub_wait = None;
+            let what = if w.unsubscribe {
+                Subject::Unsuback
+            } else {
+                Subject::Suback
+            };
+            self.log(LogKind::AckTimeout, what, 0);
             self.suspect(Suspect::Sub {
                 at: w.at,
                 id: w.id,
@@ -454,6 +480,12 @@ impl<'a> Engine<'a> {
         }
         if let Some(w) = self.pub_wait.filter(|w| reached(now, w.deadline)) {
             self.pub_wait = None;
+            let what = match w.stage {
+                AckStage::Puback => Subject::Puback,
+                AckStage::Pubrec => Subject::Pubrec,
+                AckStage::Pubcomp => Subject::Pubcomp,
+            };
+            self.log(LogKind::AckTimeout, what, 0);
             self.suspect(Suspect::Publish {
                 src: w.src,
                 reason: Status::Timeout,

@@ -6,6 +6,7 @@ use crate::at::encode::{
     encode, mpub_escaped_len, needs_binary, Command, SslValue, TxCursor, Will,
 };
 use crate::config::{Config, Options};
+use crate::event::Subject;
 use crate::time;
 
 /// What a command is for. Results are routed by this.
@@ -42,6 +43,33 @@ pub enum Cmd {
     Disconnect,
     CloseForStop,
     SoftReset,
+}
+
+impl Cmd {
+    /// What log entries call it.
+    pub fn subject(self) -> Subject {
+        match self {
+            Cmd::Probe => Subject::At,
+            Cmd::EchoOff => Subject::Ate0,
+            Cmd::SimQuery => Subject::Cpin,
+            Cmd::AttachQuery => Subject::Cgatt,
+            Cmd::Signal => Subject::Csq,
+            Cmd::MsgMode => Subject::MqttMsgSet,
+            Cmd::Ssl(_) => Subject::SslCfg,
+            Cmd::CloseStale | Cmd::CloseForStop => Subject::MipClose,
+            Cmd::Configure => Subject::MConfig,
+            Cmd::Open => Subject::MipStart,
+            Cmd::Connect => Subject::MConnect,
+            Cmd::Subscribe { .. } => Subject::MSub,
+            Cmd::Unsubscribe { .. } => Subject::MUnsub,
+            Cmd::Publish(_) => Subject::MPub,
+            Cmd::PublishHeader(_) | Cmd::PublishData(_) => Subject::MPubEx,
+            Cmd::CacheRead => Subject::MqttMsgGet,
+            Cmd::Verify => Subject::MqttStatu,
+            Cmd::Disconnect => Subject::MDisconnect,
+            Cmd::SoftReset => Subject::Reset,
+        }
+    }
 }
 
 /// The command being written or awaiting its final result.

@@ -265,6 +265,18 @@ fn dispatch(handle: &Handle, n: Notice) {
     use types::EventKind as K;
     let mut ev = cellmqtt_event_t::new(K::State);
     match n {
+        Notice::Log { kind, what, code } => {
+            if let Some(f) = handle.cb.log {
+                let entry = cellmqtt_log_t {
+                    kind,
+                    what: what.name_nul().as_ptr().cast(),
+                    code,
+                };
+                // SAFETY: `entry` lives for the call and points to static text; callback contract.
+                unsafe { f(handle.cb.user, &entry) };
+            }
+            return;
+        }
         Notice::Pin { pin, active } => {
             if let Some(f) = handle.cb.pin_set {
                 // SAFETY: callback contract.
@@ -453,6 +465,30 @@ pub unsafe extern "C" fn cellmqtt_stats(h: *mut cellmqtt_t, out: *mut Stats) -> 
 pub unsafe extern "C" fn cellmqtt_queued(h: *mut cellmqtt_t) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { with_engine(h, |_, e| Ok(e.queued())) }.unwrap_or(0)
+}
+
+/// Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back).
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_rx_free(h: *mut cellmqtt_t) -> usize {
+    // SAFETY: forwarded from the caller; only the ring's indices are read.
+    match unsafe { handle::from_ptr(h) } {
+        Ok(hd) => hd.ring.capacity().saturating_sub(hd.ring.len()),
+        Err(_) => 0,
+    }
+}
+
+/// Topic + payload bytes a publish may have to be queued right now (0 when full), so a
+/// caller can wait instead of collecting `QUEUE_FULL` refusals.
+///
+/// # Safety
+/// `h` is NULL or valid `cellmqtt_t` storage.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_queue_room(h: *mut cellmqtt_t) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_engine(h, |_, e| Ok(e.queue_room())) }.unwrap_or(0)
 }
 
 /// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.

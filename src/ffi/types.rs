@@ -2,7 +2,7 @@
 //! pointers, so no bit pattern from C can be invalid; enums appear only where Rust writes.
 
 use crate::config::{Ladder, Timeouts};
-use crate::event::{LossKind, Pin, RecoveryStep, State};
+use crate::event::{LogKind, LossKind, Pin, RecoveryStep, State};
 use crate::Status;
 use core::ffi::{c_char, c_void};
 
@@ -40,9 +40,34 @@ pub const CELLMQTT_QUEUE_BUF_DEFAULT: usize = 4096;
 pub const CELLMQTT_SUB_BUF_DEFAULT: usize = 512;
 /// Smallest accepted sizes.
 pub const CELLMQTT_RX_BUF_MIN: usize = 64;
-pub const CELLMQTT_LINE_BUF_MIN: usize = crate::engine::LINE_BUF_MIN;
-pub const CELLMQTT_QUEUE_BUF_MIN: usize = crate::engine::QUEUE_BUF_MIN;
-pub const CELLMQTT_SUB_BUF_MIN: usize = crate::engine::SUB_BUF_MIN;
+pub const CELLMQTT_LINE_BUF_MIN: usize = 128;
+pub const CELLMQTT_QUEUE_BUF_MIN: usize = 64;
+pub const CELLMQTT_SUB_BUF_MIN: usize = 16;
+
+/// The module's limits (luat-at.md §5), checked before anything is sent: topics, client id,
+/// user, password, will topic.
+pub const CELLMQTT_STRING_MAX: usize = 256;
+/// Will message.
+pub const CELLMQTT_WILL_MAX: usize = 1360;
+/// Publish payload.
+pub const CELLMQTT_PAYLOAD_MAX: usize = 4100;
+/// Broker host name.
+pub const CELLMQTT_HOST_MAX: usize = 255;
+/// Certificate file names in the module file system.
+pub const CELLMQTT_FILE_MAX: usize = 64;
+
+// The header states literal values (cbindgen cannot follow paths); they must be the engine's.
+const _: () = {
+    use crate::config::limits;
+    assert!(CELLMQTT_LINE_BUF_MIN == crate::engine::LINE_BUF_MIN);
+    assert!(CELLMQTT_QUEUE_BUF_MIN == crate::engine::QUEUE_BUF_MIN);
+    assert!(CELLMQTT_SUB_BUF_MIN == crate::engine::SUB_BUF_MIN);
+    assert!(CELLMQTT_STRING_MAX == limits::STRING_MAX);
+    assert!(CELLMQTT_WILL_MAX == limits::WILL_MAX);
+    assert!(CELLMQTT_PAYLOAD_MAX == limits::PAYLOAD_MAX);
+    assert!(CELLMQTT_HOST_MAX == limits::HOST_MAX);
+    assert!(CELLMQTT_FILE_MAX == limits::FILE_MAX);
+};
 
 /// Session configuration. Start from `cellmqtt_config_default()`.
 ///
@@ -137,6 +162,20 @@ pub struct cellmqtt_callbacks_t {
     >,
     /// Everything else the session reports; the event is valid only during the call.
     pub on_event: Option<unsafe extern "C" fn(user: *mut c_void, event: *const cellmqtt_event_t)>,
+    /// Why things happen: command timeouts and errors, missing acknowledgements, the line
+    /// that reported a link loss, a module reboot. Optional; the entry is valid during the call.
+    pub log: Option<unsafe extern "C" fn(user: *mut c_void, entry: *const cellmqtt_log_t)>,
+}
+
+/// A log entry.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct cellmqtt_log_t {
+    pub kind: LogKind,
+    /// The command or URC concerned, as the module spells it (static, NUL-terminated).
+    pub what: *const c_char,
+    /// `+CME ERROR` code, `+MQTTSTATU` state, PDN context or TCP error number; else 0.
+    pub code: u16,
 }
 
 /// What a `cellmqtt_event_t` reports.
@@ -147,7 +186,8 @@ pub enum EventKind {
     State = 0,
     /// Publish `id` completed (QoS 0 at OK, 1 at PUBACK, 2 at PUBCOMP).
     Published = 1,
-    /// Publish `id` failed for `status`; it is no longer queued.
+    /// Publish `id` failed for `status`; it is no longer queued. Id 0 is the online message
+    /// (`online_payload`), which has no id of its own.
     PublishFailed = 2,
     /// Subscription `id` confirmed by SUBACK (`flag` = restored after a re-connect).
     Subscribed = 3,

@@ -63,7 +63,7 @@ int main(void) {
     cfg.will_retain = 1;
     cfg.online_payload = (const uint8_t *)online;
     cfg.online_payload_len = strlen(online);
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL };
 
     cellmqtt_config_t bad = cfg;
     bad.line_buf_len = 10;
