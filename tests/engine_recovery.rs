@@ -504,3 +504,28 @@ fn an_ack_deadline_while_probing_a_silent_module_does_not_leave_the_probe() {
         "{n:?}"
     );
 }
+
+/// A timer that only permits the next command must not make `poll_delay_ms` 0 while a
+/// command is in flight (the caller would spin until the command ends).
+#[test]
+fn no_busy_polling_while_a_command_is_in_flight() {
+    // RDY arrives while the first `AT` is unanswered.
+    let mut h = Harness::new(config());
+    h.start();
+    h.tx(b"AT\r");
+    h.rx(b"\r\nRDY\r\n");
+    let d = h.engine.poll_delay_ms(h.now, &h.ring);
+    assert!(d > 0 && d <= 1_000, "delay {d}");
+    // The health check falls due while an `AT+MPUB` waits for its answer.
+    let mut c = config();
+    c.timeouts.health_ms = 1_000;
+    let mut h = Harness::new(c);
+    bring_online(&mut h);
+    h.advance(900);
+    h.engine.publish(b"t", b"x", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"t\",1,0,\"x\"\r");
+    h.advance(200);
+    h.tx_nothing();
+    let d = h.engine.poll_delay_ms(h.now, &h.ring);
+    assert_eq!(d, 9_000 - 200, "the only wake-up is the command deadline");
+}

@@ -183,6 +183,13 @@ fuzz_target!(|data: &[u8]| {
             uart.written - before <= 2 * 4100 * 3 + 1024,
             "unbounded output"
         );
+        // No spinning: a delay of 0 promises work to the next poll at the same time.
+        if engine.poll_delay_ms(now, ring) == 0 {
+            let written = uart.written;
+            let did = engine.poll(now, &mut reader, &mut uart).is_some() || uart.written != written;
+            assert!(did || uart.stall > 0 || uart.accept == 0, "poll_delay_ms 0 but nothing to do");
+            while engine.poll(now, &mut reader, &mut uart).is_some() {}
+        }
         let running = !matches!(engine.state(), State::Stopped | State::Failed);
         if running {
             assert_ne!(
