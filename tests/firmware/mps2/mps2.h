@@ -1,0 +1,80 @@
+/* QEMU mps2-an385 board support for the firmware tests: CMSDK APB UARTs, the NVIC, and
+ * ARM semihosting (test log and exit code). Register layouts from the CMSDK TRM (DDI0479) and
+ * QEMU's hw/arm/mps2.c (UARTn RX IRQ = 0, 2, 4, 18, 20; TX IRQ = RX + 1; SYSCLK 25 MHz). */
+#ifndef MPS2_H
+#define MPS2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MPS2_SYSCLK_HZ 25000000u
+
+typedef struct {
+    volatile uint32_t data;      /* RX on read, TX on write */
+    volatile uint32_t state;     /* bit0 TX full, bit1 RX full, bits 2/3 overrun (W1C) */
+    volatile uint32_t ctrl;      /* bit0 TX en, bit1 RX en, bit2 TX int en, bit3 RX int en */
+    volatile uint32_t intstatus; /* reads pending interrupts; write 1 to clear */
+    volatile uint32_t bauddiv;   /* >= 16 */
+} cmsdk_uart_t;
+
+#define MPS2_UART0 ((cmsdk_uart_t *)0x40004000u)
+#define MPS2_UART1 ((cmsdk_uart_t *)0x40005000u)
+#define MPS2_UART0_RX_IRQN 0
+#define MPS2_UART1_RX_IRQN 2
+
+#define CMSDK_UART_STATE_TXFULL (1u << 0)
+#define CMSDK_UART_STATE_RXFULL (1u << 1)
+#define CMSDK_UART_CTRL_TXEN (1u << 0)
+#define CMSDK_UART_CTRL_RXEN (1u << 1)
+#define CMSDK_UART_CTRL_RXINTEN (1u << 3)
+#define CMSDK_UART_INT_RX (1u << 1)
+
+/* Enables TX (and RX with its interrupt when `rx_irq`) at `baud`. QEMU ignores the rate but
+ * refuses a divider below 16. */
+static inline void cmsdk_uart_init(cmsdk_uart_t *u, uint32_t baud, int rx_irq) {
+    u->bauddiv = MPS2_SYSCLK_HZ / baud;
+    u->ctrl = CMSDK_UART_CTRL_TXEN |
+              (rx_irq ? (CMSDK_UART_CTRL_RXEN | CMSDK_UART_CTRL_RXINTEN) : 0u);
+}
+
+/* Writes while the one-byte TX holding register has room; returns bytes taken (maybe 0). */
+static inline size_t cmsdk_uart_try_write(cmsdk_uart_t *u, const uint8_t *data, size_t len) {
+    size_t n = 0;
+    while (n < len && !(u->state & CMSDK_UART_STATE_TXFULL)) {
+        u->data = data[n++];
+    }
+    return n;
+}
+
+/* Drains the RX holding register into `buf`. The RX interrupt bit is cleared *before* the
+ * data is read: a byte arriving in between re-raises it, so none is left behind unsignalled. */
+static inline size_t cmsdk_uart_rx_irq_drain(cmsdk_uart_t *u, uint8_t *buf, size_t cap) {
+    size_t n = 0;
+    u->intstatus = CMSDK_UART_INT_RX;
+    while (n < cap && (u->state & CMSDK_UART_STATE_RXFULL)) {
+        buf[n++] = (uint8_t)u->data;
+    }
+    return n;
+}
+
+/* NVIC (architectural addresses, the same on every Cortex-M). */
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define NVIC_IPR_BYTES ((volatile uint8_t *)0xE000E400u)
+
+static inline void nvic_enable(int irqn, uint8_t priority) {
+    NVIC_IPR_BYTES[irqn] = priority;
+    NVIC_ISER0 = 1u << (unsigned)irqn;
+}
+
+/* Semihosting (QEMU `-semihosting-config enable=on,target=native`). */
+void semihost_write0(const char *text);
+/* SYS_GET_CMDLINE: QEMU's `-semihosting-config ...,arg=A,arg=B` as "A B", NUL-terminated. */
+bool semihost_get_cmdline(char *buf, size_t cap);
+/* SYS_EXIT_EXTENDED: QEMU exits with `code` as its own exit status. */
+void semihost_exit(int code) __attribute__((noreturn));
+
+/* Bytes of the main stack ever used (the startup code paints 32 KiB under the stack top). */
+uint32_t fw_stack_used(void);
+
+#endif /* MPS2_H */
