@@ -178,8 +178,9 @@ impl TxCursor {
 enum Segment<'a> {
     /// Bytes written as they are (fixed text, or a string between quotes).
     Text(&'a [u8]),
-    /// A number in decimal.
-    Dec(u64),
+    /// A number in decimal (u32: every number of the dialect fits, and 64-bit division would
+    /// pull a kilobyte of runtime into 32-bit firmware).
+    Dec(u32),
     /// A number as `0X` + at least four upper-case hex digits.
     Hex(u32),
     /// The MPUB payload, escaped.
@@ -291,7 +292,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             Text(b"\","),
             Dec(qos.into()),
             Text(if retain { b",1," } else { b",0," }),
-            Dec(u64::try_from(len).unwrap_or(u64::MAX)),
+            Dec(u32::try_from(len).unwrap_or(u32::MAX)),
             Text(b"\r"),
         ]),
         Command::Raw(data) => pick(&[Text(data)]),
@@ -449,13 +450,13 @@ pub fn check_quotable(s: &[u8]) -> Result<(), Status> {
 
 /// A number formatted without `core::fmt`: digits right-aligned in a fixed array.
 struct Number {
-    digits: [u8; 20],
+    digits: [u8; 10],
     start: usize,
 }
 
 impl Number {
-    fn dec(mut n: u64) -> Self {
-        let mut digits = [b'0'; 20];
+    fn dec(mut n: u32) -> Self {
+        let mut digits = [b'0'; 10];
         let mut start = digits.len();
         for slot in digits.iter_mut().rev() {
             // n % 10 < 10, so the cast is exact.
@@ -473,7 +474,7 @@ impl Number {
     /// document cipher suites (`0X0035`).
     fn hex(n: u32) -> Self {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let mut digits = [b'0'; 20];
+        let mut digits = [b'0'; 10];
         let count = (8 - n.leading_zeros() as usize / 4).max(4);
         for (i, slot) in digits.iter_mut().rev().take(count).enumerate() {
             let nibble = (n >> (4 * i)) & 0xF;
