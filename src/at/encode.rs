@@ -203,7 +203,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         Command::SslCfg { tag, value } => {
             let head = [Text(b"AT+SSLCFG=\""), Text(tag), Text(b"\",88,")];
             match value {
-                SslValue::Num(n) => pick_in(index, &head, &[Dec(n.into()), Text(b"\r")]),
+                SslValue::Num(n) => pick_in(index, &head, &[Dec(n), Text(b"\r")]),
                 SslValue::HexNum(n) => pick_in(index, &head, &[Hex(n), Text(b"\r")]),
                 SslValue::Str(s) => pick_in(index, &head, &[Text(b"\""), Text(s), Text(b"\"\r")]),
             }
