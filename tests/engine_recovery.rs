@@ -529,3 +529,23 @@ fn no_busy_polling_while_a_command_is_in_flight() {
     let d = h.engine.poll_delay_ms(h.now, &h.ring);
     assert_eq!(d, 9_000 - 200, "the only wake-up is the command deadline");
 }
+
+/// Found by the engine fuzzer: a pending local unsubscribe that must wait for a subscription
+/// command in flight made `poll_delay_ms` 0 (a spin) until that command ended.
+#[test]
+fn a_waiting_local_unsubscribe_does_not_spin() {
+    let mut h = Harness::new(config());
+    h.engine.subscribe(b"a", 0).unwrap();
+    h.engine.subscribe(b"b", 0).unwrap();
+    bring_online(&mut h);
+    h.tx(b"AT+MSUB=\"a\",0\r");
+    let u = h.engine.unsubscribe(b"b").unwrap();
+    h.poll();
+    assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), 9_000);
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), 20_000);
+    h.rx(b"\r\nSUBACK\r\n");
+    assert!(h.notices().contains(&Notice::Unsubscribed { id: u }));
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+}

@@ -461,7 +461,7 @@ impl<'a> Engine<'a> {
     /// The delay until the next deadline, once no command is ready to go (as when a poll
     /// found no more work).
     fn delay_after_work(&self, now: u32) -> u32 {
-        if self.subs.next_local_unsubscribe().is_some() {
+        if self.local_unsubscribe_ready().is_some() {
             return 0;
         }
         if self.tx_blocked {

@@ -538,19 +538,24 @@ impl<'a> Engine<'a> {
     /// Completes one unsubscribe of a filter the broker never saw, in any state, unless a
     /// subscription command is in flight (removing a record moves the records after it).
     fn settle_local_unsubscribe(&mut self) -> bool {
-        let busy = self.sub_wait.is_some()
-            || self
-                .inflight
-                .is_some_and(|f| matches!(f.cmd, Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }));
-        if busy {
-            return false;
-        }
-        let Some((at, id)) = self.subs.next_local_unsubscribe().map(|s| (s.at, s.id)) else {
+        let Some((at, id)) = self.local_unsubscribe_ready() else {
             return false;
         };
         self.subs.remove(at);
         self.notify(Notice::Unsubscribed { id });
         true
+    }
+
+    /// The record and id of a local unsubscribe that can complete now.
+    pub(super) fn local_unsubscribe_ready(&self) -> Option<(usize, u16)> {
+        let busy = self.sub_wait.is_some()
+            || self
+                .inflight
+                .is_some_and(|f| matches!(f.cmd, Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }));
+        if busy {
+            return None;
+        }
+        self.subs.next_local_unsubscribe().map(|s| (s.at, s.id))
     }
 
     /// When the step next needs the clock (for `poll_delay_ms`). Timers that only permit the
