@@ -222,7 +222,7 @@ fn mqtt_query_and_test_replies() {
         (b"+MPUBEX:<topic>,(0-2),(0-1),<len>", Info),
         (b"+MUNSUB:<topic>", Info),
         (b"+SSLCFG: \"cacert\",88,\"ca.crt\"", Info),
-        (b"SHUT OK", Info),
+        (b"SHUT OK", ShutOk),
     ]);
 }
 

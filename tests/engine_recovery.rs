@@ -88,6 +88,11 @@ fn pdn_deactivation_checks_attach_before_reconnecting() {
         h.advance(1000);
         h.tx(b"AT+MIPCLOSE\r");
         h.rx(b"\r\nERROR\r\n");
+        if urc.starts_with(b"+PDP") {
+            // The TCPIP layer's context is shut first (luat-at.md §4, +PDP DEACT).
+            h.tx(b"AT+CIPSHUT\r");
+            h.rx(b"\r\nSHUT OK\r\n");
+        }
         h.tx(b"AT+CGATT?\r");
         h.rx(b"\r\n+CGATT: 0\r\n\r\nOK\r\n");
         h.tx_nothing();

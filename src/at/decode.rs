@@ -108,6 +108,8 @@ pub enum Response<'a> {
     TcpError(u16),
     /// `NORMAL POWER DOWN`.
     PowerDown,
+    /// `SHUT OK`: the final result of `AT+CIPSHUT`.
+    ShutOk,
     /// A recognised line that needs no action (network, time and boot notices, query and test
     /// replies the engine does not use).
     Info,
@@ -176,7 +178,8 @@ pub fn decode(line: &[u8]) -> Response<'_> {
             } else {
                 match rest {
                     b"IM REMOVED" => Response::Sim(SimState::Removed),
-                    b"MS READY" | b"HUT OK" => Response::Info,
+                    b"MS READY" => Response::Info,
+                    b"HUT OK" => Response::ShutOk,
                     _ => Response::Unknown,
                 }
             }

@@ -141,6 +141,8 @@ pub enum Command<'a> {
     Mdisconnect,
     /// `AT+MIPCLOSE`
     Mipclose,
+    /// `AT+CIPSHUT`: deactivates the PDP context after `+PDP DEACT` (answer `SHUT OK`).
+    CipShut,
     /// `AT+RESET`
     Reset,
 }
@@ -299,6 +301,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         Command::MsgGet => pick(&[Text(b"AT+MQTTMSGGET\r")]),
         Command::Mdisconnect => pick(&[Text(b"AT+MDISCONNECT\r")]),
         Command::Mipclose => pick(&[Text(b"AT+MIPCLOSE\r")]),
+        Command::CipShut => pick(&[Text(b"AT+CIPSHUT\r")]),
         Command::Reset => pick(&[Text(b"AT+RESET\r")]),
     }
 }

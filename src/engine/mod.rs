@@ -62,6 +62,8 @@ enum Step {
     /// `AT+SSLCFG` item index.
     Ssl(u8),
     CloseStale,
+    /// `AT+CIPSHUT` after `+PDP DEACT`.
+    Shut,
     Configure,
     Open,
     Connect,
@@ -164,6 +166,8 @@ pub struct Engine<'a> {
     ssl_done: bool,
     /// After PDN/PDP loss the attach state is checked again before re-connecting.
     check_attach: bool,
+    /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
+    shut_pdp: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     cache_pending: u8,
     cache_reading: u8,
@@ -222,6 +226,7 @@ impl<'a> Engine<'a> {
             announced: false,
             ssl_done: false,
             check_attach: false,
+            shut_pdp: false,
             cache_pending: 0,
             cache_reading: 0,
             suspect: None,
@@ -544,7 +549,9 @@ impl<'a> Engine<'a> {
             | Step::Signal
             | Step::MsgMode
             | Step::Ssl(_) => State::Preparing,
-            Step::CloseStale | Step::Configure | Step::Open | Step::Connect => State::Connecting,
+            Step::CloseStale | Step::Shut | Step::Configure | Step::Open | Step::Connect => {
+                State::Connecting
+            }
             Step::Restore | Step::Announce => State::Restoring,
             Step::Online | Step::Verify => State::Online,
             Step::Backoff | Step::SoftReset => State::Recovering,

@@ -115,6 +115,7 @@ impl<'a> Engine<'a> {
     pub(super) fn fresh_module(&mut self) {
         self.tok.reset();
         self.ssl_done = false;
+        self.shut_pdp = false;
         self.cache_pending = 0;
         self.cache_reading = 0;
         self.tcp_up = false;

@@ -111,7 +111,13 @@ impl<'a> Engine<'a> {
             Response::PdpDeact => {
                 if self.link_in_use() || self.step == Step::Configure {
                     self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
+                    self.shut_pdp = true;
                     self.link_lost(true);
+                }
+            }
+            Response::ShutOk => {
+                if self.inflight.is_some_and(|f| f.cmd == super::Cmd::Shut) {
+                    self.on_final(Final::Ok);
                 }
             }
             Response::Ready => self.on_module_boot(),

@@ -48,6 +48,7 @@ impl<'a> Engine<'a> {
             Step::MsgMode => Some(Cmd::MsgMode),
             Step::Ssl(i) => Some(Cmd::Ssl(i)),
             Step::CloseStale => Some(Cmd::CloseStale),
+            Step::Shut => Some(Cmd::Shut),
             Step::Configure => Some(Cmd::Configure),
             Step::Open => self.link_wait.is_none().then_some(Cmd::Open),
             Step::Connect => self.link_wait.is_none().then_some(Cmd::Connect),
@@ -187,7 +188,9 @@ impl<'a> Engine<'a> {
                     self.enter(Step::CloseStale);
                 }
             }
-            Cmd::CloseStale => {
+            Cmd::CloseStale if self.shut_pdp => self.enter(Step::Shut),
+            Cmd::CloseStale | Cmd::Shut => {
+                self.shut_pdp = false;
                 if self.check_attach {
                     self.enter(Step::Attach);
                 } else {

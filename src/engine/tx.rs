@@ -20,6 +20,8 @@ pub enum Cmd {
     MsgMode,
     Ssl(u8),
     CloseStale,
+    /// `AT+CIPSHUT` after `+PDP DEACT` (the vendor's handling, luat-at.md §4 +PDP DEACT).
+    Shut,
     Configure,
     Open,
     Connect,
@@ -57,6 +59,7 @@ impl Cmd {
             Cmd::MsgMode => Subject::MqttMsgSet,
             Cmd::Ssl(_) => Subject::SslCfg,
             Cmd::CloseStale | Cmd::CloseForStop => Subject::MipClose,
+            Cmd::Shut => Subject::CipShut,
             Cmd::Configure => Subject::MConfig,
             Cmd::Open => Subject::MipStart,
             Cmd::Connect => Subject::MConnect,
@@ -135,6 +138,7 @@ impl<'a> Engine<'a> {
                 None => Command::At,
             },
             Cmd::CloseStale | Cmd::CloseForStop => Command::Mipclose,
+            Cmd::Shut => Command::CipShut,
             Cmd::Configure => Command::Mconfig {
                 client_id: cfg.client_id,
                 user: cfg.username,
