@@ -164,8 +164,6 @@ pub struct Engine<'a> {
     announced: bool,
     /// SSL context configured since the module last booted.
     ssl_done: bool,
-    /// After PDN/PDP loss the attach state is checked again before re-connecting.
-    check_attach: bool,
     /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
     shut_pdp: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
@@ -225,7 +223,6 @@ impl<'a> Engine<'a> {
             connected: false,
             announced: false,
             ssl_done: false,
-            check_attach: false,
             shut_pdp: false,
             cache_pending: 0,
             cache_reading: 0,

@@ -121,10 +121,11 @@ impl<'a> Engine<'a> {
         self.tcp_up = false;
     }
 
-    /// The link dropped (`CLOSED`, PDN/PDP loss, `+MQTTSTATU :0`); after PDN/PDP loss the
-    /// attach state is checked again before re-connecting.
-    pub(super) fn link_lost(&mut self, pdn: bool) {
-        self.check_attach |= pdn;
+    /// The link dropped (`CLOSED`, PDN/PDP loss, `+MQTTSTATU :0`). The re-connect is the
+    /// vendor's: MIPCLOSE, MCONFIG, MIPSTART (luat-at.md §10) with no attach check, which the
+    /// 8910 would answer 0 until MIPSTART brings the bearer back; if the bearer stays down,
+    /// MIPSTART fails and the ladder goes on.
+    pub(super) fn link_lost(&mut self) {
         self.fail(Status::LinkLost);
     }
 

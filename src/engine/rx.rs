@@ -99,20 +99,20 @@ impl<'a> Engine<'a> {
             Response::Closed => {
                 if self.link_in_use() {
                     self.log(LogKind::LinkDown, Subject::Closed, 0);
-                    self.link_lost(false);
+                    self.link_lost();
                 }
             }
             Response::PdnDeact(cid) => {
                 if self.link_in_use() || self.step == Step::Configure {
                     self.log(LogKind::LinkDown, Subject::PdnDeact, u16::from(cid));
-                    self.link_lost(true);
+                    self.link_lost();
                 }
             }
             Response::PdpDeact => {
                 if self.link_in_use() || self.step == Step::Configure {
                     self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
                     self.shut_pdp = true;
-                    self.link_lost(true);
+                    self.link_lost();
                 }
             }
             Response::ShutOk => {
@@ -134,7 +134,7 @@ impl<'a> Engine<'a> {
             Response::TcpError(code) => {
                 if self.link_in_use() {
                     self.log(LogKind::LinkDown, Subject::TcpError, code);
-                    self.link_lost(false);
+                    self.link_lost();
                 }
             }
         }

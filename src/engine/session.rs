@@ -191,11 +191,7 @@ impl<'a> Engine<'a> {
             Cmd::CloseStale if self.shut_pdp => self.enter(Step::Shut),
             Cmd::CloseStale | Cmd::Shut => {
                 self.shut_pdp = false;
-                if self.check_attach {
-                    self.enter(Step::Attach);
-                } else {
-                    self.enter(Step::Configure);
-                }
+                self.enter(Step::Configure);
             }
             Cmd::Configure => match ok {
                 true => self.enter(Step::Open),
@@ -283,10 +279,7 @@ impl<'a> Engine<'a> {
     }
 
     fn attached(&mut self) {
-        if self.check_attach {
-            self.check_attach = false;
-            self.enter(Step::Configure);
-        } else if self.cfg.options.contains(Options::REPORT_SIGNAL) {
+        if self.cfg.options.contains(Options::REPORT_SIGNAL) {
             self.enter(Step::Signal);
         } else {
             self.enter(Step::MsgMode);
@@ -397,7 +390,7 @@ impl<'a> Engine<'a> {
                 Subject::MqttStatu,
                 u16::from(self.seen.mqtt.unwrap_or(0)),
             );
-            self.link_lost(false);
+            self.link_lost();
             return;
         }
         match suspect {
