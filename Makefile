@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR ?= never
 TEST_STEPS :=
 
 .PHONY: all lib header test deps rust-test clippy fmt-check miri clean
-all: lib
+all: lib examples
 
 lib:
 	$(CARGO) build --release --lib

@@ -10,6 +10,7 @@ command -v mosquitto         >/dev/null || need_pkgs+=(mosquitto)
 command -v mosquitto_sub     >/dev/null || need_pkgs+=(mosquitto-clients)
 command -v valgrind          >/dev/null || need_pkgs+=(valgrind)
 command -v openssl           >/dev/null || need_pkgs+=(openssl)
+command -v cmake             >/dev/null || need_pkgs+=(cmake)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,0 +1,468 @@
+/* cellmqtt POSIX port: serial/TCP link, monotonic tick, RX by poll loop or reader thread,
+ * pins to the emulator's control socket or a hook, log and trace. See cellmqtt_posix.h. */
+#if !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* glibc: CRTSCTS, getaddrinfo & co. with -std=c11 */
+#endif
+#if !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE /* macOS: the same names */
+#endif
+
+#include "cellmqtt_posix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+int cellmqtt_posix_set_custom_baud(int fd, uint32_t baud); /* baud_linux.c */
+#endif
+
+#if !defined(MSG_NOSIGNAL)
+#define MSG_NOSIGNAL 0 /* macOS: SIGPIPE must be ignored by the application instead */
+#endif
+
+/* ---- time ---- */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t cellmqtt_posix_tick_ms(void *user) {
+    (void)user;
+    /* Truncation is intended: the engine takes a wrapping 32-bit tick, like an MCU's. */
+    return (uint32_t)(now_ns() / 1000000u);
+}
+
+/* ---- log and trace ---- */
+
+static void log_line(cellmqtt_posix_t *port, const char *line) {
+    if (port->log) {
+        port->log(port, line);
+        return;
+    }
+    uint64_t t = now_ns() - port->t0_ns;
+    /* One fprintf per line: stdio locks the stream, so reader-thread lines stay whole. */
+    fprintf(stderr, "[%5u.%03u] %s\n", (unsigned)(t / 1000000000u),
+            (unsigned)(t / 1000000u % 1000u), line);
+}
+
+void cellmqtt_posix_logf(cellmqtt_posix_t *port, const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log_line(port, line);
+}
+
+/* Logs `dir` and the bytes, printable ASCII as is, the rest escaped (\r, \n, \xNN). */
+static void trace_bytes(cellmqtt_posix_t *port, const char *dir, const uint8_t *data, size_t len) {
+    char line[1200];
+    size_t n = (size_t)snprintf(line, sizeof line, "%s ", dir);
+    for (size_t i = 0; i < len; i++) {
+        if (n + 8 >= sizeof line) { /* a long payload: flush and go on */
+            line[n] = 0;
+            log_line(port, line);
+            n = (size_t)snprintf(line, sizeof line, "%s+", dir);
+        }
+        uint8_t c = data[i];
+        if (c == '\r') n += (size_t)snprintf(line + n, sizeof line - n, "\\r");
+        else if (c == '\n') n += (size_t)snprintf(line + n, sizeof line - n, "\\n");
+        else if (c == '\\') n += (size_t)snprintf(line + n, sizeof line - n, "\\\\");
+        else if (c >= 0x20 && c < 0x7f) line[n++] = (char)c;
+        else n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02X", c);
+    }
+    line[n] = 0;
+    log_line(port, line);
+}
+
+/* ---- setup ---- */
+
+const char *cellmqtt_posix_pin_name(cellmqtt_pin_t pin) {
+    switch (pin) {
+    case CELLMQTT_PIN_RESET: return "reset";
+    case CELLMQTT_PIN_POWER: return "power";
+    case CELLMQTT_PIN_PWRKEY: return "pwrkey";
+    default: return "unknown";
+    }
+}
+
+void cellmqtt_posix_init(cellmqtt_posix_t *port) {
+    memset(port, 0, sizeof *port);
+    port->fd = -1;
+    port->control_fd = -1;
+    port->wake[0] = port->wake[1] = -1;
+    port->stop[0] = port->stop[1] = -1;
+    port->t0_ns = now_ns();
+}
+
+static int set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
+    return 0;
+}
+
+/* The rates termios names on every POSIX system (plus the fast ones where they exist). */
+static speed_t standard_speed(uint32_t baud) {
+    switch (baud) {
+    case 1200: return B1200;
+    case 2400: return B2400;
+    case 4800: return B4800;
+    case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 115200: return B115200;
+    case 230400: return B230400;
+#if defined(B460800)
+    case 460800: return B460800;
+#endif
+#if defined(B921600)
+    case 921600: return B921600;
+#endif
+    default: return B0;
+    }
+}
+
+int cellmqtt_posix_open_serial(cellmqtt_posix_t *port, const char *path, uint32_t baud) {
+    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) goto fail;
+    /* Raw 8N1 by hand (cfmakeraw is not POSIX): no echo, no line editing, no CR/LF
+     * translation, no software or hardware flow control, receiver on, modem lines ignored. */
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
+                             IXOFF | IXANY);
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB);
+#if defined(CRTSCTS)
+    t.c_cflag &= ~(tcflag_t)CRTSCTS;
+#endif
+    t.c_cflag |= CS8 | CLOCAL | CREAD;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    speed_t speed = standard_speed(baud);
+#if defined(__linux__)
+    if (speed == B0) speed = B115200; /* placeholder; the real rate is set by termios2 below */
+#else
+    if (speed == B0) speed = (speed_t)baud; /* BSD and macOS: speed_t is the rate itself */
+#endif
+    if (cfsetispeed(&t, speed) < 0 || cfsetospeed(&t, speed) < 0) goto fail;
+    if (tcsetattr(fd, TCSANOW, &t) < 0) goto fail;
+#if defined(__linux__)
+    if (standard_speed(baud) == B0) {
+        int r = cellmqtt_posix_set_custom_baud(fd, baud);
+        if (r < 0) {
+            close(fd);
+            return r;
+        }
+    }
+#endif
+    tcflush(fd, TCIOFLUSH); /* bytes from before we owned the port are not ours */
+    port->fd = fd;
+    port->is_tcp = false;
+    return 0;
+fail:;
+    int e = errno;
+    close(fd);
+    return -e;
+}
+
+/* Connects a TCP socket to "HOST:PORT" or "[V6ADDR]:PORT"; returns the fd or a negative errno. */
+static int tcp_connect(const char *host_port) {
+    char host[256];
+    const char *colon = strrchr(host_port, ':');
+    if (!colon || colon == host_port || (size_t)(colon - host_port) >= sizeof host) return -EINVAL;
+    const char *h = host_port;
+    size_t hlen = (size_t)(colon - host_port);
+    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    const char *service = colon + 1;
+    if (!*service) return -EINVAL;
+
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, service, &hints, &res) != 0) return -EHOSTUNREACH;
+    int err = -ECONNREFUSED;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) {
+            err = -errno;
+            continue;
+        }
+        fcntl(fd, F_SETFD, FD_CLOEXEC); /* not SOCK_CLOEXEC: macOS lacks it */
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            /* AT traffic is many small writes; Nagle would add ~40 ms per round trip. */
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            freeaddrinfo(res);
+            int r = set_nonblocking(fd);
+            if (r < 0) {
+                close(fd);
+                return r;
+            }
+            return fd;
+        }
+        err = -errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return err;
+}
+
+int cellmqtt_posix_open_tcp(cellmqtt_posix_t *port, const char *host_port) {
+    int fd = tcp_connect(host_port);
+    if (fd < 0) return fd;
+    port->fd = fd;
+    port->is_tcp = true;
+    return 0;
+}
+
+int cellmqtt_posix_open_control(cellmqtt_posix_t *port, const char *host_port) {
+    int fd = tcp_connect(host_port);
+    if (fd < 0) return fd;
+    port->control_fd = fd;
+    return 0;
+}
+
+/* Writes a whole short line to the control socket (loopback: it never really blocks). */
+int cellmqtt_posix_control(cellmqtt_posix_t *port, const char *command) {
+    if (port->control_fd < 0) return -ENOTCONN;
+    char line[128];
+    int n = snprintf(line, sizeof line, "%s\n", command);
+    if (n < 0 || (size_t)n >= sizeof line) return -EINVAL;
+    size_t off = 0;
+    while (off < (size_t)n) {
+        ssize_t w = send(port->control_fd, line + off, (size_t)n - off, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                struct pollfd p = {port->control_fd, POLLOUT, 0};
+                poll(&p, 1, 100);
+                continue;
+            }
+            int e = errno;
+            cellmqtt_posix_logf(port, "control socket: %s", strerror(e));
+            return -e;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads control replies; every `error ...` is logged and counted. */
+static void read_control(cellmqtt_posix_t *port) {
+    char buf[256];
+    ssize_t n = recv(port->control_fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        cellmqtt_posix_logf(port, "control socket closed");
+        close(port->control_fd);
+        port->control_fd = -1;
+        return;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c != '\n') {
+            if (port->control_len < sizeof port->control_line - 1) {
+                port->control_line[port->control_len++] = c;
+            }
+            continue;
+        }
+        port->control_line[port->control_len] = 0;
+        port->control_len = 0;
+        if (strncmp(port->control_line, "ok", 2) != 0) {
+            port->control_errors++;
+            snprintf(port->control_error, sizeof port->control_error, "%s", port->control_line);
+            cellmqtt_posix_logf(port, "control socket: %s", port->control_line);
+        }
+    }
+}
+
+/* ---- engine callbacks ---- */
+
+static void link_failed(cellmqtt_posix_t *port, int e) {
+    int none = 0;
+    /* The first error wins; written by either thread. */
+    __atomic_compare_exchange_n(&port->link_errno, &none, e ? e : EIO, false, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+}
+
+static int32_t uart_write(void *user, const uint8_t *data, size_t len) {
+    cellmqtt_posix_t *port = user;
+    if (port->fd < 0) return -1;
+    ssize_t n = port->is_tcp ? send(port->fd, data, len, MSG_NOSIGNAL) : write(port->fd, data, len);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            port->write_blocked = true;
+            return 0;
+        }
+        int e = errno;
+        cellmqtt_posix_logf(port, "write to module: %s", strerror(e));
+        link_failed(port, e);
+        return -1;
+    }
+    if (port->trace && n > 0) trace_bytes(port, "TX", data, (size_t)n);
+    port->write_blocked = (size_t)n < len;
+    return (int32_t)n;
+}
+
+static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
+    cellmqtt_posix_t *port = user;
+    if (port->control_fd >= 0) {
+        char cmd[32];
+        snprintf(cmd, sizeof cmd, "pin %s %d", cellmqtt_posix_pin_name(pin), active ? 1 : 0);
+        cellmqtt_posix_control(port, cmd);
+    }
+    if (port->pin_hook) port->pin_hook(port, pin, active);
+}
+
+void cellmqtt_posix_callbacks(cellmqtt_posix_t *port, cellmqtt_callbacks_t *cb) {
+    cb->user = port;
+    cb->uart_write = uart_write;
+    cb->tick_ms = cellmqtt_posix_tick_ms;
+    cb->pin_set = pin_set;
+}
+
+/* ---- RX ---- */
+
+/* Reads once from the link (at most `max` bytes) and feeds it. Returns bytes fed, 0 for
+ * "nothing now", -1 on a failed link. */
+static ssize_t read_and_feed(cellmqtt_posix_t *port, cellmqtt_t *h, size_t max) {
+    uint8_t buf[CELLMQTT_POSIX_READ_MAX];
+    if (max == 0) return 0; /* the ring is full: the bytes wait in the kernel */
+    ssize_t n = read(port->fd, buf, max < sizeof buf ? max : sizeof buf);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+        int e = errno;
+        cellmqtt_posix_logf(port, "read from module: %s", strerror(e));
+        link_failed(port, e);
+        return -1;
+    }
+    if (n == 0) {
+        cellmqtt_posix_logf(port, "the module link was closed");
+        link_failed(port, ECONNRESET);
+        return -1;
+    }
+    if (port->trace) trace_bytes(port, "RX", buf, (size_t)n);
+    /* RX_OVERFLOW is counted and reported by the engine as a LOSS event. */
+    cellmqtt_feed(h, buf, (size_t)n);
+    return n;
+}
+
+static void wake_app(cellmqtt_posix_t *port) {
+    /* A full pipe already means "wake up", so a failed write loses nothing. */
+    uint8_t one = 1;
+    ssize_t w = write(port->wake[1], &one, 1);
+    (void)w;
+}
+
+static void *reader_main(void *arg) {
+    cellmqtt_posix_t *port = arg;
+    for (;;) {
+        /* Take only what the ring has room for and leave the rest in the kernel's buffer
+         * (back-pressure); while the ring is full, look again every millisecond. */
+        size_t room = cellmqtt_rx_free(port->reader_handle);
+        struct pollfd fds[2] = {{port->fd, POLLIN, 0}, {port->stop[0], POLLIN, 0}};
+        int ready = room ? poll(fds, 2, -1) : poll(&fds[1], 1, 1);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            link_failed(port, errno);
+            break;
+        }
+        if (fds[1].revents) return NULL; /* cellmqtt_posix_close */
+        if (!room || !fds[0].revents) continue;
+        ssize_t n = read_and_feed(port, port->reader_handle, room);
+        if (n < 0) break;
+        if (n > 0) wake_app(port);
+    }
+    wake_app(port); /* the link failed: let cellmqtt_posix_wait report it */
+    return NULL;
+}
+
+static int make_pipe(int p[2]) {
+    if (pipe(p) < 0) return -errno;
+    for (int i = 0; i < 2; i++) {
+        int r = set_nonblocking(p[i]);
+        if (r < 0) return r;
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+    }
+    return 0;
+}
+
+int cellmqtt_posix_start_reader(cellmqtt_posix_t *port, cellmqtt_t *h) {
+    if (port->fd < 0 || port->reader_running) return -EINVAL;
+    int r = make_pipe(port->wake);
+    if (r == 0) r = make_pipe(port->stop);
+    if (r < 0) return r;
+    port->reader_handle = h;
+    r = pthread_create(&port->reader, NULL, reader_main, port);
+    if (r != 0) return -r;
+    port->reader_running = true;
+    return 0;
+}
+
+int cellmqtt_posix_wait(cellmqtt_posix_t *port, cellmqtt_t *h, uint32_t timeout_ms) {
+    if (__atomic_load_n(&port->link_errno, __ATOMIC_SEQ_CST)) return -1;
+    struct pollfd fds[2];
+    nfds_t n = 0;
+    if (port->reader_running) {
+        fds[n++] = (struct pollfd){port->wake[0], POLLIN, 0};
+    } else {
+        short events = POLLIN;
+        if (port->write_blocked) events |= POLLOUT; /* the engine wants to write more */
+        fds[n++] = (struct pollfd){port->fd, events, 0};
+    }
+    if (port->control_fd >= 0) fds[n++] = (struct pollfd){port->control_fd, POLLIN, 0};
+    int timeout = timeout_ms > (uint32_t)INT_MAX ? -1 : (int)timeout_ms;
+    int ready = poll(fds, n, timeout);
+    if (ready < 0) return errno == EINTR ? 0 : -1;
+    if (n == 2 && fds[1].revents) read_control(port);
+    if (port->reader_running) {
+        if (fds[0].revents) {
+            uint8_t drain[64];
+            while (read(port->wake[0], drain, sizeof drain) > 0) {}
+        }
+    } else {
+        if (fds[0].revents & POLLOUT) port->write_blocked = false;
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            read_and_feed(port, h, cellmqtt_rx_free(h));
+        }
+    }
+    return __atomic_load_n(&port->link_errno, __ATOMIC_SEQ_CST) ? -1 : 0;
+}
+
+void cellmqtt_posix_close(cellmqtt_posix_t *port) {
+    if (port->reader_running) {
+        uint8_t one = 1;
+        ssize_t w = write(port->stop[1], &one, 1);
+        (void)w; /* an empty non-blocking pipe always takes one byte */
+        pthread_join(port->reader, NULL);
+        port->reader_running = false;
+    }
+    int *fds[] = {&port->fd, &port->control_fd, &port->wake[0], &port->wake[1],
+                  &port->stop[0], &port->stop[1]};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        if (*fds[i] >= 0) close(*fds[i]);
+        *fds[i] = -1;
+    }
+}

@@ -1,0 +1,135 @@
+/* cellmqtt POSIX port: Linux (and macOS) hosts.
+ *
+ * What it gives the engine:
+ *   - the link to the module: a serial device (termios raw 8N1, any baud) or a TCP socket
+ *     (cellmqtt-emu, a serial-to-TCP bridge), written without blocking;
+ *   - a monotonic millisecond tick (CLOCK_MONOTONIC, wraps at 2^32 like any MCU tick);
+ *   - RX delivery in one of two ways (pick one per port):
+ *       poll loop:     cellmqtt_posix_wait() sleeps in poll() on the link and feeds what it
+ *                      reads, so the application thread does everything (the default);
+ *       reader thread: cellmqtt_posix_start_reader() reads and feeds from its own thread, as an
+ *                      RX task would, and cellmqtt_posix_wait() sleeps until it signals;
+ *     both read no more than cellmqtt_rx_free() allows, so the RX ring never overflows: what
+ *     does not fit waits in the kernel's buffer;
+ *   - control lines: every pin change goes to the emulator's control socket (`pin reset 1`) when
+ *     one is open, and to the application's pin_hook (real GPIOs, logging) when one is set;
+ *   - log lines, and an optional trace of every byte written to and fed from the module.
+ *
+ * The main loop is the same in both RX modes:
+ *
+ *     for (;;) {
+ *         cellmqtt_poll(&h);
+ *         if (cellmqtt_posix_wait(&port, &h, cellmqtt_poll_delay_ms(&h)) < 0) break;
+ *     }
+ *
+ * Threads: every function here runs in the application thread, except the reader thread's own
+ * work (read, trace, cellmqtt_feed). No function allocates. */
+#ifndef CELLMQTT_POSIX_H
+#define CELLMQTT_POSIX_H
+
+#include "cellmqtt.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most bytes one read takes from the link (it also never exceeds cellmqtt_rx_free()). */
+#define CELLMQTT_POSIX_READ_MAX 512
+
+typedef struct cellmqtt_posix_t cellmqtt_posix_t;
+
+struct cellmqtt_posix_t {
+    /* ---- set by the application (after cellmqtt_posix_init) ---- */
+    /* Free for the application; the callbacks get the port as `user`, this leads back. */
+    void *app;
+    /* Log every byte written to (TX) and fed from (RX) the module, through `log`. */
+    bool trace;
+    /* A line of diagnostics (no newline at the end). NULL: stderr with a timestamp. */
+    void (*log)(cellmqtt_posix_t *port, const char *line);
+    /* Called for every pin change, after it went to the emulator (if a control socket is
+     * open). `active` = asserted: RESET/PWRKEY held low, POWER switched on. Runs inside
+     * cellmqtt_poll; keep it short (the engine times the pulse from the call). */
+    void (*pin_hook)(cellmqtt_posix_t *port, cellmqtt_pin_t pin, bool active);
+
+    /* ---- owned by the port; read-only for the application ---- */
+    int fd;         /* the link to the module, -1 when closed */
+    int control_fd; /* emulator control socket, -1 when not used */
+    bool is_tcp;
+    uint32_t control_errors; /* `error ...` replies from the control socket */
+    char control_error[256];  /* the last of them */
+    uint64_t t0_ns;          /* for log timestamps */
+    /* errno of a failed link (read/write error, EOF); 0 while the link is fine. In reader-
+     * thread mode the reader writes it (atomically); read it after cellmqtt_posix_wait. */
+    int link_errno;
+    bool write_blocked; /* the last write returned EAGAIN: wait for POLLOUT too */
+    char control_line[256];
+    size_t control_len;
+    /* reader thread mode */
+    cellmqtt_t *reader_handle;
+    pthread_t reader;
+    bool reader_running;
+    int wake[2]; /* reader -> wait(): "bytes were fed"; stop pipe in the other direction */
+    int stop[2];
+};
+
+/* Zeroes the port: no link, no control socket, log to stderr. */
+void cellmqtt_posix_init(cellmqtt_posix_t *port);
+
+/* Opens a serial device raw 8N1 at `baud`, no flow control, non-blocking. Standard rates
+ * everywhere; on Linux any other rate through termios2/BOTHER, elsewhere whatever
+ * cfsetspeed() accepts. Returns 0 or a negative errno. */
+int cellmqtt_posix_open_serial(cellmqtt_posix_t *port, const char *path, uint32_t baud);
+
+/* Connects to "HOST:PORT" over TCP (TCP_NODELAY, non-blocking after connect). Returns 0 or a
+ * negative errno (-EINVAL for a malformed address). */
+int cellmqtt_posix_open_tcp(cellmqtt_posix_t *port, const char *host_port);
+
+/* Connects to the emulator's control socket at "HOST:PORT"; from then on pin changes are sent
+ * to it as `pin reset|power|pwrkey 1|0`. Returns 0 or a negative errno. */
+int cellmqtt_posix_open_control(cellmqtt_posix_t *port, const char *host_port);
+
+/* Sends one command line (e.g. "close") to the control socket. Returns 0 or a negative errno.
+ * The reply is read and checked by cellmqtt_posix_wait(). */
+int cellmqtt_posix_control(cellmqtt_posix_t *port, const char *command);
+
+/* Fills the engine callbacks the port provides (user, uart_write, tick_ms, pin_set) and leaves
+ * on_message and on_event to the application (set them after this call). */
+void cellmqtt_posix_callbacks(cellmqtt_posix_t *port, cellmqtt_callbacks_t *cb);
+
+/* Reader-thread mode: starts a thread that reads the link and calls cellmqtt_feed(h, ...),
+ * taking no more than cellmqtt_rx_free(h) (the kernel holds the rest; a serial driver's
+ * buffer is finite, so keep rx_buf big enough for the time between two polls). Returns 0 or a
+ * negative errno. */
+int cellmqtt_posix_start_reader(cellmqtt_posix_t *port, cellmqtt_t *h);
+
+/* Sleeps until bytes from the module were fed to `h` or `timeout_ms` passed (UINT32_MAX: no
+ * timeout), and handles control-socket replies. In poll-loop mode it reads and feeds itself.
+ * A signal ends the sleep early (returns 0). Returns 0, or -1 when the link failed
+ * (port->link_errno says why). */
+int cellmqtt_posix_wait(cellmqtt_posix_t *port, cellmqtt_t *h, uint32_t timeout_ms);
+
+/* Monotonic milliseconds (the engine's tick_ms; `user` is unused). */
+uint32_t cellmqtt_posix_tick_ms(void *user);
+
+/* Stops the reader thread (if any) and closes everything the port opened. */
+void cellmqtt_posix_close(cellmqtt_posix_t *port);
+
+/* Writes one log line through port->log (printf-style). */
+void cellmqtt_posix_logf(cellmqtt_posix_t *port, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Name of a pin: "reset", "power", "pwrkey" (as the emulator's control socket spells them). */
+const char *cellmqtt_posix_pin_name(cellmqtt_pin_t pin);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CELLMQTT_POSIX_H */

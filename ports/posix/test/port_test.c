@@ -1,0 +1,194 @@
+/* Tests of the POSIX port on a pseudo-terminal and loopback sockets: serial setup (raw 8N1,
+ * standard and non-standard rates), non-blocking writes, waits that honour their timeout and
+ * wake on RX in both RX modes, link failure, emulator control replies, trace escaping. */
+#define _XOPEN_SOURCE 700 /* posix_openpt & co. */
+#define _DEFAULT_SOURCE
+#include "cellmqtt_posix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+int64_t test_read_baud(int fd);
+#endif
+
+static int passed, failed;
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (cond) passed++;                                                         \
+        else {                                                                      \
+            failed++;                                                               \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+        }                                                                           \
+    } while (0)
+
+static uint8_t rx_buf[CELLMQTT_POSIX_READ_MAX], line_buf[CELLMQTT_LINE_BUF_DEFAULT];
+static uint8_t queue_buf[CELLMQTT_QUEUE_BUF_DEFAULT], sub_buf[CELLMQTT_SUB_BUF_DEFAULT];
+static cellmqtt_t handle;
+static cellmqtt_posix_t port;
+static cellmqtt_callbacks_t cb;
+static char last_log[512];
+
+static void capture_log(cellmqtt_posix_t *p, const char *line) {
+    (void)p;
+    snprintf(last_log, sizeof last_log, "%s", line);
+}
+
+/* A pty pair: returns the master fd and writes the slave's path. */
+static int open_pty(char *slave, size_t len) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) return -1;
+    snprintf(slave, len, "%s", ptsname(m));
+    return m;
+}
+
+static uint32_t rx_bytes(void) {
+    cellmqtt_stats_t s;
+    cellmqtt_poll(&handle);
+    cellmqtt_stats(&handle, &s);
+    return s.rx_bytes;
+}
+
+static void init_engine(void) {
+    cellmqtt_config_t cfg = cellmqtt_config_default();
+    cfg.host = "broker";
+    cfg.client_id = "port-test";
+    cfg.rx_buf = rx_buf;
+    cfg.rx_buf_len = sizeof rx_buf;
+    cfg.line_buf = line_buf;
+    cfg.line_buf_len = sizeof line_buf;
+    cfg.queue_buf = queue_buf;
+    cfg.queue_buf_len = sizeof queue_buf;
+    cfg.sub_buf = sub_buf;
+    cfg.sub_buf_len = sizeof sub_buf;
+    cellmqtt_posix_callbacks(&port, &cb);
+    CHECK(cellmqtt_init(&handle, &cfg, &cb) == CELLMQTT_STATUS_OK);
+}
+
+static void test_serial(void) {
+    char slave[128];
+    int master = open_pty(slave, sizeof slave);
+    CHECK(master >= 0);
+    cellmqtt_posix_init(&port);
+    CHECK(cellmqtt_posix_open_serial(&port, "/nonexistent/tty", 115200) == -ENOENT);
+    CHECK(cellmqtt_posix_open_serial(&port, slave, 115200) == 0);
+    struct termios t;
+    CHECK(tcgetattr(port.fd, &t) == 0);
+    CHECK(!(t.c_lflag & (ICANON | ECHO | ISIG)) && !(t.c_oflag & OPOST));
+    CHECK((t.c_cflag & CSIZE) == CS8 && !(t.c_cflag & (PARENB | CSTOPB)));
+    CHECK(!(t.c_iflag & (ICRNL | IXON)));
+    CHECK(cfgetospeed(&t) == B115200);
+    CHECK(fcntl(port.fd, F_GETFL) & O_NONBLOCK);
+    cellmqtt_posix_close(&port);
+#if defined(__linux__)
+    CHECK(cellmqtt_posix_open_serial(&port, slave, 250000) == 0);
+    CHECK(test_read_baud(port.fd) == 250000);
+    cellmqtt_posix_close(&port);
+#endif
+
+    /* The engine's link: writes never block, waits honour timeouts and wake on RX. */
+    CHECK(cellmqtt_posix_open_serial(&port, slave, 115200) == 0);
+    init_engine();
+    static uint8_t junk[4096];
+    int32_t r = 1;
+    for (int i = 0; i < 10000 && r > 0; i++) r = cb.uart_write(cb.user, junk, sizeof junk);
+    CHECK(r == 0 && port.write_blocked); /* "try later", not a block or an error */
+    char drain[4096];
+    CHECK(fcntl(master, F_SETFL, O_NONBLOCK) == 0);
+    while (read(master, drain, sizeof drain) > 0) {}
+    CHECK(cellmqtt_posix_wait(&port, &handle, 1000) == 0);
+    CHECK(!port.write_blocked);
+
+    uint32_t t0 = cellmqtt_posix_tick_ms(NULL);
+    CHECK(cellmqtt_posix_wait(&port, &handle, 60) == 0);
+    uint32_t waited = cellmqtt_posix_tick_ms(NULL) - t0;
+    CHECK(waited >= 55 && waited < 1000);
+
+    CHECK(write(master, "\r\nRDY\r\n", 7) == 7);
+    t0 = cellmqtt_posix_tick_ms(NULL);
+    CHECK(cellmqtt_posix_wait(&port, &handle, 5000) == 0);
+    CHECK(cellmqtt_posix_tick_ms(NULL) - t0 < 1000);
+    CHECK(rx_bytes() == 7);
+
+    /* Reader-thread mode: the thread feeds, wait() wakes on its signal. */
+    CHECK(cellmqtt_posix_start_reader(&port, &handle) == 0);
+    CHECK(write(master, "\r\nOK\r\n", 6) == 6);
+    t0 = cellmqtt_posix_tick_ms(NULL);
+    CHECK(cellmqtt_posix_wait(&port, &handle, 5000) == 0);
+    CHECK(cellmqtt_posix_tick_ms(NULL) - t0 < 1000);
+    CHECK(rx_bytes() == 13);
+
+    /* The module side goes away: the reader sees it, wait() reports it. */
+    close(master);
+    int w = 0;
+    for (int i = 0; i < 50 && w == 0; i++) w = cellmqtt_posix_wait(&port, &handle, 100);
+    CHECK(w == -1 && port.link_errno != 0);
+    cellmqtt_posix_close(&port);
+    CHECK(cellmqtt_deinit(&handle) == CELLMQTT_STATUS_OK);
+}
+
+static void test_tcp_and_control(void) {
+    cellmqtt_posix_init(&port);
+    CHECK(cellmqtt_posix_open_tcp(&port, "no-port-here") == -EINVAL);
+    CHECK(cellmqtt_posix_open_tcp(&port, "127.0.0.1:") == -EINVAL);
+
+    int srv = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    CHECK(bind(srv, (struct sockaddr *)&a, sizeof a) == 0 && listen(srv, 2) == 0);
+    CHECK(getsockname(srv, (struct sockaddr *)&a, &alen) == 0);
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", ntohs(a.sin_port));
+    CHECK(cellmqtt_posix_open_tcp(&port, addr) == 0 && port.is_tcp);
+    int module = accept(srv, NULL, NULL);
+    CHECK(cellmqtt_posix_open_control(&port, addr) == 0);
+    int control = accept(srv, NULL, NULL);
+    init_engine();
+
+    /* A pin change goes to the control socket; an error reply is counted and kept. */
+    cb.pin_set(cb.user, CELLMQTT_PIN_RESET, true);
+    char got[64] = {0};
+    CHECK(recv(control, got, sizeof got - 1, 0) == 12 && strcmp(got, "pin reset 1\n") == 0);
+    CHECK(send(control, "ok\nerror no such pin\n", 21, 0) == 21);
+    port.log = capture_log;
+    for (int i = 0; i < 10 && port.control_errors == 0; i++) {
+        cellmqtt_posix_wait(&port, &handle, 500);
+    }
+    CHECK(port.control_errors == 1 && strcmp(port.control_error, "error no such pin") == 0);
+
+    /* Trace: bytes to the module are logged escaped. */
+    port.trace = true;
+    CHECK(cb.uart_write(cb.user, (const uint8_t *)"AT\r\n\x01\\", 6) == 6);
+    CHECK(strcmp(last_log, "TX AT\\r\\n\\x01\\\\") == 0);
+    CHECK(recv(module, got, sizeof got, 0) == 6);
+
+    /* TCP EOF from the module side is a failed link. */
+    close(module);
+    int w = 0;
+    for (int i = 0; i < 10 && w == 0; i++) w = cellmqtt_posix_wait(&port, &handle, 500);
+    CHECK(w == -1 && port.link_errno == ECONNRESET);
+    cellmqtt_posix_close(&port);
+    CHECK(port.fd == -1 && port.control_fd == -1);
+    close(control);
+    close(srv);
+    CHECK(cellmqtt_deinit(&handle) == CELLMQTT_STATUS_OK);
+}
+
+int main(void) {
+    uint32_t a = cellmqtt_posix_tick_ms(NULL), b = cellmqtt_posix_tick_ms(NULL);
+    CHECK(b - a < 1000);
+    CHECK(strcmp(cellmqtt_posix_pin_name(CELLMQTT_PIN_PWRKEY), "pwrkey") == 0);
+    test_serial();
+    test_tcp_and_control();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
