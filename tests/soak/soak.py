@@ -216,12 +216,14 @@ def main():
                            stdout=subprocess.PIPE, text=True)
     try:
         ready = read_json_line(emu.stdout)
-        rss, results = [], {}
+        rss, results = {}, {}
         for topic, qos, count in (("soak/q1", 1, args.qos1), ("soak/q2", 2, args.qos2)):
             if count == 0:
                 continue
+            rss[qos] = []
             code, events = run_phase(args, args.cli, ready["tcp"], ready["control"], broker,
-                                     topic, qos, count, os.path.join(args.out, f"cli-q{qos}.jsonl"), rss)
+                                     topic, qos, count, os.path.join(args.out, f"cli-q{qos}.jsonl"),
+                                     rss[qos])
             results[qos] = (topic, count, code, events)
         # Let the subscriber drain what the broker still queues for it.
         end = time.time() + 60
@@ -262,10 +264,11 @@ def main():
         print(f"  outages recovered: {recovered} (ladder steps {json.dumps(steps, sort_keys=True)}), "
               f"offline median {statistics.median(all_rec):.2f} s, worst {max(all_rec):.2f} s")
     print(f"  queue high-water: {hw} bytes")
-    if rss:
-        warm = rss[len(rss) // 10:] or rss
-        print(f"  cli resident memory: {min(warm)}-{max(warm)} KiB after warm-up, "
-              f"first {rss[0]} KiB, last {rss[-1]} KiB ({len(rss)} samples)")
+    for qos, samples in sorted(rss.items()):
+        warm = samples[len(samples) // 10:] or samples
+        if warm:
+            print(f"  cli resident memory, QoS {qos} run: {min(warm)}-{max(warm)} KiB after the "
+                  f"first tenth, first {samples[0]} KiB, last {samples[-1]} KiB ({len(samples)} samples)")
     print("soak: PASS" if ok else "soak: FAIL")
     sys.exit(0 if ok else 1)
 
