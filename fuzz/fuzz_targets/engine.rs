@@ -205,5 +205,6 @@ fuzz_target!(|data: &[u8]| {
             s.publishes_done + s.publishes_failed + engine.queued() as u32,
             "publish counters do not add up"
         );
+        assert_eq!(s.events_dropped, 0, "a notice was lost");
     }
 });

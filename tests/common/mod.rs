@@ -101,7 +101,10 @@ impl Harness {
         for _ in 0..100_000 {
             let (_, mut reader) = self.ring.split();
             match self.engine.poll(self.now, &mut reader, &mut self.uart) {
-                None => return,
+                None => {
+                    assert_eq!(self.engine.stats().events_dropped, 0, "a notice was lost");
+                    return;
+                }
                 Some(Event::Notice(n)) => self.events.push(Ev::N(n)),
                 Some(Event::Message { topic, payload }) => {
                     self.events.push(Ev::Msg(topic.to_vec(), payload.to_vec()))
