@@ -14,7 +14,7 @@ bench-cpu: $(BUILD)/bench/cpu_cost
 
 bench-link: emu
 	@$(CARGO) test -q --release -p cellmqtt-emu --test link_bench -- --ignored --nocapture --test-threads=1 2>/dev/null \
-	  | grep -E '^(link_efficiency|recovery_latency)'
+	  | grep -oE '(link_efficiency|recovery_latency_ms) .*'
 
 bench: bench-cpu bench-link emu-bench
 
