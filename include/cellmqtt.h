@@ -716,7 +716,7 @@ size_t cellmqtt_queue_room(struct cellmqtt_t *h);
 // Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
 const char *cellmqtt_status_str(int32_t status);
 
-// Lower-case name of a state (`"online"`), or `"unknown"`.
+// Lower-case name of a state (`"online"`), or `"unknown"`. Static; never free it.
 const char *cellmqtt_state_str(uint32_t state);
 
 // Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.

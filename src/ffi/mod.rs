@@ -17,7 +17,7 @@ pub use types::*;
 
 use crate::config::{Ladder, Timeouts};
 use crate::engine::{Buffers, Engine};
-use crate::event::{Event, LossKind, Notice, RecoveryStep, State};
+use crate::event::{Event, Notice, State};
 use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
@@ -501,55 +501,30 @@ pub extern "C" fn cellmqtt_status_str(status: i32) -> *const c_char {
     name.as_ptr().cast()
 }
 
-/// Lower-case name of a state (`"online"`), or `"unknown"`.
+/// The NUL-terminated name at `index` of a name table, or `"unknown"`.
+fn table_name(table: &[&'static [u8]], index: u32) -> *const c_char {
+    let name = usize::try_from(index)
+        .ok()
+        .and_then(|i| table.get(i).copied());
+    name.unwrap_or(b"unknown\0").as_ptr().cast()
+}
+
+/// Lower-case name of a state (`"online"`), or `"unknown"`. Static; never free it.
 #[no_mangle]
 pub extern "C" fn cellmqtt_state_str(state: u32) -> *const c_char {
-    let name: &'static [u8] = match state {
-        x if x == State::Stopped as u32 => b"stopped\0",
-        x if x == State::PowerCycle as u32 => b"power_cycle\0",
-        x if x == State::Probing as u32 => b"probing\0",
-        x if x == State::Preparing as u32 => b"preparing\0",
-        x if x == State::Connecting as u32 => b"connecting\0",
-        x if x == State::Restoring as u32 => b"restoring\0",
-        x if x == State::Online as u32 => b"online\0",
-        x if x == State::Recovering as u32 => b"recovering\0",
-        x if x == State::Stopping as u32 => b"stopping\0",
-        x if x == State::Failed as u32 => b"failed\0",
-        _ => b"unknown\0",
-    };
-    name.as_ptr().cast()
+    table_name(&crate::event::STATE_NAMES, state)
 }
 
 /// Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
 #[no_mangle]
 pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
-    let name: &'static [u8] = match step {
-        x if x == RecoveryStep::Reconnect as u32 => b"reconnect\0",
-        x if x == RecoveryStep::Reinit as u32 => b"reinit\0",
-        x if x == RecoveryStep::SoftReset as u32 => b"soft_reset\0",
-        x if x == RecoveryStep::ResetPin as u32 => b"reset_pin\0",
-        x if x == RecoveryStep::PowerCycle as u32 => b"power_cycle\0",
-        x if x == RecoveryStep::PowerOn as u32 => b"power_on\0",
-        x if x == RecoveryStep::GaveUp as u32 => b"gave_up\0",
-        _ => b"unknown\0",
-    };
-    name.as_ptr().cast()
+    table_name(&crate::event::RECOVERY_NAMES, step)
 }
 
 /// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
 #[no_mangle]
 pub extern "C" fn cellmqtt_loss_str(kind: u32) -> *const c_char {
-    let name: &'static [u8] = match kind {
-        x if x == LossKind::RxOverflow as u32 => b"rx_overflow\0",
-        x if x == LossKind::LineTooLong as u32 => b"line_too_long\0",
-        x if x == LossKind::MessageTooLarge as u32 => b"message_too_large\0",
-        x if x == LossKind::CacheOverwritten as u32 => b"cache_overwritten\0",
-        x if x == LossKind::PublishRejected as u32 => b"publish_rejected\0",
-        x if x == LossKind::EventDropped as u32 => b"event_dropped\0",
-        x if x == LossKind::CacheReadFailed as u32 => b"cache_read_failed\0",
-        _ => b"unknown\0",
-    };
-    name.as_ptr().cast()
+    table_name(&crate::event::LOSS_NAMES, kind)
 }
 
 /// Library version as `major << 16 | minor << 8 | patch`.
