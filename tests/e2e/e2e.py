@@ -166,8 +166,11 @@ def read_until(sub, last, timeout=T):
         got.append(line)
 
 
+CLI_BIN = os.path.join(ROOT, "build", "cellmqtt-cli")
+
+
 def cli(world, name, args):
-    return world.start([os.path.join(ROOT, "build", "cellmqtt-cli"), *args], f"{name}: cli",
+    return world.start([CLI_BIN, *args], f"{name}: cli",
                        stderr_path=os.path.join(OUT, f"{name}.cli.stderr"))
 
 
@@ -446,10 +449,13 @@ SCENARIOS = {"load": scenario_load, "serial": scenario_serial, "examples": scena
 
 
 def main():
+    global CLI_BIN
     ap = argparse.ArgumentParser()
     ap.add_argument("--emu", default=os.path.join(ROOT, "build", "cellmqtt-emu"))
     ap.add_argument("--only", choices=sorted(SCENARIOS))
+    ap.add_argument("--cli", default=CLI_BIN, help="the cellmqtt-cli to test (e.g. a sanitizer build)")
     a = ap.parse_args()
+    CLI_BIN = a.cli
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "openssl"):
         if not shutil.which(tool):
             sys.exit(f"e2e: {tool} missing (scripts/deps.sh installs it)")

@@ -148,12 +148,13 @@ def rss_kib(pid):
 
 
 def run_phase(args, cli, emu_tcp, emu_ctl, broker, topic, qos, count, log_path, rss):
-    cmd = [cli, "--tcp", emu_tcp, "--host", "127.0.0.1", "--port", str(broker.port),
+    cmd = [*args.cli_prefix.split(), cli, "--tcp", emu_tcp, "--host", "127.0.0.1", "--port", str(broker.port),
            "--client-id", f"soak-dev-q{qos}", "--pub", f"{topic}:{qos}=q{qos}-{{n}}",
            "--count", str(count), "--fast-recovery", "--pins", "reset", "--emu-control", emu_ctl,
            "--stats", "--exit-after-ms", str(args.phase_limit_s * 1000)]
-    with open(log_path, "w") as log:
-        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.DEVNULL)
+    err_path = log_path.replace(".jsonl", ".stderr")
+    with open(log_path, "w") as log, open(err_path, "w") as err:
+        p = subprocess.Popen(cmd, stdout=log, stderr=err)
         stop = threading.Event()
 
         def sample():
@@ -204,6 +205,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "soak"))
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "cellmqtt-cli"))
     ap.add_argument("--emu", default=os.path.join(ROOT, "build", "cellmqtt-emu"))
+    ap.add_argument("--cli-prefix", default="", help="run the CLI under this, e.g. valgrind")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
@@ -256,6 +258,9 @@ def main():
         hw = max(hw, st.get("queue_high_water", 0))
         print(f"  QoS {qos}: published {count}, lost {lost}, duplicates {dups}, publish_failed "
               f"{failed}, cli exit {code}")
+        if code != 0:
+            err = os.path.join(args.out, f"cli-q{qos}.stderr")
+            print("  cli stderr (tail):\n" + "".join(open(err).readlines()[-15:]))
         ok &= lost == 0 and failed == 0 and code == 0
     faults = emu_stats.get("faults_by_kind", {})
     print(f"  faults injected: {sum(faults.values())} {json.dumps(faults, sort_keys=True)}, "
