@@ -7,7 +7,7 @@ $(BUILD)/bench/cpu_cost: tests/bench/cpu_cost.c tests/c/harness.h include/cellmq
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $< $(LIB) $(HOST_LIBS) -o $@
 
-.PHONY: bench bench-cpu bench-link bench-budgets
+.PHONY: bench bench-cpu bench-link bench-stack bench-budgets
 bench-cpu: $(BUILD)/bench/cpu_cost
 	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost
 	@echo "handle_bytes_thumbv7em $$(scripts/handle_size.sh)   (fixed RAM of one handle, from -Zprint-type-sizes)"
@@ -16,7 +16,13 @@ bench-link: emu
 	@$(CARGO) test -q --release -p cellmqtt-emu --test link_bench -- --ignored --nocapture --test-threads=1 2>/dev/null \
 	  | grep -oE '(link_efficiency|recovery_latency_ms) .*'
 
-bench: bench-cpu bench-link emu-bench
+# Worst-case stack of the entry points on thumbv7em (the Cortex-M4F size firmware), from the
+# prologues and direct calls of the linked image; the QEMU firmware tests also paint and
+# report the stack they really used (Cortex-M3).
+bench-stack: $(FW_BUILD)/size-m4f.elf
+	@scripts/stack_depth.py $< cellmqtt_poll cellmqtt_feed cellmqtt_publish
+
+bench: bench-cpu bench-stack bench-link emu-bench
 
 bench-budgets: $(BUILD)/bench/cpu_cost
 	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost --check bench/budgets.txt
