@@ -19,7 +19,7 @@ bench-link: emu
 # Worst-case stack of the entry points on thumbv7em (the Cortex-M4F size firmware), from the
 # prologues and direct calls of the linked image; the QEMU firmware tests also paint and
 # report the stack they really used (Cortex-M3).
-bench-stack: $(FW_BUILD)/size-m4f.elf
+bench-stack: $(BUILD)/fw/size-m4f.elf
 	@scripts/stack_depth.py $< cellmqtt_poll cellmqtt_feed cellmqtt_publish
 
 bench: bench-cpu bench-stack bench-link emu-bench
