@@ -313,6 +313,7 @@ impl<'a> Config<'a> {
 }
 
 /// A string the module receives quoted: length limit, no quote/CR/LF/NUL, optionally non-empty.
+#[inline(never)]
 pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> {
     if required && s.is_empty() {
         return Err(Status::InvalidConfig);
@@ -325,6 +326,7 @@ pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> 
 
 /// A topic name (publish, will) or filter (subscribe): 1..=256 bytes, quotable; wildcards only
 /// in filters, and there only as whole levels (`+` alone in a level, `#` last).
+#[inline(never)]
 pub fn check_topic(topic: &[u8], filter: bool) -> Result<(), Status> {
     if topic.is_empty() {
         return Err(Status::InvalidTopic);

@@ -443,6 +443,7 @@ pub fn needs_binary(payload: &[u8]) -> bool {
 /// Checks a field the encoder puts between quotes verbatim (topic, client id, user, password,
 /// host, will topic and message, SSL strings): a `"`, CR, LF or NUL cannot be carried and gives
 /// [`Status::InvalidString`]. Length limits are the caller's business.
+#[inline(never)]
 pub fn check_quotable(s: &[u8]) -> Result<(), Status> {
     if s.iter().any(|&b| matches!(b, b'"' | b'\r' | b'\n' | 0)) {
         Err(Status::InvalidString)

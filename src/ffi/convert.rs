@@ -11,6 +11,7 @@ use core::ffi::c_char;
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string, or at least `max + 1` readable bytes,
 /// valid for `'static` (the handle's lifetime, per the API contract).
+#[inline(never)]
 pub(super) unsafe fn c_str(p: *const c_char, max: usize) -> Result<&'static [u8], Status> {
     if p.is_null() {
         return Ok(&[]);
@@ -36,6 +37,7 @@ pub(super) unsafe fn c_str(p: *const c_char, max: usize) -> Result<&'static [u8]
 ///
 /// # Safety
 /// `p` points to `len` readable bytes valid for `'static`.
+#[inline(never)]
 pub(super) unsafe fn c_bytes(
     p: *const u8,
     len: usize,
