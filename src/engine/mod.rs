@@ -197,6 +197,10 @@ impl<'a> Engine<'a> {
     /// Validates the configuration and the buffers. Nothing is sent until [`Engine::start`].
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         cfg.validate()?;
+        // The online message must be sendable, or the session would wait for it forever.
+        if cfg.online_payload.is_some_and(|p| tx::publish_form(&cfg, p).is_none()) {
+            return Err(Status::PayloadTooLong);
+        }
         if bufs.line.len() < LINE_BUF_MIN
             || bufs.queue.len() < QUEUE_BUF_MIN
             || bufs.subs.len() < SUB_BUF_MIN
