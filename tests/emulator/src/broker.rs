@@ -6,8 +6,16 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Starts the broker on its own thread (rumqttd runs its own runtimes) and waits until it
-/// accepts connections. Returns the address.
+/// accepts connections. Returns the address. Port 0 picks a free port (rumqttd cannot report
+/// the one it bound, so one is found first; another process could take it in between).
 pub fn start(port: u16) -> Result<String, String> {
+    let port = match port {
+        0 => std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("no free port: {e}"))?,
+        p => p,
+    };
     let addr = format!("127.0.0.1:{port}");
     let cfg = serde_json::json!({
         "id": 0,
