@@ -97,10 +97,15 @@ impl<'a> SubTable<'a> {
 
     /// The first record that needs a command, in table order (an unsubscribe of a filter
     /// never sent needs none: see `next_local_unsubscribe`).
+    #[inline]
     pub fn next_pending(&self) -> Option<Sub<'_>> {
         if self.unsettled == 0 {
             return None;
         }
+        self.scan_pending()
+    }
+
+    fn scan_pending(&self) -> Option<Sub<'_>> {
         self.iter().find(|s| match s.state {
             SubState::NeedSubscribe => true,
             SubState::NeedUnsubscribe => s.sent,
@@ -170,10 +175,15 @@ impl<'a> SubTable<'a> {
     }
 
     /// A filter to unsubscribe that the broker never saw: it needs no command.
+    #[inline]
     pub fn next_local_unsubscribe(&self) -> Option<Sub<'_>> {
         if self.unsettled == 0 {
             return None;
         }
+        self.scan_local_unsubscribe()
+    }
+
+    fn scan_local_unsubscribe(&self) -> Option<Sub<'_>> {
         self.iter()
             .find(|s| s.state == SubState::NeedUnsubscribe && !s.sent)
     }
@@ -202,6 +212,12 @@ impl<'a> SubTable<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.used == 0
+    }
+
+    /// True when every filter is confirmed (nothing to send, nothing to settle).
+    #[inline]
+    pub fn all_active(&self) -> bool {
+        self.unsettled == 0
     }
 }
 

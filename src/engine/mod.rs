@@ -198,7 +198,10 @@ impl<'a> Engine<'a> {
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         cfg.validate()?;
         // The online message must be sendable, or the session would wait for it forever.
-        if cfg.online_payload.is_some_and(|p| tx::publish_form(&cfg, p).is_none()) {
+        if cfg
+            .online_payload
+            .is_some_and(|p| tx::publish_form(&cfg, p).is_none())
+        {
             return Err(Status::PayloadTooLong);
         }
         if bufs.line.len() < LINE_BUF_MIN

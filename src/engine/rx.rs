@@ -29,30 +29,36 @@ pub(super) enum Final {
 }
 
 impl<'a> Engine<'a> {
+    /// Handles input up to the next token, or until the ring is empty (a payload or line
+    /// that spans the whole input needs no second pass through the poll loop).
     pub(super) fn step_rx(&mut self, rx: &mut RxReader<'_, '_>) -> RxStep {
-        // The tokenizer reads the ring in place and copies only into the line buffer.
-        let (tok, line) = (&mut self.tok, &mut *self.line);
-        let (used, token) = rx.read_with(|input| {
-            let (used, token) = tok.push(line, input);
-            (used, (used, token))
-        });
-        if used == 0 && token.is_none() {
-            return RxStep::Idle;
-        }
-        self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(used as u32);
+        let token = loop {
+            // The tokenizer reads the ring in place and copies only into the line buffer.
+            let (tok, line) = (&mut self.tok, &mut *self.line);
+            let (used, token) = rx.read_with(|input| {
+                let (used, token) = tok.push(line, input);
+                (used, (used, token))
+            });
+            self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(used as u32);
+            match token {
+                Some(t) => break t,
+                // All of it was consumed: more only if the ring wrapped or bytes came in.
+                None if used == 0 || rx.is_empty() => return RxStep::Idle,
+                None => continue,
+            }
+        };
         match token {
-            None => {}
-            Some(Token::Line { len }) => self.on_line(len),
-            Some(Token::Prompt) => self.on_final(Final::Prompt),
-            Some(Token::Message { topic, payload }) => return RxStep::Message(topic, payload),
-            Some(Token::MessageDropped { .. }) => {
+            Token::Line { len } => self.on_line(len),
+            Token::Prompt => self.on_final(Final::Prompt),
+            Token::Message { topic, payload } => return RxStep::Message(topic, payload),
+            Token::MessageDropped { .. } => {
                 self.stats.messages_too_large = self.stats.messages_too_large.wrapping_add(1);
                 self.notify(Notice::Loss {
                     kind: LossKind::MessageTooLarge,
                     count: 1,
                 });
             }
-            Some(Token::LineDiscarded { .. }) => {
+            Token::LineDiscarded { .. } => {
                 self.stats.lines_too_long = self.stats.lines_too_long.wrapping_add(1);
                 self.notify(Notice::Loss {
                     kind: LossKind::LineTooLong,

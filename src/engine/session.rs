@@ -543,7 +543,11 @@ impl<'a> Engine<'a> {
     }
 
     /// The record and id of a local unsubscribe that can complete now.
+    #[inline]
     pub(super) fn local_unsubscribe_ready(&self) -> Option<(usize, u16)> {
+        if self.subs.all_active() {
+            return None;
+        }
         let busy = self.sub_wait.is_some()
             || self
                 .inflight
