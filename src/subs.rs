@@ -190,9 +190,15 @@ impl<'a> SubTable<'a> {
 
     /// Removes the record at `at`, closing the gap.
     pub fn remove(&mut self, at: usize) {
-        let Some(size) = self.read(at).map(|s| HEADER + s.filter.len()) else {
+        let Some((size, active)) = self
+            .read(at)
+            .map(|s| (HEADER + s.filter.len(), s.state == SubState::Active))
+        else {
             return;
         };
+        if !active {
+            self.unsettled = self.unsettled.saturating_sub(1);
+        }
         crate::bytes::move_down(self.buf, at + size, at, self.used.saturating_sub(at + size));
         self.used = self.used.saturating_sub(size);
     }
@@ -258,5 +264,9 @@ mod tests {
         assert_eq!(t.find(b"c/#").unwrap().state, SubState::NeedSubscribe);
         t.remove(0);
         assert!(t.is_empty());
+        assert!(
+            t.all_active(),
+            "removing the last pending filter leaves nothing to do"
+        );
     }
 }

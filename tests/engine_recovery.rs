@@ -557,3 +557,80 @@ fn a_waiting_local_unsubscribe_does_not_spin() {
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
 }
+
+/// An autobauding module that reboots prints no `RDY` until it hears `AT`; the first sign is
+/// our command echoed again. That is a reboot: full re-initialisation, not a re-connect.
+#[test]
+fn an_echo_after_ate0_means_the_module_rebooted() {
+    let mut h = online();
+    let id = h.engine.publish(b"dev/up", b"m", 0, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+    h.rx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r\r\nERROR\r\n");
+    let n = h.notices();
+    assert!(
+        n.iter().any(|e| matches!(
+            e,
+            Notice::Recovery {
+                step: RecoveryStep::Reinit,
+                ..
+            }
+        )),
+        "{n:?}"
+    );
+    h.tx(b"AT\r");
+    h.rx(b"AT\r\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"ATE0\r\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MQTTMSGSET=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\n+CME ERROR: 767\r\n");
+    reconnect_from_mconfig(&mut h);
+    h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+    h.rx(b"\r\nOK\r\n");
+    assert!(h.notices().contains(&Notice::Published { id }));
+}
+
+/// `RDY` during a back-off: the module is fresh, so it is booted at once; that is no new
+/// failure (no RESET for a module that just rebooted).
+#[test]
+fn rdy_during_a_backoff_boots_without_another_ladder_step() {
+    let mut c = config();
+    c.pins = Pins::RESET;
+    c.ladder.reconnects_before_reset = 0;
+    let mut h = Harness::new(c);
+    bring_online(&mut h);
+    h.rx(b"\r\nCLOSED\r\n"); // reconnects_before_reset = 0: the ladder's next step is RESET
+    assert!(h.notices().iter().any(|e| matches!(
+        e,
+        Notice::Recovery {
+            step: RecoveryStep::ResetPin,
+            ..
+        }
+    )));
+    h.rx(b"\r\nRDY\r\n");
+    h.tx(b"AT\r");
+    h.advance(5_000);
+    let n = h.notices();
+    assert!(
+        !n.iter()
+            .any(|e| matches!(e, Notice::Recovery { .. } | Notice::Pin { .. })),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn a_second_stop_lets_the_first_finish() {
+    let mut h = online();
+    h.engine.stop(h.now);
+    h.tx(b"AT+MDISCONNECT\r");
+    h.engine.stop(h.now);
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Stopped);
+}

@@ -115,7 +115,7 @@ pub enum PubSource {
     Online,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum AckStage {
     Puback,
     Pubrec,
@@ -166,11 +166,18 @@ pub struct Engine<'a> {
     announced: bool,
     /// SSL context configured since the module last booted.
     ssl_done: bool,
+    /// `ATE0` answered since the module last booted: an echoed command then means a reboot
+    /// that printed no `RDY` (an autobauding module stays silent until it hears `AT`).
+    echo_off: bool,
     /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
     shut_pdp: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     cache_pending: u8,
     cache_reading: u8,
+    /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
+    early_pub_ack: Option<AckStage>,
+    /// The `SUBACK`/`UNSUBACK` of the command in flight came before its `OK`.
+    early_sub_ack: bool,
     /// A failed command awaiting the `AT+MQTTSTATU` verdict.
     suspect: Option<session::Suspect>,
     /// Consecutive failed cycles (reported, and scales the back-off).
@@ -187,9 +194,10 @@ pub struct Engine<'a> {
     events: Deque<Notice, EVENT_SLOTS>,
     /// Publishes refused since the last `poll` (reported there as one notice).
     rejects_unreported: u32,
-    /// The last poll found no work; until `wake_at` only input or an API call creates some.
+    /// The last poll found no work; until `wake_at` (`None`: nothing scheduled) only input or
+    /// an API call creates some.
     settled: bool,
-    wake_at: u32,
+    wake_at: Option<u32>,
     stats: Stats,
 }
 
@@ -232,9 +240,12 @@ impl<'a> Engine<'a> {
             connected: false,
             announced: false,
             ssl_done: false,
+            echo_off: false,
             shut_pdp: false,
             cache_pending: 0,
             cache_reading: 0,
+            early_pub_ack: None,
+            early_sub_ack: false,
             suspect: None,
             failures: 0,
             ladder_pos: 0,
@@ -247,7 +258,7 @@ impl<'a> Engine<'a> {
             events: Deque::new(),
             rejects_unreported: 0,
             settled: false,
-            wake_at: 0,
+            wake_at: None,
             stats: Stats::default(),
         })
     }
@@ -405,7 +416,7 @@ impl<'a> Engine<'a> {
         if self.settled
             && rx.is_empty()
             && rx.ring().dropped() == self.rx_dropped_seen
-            && !time::reached(now, self.wake_at)
+            && self.wake_at.is_none_or(|w| !time::reached(now, w))
         {
             return None;
         }
@@ -445,12 +456,8 @@ impl<'a> Engine<'a> {
         if delay == 0 || self.tx_blocked {
             return;
         }
-        self.wake_at = if delay == u32::MAX {
-            // Nothing scheduled: only input or an API call wakes the engine.
-            time::after(self.now, time::MAX_DELAY_MS)
-        } else {
-            time::after(self.now, delay)
-        };
+        // `None`: nothing scheduled, only input or an API call wakes the engine.
+        self.wake_at = (delay != u32::MAX).then(|| time::after(self.now, delay));
         self.settled = true;
     }
 
@@ -461,7 +468,7 @@ impl<'a> Engine<'a> {
             return 0;
         }
         if self.settled {
-            return time::until(now, self.wake_at);
+            return self.wake_at.map_or(u32::MAX, |w| time::until(now, w));
         }
         if self.inflight.is_none() && self.has_command_ready() {
             return 0;

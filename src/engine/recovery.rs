@@ -111,9 +111,17 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Forgets the command in flight: nothing more of it is written and no answer awaited.
+    pub(super) fn abandon_inflight(&mut self) {
+        if self.inflight.take().is_some() {
+            self.tok.set_expect_prompt(false);
+        }
+    }
+
     /// Everything the module held is gone (it rebooted, or we reset it).
     pub(super) fn fresh_module(&mut self) {
         self.tok.reset();
+        self.echo_off = false;
         self.ssl_done = false;
         self.shut_pdp = false;
         self.cache_pending = 0;
@@ -258,6 +266,8 @@ impl<'a> Engine<'a> {
         self.sub_wait = None;
         self.pub_wait = None;
         self.suspect = None;
+        self.early_pub_ack = None;
+        self.early_sub_ack = false;
         self.connected = false;
         self.tcp_up = false;
         self.subs.mark_all_for_restore();
@@ -265,6 +275,9 @@ impl<'a> Engine<'a> {
 
     /// `stop`: leave the broker politely when connected; release any pin held.
     pub(super) fn stop_session(&mut self) {
+        if matches!(self.step, Step::Disconnect | Step::CloseForStop) {
+            return; // already stopping: let it finish (MIPCLOSE included)
+        }
         let connected = self.connected;
         let tcp_maybe_up =
             connected || self.tcp_up || matches!(self.step, Step::Open | Step::Connect);

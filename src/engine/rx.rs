@@ -75,7 +75,13 @@ impl<'a> Engine<'a> {
             Response::Ok => self.on_final(Final::Ok),
             Response::Error => self.on_error_line(0),
             Response::CmeError(n) => self.on_error_line(n),
-            Response::Echo | Response::Info | Response::TcpState(_) => {}
+            Response::Echo => {
+                if self.echo_off {
+                    // Echo is on again: the module rebooted without a `RDY` we saw.
+                    self.on_module_boot();
+                }
+            }
+            Response::Info | Response::TcpState(_) => {}
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             }
@@ -98,7 +104,8 @@ impl<'a> Engine<'a> {
                     self.on_connected();
                 }
             }
-            Response::Suback | Response::Unsuback => self.on_sub_ack(),
+            Response::Suback => self.on_sub_ack(false),
+            Response::Unsuback => self.on_sub_ack(true),
             Response::Puback => self.on_pub_ack(AckStage::Puback),
             Response::Pubrec => self.on_pub_ack(AckStage::Pubrec),
             Response::Pubcomp => self.on_pub_ack(AckStage::Pubcomp),
@@ -109,15 +116,19 @@ impl<'a> Engine<'a> {
                 }
             }
             Response::PdnDeact(cid) => {
-                if self.link_in_use() || self.step == Step::Configure {
+                if self.link_in_use() || matches!(self.step, Step::Configure | Step::Open) {
                     self.log(LogKind::LinkDown, Subject::PdnDeact, u16::from(cid));
                     self.link_lost();
                 }
             }
             Response::PdpDeact => {
-                if self.link_in_use() || self.step == Step::Configure {
-                    self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
+                if self.step != Step::Idle {
+                    // The TCP/IP context must be shut before the next MIPSTART, whatever step
+                    // the session is in (luat-at.md §4 +PDP DEACT).
                     self.shut_pdp = true;
+                }
+                if self.link_in_use() || matches!(self.step, Step::Configure | Step::Open) {
+                    self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
                     self.link_lost();
                 }
             }
@@ -160,6 +171,11 @@ impl<'a> Engine<'a> {
     }
 
     fn on_tcp_up(&mut self) {
+        // A `CONNECT OK` outside `AT+MIPSTART` (late, after a failure or a stop) opens nothing
+        // the session waits for.
+        if self.step != Step::Open {
+            return;
+        }
         self.tcp_up = true;
         if self.link_wait.is_some_and(|(w, _)| w == LinkWait::TcpUp) {
             self.link_wait = None;
@@ -174,17 +190,42 @@ impl<'a> Engine<'a> {
             || (self.step == Step::Open && self.tcp_up)
     }
 
-    fn on_sub_ack(&mut self) {
-        let Some(w) = self.sub_wait.take() else {
-            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
-            return;
-        };
-        self.sub_acked(w);
+    /// `SUBACK` (`unsubscribe` false) or `UNSUBACK`: only the kind awaited counts. One that
+    /// comes before the `OK` of its command (a URC before the final result) is kept for it.
+    fn on_sub_ack(&mut self, unsubscribe: bool) {
+        match self.sub_wait {
+            Some(w) if w.unsubscribe == unsubscribe => {
+                self.sub_wait = None;
+                self.sub_acked(w);
+            }
+            None if self.inflight.is_some_and(|f| match f.cmd {
+                super::Cmd::Subscribe { .. } => !unsubscribe,
+                super::Cmd::Unsubscribe { .. } => unsubscribe,
+                _ => false,
+            }) =>
+            {
+                self.early_sub_ack = true;
+            }
+            _ => self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1),
+        }
     }
 
     fn on_pub_ack(&mut self, got: AckStage) {
         let Some(w) = self.pub_wait.filter(|w| w.stage == got) else {
-            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+            // Before the `OK` of its MPUB (a URC before the final result): kept for it.
+            let sending = self.inflight.is_some_and(|f| {
+                matches!(
+                    f.cmd,
+                    super::Cmd::Publish(_)
+                        | super::Cmd::PublishHeader(_)
+                        | super::Cmd::PublishData(_)
+                )
+            });
+            if sending && self.pub_wait.is_none() {
+                self.early_pub_ack = Some(self.early_pub_ack.map_or(got, |e| e.max(got)));
+            } else {
+                self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+            }
             return;
         };
         if got == AckStage::Pubrec {
@@ -216,10 +257,28 @@ impl<'a> Engine<'a> {
     /// `RDY`: the module (re)booted. Expected while probing after power-on or reset; anywhere
     /// else it rebooted by itself and everything it held is gone.
     fn on_module_boot(&mut self) {
+        // Whatever was being sent or awaited, the fresh module knows nothing of it: stop
+        // writing it (the rest would reach its command parser) and await no answer to it.
+        // A probe's `AT` is the exception: it is what a booting module answers next.
+        if !matches!(self.step, Step::Idle | Step::Probe(_)) {
+            self.abandon_inflight();
+        }
         match self.step {
-            Step::Idle | Step::Pins(..) => {}
+            Step::Pins(..) => {}
+            // Stopped: nothing to do, but what the module held is gone (SSL settings).
+            Step::Idle => self.fresh_module(),
+            // Stopping: the reboot ended the link too.
+            Step::Disconnect | Step::CloseForStop => {
+                self.fresh_module();
+                self.enter(Step::Idle);
+            }
+            // The reboot we asked for (its OK may be lost in the boot output), or one during a
+            // back-off: the module is fresh, so boot it; this is no new failure.
+            Step::SoftReset | Step::Backoff => {
+                self.fresh_module();
+                self.begin_probe(ProbeKind::Boot);
+            }
             Step::Probe(ProbeKind::Start | ProbeKind::Boot) => {
-                // Answer at once instead of at the next probe tick.
                 self.fresh_module();
                 self.timer = self.now;
             }

@@ -104,8 +104,17 @@ impl<'a> Engine<'a> {
                 self.cache_reading = self.cache_pending;
                 self.cache_pending = 0;
             }
-            Cmd::Subscribe { at, .. } => self.subs.mark_sent(at),
+            Cmd::Subscribe { at, .. } => {
+                self.subs.mark_sent(at);
+                self.early_sub_ack = false;
+            }
+            Cmd::Unsubscribe { .. } => self.early_sub_ack = false,
+            Cmd::Open => self.tcp_up = false,
+            Cmd::Publish(PubSource::Online) | Cmd::PublishHeader(PubSource::Online) => {
+                self.early_pub_ack = None;
+            }
             Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
+                self.early_pub_ack = None;
                 if self.queue.front().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
                 }
@@ -139,11 +148,22 @@ impl<'a> Engine<'a> {
         }
         let stale = f.epoch != self.epoch;
         if stale {
+            if let (Final::Prompt, Cmd::PublishHeader(src)) = (result, f.cmd) {
+                // The module waits for the data whatever happened meanwhile; without it the
+                // next commands would become the payload. Its result stays stale.
+                self.issue(Cmd::PublishData(src));
+                if let Some(data) = self.inflight.as_mut() {
+                    data.epoch = f.epoch;
+                }
+                return;
+            }
             self.settle_stale(f.cmd, result);
             return;
         }
-        if result == Final::Timeout && f.cmd != Cmd::Probe {
-            // No answer at all: find out whether the module is still there.
+        let stopping = matches!(f.cmd, Cmd::Disconnect | Cmd::CloseForStop);
+        if result == Final::Timeout && f.cmd != Cmd::Probe && !stopping {
+            // No answer at all: find out whether the module is still there. (A stop goes on
+            // regardless: the session is ending anyway.)
             self.begin_probe(ProbeKind::Silent);
             return;
         }
@@ -169,7 +189,10 @@ impl<'a> Engine<'a> {
                 Final::Timeout => {} // the step timer sends the next `AT`
                 _ => self.module_answered(),
             },
-            Cmd::EchoOff => self.enter(Step::Sim),
+            Cmd::EchoOff => {
+                self.echo_off = r == Final::Ok;
+                self.enter(Step::Sim);
+            }
             Cmd::SimQuery => self.sim_result(r),
             Cmd::AttachQuery => {
                 if ok && self.seen.attach == Some(1) {
@@ -216,12 +239,17 @@ impl<'a> Engine<'a> {
                 let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
                 if ok {
                     let deadline = after(self.now, self.cfg.timeouts.ack_ms);
-                    self.sub_wait = Some(SubWait {
+                    let wait = SubWait {
                         at,
                         id,
                         unsubscribe,
                         deadline,
-                    });
+                    };
+                    if core::mem::take(&mut self.early_sub_ack) {
+                        self.sub_acked(wait);
+                    } else {
+                        self.sub_wait = Some(wait);
+                    }
                 } else {
                     self.suspect(Suspect::Sub {
                         at,
@@ -339,9 +367,13 @@ impl<'a> Engine<'a> {
     /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
     fn publish_accepted(&mut self, src: PubSource) {
         let qos = self.publish_parts(src).map_or(0, |(_, _, q, _)| q);
-        let stage = match qos {
-            0 => return self.publish_done(src),
-            1 => AckStage::Puback,
+        let early = self.early_pub_ack.take();
+        let stage = match (qos, early) {
+            (0, _) | (1, Some(AckStage::Puback)) | (_, Some(AckStage::Pubcomp)) => {
+                return self.publish_done(src)
+            }
+            (1, _) => AckStage::Puback,
+            (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
             _ => AckStage::Pubrec,
         };
         let deadline = after(self.now, self.cfg.timeouts.ack_ms);
