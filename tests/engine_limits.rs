@@ -193,7 +193,12 @@ fn without_mpubex_binary_payloads_are_refused_before_sending() {
 fn an_online_message_that_cannot_be_sent_is_refused_at_init() {
     let mut c = config();
     c.options |= Options::NO_MPUBEX;
-    c.will = Some(WillConfig { topic: b"w", payload: b"off", qos: 1, retain: true });
+    c.will = Some(WillConfig {
+        topic: b"w",
+        payload: b"off",
+        qos: 1,
+        retain: true,
+    });
     c.online_payload = Some(&[0u8, 1, 2]);
     assert_eq!(engine_with(c).err(), Some(Status::PayloadTooLong));
     c.online_payload = Some(b"on");
