@@ -22,11 +22,16 @@ bench-link: emu
 bench-stack: $(BUILD)/fw/size-m4f.elf
 	@scripts/stack_depth.py $< cellmqtt_poll cellmqtt_feed cellmqtt_publish
 
-bench: bench-cpu bench-stack bench-link emu-bench
+bench: size bench-cpu bench-stack bench-link emu-bench
 
-bench-budgets: $(BUILD)/bench/cpu_cost
+budget = $$(awk '$$1=="$(1)"{print $$2}' bench/budgets.txt)
+
+bench-budgets: $(BUILD)/bench/cpu_cost $(BUILD)/fw/size-m4f.elf
 	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost --check bench/budgets.txt
-	@h=$$(scripts/handle_size.sh); lim=$$(awk '$$1=="handle_bytes_thumbv7em"{print $$2}' bench/budgets.txt); \
+	@h=$$(scripts/handle_size.sh); lim=$(call budget,handle_bytes_thumbv7em); \
 	  echo "handle_bytes_thumbv7em $$h (budget $$lim)"; test "$$h" -le "$$lim"
+	@f=$$(python3 tests/firmware/size/size_table.py include/cellmqtt.h "m4f:$(BUILD)/fw/size-m4f.elf" \
+	  | awk -F'|' '$$2 ~ /m4f/ {gsub(/ /, "", $$6); print $$6}'); lim=$(call budget,engine_flash_thumbv7em); \
+	  echo "engine_flash_thumbv7em $$f (budget $$lim)"; test -n "$$f" && test "$$f" -le "$$lim"
 
 TEST_STEPS += bench-budgets
