@@ -4,7 +4,8 @@
 //! same time writes bytes or returns an event. Bugs found are in `engine_review_2.rs`.
 mod common;
 
-use cellmqtt::{Event, LossKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
+use cellmqtt::{LossKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
+use common::checked::{cfg_quiet, has, Checked};
 use common::{config, Ev, Harness, Sizes};
 
 /// The start of luat-at.md §5 with one stored subscription, as (command, answer) pairs; an
@@ -26,77 +27,6 @@ const UP: &[(&[u8], &[u8])] = &[
 ];
 /// Index in `UP` of the first step after `CONNACK OK`.
 const CONNECTED_AT: usize = 11;
-
-fn owned(e: Event<'_>) -> Ev {
-    match e {
-        Event::Notice(n) => Ev::N(n),
-        Event::Message { topic, payload } => Ev::Msg(topic.to_vec(), payload.to_vec()),
-    }
-}
-
-/// The harness with the no-spin invariant checked after every step.
-trait Checked {
-    fn inv(&mut self);
-    fn rxi(&mut self, bytes: &[u8]);
-    fn advi(&mut self, ms: u32);
-    fn txi(&mut self, bytes: &[u8]);
-    fn run(&mut self, script: &[(&[u8], &[u8])]);
-}
-
-impl Checked for Harness {
-    #[track_caller]
-    fn inv(&mut self) {
-        if self.engine.poll_delay_ms(self.now, &self.ring) != 0 {
-            return;
-        }
-        let before = self.uart.written.len();
-        let (_, mut reader) = self.ring.split();
-        let ev = self
-            .engine
-            .poll(self.now, &mut reader, &mut self.uart)
-            .map(owned);
-        assert!(
-            ev.is_some() || self.uart.written.len() > before,
-            "spin: poll_delay_ms 0 but poll idle at t={} state={:?}",
-            self.now,
-            self.engine.state()
-        );
-        self.events.extend(ev);
-        self.poll();
-    }
-    #[track_caller]
-    fn rxi(&mut self, bytes: &[u8]) {
-        self.rx(bytes);
-        self.inv();
-    }
-    #[track_caller]
-    fn advi(&mut self, ms: u32) {
-        self.advance(ms);
-        self.inv();
-    }
-    #[track_caller]
-    fn txi(&mut self, bytes: &[u8]) {
-        self.tx(bytes);
-        self.inv();
-    }
-    #[track_caller]
-    fn run(&mut self, script: &[(&[u8], &[u8])]) {
-        for (tx, rx) in script {
-            self.txi(tx);
-            self.rxi(rx);
-        }
-    }
-}
-
-fn cfg_quiet() -> cellmqtt::Config<'static> {
-    let mut c = config();
-    c.timeouts.health_ms = 0;
-    c
-}
-
-fn has(n: &[Notice], want: Notice) -> bool {
-    n.contains(&want)
-}
 
 fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
     n.iter()

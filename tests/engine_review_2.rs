@@ -5,6 +5,7 @@
 mod common;
 
 use cellmqtt::{Event, LossKind, Notice, Options, Pins, RecoveryStep, State, Status};
+use common::checked::{cfg_quiet, has, Checked};
 use common::{config, Ev, Harness, Sizes};
 
 const UP: &[(&[u8], &[u8])] = &[
@@ -21,73 +22,6 @@ const UP: &[(&[u8], &[u8])] = &[
     (b"", b"\r\nCONNACK OK\r\n"),
 ];
 const CONNECTED_AT: usize = 11;
-
-/// The no-spin invariant after every step: `poll_delay_ms() == 0` means the next `poll` at the
-/// same time writes bytes or returns an event.
-trait Checked {
-    fn inv(&mut self);
-    fn rxi(&mut self, bytes: &[u8]);
-    fn advi(&mut self, ms: u32);
-    fn txi(&mut self, bytes: &[u8]);
-    fn run(&mut self, script: &[(&[u8], &[u8])]);
-}
-
-impl Checked for Harness {
-    #[track_caller]
-    fn inv(&mut self) {
-        if self.engine.poll_delay_ms(self.now, &self.ring) != 0 {
-            return;
-        }
-        let before = self.uart.written.len();
-        let (_, mut reader) = self.ring.split();
-        let ev = self
-            .engine
-            .poll(self.now, &mut reader, &mut self.uart)
-            .map(|e| match e {
-                Event::Notice(n) => Ev::N(n),
-                Event::Message { topic, payload } => Ev::Msg(topic.to_vec(), payload.to_vec()),
-            });
-        let t = self.now;
-        assert!(
-            ev.is_some() || self.uart.written.len() > before,
-            "spin at t={t}"
-        );
-        self.events.extend(ev);
-        self.poll();
-    }
-    #[track_caller]
-    fn rxi(&mut self, bytes: &[u8]) {
-        self.rx(bytes);
-        self.inv();
-    }
-    #[track_caller]
-    fn advi(&mut self, ms: u32) {
-        self.advance(ms);
-        self.inv();
-    }
-    #[track_caller]
-    fn txi(&mut self, bytes: &[u8]) {
-        self.tx(bytes);
-        self.inv();
-    }
-    #[track_caller]
-    fn run(&mut self, script: &[(&[u8], &[u8])]) {
-        for (tx, rx) in script {
-            self.txi(tx);
-            self.rxi(rx);
-        }
-    }
-}
-
-fn cfg_quiet() -> cellmqtt::Config<'static> {
-    let mut c = config();
-    c.timeouts.health_ms = 0;
-    c
-}
-
-fn has(n: &[Notice], want: Notice) -> bool {
-    n.contains(&want)
-}
 
 /// Online, no subscriptions, no health check.
 fn online() -> Harness {

@@ -5,6 +5,8 @@
 //! `advance(ms)`, so every deadline is exact and no test sleeps.
 #![allow(dead_code)]
 
+pub mod checked;
+
 use cellmqtt::{Buffers, Config, Engine, Event, Notice, RxRing};
 
 /// An event with owned data.
