@@ -167,6 +167,31 @@ fn a_lost_answer_is_verified_and_the_publish_sent_again() {
     assert_eq!(h.engine.stats().command_timeouts, 1);
 }
 
+/// Input that only extends a partial line leaves a settled engine settled (the poll skips the
+/// timers), but never past a deadline: a trickle of bytes must not hide a lost answer.
+#[test]
+fn partial_input_never_postpones_a_command_deadline() {
+    let mut h = online();
+    h.engine.publish(b"dev/up", b"m", 0, false).unwrap();
+    h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
+    h.take_events();
+    // A line that never ends, one byte every 500 ms, up to just before the 9 s deadline.
+    for _ in 0..17 {
+        h.now += 500;
+        h.rx(b"x");
+        h.tx_nothing();
+    }
+    assert!(h.notices().is_empty());
+    // The byte arriving at the deadline is taken together with the timeout.
+    h.now += 500;
+    h.rx(b"x");
+    h.tx(b"AT\r");
+    assert_eq!(h.engine.stats().command_timeouts, 1);
+    // The partial line was the answer's garbage; the probe's OK still frames.
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTSTATU\r");
+}
+
 #[test]
 fn silent_module_gets_a_reset_pulse() {
     let mut c = config();

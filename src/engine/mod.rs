@@ -411,13 +411,12 @@ impl<'a> Engine<'a> {
         uart: &mut W,
     ) -> Option<Event<'_>> {
         self.now = now;
-        // Fast path: nothing arrived and nothing was asked since the last poll found no work,
-        // and its next deadline has not come.
-        if self.settled
-            && rx.is_empty()
+        // Fast path: nothing was asked since the last poll found no work, and its next
+        // deadline has not come. Then only input can make work here.
+        let mut unchanged = self.settled
             && rx.ring().dropped() == self.rx_dropped_seen
-            && self.wake_at.is_none_or(|w| !time::reached(now, w))
-        {
+            && self.wake_at.is_none_or(|w| !time::reached(now, w));
+        if unchanged && rx.is_empty() {
             return None;
         }
         self.settled = false;
@@ -436,8 +435,17 @@ impl<'a> Engine<'a> {
                         payload: payload.get(self.line),
                     });
                 }
-                rx::RxStep::Progress => continue,
+                rx::RxStep::Progress => {
+                    unchanged = false;
+                    continue;
+                }
                 rx::RxStep::Idle => {}
+            }
+            if unchanged {
+                // The input only extended a partial line or payload (no token, no event):
+                // timers and commands are as the settled poll left them, so skip looking.
+                self.settled = true;
+                return None;
             }
             if self.fire_timers() {
                 continue;
@@ -509,6 +517,8 @@ impl<'a> Engine<'a> {
         self.notify(Notice::Log { kind, what, code });
     }
 
+    // Out of line: some thirty call sites would each carry a copy of the deque push.
+    #[inline(never)]
     fn notify(&mut self, n: Notice) {
         if self.events.push_back(n).is_err() {
             self.stats.events_dropped = self.stats.events_dropped.wrapping_add(1);
