@@ -118,7 +118,14 @@ impl<'a> RxRing<'a> {
             unsafe {
                 let base = self.buf.as_ptr();
                 core::ptr::copy_nonoverlapping(data.as_ptr(), base.add(slot), first);
-                core::ptr::copy_nonoverlapping(data.as_ptr().add(first), base, accepted - first);
+                if accepted > first {
+                    // Only when the copy wraps: a zero-length memcpy still costs a call.
+                    core::ptr::copy_nonoverlapping(
+                        data.as_ptr().add(first),
+                        base,
+                        accepted - first,
+                    );
+                }
             }
             // Release: the bytes stored above are visible before the consumer sees the index.
             self.write
@@ -172,6 +179,8 @@ impl<'a> RxRing<'a> {
 impl RxReader<'_, '_> {
     /// Lends the buffered bytes up to the end of the storage (the rest, after a wrap, comes on
     /// the next call) to `f`, which returns how many it consumed and a result. Lock-free.
+    // Inlined so the tokenizer runs straight on the ring's bytes with no closure call.
+    #[inline(always)]
     pub fn read_with<R>(&mut self, f: impl FnOnce(&[u8]) -> (usize, R)) -> R {
         let ring = self.ring;
         // Only the consumer stores `read`.
