@@ -3,7 +3,7 @@
 mod common;
 
 use cellmqtt::{LogKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status, Subject};
-use common::{bring_online, config, Harness};
+use common::{bring_online, config, prepare_after_boot, recoveries, Harness};
 
 fn online() -> Harness {
     let mut h = Harness::new(config());
@@ -112,16 +112,7 @@ fn rdy_mid_session_reinitialises_everything() {
     let mut h = online();
     h.rx(b"\r\nRDY\r\n");
     let n = h.notices();
-    assert!(
-        n.iter().any(|e| matches!(
-            e,
-            Notice::Recovery {
-                step: RecoveryStep::Reinit,
-                ..
-            }
-        )),
-        "{n:?}"
-    );
+    assert!(recoveries(&n).contains(&RecoveryStep::Reinit), "{n:?}");
     h.tx(b"AT\r");
     h.rx(b"AT\r\r\nOK\r\n");
     h.tx(b"ATE0\r");
@@ -592,28 +583,8 @@ fn an_echo_after_ate0_means_the_module_rebooted() {
     h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
     h.rx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r\r\nERROR\r\n");
     let n = h.notices();
-    assert!(
-        n.iter().any(|e| matches!(
-            e,
-            Notice::Recovery {
-                step: RecoveryStep::Reinit,
-                ..
-            }
-        )),
-        "{n:?}"
-    );
-    h.tx(b"AT\r");
-    h.rx(b"AT\r\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"ATE0\r\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MIPCLOSE\r");
-    h.rx(b"\r\n+CME ERROR: 767\r\n");
+    assert!(recoveries(&n).contains(&RecoveryStep::Reinit), "{n:?}");
+    prepare_after_boot(&mut h);
     reconnect_from_mconfig(&mut h);
     h.tx(b"AT+MPUB=\"dev/up\",0,0,\"m\"\r");
     h.rx(b"\r\nOK\r\n");

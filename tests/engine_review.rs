@@ -5,36 +5,16 @@
 mod common;
 
 use cellmqtt::{LossKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
-use common::checked::{cfg_quiet, has, Checked};
-use common::{config, Ev, Harness, Sizes};
+use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, UP};
+use common::{config, recoveries, Ev, Harness, Sizes};
 
-/// The start of luat-at.md §5 with one stored subscription, as (command, answer) pairs; an
-/// empty command is a URC the session waits for.
-const UP: &[(&[u8], &[u8])] = &[
-    (b"AT\r", b"\r\nOK\r\n"),
-    (b"ATE0\r", b"\r\nOK\r\n"),
-    (b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n"),
-    (b"AT+CGATT?\r", b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
-    (b"AT+MQTTMSGSET=0\r", b"\r\nOK\r\n"),
-    (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
-    (b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r", b"\r\nOK\r\n"),
-    (b"AT+MIPSTART=\"broker.example\",1883\r", b"\r\nOK\r\n"),
-    (b"", b"\r\nCONNECT OK\r\n"),
-    (b"AT+MCONNECT=1,120\r", b"\r\nOK\r\n"),
-    (b"", b"\r\nCONNACK OK\r\n"),
-    (b"AT+MSUB=\"dev/cmd\",1\r", b"\r\nOK\r\n"),
-    (b"", b"\r\nSUBACK\r\n"),
-];
-/// Index in `UP` of the first step after `CONNACK OK`.
-const CONNECTED_AT: usize = 11;
-
-fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
-    n.iter()
-        .filter_map(|e| match e {
-            Notice::Recovery { step, .. } => Some(*step),
-            _ => None,
-        })
-        .collect()
+/// `checked::UP` with one stored subscription restored at the end.
+fn up() -> Vec<(&'static [u8], &'static [u8])> {
+    let restore: [(&[u8], &[u8]); 2] = [
+        (b"AT+MSUB=\"dev/cmd\",1\r", b"\r\nOK\r\n"),
+        (b"", b"\r\nSUBACK\r\n"),
+    ];
+    UP.iter().copied().chain(restore).collect()
 }
 
 /// Back-off, then the vendor's re-connect from MIPCLOSE (no subscriptions).
@@ -60,7 +40,7 @@ fn bring_up_split_at_every_byte_across_the_tick_wrap() {
     let sub = h.engine.subscribe(b"dev/cmd", 1).unwrap();
     h.start();
     h.inv();
-    for (tx, rx) in UP {
+    for (tx, rx) in up() {
         h.txi(tx);
         for b in rx.iter() {
             h.rxi(&[*b]);
@@ -114,7 +94,7 @@ fn urcs_and_garbage_in_every_gap_leave_the_transcript_unchanged() {
     noise.extend_from_slice(b"\r\n\r\n+MSUB: \"dev/cmd\",5 byte,OK\r\n>\r\n");
     h.start();
     let mut gaps = 0;
-    for (tx, rx) in UP {
+    for (tx, rx) in up() {
         h.txi(tx);
         h.rxi(&noise);
         // Inside a multi-line answer too: between the information line and OK.
@@ -156,17 +136,18 @@ fn urcs_and_garbage_in_every_gap_leave_the_transcript_unchanged() {
 /// the queue is kept and a new `start` gets online and sends it.
 #[test]
 fn stop_at_every_step_then_start_again() {
-    for k in 0..UP.len() {
+    let up = up();
+    for k in 0..up.len() {
         let mut h = Harness::new(cfg_quiet());
         h.engine.subscribe(b"dev/cmd", 1).unwrap();
         let id = h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
         h.start();
-        h.run(&UP[..k]);
-        h.txi(UP[k].0);
+        h.run(&up[..k]);
+        h.txi(up[k].0);
         h.engine.stop(h.now);
         h.inv();
-        if !UP[k].0.is_empty() {
-            h.rxi(UP[k].1);
+        if !up[k].0.is_empty() {
+            h.rxi(up[k].1);
         }
         if k >= CONNECTED_AT {
             h.run(&[
@@ -183,7 +164,7 @@ fn stop_at_every_step_then_start_again() {
         h.txi(b"");
         h.take_events();
         h.start();
-        h.run(UP);
+        h.run(&up);
         h.txi(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
         h.rxi(b"\r\nOK\r\n\r\nPUBACK\r\n");
         let n = h.notices();
@@ -596,7 +577,7 @@ fn api_calls_from_backoff_and_restoring() {
     let mut h = Harness::new(cfg_quiet());
     h.engine.subscribe(b"dev/cmd", 1).unwrap();
     h.start();
-    h.run(UP);
+    h.run(&up());
     h.take_events();
     h.rxi(b"\r\nCLOSED\r\n");
     assert_eq!(h.engine.state(), State::Recovering);

@@ -5,23 +5,8 @@
 mod common;
 
 use cellmqtt::{Event, LossKind, Notice, Options, Pins, RecoveryStep, State, Status};
-use common::checked::{cfg_quiet, has, Checked};
-use common::{config, Ev, Harness, Sizes};
-
-const UP: &[(&[u8], &[u8])] = &[
-    (b"AT\r", b"\r\nOK\r\n"),
-    (b"ATE0\r", b"\r\nOK\r\n"),
-    (b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n"),
-    (b"AT+CGATT?\r", b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
-    (b"AT+MQTTMSGSET=0\r", b"\r\nOK\r\n"),
-    (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
-    (b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r", b"\r\nOK\r\n"),
-    (b"AT+MIPSTART=\"broker.example\",1883\r", b"\r\nOK\r\n"),
-    (b"", b"\r\nCONNECT OK\r\n"),
-    (b"AT+MCONNECT=1,120\r", b"\r\nOK\r\n"),
-    (b"", b"\r\nCONNACK OK\r\n"),
-];
-const CONNECTED_AT: usize = 11;
+use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, UP};
+use common::{config, recoveries, Ev, Harness, Sizes};
 
 /// Online, no subscriptions, no health check.
 fn online() -> Harness {
@@ -31,15 +16,6 @@ fn online() -> Harness {
     assert_eq!(h.engine.state(), State::Online);
     h.take_events();
     h
-}
-
-fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
-    n.iter()
-        .filter_map(|e| match e {
-            Notice::Recovery { step, .. } => Some(*step),
-            _ => None,
-        })
-        .collect()
 }
 
 /// A UART that takes at most `left` more bytes, then reports "try later".
@@ -329,7 +305,6 @@ fn rdy_without_ok_after_at_reset_continues_with_the_boot() {
 /// calls `start`): the `RDY` is ignored, and the new session skips `AT+SSLCFG`, which "must be
 /// set once per boot" (luat-at.md §6.1): TLS then runs without the configured CA check.
 #[test]
-
 fn rdy_while_stopped_resends_sslcfg_on_start() {
     let mut c = cfg_quiet();
     c.options |= Options::TLS;

@@ -66,6 +66,24 @@ impl Checked for Harness {
     }
 }
 
+/// The start of luat-at.md §5 (echo off, no subscriptions) as (command, answer) pairs; an
+/// empty command is a URC the session waits for.
+pub const UP: &[(&[u8], &[u8])] = &[
+    (b"AT\r", b"\r\nOK\r\n"),
+    (b"ATE0\r", b"\r\nOK\r\n"),
+    (b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n"),
+    (b"AT+CGATT?\r", b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
+    (b"AT+MQTTMSGSET=0\r", b"\r\nOK\r\n"),
+    (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
+    (b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r", b"\r\nOK\r\n"),
+    (b"AT+MIPSTART=\"broker.example\",1883\r", b"\r\nOK\r\n"),
+    (b"", b"\r\nCONNECT OK\r\n"),
+    (b"AT+MCONNECT=1,120\r", b"\r\nOK\r\n"),
+    (b"", b"\r\nCONNACK OK\r\n"),
+];
+/// Index in `UP` of the first step after `CONNACK OK`.
+pub const CONNECTED_AT: usize = 11;
+
 pub fn cfg_quiet() -> cellmqtt::Config<'static> {
     let mut c = config();
     c.timeouts.health_ms = 0;

@@ -7,7 +7,7 @@
 
 pub mod checked;
 
-use cellmqtt::{Buffers, Config, Engine, Event, Notice, RxRing};
+use cellmqtt::{Buffers, Config, Engine, Event, Notice, RecoveryStep, RxRing};
 
 /// An event with owned data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,6 +204,22 @@ pub fn config() -> Config<'static> {
 /// Drives a fresh harness through the full start of luat-at.md (echo on at boot) to online.
 pub fn bring_online(h: &mut Harness) {
     h.start();
+    prepare_after_boot(h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    h.rx(b"\r\nCONNECT OK\r\n");
+    h.tx(b"AT+MCONNECT=1,120\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    h.rx(b"\r\nCONNACK OK\r\n");
+}
+
+/// From the first `AT` after a module boot (echo on) to the stale-link `AT+MIPCLOSE`, which
+/// finds nothing open (`+CME ERROR: 767`): the preparation of luat-at.md §5.
+pub fn prepare_after_boot(h: &mut Harness) {
     h.tx(b"AT\r");
     h.rx(b"AT\r\r\nOK\r\n");
     h.tx(b"ATE0\r");
@@ -216,14 +232,14 @@ pub fn bring_online(h: &mut Harness) {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\n+CME ERROR: 767\r\n");
-    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx_nothing();
-    h.rx(b"\r\nCONNECT OK\r\n");
-    h.tx(b"AT+MCONNECT=1,120\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx_nothing();
-    h.rx(b"\r\nCONNACK OK\r\n");
+}
+
+/// The recovery steps among `n`, in order.
+pub fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
+    n.iter()
+        .filter_map(|e| match e {
+            Notice::Recovery { step, .. } => Some(*step),
+            _ => None,
+        })
+        .collect()
 }
