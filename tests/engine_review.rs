@@ -5,7 +5,7 @@
 mod common;
 
 use cellmqtt::{LossKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status};
-use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, UP};
+use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, TLS_CONNECT, UP};
 use common::{config, recoveries, Ev, Harness, Sizes};
 
 /// `checked::UP` with one stored subscription restored at the end.
@@ -658,15 +658,7 @@ fn sslcfg_once_per_module_boot() {
             b"\r\nOK\r\n",
         ),
     ];
-    let connect: &[(&[u8], &[u8])] = &[
-        (UP[5].0, UP[5].1),
-        (UP[6].0, UP[6].1),
-        (
-            b"AT+SSLMIPSTART=\"broker.example\",1883\r",
-            b"\r\nOK\r\n\r\nCONNECT OK\r\n",
-        ),
-        (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
-    ];
+    let connect = TLS_CONNECT;
     h.start();
     h.run(&UP[..5]);
     h.run(ssl);

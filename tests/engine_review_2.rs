@@ -5,7 +5,7 @@
 mod common;
 
 use cellmqtt::{Event, LossKind, Notice, Options, Pins, RecoveryStep, State, Status};
-use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, UP};
+use common::checked::{cfg_quiet, has, Checked, CONNECTED_AT, TLS_CONNECT, UP};
 use common::{config, recoveries, Ev, Harness, Sizes};
 
 /// Online, no subscriptions, no health check.
@@ -59,7 +59,6 @@ fn poll_with_budget(h: &mut Harness, budget: usize) {
 /// `stop` while connected and the module does not answer `AT+MDISCONNECT`: the engine takes the
 /// silence for a dead module and starts a recovery, so the session comes back after `stop`.
 #[test]
-
 fn stop_with_unanswered_mdisconnect_still_stops() {
     let mut h = online();
     h.engine.stop(h.now);
@@ -79,7 +78,6 @@ fn stop_with_unanswered_mdisconnect_still_stops() {
 /// `stop`, then the module reboots (`RDY`) before answering `AT+MDISCONNECT`: the engine treats
 /// it as a reboot mid-session and re-initialises, i.e. starts the session again.
 #[test]
-
 fn rdy_while_stopping_does_not_restart_the_session() {
     let mut h = online();
     h.engine.stop(h.now);
@@ -110,7 +108,6 @@ fn rdy_while_stopping_does_not_restart_the_session() {
 /// sends `AT+MDISCONNECT` into the module's data mode: `AT+MD` is published to the broker as
 /// the message (the link is still up). The same after `CLOSED` between header and prompt.
 #[test]
-
 fn prompt_for_a_stale_header_still_gets_its_data() {
     let payload = [0u8, 1, 2, 3, 4];
     let mut h = online();
@@ -142,7 +139,6 @@ fn prompt_for_a_stale_header_still_gets_its_data() {
 /// The same with a module that rebooted: a partly written MPUBEX payload must not be streamed
 /// on into the fresh module, whose command parser would take the raw bytes as AT commands.
 #[test]
-
 fn rdy_mid_payload_stops_the_payload_and_probes_at_once() {
     let mut h = online();
     let mut payload = vec![0u8; 300];
@@ -162,7 +158,6 @@ fn rdy_mid_payload_stops_the_payload_and_probes_at_once() {
 /// engine counts it as unexpected, waits `ack_ms` (20 s) for a PUBACK that already came, then
 /// verifies the link and publishes the message a second time.
 #[test]
-
 fn puback_before_ok_completes_the_publish() {
     let mut h = online();
     let id = h.engine.publish(b"t", b"m", 1, false).unwrap();
@@ -181,7 +176,6 @@ fn puback_before_ok_completes_the_publish() {
 /// `SUBACK` printed before the `OK` of `AT+MSUB`: the subscription the broker confirmed is
 /// reported failed after `ack_ms` and removed from the table (never restored again).
 #[test]
-
 fn suback_before_ok_confirms_the_subscription() {
     let mut h = online();
     let id = h.engine.subscribe(b"a/b", 1).unwrap();
@@ -211,7 +205,6 @@ fn suback_before_ok_confirms_the_subscription() {
 /// A `SUBACK` while an `AT+MUNSUB` waits for `UNSUBACK` (e.g. the late SUBACK of an earlier
 /// MSUB whose wait timed out) completes the unsubscribe: the kind of ack is not checked.
 #[test]
-
 fn a_suback_does_not_complete_an_unsubscribe() {
     let mut h = Harness::new(cfg_quiet());
     h.engine.subscribe(b"dev/cmd", 1).unwrap();
@@ -232,7 +225,6 @@ fn a_suback_does_not_complete_an_unsubscribe() {
 /// failure and the MIPCLOSE: at the next MIPSTART the engine sends MCONNECT right after `OK`,
 /// before the new TCP link is up, and the cycle fails.
 #[test]
-
 fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     let mut c = cfg_quiet();
     c.timeouts.connect_ms = 10_000;
@@ -274,7 +266,6 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
 /// "mid-session", counts another failure and sends `AT+RESET` again; with no re-connect rungs
 /// configured it never gets past the reset.
 #[test]
-
 fn rdy_without_ok_after_at_reset_continues_with_the_boot() {
     let mut c = cfg_quiet();
     c.ladder.reconnects_before_reset = 0;
@@ -311,20 +302,14 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
     c.tls.ca_file = b"ca.crt";
     c.tls.seclevel = Some(1);
     let mut h = Harness::new(c);
-    let tls_up: &[(&[u8], &[u8])] = &[
+    let ssl: &[(&[u8], &[u8])] = &[
         (b"AT+SSLCFG=\"cacert\",88,\"ca.crt\"\r", b"\r\nOK\r\n"),
         (b"AT+SSLCFG=\"seclevel\",88,1\r", b"\r\nOK\r\n"),
-        (UP[5].0, UP[5].1),
-        (UP[6].0, UP[6].1),
-        (
-            b"AT+SSLMIPSTART=\"broker.example\",1883\r",
-            b"\r\nOK\r\n\r\nCONNECT OK\r\n",
-        ),
-        (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
     ];
     h.start();
     h.run(&UP[..5]);
-    h.run(tls_up);
+    h.run(ssl);
+    h.run(TLS_CONNECT);
     assert_eq!(h.engine.state(), State::Online);
     h.engine.stop(h.now);
     h.run(&[
@@ -336,14 +321,14 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
     let mut boot = UP[..5].to_vec();
     boot[1] = (b"ATE0\r", b"ATE0\r\r\nOK\r\n"); // echo is on again after the boot
     h.run(&boot);
-    h.run(tls_up);
+    h.run(ssl);
+    h.run(TLS_CONNECT);
 }
 
 /// `+PDP DEACT` while MIPSTART waits for `CONNECT OK` is ignored (the link is not "in use"), so
 /// the failed cycle that follows re-connects without the `AT+CIPSHUT` the engine sends for the
 /// same URC once connected (luat-at.md §4 +PDP DEACT, §10.2): the context stays down.
 #[test]
-
 fn pdp_deact_while_connecting_shuts_the_context() {
     let mut h = Harness::new(cfg_quiet());
     h.start();
@@ -361,7 +346,6 @@ fn pdp_deact_while_connecting_shuts_the_context() {
 /// `poll_delay_ms` documents `u32::MAX` (C: `UINT32_MAX`) as "nothing scheduled", which the
 /// ports map to "sleep until notified"; once a `poll` has settled it returns 2^31 - 1 instead.
 #[test]
-
 fn nothing_scheduled_is_u32_max() {
     let mut h = Harness::new(config());
     assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), u32::MAX);

@@ -84,6 +84,18 @@ pub const UP: &[(&[u8], &[u8])] = &[
 /// Index in `UP` of the first step after `CONNACK OK`.
 pub const CONNECTED_AT: usize = 11;
 
+/// The connect of `UP` over TLS (the stale-link MIPCLOSE, MCONFIG, SSLMIPSTART, MCONNECT), each
+/// answer with its URC in one piece.
+pub const TLS_CONNECT: &[(&[u8], &[u8])] = &[
+    UP[5],
+    UP[6],
+    (
+        b"AT+SSLMIPSTART=\"broker.example\",1883\r",
+        b"\r\nOK\r\n\r\nCONNECT OK\r\n",
+    ),
+    (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+];
+
 pub fn cfg_quiet() -> cellmqtt::Config<'static> {
     let mut c = config();
     c.timeouts.health_ms = 0;
