@@ -342,33 +342,25 @@ fn qos2_queue_through_repeated_link_losses_completes_each_exactly_once() {
         let mpub = format!("AT+MPUB=\"q\",2,0,\"{payload}\"\r");
         loop {
             h.txi(mpub.as_bytes());
-            let lost = match round % 7 {
-                0 | 6 => {
-                    h.rxi(b"\r\nOK\r\n\r\nPUBREC\r\n\r\nPUBCOMP\r\n");
-                    false
-                }
-                1 => {
-                    h.rxi(b"\r\nCLOSED\r\n\r\nOK\r\n");
-                    true
-                }
-                2 => {
-                    h.rxi(b"\r\nOK\r\n\r\nCLOSED\r\n");
-                    true
-                }
-                3 => {
-                    h.rxi(b"\r\nOK\r\n\r\nPUBREC\r\n\r\nCLOSED\r\n\r\nPUBCOMP\r\n");
-                    true
-                }
-                4 => {
-                    h.rxi(b"\r\nOK\r\n\r\nPUBREC\r\n\r\n+CGEV: NW PDN DEACT 1\r\n");
-                    true
-                }
-                _ => {
-                    h.rxi(b"\r\nCLOSED\r\n");
-                    h.advi(8_000); // the unanswered MPUB holds the pipeline until its deadline
-                    true
-                }
+            // The module's answer to this round's MPUB, and whether it loses the link.
+            let (answer, lost): (&[u8], bool) = match round % 7 {
+                0 | 6 => (b"\r\nOK\r\n\r\nPUBREC\r\n\r\nPUBCOMP\r\n", false),
+                1 => (b"\r\nCLOSED\r\n\r\nOK\r\n", true),
+                2 => (b"\r\nOK\r\n\r\nCLOSED\r\n", true),
+                3 => (
+                    b"\r\nOK\r\n\r\nPUBREC\r\n\r\nCLOSED\r\n\r\nPUBCOMP\r\n",
+                    true,
+                ),
+                4 => (
+                    b"\r\nOK\r\n\r\nPUBREC\r\n\r\n+CGEV: NW PDN DEACT 1\r\n",
+                    true,
+                ),
+                _ => (b"\r\nCLOSED\r\n", true),
             };
+            h.rxi(answer);
+            if answer == b"\r\nCLOSED\r\n" {
+                h.advi(8_000); // the unanswered MPUB holds the pipeline until its deadline
+            }
             round += 1;
             for n in h.notices() {
                 match n {

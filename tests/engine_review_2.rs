@@ -18,6 +18,17 @@ fn online() -> Harness {
     h
 }
 
+/// Online with `dev/cmd` subscribed, no health check.
+fn online_subscribed() -> Harness {
+    let mut h = Harness::new(cfg_quiet());
+    h.engine.subscribe(b"dev/cmd", 1).unwrap();
+    h.start();
+    h.run(UP);
+    h.run(&[(b"AT+MSUB=\"dev/cmd\",1\r", b"\r\nOK\r\n\r\nSUBACK\r\n")]);
+    h.take_events();
+    h
+}
+
 /// A UART that takes at most `left` more bytes, then reports "try later".
 struct Budget<'u> {
     uart: &'u mut common::Uart,
@@ -206,12 +217,7 @@ fn suback_before_ok_confirms_the_subscription() {
 /// MSUB whose wait timed out) completes the unsubscribe: the kind of ack is not checked.
 #[test]
 fn a_suback_does_not_complete_an_unsubscribe() {
-    let mut h = Harness::new(cfg_quiet());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    h.start();
-    h.run(UP);
-    h.run(&[(b"AT+MSUB=\"dev/cmd\",1\r", b"\r\nOK\r\n\r\nSUBACK\r\n")]);
-    h.take_events();
+    let mut h = online_subscribed();
     let u = h.engine.unsubscribe(b"dev/cmd").unwrap();
     h.tx(b"AT+MUNSUB=\"dev/cmd\"\r");
     h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
@@ -553,12 +559,7 @@ fn rx_overflow_is_counted_and_reported() {
 /// re-initialised with echo on, the table and queue are served after the new connect.
 #[test]
 fn api_calls_while_probing_after_a_reboot() {
-    let mut h = Harness::new(cfg_quiet());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    h.start();
-    h.run(UP);
-    h.run(&[(b"AT+MSUB=\"dev/cmd\",1\r", b"\r\nOK\r\n\r\nSUBACK\r\n")]);
-    h.take_events();
+    let mut h = online_subscribed();
     h.txi(b"");
     h.rxi(b"\r\n\x00\xffRDY\r\n");
     assert_eq!(h.engine.state(), State::Probing);
