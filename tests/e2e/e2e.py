@@ -354,7 +354,17 @@ def make_certs(d):
 def scenario_tls(world, emu, _mport):
     """--ssl with the CA in the module's file system: verified against mosquitto's TLS
     listener; a wrong server name must not connect."""
-    d = tempfile.mkdtemp(dir=OUT)
+    # In the system temp dir, not under the checkout: mosquitto drops root privileges before it
+    # reads the certificates, so every directory above them must be open to its user, and a
+    # checkout may sit in a private (0700) directory such as one from `mktemp -d`.
+    d = tempfile.mkdtemp(prefix="cellmqtt-e2e-tls-")
+    try:
+        tls_with_certs_in(world, emu, d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def tls_with_certs_in(world, emu, d):
     os.chmod(d, 0o755)
     make_certs(d)
     port = free_port()
