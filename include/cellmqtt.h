@@ -40,6 +40,9 @@
 
 #define CELLMQTT_PINS_PWRKEY (1 << 2)
 
+// The module's STATUS (power indication) line is wired as an input, read through `pin_get`.
+#define CELLMQTT_PINS_STATUS (1 << 3)
+
 // Recommended buffer sizes (bytes) for the `*_buf` fields.
 #define CELLMQTT_RX_BUF_DEFAULT 1024
 
@@ -61,7 +64,7 @@
 
 #define CELLMQTT_SUB_BUF_MIN 16
 
-// The module's limits (luat-at.md §5), checked before anything is sent: topics, client id,
+// The module's limits (docs/luat-at.md §5), checked before anything is sent: topics, client id,
 // user, password, will topic.
 #define CELLMQTT_STRING_MAX 256
 
@@ -147,6 +150,19 @@ enum cellmqtt_status_t
   CELLMQTT_STATUS_GAVE_UP = -31,
   // The module or profile does not support the requested feature.
   CELLMQTT_STATUS_UNSUPPORTED = -32,
+  // The broker refused the MQTT connect (bad credentials, client id not allowed, ...):
+  // `ERROR` after `AT+MCONNECT`'s `OK`, or the link closed before `CONNACK OK`. Fix the
+  // configuration; the module is not at fault and is never reset for it.
+  CELLMQTT_STATUS_BROKER_REFUSED = -33,
+  // The broker could not be reached (`CONNECT FAIL`): it is down, the port is closed or
+  // the network path is broken. Re-connected with back-off; the module is not reset.
+  CELLMQTT_STATUS_BROKER_UNREACHABLE = -34,
+  // The TLS handshake with the broker failed (where the module reports it apart from a
+  // TCP failure). Re-connected with back-off; the module is not reset.
+  CELLMQTT_STATUS_TLS_FAILED = -35,
+  // The broker's host name does not resolve (`+CME ERROR: 916-918`). Re-connected with
+  // back-off; the module is not reset.
+  CELLMQTT_STATUS_NAME_NOT_RESOLVED = -36,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -165,6 +181,8 @@ enum cellmqtt_pin_t
   CELLMQTT_PIN_RESET = 0,
   CELLMQTT_PIN_POWER = 1,
   CELLMQTT_PIN_PWRKEY = 2,
+  // Input only: the module's power indication, read through `pin_get`.
+  CELLMQTT_PIN_STATUS = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -292,6 +310,9 @@ enum cellmqtt_loss_t
   CELLMQTT_LOSS_EVENT_DROPPED = 5,
   // `AT+MQTTMSGGET` failed; the announced cache slots were not read.
   CELLMQTT_LOSS_CACHE_READ_FAILED = 6,
+  // A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
+  // count): skipped to its line end, the stream resynchronised there.
+  CELLMQTT_LOSS_MESSAGE_CORRUPT = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -317,12 +338,78 @@ enum cellmqtt_log_kind_t
   CELLMQTT_LOG_KIND_LINK_DOWN = 3,
   // The module printed `RDY` mid-session: it rebooted by itself.
   CELLMQTT_LOG_KIND_MODULE_REBOOTED = 4,
+  // The broker or the network failed the connect (`what` = the line or command, the
+  // entry's `status` the class: broker refused, unreachable, TLS, name not resolved). The
+  // module is fine: re-connects with back-off follow, no pin or reset.
+  CELLMQTT_LOG_KIND_BROKER_FAILURE = 5,
+  // Echoed command lines came back after `ATE0` (firmware echo, or TX looped back by the
+  // wiring): `ATE0` is sent once more, and the session works on with echo either way.
+  CELLMQTT_LOG_KIND_ECHO_ON = 6,
+  // The STATUS line disagreed with a pin sequence (`code` = the level read): the module
+  // was on where it should be off (a power cycle without effect) or the reverse.
+  CELLMQTT_LOG_KIND_STATUS_MISMATCH = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum cellmqtt_log_kind_t cellmqtt_log_kind_t;
 #else
 typedef uint8_t cellmqtt_log_kind_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The field of `cellmqtt_config_t` / `cellmqtt_callbacks_t` that made a configuration fail.
+enum cellmqtt_config_field_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No field: the configuration is valid (or the failure is not about one field).
+  CELLMQTT_CONFIG_FIELD_NONE = 0,
+  CELLMQTT_CONFIG_FIELD_PROFILE = 1,
+  CELLMQTT_CONFIG_FIELD_OPTIONS = 2,
+  // A pin in `pins` that is not a known line.
+  CELLMQTT_CONFIG_FIELD_PINS = 3,
+  // RESET, POWER or PWRKEY declared in `pins` without a `pin_set` callback.
+  CELLMQTT_CONFIG_FIELD_PIN_SET = 4,
+  // STATUS declared in `pins` without a `pin_get` callback.
+  CELLMQTT_CONFIG_FIELD_PIN_GET = 5,
+  CELLMQTT_CONFIG_FIELD_HOST = 6,
+  CELLMQTT_CONFIG_FIELD_PORT = 7,
+  CELLMQTT_CONFIG_FIELD_CLIENT_ID = 8,
+  CELLMQTT_CONFIG_FIELD_USERNAME = 9,
+  CELLMQTT_CONFIG_FIELD_PASSWORD = 10,
+  CELLMQTT_CONFIG_FIELD_KEEPALIVE = 11,
+  CELLMQTT_CONFIG_FIELD_WILL_TOPIC = 12,
+  CELLMQTT_CONFIG_FIELD_WILL_PAYLOAD = 13,
+  CELLMQTT_CONFIG_FIELD_WILL_QOS = 14,
+  CELLMQTT_CONFIG_FIELD_WILL_RETAIN = 15,
+  // The online message: too long, not sendable, or set without a will topic.
+  CELLMQTT_CONFIG_FIELD_ONLINE_PAYLOAD = 16,
+  CELLMQTT_CONFIG_FIELD_TLS_CA_FILE = 17,
+  CELLMQTT_CONFIG_FIELD_TLS_CLIENT_CERT_FILE = 18,
+  CELLMQTT_CONFIG_FIELD_TLS_CLIENT_KEY_FILE = 19,
+  CELLMQTT_CONFIG_FIELD_TLS_SNI = 20,
+  CELLMQTT_CONFIG_FIELD_TLS_VERSION = 21,
+  CELLMQTT_CONFIG_FIELD_TLS_SECLEVEL = 22,
+  // A wait in `timeouts` is 0 (only `health_ms` may be), or `backoff_min_ms` exceeds
+  // `backoff_max_ms`.
+  CELLMQTT_CONFIG_FIELD_TIMEOUTS = 23,
+  CELLMQTT_CONFIG_FIELD_RX_BUF = 24,
+  CELLMQTT_CONFIG_FIELD_LINE_BUF = 25,
+  CELLMQTT_CONFIG_FIELD_QUEUE_BUF = 26,
+  CELLMQTT_CONFIG_FIELD_SUB_BUF = 27,
+  // Two of the four buffers overlap.
+  CELLMQTT_CONFIG_FIELD_BUFFER_OVERLAP = 28,
+  // `uart_write` is NULL.
+  CELLMQTT_CONFIG_FIELD_UART_WRITE = 29,
+  // `tick_ms` is NULL.
+  CELLMQTT_CONFIG_FIELD_TICK_MS = 30,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cellmqtt_config_field_t cellmqtt_config_field_t;
+#else
+typedef uint32_t cellmqtt_config_field_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -334,7 +421,7 @@ enum cellmqtt_profile_t
  {
   // Air724UG family (8910): RESET reboots; MPUB up to 2348 bytes.
   CELLMQTT_PROFILE_AIR724UG = 0,
-  // Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 4100 bytes.
+  // Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 2384 bytes.
   CELLMQTT_PROFILE_AIR780E = 1,
   // Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
   CELLMQTT_PROFILE_AIR780EP = 2,
@@ -347,7 +434,7 @@ typedef uint32_t cellmqtt_profile_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Every wait of the session, in milliseconds. Defaults come from luat-at.md §9.
+// Every wait of the session, in milliseconds. Defaults come from docs/luat-at.md §9.
 typedef struct cellmqtt_timeouts_t {
   // Final result (`OK`/`ERROR`) of an ordinary command (manual: 9 s).
   uint32_t command_ms;
@@ -376,13 +463,18 @@ typedef struct cellmqtt_timeouts_t {
   uint32_t reset_pulse_ms;
   // Supply held off during a power cycle.
   uint32_t power_off_ms;
-  // PWRKEY asserted to power on (≥1.2 s Air724UG, >1 s Air780E).
+  // PWRKEY asserted to power on (documented minimum 1.2-1.5 s; the default 2 s has margin).
   uint32_t pwrkey_ms;
   // Idle time online after which `AT+MQTTSTATU` checks the link (0 = never).
   uint32_t health_ms;
+  // `SHUT OK` after `AT+CIPSHUT` (the manual's maximum response time: 90 s).
+  uint32_t shut_ms;
 } cellmqtt_timeouts_t;
 
-// The recovery ladder (design.md): re-connects, then RESET pulses, then power cycles.
+// The recovery ladder for module symptoms (no answer, contradictory answers, attach lost):
+// re-connects, then RESET pulses, then power cycles. Broker and network failures (refused,
+// unreachable, TLS, name not resolved) never climb it: they get re-connects with back-off
+// and jitter, and at most the last-resort reset below.
 typedef struct cellmqtt_ladder_t {
   // Failed connect cycles answered by a plain re-connect before the first RESET.
   uint8_t reconnects_before_reset;
@@ -390,6 +482,12 @@ typedef struct cellmqtt_ladder_t {
   uint8_t resets_before_power_cycle;
   // Consecutive power cycles without getting online before giving up (0 = never give up).
   uint16_t power_cycle_limit;
+  // Consecutive broker refusals (`BROKER_REFUSED`) before giving up (0 = never): a wrong
+  // password does not fix itself, but a broker's ACL may be corrected meanwhile.
+  uint16_t refusal_limit;
+  // After this many seconds of broker/network failures with no session in between, one
+  // module reset as a last resort (0 = never, the default). Tens of minutes is sensible.
+  uint32_t broker_reset_after_s;
 } cellmqtt_ladder_t;
 
 // Session configuration. Start from `cellmqtt_config_default()`.
@@ -402,7 +500,8 @@ typedef struct cellmqtt_config_t {
   uint32_t profile;
   // `CELLMQTT_OPT_*` bits.
   uint32_t options;
-  // `CELLMQTT_PINS_*` bits: which lines `pin_set` can drive.
+  // `CELLMQTT_PINS_*` bits: which lines the board wires (RESET, POWER, PWRKEY driven by
+  // `pin_set`, STATUS read by `pin_get`; a declared line without its callback is refused).
   uint32_t pins;
   // Broker host name or address (required, ≤255 bytes).
   const char *host;
@@ -477,6 +576,9 @@ typedef struct cellmqtt_log_t {
   const char *what;
   // `+CME ERROR` code, `+MQTTSTATU` state, PDN context or TCP error number; else 0.
   uint16_t code;
+  // The failure class the entry reports (`BROKER_REFUSED`, `BROKER_UNREACHABLE`,
+  // `TLS_FAILED`, `NAME_NOT_RESOLVED` for `BROKER_FAILURE` entries); `OK` otherwise.
+  cellmqtt_status_t status;
 } cellmqtt_log_t;
 
 // Callbacks. `user` is passed first to every one of them.
@@ -506,6 +608,10 @@ typedef struct cellmqtt_callbacks_t {
   // Why things happen: command timeouts and errors, missing acknowledgements, the line
   // that reported a link loss, a module reboot. Optional; the entry is valid during the call.
   void (*log)(void *user, const struct cellmqtt_log_t *entry);
+  // Read an input line (only `CELLMQTT_PIN_STATUS`): 1 = asserted (the module is powered
+  // on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is
+  // in `pins`; must not block.
+  int32_t (*pin_get)(void *user, cellmqtt_pin_t pin);
 } cellmqtt_callbacks_t;
 
 // Running counters of a session (never reset by the engine).
@@ -564,7 +670,18 @@ typedef struct cellmqtt_stats_t {
   uint32_t power_cycles;
   // Event records that could not be queued (always 0 unless there is a bug).
   uint32_t events_dropped;
+  // Of `connect_failures`, those on the broker or network side (refused, unreachable, TLS,
+  // name not resolved): answered by re-connects, never by the module ladder.
+  uint32_t broker_failures;
+  // `+MSUB` lines with a corrupt header, skipped to their line end.
+  uint32_t messages_corrupt;
+  // Echoed command lines skipped after `ATE0` (firmware or wiring echo).
+  uint32_t echo_lines;
+  // `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
+  uint32_t mpub_fallbacks;
 } cellmqtt_stats_t;
+
+
 
 
 
@@ -597,7 +714,8 @@ struct cellmqtt_config_t cellmqtt_config_default(void);
 //
 // Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
 // `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
-// `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY` (from a callback).
+// `PAYLOAD_TOO_LONG`, `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY`
+// (from a callback). `cellmqtt_config_check` names the field a refusal is about.
 //
 // # Safety
 // `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
@@ -605,6 +723,18 @@ struct cellmqtt_config_t cellmqtt_config_default(void);
 cellmqtt_status_t cellmqtt_init(struct cellmqtt_t *h,
                                 const struct cellmqtt_config_t *cfg,
                                 const struct cellmqtt_callbacks_t *cb);
+
+// Checks `cfg` and `cb` as `cellmqtt_init` would, without initialising anything, and writes
+// the field a refusal is about to `*out_field` (if not NULL; `CELLMQTT_CONFIG_FIELD_NONE`
+// when the configuration is valid). Returns the status `cellmqtt_init` would return for it.
+// `cellmqtt_config_field_str` names the field.
+//
+// # Safety
+// `cfg` and `cb` are NULL or valid; the strings in `cfg` are NUL-terminated or NULL;
+// `out_field` is NULL or valid for a write.
+cellmqtt_status_t cellmqtt_config_check(const struct cellmqtt_config_t *cfg,
+                                        const struct cellmqtt_callbacks_t *cb,
+                                        cellmqtt_config_field_t *out_field);
 
 // Marks the handle uninitialised (after `cellmqtt_stop`, when nothing else uses it), so the
 // storage and buffers may be reused or initialised again.
@@ -721,6 +851,10 @@ const char *cellmqtt_state_str(uint32_t state);
 
 // Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
 const char *cellmqtt_recovery_str(uint32_t step);
+
+// Name of a configuration field as spelled in `cellmqtt_config_t` / `cellmqtt_callbacks_t`
+// (`"password"`), `"none"`, or `"unknown"`. Static; never free it.
+const char *cellmqtt_config_field_str(uint32_t field);
 
 // Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
 const char *cellmqtt_loss_str(uint32_t kind);

@@ -4,16 +4,18 @@
 //! checked once by [`Config::validate`] so nothing is sent that the module would reject.
 
 use crate::at::encode::check_quotable;
+use crate::config_field::{ConfigError, ConfigField as F};
 use crate::Status;
 
-/// The module family. Where the sources differ (luat-at.md §12), the profile decides.
+/// The module family. Where the sources differ (docs/luat-at.md §12), the profile decides.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Profile {
     /// Air724UG / Air720UG / Air722UG / Air820UG (UNISOC 8910): RESET_IN_N reboots the module,
-    /// `AT+MPUB` carries at most 2348 message bytes (release notes V301826).
+    /// `AT+MPUB` carries at most 2348 message bytes (release notes V301826), and its documents
+    /// list only `\22`, `\0D`, `\0A` as escapes (docs/luat-at.md §5.6).
     Air724ug,
     /// Air780E / EG (EC618): RESET_N is a hardware shutdown, so a reset is RESET then PWRKEY;
-    /// `AT+MPUB` carries up to 4100 bytes.
+    /// `AT+MPUB` carries at most 2384 bytes (Air780E FAQ, firmware V1169).
     Air780e,
     /// Air780EP / EPM (EC718): like Air780E, but RESET_N reboots.
     Air780ep,
@@ -24,8 +26,15 @@ impl Profile {
     pub fn mpub_max(self) -> usize {
         match self {
             Profile::Air724ug => 2348,
-            Profile::Air780e | Profile::Air780ep => 4100,
+            Profile::Air780e => 2384,
+            Profile::Air780ep => 4100,
         }
+    }
+
+    /// True when `AT+MPUB` documents `\5C` for a backslash. The Air724UG documents list only
+    /// `\22 \0D \0A`, so a payload holding `\` goes by `AT+MPUBEX` there.
+    pub fn escapes_backslash(self) -> bool {
+        !matches!(self, Profile::Air724ug)
     }
 
     /// True when the RESET pin powers the module down instead of rebooting it.
@@ -61,6 +70,10 @@ bitflags::bitflags! {
         const POWER = 1 << 1;
         /// PWRKEY.
         const PWRKEY = 1 << 2;
+        /// The module's STATUS (power indication) line, read through `pin_get`: checked before
+        /// a PWRKEY pulse (a pulse toggles power, so a blind one can switch a hung module off)
+        /// and to confirm a power cycle.
+        const STATUS = 1 << 3;
     }
 }
 
@@ -105,7 +118,7 @@ pub struct TlsConfig<'a> {
     pub sni: &'a [u8],
 }
 
-/// Every wait of the session, in milliseconds. Defaults come from luat-at.md §9.
+/// Every wait of the session, in milliseconds. Defaults come from docs/luat-at.md §9.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -136,10 +149,12 @@ pub struct Timeouts {
     pub reset_pulse_ms: u32,
     /// Supply held off during a power cycle.
     pub power_off_ms: u32,
-    /// PWRKEY asserted to power on (≥1.2 s Air724UG, >1 s Air780E).
+    /// PWRKEY asserted to power on (documented minimum 1.2-1.5 s; the default 2 s has margin).
     pub pwrkey_ms: u32,
     /// Idle time online after which `AT+MQTTSTATU` checks the link (0 = never).
     pub health_ms: u32,
+    /// `SHUT OK` after `AT+CIPSHUT` (the manual's maximum response time: 90 s).
+    pub shut_ms: u32,
 }
 
 impl Timeouts {
@@ -159,11 +174,12 @@ impl Timeouts {
         backoff_max_ms: 60_000,
         reset_pulse_ms: 600,
         power_off_ms: 2_000,
-        pwrkey_ms: 1_500,
+        pwrkey_ms: 2_000,
         health_ms: 60_000,
+        shut_ms: 90_000,
     };
 
-    fn all(&self) -> [u32; 16] {
+    fn all(&self) -> [u32; 17] {
         [
             self.command_ms,
             self.poll_interval_ms,
@@ -181,11 +197,15 @@ impl Timeouts {
             self.power_off_ms,
             self.pwrkey_ms,
             self.health_ms,
+            self.shut_ms,
         ]
     }
 }
 
-/// The recovery ladder (design.md): re-connects, then RESET pulses, then power cycles.
+/// The recovery ladder for module symptoms (no answer, contradictory answers, attach lost):
+/// re-connects, then RESET pulses, then power cycles. Broker and network failures (refused,
+/// unreachable, TLS, name not resolved) never climb it: they get re-connects with back-off
+/// and jitter, and at most the last-resort reset below.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Ladder {
@@ -195,6 +215,12 @@ pub struct Ladder {
     pub resets_before_power_cycle: u8,
     /// Consecutive power cycles without getting online before giving up (0 = never give up).
     pub power_cycle_limit: u16,
+    /// Consecutive broker refusals (`BROKER_REFUSED`) before giving up (0 = never): a wrong
+    /// password does not fix itself, but a broker's ACL may be corrected meanwhile.
+    pub refusal_limit: u16,
+    /// After this many seconds of broker/network failures with no session in between, one
+    /// module reset as a last resort (0 = never, the default). Tens of minutes is sensible.
+    pub broker_reset_after_s: u32,
 }
 
 impl Ladder {
@@ -203,6 +229,8 @@ impl Ladder {
         reconnects_before_reset: 3,
         resets_before_power_cycle: 2,
         power_cycle_limit: 0,
+        refusal_limit: 0,
+        broker_reset_after_s: 0,
     };
 }
 
@@ -260,53 +288,55 @@ impl<'a> Config<'a> {
 
     /// Checks every limit and every string the module must receive quoted.
     pub fn validate(&self) -> Result<(), Status> {
-        check_string(self.host, limits::HOST_MAX, true)?;
+        self.check().map_err(|e| e.status)
+    }
+
+    /// As [`Config::validate`], naming the field that is wrong.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        F::Host.check(check_string(self.host, limits::HOST_MAX, true))?;
         if self.port == 0 {
-            return Err(Status::InvalidConfig);
+            return F::Port.err(Status::InvalidConfig);
         }
-        check_string(self.client_id, limits::STRING_MAX, true)?;
-        check_string(self.username, limits::STRING_MAX, false)?;
-        check_string(self.password, limits::STRING_MAX, false)?;
+        F::ClientId.check(check_string(self.client_id, limits::STRING_MAX, true))?;
+        F::Username.check(check_string(self.username, limits::STRING_MAX, false))?;
+        F::Password.check(check_string(self.password, limits::STRING_MAX, false))?;
         if self.keepalive_s == 0 {
-            return Err(Status::InvalidConfig);
+            return F::Keepalive.err(Status::InvalidConfig);
         }
         if let Some(w) = &self.will {
-            check_topic(w.topic, false)?;
+            F::WillTopic.check(check_topic(w.topic, false))?;
             if w.payload.len() > limits::WILL_MAX {
-                return Err(Status::WillTooLong);
+                return F::WillPayload.err(Status::WillTooLong);
             }
-            check_quotable(w.payload)?;
+            F::WillPayload.check(check_quotable(w.payload))?;
             if w.qos > 2 {
-                return Err(Status::InvalidQos);
+                return F::WillQos.err(Status::InvalidQos);
             }
         }
         if let Some(p) = self.online_payload {
             if self.will.is_none() {
-                return Err(Status::InvalidConfig);
+                return F::OnlinePayload.err(Status::InvalidConfig);
             }
             if p.len() > limits::PAYLOAD_MAX {
-                return Err(Status::PayloadTooLong);
+                return F::OnlinePayload.err(Status::PayloadTooLong);
             }
         }
-        for name in [
-            self.tls.ca_file,
-            self.tls.client_cert_file,
-            self.tls.client_key_file,
-        ] {
-            check_string(name, limits::FILE_MAX, false)?;
+        let t = &self.tls;
+        F::TlsCaFile.check(check_string(t.ca_file, limits::FILE_MAX, false))?;
+        F::TlsClientCertFile.check(check_string(t.client_cert_file, limits::FILE_MAX, false))?;
+        F::TlsClientKeyFile.check(check_string(t.client_key_file, limits::FILE_MAX, false))?;
+        F::TlsSni.check(check_string(t.sni, limits::HOST_MAX, false))?;
+        if t.version.is_some_and(|v| v > 4) {
+            return F::TlsVersion.err(Status::InvalidConfig);
         }
-        check_string(self.tls.sni, limits::HOST_MAX, false)?;
-        if self.tls.version.is_some_and(|v| v > 4) || self.tls.seclevel.is_some_and(|v| v > 2) {
-            return Err(Status::InvalidConfig);
+        if t.seclevel.is_some_and(|v| v > 2) {
+            return F::TlsSeclevel.err(Status::InvalidConfig);
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.
         let zero_waits = t.all().iter().filter(|v| **v == 0).count();
-        if zero_waits > usize::from(t.health_ms == 0) {
-            return Err(Status::InvalidConfig);
-        }
-        if t.backoff_min_ms > t.backoff_max_ms {
-            return Err(Status::InvalidConfig);
+        if zero_waits > usize::from(t.health_ms == 0) || t.backoff_min_ms > t.backoff_max_ms {
+            return F::Timeouts.err(Status::InvalidConfig);
         }
         Ok(())
     }

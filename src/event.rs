@@ -93,10 +93,13 @@ pub enum LossKind {
     EventDropped = 5,
     /// `AT+MQTTMSGGET` failed; the announced cache slots were not read.
     CacheReadFailed = 6,
+    /// A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
+    /// count): skipped to its line end, the stream resynchronised there.
+    MessageCorrupt = 7,
 }
 
 /// Lower-case names for C (`cellmqtt_loss_str`), by discriminant.
-pub(crate) const LOSS_NAMES: [&[u8]; 7] = [
+pub(crate) const LOSS_NAMES: [&[u8]; 8] = [
     b"rx_overflow\0",
     b"line_too_long\0",
     b"message_too_large\0",
@@ -104,13 +107,14 @@ pub(crate) const LOSS_NAMES: [&[u8]; 7] = [
     b"publish_rejected\0",
     b"event_dropped\0",
     b"cache_read_failed\0",
+    b"message_corrupt\0",
 ];
 
 // The name tables follow the discriminants; a new variant must get its name.
 const _: () = {
     assert!(State::Failed as usize == STATE_NAMES.len() - 1);
     assert!(RecoveryStep::GaveUp as usize == RECOVERY_NAMES.len() - 1);
-    assert!(LossKind::CacheReadFailed as usize == LOSS_NAMES.len() - 1);
+    assert!(LossKind::MessageCorrupt as usize == LOSS_NAMES.len() - 1);
 };
 
 /// What a log entry reports: the "why" behind counters and recovery steps.
@@ -127,6 +131,16 @@ pub enum LogKind {
     LinkDown = 3,
     /// The module printed `RDY` mid-session: it rebooted by itself.
     ModuleRebooted = 4,
+    /// The broker or the network failed the connect (`what` = the line or command, the
+    /// entry's `status` the class: broker refused, unreachable, TLS, name not resolved). The
+    /// module is fine: re-connects with back-off follow, no pin or reset.
+    BrokerFailure = 5,
+    /// Echoed command lines came back after `ATE0` (firmware echo, or TX looped back by the
+    /// wiring): `ATE0` is sent once more, and the session works on with echo either way.
+    EchoOn = 6,
+    /// The STATUS line disagreed with a pin sequence (`code` = the level read): the module
+    /// was on where it should be off (a power cycle without effect) or the reverse.
+    StatusMismatch = 7,
 }
 
 /// The command or URC a log entry is about.
@@ -165,6 +179,10 @@ pub enum Subject {
     PdpDeact,
     TcpError,
     Rdy,
+    MqttMode,
+    ConnectFail,
+    Msub,
+    StatusPin,
 }
 
 impl Subject {
@@ -203,6 +221,10 @@ impl Subject {
             Subject::PdpDeact => b"+PDP DEACT\0",
             Subject::TcpError => b"TCP ERROR\0",
             Subject::Rdy => b"RDY\0",
+            Subject::MqttMode => b"AT+MQTTMODE\0",
+            Subject::ConnectFail => b"CONNECT FAIL\0",
+            Subject::Msub => b"+MSUB\0",
+            Subject::StatusPin => b"STATUS\0",
         }
     }
 }
@@ -214,6 +236,8 @@ pub enum Pin {
     Reset = 0,
     Power = 1,
     Pwrkey = 2,
+    /// Input only: the module's power indication, read through `pin_get`.
+    Status = 3,
 }
 
 /// An event without borrowed data (queued inside the engine).
@@ -259,11 +283,13 @@ pub enum Notice {
         pin: Pin,
         active: bool,
     },
-    /// A log entry about a command or a URC.
+    /// A log entry about a command or a URC; `reason` is the failure class where the entry
+    /// reports one (`Ok` otherwise).
     Log {
         kind: LogKind,
         what: Subject,
         code: u16,
+        reason: Status,
     },
     /// Signal quality from `AT+CSQ` (rssi 0..31 or 99).
     Signal {

@@ -25,6 +25,7 @@ extern crate std;
 pub mod at;
 mod bytes;
 pub mod config;
+pub mod config_field;
 pub mod engine;
 pub mod event;
 pub mod queue;
@@ -36,6 +37,7 @@ pub mod time;
 pub mod ffi;
 
 pub use config::{Config, Options, Pins, Profile};
+pub use config_field::{ConfigError, ConfigField};
 pub use engine::{Buffers, Engine};
 pub use event::{Event, LogKind, LossKind, Notice, Pin, RecoveryStep, State, Subject};
 pub use ffi::ring::{RxReader, RxRing};

@@ -58,4 +58,13 @@ pub struct Stats {
     pub power_cycles: u32,
     /// Event records that could not be queued (always 0 unless there is a bug).
     pub events_dropped: u32,
+    /// Of `connect_failures`, those on the broker or network side (refused, unreachable, TLS,
+    /// name not resolved): answered by re-connects, never by the module ladder.
+    pub broker_failures: u32,
+    /// `+MSUB` lines with a corrupt header, skipped to their line end.
+    pub messages_corrupt: u32,
+    /// Echoed command lines skipped after `ATE0` (firmware or wiring echo).
+    pub echo_lines: u32,
+    /// `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
+    pub mpub_fallbacks: u32,
 }

@@ -71,12 +71,25 @@ pub enum Status {
     GaveUp = -31,
     /// The module or profile does not support the requested feature.
     Unsupported = -32,
+    /// The broker refused the MQTT connect (bad credentials, client id not allowed, ...):
+    /// `ERROR` after `AT+MCONNECT`'s `OK`, or the link closed before `CONNACK OK`. Fix the
+    /// configuration; the module is not at fault and is never reset for it.
+    BrokerRefused = -33,
+    /// The broker could not be reached (`CONNECT FAIL`): it is down, the port is closed or
+    /// the network path is broken. Re-connected with back-off; the module is not reset.
+    BrokerUnreachable = -34,
+    /// The TLS handshake with the broker failed (where the module reports it apart from a
+    /// TCP failure). Re-connected with back-off; the module is not reset.
+    TlsFailed = -35,
+    /// The broker's host name does not resolve (`+CME ERROR: 916-918`). Re-connected with
+    /// back-off; the module is not reset.
+    NameNotResolved = -36,
 }
 
 impl Status {
     /// Every status, for tables and tests.
     /// cbindgen:ignore
-    pub const ALL: [Status; 32] = [
+    pub const ALL: [Status; 36] = [
         Status::Ok,
         Status::NullArg,
         Status::NotInitialized,
@@ -109,6 +122,10 @@ impl Status {
         Status::NoResponse,
         Status::GaveUp,
         Status::Unsupported,
+        Status::BrokerRefused,
+        Status::BrokerUnreachable,
+        Status::TlsFailed,
+        Status::NameNotResolved,
     ];
 
     /// The status with this numeric code, if there is one.
@@ -151,6 +168,10 @@ impl Status {
             Status::NoResponse => b"NO_RESPONSE\0",
             Status::GaveUp => b"GAVE_UP\0",
             Status::Unsupported => b"UNSUPPORTED\0",
+            Status::BrokerRefused => b"BROKER_REFUSED\0",
+            Status::BrokerUnreachable => b"BROKER_UNREACHABLE\0",
+            Status::TlsFailed => b"TLS_FAILED\0",
+            Status::NameNotResolved => b"NAME_NOT_RESOLVED\0",
         }
     }
 

@@ -87,8 +87,12 @@ fn mqtt_results_and_urcs() {
         (b"+MSUB: 4", Unknown),
         (b"+MSUB: x", Unknown),
         (b"+MSUB: 0,1", Unknown),
-        // A +MSUB message line that was not framed as a message (bad header).
-        (b"+MSUB: \"t\",99999999 byte,abc", Unknown),
+        // A +MSUB message line that was not framed as a message (bad header): corrupt.
+        (b"+MSUB: \"t\",99999999 byte,abc", CorruptMessage),
+        (b"+MSUB: \"t\",90000 byte,abc", CorruptMessage),
+        (b"+MSUB: t,x byte,abc", CorruptMessage),
+        // The test form's answer is no message at all.
+        (b"+MSUB:<topic>,(0-2)", Unknown),
     ]);
 }
 

@@ -92,7 +92,11 @@ fn publish_qos2_completes_at_pubcomp_only() {
 
 #[test]
 fn payload_escaping_on_the_wire() {
-    let mut h = online_with_sub();
+    // Air780E documents `\5C` for a backslash (docs/luat-at.md §5.6).
+    let mut c = config();
+    c.profile = cellmqtt::Profile::Air780e;
+    let mut h = Harness::new(c);
+    bring_online(&mut h);
     h.engine
         .publish(b"t", b"{\"a\":\"b\\c\"}\r\n", 0, false)
         .unwrap();
@@ -167,6 +171,8 @@ fn cache_mode_reads_every_notice_and_counts_overwrites() {
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=1\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTMODE=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\nOK\r\n");

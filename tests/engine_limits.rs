@@ -141,11 +141,16 @@ fn publish_and_subscribe_limits() {
     assert_eq!(e.subscribe(b"a", 3), Err(Status::InvalidQos));
 }
 
-/// The escaped message field MPUB carries is 2348 bytes on the 8910 and 4100 on EC618;
-/// beyond it the payload goes by MPUBEX with its length.
+/// The escaped message field MPUB carries is 2348 bytes on the 8910, 2384 on the Air780E
+/// (vendor FAQ, firmware V1169) and 4100 on the Air780EP; beyond it the payload goes by MPUBEX
+/// with its length.
 #[test]
 fn long_payloads_switch_to_mpubex_at_the_profile_limit() {
-    for (profile, limit) in [(Profile::Air724ug, 2348usize), (Profile::Air780e, 4100)] {
+    for (profile, limit) in [
+        (Profile::Air724ug, 2348usize),
+        (Profile::Air780e, 2384),
+        (Profile::Air780ep, 4100),
+    ] {
         let mut c = config();
         c.profile = profile;
         let mut h = Harness::with_sizes(

@@ -138,9 +138,9 @@ fn prompt_for_a_stale_header_still_gets_its_data() {
     h.advance(1_000);
     h.run(&[
         (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
-        (UP[6].0, UP[6].1),
-        (UP[7].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
-        (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+        (UP[7].0, UP[7].1),
+        (UP[8].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
+        (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
         (b"AT+MPUBEX=\"bin\",1,0,5\r", b"\r\n> "),
         (&payload, b"\r\nOK\r\n\r\nPUBACK\r\n"),
     ]);
@@ -236,7 +236,7 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     c.timeouts.connect_ms = 10_000;
     let mut h = Harness::new(c);
     h.start();
-    h.run(&UP[..8]);
+    h.run(&UP[..9]);
     h.advance(10_000);
     assert!(h.notices().iter().any(|n| matches!(
         n,
@@ -248,7 +248,7 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     )));
     h.rx(b"\r\nCONNECT OK\r\n"); // late, during the back-off
     h.advance(1_000);
-    h.run(&[(b"AT+MIPCLOSE\r", b"\r\nOK\r\n"), UP[6], UP[7]]);
+    h.run(&[(b"AT+MIPCLOSE\r", b"\r\nOK\r\n"), UP[7], UP[8]]);
     // The new link is not up yet: wait for its CONNECT OK.
     h.tx_nothing();
     h.rx(b"\r\nCONNECT OK\r\n");
@@ -257,13 +257,13 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     // The same after `stop` while MIPSTART waits, then `start`.
     let mut h = Harness::new(config());
     h.start();
-    h.run(&UP[..8]);
+    h.run(&UP[..9]);
     h.engine.stop(h.now);
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\nCONNECT OK\r\n\r\nOK\r\n");
     assert_eq!(h.engine.state(), State::Stopped);
     h.start();
-    h.run(&UP[..8]);
+    h.run(&UP[..9]);
     h.tx_nothing();
 }
 
@@ -278,9 +278,10 @@ fn rdy_without_ok_after_at_reset_continues_with_the_boot() {
     c.ladder.resets_before_power_cycle = 1;
     let mut h = Harness::new(c);
     h.start();
-    h.run(&UP[..7]);
-    h.tx(UP[7].0);
-    h.rx(b"\r\nOK\r\n\r\nSTATE: IP GPRSACT\r\n\r\nCONNECT FAIL\r\n");
+    h.run(&UP[..8]);
+    h.tx(UP[8].0);
+    // The bearer is down (a module-side failure): the ladder's next rung, `AT+RESET`.
+    h.rx(b"\r\nOK\r\n\r\nSTATE: PDP DEACT\r\n\r\nCONNECT FAIL\r\n");
     assert_eq!(recoveries(&h.notices()), [RecoveryStep::SoftReset]);
     h.advance(1_000);
     h.tx(b"AT+RESET\r");
@@ -313,7 +314,7 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
         (b"AT+SSLCFG=\"seclevel\",88,1\r", b"\r\nOK\r\n"),
     ];
     h.start();
-    h.run(&UP[..5]);
+    h.run(&UP[..6]);
     h.run(ssl);
     h.run(TLS_CONNECT);
     assert_eq!(h.engine.state(), State::Online);
@@ -324,7 +325,7 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
     ]);
     h.rx(b"\r\n^boot.rom'v'!\n\r\nRDY\r\n\r\n+CPIN: READY\r\n");
     h.start();
-    let mut boot = UP[..5].to_vec();
+    let mut boot = UP[..6].to_vec();
     boot[1] = (b"ATE0\r", b"ATE0\r\r\nOK\r\n"); // echo is on again after the boot
     h.run(&boot);
     h.run(ssl);
@@ -338,14 +339,14 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
 fn pdp_deact_while_connecting_shuts_the_context() {
     let mut h = Harness::new(cfg_quiet());
     h.start();
-    h.run(&UP[..8]);
+    h.run(&UP[..9]);
     h.rxi(b"\r\n+PDP DEACT\r\n");
     h.rxi(b"\r\nSTATE: PDP DEACT\r\n\r\nCONNECT FAIL\r\n");
     h.advi(1_000);
     h.run(&[
         (b"AT+MIPCLOSE\r", b"\r\nOK\r\n"),
         (b"AT+CIPSHUT\r", b"\r\nSHUT OK\r\n"),
-        UP[6],
+        UP[7],
     ]);
 }
 
@@ -447,7 +448,7 @@ fn cache_notices_while_offline_are_read_after_the_reconnect() {
     h.advi(1_000);
     h.txi(b"AT+MIPCLOSE\r");
     h.rxi(b"\r\n+MSUB: 3\r\n\r\nOK\r\n");
-    h.run(&up[6..]);
+    h.run(&up[7..]);
     h.txi(b"AT+MQTTMSGGET\r");
     h.rxi(b"\r\n+MSUB: \"x\",1 byte,2\r\n\r\n+MSUB: \"x\",1 byte,3\r\n\r\nOK\r\n");
     let ev = h.take_events();
@@ -518,7 +519,8 @@ fn mpubex_prompt_never_arrives() {
         Notice::Log {
             kind: cellmqtt::LogKind::CommandTimeout,
             what: cellmqtt::Subject::MPubEx,
-            code: 0
+            code: 0,
+            reason: cellmqtt::Status::Ok
         }
     ));
 }
@@ -612,13 +614,14 @@ fn will_signal_and_online_message_after_every_connect() {
         (b"AT+CSQ\r", b"\r\n+CSQ: 18,99\r\n\r\nOK\r\n"),
         UP[4],
         UP[5],
+        UP[6],
     ]);
     let mconfig = b"AT+MCONFIG=\"dev-1\",\"\",\"\",1,1,\"dev/state\",\"offline\"\r";
     for _ in 0..2 {
         h.run(&[
             (mconfig, b"\r\nOK\r\n"),
-            (UP[7].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
-            (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+            (UP[8].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
+            (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
         ]);
         h.txi(b"AT+MPUB=\"dev/state\",1,1,\"online \\221\\22\"\r");
         h.rxi(b"\r\nOK\r\n");
@@ -627,7 +630,7 @@ fn will_signal_and_online_message_after_every_connect() {
         assert_eq!(h.engine.state(), State::Online);
         h.rxi(b"\r\n+CGEV: NW PDN DEACT 1\r\n");
         h.advi(1_000);
-        h.run(&[(UP[5].0, b"\r\nERROR\r\n")]);
+        h.run(&[(UP[6].0, b"\r\nERROR\r\n")]);
     }
     let n = h.notices();
     assert!(has(&n, Notice::Signal { rssi: 18, ber: 99 }), "{n:?}");

@@ -133,6 +133,7 @@ impl Fixture {
             on_message: Some(on_message),
             on_event: Some(on_event),
             log: None,
+            pin_get: None,
         };
         let storage = Box::into_raw(zeroed_handle());
         let h = storage;
@@ -198,6 +199,7 @@ fn null_and_uninitialised_handles_get_statuses() {
             on_message: None,
             on_event: None,
             log: None,
+            pin_get: None,
         };
         assert_eq!(cellmqtt_init(h, &cfg, &cb), Status::NullArg);
         let cstr = |p: *const core::ffi::c_char| std::ffi::CStr::from_ptr(p).to_str().unwrap();
@@ -228,6 +230,7 @@ fn session_through_the_c_api_with_nested_calls_from_callbacks() {
         f.exchange(b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
         "AT+MQTTMSGSET=0\r"
     );
+    assert_eq!(f.exchange(b"\r\nOK\r\n"), "AT+MQTTMODE=0\r");
     assert_eq!(f.exchange(b"\r\nOK\r\n"), "AT+MIPCLOSE\r");
     assert_eq!(
         f.exchange(b"\r\n+CME ERROR: 767\r\n"),

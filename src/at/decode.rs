@@ -104,6 +104,10 @@ pub enum Response<'a> {
     MqttState(u8),
     /// `+MSUB: <slot>`, slot 0..=3: a message was stored in the cache.
     CacheNotice(u8),
+    /// A `+MSUB:` message header the tokenizer could not take (a byte count above the
+    /// module's maximum, or a malformed count): the message is lost, the stream goes on at
+    /// the next line.
+    CorruptMessage,
     /// `TCP ERROR: <n>`.
     TcpError(u16),
     /// `NORMAL POWER DOWN`.
@@ -232,6 +236,7 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
     if let Some(slot) = line.strip_prefix(b"+MSUB:") {
         return match number(slot) {
             Some(n @ 0..=3) => Response::CacheNotice(n as u8),
+            _ if contains(slot, b" byte,") => Response::CorruptMessage,
             _ => Response::Unknown,
         };
     }
@@ -344,6 +349,10 @@ fn number(s: &[u8]) -> Option<u32> {
             None
         }
     })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {

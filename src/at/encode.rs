@@ -57,6 +57,8 @@ pub enum Command<'a> {
     SignalQuery,
     /// `AT+MQTTSTATU`
     MqttStatus,
+    /// `AT+MQTTMODE=0`: payloads as text, not hex (a module may have been left in hex mode).
+    DataModeText,
     /// `AT+MQTTMSGSET=0` (report messages directly) or `=1` (cache them).
     MsgMode {
         /// Cache incoming messages in the module.
@@ -196,6 +198,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
     match *cmd {
         Command::At => pick(&[Text(b"AT\r")]),
         Command::EchoOff => pick(&[Text(b"ATE0\r")]),
+        Command::DataModeText => pick(&[Text(b"AT+MQTTMODE=0\r")]),
         Command::SimQuery => pick(&[Text(b"AT+CPIN?\r")]),
         Command::AttachQuery => pick(&[Text(b"AT+CGATT?\r")]),
         Command::SignalQuery => pick(&[Text(b"AT+CSQ\r")]),

@@ -29,10 +29,12 @@
 
 use crate::bytes::{head, move_down, tail};
 
-/// Largest `+MSUB` payload length taken from a header (1 MiB). The modules print at most a few
-/// KB; anything larger is a corrupted header.
+/// Largest `+MSUB` payload length taken from a header: the modules' own maximum (4100 bytes,
+/// docs/luat-at.md §5.7). A larger count is a corrupted header: taken as a length it would
+/// swallow the stream after it, so the line ends at its terminator instead, as an ordinary
+/// line the decoder reports as corrupt.
 /// cbindgen:ignore
-pub const MAX_MSUB_PAYLOAD: usize = 1 << 20;
+pub const MAX_MSUB_PAYLOAD: usize = 4100;
 
 const CR: u8 = b'\r';
 const LF: u8 = b'\n';

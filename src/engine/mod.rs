@@ -19,6 +19,7 @@ mod tx;
 
 use crate::at::tokenizer::Tokenizer;
 use crate::config::{check_topic, limits, Config, Options};
+use crate::config_field::{ConfigError, ConfigField};
 use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
 use crate::ffi::ring::{RxReader, RxRing};
 use crate::queue::PublishQueue;
@@ -61,6 +62,8 @@ enum Step {
     Attach,
     Signal,
     MsgMode,
+    /// `AT+MQTTMODE=0`.
+    DataMode,
     /// `AT+SSLCFG` item index.
     Ssl(u8),
     CloseStale,
@@ -135,6 +138,25 @@ struct Seen {
     sim: Option<crate::at::decode::SimState>,
     attach: Option<u8>,
     mqtt: Option<u8>,
+    /// `STATE: PDP DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the bearer is down, which
+    /// is the module's (attach) side, not the broker's.
+    bearer_down: bool,
+}
+
+/// Whether the module echoes commands (docs/luat-at.md §1, §4).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Echo {
+    /// Not switched off yet since the module booted (echo is on by default).
+    Default,
+    /// `ATE0` was answered and no echo came since.
+    Off,
+    /// Echo came back after `ATE0`: `ATE0` is to be sent once more.
+    Resend,
+    /// `ATE0` was sent again.
+    Resent,
+    /// Echo stayed on after the second `ATE0` (firmware that ignores it, or TX looped back by
+    /// the wiring): the session works with it.
+    Stuck,
 }
 
 /// The engine. See the crate documentation for the polling model.
@@ -166,9 +188,24 @@ pub struct Engine<'a> {
     announced: bool,
     /// SSL context configured since the module last booted.
     ssl_done: bool,
-    /// `ATE0` answered since the module last booted: an echoed command then means a reboot
-    /// that printed no `RDY` (an autobauding module stays silent until it hears `AT`).
-    echo_off: bool,
+    echo: Echo,
+    /// The per-boot preparation (message mode, data mode, SSL) is in force. Cleared when the
+    /// module may have lost it (echo back on after `ATE0`), so the next re-connect redoes it.
+    prepared: bool,
+    /// `AT+MQTTMODE` answered `ERROR` since the module booted: firmware without it.
+    no_data_mode: bool,
+    /// `AT+MPUB` of this source's current message was answered `ERROR`: it goes by
+    /// `AT+MPUBEX` (once) before the refusal counts.
+    mpub_fallback: Option<PubSource>,
+    /// When the current run of broker/network failures began (for the last-resort reset).
+    broker_since: Option<u32>,
+    /// Consecutive broker refusals (for `Ladder::refusal_limit`).
+    refusals: u16,
+    /// Jitter for re-connect back-offs (xorshift), seeded from the client id so a fleet
+    /// spreads out even with identical clocks.
+    jitter: u32,
+    /// The STATUS line as last read (`None`: not wired or unknown).
+    module_status: Option<bool>,
     /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
     shut_pdp: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
@@ -204,20 +241,8 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// Validates the configuration and the buffers. Nothing is sent until [`Engine::start`].
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
-        cfg.validate()?;
-        // The online message must be sendable, or the session would wait for it forever.
-        if cfg
-            .online_payload
-            .is_some_and(|p| tx::publish_form(&cfg, p).is_none())
-        {
-            return Err(Status::PayloadTooLong);
-        }
-        if bufs.line.len() < LINE_BUF_MIN
-            || bufs.queue.len() < QUEUE_BUF_MIN
-            || bufs.subs.len() < SUB_BUF_MIN
-        {
-            return Err(Status::BufferTooSmall);
-        }
+        Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
+            .map_err(|e| e.status)?;
         Ok(Engine {
             cfg,
             line: bufs.line,
@@ -240,7 +265,14 @@ impl<'a> Engine<'a> {
             connected: false,
             announced: false,
             ssl_done: false,
-            echo_off: false,
+            echo: Echo::Default,
+            prepared: false,
+            no_data_mode: false,
+            mpub_fallback: None,
+            broker_since: None,
+            refusals: 0,
+            jitter: recovery::jitter_seed(cfg.client_id),
+            module_status: None,
             shut_pdp: false,
             cache_pending: 0,
             cache_reading: 0,
@@ -261,6 +293,34 @@ impl<'a> Engine<'a> {
             wake_at: None,
             stats: Stats::default(),
         })
+    }
+
+    /// Everything [`Engine::new`] checks, naming the field that is wrong, without building an
+    /// engine (so the C layer can answer "which field?" without touching the buffers).
+    pub fn check_setup(
+        cfg: &Config<'_>,
+        line_len: usize,
+        queue_len: usize,
+        subs_len: usize,
+    ) -> Result<(), ConfigError> {
+        cfg.check()?;
+        // The online message must be sendable, or the session would wait for it forever.
+        if cfg
+            .online_payload
+            .is_some_and(|p| tx::publish_form(cfg, p).is_none())
+        {
+            return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
+        }
+        for (len, min, field) in [
+            (line_len, LINE_BUF_MIN, ConfigField::LineBuf),
+            (queue_len, QUEUE_BUF_MIN, ConfigField::QueueBuf),
+            (subs_len, SUB_BUF_MIN, ConfigField::SubBuf),
+        ] {
+            if len < min {
+                return field.err(Status::BufferTooSmall);
+            }
+        }
+        Ok(())
     }
 
     /// Starts (or restarts after `Failed`) the session. Idempotent while running.
@@ -390,6 +450,17 @@ impl<'a> Engine<'a> {
         &self.stats
     }
 
+    /// True when the board wires all of `pins` (the C layer reads STATUS only then).
+    pub fn wires(&self, pins: crate::config::Pins) -> bool {
+        self.cfg.pins.contains(pins)
+    }
+
+    /// The STATUS line's level (`Some(true)`: the module is powered on), read by the caller
+    /// before a poll where the board wires it (`Pins::STATUS`); `None` when it cannot tell.
+    pub fn set_module_status(&mut self, on: Option<bool>) {
+        self.module_status = on;
+    }
+
     /// Publishes waiting (including the one in flight).
     pub fn queued(&self) -> usize {
         self.queue.len()
@@ -514,7 +585,16 @@ impl<'a> Engine<'a> {
     }
 
     fn log(&mut self, kind: LogKind, what: Subject, code: u16) {
-        self.notify(Notice::Log { kind, what, code });
+        self.log_as(kind, what, code, Status::Ok);
+    }
+
+    fn log_as(&mut self, kind: LogKind, what: Subject, code: u16, reason: Status) {
+        self.notify(Notice::Log {
+            kind,
+            what,
+            code,
+            reason,
+        });
     }
 
     // Out of line: some thirty call sites would each carry a copy of the deque push.
@@ -571,6 +651,7 @@ impl<'a> Engine<'a> {
             | Step::Attach
             | Step::Signal
             | Step::MsgMode
+            | Step::DataMode
             | Step::Ssl(_) => State::Preparing,
             Step::CloseStale | Step::Shut | Step::Configure | Step::Open | Step::Connect => {
                 State::Connecting

@@ -1,10 +1,16 @@
 //! Failures and the recovery ladder: re-connect with back-off, then RESET pulses, then power
 //! cycles, round after round, until the session is online again (or `power_cycle_limit` is hit).
 //! Every step is a notice; every wait is bounded.
+//!
+//! Failures are classified before they are acted on. Only module symptoms (no answer,
+//! contradictory answers, attach lost) climb the ladder. Broker and network failures (refused,
+//! unreachable, TLS, name not resolved) come from a module that works: they get re-connects
+//! with back-off and jitter, never a pin or a reset, except the optional last-resort reset
+//! after `Ladder::broker_reset_after_s` of them.
 
-use super::{Engine, ProbeKind, Step};
+use super::{Echo, Engine, ProbeKind, Step};
 use crate::config::Pins;
-use crate::event::{Notice, Pin, RecoveryStep};
+use crate::event::{LogKind, Notice, Pin, RecoveryStep, Subject};
 use crate::time::after;
 use crate::Status;
 
@@ -33,6 +39,28 @@ enum Cause {
     Silent,
     /// The module rebooted by itself: re-initialise instead of re-connecting.
     Rebooted,
+    /// The broker or the network failed us; the module is fine: re-connect, never climb.
+    Broker,
+}
+
+/// Seeds the back-off jitter from the client id (FNV-1a), so devices of a fleet that fail at
+/// the same moment (a broker outage) spread their re-connects out.
+pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
+    let h = client_id.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    h | 1
+}
+
+/// The status of a broker or network failure (one that never touches the module's hardware).
+fn is_broker_side(reason: Status) -> bool {
+    matches!(
+        reason,
+        Status::BrokerRefused
+            | Status::BrokerUnreachable
+            | Status::TlsFailed
+            | Status::NameNotResolved
+    )
 }
 
 impl<'a> Engine<'a> {
@@ -71,13 +99,30 @@ impl<'a> Engine<'a> {
             Pin::Reset => Pins::RESET,
             Pin::Power => Pins::POWER,
             Pin::Pwrkey => Pins::PWRKEY,
+            Pin::Status => Pins::STATUS,
         })
+    }
+
+    /// The STATUS line, where wired and read, says the module is powered on.
+    fn status_says_on(&self) -> bool {
+        self.wired(Pin::Status) && self.module_status == Some(true)
     }
 
     /// Runs operation `i` of `seq` (skipping unwired pins); after the last, the module boots.
     pub(super) fn pin_op(&mut self, seq: Sequence, mut i: u8) {
         while let Some((pin, active, hold)) = self.sequence_op(seq, i) {
             i = i.saturating_add(1);
+            if pin == Pin::Power && active && seq == Sequence::PowerCycle && self.status_says_on() {
+                // The supply was off for `power_off_ms` and the module still reports power:
+                // the switch did not cut it. Say so; the sequence goes on.
+                self.log(LogKind::StatusMismatch, Subject::StatusPin, 1);
+            }
+            if pin == Pin::Pwrkey && active && self.status_says_on() {
+                // PWRKEY toggles power: pulsing a module that is on would switch it off.
+                // Skip the pulse and its release.
+                i = i.saturating_add(1);
+                continue;
+            }
             if self.wired(pin) {
                 self.notify(Notice::Pin { pin, active });
                 self.step = Step::Pins(seq, i);
@@ -121,7 +166,9 @@ impl<'a> Engine<'a> {
     /// Everything the module held is gone (it rebooted, or we reset it).
     pub(super) fn fresh_module(&mut self) {
         self.tok.reset();
-        self.echo_off = false;
+        self.echo = Echo::Default;
+        self.prepared = false;
+        self.no_data_mode = false;
         self.ssl_done = false;
         self.shut_pdp = false;
         self.cache_pending = 0;
@@ -142,10 +189,20 @@ impl<'a> Engine<'a> {
         self.fail_as(Status::LinkLost, Cause::Rebooted);
     }
 
-    /// The current cycle cannot continue: take the next rung of the ladder.
+    /// The broker or the network failed the connect (`what` said so, with `code`): log the
+    /// class and re-connect; the module is not touched.
+    pub(super) fn broker_failed(&mut self, what: Subject, code: u16, reason: Status) {
+        self.log_as(LogKind::BrokerFailure, what, code, reason);
+        self.fail(reason);
+    }
+
+    /// The current cycle cannot continue: take the next rung of the ladder, or, for a broker
+    /// or network failure, re-connect.
     pub(super) fn fail(&mut self, reason: Status) {
         let cause = if reason == Status::NoResponse {
             Cause::Silent
+        } else if is_broker_side(reason) {
+            Cause::Broker
         } else {
             Cause::Failure
         };
@@ -161,6 +218,9 @@ impl<'a> Engine<'a> {
             self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
         }
         self.failures = self.failures.saturating_add(1);
+        if cause == Cause::Broker {
+            return self.broker_side(reason);
+        }
         let l = self.cfg.ladder;
         let reconnects = u16::from(l.reconnects_before_reset);
         let resets = u16::from(l.resets_before_power_cycle);
@@ -179,6 +239,32 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A broker or network failure: give up after `refusal_limit` refusals, reset the module
+    /// once `broker_reset_after_s` of them have passed (both off by default), else re-connect
+    /// after a jittered back-off. The ladder position is left as it is.
+    fn broker_side(&mut self, reason: Status) {
+        self.stats.broker_failures = self.stats.broker_failures.wrapping_add(1);
+        if reason == Status::BrokerRefused {
+            self.refusals = self.refusals.saturating_add(1);
+        }
+        let l = self.cfg.ladder;
+        if l.refusal_limit != 0 && self.refusals >= l.refusal_limit {
+            self.announce(RecoveryStep::GaveUp, reason);
+            self.failed = true;
+            self.enter(Step::Idle);
+            return;
+        }
+        let since = *self.broker_since.get_or_insert(self.now);
+        let limit_ms = u64::from(l.broker_reset_after_s) * 1000;
+        let elapsed = u64::from(self.now.wrapping_sub(since));
+        if limit_ms != 0 && elapsed >= limit_ms {
+            // Last resort, as configured: the module may hold a state no command clears.
+            self.broker_since = Some(self.now);
+            return self.reset(reason);
+        }
+        self.reconnect(reason, Cause::Broker);
+    }
+
     fn reconnect(&mut self, reason: Status, cause: Cause) {
         let step = match cause {
             Cause::Rebooted => {
@@ -188,11 +274,30 @@ impl<'a> Engine<'a> {
                 return;
             }
             _ if self.before_link() => Step::Sim,
+            // The module may have lost its per-boot settings (echo came back after ATE0).
+            _ if !self.prepared => Step::MsgMode,
             _ => Step::CloseStale,
         };
         self.stats.reconnects = self.stats.reconnects.wrapping_add(1);
         self.announce(RecoveryStep::Reconnect, reason);
         self.backoff_then(step);
+        if cause == Cause::Broker {
+            self.jitter_backoff();
+        }
+    }
+
+    /// Shortens the back-off just set to a random point of its second half: devices that
+    /// failed together (a broker outage) do not come back in lock-step.
+    fn jitter_backoff(&mut self) {
+        let mut x = self.jitter ^ self.now;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.jitter = x | 1;
+        let wait = crate::time::until(self.now, self.timer);
+        let half = wait / 2;
+        let spread = x % half.saturating_add(1);
+        self.timer = after(self.now, half.saturating_add(spread));
     }
 
     fn reset(&mut self, reason: Status) {
@@ -254,6 +359,7 @@ impl<'a> Engine<'a> {
                 | Step::Attach
                 | Step::Signal
                 | Step::MsgMode
+                | Step::DataMode
                 | Step::Ssl(_)
         )
     }

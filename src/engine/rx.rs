@@ -2,7 +2,7 @@
 //! in flight; everything else is a URC, handled whatever the step, so a URC between a command
 //! and its `OK` never steals the command's answer.
 
-use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, Step};
+use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
 use crate::at::decode::{decode, Response};
 use crate::at::tokenizer::{Span, Token};
 use crate::event::{LogKind, LossKind, Notice, Subject};
@@ -77,13 +77,22 @@ impl<'a> Engine<'a> {
             Response::Ok => self.on_final(Final::Ok),
             Response::Error => self.on_error_line(0),
             Response::CmeError(n) => self.on_error_line(n),
-            Response::Echo => {
-                if self.echo_off {
-                    // Echo is on again: the module rebooted without a `RDY` we saw.
-                    self.on_module_boot();
+            Response::Echo => self.on_echo(),
+            Response::TcpState(state) => {
+                // The state line before a `CONNECT FAIL` tells a bearer that is down (the
+                // module's side) from a broker that cannot be reached.
+                if matches!(state, b"PDP DEACT" | b"IP INITIAL") {
+                    self.seen.bearer_down = true;
                 }
             }
-            Response::Info | Response::TcpState(_) => {}
+            Response::Info => {}
+            Response::CorruptMessage => {
+                self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
+                self.notify(Notice::Loss {
+                    kind: LossKind::MessageCorrupt,
+                    count: 1,
+                });
+            }
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             }
@@ -97,7 +106,13 @@ impl<'a> Engine<'a> {
             }
             Response::ConnectFail => {
                 if self.step == Step::Open {
-                    self.fail(Status::ConnectFailed);
+                    if self.seen.bearer_down {
+                        // Attach lost: a module-side failure, the ladder's business.
+                        self.log(LogKind::LinkDown, Subject::ConnectFail, 0);
+                        self.fail(Status::NotAttached);
+                    } else {
+                        self.broker_failed(Subject::ConnectFail, 0, Status::BrokerUnreachable);
+                    }
                 }
             }
             Response::ConnackOk => {
@@ -112,7 +127,12 @@ impl<'a> Engine<'a> {
             Response::Pubrec => self.on_pub_ack(AckStage::Pubrec),
             Response::Pubcomp => self.on_pub_ack(AckStage::Pubcomp),
             Response::Closed => {
-                if self.link_in_use() {
+                if self.step == Step::Connect {
+                    // The broker dropped the link before `CONNACK OK`: it refused us.
+                    self.link_wait = None;
+                    self.abandon_inflight();
+                    self.broker_failed(Subject::Closed, 0, Status::BrokerRefused);
+                } else if self.link_in_use() {
                     self.log(LogKind::LinkDown, Subject::Closed, 0);
                     self.link_lost();
                 }
@@ -162,11 +182,20 @@ impl<'a> Engine<'a> {
     /// `ERROR` ends the command in flight; with none in flight it is the late failure of
     /// `AT+MCONNECT` (its result comes after `OK`).
     fn on_error_line(&mut self, code: u16) {
+        let waiting = self.link_wait.map(|(w, _)| w);
         if self.inflight.is_some() {
             self.on_final(Final::Error(code));
-        } else if self.link_wait.is_some_and(|(w, _)| w == LinkWait::Connack) {
+        } else if waiting == Some(LinkWait::Connack) {
+            // The documented form of a refused CONNECT (docs/luat-at.md §5.3).
             self.link_wait = None;
-            self.fail(Status::ConnackFailed);
+            self.broker_failed(Subject::MConnect, code, Status::BrokerRefused);
+        } else if waiting == Some(LinkWait::TcpUp) {
+            let reason = match super::session::is_dns_error(code) {
+                true => Status::NameNotResolved,
+                false => Status::BrokerUnreachable,
+            };
+            self.link_wait = None;
+            self.broker_failed(Subject::MipStart, code, reason);
         } else {
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
         }
@@ -254,6 +283,27 @@ impl<'a> Engine<'a> {
             });
         }
         self.cache_pending |= bit;
+    }
+
+    /// An echoed command line: expected until `ATE0` is answered; after it, echo came back
+    /// (firmware that keeps echoing, TX looped back by the wiring, or a module that rebooted
+    /// without a `RDY` we saw). It is never an answer and never on its own a reboot: `ATE0`
+    /// goes once more, and the per-boot preparation is redone at the next re-connect in case
+    /// the module did lose it. A reboot shows itself by `RDY` or by contradicting the session.
+    fn on_echo(&mut self) {
+        if self.echo == Echo::Default {
+            return;
+        }
+        self.stats.echo_lines = self.stats.echo_lines.wrapping_add(1);
+        match self.echo {
+            Echo::Off => {
+                self.log(LogKind::EchoOn, Subject::Ate0, 0);
+                self.echo = Echo::Resend;
+                self.prepared = false;
+            }
+            Echo::Resent => self.echo = Echo::Stuck,
+            _ => {}
+        }
     }
 
     /// `RDY`: the module (re)booted. Expected while probing after power-on or reset; anywhere

@@ -1,13 +1,14 @@
 //! The steps of a session and what each command's result does.
 //!
 //! Full start: `AT` (until answered) → `ATE0` → `AT+CPIN?` (until READY) → `AT+CGATT?` (until 1)
-//! → [`AT+CSQ`] → `AT+MQTTMSGSET` → [`AT+SSLCFG` items, once per module boot] → `AT+MIPCLOSE`
-//! (result ignored) → `AT+MCONFIG` → `AT+MIPSTART` … `CONNECT OK` → `AT+MCONNECT` … `CONNACK OK`
-//! → `AT+MSUB` per stored filter … `SUBACK` → [online message] → online.
+//! → [`AT+CSQ`] → `AT+MQTTMSGSET` → `AT+MQTTMODE=0` (unless the firmware lacks it) →
+//! [`AT+SSLCFG` items, once per module boot] → `AT+MIPCLOSE` (result ignored) → `AT+MCONFIG`
+//! → `AT+MIPSTART` … `CONNECT OK` → `AT+MCONNECT` … `CONNACK OK` → `AT+MSUB` per stored filter
+//! … `SUBACK` → [online message] → online.
 
 use super::rx::Final;
 use super::tx::{next_ssl_item, Cmd};
-use super::{AckStage, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
+use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
 use crate::at::decode::SimState;
 use crate::config::Options;
 use crate::event::{LogKind, LossKind, Notice, Subject};
@@ -34,9 +35,18 @@ pub(super) enum Suspect {
 /// A publish refused this often while the link was up fails for good.
 const MAX_REJECTIONS: u8 = 3;
 
+/// `+CME ERROR` codes of a failed name lookup (docs/luat-at.md §8: DNS_EXIST,
+/// DNS_PARSE_OVERTIME, DNS_PARSE_ERROR).
+pub(super) fn is_dns_error(code: u16) -> bool {
+    (916..=918).contains(&code)
+}
+
 impl<'a> Engine<'a> {
     /// The command the current step wants next, without side effects.
     pub(super) fn peek_command(&self) -> Option<Cmd> {
+        if self.echo == Echo::Resend && self.can_interject() {
+            return Some(Cmd::EchoAgain);
+        }
         let due = reached(self.now, self.timer);
         match self.step {
             Step::Idle | Step::Pins(..) | Step::Backoff => None,
@@ -46,6 +56,7 @@ impl<'a> Engine<'a> {
             Step::Attach => due.then_some(Cmd::AttachQuery),
             Step::Signal => Some(Cmd::Signal),
             Step::MsgMode => Some(Cmd::MsgMode),
+            Step::DataMode => Some(Cmd::DataMode),
             Step::Ssl(i) => Some(Cmd::Ssl(i)),
             Step::CloseStale => Some(Cmd::CloseStale),
             Step::Shut => Some(Cmd::Shut),
@@ -66,6 +77,26 @@ impl<'a> Engine<'a> {
             Step::CloseForStop => Some(Cmd::CloseForStop),
             Step::SoftReset => Some(Cmd::SoftReset),
         }
+    }
+
+    /// A command of our own (`ATE0` again) may go between the session's commands: nothing is
+    /// awaited that it could be mistaken for, and the step is not a pin sequence or a stop.
+    fn can_interject(&self) -> bool {
+        let waiting =
+            self.link_wait.is_some() || self.sub_wait.is_some() || self.pub_wait.is_some();
+        !waiting
+            && matches!(
+                self.step,
+                Step::Sim
+                    | Step::Attach
+                    | Step::Signal
+                    | Step::MsgMode
+                    | Step::DataMode
+                    | Step::Ssl(_)
+                    | Step::CloseStale
+                    | Step::Configure
+                    | Step::Online
+            )
     }
 
     fn sub_command(&self) -> Option<Cmd> {
@@ -110,11 +141,16 @@ impl<'a> Engine<'a> {
             }
             Cmd::Unsubscribe { .. } => self.early_sub_ack = false,
             Cmd::Open => self.tcp_up = false,
-            Cmd::Publish(PubSource::Online) | Cmd::PublishHeader(PubSource::Online) => {
+            Cmd::Publish(PubSource::Online) => self.early_pub_ack = None,
+            Cmd::PublishHeader(PubSource::Online) => {
                 self.early_pub_ack = None;
+                self.mpub_fallback = None;
             }
             Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
                 self.early_pub_ack = None;
+                if matches!(cmd, Cmd::PublishHeader(_)) {
+                    self.mpub_fallback = None;
+                }
                 if self.queue.front().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
                 }
@@ -140,6 +176,9 @@ impl<'a> Engine<'a> {
                     self.log(LogKind::CommandTimeout, f.cmd.subject(), 0);
                 }
             }
+            // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
+            // `ERROR` from firmware without MQTTMODE) are results, not errors.
+            Final::Error(_) if matches!(f.cmd, Cmd::CloseStale | Cmd::DataMode) => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 self.log(LogKind::CommandError, f.cmd.subject(), code);
@@ -190,8 +229,15 @@ impl<'a> Engine<'a> {
                 _ => self.module_answered(),
             },
             Cmd::EchoOff => {
-                self.echo_off = r == Final::Ok;
+                if ok && self.echo == Echo::Default {
+                    self.echo = Echo::Off;
+                }
                 self.enter(Step::Sim);
+            }
+            Cmd::EchoAgain => {
+                // Whatever it answered, it is not sent a third time: if echo goes on, the
+                // session works with it.
+                self.echo = if ok { Echo::Resent } else { Echo::Stuck };
             }
             Cmd::SimQuery => self.sim_result(r),
             Cmd::AttachQuery => {
@@ -200,7 +246,13 @@ impl<'a> Engine<'a> {
                 } // otherwise the step timer asks again until the deadline
             }
             Cmd::Signal => self.enter(Step::MsgMode),
-            Cmd::MsgMode => self.after_msg_mode(),
+            Cmd::MsgMode if self.no_data_mode => self.after_data_mode(),
+            Cmd::MsgMode => self.enter(Step::DataMode),
+            Cmd::DataMode => {
+                // `ERROR`: firmware without the command, which then has no hex mode either.
+                self.no_data_mode = !ok;
+                self.after_data_mode();
+            }
             Cmd::Ssl(i) => {
                 if !ok {
                     self.fail(Status::ModuleError);
@@ -208,6 +260,7 @@ impl<'a> Engine<'a> {
                     self.enter(Step::Ssl(next));
                 } else {
                     self.ssl_done = true;
+                    self.prepared = true;
                     self.enter(Step::CloseStale);
                 }
             }
@@ -220,13 +273,16 @@ impl<'a> Engine<'a> {
                 true => self.enter(Step::Open),
                 false => self.fail(Status::ModuleError),
             },
-            Cmd::Open => match (ok, self.tcp_up) {
-                (true, true) => self.enter(Step::Connect),
-                (true, false) => {
+            Cmd::Open => match (r, self.tcp_up) {
+                (Final::Ok, true) => self.enter(Step::Connect),
+                (Final::Ok, false) => {
                     let d = after(self.now, self.cfg.timeouts.connect_ms);
                     self.link_wait = Some((LinkWait::TcpUp, d));
                 }
-                (false, _) => self.fail(Status::ConnectFailed),
+                (Final::Error(code), _) if is_dns_error(code) => {
+                    self.broker_failed(Subject::MipStart, code, Status::NameNotResolved)
+                }
+                _ => self.fail(Status::ConnectFailed),
             },
             Cmd::Connect => match ok {
                 true => {
@@ -258,6 +314,12 @@ impl<'a> Engine<'a> {
                         reason: Status::ModuleError,
                     });
                 }
+            }
+            Cmd::Publish(src) if !ok && self.can_fall_back(src) => {
+                // Some firmware takes less by MPUB than documented (Air780E: 2384 bytes);
+                // MPUBEX carries up to 4100. The refusal counts only if that fails too.
+                self.mpub_fallback = Some(src);
+                self.stats.mpub_fallbacks = self.stats.mpub_fallbacks.wrapping_add(1);
             }
             Cmd::Publish(src) | Cmd::PublishData(src) => match ok {
                 true => self.publish_accepted(src),
@@ -314,12 +376,24 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn after_msg_mode(&mut self) {
+    fn after_data_mode(&mut self) {
         let tls = self.cfg.options.contains(Options::TLS);
         match next_ssl_item(&self.cfg, 0) {
             Some(first) if tls && !self.ssl_done => self.enter(Step::Ssl(first)),
-            _ => self.enter(Step::CloseStale),
+            _ => {
+                self.prepared = true;
+                self.enter(Step::CloseStale);
+            }
         }
+    }
+
+    /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
+    fn can_fall_back(&self, src: PubSource) -> bool {
+        let allowed = !self.cfg.options.contains(Options::NO_MPUBEX);
+        let sendable = self
+            .publish_parts(src)
+            .is_some_and(|(_, payload, ..)| !payload.is_empty());
+        allowed && sendable && self.mpub_fallback.is_none()
     }
 
     fn module_answered(&mut self) {
@@ -334,6 +408,8 @@ impl<'a> Engine<'a> {
     /// `CONNACK OK`: the session is up.
     pub(super) fn on_connected(&mut self) {
         self.connected = true;
+        self.broker_since = None;
+        self.refusals = 0;
         self.stats.connects = self.stats.connects.wrapping_add(1);
         self.failures = 0;
         self.ladder_pos = 0;

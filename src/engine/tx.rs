@@ -18,9 +18,13 @@ pub enum Cmd {
     AttachQuery,
     Signal,
     MsgMode,
+    /// `AT+MQTTMODE=0`.
+    DataMode,
+    /// `ATE0` again, after echo came back (between the session's own commands).
+    EchoAgain,
     Ssl(u8),
     CloseStale,
-    /// `AT+CIPSHUT` after `+PDP DEACT` (the vendor's handling, luat-at.md §4 +PDP DEACT).
+    /// `AT+CIPSHUT` after `+PDP DEACT` (the vendor's handling, docs/luat-at.md §4 +PDP DEACT).
     Shut,
     Configure,
     Open,
@@ -52,11 +56,12 @@ impl Cmd {
     pub fn subject(self) -> Subject {
         match self {
             Cmd::Probe => Subject::At,
-            Cmd::EchoOff => Subject::Ate0,
+            Cmd::EchoOff | Cmd::EchoAgain => Subject::Ate0,
             Cmd::SimQuery => Subject::Cpin,
             Cmd::AttachQuery => Subject::Cgatt,
             Cmd::Signal => Subject::Csq,
             Cmd::MsgMode => Subject::MqttMsgSet,
+            Cmd::DataMode => Subject::MqttMode,
             Cmd::Ssl(_) => Subject::SslCfg,
             Cmd::CloseStale | Cmd::CloseForStop => Subject::MipClose,
             Cmd::Shut => Subject::CipShut,
@@ -89,7 +94,9 @@ pub(super) struct InFlight {
 /// (binary or too long for MPUB while MPUBEX is disabled).
 pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
     let ex_allowed = !cfg.options.contains(Options::NO_MPUBEX);
-    let mpub_ok = !needs_binary(payload) && mpub_escaped_len(payload) <= cfg.profile.mpub_max();
+    let escapable = cfg.profile.escapes_backslash() || !payload.contains(&b'\\');
+    let mpub_ok =
+        !needs_binary(payload) && escapable && mpub_escaped_len(payload) <= cfg.profile.mpub_max();
     if !mpub_ok {
         return ex_allowed.then_some(true);
     }
@@ -126,13 +133,14 @@ impl<'a> Engine<'a> {
         let cfg = &self.cfg;
         match cmd {
             Cmd::Probe => Command::At,
-            Cmd::EchoOff => Command::EchoOff,
+            Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
             Cmd::SimQuery => Command::SimQuery,
             Cmd::AttachQuery => Command::AttachQuery,
             Cmd::Signal => Command::SignalQuery,
             Cmd::MsgMode => Command::MsgMode {
                 cache: self.cache_mode(),
             },
+            Cmd::DataMode => Command::DataModeText,
             Cmd::Ssl(i) => match ssl_item(cfg, i) {
                 Some((tag, value)) => Command::SslCfg { tag, value },
                 None => Command::At,
@@ -214,6 +222,9 @@ impl<'a> Engine<'a> {
     /// The command that starts sending a publish (MPUB, or the MPUBEX header).
     pub(super) fn publish_cmd(&self, src: PubSource) -> Option<Cmd> {
         let (_, payload, ..) = self.publish_parts(src)?;
+        if self.mpub_fallback == Some(src) {
+            return Some(Cmd::PublishHeader(src));
+        }
         match publish_form(&self.cfg, payload)? {
             true => Some(Cmd::PublishHeader(src)),
             false => Some(Cmd::Publish(src)),
@@ -226,6 +237,7 @@ impl<'a> Engine<'a> {
         let wait = match cmd {
             Cmd::Probe => t.poll_interval_ms,
             Cmd::PublishHeader(_) => t.prompt_ms,
+            Cmd::Shut => t.shut_ms,
             _ => t.command_ms,
         };
         self.tok

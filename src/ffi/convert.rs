@@ -3,6 +3,7 @@
 
 use super::types::{cellmqtt_config_t, ProfileId, CELLMQTT_RX_BUF_MIN};
 use crate::config::{limits, Config, Options, Pins, Profile, TlsConfig, WillConfig};
+use crate::config_field::{ConfigError, ConfigField as F};
 use crate::Status;
 use core::ffi::c_char;
 
@@ -80,23 +81,52 @@ pub(super) struct CBuffers {
     pub subs: &'static mut [u8],
 }
 
-/// # Safety
-/// The buffers in `c` satisfy the contracts of `c_buf` and do not overlap.
-pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> {
-    let ptrs = [
-        (c.rx_buf.addr(), c.rx_buf_len),
-        (c.line_buf.addr(), c.line_buf_len),
-        (c.queue_buf.addr(), c.queue_buf_len),
-        (c.sub_buf.addr(), c.sub_buf_len),
+/// The four buffers of `c`: present, large enough and not overlapping, without forming a
+/// reference to any of them (`init` checks this before `buffers`, `config_check` alone).
+pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
+    let bufs = [
+        (c.rx_buf.addr(), c.rx_buf_len, CELLMQTT_RX_BUF_MIN, F::RxBuf),
+        (
+            c.line_buf.addr(),
+            c.line_buf_len,
+            crate::engine::LINE_BUF_MIN,
+            F::LineBuf,
+        ),
+        (
+            c.queue_buf.addr(),
+            c.queue_buf_len,
+            crate::engine::QUEUE_BUF_MIN,
+            F::QueueBuf,
+        ),
+        (
+            c.sub_buf.addr(),
+            c.sub_buf_len,
+            crate::engine::SUB_BUF_MIN,
+            F::SubBuf,
+        ),
     ];
+    for (addr, len, min, field) in bufs {
+        if addr == 0 {
+            return field.err(Status::NullArg);
+        }
+        if len < min || len > isize::MAX as usize {
+            return field.err(Status::BufferTooSmall);
+        }
+    }
     // Overlapping buffers would alias two `&mut`; refuse them.
-    for (i, (a, alen)) in ptrs.iter().enumerate() {
-        for (b, blen) in ptrs.iter().skip(i + 1) {
-            if *a != 0 && *b != 0 && *a < b.saturating_add(*blen) && *b < a.saturating_add(*alen) {
-                return Err(Status::InvalidConfig);
+    for (i, (a, alen, ..)) in bufs.iter().enumerate() {
+        for (b, blen, ..) in bufs.iter().skip(i + 1) {
+            if *a < b.saturating_add(*blen) && *b < a.saturating_add(*alen) {
+                return F::BufferOverlap.err(Status::InvalidConfig);
             }
         }
     }
+    Ok(())
+}
+
+/// # Safety
+/// The buffers in `c` passed [`check_buffers`] and satisfy the contract of `c_buf`.
+pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> {
     // SAFETY (all four): forwarded from this function's contract.
     let rx = unsafe { c_buf(c.rx_buf, c.rx_buf_len, CELLMQTT_RX_BUF_MIN)? };
     let line = unsafe { c_buf(c.line_buf, c.line_buf_len, crate::engine::LINE_BUF_MIN)? };
@@ -110,47 +140,63 @@ pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> 
     })
 }
 
-fn profile(id: u32) -> Result<Profile, Status> {
+fn profile(id: u32) -> Result<Profile, ConfigError> {
     match id {
         x if x == ProfileId::Air724ug as u32 => Ok(Profile::Air724ug),
         x if x == ProfileId::Air780e as u32 => Ok(Profile::Air780e),
         x if x == ProfileId::Air780ep as u32 => Ok(Profile::Air780ep),
-        _ => Err(Status::InvalidConfig),
+        _ => F::Profile.err(Status::InvalidConfig),
     }
 }
 
-fn optional_u8(v: i16) -> Result<Option<u8>, Status> {
+fn optional_u8(v: i16, field: F) -> Result<Option<u8>, ConfigError> {
     match v {
         -1 => Ok(None),
         0..=255 => Ok(Some(v as u8)),
-        _ => Err(Status::InvalidConfig),
+        _ => field.err(Status::InvalidConfig),
     }
+}
+
+/// A string field: `c_str`, with the field named on failure.
+///
+/// # Safety
+/// As `c_str`.
+unsafe fn str_field(p: *const c_char, max: usize, field: F) -> Result<&'static [u8], ConfigError> {
+    // SAFETY: forwarded from the caller.
+    unsafe { c_str(p, max) }.map_err(|status| ConfigError { status, field })
 }
 
 /// # Safety
 /// Every string and byte pointer in `c` satisfies `c_str` / `c_bytes`.
-pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Status> {
-    let options = Options::from_bits(c.options).ok_or(Status::InvalidConfig)?;
-    let pins = Pins::from_bits(c.pins).ok_or(Status::InvalidConfig)?;
+pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, ConfigError> {
+    let options = Options::from_bits(c.options).ok_or(ConfigError {
+        status: Status::InvalidConfig,
+        field: F::Options,
+    })?;
+    let pins = Pins::from_bits(c.pins).ok_or(ConfigError {
+        status: Status::InvalidConfig,
+        field: F::Pins,
+    })?;
     // SAFETY (all strings and bytes below): forwarded from this function's contract.
-    let host = unsafe { c_str(c.host, limits::HOST_MAX)? };
-    let client_id = unsafe { c_str(c.client_id, limits::STRING_MAX)? };
+    let host = unsafe { str_field(c.host, limits::HOST_MAX, F::Host)? };
+    let client_id = unsafe { str_field(c.client_id, limits::STRING_MAX, F::ClientId)? };
     let mut cfg = Config::new(host, c.port, client_id);
     cfg.profile = profile(c.profile)?;
     cfg.options = options;
     cfg.pins = pins;
-    cfg.username = unsafe { c_str(c.username, limits::STRING_MAX)? };
-    cfg.password = unsafe { c_str(c.password, limits::STRING_MAX)? };
+    cfg.username = unsafe { str_field(c.username, limits::STRING_MAX, F::Username)? };
+    cfg.password = unsafe { str_field(c.password, limits::STRING_MAX, F::Password)? };
     cfg.keepalive_s = c.keepalive_s;
-    let will_topic = unsafe { c_str(c.will_topic, limits::STRING_MAX)? };
+    let will_topic = unsafe { str_field(c.will_topic, limits::STRING_MAX, F::WillTopic)? };
     if !will_topic.is_empty() {
         let payload = match unsafe { c_bytes(c.will_payload, c.will_payload_len, limits::WILL_MAX) }
         {
-            Err(Status::PayloadTooLong) => return Err(Status::WillTooLong),
-            other => other?,
+            Ok(p) => p,
+            Err(Status::PayloadTooLong) => return F::WillPayload.err(Status::WillTooLong),
+            Err(other) => return F::WillPayload.err(other),
         };
         if c.will_retain > 1 {
-            return Err(Status::InvalidConfig);
+            return F::WillRetain.err(Status::InvalidConfig);
         }
         cfg.will = Some(WillConfig {
             topic: will_topic,
@@ -160,16 +206,27 @@ pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, St
         });
     }
     if !c.online_payload.is_null() {
-        cfg.online_payload =
-            Some(unsafe { c_bytes(c.online_payload, c.online_payload_len, limits::PAYLOAD_MAX)? });
+        let p = unsafe { c_bytes(c.online_payload, c.online_payload_len, limits::PAYLOAD_MAX) };
+        cfg.online_payload = Some(p.map_err(|status| ConfigError {
+            status,
+            field: F::OnlinePayload,
+        })?);
     }
     cfg.tls = TlsConfig {
-        version: optional_u8(c.tls_version)?,
-        ca_file: unsafe { c_str(c.tls_ca_file, limits::FILE_MAX)? },
-        client_cert_file: unsafe { c_str(c.tls_client_cert_file, limits::FILE_MAX)? },
-        client_key_file: unsafe { c_str(c.tls_client_key_file, limits::FILE_MAX)? },
-        seclevel: optional_u8(c.tls_seclevel)?,
-        sni: unsafe { c_str(c.tls_sni, limits::HOST_MAX)? },
+        version: optional_u8(c.tls_version, F::TlsVersion)?,
+        ca_file: unsafe { str_field(c.tls_ca_file, limits::FILE_MAX, F::TlsCaFile)? },
+        client_cert_file: unsafe {
+            str_field(
+                c.tls_client_cert_file,
+                limits::FILE_MAX,
+                F::TlsClientCertFile,
+            )?
+        },
+        client_key_file: unsafe {
+            str_field(c.tls_client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)?
+        },
+        seclevel: optional_u8(c.tls_seclevel, F::TlsSeclevel)?,
+        sni: unsafe { str_field(c.tls_sni, limits::HOST_MAX, F::TlsSni)? },
     };
     cfg.timeouts = c.timeouts;
     cfg.ladder = c.ladder;

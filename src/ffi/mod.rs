@@ -15,7 +15,8 @@ mod types;
 pub use handle::{cellmqtt_t, CELLMQTT_HANDLE_WORDS};
 pub use types::*;
 
-use crate::config::{Ladder, Timeouts};
+use crate::config::{Config, Ladder, Pins, Timeouts};
+use crate::config_field::{ConfigError, ConfigField};
 use crate::engine::{Buffers, Engine};
 use crate::event::{Event, Notice, State};
 use crate::stats::Stats;
@@ -94,7 +95,8 @@ pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
 ///
 /// Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
 /// `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
-/// `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY` (from a callback).
+/// `PAYLOAD_TOO_LONG`, `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY`
+/// (from a callback). `cellmqtt_config_check` names the field a refusal is about.
 ///
 /// # Safety
 /// `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
@@ -116,23 +118,22 @@ pub unsafe extern "C" fn cellmqtt_init(
     }
     // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs.
     let (c, cb) = unsafe { (*cfg, *cb) };
-    if cb.uart_write.is_none() || cb.tick_ms.is_none() {
-        return Status::NullArg;
-    }
     // SAFETY: string/buffer validity is the caller's contract.
-    let built = unsafe { convert::config(&c) }.and_then(|config| {
-        // SAFETY: as above.
-        let bufs = unsafe { convert::buffers(&c)? };
-        let engine = Engine::new(
-            config,
-            Buffers {
-                line: bufs.line,
-                queue: bufs.queue,
-                subs: bufs.subs,
-            },
-        )?;
-        Ok((engine, bufs.rx))
-    });
+    let built = unsafe { checked_config(&c, &cb) }
+        .map_err(|e| e.status)
+        .and_then(|config| {
+            // SAFETY: as above; `checked_config` checked the buffers.
+            let bufs = unsafe { convert::buffers(&c)? };
+            let engine = Engine::new(
+                config,
+                Buffers {
+                    line: bufs.line,
+                    queue: bufs.queue,
+                    subs: bufs.subs,
+                },
+            )?;
+            Ok((engine, bufs.rx))
+        });
     let (engine, rx) = match built {
         Ok(v) => v,
         Err(e) => return e,
@@ -144,6 +145,74 @@ pub unsafe extern "C" fn cellmqtt_init(
     // SAFETY: just written.
     unsafe { (*slot).mark_initialised() };
     Status::Ok
+}
+
+/// Everything `cellmqtt_init` checks before it touches the buffers.
+///
+/// # Safety
+/// As `convert::config`.
+unsafe fn checked_config(
+    c: &cellmqtt_config_t,
+    cb: &cellmqtt_callbacks_t,
+) -> Result<Config<'static>, ConfigError> {
+    if cb.uart_write.is_none() {
+        return ConfigField::UartWrite.err(Status::NullArg);
+    }
+    if cb.tick_ms.is_none() {
+        return ConfigField::TickMs.err(Status::NullArg);
+    }
+    // SAFETY: forwarded from the caller.
+    let config = unsafe { convert::config(c)? };
+    // Declared lines must be usable: a RESET pulse into a NULL callback would "recover" a
+    // hung module forever without ever reaching it.
+    if config
+        .pins
+        .intersects(Pins::RESET | Pins::POWER | Pins::PWRKEY)
+        && cb.pin_set.is_none()
+    {
+        return ConfigField::PinSet.err(Status::InvalidConfig);
+    }
+    if config.pins.contains(Pins::STATUS) && cb.pin_get.is_none() {
+        return ConfigField::PinGet.err(Status::InvalidConfig);
+    }
+    convert::check_buffers(c)?;
+    Engine::check_setup(&config, c.line_buf_len, c.queue_buf_len, c.sub_buf_len)?;
+    Ok(config)
+}
+
+/// Checks `cfg` and `cb` as `cellmqtt_init` would, without initialising anything, and writes
+/// the field a refusal is about to `*out_field` (if not NULL; `CELLMQTT_CONFIG_FIELD_NONE`
+/// when the configuration is valid). Returns the status `cellmqtt_init` would return for it.
+/// `cellmqtt_config_field_str` names the field.
+///
+/// # Safety
+/// `cfg` and `cb` are NULL or valid; the strings in `cfg` are NUL-terminated or NULL;
+/// `out_field` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_config_check(
+    cfg: *const cellmqtt_config_t,
+    cb: *const cellmqtt_callbacks_t,
+    out_field: *mut ConfigField,
+) -> Status {
+    let result = if cfg.is_null() || cb.is_null() {
+        Err(ConfigError {
+            status: Status::NullArg,
+            field: ConfigField::None,
+        })
+    } else {
+        // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
+        // read only during this call.
+        unsafe { checked_config(&*cfg, &*cb) }.map(|_| ())
+    };
+    let (status, field) = match result {
+        Ok(()) => (Status::Ok, ConfigField::None),
+        Err(e) => (e.status, e.field),
+    };
+    if !out_field.is_null() {
+        // SAFETY: non-null out pointer from the caller.
+        unsafe { out_field.write(field) };
+    }
+    status
 }
 
 /// Marks the handle uninitialised (after `cellmqtt_stop`, when nothing else uses it), so the
@@ -235,6 +304,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
         return e;
     }
     let now = handle.now();
+    read_status_line(handle);
     let mut uart = port::CallbackUart::new(&handle.cb);
     // SAFETY: poll is claimed, so this is the ring's only reader.
     let mut rx = unsafe { handle.ring.reader_unchecked() };
@@ -261,16 +331,41 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
     Status::Ok
 }
 
+/// Reads the STATUS line for this poll where the board wires it (the engine consults it before
+/// a PWRKEY pulse; one read per poll keeps it fresh without a callback inside the engine).
+fn read_status_line(handle: &Handle) {
+    // SAFETY: application context, poll claimed; the reference ends before the callback.
+    let wired = unsafe { handle.engine() }.wires(Pins::STATUS);
+    let Some(get) = handle.cb.pin_get.filter(|_| wired) else {
+        return;
+    };
+    // SAFETY: callback contract.
+    let level = unsafe { get(handle.cb.user, crate::event::Pin::Status) };
+    let on = match level {
+        0 => Some(false),
+        1.. => Some(true),
+        _ => None,
+    };
+    // SAFETY: as above, re-derived after the callback.
+    unsafe { handle.engine() }.set_module_status(on);
+}
+
 fn dispatch(handle: &Handle, n: Notice) {
     use types::EventKind as K;
     let mut ev = cellmqtt_event_t::new(K::State);
     match n {
-        Notice::Log { kind, what, code } => {
+        Notice::Log {
+            kind,
+            what,
+            code,
+            reason,
+        } => {
             if let Some(f) = handle.cb.log {
                 let entry = cellmqtt_log_t {
                     kind,
                     what: what.name_nul().as_ptr().cast(),
                     code,
+                    status: reason,
                 };
                 // SAFETY: `entry` lives for the call and points to static text; callback contract.
                 unsafe { f(handle.cb.user, &entry) };
@@ -519,6 +614,13 @@ pub extern "C" fn cellmqtt_state_str(state: u32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
     table_name(&crate::event::RECOVERY_NAMES, step)
+}
+
+/// Name of a configuration field as spelled in `cellmqtt_config_t` / `cellmqtt_callbacks_t`
+/// (`"password"`), `"none"`, or `"unknown"`. Static; never free it.
+#[no_mangle]
+pub extern "C" fn cellmqtt_config_field_str(field: u32) -> *const c_char {
+    table_name(&crate::config_field::CONFIG_FIELD_NAMES, field)
 }
 
 /// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.

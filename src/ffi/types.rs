@@ -12,7 +12,7 @@ use core::ffi::{c_char, c_void};
 pub enum ProfileId {
     /// Air724UG family (8910): RESET reboots; MPUB up to 2348 bytes.
     Air724ug = 0,
-    /// Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 4100 bytes.
+    /// Air780E/EG (EC618): RESET_N shuts down, so PWRKEY follows; MPUB up to 2384 bytes.
     Air780e = 1,
     /// Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
     Air780ep = 2,
@@ -29,6 +29,8 @@ pub const CELLMQTT_OPT_REPORT_SIGNAL: u32 = 1 << 4;
 pub const CELLMQTT_PINS_RESET: u32 = 1 << 0;
 pub const CELLMQTT_PINS_POWER: u32 = 1 << 1;
 pub const CELLMQTT_PINS_PWRKEY: u32 = 1 << 2;
+/// The module's STATUS (power indication) line is wired as an input, read through `pin_get`.
+pub const CELLMQTT_PINS_STATUS: u32 = 1 << 3;
 
 /// Recommended buffer sizes (bytes) for the `*_buf` fields.
 pub const CELLMQTT_RX_BUF_DEFAULT: usize = 1024;
@@ -44,7 +46,7 @@ pub const CELLMQTT_LINE_BUF_MIN: usize = 128;
 pub const CELLMQTT_QUEUE_BUF_MIN: usize = 64;
 pub const CELLMQTT_SUB_BUF_MIN: usize = 16;
 
-/// The module's limits (luat-at.md §5), checked before anything is sent: topics, client id,
+/// The module's limits (docs/luat-at.md §5), checked before anything is sent: topics, client id,
 /// user, password, will topic.
 pub const CELLMQTT_STRING_MAX: usize = 256;
 /// Will message.
@@ -81,7 +83,8 @@ pub struct cellmqtt_config_t {
     pub profile: u32,
     /// `CELLMQTT_OPT_*` bits.
     pub options: u32,
-    /// `CELLMQTT_PINS_*` bits: which lines `pin_set` can drive.
+    /// `CELLMQTT_PINS_*` bits: which lines the board wires (RESET, POWER, PWRKEY driven by
+    /// `pin_set`, STATUS read by `pin_get`; a declared line without its callback is refused).
     pub pins: u32,
     /// Broker host name or address (required, ≤255 bytes).
     pub host: *const c_char,
@@ -165,6 +168,10 @@ pub struct cellmqtt_callbacks_t {
     /// Why things happen: command timeouts and errors, missing acknowledgements, the line
     /// that reported a link loss, a module reboot. Optional; the entry is valid during the call.
     pub log: Option<unsafe extern "C" fn(user: *mut c_void, entry: *const cellmqtt_log_t)>,
+    /// Read an input line (only `CELLMQTT_PIN_STATUS`): 1 = asserted (the module is powered
+    /// on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is
+    /// in `pins`; must not block.
+    pub pin_get: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin) -> i32>,
 }
 
 /// A log entry.
@@ -176,6 +183,9 @@ pub struct cellmqtt_log_t {
     pub what: *const c_char,
     /// `+CME ERROR` code, `+MQTTSTATU` state, PDN context or TCP error number; else 0.
     pub code: u16,
+    /// The failure class the entry reports (`BROKER_REFUSED`, `BROKER_UNREACHABLE`,
+    /// `TLS_FAILED`, `NAME_NOT_RESOLVED` for `BROKER_FAILURE` entries); `OK` otherwise.
+    pub status: Status,
 }
 
 /// What a `cellmqtt_event_t` reports.

@@ -74,6 +74,7 @@ pub const UP: &[(&[u8], &[u8])] = &[
     (b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n"),
     (b"AT+CGATT?\r", b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
     (b"AT+MQTTMSGSET=0\r", b"\r\nOK\r\n"),
+    (b"AT+MQTTMODE=0\r", b"\r\nOK\r\n"),
     (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
     (b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r", b"\r\nOK\r\n"),
     (b"AT+MIPSTART=\"broker.example\",1883\r", b"\r\nOK\r\n"),
@@ -82,18 +83,18 @@ pub const UP: &[(&[u8], &[u8])] = &[
     (b"", b"\r\nCONNACK OK\r\n"),
 ];
 /// Index in `UP` of the first step after `CONNACK OK`.
-pub const CONNECTED_AT: usize = 11;
+pub const CONNECTED_AT: usize = 12;
 
 /// The connect of `UP` over TLS (the stale-link MIPCLOSE, MCONFIG, SSLMIPSTART, MCONNECT), each
 /// answer with its URC in one piece.
 pub const TLS_CONNECT: &[(&[u8], &[u8])] = &[
-    UP[5],
     UP[6],
+    UP[7],
     (
         b"AT+SSLMIPSTART=\"broker.example\",1883\r",
         b"\r\nOK\r\n\r\nCONNECT OK\r\n",
     ),
-    (UP[9].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+    (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
 ];
 
 pub fn cfg_quiet() -> cellmqtt::Config<'static> {

@@ -230,6 +230,8 @@ pub fn prepare_after_boot(h: &mut Harness) {
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");
     h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTMODE=0\r");
+    h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\n+CME ERROR: 767\r\n");
 }
