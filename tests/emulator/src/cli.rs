@@ -41,8 +41,14 @@ Options:
   --net-latency-ms MS       network events (CONNECT OK, acks, messages, CLOSED) arrive MS later (default 0)
   --power-off               start with the supply off (use `power on` + PWRKEY)
   --pwrkey-grounded         PWRKEY tied to GND: boots whenever the supply comes on
+  --echo-stuck              firmware bug: ATE0 answers OK but echo stays on
+  --tx-echo                 board loops every MCU byte straight back (whatever ATE says)
+  --mqttmode-at-start 0|1   AT+MQTTMODE in force at the first boot only (reboots set 0)
+  --no-mqttmode             firmware without AT+MQTTMODE (it answers ERROR)
+  --shut-ms MS              AT+CIPSHUT answers SHUT OK after MS (default 0)
   --chaos SEED:RATE         inject seeded random faults, RATE per AT command (0..1)
-  --chaos-kinds LIST        comma list from close,pdn-deact,pdp-deact,hang,reboot,garbage,drop,delay
+  --chaos-kinds LIST        comma list from close,pdn-deact,pdp-deact,hang,reboot,garbage,drop,delay,
+                            refuse,unreachable
   --file NAME=PATH          put a host file into the module's file system (e.g. ca.crt)
   --embedded-broker PORT    run an in-process MQTT broker on 127.0.0.1:PORT (feature embedded-broker)
   --exit-after-ms MS        exit after MS (for scripts; default: run until killed)
@@ -141,6 +147,17 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             }
             "--power-off" => module.power_off = true,
             "--pwrkey-grounded" => module.pwrkey_grounded = true,
+            "--echo-stuck" => module.echo_stuck = true,
+            "--tx-echo" => module.tx_echo = true,
+            "--no-mqttmode" => module.no_mqttmode = true,
+            "--shut-ms" => module.shut_ms = millis(value(args, &mut i, flag)?, flag)?,
+            "--mqttmode-at-start" => {
+                module.mqttmode_at_start = match value(args, &mut i, flag)? {
+                    "0" => 0,
+                    "1" => 1,
+                    v => return Err(format!("{flag}: expected 0 or 1, got {v:?}")),
+                }
+            }
             "--chaos" => chaos = Some(ChaosConfig::parse(value(args, &mut i, flag)?)?),
             "--chaos-kinds" => chaos_kinds = Some(value(args, &mut i, flag)?.to_string()),
             "--file" => {
@@ -176,6 +193,9 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
         c.set_kinds(&kinds)?;
     }
     module.chaos = chaos;
+    if module.mqttmode_at_start != 0 && (module.no_mqttmode || !module.profile.has_mqttmode()) {
+        return Err("--mqttmode-at-start: this firmware has no AT+MQTTMODE".into());
+    }
     if embedded_broker.is_some() && !cfg!(feature = "embedded-broker") {
         return Err(
             "--embedded-broker: this build has no broker (build with --features embedded-broker)"
@@ -217,6 +237,24 @@ mod tests {
     }
 
     #[test]
+    fn field_behaviour_flags() {
+        let o = p("--pty --profile air780e --echo-stuck --tx-echo --mqttmode-at-start 1 --shut-ms 2000 --chaos 1:0.1 --chaos-kinds refuse,unreachable")
+            .unwrap()
+            .unwrap();
+        assert!(o.module.echo_stuck && o.module.tx_echo && !o.module.no_mqttmode);
+        assert_eq!(o.module.mqttmode_at_start, 1);
+        assert_eq!(o.module.shut_ms, 2000);
+        assert_eq!(o.module.chaos.unwrap().kinds.len(), 2);
+        assert!(
+            p("--pty --no-mqttmode")
+                .unwrap()
+                .unwrap()
+                .module
+                .no_mqttmode
+        );
+    }
+
+    #[test]
     fn errors() {
         for bad in [
             "",
@@ -230,6 +268,9 @@ mod tests {
             "--pty --bogus",
             "--listen a:1 --pty-link /tmp/x",
             "--pty --boot-ms 99999999999",
+            "--pty --mqttmode-at-start 2",
+            "--pty --mqttmode-at-start 1",
+            "--pty --profile air780e --no-mqttmode --mqttmode-at-start 1",
         ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }

@@ -42,6 +42,12 @@ pub enum Fault {
     Attach(bool),
     /// The next command with this name (upper case, no `+`) answers with `reply`.
     Fail { cmd: String, reply: FailReply },
+    /// The next N `AT+MCONNECT`s are refused (`OK`, `ERROR`, `CLOSED`) without the broker.
+    Refuse(u32),
+    /// The next N `AT+MIPSTART`s fail (`OK`, `CONNECT FAIL`) without a connect attempt.
+    Unreachable(u32),
+    /// The next N direct-mode `+MSUB` headers carry a byte count of 90000.
+    CorruptMsub(u32),
 }
 
 impl Fault {
@@ -59,6 +65,9 @@ impl Fault {
             Fault::Sim(_) => "sim",
             Fault::Attach(_) => "attach",
             Fault::Fail { .. } => "fail",
+            Fault::Refuse(_) => "refuse",
+            Fault::Unreachable(_) => "unreachable",
+            Fault::CorruptMsub(_) => "corrupt-msub",
         }
     }
 }
@@ -79,12 +88,26 @@ pub enum ControlCmd {
     State,
     BootMs(u64),
     Csq(u8),
+    /// Level of the STATUS output pin.
+    PinStatus,
+    /// Firmware bug: `ATE0` answers `OK` but echo stays on.
+    EchoStuck(bool),
+    /// Board wiring loops every MCU byte straight back.
+    TxEcho(bool),
+    /// Sets AT+MQTTMODE as if the MCU had sent it.
+    MqttMode(u8),
+    /// `AT+CIPSHUT` answers `SHUT OK` this much later.
+    ShutDelay(u64),
+    /// Bytes toward the MCU, escapes already decoded.
+    Inject(Vec<u8>),
     Help,
 }
 
 pub const HELP: &str = "reset [MS] | power on|off | pwrkey MS | pin reset|power|pwrkey 1|0 | \
 close | pdn-deact | pdp-deact | hang | reboot | garbage N | drop N | delay MS | sim absent|ready | \
-attach 0|1 | fail CMD ERROR|CME N | after MS <command> | stats | state | boot-ms MS | csq N | help";
+attach 0|1 | fail CMD ERROR|CME N | refuse [N] | unreachable [N] | corrupt-msub | inject TEXT | \
+echo-stuck on|off | tx-echo on|off | mqttmode 0|1 | shut-delay MS | pin status | \
+after MS <command> | stats | state | boot-ms MS | csq N | help";
 
 fn num<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<T, String> {
     let s = s.ok_or_else(|| format!("missing {what}"))?;
@@ -113,9 +136,76 @@ fn level(s: Option<&str>) -> Result<bool, String> {
     }
 }
 
-/// Parses one control line. Words are separated by whitespace; case-insensitive.
+fn on_off(s: Option<&str>) -> Result<bool, String> {
+    match s {
+        Some("on") | Some("1") => Ok(true),
+        Some("off") | Some("0") => Ok(false),
+        other => Err(format!(
+            "expected on or off, got {}",
+            other.unwrap_or("nothing")
+        )),
+    }
+}
+
+/// An optional count, default 1.
+fn count(s: Option<&str>) -> Result<u32, String> {
+    match s {
+        None => Ok(1),
+        Some(v) => num(Some(v), "N"),
+    }
+}
+
+/// The text after the first `n` words of `line`, as written (case kept). `inject` and `after`
+/// need it: the words are matched in lower case, but injected text is sent as typed.
+fn rest_after(line: &str, n: usize) -> &str {
+    let mut rest = line.trim_start();
+    for _ in 0..n {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[end..].trim_start();
+    }
+    rest
+}
+
+/// Decodes `inject`'s escapes: `\r`, `\n`, `\\` and `\xNN`. Anything else after a backslash is
+/// an error, so a typo does not silently send something else.
+pub fn decode_inject(text: &str) -> Result<Vec<u8>, String> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        match b.get(i + 1) {
+            Some(b'r') => out.push(b'\r'),
+            Some(b'n') => out.push(b'\n'),
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') | Some(b'X') => {
+                let hex = b.get(i + 2..i + 4).ok_or("\\x needs two hex digits")?;
+                // from_str_radix alone would take a sign ("+1").
+                let v = std::str::from_utf8(hex)
+                    .ok()
+                    .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or("\\x needs two hex digits")?;
+                out.push(v);
+                i += 4;
+                continue;
+            }
+            _ => return Err("unknown escape (use \\r \\n \\\\ \\xNN)".into()),
+        }
+        i += 2;
+    }
+    Ok(out)
+}
+
+/// Parses one control line. Words are separated by whitespace; case-insensitive (except the
+/// text of `inject`).
 pub fn parse(line: &str) -> Result<ControlCmd, String> {
-    let lower = line.trim().to_ascii_lowercase();
+    let line = line.trim();
+    let lower = line.to_ascii_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
     let mut it = words.iter().copied();
     let Some(head) = it.next() else {
@@ -134,6 +224,12 @@ pub fn parse(line: &str) -> Result<ControlCmd, String> {
         "pwrkey" => ControlCmd::Pwrkey(ms(it.next())?),
         "pin" => {
             let pin = match it.next() {
+                Some("status") => {
+                    if let Some(extra) = it.next() {
+                        return Err(format!("pin status is read-only: {extra}"));
+                    }
+                    return Ok(ControlCmd::PinStatus);
+                }
                 Some("reset") => Pin::Reset,
                 Some("power") => Pin::Power,
                 Some("pwrkey") => Pin::Pwrkey,
@@ -176,18 +272,40 @@ pub fn parse(line: &str) -> Result<ControlCmd, String> {
             };
             ControlCmd::Fault(Fault::Fail { cmd: name, reply })
         }
+        "refuse" => ControlCmd::Fault(Fault::Refuse(count(it.next())?)),
+        "unreachable" => ControlCmd::Fault(Fault::Unreachable(count(it.next())?)),
+        "corrupt-msub" => ControlCmd::Fault(Fault::CorruptMsub(1)),
+        "inject" => {
+            let text = rest_after(line, 1);
+            if text.is_empty() {
+                return Err("inject needs TEXT".into());
+            }
+            return Ok(ControlCmd::Inject(decode_inject(text)?));
+        }
+        "echo-stuck" => ControlCmd::EchoStuck(on_off(it.next())?),
+        "tx-echo" => ControlCmd::TxEcho(on_off(it.next())?),
+        "mqttmode" => match it.next() {
+            Some("0") => ControlCmd::MqttMode(0),
+            Some("1") => ControlCmd::MqttMode(1),
+            _ => return Err("expected mqttmode 0|1".into()),
+        },
+        "shut-delay" => ControlCmd::ShutDelay(ms(it.next())?),
         "after" => {
             let after = ms(it.next())?;
-            let rest: Vec<&str> = it.by_ref().collect();
+            let rest = rest_after(line, 2);
             if rest.is_empty() {
                 return Err("after MS needs a command".into());
             }
-            let inner = parse(&rest.join(" "))?;
+            let inner = parse(rest)?;
             match inner {
-                ControlCmd::Stats | ControlCmd::State | ControlCmd::Help => {
+                ControlCmd::Stats
+                | ControlCmd::State
+                | ControlCmd::Help
+                | ControlCmd::PinStatus => {
                     return Err("only faults and pins can be scheduled".into())
                 }
-                other => ControlCmd::After(after, Box::new(other)),
+                // The inner command took the rest of the line.
+                other => return Ok(ControlCmd::After(after, Box::new(other))),
             }
         }
         "stats" => ControlCmd::Stats,
@@ -269,6 +387,53 @@ mod tests {
                 ))
             )
         );
+    }
+
+    #[test]
+    fn parses_field_behaviour_commands() {
+        assert_eq!(parse("pin status").unwrap(), ControlCmd::PinStatus);
+        assert_eq!(parse("echo-stuck on").unwrap(), ControlCmd::EchoStuck(true));
+        assert_eq!(parse("TX-ECHO off").unwrap(), ControlCmd::TxEcho(false));
+        assert_eq!(parse("mqttmode 1").unwrap(), ControlCmd::MqttMode(1));
+        assert_eq!(
+            parse("shut-delay 2000").unwrap(),
+            ControlCmd::ShutDelay(2000)
+        );
+        assert_eq!(
+            parse("refuse").unwrap(),
+            ControlCmd::Fault(Fault::Refuse(1))
+        );
+        assert_eq!(
+            parse("unreachable 3").unwrap(),
+            ControlCmd::Fault(Fault::Unreachable(3))
+        );
+        assert_eq!(
+            parse("corrupt-msub").unwrap(),
+            ControlCmd::Fault(Fault::CorruptMsub(1))
+        );
+        // Case and inner spaces of the text are kept; escapes decoded.
+        assert_eq!(
+            parse(r"INJECT \r\n+CPIN: READY\r\n\x00\\").unwrap(),
+            ControlCmd::Inject(b"\r\n+CPIN: READY\r\n\x00\\".to_vec())
+        );
+        assert_eq!(
+            parse(r"after 50 inject RDY\r\n").unwrap(),
+            ControlCmd::After(50, Box::new(ControlCmd::Inject(b"RDY\r\n".to_vec())))
+        );
+        for bad in [
+            "pin status 1",
+            "echo-stuck",
+            "tx-echo maybe",
+            "mqttmode 2",
+            "refuse x",
+            "inject",
+            r"inject \q",
+            r"inject \x4",
+            r"inject \x+1",
+            "after 10 pin status",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
     }
 
     #[test]

@@ -88,7 +88,17 @@ async fn connect(
     port: u16,
     tls: Option<TlsSettings>,
 ) -> Result<Box<dyn Stream>, String> {
-    let tcp = TcpStream::connect((host, port))
+    // Name lookup runs on tokio's blocking pool (getaddrinfo can block for a resolver's whole
+    // timeout), so the module's loop never waits for it; the caller's connect timeout bounds
+    // the lookup and the connect together. Its own step so the log tells DNS from TCP.
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| format!("dns: {e}"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("dns: no address for {host}"));
+    }
+    let tcp = TcpStream::connect(&addrs[..])
         .await
         .map_err(|e| format!("tcp: {e}"))?;
     let _ = tcp.set_nodelay(true);

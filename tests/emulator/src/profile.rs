@@ -60,13 +60,11 @@ impl Profile {
         }
     }
 
-    /// Largest `AT+MPUB` payload after escape decoding: 8910 notes say 2384 (V838), the EC618
-    /// manual 4100.
+    /// Largest `AT+MPUB` payload after escape decoding: 8910 notes say 2384 (V838); for the
+    /// EC618 the manual says 4100 but the Air780E FAQ ("AT+MPUB最大publish 2384字节", S5 FAQ 15)
+    /// says 2384, which is what firmware V1169 enforces. MPUBEX still takes 4100.
     pub fn mpub_max(self) -> usize {
-        match self {
-            Profile::Air724ug => 2384,
-            Profile::Air780e => 4100,
-        }
+        2384
     }
 
     /// Largest `AT+MPUBEX` length (both: 4100, S1).

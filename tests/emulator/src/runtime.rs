@@ -41,7 +41,10 @@ pub fn run(opts: Options) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("tokio runtime: {e}"))?;
-    rt.block_on(main_loop(opts, broker_addr))
+    let r = rt.block_on(main_loop(opts, broker_addr));
+    // A name lookup stuck in the resolver sits on the blocking pool; do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    r
 }
 
 async fn main_loop(opts: Options, broker_addr: Option<String>) -> Result<(), String> {

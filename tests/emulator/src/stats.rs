@@ -27,6 +27,10 @@ pub struct Stats {
     pub bytes_from_mcu: u64,
     pub bytes_dropped: u64,
     pub garbage_bytes: u64,
+    /// Direct-mode `+MSUB` headers printed with a wrong byte count (`corrupt-msub`).
+    pub corrupted_headers: u64,
+    /// Bytes looped back by the board's wiring (`--tx-echo`), not counted in `bytes_to_mcu`.
+    pub tx_echo_bytes: u64,
 }
 
 impl Stats {
@@ -41,7 +45,11 @@ impl Stats {
     }
 
     pub fn count_fault(&mut self, kind: &'static str) {
-        *self.faults_injected.entry(kind).or_default() += 1;
+        self.count_faults(kind, 1);
+    }
+
+    pub fn count_faults(&mut self, kind: &'static str, n: u64) {
+        *self.faults_injected.entry(kind).or_default() += n;
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -66,6 +74,8 @@ impl Stats {
             "bytes_from_mcu": self.bytes_from_mcu,
             "bytes_dropped": self.bytes_dropped,
             "garbage_bytes": self.garbage_bytes,
+            "corrupted_headers": self.corrupted_headers,
+            "tx_echo_bytes": self.tx_echo_bytes,
         })
     }
 }

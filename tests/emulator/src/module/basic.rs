@@ -105,7 +105,14 @@ impl Module {
                 if self.attached {
                     self.pdp = Pdp::Shut;
                 }
-                Final::Text("SHUT OK")
+                if self.cfg.shut_ms == 0 {
+                    return Final::Text("SHUT OK");
+                }
+                // The manual allows CIPSHUT up to 90 s; the answer comes when the timer ends.
+                self.shut_pending = true;
+                let at = now + Duration::from_millis(self.cfg.shut_ms);
+                self.add_timer(at, TimerKind::ShutOk, false);
+                Final::Pending
             }
             "+CIPSTATUS" => {
                 let state = self.ip_state();
@@ -121,6 +128,7 @@ impl Module {
         }
     }
 
+    /// With `echo-stuck` the setting changes but the echo does not stop (see `echo_on`).
     fn set_echo(&mut self, on: bool) -> Final {
         self.s.echo = on;
         Final::Ok

@@ -17,10 +17,12 @@ pub enum ChaosKind {
     Garbage,
     Drop,
     Delay,
+    Refuse,
+    Unreachable,
 }
 
 impl ChaosKind {
-    pub const ALL: [ChaosKind; 8] = [
+    pub const ALL: [ChaosKind; 10] = [
         ChaosKind::Close,
         ChaosKind::PdnDeact,
         ChaosKind::PdpDeact,
@@ -29,6 +31,8 @@ impl ChaosKind {
         ChaosKind::Garbage,
         ChaosKind::Drop,
         ChaosKind::Delay,
+        ChaosKind::Refuse,
+        ChaosKind::Unreachable,
     ];
 
     pub fn parse(s: &str) -> Option<ChaosKind> {
@@ -41,6 +45,8 @@ impl ChaosKind {
             "garbage" => ChaosKind::Garbage,
             "drop" => ChaosKind::Drop,
             "delay" => ChaosKind::Delay,
+            "refuse" => ChaosKind::Refuse,
+            "unreachable" => ChaosKind::Unreachable,
             _ => return None,
         })
     }
@@ -135,12 +141,42 @@ impl Module {
                 self.csq = v;
                 Ok(String::new())
             }
+            ControlCmd::PinStatus => Ok(format!(r#"{{"level":{}}}"#, self.status_level())),
+            ControlCmd::EchoStuck(on) => {
+                self.cfg.echo_stuck = on;
+                Ok(String::new())
+            }
+            ControlCmd::TxEcho(on) => {
+                self.cfg.tx_echo = on;
+                Ok(String::new())
+            }
+            ControlCmd::MqttMode(v) => {
+                if !self.has_mqttmode() {
+                    return Err("this firmware has no AT+MQTTMODE".into());
+                }
+                self.s.mqttmode = v;
+                Ok(String::new())
+            }
+            ControlCmd::ShutDelay(ms) => {
+                self.cfg.shut_ms = ms;
+                Ok(String::new())
+            }
+            ControlCmd::Inject(bytes) => {
+                let n = bytes.len();
+                self.inject(now, bytes);
+                Ok(format!(r#"{{"bytes":{n}}}"#))
+            }
             ControlCmd::Help => Ok(serde_json::json!({ "commands": HELP }).to_string()),
         }
     }
 
     pub(crate) fn apply_fault(&mut self, now: Instant, f: Fault, chaos: bool) {
-        self.stats.count_fault(f.kind());
+        // `refuse 3` arms three refusals: count each, so the counter says what the MCU will see.
+        let n = match f {
+            Fault::Refuse(n) | Fault::Unreachable(n) | Fault::CorruptMsub(n) => u64::from(n),
+            _ => 1,
+        };
+        self.stats.count_faults(f.kind(), n);
         if chaos {
             self.stats.chaos_faults += 1;
         }
@@ -209,6 +245,11 @@ impl Module {
                 self.try_attach(now);
             }
             Fault::Fail { cmd, reply } => self.fails.push((cmd, reply)),
+            Fault::Refuse(n) => self.refuse_left = self.refuse_left.saturating_add(n),
+            Fault::Unreachable(n) => {
+                self.unreachable_left = self.unreachable_left.saturating_add(n)
+            }
+            Fault::CorruptMsub(n) => self.corrupt_left = self.corrupt_left.saturating_add(n),
         }
     }
 
@@ -237,6 +278,8 @@ impl Module {
                 self.add_timer(now + lasts, TimerKind::DelayOff, true);
                 Fault::Delay(ms)
             }
+            ChaosKind::Refuse => Fault::Refuse(1),
+            ChaosKind::Unreachable => Fault::Unreachable(1),
         };
         self.apply_fault(now, fault, true);
         true
@@ -267,12 +310,20 @@ impl Module {
             "attached": self.attached,
             "pdp": format!("{:?}", self.pdp).to_ascii_lowercase(),
             "mqtt": mqtt,
+            "status": self.status_level(),
             "echo": self.s.echo,
+            "echo_stuck": self.cfg.echo_stuck,
+            "tx_echo": self.cfg.tx_echo,
+            "mqttmode": self.s.mqttmode,
+            "shut_ms": self.cfg.shut_ms,
             "msgset": self.s.msgset,
             "cache_valid": self.cache.iter().filter(|c| c.is_some()).count(),
             "delay_ms": self.delay.as_millis() as u64,
             "drop_pending": self.drop_left,
             "fail_pending": self.fails.len(),
+            "refuse_pending": self.refuse_left,
+            "unreachable_pending": self.unreachable_left,
+            "corrupt_msub_pending": self.corrupt_left,
         })
     }
 }

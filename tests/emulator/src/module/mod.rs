@@ -6,6 +6,7 @@
 //! or sleeps, and keeps every decision in one place.
 
 mod basic;
+mod data;
 mod faults;
 mod mqtt_cmds;
 mod net;
@@ -53,6 +54,16 @@ pub struct Config {
     pub chaos: Option<ChaosConfig>,
     /// Files in the module's flash file system at start (`--file NAME=PATH`).
     pub files: Vec<(String, Vec<u8>)>,
+    /// Firmware bug: `ATE0` answers `OK` but the echo stays on (`--echo-stuck`).
+    pub echo_stuck: bool,
+    /// Board wiring loops every MCU byte straight back, whatever ATE says (`--tx-echo`).
+    pub tx_echo: bool,
+    /// AT+MQTTMODE in force at the first boot only (`--mqttmode-at-start`).
+    pub mqttmode_at_start: u8,
+    /// Firmware without AT+MQTTMODE (`--no-mqttmode`).
+    pub no_mqttmode: bool,
+    /// `AT+CIPSHUT` answers `SHUT OK` this long after the command (`--shut-ms`).
+    pub shut_ms: u64,
 }
 
 impl Config {
@@ -68,6 +79,11 @@ impl Config {
             pwrkey_grounded: false,
             chaos: None,
             files: Vec::new(),
+            echo_stuck: false,
+            tx_echo: false,
+            mqttmode_at_start: 0,
+            no_mqttmode: false,
+            shut_ms: 0,
         }
     }
 }
@@ -274,6 +290,8 @@ pub(crate) enum TimerKind {
     Control(ControlCmd),
     /// End of a chaos delay burst.
     DelayOff,
+    /// A slow `AT+CIPSHUT` finishes: `SHUT OK`.
+    ShutOk,
 }
 
 #[derive(Debug, Clone)]
@@ -331,6 +349,16 @@ pub struct Module {
     pub(crate) fails: Vec<(String, FailReply)>,
     pub(crate) chaos: Option<faults::Chaos>,
     pub(crate) timers: Vec<Timer>,
+    /// `refuse N`: MCONNECTs still to refuse without asking the broker.
+    pub(crate) refuse_left: u32,
+    /// `unreachable N`: MIPSTARTs still to fail without a connect attempt.
+    pub(crate) unreachable_left: u32,
+    /// `corrupt-msub`: direct-mode headers still to print with a wrong byte count.
+    pub(crate) corrupt_left: u32,
+    /// A slow `AT+CIPSHUT` is running; new command lines are ignored until `SHUT OK`.
+    pub(crate) shut_pending: bool,
+    /// The first boot has happened (`--mqttmode-at-start` applies to it only).
+    pub(crate) booted_once: bool,
 }
 
 impl Module {
@@ -376,6 +404,11 @@ impl Module {
             fails: Vec::new(),
             chaos,
             timers: Vec::new(),
+            refuse_left: 0,
+            unreachable_left: 0,
+            corrupt_left: 0,
+            shut_pending: false,
+            booted_once: false,
             cfg,
         };
         if m.supply {
@@ -403,6 +436,30 @@ impl Module {
     /// The firmware is up and not hung: it reads commands and prints.
     pub(crate) fn alive(&self) -> bool {
         self.power == Power::Running && !self.hung
+    }
+
+    /// The firmware echoes what it reads: ATE1, or a firmware whose ATE0 does not stick.
+    pub(crate) fn echo_on(&self) -> bool {
+        self.s.echo || self.cfg.echo_stuck
+    }
+
+    /// This firmware has AT+MQTTMODE (profile, unless `--no-mqttmode`).
+    pub(crate) fn has_mqttmode(&self) -> bool {
+        self.profile.has_mqttmode() && !self.cfg.no_mqttmode
+    }
+
+    /// STATUS output pin: high while the module is powered on and out of reset (booting,
+    /// running, also hung); low when off, shut down or held in reset.
+    pub fn status_level(&self) -> u8 {
+        u8::from(matches!(self.power, Power::Booting | Power::Running))
+    }
+
+    /// Bytes toward the MCU from outside the firmware (`inject`): they arrive whatever the
+    /// module's state, behind anything already queued (so `delay` and `drop` still apply).
+    pub(crate) fn inject(&mut self, now: Instant, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.enqueue(now, bytes);
+        }
     }
 
     // ----- output toward the MCU -----
@@ -509,6 +566,11 @@ impl Module {
 
     pub fn on_serial(&mut self, now: Instant, bytes: &[u8]) {
         self.stats.bytes_from_mcu += bytes.len() as u64;
+        if self.cfg.tx_echo && !bytes.is_empty() {
+            // Electrical loopback: no firmware involved, so no queue, no delay, no state.
+            self.stats.tx_echo_bytes += bytes.len() as u64;
+            self.actions.push(Action::Serial(bytes.to_vec()));
+        }
         let mut i = 0;
         while i < bytes.len() && self.alive() {
             if self.data.is_some() {
@@ -517,7 +579,7 @@ impl Module {
             }
             let b = bytes[i];
             i += 1;
-            if self.s.echo {
+            if self.echo_on() {
                 self.echo_buf.push(b);
             }
             match b {
@@ -546,6 +608,12 @@ impl Module {
         };
         if overflow {
             self.emit_final(now, Final::Error);
+            return;
+        }
+        if self.shut_pending {
+            // One command at a time: the firmware reads no new command while CIPSHUT runs
+            // (the echo above still happened).
+            crate::elog!("line ignored: AT+CIPSHUT still running");
             return;
         }
         crate::elog!("<- AT{}", crate::log::printable(rest, 120));
@@ -592,75 +660,6 @@ impl Module {
         };
         let pos = self.fails.iter().position(|(n, _)| n == name)?;
         Some(self.fails.remove(pos).1)
-    }
-
-    /// Consumes data-mode bytes; returns how many were used.
-    fn feed_data(&mut self, now: Instant, bytes: &[u8]) -> usize {
-        let max = self.profile.mpubex_max();
-        let Some(d) = self.data.as_mut() else {
-            return 0;
-        };
-        let mut used = 0;
-        let mut done = false;
-        for &b in bytes {
-            used += 1;
-            if d.expected.is_none() && b == 0x1A {
-                done = true;
-                break;
-            }
-            d.buf.push(b);
-            if d.expected.is_some_and(|n| d.buf.len() >= n) {
-                done = true;
-                break;
-            }
-            // Without a length the module cannot hold more than its maximum.
-            if d.buf.len() >= max && d.expected.is_none() {
-                done = true;
-                break;
-            }
-        }
-        if let Some(idle) = d.idle {
-            d.deadline = now + idle;
-        }
-        // 8910 echoes MPUBEX data while echo is on (luat-at.md §4, V301847).
-        if self.s.echo {
-            let echoed = bytes[..used].to_vec();
-            self.raw_out(now, echoed);
-        }
-        if done {
-            self.finish_data(now, true);
-        }
-        used
-    }
-
-    fn finish_data(&mut self, now: Instant, complete: bool) {
-        let Some(d) = self.data.take() else {
-            return;
-        };
-        let f = match d.kind {
-            DataKind::Mpubex { topic, qos, retain } => {
-                // Without a length, idle time ends the data: that is completion, not a timeout.
-                if (complete || d.expected.is_none()) && !d.buf.is_empty() {
-                    self.publish(now, &topic, &d.buf, qos, retain)
-                } else {
-                    Final::Error
-                }
-            }
-            DataKind::FsWrite { name, append } => {
-                if complete {
-                    let file = self.files.entry(name).or_default();
-                    if !append {
-                        file.clear();
-                    }
-                    file.extend_from_slice(&d.buf);
-                    Final::Ok
-                } else {
-                    Final::Text("TimeOut")
-                }
-            }
-        };
-        self.emit_final(now, f);
-        self.release_held(now);
     }
 
     // ----- network -----
@@ -742,6 +741,11 @@ impl Module {
             TimerKind::PdnBack => self.pdn_back(now),
             TimerKind::PinHold { pin, gen } => self.pin_held(now, pin, gen),
             TimerKind::DelayOff => self.delay = Duration::ZERO,
+            TimerKind::ShutOk => {
+                if std::mem::take(&mut self.shut_pending) {
+                    self.emit_final(now, Final::Text("SHUT OK"));
+                }
+            }
             TimerKind::Control(cmd) => {
                 let r = self.control(now, cmd.clone());
                 crate::elog!("scheduled {cmd:?}: {}", r.unwrap_or_else(|e| e));

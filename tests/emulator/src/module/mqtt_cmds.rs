@@ -79,7 +79,7 @@ impl Module {
             "+MUNSUB" => &["+MUNSUB:<topic>"],
             "+MPUB" => &["+MPUB:<topic>,(0-2),(0-1),<message>"],
             "+MPUBEX" => &["+MPUBEX:<topic>,(0-2),(0-1),<len>"],
-            "+MQTTMODE" if self.profile.has_mqttmode() => &["+MQTTMODE: (0,1)"],
+            "+MQTTMODE" if self.has_mqttmode() => &["+MQTTMODE: (0,1)"],
             "+MQTTMODE" => return Final::Error,
             "+MQTTMSGSET" => &["+MQTTMSGSET:(0,1)"],
             _ => &[],
@@ -168,6 +168,14 @@ impl Module {
         // After AT+CIPSHUT the TCP/IP layer brings the bearer up again on demand.
         self.pdp = super::Pdp::Active;
         self.mdisconnected = false;
+        if self.unreachable_left > 0 {
+            // `unreachable`: fails as a real connect failure does, without trying.
+            self.unreachable_left -= 1;
+            crate::elog!("MIPSTART: broker unreachable (fault)");
+            self.after_final.push(b"STATE: TCP CLOSED".to_vec());
+            self.after_final.push(b"CONNECT FAIL".to_vec());
+            return Final::Ok;
+        }
         let tls = tls.then(|| self.tls_settings(&host));
         self.open_link(now, host, port as u16, tls);
         Final::Ok
@@ -240,6 +248,17 @@ impl Module {
         match self.link.as_ref().map(|l| l.phase) {
             Some(Phase::TcpUp) => {}
             _ => return Final::Cme(767),
+        }
+        if self.refuse_left > 0 {
+            // `refuse`: what a refused CONNACK looks like (ERROR, then the broker closes the
+            // socket: CLOSED), without asking the broker.
+            self.refuse_left -= 1;
+            crate::elog!("MCONNECT refused (fault)");
+            self.drop_link(now, false);
+            self.stats.closed_urcs += 1;
+            self.after_final.push(b"ERROR".to_vec());
+            self.after_final.push(b"CLOSED".to_vec());
+            return Final::Ok;
         }
         let c = self.s.mconfig.clone();
         let connect = mqtt::Connect {
@@ -371,7 +390,7 @@ impl Module {
     }
 
     fn cmd_mqttmode(&mut self, now: Instant, cmd: &Command) -> Final {
-        if !self.profile.has_mqttmode() {
+        if !self.has_mqttmode() {
             return Final::Error;
         }
         match &cmd.form {

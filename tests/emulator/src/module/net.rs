@@ -282,12 +282,36 @@ impl Module {
             payload.truncate(max);
         }
         // `+MSUB: "topic",N byte,<N raw bytes>`: the payload is not escaped (luat-at.md §5.9).
-        let mut line = Vec::with_capacity(topic.len() + payload.len() + 32);
+        let shown = self.shown_payload(&payload);
+        let count = if self.corrupt_left > 0 {
+            // `corrupt-msub`: a header whose count no payload can match (line noise on the
+            // digits, or a firmware bug); the engine must bound what it reads.
+            self.corrupt_left -= 1;
+            self.stats.corrupted_headers += 1;
+            90_000
+        } else {
+            shown.len()
+        };
+        let mut line = Vec::with_capacity(topic.len() + shown.len() + 32);
         line.extend_from_slice(b"+MSUB: \"");
         line.extend_from_slice(&topic);
-        line.extend_from_slice(format!("\",{} byte,", payload.len()).as_bytes());
-        line.extend_from_slice(&payload);
+        line.extend_from_slice(format!("\",{count} byte,").as_bytes());
+        line.extend_from_slice(&shown);
         self.urc(now, &line);
+    }
+
+    /// A payload as `+MSUB` prints it: raw, or upper-case hex text with `AT+MQTTMODE=1`
+    /// (whose count is then the number of characters printed). Which of the two the real
+    /// firmware uses in hex mode is unknown (luat-at.md §5.8); hex is the symmetric choice.
+    fn shown_payload(&self, payload: &[u8]) -> Vec<u8> {
+        if self.s.mqttmode != 1 {
+            return payload.to_vec();
+        }
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        payload
+            .iter()
+            .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+            .collect()
     }
 
     /// Cache mode: 4 slots; a new message takes the lowest free slot, or overwrites the
@@ -333,8 +357,9 @@ impl Module {
                 v.push(b'"');
             }
         }
-        v.extend_from_slice(format!(",{} byte,", e.payload.len()).as_bytes());
-        v.extend_from_slice(&e.payload);
+        let shown = self.shown_payload(&e.payload);
+        v.extend_from_slice(format!(",{} byte,", shown.len()).as_bytes());
+        v.extend_from_slice(&shown);
         v
     }
 

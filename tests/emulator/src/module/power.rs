@@ -32,12 +32,18 @@ impl Module {
         self.attached = false;
         self.pdp = Pdp::Deact;
         self.mdisconnected = false;
+        self.shut_pending = false;
         self.epoch += 1;
         self.timers.retain(|t| t.epoch.is_none());
     }
 
     pub(crate) fn start_boot(&mut self, now: Instant) {
         self.wipe(now);
+        if !std::mem::replace(&mut self.booted_once, true) && self.has_mqttmode() {
+            // As if an earlier session had set it and the module had stayed powered since:
+            // RAM settings survive until the first reboot the emulator sees.
+            self.s.mqttmode = self.cfg.mqttmode_at_start;
+        }
         self.power = Power::Booting;
         let at = now + Duration::from_millis(self.cfg.boot_ms);
         self.add_timer(at, TimerKind::Rdy, false);

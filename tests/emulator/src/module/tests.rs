@@ -15,10 +15,16 @@ struct Harness {
 
 impl Harness {
     fn new(profile: Profile) -> Harness {
+        Self::with(profile, |_| {})
+    }
+
+    /// Like `new`, with the configuration adjusted by `tune` (after the test defaults).
+    fn with(profile: Profile, tune: impl FnOnce(&mut Config)) -> Harness {
         let mut cfg = Config::new(profile);
         cfg.boot_ms = 100;
         cfg.sim_ms = 10;
         cfg.attach_ms = 20;
+        tune(&mut cfg);
         let now = Instant::now();
         let mut h = Harness {
             m: Module::new(cfg, now),
@@ -324,8 +330,8 @@ fn fail_at_itself() {
 }
 
 #[test]
-fn mpub_limit_differs_per_profile() {
-    for (profile, max) in [(Profile::Air724ug, 2384usize), (Profile::Air780e, 4100)] {
+fn mpub_limit_is_2384_on_both_profiles_and_mpubex_takes_4100() {
+    for (profile, max) in [(Profile::Air724ug, 2384usize), (Profile::Air780e, 2384)] {
         let mut h = Harness::new(profile);
         h.connect();
         let ok = format!("AT+MPUB=\"t\",0,0,\"{}\"", "x".repeat(max));
@@ -335,6 +341,11 @@ fn mpub_limit_differs_per_profile() {
         // Escapes count after decoding: 3 characters, one byte.
         let escaped = format!("AT+MPUB=\"t\",0,0,\"{}\"", "\\22".repeat(max));
         assert_eq!(h.at(&escaped), "\r\nOK\r\n", "{profile:?}");
+        assert_eq!(h.at("AT+MPUBEX=\"t\",0,0,4100"), "\r\n> ", "{profile:?}");
+        h.m.on_serial(h.now, &[b'y'; 4100]);
+        h.collect();
+        assert_eq!(h.take(), "\r\nOK\r\n", "{profile:?}");
+        assert_eq!(h.at("AT+MPUBEX=\"t\",0,0,4101"), "\r\nERROR\r\n");
     }
 }
 
@@ -357,4 +368,256 @@ fn settings_are_lost_on_reboot_but_files_are_not() {
         "\r\n+SSLCFG: \"seclevel\",88,\r\n\r\nOK\r\n"
     );
     assert_eq!(h.at("AT+FSLS"), "\r\nca.crt\r\n\r\nOK\r\n");
+}
+
+fn publish_in(topic: &[u8], payload: &[u8]) -> NetEvent {
+    NetEvent::Packet(Packet::Publish {
+        dup: false,
+        qos: 0,
+        retain: false,
+        topic: topic.to_vec(),
+        pid: 0,
+        payload: payload.to_vec(),
+    })
+}
+
+#[test]
+fn echo_stuck_keeps_echoing_after_ate0() {
+    let mut h = Harness::with(Profile::Air724ug, |c| c.echo_stuck = true);
+    // Harness::with already sent ATE0 (answered OK).
+    assert_eq!(h.at("AT"), "AT\r\r\nOK\r\n");
+    h.control(ControlCmd::EchoStuck(false)).unwrap();
+    assert_eq!(h.at("AT"), "\r\nOK\r\n", "the ATE0 setting holds again");
+    h.control(ControlCmd::EchoStuck(true)).unwrap();
+    assert_eq!(h.at("ATE0"), "ATE0\r\r\nOK\r\n");
+}
+
+#[test]
+fn tx_echo_loops_every_byte_back_whatever_the_firmware_does() {
+    let mut h = Harness::new(Profile::Air780e);
+    h.connect();
+    h.control(ControlCmd::TxEcho(true)).unwrap();
+    assert_eq!(h.at("AT"), "AT\r\r\nOK\r\n", "ATE0 does not stop wiring");
+    assert_eq!(h.at("ATE1"), "ATE1\r\r\nOK\r\n");
+    assert_eq!(
+        h.at("AT"),
+        "AT\rAT\r\r\nOK\r\n",
+        "wiring plus firmware echo"
+    );
+    h.at("ATE0");
+    assert_eq!(
+        h.at("AT+MPUBEX=\"t\",0,0,3"),
+        "AT+MPUBEX=\"t\",0,0,3\r\r\n> "
+    );
+    h.m.on_serial(h.now, b"a\x00c");
+    h.collect();
+    assert_eq!(h.take(), "a\u{0}c\r\nOK\r\n", "data bytes too");
+    h.control(ControlCmd::Fault(Fault::Hang)).unwrap();
+    assert_eq!(
+        h.at("AT"),
+        "AT\r",
+        "a hung firmware does not stop the wiring"
+    );
+    h.control(ControlCmd::PowerOff).unwrap();
+    assert_eq!(h.at("AT"), "AT\r", "nor does a module without power");
+    assert!(h.m.stats.tx_echo_bytes >= 40);
+    h.control(ControlCmd::TxEcho(false)).unwrap();
+    assert_eq!(h.at("AT"), "");
+}
+
+#[test]
+fn mqttmode_hex_publish_and_hex_msub() {
+    let mut h = Harness::new(Profile::Air780e);
+    assert_eq!(h.at("AT+MQTTMODE=?"), "\r\n+MQTTMODE: (0,1)\r\n\r\nOK\r\n");
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 0\r\n\r\nOK\r\n");
+    assert_eq!(h.at("AT+MQTTMODE=2"), "\r\nERROR\r\n");
+    assert_eq!(h.at("AT+MQTTMODE=1"), "\r\nOK\r\n");
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 1\r\n\r\nOK\r\n");
+    h.connect();
+    assert_eq!(h.at("AT+MPUB=\"t\",0,0,\"31320d0A\""), "\r\nOK\r\n");
+    assert!(matches!(h.sent_packets().as_slice(),
+        [Packet::Publish { payload, .. }] if payload == b"12\r\n"));
+    assert_eq!(h.at("AT+MPUB=\"t\",0,0,\"313\""), "\r\nERROR\r\n");
+    assert_eq!(h.at("AT+MPUB=\"t\",0,0,\"zz\""), "\r\nERROR\r\n");
+    // The limit counts bytes after decoding: 2384 bytes are 4768 hex characters.
+    let max = format!("AT+MPUB=\"t\",0,0,\"{}\"", "AB".repeat(2384));
+    assert_eq!(h.at(&max), "\r\nOK\r\n");
+    let over = format!("AT+MPUB=\"t\",0,0,\"{}\"", "AB".repeat(2385));
+    assert_eq!(h.at(&over), "\r\nERROR\r\n");
+    h.net(publish_in(b"in", b"Hi\r\n\xff"));
+    assert_eq!(h.take(), "\r\n+MSUB: \"in\",10 byte,48690D0AFF\r\n");
+    assert_eq!(h.at("AT+MQTTMSGSET=1"), "\r\nOK\r\n");
+    h.net(publish_in(b"in", b"\x01z"));
+    assert_eq!(h.take(), "\r\n+MSUB: 0\r\n");
+    assert_eq!(
+        h.at("AT+MQTTMSGGET"),
+        "\r\n+MSUB: \"in\",4 byte,017A\r\n\r\nOK\r\n"
+    );
+    // Mode 0 again: the cache prints what it holds raw.
+    h.net(publish_in(b"in", b"ok"));
+    h.take();
+    h.at("AT+MQTTMODE=0");
+    assert_eq!(
+        h.at("AT+MQTTMSGGET"),
+        "\r\n+MSUB: \"in\",2 byte,ok\r\n\r\nOK\r\n"
+    );
+    h.at("AT+MQTTMODE=1");
+    h.at("AT+RESET");
+    h.advance(200);
+    h.at("ATE0");
+    h.take();
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 0\r\n\r\nOK\r\n");
+}
+
+#[test]
+fn mqttmode_at_start_lasts_until_the_first_reboot_and_control_sets_it() {
+    let mut h = Harness::with(Profile::Air780e, |c| c.mqttmode_at_start = 1);
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 1\r\n\r\nOK\r\n");
+    h.control(ControlCmd::Reset(None)).unwrap();
+    h.control(ControlCmd::Pwrkey(2000)).unwrap();
+    h.advance(200);
+    h.at("ATE0");
+    h.take();
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 0\r\n\r\nOK\r\n");
+    h.control(ControlCmd::MqttMode(1)).unwrap();
+    assert_eq!(h.at("AT+MQTTMODE?"), "\r\n+MQTTMODE: 1\r\n\r\nOK\r\n");
+    assert_eq!(h.m.state_json()["mqttmode"], 1);
+}
+
+#[test]
+fn no_mqttmode_firmware_answers_error() {
+    let mut h = Harness::with(Profile::Air780e, |c| c.no_mqttmode = true);
+    for cmd in ["AT+MQTTMODE=1", "AT+MQTTMODE?", "AT+MQTTMODE=?"] {
+        assert_eq!(h.at(cmd), "\r\nERROR\r\n", "{cmd}");
+    }
+    assert!(h.control(ControlCmd::MqttMode(1)).is_err());
+    let mut h = Harness::new(Profile::Air724ug);
+    assert_eq!(h.at("AT+MQTTMODE=1"), "\r\nERROR\r\n");
+}
+
+#[test]
+fn slow_cipshut_answers_late_and_reads_nothing_meanwhile() {
+    let mut h = Harness::with(Profile::Air724ug, |c| c.shut_ms = 1000);
+    h.connect();
+    assert_eq!(h.at("AT+CIPSHUT"), "");
+    assert!(h.net.iter().any(|a| matches!(a, Action::Close { .. })));
+    assert_eq!(h.at("AT"), "", "busy: the line is ignored");
+    h.advance(999);
+    assert_eq!(h.take(), "");
+    h.advance(1);
+    assert_eq!(h.take(), "\r\nSHUT OK\r\n");
+    assert_eq!(h.at("AT"), "\r\nOK\r\n");
+    h.control(ControlCmd::ShutDelay(0)).unwrap();
+    assert_eq!(h.at("AT+CIPSHUT"), "\r\nSHUT OK\r\n");
+}
+
+#[test]
+fn status_pin_follows_power() {
+    let mut h = Harness::new(Profile::Air780e);
+    let level = |h: &mut Harness| h.control(ControlCmd::PinStatus).unwrap();
+    assert_eq!(level(&mut h), r#"{"level":1}"#);
+    h.control(ControlCmd::Fault(Fault::Hang)).unwrap();
+    assert_eq!(level(&mut h), r#"{"level":1}"#, "hung is still powered");
+    h.control(ControlCmd::Reset(None)).unwrap();
+    assert_eq!(
+        level(&mut h),
+        r#"{"level":0}"#,
+        "Air780E RESET_N shuts down"
+    );
+    assert_eq!(h.m.state_json()["status"], 0);
+    h.control(ControlCmd::Pwrkey(1500)).unwrap();
+    assert_eq!(level(&mut h), r#"{"level":1}"#, "booting");
+    h.control(ControlCmd::PowerOff).unwrap();
+    assert_eq!(level(&mut h), r#"{"level":0}"#);
+}
+
+#[test]
+fn corrupt_msub_header_once_and_inject() {
+    let mut h = Harness::new(Profile::Air724ug);
+    h.connect();
+    h.control(ControlCmd::Fault(Fault::CorruptMsub(1))).unwrap();
+    h.net(publish_in(b"t", b"abc"));
+    assert_eq!(h.take(), "\r\n+MSUB: \"t\",90000 byte,abc\r\n");
+    h.net(publish_in(b"t", b"abc"));
+    assert_eq!(h.take(), "\r\n+MSUB: \"t\",3 byte,abc\r\n");
+    assert_eq!(h.m.stats.corrupted_headers, 1);
+    assert_eq!(
+        h.control(ControlCmd::Inject(b"\r\nRDY\r\n\xff".to_vec()))
+            .unwrap(),
+        r#"{"bytes":8}"#
+    );
+    assert_eq!(h.out, b"\r\nRDY\r\n\xff");
+    h.out.clear();
+    h.control(ControlCmd::PowerOff).unwrap();
+    h.control(ControlCmd::Inject(b"x".to_vec())).unwrap();
+    assert_eq!(h.take(), "x", "injected bytes need no firmware");
+}
+
+#[test]
+fn refuse_and_unreachable_faults_skip_the_network() {
+    let mut h = Harness::new(Profile::Air724ug);
+    h.control(ControlCmd::Fault(Fault::Unreachable(1))).unwrap();
+    assert_eq!(
+        h.at("AT+MIPSTART=\"b\",1883"),
+        "\r\nOK\r\n\r\nSTATE: TCP CLOSED\r\n\r\nCONNECT FAIL\r\n"
+    );
+    assert!(h.net.is_empty(), "no connect attempt: {:?}", h.net);
+    assert_eq!(h.m.stats.tcp_connects, 0);
+    h.control(ControlCmd::Fault(Fault::Refuse(2))).unwrap();
+    for _ in 0..2 {
+        assert_eq!(h.at("AT+MIPSTART=\"b\",1883"), "\r\nOK\r\n");
+        h.net(NetEvent::Connected);
+        assert_eq!(h.take(), "\r\nCONNECT OK\r\n");
+        h.net.clear();
+        assert_eq!(
+            h.at("AT+MCONNECT=1,60"),
+            "\r\nOK\r\n\r\nERROR\r\n\r\nCLOSED\r\n"
+        );
+        assert!(
+            matches!(h.net.as_slice(), [Action::Close { .. }]),
+            "no CONNECT sent, socket closed: {:?}",
+            h.net
+        );
+        h.net.clear();
+        assert_eq!(h.at("AT+MQTTSTATU"), "\r\n+MQTTSTATU :0\r\n\r\nOK\r\n");
+    }
+    h.connect();
+    let by_kind = &h.m.stats.faults_injected;
+    assert_eq!(
+        (by_kind.get("refuse"), by_kind.get("unreachable")),
+        (Some(&2), Some(&1))
+    );
+}
+
+#[test]
+fn chaos_can_pick_unreachable_and_refuse() {
+    let mut cfg = Config::new(Profile::Air724ug);
+    cfg.boot_ms = 0;
+    cfg.sim_ms = 0;
+    cfg.attach_ms = 0;
+    let mut chaos = ChaosConfig::parse("5:1.0").unwrap();
+    chaos.set_kinds("unreachable").unwrap();
+    cfg.chaos = Some(chaos);
+    let now = Instant::now();
+    let mut m = Module::new(cfg, now);
+    m.on_timer(now);
+    m.take_actions();
+    m.on_serial(now, b"ATE0\rAT+MIPSTART=\"b\",1883\r");
+    let out: Vec<u8> = m
+        .take_actions()
+        .into_iter()
+        .flat_map(|a| match a {
+            Action::Serial(b) => b,
+            other => panic!("no network action expected: {other:?}"),
+        })
+        .collect();
+    assert!(
+        String::from_utf8_lossy(&out)
+            .ends_with("\r\nOK\r\n\r\nSTATE: TCP CLOSED\r\n\r\nCONNECT FAIL\r\n"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    assert_eq!(m.stats.faults_injected.get("unreachable"), Some(&2));
+    assert_eq!(m.stats.chaos_faults, 2);
+    assert!(super::faults::ChaosKind::parse("refuse").is_some());
 }

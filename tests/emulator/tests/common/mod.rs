@@ -91,12 +91,46 @@ impl Mosquitto {
     /// someone else before mosquitto binds it, so a broker that exits at once is retried on
     /// new ports.
     pub fn start_with(tls: Option<&TlsFiles>) -> Mosquitto {
+        Self::start_full(tls, &[])
+    }
+
+    /// A broker that accepts only these users (user, password): `allow_anonymous false` and a
+    /// `password_file` made by `mosquitto_passwd -b -c`.
+    pub fn start_with_users(users: &[(&str, &str)]) -> Mosquitto {
+        Self::start_full(None, users)
+    }
+
+    fn start_full(tls: Option<&TlsFiles>, users: &[(&str, &str)]) -> Mosquitto {
         for _attempt in 0..5 {
             let dir = TempDir::new("mosq");
             let port = free_port();
             let tls_port = tls.map(|_| free_port());
+            let auth = if users.is_empty() {
+                "allow_anonymous true\n".to_string()
+            } else {
+                let file = dir.path("passwd");
+                for (i, (user, pass)) in users.iter().enumerate() {
+                    // -c (create) only for the first user; later ones are added.
+                    let mut cmd = Command::new("mosquitto_passwd");
+                    cmd.arg("-b");
+                    if i == 0 {
+                        cmd.arg("-c");
+                    }
+                    let st = cmd
+                        .arg(&file)
+                        .args([user, pass])
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status()
+                        .expect("mosquitto_passwd must be installed");
+                    assert!(st.success(), "mosquitto_passwd failed");
+                }
+                // mosquitto drops root before reading it.
+                set_mode(&file, 0o644);
+                format!("allow_anonymous false\npassword_file {}\n", file.display())
+            };
             let mut conf = format!(
-                "per_listener_settings false\nallow_anonymous true\npersistence false\nlistener {port} 127.0.0.1\n"
+                "per_listener_settings false\n{auth}persistence false\nlistener {port} 127.0.0.1\n"
             );
             if let (Some(files), Some(tp)) = (tls, tls_port) {
                 conf.push_str(&format!(
