@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora: module output from luat-at.md for `at_stream`, and op scripts that
+"""Writes the seed corpora: module output from docs/luat-at.md for `at_stream`, and op scripts that
 walk the engine through the documented flows for `engine`. Run from fuzz/; output is committed."""
 import os
 

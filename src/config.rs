@@ -77,7 +77,7 @@ bitflags::bitflags! {
     }
 }
 
-/// The module's documented limits (luat-at.md §5), enforced before anything is sent.
+/// The module's documented limits (docs/luat-at.md §5), enforced before anything is sent.
 pub mod limits {
     /// Topic, client id, user name, password, will topic (§5.1, §5.4, §5.6).
     pub const STRING_MAX: usize = 256;

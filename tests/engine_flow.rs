@@ -1,4 +1,4 @@
-//! Byte-exact transcripts of the normal flow (luat-at.md §5, §7): start, subscribe, publish at
+//! Byte-exact transcripts of the normal flow (docs/luat-at.md §5, §7): start, subscribe, publish at
 //! every QoS, receive in direct and cache mode.
 mod common;
 

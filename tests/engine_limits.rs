@@ -1,4 +1,4 @@
-//! Every limit of luat-at.md §5 is enforced with a specific status before anything is sent,
+//! Every limit of docs/luat-at.md §5 is enforced with a specific status before anything is sent,
 //! and payloads take the form the profile can carry (MPUB up to its limit, else MPUBEX).
 mod common;
 

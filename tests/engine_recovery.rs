@@ -1,4 +1,4 @@
-//! Recovery transcripts (luat-at.md §10): CLOSED with `+CME ERROR: 767` on MIPCLOSE, PDN/PDP
+//! Recovery transcripts (docs/luat-at.md §10): CLOSED with `+CME ERROR: 767` on MIPCLOSE, PDN/PDP
 //! deactivation, `RDY` mid-session, a silent module, the re-connect → RESET → power ladder.
 mod common;
 
@@ -15,7 +15,7 @@ fn online() -> Harness {
     h
 }
 
-/// From MCONFIG on, the re-connect of luat-at.md §10.1 with the subscription restored.
+/// From MCONFIG on, the re-connect of docs/luat-at.md §10.1 with the subscription restored.
 fn reconnect_from_mconfig(h: &mut Harness) {
     h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
     h.rx(b"\r\nOK\r\n");
@@ -89,7 +89,7 @@ fn pdn_and_pdp_deactivation_reconnect_as_the_vendor_does() {
         h.tx(b"AT+MIPCLOSE\r");
         h.rx(b"\r\nERROR\r\n");
         if urc.starts_with(b"+PDP") {
-            // The TCPIP layer's context is shut first (luat-at.md §4, +PDP DEACT).
+            // The TCPIP layer's context is shut first (docs/luat-at.md §4, +PDP DEACT).
             h.tx(b"AT+CIPSHUT\r");
             h.rx(b"\r\nSHUT OK\r\n");
         }

@@ -183,7 +183,7 @@ fn connect_ok_before_ok_and_already_connect_instead_of_ok() {
         h.run(&UP[..8]);
         h.txi(UP[8].0);
         h.rxi(answer);
-        // MCONNECT immediately after the link is up (luat-at.md §5.2: a broker drops a slow one).
+        // MCONNECT immediately after the link is up (docs/luat-at.md §5.2: a broker drops a slow one).
         h.txi(b"AT+MCONNECT=1,120\r");
         h.rxi(b"\r\nOK\r\n\r\nCONNACK OK\r\n");
         assert_eq!(

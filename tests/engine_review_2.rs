@@ -301,7 +301,7 @@ fn rdy_without_ok_after_at_reset_continues_with_the_boot() {
 
 /// The module reboots while the session is stopped (the application power-cycles it, then
 /// calls `start`): the `RDY` is ignored, and the new session skips `AT+SSLCFG`, which "must be
-/// set once per boot" (luat-at.md §6.1): TLS then runs without the configured CA check.
+/// set once per boot" (docs/luat-at.md §6.1): TLS then runs without the configured CA check.
 #[test]
 fn rdy_while_stopped_resends_sslcfg_on_start() {
     let mut c = cfg_quiet();
@@ -334,7 +334,7 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
 
 /// `+PDP DEACT` while MIPSTART waits for `CONNECT OK` is ignored (the link is not "in use"), so
 /// the failed cycle that follows re-connects without the `AT+CIPSHUT` the engine sends for the
-/// same URC once connected (luat-at.md §4 +PDP DEACT, §10.2): the context stays down.
+/// same URC once connected (docs/luat-at.md §4 +PDP DEACT, §10.2): the context stays down.
 #[test]
 fn pdp_deact_while_connecting_shuts_the_context() {
     let mut h = Harness::new(cfg_quiet());

@@ -3,7 +3,7 @@
 //!
 //! Everything here is pure and allocation-free: no I/O, no clock, no state beyond the
 //! tokenizer's position in the stream. It is public so tests and fuzzers can drive it directly.
-//! The dialect it speaks is described in `luat-at.md` (shared design notes).
+//! The dialect it speaks is described in `docs/luat-at.md`.
 
 pub mod decode;
 pub mod encode;

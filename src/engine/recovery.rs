@@ -177,7 +177,7 @@ impl<'a> Engine<'a> {
     }
 
     /// The link dropped (`CLOSED`, PDN/PDP loss, `+MQTTSTATU :0`). The re-connect is the
-    /// vendor's: MIPCLOSE, MCONFIG, MIPSTART (luat-at.md §10) with no attach check, which the
+    /// vendor's: MIPCLOSE, MCONFIG, MIPSTART (docs/luat-at.md §10) with no attach check, which the
     /// 8910 would answer 0 until MIPSTART brings the bearer back; if the bearer stays down,
     /// MIPSTART fails and the ladder goes on.
     pub(super) fn link_lost(&mut self) {

@@ -146,7 +146,7 @@ impl<'a> Engine<'a> {
             Response::PdpDeact => {
                 if self.step != Step::Idle {
                     // The TCP/IP context must be shut before the next MIPSTART, whatever step
-                    // the session is in (luat-at.md §4 +PDP DEACT).
+                    // the session is in (docs/luat-at.md §4 +PDP DEACT).
                     self.shut_pdp = true;
                 }
                 if self.link_in_use() || matches!(self.step, Step::Configure | Step::Open) {

@@ -66,7 +66,7 @@ impl Checked for Harness {
     }
 }
 
-/// The start of luat-at.md §5 (echo off, no subscriptions) as (command, answer) pairs; an
+/// The start of docs/luat-at.md §5 (echo off, no subscriptions) as (command, answer) pairs; an
 /// empty command is a URC the session waits for.
 pub const UP: &[(&[u8], &[u8])] = &[
     (b"AT\r", b"\r\nOK\r\n"),

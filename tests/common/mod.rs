@@ -201,7 +201,7 @@ pub fn config() -> Config<'static> {
     c
 }
 
-/// Drives a fresh harness through the full start of luat-at.md (echo on at boot) to online.
+/// Drives a fresh harness through the full start of docs/luat-at.md (echo on at boot) to online.
 pub fn bring_online(h: &mut Harness) {
     h.start();
     prepare_after_boot(h);
@@ -218,7 +218,7 @@ pub fn bring_online(h: &mut Harness) {
 }
 
 /// From the first `AT` after a module boot (echo on) to the stale-link `AT+MIPCLOSE`, which
-/// finds nothing open (`+CME ERROR: 767`): the preparation of luat-at.md §5.
+/// finds nothing open (`+CME ERROR: 767`): the preparation of docs/luat-at.md §5.
 pub fn prepare_after_boot(h: &mut Harness) {
     h.tx(b"AT\r");
     h.rx(b"AT\r\r\nOK\r\n");

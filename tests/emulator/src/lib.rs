@@ -1,5 +1,5 @@
 //! `cellmqtt-emu`: an emulator of a Luat/AirM2M Cat.1 module (Air724UG, Air780E) running the
-//! MQTT AT firmware. Serial side: the module's AT dialect (../../shared/luat-at.md). Network
+//! MQTT AT firmware. Serial side: the module's AT dialect (../../docs/luat-at.md). Network
 //! side: a real MQTT 3.1.1 client of a real broker. See README.md.
 //!
 //! Layout: `at` parses command lines, `module` is the synchronous module state machine (no I/O,

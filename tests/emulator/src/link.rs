@@ -26,7 +26,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 pub struct LinkTiming {
     pub connect_timeout: Duration,
     /// `--net-latency-ms`: everything the link reports reaches the module this much later
-    /// (real modules see 0.2-2 s between OK and CONNECT OK/CONNACK OK/PUBACK, luat-at.md §9).
+    /// (real modules see 0.2-2 s between OK and CONNECT OK/CONNACK OK/PUBACK, docs/luat-at.md §9).
     pub latency: Duration,
 }
 

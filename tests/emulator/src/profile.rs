@@ -1,4 +1,4 @@
-//! What differs between the two module families we emulate (luat-at.md §12). Everything not
+//! What differs between the two module families we emulate (docs/luat-at.md §12). Everything not
 //! listed here behaves the same on both profiles.
 
 use std::time::Duration;
@@ -14,13 +14,13 @@ pub enum Profile {
 /// How the reset pin acts once it has been held long enough.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResetKind {
-    /// RESET_IN_N reboots the module (Air724UG, luat-at.md §3 [P1]).
+    /// RESET_IN_N reboots the module (Air724UG, docs/luat-at.md §3 [P1]).
     Reboot,
     /// RESET_N is a hardware shutdown: the module stays off until PWRKEY (Air780E [S10]).
     Shutdown,
 }
 
-/// How `AT+MQTTMSGGET` prints a cached message (luat-at.md §5.9 lists three forms).
+/// How `AT+MQTTMSGGET` prints a cached message (docs/luat-at.md §5.9 lists three forms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadbackForm {
     /// `+MSUB:topic,N byte,payload` (S6b: unquoted topic, no space)

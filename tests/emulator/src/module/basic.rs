@@ -434,7 +434,7 @@ impl Module {
     }
 }
 
-/// Verbose texts for AT+CMEE=2 (luat-at.md §8).
+/// Verbose texts for AT+CMEE=2 (docs/luat-at.md §8).
 pub(crate) fn cme_text(code: u16) -> &'static str {
     match code {
         3 => "operation not allowed",

@@ -34,7 +34,7 @@ impl Module {
         if let Some(idle) = d.idle {
             d.deadline = now + idle;
         }
-        // 8910 echoes MPUBEX data while echo is on (luat-at.md §4, V301847).
+        // 8910 echoes MPUBEX data while echo is on (docs/luat-at.md §4, V301847).
         if self.echo_on() {
             let echoed = bytes[..used].to_vec();
             self.raw_out(now, echoed);

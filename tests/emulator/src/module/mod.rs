@@ -181,7 +181,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             echo: true,
-            // Vendor transcripts show numeric CME codes without AT+CMEE (luat-at.md §1).
+            // Vendor transcripts show numeric CME codes without AT+CMEE (docs/luat-at.md §1).
             cmee: 1,
             msgset: 0,
             mqttmode: 0,

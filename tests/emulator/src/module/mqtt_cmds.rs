@@ -1,4 +1,4 @@
-//! The MQTT AT commands (luat-at.md §5).
+//! The MQTT AT commands (docs/luat-at.md §5).
 //!
 //! Choices where the sources are silent (documented in README.md):
 //! - a command that needs a state the module is not in (MPUB while offline, a second

@@ -281,7 +281,7 @@ impl Module {
             self.stats.messages_truncated += 1;
             payload.truncate(max);
         }
-        // `+MSUB: "topic",N byte,<N raw bytes>`: the payload is not escaped (luat-at.md §5.9).
+        // `+MSUB: "topic",N byte,<N raw bytes>`: the payload is not escaped (docs/luat-at.md §5.9).
         let shown = self.shown_payload(&payload);
         let count = if self.corrupt_left > 0 {
             // `corrupt-msub`: a header whose count no payload can match (line noise on the
@@ -302,7 +302,7 @@ impl Module {
 
     /// A payload as `+MSUB` prints it: raw, or upper-case hex text with `AT+MQTTMODE=1`
     /// (whose count is then the number of characters printed). Which of the two the real
-    /// firmware uses in hex mode is unknown (luat-at.md §5.8); hex is the symmetric choice.
+    /// firmware uses in hex mode is unknown (docs/luat-at.md §5.8); hex is the symmetric choice.
     fn shown_payload(&self, payload: &[u8]) -> Vec<u8> {
         if self.s.mqttmode != 1 {
             return payload.to_vec();

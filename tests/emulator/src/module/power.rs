@@ -1,6 +1,6 @@
 //! Power, pins, boot sequence and the radio side (SIM, attach, PDP).
 //!
-//! Boot output per profile (luat-at.md §2.2):
+//! Boot output per profile (docs/luat-at.md §2.2):
 //! - air780e: garbage bytes `^boot.rom'v'!\n` (as captured in P3), `RDY`; after the attach
 //!   delay `^MODE: 17,17`, `+E_UTRAN Service`, `+CGEV: ME PDN ACT 1`, `+NITZ: ...`. No
 //!   `+CPIN: READY` URC (G2: not guaranteed on EC618; poll `AT+CPIN?`).
@@ -259,7 +259,7 @@ impl Module {
     }
 
     /// `pwrkey MS`: a PWRKEY pulse. Powers on a module that is off; power-off by PWRKEY is not
-    /// emulated (its timing is unknown, luat-at.md §3), so a pulse while on changes nothing.
+    /// emulated (its timing is unknown, docs/luat-at.md §3), so a pulse while on changes nothing.
     pub(crate) fn pwrkey_pulse(&mut self, now: Instant, ms: u64) -> Result<String, String> {
         let min = self.profile.pwrkey_min();
         if !self.supply {

@@ -1,4 +1,4 @@
-//! AT+SSLCFG (luat-at.md §6.1) and the module's flash file system for certificates (§6.2).
+//! AT+SSLCFG (docs/luat-at.md §6.1) and the module's flash file system for certificates (§6.2).
 //!
 //! The file system is emulated in memory: AT+FSCREATE / AT+FSWRITE (with its `>` prompt and
 //! exact byte count) / AT+FSDEL, plus `--file NAME=PATH` to preload files. Files survive
