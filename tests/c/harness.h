@@ -62,6 +62,7 @@ static inline void harness_bring_online(cellmqtt_t *h) {
     step(h, "\r\nOK\r\n", "AT+CPIN?\r");
     step(h, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
     step(h, "\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
+    step(h, "\r\nOK\r\n", "AT+MQTTMODE=0\r");
     step(h, "\r\nOK\r\n", "AT+MIPCLOSE\r");
     step(h, "\r\nOK\r\n", "AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
     step(h, "\r\nOK\r\n", "AT+MIPSTART=\"broker.example\",1883\r");

@@ -20,7 +20,7 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
     if (ev->kind == CELLMQTT_EVENT_KIND_STATE && ev->state == CELLMQTT_STATE_ONLINE && !nested_checked) {
         nested_checked = 1;
         cellmqtt_config_t cfg = harness_config();
-        cellmqtt_callbacks_t cb = { h, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL };
+        cellmqtt_callbacks_t cb = { h, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL };
         EXPECT("callback: cellmqtt_poll", cellmqtt_poll(h), CELLMQTT_STATUS_BUSY);
         EXPECT("callback: cellmqtt_init on the live handle", cellmqtt_init(h, &cfg, &cb), CELLMQTT_STATUS_BUSY);
         EXPECT("callback: cellmqtt_deinit", cellmqtt_deinit(h), CELLMQTT_STATUS_BUSY);
@@ -31,7 +31,7 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
 }
 
 static cellmqtt_callbacks_t callbacks(void) {
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL };
     return cb;
 }
 
@@ -74,33 +74,59 @@ static void bad_configurations(void) {
     EXPECT("init: NULL config", cellmqtt_init(&handle, NULL, &cb), CELLMQTT_STATUS_NULL_ARG);
     EXPECT("init: NULL callbacks", cellmqtt_init(&handle, &c, NULL), CELLMQTT_STATUS_NULL_ARG);
     EXPECT("init: no uart_write callback", cellmqtt_init(&handle, &c, &no_uart), CELLMQTT_STATUS_NULL_ARG);
-#define BAD(what, field_assignment, want) do { c = harness_config(); field_assignment; \
-        EXPECT("init: " what, cellmqtt_init(&handle, &c, &cb), want); } while (0)
-    BAD("no host", c.host = NULL, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("port 0", c.port = 0, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("client id of 257 bytes", c.client_id = long_id, CELLMQTT_STATUS_STRING_TOO_LONG);
-    BAD("quote in the client id", c.client_id = "a\"b", CELLMQTT_STATUS_INVALID_STRING);
-    BAD("CR in the password", c.password = "a\rb", CELLMQTT_STATUS_INVALID_STRING);
-    BAD("unknown profile", c.profile = 7, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("unknown option bit", c.options |= 1u << 30, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("unknown pin bit", c.pins = 1u << 9, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("keep-alive 0", c.keepalive_s = 0, CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("a zero timeout", c.timeouts.ack_ms = 0, CELLMQTT_STATUS_INVALID_CONFIG);
+    {
+        cellmqtt_config_field_t f = CELLMQTT_CONFIG_FIELD_NONE;
+        EXPECT("config_check: no uart_write callback", cellmqtt_config_check(&c, &no_uart, &f), CELLMQTT_STATUS_NULL_ARG);
+        CHECK(f == CELLMQTT_CONFIG_FIELD_UART_WRITE && strcmp(cellmqtt_config_field_str(f), "uart_write") == 0);
+        EXPECT("config_check: valid", cellmqtt_config_check(&c, &cb, &f), CELLMQTT_STATUS_OK);
+        CHECK(f == CELLMQTT_CONFIG_FIELD_NONE);
+        EXPECT("config_check: NULL config", cellmqtt_config_check(NULL, &cb, &f), CELLMQTT_STATUS_NULL_ARG);
+        CHECK(strcmp(cellmqtt_config_field_str(999), "unknown") == 0);
+    }
+/* Each refusal also names its field through cellmqtt_config_check, which answers as init does. */
+#define BAD(what, field_assignment, want, field) do { c = harness_config(); field_assignment; \
+        cellmqtt_config_field_t got_field_ = CELLMQTT_CONFIG_FIELD_NONE; \
+        EXPECT("init: " what, cellmqtt_init(&handle, &c, &cb), want); \
+        EXPECT("  config_check: " what, cellmqtt_config_check(&c, &cb, &got_field_), want); \
+        CHECK(got_field_ == (field)); \
+        if (got_field_ != (field)) printf("  field %s, expected %s\n", cellmqtt_config_field_str(got_field_), \
+                                          cellmqtt_config_field_str(field)); } while (0)
+    BAD("no host", c.host = NULL, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_HOST);
+    BAD("port 0", c.port = 0, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_PORT);
+    BAD("client id of 257 bytes", c.client_id = long_id, CELLMQTT_STATUS_STRING_TOO_LONG, CELLMQTT_CONFIG_FIELD_CLIENT_ID);
+    BAD("quote in the client id", c.client_id = "a\"b", CELLMQTT_STATUS_INVALID_STRING, CELLMQTT_CONFIG_FIELD_CLIENT_ID);
+    BAD("CR in the password", c.password = "a\rb", CELLMQTT_STATUS_INVALID_STRING, CELLMQTT_CONFIG_FIELD_PASSWORD);
+    BAD("unknown profile", c.profile = 7, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_PROFILE);
+    BAD("unknown option bit", c.options |= 1u << 30, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_OPTIONS);
+    BAD("unknown pin bit", c.pins = 1u << 9, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_PINS);
+    BAD("RESET wired but no pin_set", c.pins = CELLMQTT_PINS_RESET, CELLMQTT_STATUS_INVALID_CONFIG,
+        CELLMQTT_CONFIG_FIELD_PIN_SET);
+    BAD("PWRKEY wired but no pin_set", c.pins = CELLMQTT_PINS_PWRKEY, CELLMQTT_STATUS_INVALID_CONFIG,
+        CELLMQTT_CONFIG_FIELD_PIN_SET);
+    BAD("STATUS wired but no pin_get", c.pins = CELLMQTT_PINS_STATUS, CELLMQTT_STATUS_INVALID_CONFIG,
+        CELLMQTT_CONFIG_FIELD_PIN_GET);
+    BAD("keep-alive 0", c.keepalive_s = 0, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_KEEPALIVE);
+    BAD("a zero timeout", c.timeouts.ack_ms = 0, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TIMEOUTS);
     BAD("back-off min above max", c.timeouts.backoff_min_ms = c.timeouts.backoff_max_ms + 1,
-        CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("line buffer of 16 bytes", (c.line_buf = small, c.line_buf_len = sizeof small), CELLMQTT_STATUS_BUFFER_TOO_SMALL);
-    BAD("NULL queue buffer", c.queue_buf = NULL, CELLMQTT_STATUS_NULL_ARG);
-    BAD("overlapping buffers", c.sub_buf = c.queue_buf, CELLMQTT_STATUS_INVALID_CONFIG);
+        CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TIMEOUTS);
+    BAD("line buffer of 16 bytes", (c.line_buf = small, c.line_buf_len = sizeof small), CELLMQTT_STATUS_BUFFER_TOO_SMALL,
+        CELLMQTT_CONFIG_FIELD_LINE_BUF);
+    BAD("NULL queue buffer", c.queue_buf = NULL, CELLMQTT_STATUS_NULL_ARG, CELLMQTT_CONFIG_FIELD_QUEUE_BUF);
+    BAD("overlapping buffers", c.sub_buf = c.queue_buf, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_BUFFER_OVERLAP);
     BAD("will of 1361 bytes", (c.will_topic = "w", c.will_payload = long_will, c.will_payload_len = sizeof long_will),
-        CELLMQTT_STATUS_WILL_TOO_LONG);
+        CELLMQTT_STATUS_WILL_TOO_LONG, CELLMQTT_CONFIG_FIELD_WILL_PAYLOAD);
     BAD("wildcard in the will topic", (c.will_topic = "w/#", c.will_payload = long_will, c.will_payload_len = 1),
-        CELLMQTT_STATUS_INVALID_TOPIC);
+        CELLMQTT_STATUS_INVALID_TOPIC, CELLMQTT_CONFIG_FIELD_WILL_TOPIC);
     BAD("will QoS 3", (c.will_topic = "w", c.will_payload = long_will, c.will_payload_len = 1, c.will_qos = 3),
-        CELLMQTT_STATUS_INVALID_QOS);
-    BAD("will retain 2", (c.will_topic = "w", c.will_retain = 2), CELLMQTT_STATUS_INVALID_CONFIG);
+        CELLMQTT_STATUS_INVALID_QOS, CELLMQTT_CONFIG_FIELD_WILL_QOS);
+    BAD("will retain 2", (c.will_topic = "w", c.will_retain = 2), CELLMQTT_STATUS_INVALID_CONFIG,
+        CELLMQTT_CONFIG_FIELD_WILL_RETAIN);
     BAD("online message without a will", (c.online_payload = long_will, c.online_payload_len = 2),
-        CELLMQTT_STATUS_INVALID_CONFIG);
-    BAD("TLS version 9", c.tls_version = 9, CELLMQTT_STATUS_INVALID_CONFIG);
+        CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_ONLINE_PAYLOAD);
+    BAD("TLS version 9", c.tls_version = 9, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TLS_VERSION);
+    BAD("TLS seclevel 3", c.tls_seclevel = 3, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TLS_SECLEVEL);
+    BAD("quote in the CA file name", c.tls_ca_file = "a\"b", CELLMQTT_STATUS_INVALID_STRING,
+        CELLMQTT_CONFIG_FIELD_TLS_CA_FILE);
 #undef BAD
     c = harness_config();
     EXPECT("init: valid", cellmqtt_init(&handle, &c, &cb), CELLMQTT_STATUS_OK);

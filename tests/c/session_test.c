@@ -63,7 +63,7 @@ int main(void) {
     cfg.will_retain = 1;
     cfg.online_payload = (const uint8_t *)online;
     cfg.online_payload_len = strlen(online);
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL, NULL };
 
     cellmqtt_config_t bad = cfg;
     bad.line_buf_len = 10;
@@ -81,6 +81,7 @@ int main(void) {
     step(&handle, "ATE0\r\r\nOK\r\n", "AT+CPIN?\r");
     step(&handle, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
     step(&handle, "\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
+    step(&handle, "\r\nOK\r\n", "AT+MQTTMODE=0\r");
     step(&handle, "\r\nOK\r\n", "AT+MIPCLOSE\r");
     connect_from_mconfig();
     CHECK(last_state == CELLMQTT_STATE_ONLINE);
