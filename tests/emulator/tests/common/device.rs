@@ -107,69 +107,97 @@ impl Device {
     }
 
     pub fn control(&mut self, line: &str) {
+        let reply = self.control_reply(line);
+        assert!(reply.starts_with("ok"), "{line} -> {reply}");
+    }
+
+    /// A control command's whole reply line (`ok {json}` for `stats`, `state`).
+    pub fn control_reply(&mut self, line: &str) -> String {
         self.control
             .get_mut()
             .write_all(format!("{line}\n").as_bytes())
             .unwrap();
         let mut reply = String::new();
         self.control.read_line(&mut reply).unwrap();
-        assert!(reply.starts_with("ok"), "{line} -> {reply}");
+        reply
+    }
+
+    /// The emulator's `stats` as JSON.
+    pub fn emu_stats(&mut self) -> serde_json::Value {
+        let reply = self.control_reply("stats");
+        let json = reply.strip_prefix("ok ").expect("stats reply");
+        serde_json::from_str(json).expect("stats JSON")
+    }
+
+    /// Runs the engine for `d` of real time, whatever it reports (a soak of a fault that
+    /// must not make the engine do something, e.g. reset a module for a broker's refusal).
+    pub fn run_for(&mut self, d: Duration) {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            let from = self.seen.len();
+            self.turn(from);
+        }
     }
 
     /// Runs the engine until `pred` holds for something it reported, or `limit` passes.
     pub fn run_until(&mut self, limit: Duration, mut pred: impl FnMut(&Seen) -> bool) {
         let deadline = Instant::now() + limit;
-        let mut from = self.seen.len();
         loop {
-            let now = self.now();
-            let (_, mut reader) = self.ring.split();
-            while let Some(ev) = self.engine.poll(now, &mut reader, &mut self.uart) {
-                let seen = match ev {
-                    Event::Notice(n) => Seen::N(n),
-                    Event::Message { topic, payload } => {
-                        Seen::Msg(String::from_utf8_lossy(topic).into(), payload.to_vec())
-                    }
-                };
-                self.seen.push(seen);
-            }
-            // Pins go to the emulator's control socket, as a board would wire them.
-            let pins: Vec<_> = self.seen[from..]
-                .iter()
-                .filter_map(|s| match s {
-                    Seen::N(Notice::Pin {
-                        pin: Pin::Reset,
-                        active,
-                    }) => Some(*active),
-                    _ => None,
-                })
-                .collect();
-            for active in pins {
-                self.control(&format!("pin reset {}", u8::from(active)));
-            }
-            if self.seen[from..].iter().any(&mut pred) {
+            let from = self.seen.len();
+            if self.turn(from).iter().any(&mut pred) {
                 return;
             }
-            from = self.seen.len();
             assert!(
                 Instant::now() < deadline,
                 "not reached; seen: {:?}",
                 self.seen
             );
-            let wait = self
-                .engine
-                .poll_delay_ms(self.now(), &self.ring)
-                .clamp(1, 50);
-            self.uart
-                .0
-                .set_read_timeout(Some(Duration::from_millis(wait.into())))
-                .unwrap();
-            let mut buf = [0u8; 512];
-            match self.uart.0.read(&mut buf) {
-                Ok(0) => panic!("emulator closed the serial link"),
-                Ok(n) => assert_eq!(self.ring.push(&buf[..n]), n),
-                Err(_) => {} // timeout: time to poll again
-            }
         }
+    }
+
+    /// One turn: poll, route the pins, wait on the socket until input or the engine's next
+    /// deadline (at most 50 ms). Returns what was reported during the turn.
+    fn turn(&mut self, from: usize) -> &[Seen] {
+        let now = self.now();
+        let (_, mut reader) = self.ring.split();
+        while let Some(ev) = self.engine.poll(now, &mut reader, &mut self.uart) {
+            let seen = match ev {
+                Event::Notice(n) => Seen::N(n),
+                Event::Message { topic, payload } => {
+                    Seen::Msg(String::from_utf8_lossy(topic).into(), payload.to_vec())
+                }
+            };
+            self.seen.push(seen);
+        }
+        // Pins go to the emulator's control socket, as a board would wire them.
+        let pins: Vec<_> = self.seen[from..]
+            .iter()
+            .filter_map(|s| match s {
+                Seen::N(Notice::Pin {
+                    pin: Pin::Reset,
+                    active,
+                }) => Some(*active),
+                _ => None,
+            })
+            .collect();
+        for active in pins {
+            self.control(&format!("pin reset {}", u8::from(active)));
+        }
+        let wait = self
+            .engine
+            .poll_delay_ms(self.now(), &self.ring)
+            .clamp(1, 50);
+        self.uart
+            .0
+            .set_read_timeout(Some(Duration::from_millis(wait.into())))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        match self.uart.0.read(&mut buf) {
+            Ok(0) => panic!("emulator closed the serial link"),
+            Ok(n) => assert_eq!(self.ring.push(&buf[..n]), n),
+            Err(_) => {} // timeout: time to poll again
+        }
+        &self.seen[from..]
     }
 
     pub fn online(&mut self) {
