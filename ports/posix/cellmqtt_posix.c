@@ -142,7 +142,15 @@ void cellmqtt_posix_trace_open(cellmqtt_posix_t *port, FILE *f, const char *info
 
 void cellmqtt_posix_trace_comment(cellmqtt_posix_t *port, const char *text) {
     if (!port->trace_file) return;
-    fprintf(port->trace_file, "# %s\n", text);
+    /* A comment is one line whatever `text` holds: CR and LF become spaces. */
+    char line[1024];
+    size_t n = (size_t)snprintf(line, sizeof line - 1, "# %s", text);
+    if (n > sizeof line - 2) n = sizeof line - 2;
+    for (size_t i = 2; i < n; i++) {
+        if (line[i] == '\r' || line[i] == '\n') line[i] = ' ';
+    }
+    line[n++] = '\n';
+    fwrite(line, 1, n, port->trace_file);
     fflush(port->trace_file);
 }
 
