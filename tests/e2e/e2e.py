@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -432,6 +433,49 @@ def scenario_exit_codes(world, emu, mport):
     print("  exit codes: 2 usage, 3 no link (LINK_FAILED), 1 broker unreachable by the deadline")
 
 
+def scenario_replay(world, emu, mport):
+    """--trace FILE records a real run (cli -> emulator -> mosquitto: connect, subscribe, a QoS 1
+    publish, the message back); cellmqtt-emu --replay plays it to a fresh cli run with the same
+    arguments, which must see the same events, while the emulator finds no mismatch."""
+    trace = os.path.join(OUT, "replay.trace")
+    args = ["--host", "127.0.0.1", "--port", str(mport), "--client-id", "e2e-replay",
+            "--sub", "e2e/rp/#:1", "--pub", 'e2e/rp/x:1=replayed {n} "q" ü',
+            "--exit-after-messages", "1", "--exit-after-ms", "30000"]
+
+    def outcome(evs):
+        return ([e["event"] for e in evs if e["event"] in ("subscribed", "published", "message")],
+                [e.get("payload") for e in evs if e["event"] == "message"])
+
+    ready = start_emu(world, emu, "replay-rec")
+    c = cli(world, "replay-rec", ["--tcp", ready["tcp"], *args, "--trace", trace])
+    recorded = events(c, "replay-rec")
+    expect(c.wait() == 0, f"replay: recording run exit {c.p.returncode}")
+    with open(trace) as f:
+        text = f.read()
+    expect(text.startswith("# cellmqtt-trace v1") and re.search(r"^\d+ > AT\\r$", text, re.M)
+           and re.search(r"^\d+ < .*OK\\r\\n$", text, re.M), "replay: trace header or lines")
+    want = outcome(recorded)
+    expect(want == (["subscribed", "message", "published"], ['replayed 0 "q" ü']) or
+           want == (["subscribed", "published", "message"], ['replayed 0 "q" ü']),
+           f"replay: recorded run {want}")
+
+    r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0",
+                     "--log", os.path.join(OUT, "replay.emu.log")], "replay: cellmqtt-emu")
+    rready = json.loads(r.line())
+    expect(rready.get("event") == "ready" and rready.get("replay") == trace,
+           f"replay: ready line {rready}")
+    c = cli(world, "replay-play", ["--tcp", rready["tcp"], *args,
+                                   "--trace", os.path.join(OUT, "replay-play.trace")])
+    played = events(c, "replay-play")
+    expect(c.wait() == 0, f"replay: replayed run exit {c.p.returncode}")
+    expect(outcome(played) == want, f"replay: replayed run {outcome(played)}, recorded {want}")
+    done = json.loads(r.line())
+    expect(r.wait() == 0 and done.get("event") == "replay_done" and done["mismatches"] == 0
+           and done["chunks"] == done["chunks_total"] > 0, f"replay: {done}")
+    print(f"  replay: recorded {text.count(chr(10))} trace lines; replayed to a fresh cli: same "
+          f"events, {done['chunks']} module chunks, {done['mcu_lines']} MCU lines, 0 mismatches")
+
+
 def scenario_demo(world, emu, mport):
     """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it."""
     env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}",
@@ -454,7 +498,7 @@ def tuple_addr(s):
 
 SCENARIOS = {"load": scenario_load, "serial": scenario_serial, "examples": scenario_examples,
              "air780e": scenario_air780e, "tls": scenario_tls,
-             "exit_codes": scenario_exit_codes,
+             "exit_codes": scenario_exit_codes, "replay": scenario_replay,
              "demo": scenario_demo}
 
 

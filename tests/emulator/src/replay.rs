@@ -18,9 +18,10 @@
 //! trace waits until the MCU has sent as much as the trace had before it, counted in CR-ended
 //! lines and then bytes after the last CR (prompt data such as `AT+MPUBEX` payloads), or until
 //! a timeout; counting lines rather than bytes keeps a run in step even when a line differs
-//! (the mismatch is reported, the conversation goes on). A chunk that followed another `<`
-//! chunk keeps its recorded gap (divided by `--replay-speed`, capped at 2 s): those are the
-//! module's own timing (a URC after an `OK`). Timer-driven MCU behaviour (probes, polls)
+//! (the mismatch is reported, the conversation goes on); it then goes out after its recorded
+//! delay from the MCU's write (the module's answer time). A chunk that followed another `<`
+//! chunk keeps its recorded gap to that one (the module's own timing: a URC after an `OK`).
+//! Gaps are divided by `--replay-speed` and capped at 2 s. Timer-driven MCU behaviour (probes, polls)
 //! then repeats itself, because the answers come at the same points of the conversation.
 //!
 //! What the MCU sends is compared line by line with the trace's `>` bytes. At the end (all
@@ -82,7 +83,8 @@ impl Progress {
     }
 }
 
-/// One module chunk to play: sent when the MCU reached `gate`, or `gap` after the last one.
+/// One module chunk to play: `gap` after the MCU reached `gate` (when it has one), or `gap`
+/// after the previous chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub bytes: Vec<u8>,
@@ -187,7 +189,7 @@ impl Script {
                     script.steps.push(Step {
                         bytes: c.bytes.clone(),
                         gate: after_mcu.then_some(progress),
-                        gap: if after_mcu { Duration::ZERO } else { gap },
+                        gap,
                     });
                 }
             }
@@ -299,11 +301,12 @@ async fn play(opts: Options) -> Result<(), String> {
     let mut current_since = Instant::now(); // when step `next` became the one to send
     let mut last_rx = Instant::now();
     let mut gate_timeouts = 0u32;
+    let mut met_at: Option<Instant> = None; // when the MCU reached step `next`'s gate
     loop {
         let now = Instant::now();
         let (due, done) = match script.steps.get(next) {
             Some(step) => match step.gate {
-                Some(g) if progress >= g => (now, false),
+                Some(g) if progress >= g => (*met_at.get_or_insert(now) + step.gap, false),
                 Some(_) => (current_since + GATE_TIMEOUT, false),
                 None => (last_send + step.gap, false),
             },
@@ -338,6 +341,7 @@ async fn play(opts: Options) -> Result<(), String> {
                 next += 1;
                 last_send = Instant::now();
                 current_since = last_send;
+                met_at = None;
             }
             _ = tokio::time::sleep_until(hard_stop) => {
                 crate::elog!("replay: --exit-after-ms reached");
@@ -352,9 +356,10 @@ async fn play(opts: Options) -> Result<(), String> {
     for (line, want, have) in &v.first {
         crate::elog!("replay: MCU line {line} differs: expected {want:?}, got {have:?}");
     }
-    let first = v.first.first().map_or(serde_json::Value::Null, |(l, e, g)| {
-        serde_json::json!({"line": l, "expected": e, "got": g})
-    });
+    let first = v.first.first().map_or(
+        serde_json::Value::Null,
+        |(l, e, g)| serde_json::json!({"line": l, "expected": e, "got": g}),
+    );
     let sent_all = next == script.steps.len();
     ready_line(&format!(
         r#"{{"event":"replay_done","chunks":{},"chunks_total":{},"mismatches":{},"expected_lines":{},"mcu_lines":{},"gate_timeouts":{},"first_mismatch":{}}}"#,
@@ -429,10 +434,14 @@ mod tests {
             ]
         );
         assert_eq!(s.steps[0].gap, Duration::ZERO);
+        assert_eq!(s.steps[1].gap, Duration::from_millis(1)); // after the MCU's AT at 5 ms
         assert_eq!(s.steps[4].gap, Duration::from_millis(1988)); // under the 2 s cap: kept
         let fast = Script::new(&parse(TRACE).unwrap(), 4.0).steps[4].gap;
         assert!(fast.abs_diff(Duration::from_millis(497)) < Duration::from_millis(1));
-        assert_eq!(Script::new(&parse(TRACE).unwrap(), 0.5).steps[4].gap, GAP_CAP);
+        assert_eq!(
+            Script::new(&parse(TRACE).unwrap(), 0.5).steps[4].gap,
+            GAP_CAP
+        );
     }
 
     #[test]
