@@ -412,14 +412,23 @@ def scenario_exit_codes(world, emu, mport):
     """The exit-code contract: 2 usage, 3 link failure, 1 work not done by --exit-after-ms."""
     def run(name, args):
         c = cli(world, name, args)
-        evs = events(c, name) if c.wait() != 2 else []
-        return c.p.returncode, evs
+        c.wait()
+        return c.p.returncode, events(c, name)
 
-    code, _ = run("usage", ["--tcp", "127.0.0.1:1"])  # no --host
-    expect(code == 2, f"usage: exit {code}")
+    code, evs = run("usage", ["--tcp", "127.0.0.1:1"])  # no --host
+    expect(code == 2 and [e["event"] for e in evs] == ["error", "exit"] and
+           evs[0]["status"] == "USAGE" and evs[1]["code"] == 2, f"usage: exit {code}, {evs}")
+    # A bad spec is refused before anything connects (nothing listens on port 1).
+    code, evs = run("bad-spec", ["--tcp", "127.0.0.1:1", "--host", "h", "--pub", "t/x:3=y"])
+    expect(code == 2 and "QoS 3" in evs[0].get("detail", "") and evs[-1]["event"] == "exit",
+           f"bad spec: exit {code}, {evs}")
     code, evs = run("nolink", ["--tcp", f"127.0.0.1:{free_port()}", "--host", "h"])
     expect(code == 3 and evs[0]["event"] == "error" and evs[0]["status"] == "LINK_FAILED",
            f"no link: exit {code}, {evs[:1]}")
+    code, evs = run("noname", ["--tcp", "nosuch.invalid:5555", "--host", "h"])
+    expect(code == 3 and evs[0]["status"] == "NAME_NOT_RESOLVED" and
+           "cannot resolve nosuch.invalid" in evs[0]["detail"] and evs[-1]["code"] == 3,
+           f"unresolvable name: exit {code}, {evs}")
     ready = start_emu(world, emu, "deadline")
     closed = free_port()  # nothing listens there: MIPSTART fails, the ladder keeps trying
     code, evs = run("deadline", ["--tcp", ready["tcp"], "--host", "127.0.0.1", "--port",
@@ -430,7 +439,17 @@ def scenario_exit_codes(world, emu, mport):
         e["event"] == "error" and e["status"] == "DEADLINE" for e in evs),
         f"deadline: exit {code}, events {kinds}")
     expect(evs[-1]["event"] == "exit" and evs[-1]["published"] == 0, "deadline: exit event")
-    print("  exit codes: 2 usage, 3 no link (LINK_FAILED), 1 broker unreachable by the deadline")
+    # SIGTERM while waiting for a broker that is not there: still an exit event.
+    c = cli(world, "sigterm", ["--tcp", ready["tcp"], "--host", "127.0.0.1", "--port",
+                               str(closed), "--sub", "x/#", "--fast-recovery"])
+    events(c, "sigterm", until=lambda e: e["event"] == "recovery")
+    c.p.terminate()
+    evs = events(c, "sigterm")
+    expect(c.wait() == 1 and evs[-1]["event"] == "exit" and evs[-1]["signal"] == "SIGTERM",
+           f"sigterm: exit {c.p.returncode}, {evs[-1:]}")
+    print("  exit codes: 2 usage and bad spec, 3 no link (LINK_FAILED) and an unresolvable name "
+          "(NAME_NOT_RESOLVED), 1 broker unreachable by the deadline and SIGTERM; an exit "
+          "event each time")
 
 
 def scenario_replay(world, emu, mport):
