@@ -386,10 +386,25 @@ static int open_trace(int argc, char **argv) {
     char info[64];
     snprintf(info, sizeof info, "cellmqtt-cli %u.%u.%u", v >> 16, v >> 8 & 0xff, v & 0xff);
     cellmqtt_posix_trace_open(&port, f, info);
+    /* The arguments shell-quoted, so the run can be repeated against cellmqtt-emu --replay. */
     char line[1024];
     size_t n = (size_t)snprintf(line, sizeof line, "argv");
-    for (int i = 1; i < argc && n < sizeof line; i++) {
-        n += (size_t)snprintf(line + n, sizeof line - n, " %s", argv[i]);
+    for (int i = 1; i < argc && n + 8 < sizeof line; i++) {
+        const char *a = argv[i];
+        bool plain = *a != 0 && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_-./:@%+=,") == strlen(a);
+        line[n++] = ' ';
+        if (!plain) line[n++] = '\'';
+        for (; *a && n + 6 < sizeof line; a++) {
+            if (*a == '\'') {
+                memcpy(line + n, "'\\''", 4);
+                n += 4;
+            } else {
+                line[n++] = *a;
+            }
+        }
+        if (!plain) line[n++] = '\'';
+        line[n] = 0;
     }
     cellmqtt_posix_trace_comment(&port, line);
     return CLI_EXIT_OK;

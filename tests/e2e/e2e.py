@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -236,6 +237,7 @@ def scenario_load(world, emu, mport):
     expect(len(msgs) == 1 and msgs[0]["topic"] == "e2e/down", f"load: messages {msgs}")
     expect(base64.b64decode(msgs[0]["payload_b64"]) == inbound, "load: inbound payload differs")
     expect(msgs[0]["len"] == len(inbound), "load: len field")
+    expect("payload" not in msgs[0], "load: a binary payload got a payload string")
 
     # Everything was PUBACKed by mosquitto before the CLI exited; a sentinel published now
     # reaches the subscriber after all of them.
@@ -508,6 +510,49 @@ def scenario_demo(world, emu, mport):
             d.all.append(line)
     expect(code == 0, "demo failed:\n" + "\n".join(d.all))
     print("  demo: " + (d.all[-1] if d.all else "(no output)"))
+    replay_demo(world, emu, os.path.join(OUT, "demo"))
+
+
+def replay_demo(world, emu, demo_out):
+    """The demo's trace (CLOSED, a hang cured by the RESET pin) replayed to a new cli run with
+    the arguments from its `# argv` line: the same recovery steps, pins and messages."""
+    trace = os.path.join(demo_out, "at.trace")
+    with open(trace) as f:
+        argv_line = next(line for line in f if line.startswith("# argv "))
+    args = shlex.split(argv_line[len("# argv "):])
+    r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0", "--control",
+                     "127.0.0.1:0", "--log", os.path.join(OUT, "demo-replay.emu.log")],
+                    "demo replay: cellmqtt-emu")
+    ready = json.loads(r.line())
+    swap = {"--tcp": ready["tcp"], "--emu-control": ready["control"]}
+    new = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--trace":
+            i += 2
+            continue
+        new.append(args[i])
+        if args[i] in swap:
+            new.append(swap[args[i]])
+            i += 1
+        i += 1
+    c = cli(world, "demo-replay", new)
+    evs = events(c, "demo-replay", timeout=60)
+    expect(c.wait() == 0, f"demo replay: cli exit {c.p.returncode}")
+    with open(os.path.join(demo_out, "cli.jsonl")) as f:
+        demo_evs = [json.loads(line) for line in f]
+
+    def steps(es):
+        return [e["step"] for e in es if e["event"] == "recovery"]
+    expect(steps(evs) == steps(demo_evs) and "reset_pin" in steps(evs),
+           f"demo replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
+    expect(len([e for e in evs if e["event"] == "message"]) == 9, "demo replay: messages")
+    done = json.loads(r.line())
+    expect(r.wait() == 0 and done["mismatches"] == 0 and
+           done["pins_seen"] == done["pins_expected"] == ["reset 1", "reset 0"],
+           f"demo replay: {done}")
+    print(f"  demo replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
+          f"9 messages, {done['mcu_lines']} MCU lines, 0 mismatches")
 
 
 def tuple_addr(s):

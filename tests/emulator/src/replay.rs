@@ -17,18 +17,20 @@
 //! How it plays: the `<` chunks go out in order. A `<` chunk that followed MCU writes in the
 //! trace waits until the MCU has sent as much as the trace had before it, counted in CR-ended
 //! lines and then bytes after the last CR (prompt data such as `AT+MPUBEX` payloads), or until
-//! a timeout; counting lines rather than bytes keeps a run in step even when a line differs
-//! (the mismatch is reported, the conversation goes on); it then goes out after its recorded
-//! delay from the MCU's write (the module's answer time). A chunk that followed another `<`
-//! chunk keeps its recorded gap to that one (the module's own timing: a URC after an `OK`).
-//! Gaps are divided by `--replay-speed` and capped at 2 s. Timer-driven MCU behaviour (probes, polls)
-//! then repeats itself, because the answers come at the same points of the conversation.
+//! the MCU is 5 s behind the recording; counting lines rather than bytes keeps a run in step
+//! even when a line differs (the mismatch is reported, the conversation goes on). It then goes
+//! out after its recorded delay from the MCU's write (the module's answer time). A chunk that
+//! followed another `<` chunk keeps its recorded gap to that one (the module's own timing: a
+//! URC after an `OK`). Gaps are divided by `--replay-speed` and capped at 2 s. Timer-driven MCU
+//! behaviour (probes, polls, silence detection) then repeats itself, because the answers come
+//! at the same points of the conversation.
 //!
 //! What the MCU sends is compared line by line with the trace's `>` bytes. At the end (all
 //! chunks sent, and the MCU either sent every expected line and went quiet, or stayed silent
 //! for the timeout) one JSON line goes to stdout:
 //! `{"event":"replay_done","chunks":N,"mismatches":M,...}`, and the exit status is 0 only if
-//! M is 0.
+//! M is 0. With `--control`, the MCU's pin commands must also match the trace's `# gpio`
+//! comments (a difference counts as one mismatch).
 
 use std::io::Write;
 use std::time::Duration;
@@ -38,6 +40,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::cli::Options;
+use crate::control::ControlCmd;
 use crate::runtime::Event;
 use crate::serial;
 
@@ -90,6 +93,9 @@ pub struct Step {
     pub bytes: Vec<u8>,
     pub gate: Option<Progress>,
     pub gap: Duration,
+    /// Recorded time since the previous module chunk, uncapped: a gate is given up only when
+    /// the MCU is GATE_TIMEOUT later than that (a hung module's silence can be long).
+    pub since_prev: Duration,
 }
 
 /// Decodes the escaped bytes of one trace line.
@@ -163,6 +169,14 @@ pub fn parse(text: &str) -> Result<Vec<Chunk>, String> {
     Ok(chunks)
 }
 
+/// The pin changes a trace recorded (`# gpio reset 1` comments), as `reset 1`.
+pub fn gpio(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# gpio "))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
 /// What to play and what to expect, from the chunks.
 #[derive(Debug, Default)]
 pub struct Script {
@@ -176,6 +190,7 @@ impl Script {
         let mut script = Script::default();
         let mut progress = Progress::default();
         let mut prev: Option<&Chunk> = None;
+        let mut last_module_t = 0u64;
         for c in chunks {
             match c.dir {
                 Dir::ToModule => {
@@ -186,10 +201,13 @@ impl Script {
                     let after_mcu = prev.is_some_and(|p| p.dir == Dir::ToModule);
                     let gap_ms = c.t_ms.saturating_sub(prev.map_or(0, |p| p.t_ms));
                     let gap = Duration::from_secs_f64(gap_ms as f64 / 1000.0 / speed).min(GAP_CAP);
+                    let since_ms = c.t_ms.saturating_sub(last_module_t);
+                    last_module_t = c.t_ms;
                     script.steps.push(Step {
                         bytes: c.bytes.clone(),
                         gate: after_mcu.then_some(progress),
                         gap,
+                        since_prev: Duration::from_secs_f64(since_ms as f64 / 1000.0 / speed),
                     });
                 }
             }
@@ -302,12 +320,14 @@ async fn play(opts: Options) -> Result<(), String> {
     let mut last_rx = Instant::now();
     let mut gate_timeouts = 0u32;
     let mut met_at: Option<Instant> = None; // when the MCU reached step `next`'s gate
+    let mut pins_seen: Vec<String> = Vec::new();
+    let pins_expected = gpio(&String::from_utf8_lossy(&text));
     loop {
         let now = Instant::now();
         let (due, done) = match script.steps.get(next) {
             Some(step) => match step.gate {
                 Some(g) if progress >= g => (*met_at.get_or_insert(now) + step.gap, false),
-                Some(_) => (current_since + GATE_TIMEOUT, false),
+                Some(_) => (current_since + step.since_prev + GATE_TIMEOUT, false),
                 None => (last_send + step.gap, false),
             },
             None if progress >= end_progress => (last_rx.max(last_send) + END_IDLE, true),
@@ -323,6 +343,10 @@ async fn play(opts: Options) -> Result<(), String> {
                 }
                 Some(Event::Control(cmd, reply)) => {
                     crate::elog!("replay: control {cmd:?} acknowledged, not acted on");
+                    if let ControlCmd::Pin(pin, on) = cmd {
+                        let name = format!("{pin:?}").to_lowercase();
+                        pins_seen.push(format!("{name} {}", u8::from(on)));
+                    }
                     let _ = reply.send(Ok(String::new()));
                 }
                 Some(Event::Net(..)) | None => {}
@@ -334,8 +358,12 @@ async fn play(opts: Options) -> Result<(), String> {
                 let step = &script.steps[next];
                 if step.gate.is_some_and(|g| progress < g) {
                     gate_timeouts += 1;
-                    crate::elog!("replay: chunk {} sent after {GATE_TIMEOUT:?} without the MCU \
-                                  reaching its point ({progress:?} < {:?})", next + 1, step.gate);
+                    crate::elog!(
+                        "replay: chunk {} sent though the MCU is {GATE_TIMEOUT:?} behind the \
+                         recording ({progress:?} < {:?})",
+                        next + 1,
+                        step.gate
+                    );
                 }
                 let _ = out_tx.send(step.bytes.clone());
                 next += 1;
@@ -361,20 +389,32 @@ async fn play(opts: Options) -> Result<(), String> {
         |(l, e, g)| serde_json::json!({"line": l, "expected": e, "got": g}),
     );
     let sent_all = next == script.steps.len();
+    // Pins can only be checked when they come here, i.e. with --control.
+    let pins_differ = opts.control.is_some() && pins_seen != pins_expected;
+    if pins_differ {
+        crate::elog!("replay: pin changes differ: expected {pins_expected:?}, got {pins_seen:?}");
+    }
     ready_line(&format!(
-        r#"{{"event":"replay_done","chunks":{},"chunks_total":{},"mismatches":{},"expected_lines":{},"mcu_lines":{},"gate_timeouts":{},"first_mismatch":{}}}"#,
+        r#"{{"event":"replay_done","chunks":{},"chunks_total":{},"mismatches":{},"expected_lines":{},"mcu_lines":{},"gate_timeouts":{},"pins_expected":{},"pins_seen":{},"first_mismatch":{}}}"#,
         next,
         script.steps.len(),
-        v.mismatches,
+        v.mismatches + usize::from(pins_differ),
         v.expected_lines,
         v.mcu_lines,
         gate_timeouts,
+        js(pins_expected.into()),
+        js(pins_seen.into()),
         first,
     ))?;
-    if v.mismatches > 0 || !sent_all {
+    if v.mismatches > 0 || pins_differ || !sent_all {
         return Err(format!(
-            "replay: {} mismatching MCU lines, {} of {} chunks sent",
+            "replay: {} mismatching MCU lines{}, {} of {} chunks sent",
             v.mismatches,
+            if pins_differ {
+                ", pin changes differ"
+            } else {
+                ""
+            },
             next,
             script.steps.len()
         ));
@@ -435,6 +475,8 @@ mod tests {
         );
         assert_eq!(s.steps[0].gap, Duration::ZERO);
         assert_eq!(s.steps[1].gap, Duration::from_millis(1)); // after the MCU's AT at 5 ms
+        assert_eq!(s.steps[4].since_prev, Duration::from_millis(1988));
+        assert_eq!(gpio(TRACE), ["reset 1"]);
         assert_eq!(s.steps[4].gap, Duration::from_millis(1988)); // under the 2 s cap: kept
         let fast = Script::new(&parse(TRACE).unwrap(), 4.0).steps[4].gap;
         assert!(fast.abs_diff(Duration::from_millis(497)) < Duration::from_millis(1));
