@@ -246,6 +246,7 @@ mod tests {
             "--pty --bogus",
             "--listen a:1 --pty-link /tmp/x",
             "--pty --boot-ms 99999999999",
+            "--pty --replay x --replay-speed 0",
         ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }
