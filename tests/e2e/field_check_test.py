@@ -31,8 +31,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--emu", default=os.path.join(ROOT, "target", "emu", "cellmqtt-emu"))
     a = ap.parse_args()
-    os.makedirs(e2e.OUT, exist_ok=True)  # start_mosquitto logs there
     os.makedirs(OUT, exist_ok=True)
+    e2e.OUT = OUT  # start_mosquitto logs there: not in build/e2e, which e2e.py clears
     world = e2e.World()
     try:
         with tempfile.TemporaryDirectory() as tmp:
