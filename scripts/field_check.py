@@ -153,7 +153,8 @@ class Check:
         code = r.finish(self.a.timeout_s + 30)
         online = first_t(r, lambda e: e.get("event") == "state" and e.get("state") == "online")
         ok = code == 0 and online is not None and len(r.of("published")) == 1
-        self.report("connect", ok, f"online after {online} ms, 1 QoS 1 publish "
+        self.report("connect", ok, (f"online after {online} ms" if online is not None else
+                                    "never online") + ", 1 QoS 1 publish "
                     f"{'confirmed' if r.of('published') else 'NOT confirmed'}", r)
 
     def roundtrip(self, name, qos, extra=()):
@@ -262,9 +263,11 @@ def main():
     t0 = time.monotonic()
     c.run()
     failed = sum(1 for ok, _ in c.results if not ok)
+    rel = os.path.relpath(a.out)
+    shown = os.path.abspath(a.out) if rel.startswith("..") else rel
     summary = (f"field-check: {len(c.results) - failed} passed, {failed} failed "
                f"({time.monotonic() - t0:.0f} s). Events and AT traces (cellmqtt-trace v1): "
-               f"{os.path.relpath(a.out)}/<scenario>.jsonl|.trace")
+               f"{shown}/<scenario>.jsonl|.trace, report.txt")
     print(summary)
     with open(os.path.join(a.out, "report.txt"), "w") as f:
         f.write(f"serial {a.serial or a.tcp} profile {a.profile} broker {a.broker} "
