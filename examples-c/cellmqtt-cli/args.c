@@ -317,7 +317,12 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
                 return bad("bad --backoff-ms maximum %s", colon + 1);
             break;
         }
-        case OPT_TRACE: o->trace = a; break;
+        case OPT_TRACE:
+            /* `--trace` used to take no value: `--trace --stats` must not trace to "--stats". */
+            if (strncmp(a, "--", 2) == 0)
+                return bad("--trace needs FILE (or - for stderr), got %s", a);
+            o->trace = a;
+            break;
         case OPT_STATS: o->stats = true; break;
         case OPT_HELP:
             for (const char *const *line = usage; *line; line++) fputs(*line, stdout);
