@@ -189,7 +189,8 @@ class Check:
         at = (t_disrupt - r.t0) * 1000  # the disruption in the CLI's t_ms
         back = first_t(r, lambda e: e.get("event") == "state" and e.get("state") == "online"
                        and e["t_ms"] > at)
-        back_s = f"online again {(back - at) / 1000:.1f} s after it" if back else "never online again"
+        back_s = (f"online again {(back - at) / 1000:.1f} s after it" if back
+                  else "never online again")
         ok = done and code == 0 and lost == 0 and onlines >= 2 and restored
         self.report(name, ok, f"{what} {'done' if done else 'NOT done'}, recovery "
                     f"{','.join(map(str, steps)) or 'none'}, online {onlines}x, subscription "

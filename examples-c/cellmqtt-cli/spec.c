@@ -116,14 +116,13 @@ const char *spec_pub(const char *arg, cli_pub_t *p, const char **rest) {
 }
 
 const char *spec_sub(const char *arg, cli_sub_t *s) {
+    static const char hint[] = "if the digits belong to the filter, write :QOS after it";
     size_t len = strlen(arg), flen[1];
     const char *fields[1];
     size_t n = split_fields(arg, &len, 1, fields, flen);
     const char *err = spec_topic(arg, len, true);
     if (err) return err;
-    if (n == 1 &&
-        (err = check_qos(fields[0], flen[0], "if the digits belong to the filter, write :QOS after it")))
-        return err;
+    if (n == 1 && (err = check_qos(fields[0], flen[0], hint))) return err;
     if (!(s->filter = copy(arg, len))) return "out of memory";
     s->qos = (uint8_t)(n == 1 ? fields[0][0] - '0' : 0);
     return NULL;

@@ -91,7 +91,8 @@ int main(void) {
     cli_pub_t p;
     memset(&p, 0, sizeof p);
     const char *rest = NULL;
-    if (spec_pub(long_topic, &p, &rest) || strlen(p.topic) != 256) fail("256-byte topic", "refused");
+    if (spec_pub(long_topic, &p, &rest) || strlen(p.topic) != 256)
+        fail("256-byte topic", "refused");
     else passed++;
     free(p.topic);
     printf("%d passed, %d failed\n", passed, failed);
