@@ -3,12 +3,13 @@
 #   make field-check SERIAL=/dev/ttyUSB0 BROKER=host:port [PROFILE=air780e] [BAUD=115200]
 #                    [PINS=reset GPIO_CMD='...'] [COUNT=10]
 #
-# Writes each scenario's JSON events and AT trace to build/field-check/ and prints a pass/fail
-# report; exit 0 only if every scenario passed. field-check-test (in make test) runs it against
+# GPIO_CMD is taken literally (`$1`, `$2` need no doubling for make); it must not contain a
+# single quote. Writes each scenario's JSON events and AT trace to build/field-check/ and
+# prints a pass/fail report; exit 0 only if every scenario passed. field-check-test (in make test) runs it against
 # cellmqtt-emu on a pty and a local mosquitto.
 # Defaults inline, not as global `?=`: PROFILE, BAUD and COUNT are common names.
 FIELD_ARGS = --profile $(or $(PROFILE),air724ug) --baud $(or $(BAUD),115200) \
-  --count $(or $(COUNT),10) $(if $(PINS),--pins '$(PINS)') $(if $(GPIO_CMD),--gpio-cmd '$(GPIO_CMD)')
+  --count $(or $(COUNT),10) $(if $(PINS),--pins '$(PINS)') $(if $(GPIO_CMD),--gpio-cmd '$(value GPIO_CMD)')
 
 .PHONY: field-check field-check-test
 field-check: cli
