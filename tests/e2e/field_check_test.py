@@ -2,13 +2,15 @@
 """make field-check-test: scripts/field_check.py against cellmqtt-emu on a pty (the path from
 its ready line) and a mosquitto on a free loopback port, both started here and stopped by PID.
 The RESET scenario runs too: the GPIO command turns `sh -c CMD sh PIN LEVEL` into `pin PIN
-LEVEL` on the emulator's control socket, as a GPIO would move the module's RESET line.
+LEVEL` on the emulator's control socket, as a GPIO would move the module's RESET line. The
+reset scenario's trace is then replayed with cellmqtt-emu --replay (0 mismatches).
 
   tests/e2e/field_check_test.py [--emu target/emu/cellmqtt-emu]
 """
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,31 @@ with socket.create_connection((host, int(port)), timeout=10) as s:
     s.sendall(("pin %s %s\\n" % (sys.argv[2], sys.argv[3])).encode())
     sys.exit(0 if s.makefile().readline().startswith("ok") else 1)
 """
+
+
+def replay(world, emu, trace):
+    """A field trace is what a bug report carries: it must replay to a new cli run (the same
+    arguments from its `# argv` line, over TCP instead of the pty) with 0 mismatches."""
+    r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0", "--log",
+                     os.path.join(OUT, "replay.emu.log")], "replay: cellmqtt-emu")
+    ready = json.loads(r.line())
+    args = shlex.split(next(l for l in open(trace) if l.startswith("# argv "))[len("# argv "):])
+    # Flags with a value that change: the link, and the GPIO command (in this scenario the
+    # script pulsed RESET, not the engine); --baud and --trace go.
+    swap = {"--serial": ["--tcp", ready["tcp"]], "--gpio-cmd": ["--gpio-cmd", "true"],
+            "--baud": [], "--trace": []}
+    cli_args, i = [], 0
+    while i < len(args):
+        if args[i] in swap:
+            cli_args += swap[args[i]]
+            i += 2
+        else:
+            cli_args.append(args[i])
+            i += 1
+    c = subprocess.run([os.path.join(ROOT, "build", "cellmqtt-cli"), *cli_args], cwd=ROOT,
+                       capture_output=True, timeout=120)
+    done = json.loads(r.line(timeout=60))
+    return c.returncode == 0 and r.wait() == 0 and done["mismatches"] == 0
 
 
 def main():
@@ -58,8 +85,11 @@ def main():
             traces = [n for n in names if os.path.getsize(os.path.join(out, f"{n}.trace")) > 0]
             ok = (p.returncode == 0 and names == ["connect", "qos0", "qos1", "qos2", "cache",
                                                   "closed", "reset"] and traces == names)
-            print(f"field-check-test: {'passed' if ok else 'FAILED'} (field_check.py exit "
-                  f"{p.returncode}, scenarios {names}, traces for {len(traces)})")
+            replayed = ok and replay(world, a.emu, os.path.join(out, "reset.trace"))
+            print(f"field-check-test: {'passed' if replayed else 'FAILED'} (field_check.py exit "
+                  f"{p.returncode}, scenarios {names}, traces for {len(traces)}, the reset "
+                  f"trace replayed {'with 0 mismatches' if replayed else 'NOT cleanly'})")
+            ok = replayed
             sys.exit(0 if ok else 1)
     finally:
         world.close()
