@@ -327,6 +327,9 @@ async fn play(opts: Options) -> Result<(), String> {
         let (due, done) = match script.steps.get(next) {
             Some(step) => match step.gate {
                 Some(g) if progress >= g => (*met_at.get_or_insert(now) + step.gap, false),
+                // The replay starts when the MCU does (a firmware under QEMU may take its
+                // time): before its first byte a gate never gives up.
+                Some(_) if got.is_empty() => (now + Duration::from_secs(86_400), false),
                 Some(_) => (current_since + step.since_prev + GATE_TIMEOUT, false),
                 None => (last_send + step.gap, false),
             },
