@@ -3,6 +3,7 @@
 #   make cli         build/cellmqtt-cli
 #   make examples    the CLI and build/examples/{publish_sensor,subscribe_echo}
 #   make cli-help-test    --help names every flag of the design's CLI contract
+#   make cli-spec-test    the --pub/--pub-file/--sub spec rules
 #   make cmake-test       the CMake integration: host consumer project + a cross staticlib
 #
 # C flags are strict on purpose (-Wpedantic -Werror): these files are what firmware authors
@@ -45,7 +46,17 @@ cli-help-test: $(BUILD)/cellmqtt-cli
 cmake-test:
 	tests/e2e/cmake.sh
 
-TEST_STEPS += examples cli-help-test cmake-test
+# The spec rules of --pub/--pub-file/--sub (spec.c), under ASan + UBSan.
+.PHONY: cli-spec-test
+$(BUILD)/tests/cli_spec_test: examples-c/cellmqtt-cli/test/spec_test.c examples-c/cellmqtt-cli/spec.c \
+                              examples-c/cellmqtt-cli/spec.h examples-c/cellmqtt-cli/cli.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) -o $@
+
+cli-spec-test: $(BUILD)/tests/cli_spec_test
+	$<
+
+TEST_STEPS += examples cli-help-test cli-spec-test cmake-test
 
 # The POSIX port on its own: a pty and loopback sockets (ports/posix/test/).
 .PHONY: port-test

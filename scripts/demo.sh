@@ -6,7 +6,7 @@
 # cures. Prints the steps and a summary; exit 0 only if every step passed.
 #
 # Needs build/cellmqtt-cli and build/cellmqtt-emu (make demo builds them). Everything it
-# starts it stops, by PID. Logs: build/demo/ (cli.jsonl, at-trace.log, emu.log).
+# starts it stops, by PID. Logs: build/demo/ (cli.jsonl, at.trace, cli.stderr, emu.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI=${CLI:-build/cellmqtt-cli}
@@ -70,8 +70,8 @@ echo "cellmqtt demo: cellmqtt-cli <-> cellmqtt-emu (Air724UG on $tcp) <-> $broke
   --pub 'demo/qos1:1=reading {n} at QoS 1' \
   --pub 'demo/qos2:2=reading {n} at QoS 2' \
   --count 3 --interval-ms 1000 --exit-after-messages 9 --exit-after-ms 60000 \
-  --pins reset --emu-control "$control" --fast-recovery --stats --trace \
-  >"$OUT/cli.fifo" 2>"$OUT/at-trace.log" &
+  --pins reset --emu-control "$control" --fast-recovery --stats --trace "$OUT/at.trace" \
+  >"$OUT/cli.fifo" 2>"$OUT/cli.stderr" &
 cli_pid=$!
 pids+=($cli_pid)
 exec {cli_fd}<"$OUT/cli.fifo"
@@ -154,5 +154,5 @@ check $c "survived a hang: recovery 'reset_pin', RESET pulsed, online again"
 c=0; [ "$cli_rc" = 0 ] && [ "$code" = 0 ] || c=1
 check $c "cellmqtt-cli exit code ${code:-none} (process $cli_rc)"
 echo "  $received messages received ($duplicates duplicates), $published publishes confirmed"
-echo "  logs: $OUT/cli.jsonl (JSON events), $OUT/at-trace.log (AT traffic), $OUT/emu.log"
+echo "  logs: $OUT/cli.jsonl (JSON events), $OUT/at.trace (AT trace, cellmqtt-trace v1), $OUT/emu.log"
 if [ "$fail" = 0 ]; then echo "demo: PASSED ($pass/$pass steps)"; else echo "demo: FAILED ($fail of $((pass + fail)) steps)"; exit 1; fi

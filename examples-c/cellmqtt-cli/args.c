@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* getopt_long */
 #endif
 #include "cli.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,13 +43,18 @@ static const char *const usage[] = {
     "  --cache-mode             receive through the module's 4-slot cache (AT+MQTTMSGSET=1)\n",
     "\n",
     "What to do (publishing starts when the session is first online):\n",
-    "  --sub TOPIC[:QOS]        subscribe (QoS default 0); repeatable\n",
+    "  --sub TOPIC[:QOS]        subscribe (QoS default 0); repeatable; + and # only as whole\n",
+    "                           levels, # last\n",
     "  --pub TOPIC[:QOS[:RETAIN]]=PAYLOAD\n",
     "                           publish PAYLOAD; {n} in it becomes the sequence number of\n",
-    "                           this --pub's message (0, 1, ...); repeatable. A topic that\n",
-    "                           itself ends in :DIGIT needs QOS and RETAIN written out\n",
+    "                           this --pub's message (0, 1, ...); repeatable\n",
     "  --pub-file TOPIC[:QOS[:RETAIN]]=FILE\n",
     "                           publish the bytes of FILE (up to 4100), taken as they are\n",
+    "  Specs: the topic ends at the first '='; trailing :NUMBER fields are the options (QoS\n",
+    "  0-2, RETAIN 0/1), the rest is the topic, colons included. A topic whose last level\n",
+    "  ends in :DIGITS needs every option after it (--pub dev:7:1:0=x, --sub dev:7:1).\n",
+    "  Topics: 1-256 bytes, no '\"', CR, LF; no + or # when publishing. Checked before\n",
+    "  connecting: a bad spec exits 2.\n",
     "  --count N                publish every --pub/--pub-file N times (default 1), in rounds:\n",
     "                           all of them once in command-line order, then again, ...\n",
     "  --interval-ms MS         wait MS between two consecutive publishes (default 0: as fast\n",
@@ -76,17 +82,21 @@ static const char *const usage[] = {
     "  --backoff-ms MIN[:MAX]   back-off between recovery attempts (default 1000:60000)\n",
     "\n",
     "Output:\n",
-    "  --trace                  AT traffic (TX/RX bytes) on stderr\n",
+    "  --trace FILE             record the AT conversation in FILE as a replayable trace\n",
+    "                           (# cellmqtt-trace v1; cellmqtt-emu --replay FILE plays it);\n",
+    "                           --trace - writes the traffic to stderr for humans\n",
     "  --stats                  print the engine's counters as a `stats` event at the end\n",
     "  --help, --version\n",
     "\n",
     "Events (field `event`): start, state, subscribed, subscribe_failed, published,\n",
-    "publish_failed, message (topic, len, payload_b64), recovery (step, reason), gpio (pin,\n",
-    "level, to), log (kind, what, code: why a step failed), loss, signal, error (status),\n",
-    "stats, exit (code). Every event has t_ms.\n",
+    "publish_failed, message (topic, len, payload_b64, and payload when it is UTF-8),\n",
+    "recovery (step, reason), gpio (pin, level, to), log (kind, what, code: why a step\n",
+    "failed), loss, signal, error (status: USAGE, LINK_FAILED, NAME_NOT_RESOLVED, ...),\n",
+    "stats, exit (code, reason; always the last line). Every event has t_ms.\n",
     "\n",
     "Exit codes: 0 everything asked for was done; 1 a publish, subscription or deadline\n",
-    "failed; 2 usage; 3 the link to the module failed.\n",
+    "failed (or SIGINT/SIGTERM stopped it first); 2 usage; 3 the link to the module (or the\n",
+    "emulator control socket) failed or its host name did not resolve.\n",
     NULL,
 };
 
@@ -130,7 +140,7 @@ static const struct option options[] = {
     {"ack-timeout-ms", required_argument, 0, OPT_ACK_TIMEOUT},
     {"connect-timeout-ms", required_argument, 0, OPT_CONNECT_TIMEOUT},
     {"silence-ms", required_argument, 0, OPT_SILENCE}, {"boot-ms", required_argument, 0, OPT_BOOT},
-    {"backoff-ms", required_argument, 0, OPT_BACKOFF}, {"trace", no_argument, 0, OPT_TRACE},
+    {"backoff-ms", required_argument, 0, OPT_BACKOFF}, {"trace", required_argument, 0, OPT_TRACE},
     {"stats", no_argument, 0, OPT_STATS}, {"help", no_argument, 0, OPT_HELP},
     {"version", no_argument, 0, OPT_VERSION}, {0, 0, 0, 0},
 };
@@ -141,12 +151,13 @@ __attribute__((format(printf, 1, 2)))
 static int bad(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("cellmqtt-cli: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see --help)\n", stderr);
+    vsnprintf(cli_usage_error, sizeof cli_usage_error, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "cellmqtt-cli: %s (see --help)\n", cli_usage_error);
     return CLI_EXIT_USAGE;
 }
+
+char cli_usage_error[512];
 
 /* A decimal number in [min, max]. */
 static bool number(const char *s, uint32_t min, uint32_t max, uint32_t *out) {
@@ -156,35 +167,6 @@ static bool number(const char *s, uint32_t min, uint32_t max, uint32_t *out) {
     if (errno || end == s || *end || s[0] == '-' || v < min || v > max) return false;
     *out = (uint32_t)v;
     return true;
-}
-
-/* Strips a trailing ":D" (one digit 0..max) from `spec`; returns the digit or -1. */
-static int strip_digit(char *spec, int max) {
-    size_t n = strlen(spec);
-    if (n < 3 || spec[n - 2] != ':' || spec[n - 1] < '0' || spec[n - 1] > '0' + max) return -1;
-    int d = spec[n - 1] - '0';
-    spec[n - 2] = 0;
-    return d;
-}
-
-/* "TOPIC[:QOS[:RETAIN]]=REST": fills the pub's topic, qos and retain; returns REST or NULL. */
-static char *parse_pub_spec(char *arg, cli_pub_t *p) {
-    char *eq = strchr(arg, '=');
-    if (!eq) return NULL;
-    *eq = 0;
-    /* Two trailing digits are QOS:RETAIN, one is QOS. */
-    size_t n = strlen(arg);
-    int retain = -1, qos;
-    if (n >= 5 && arg[n - 4] == ':' && arg[n - 2] == ':' && arg[n - 3] >= '0' &&
-        arg[n - 3] <= '2' && (arg[n - 1] == '0' || arg[n - 1] == '1')) {
-        retain = strip_digit(arg, 1);
-    }
-    qos = strip_digit(arg, 2);
-    if (!*arg) return NULL;
-    p->topic = arg;
-    p->qos = (uint8_t)(qos < 0 ? 0 : qos);
-    p->retain = retain == 1;
-    return eq + 1;
 }
 
 static int read_file(const char *path, cli_pub_t *p) {
@@ -290,21 +272,18 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
         case OPT_CACHE_MODE: o->cache_mode = true; break;
         case OPT_SUB: {
             if (o->n_subs == CLI_MAX_SUBS) return bad("more than %d --sub", CLI_MAX_SUBS);
-            cli_sub_t *s = &o->subs[o->n_subs++];
-            int qos = strip_digit(a, 2);
-            if (!*a) return bad("--sub needs a topic filter");
-            s->filter = a;
-            s->qos = (uint8_t)(qos < 0 ? 0 : qos);
+            const char *err = spec_sub(a, &o->subs[o->n_subs++]);
+            if (err) return bad("--sub '%s': %s", a, err);
             break;
         }
         case OPT_PUB:
         case OPT_PUB_FILE: {
             if (o->n_pubs == CLI_MAX_PUBS) return bad("more than %d publish specs", CLI_MAX_PUBS);
             cli_pub_t *p = &o->pubs[o->n_pubs++];
-            char *rest = parse_pub_spec(a, p);
-            if (!rest) return bad("bad publish spec %s (TOPIC[:QOS[:RETAIN]]=...)", a);
+            const char *rest = NULL, *err = spec_pub(a, p, &rest);
+            if (err) return bad("%s '%s': %s", c == OPT_PUB ? "--pub" : "--pub-file", a, err);
             if (c == OPT_PUB) {
-                p->payload = (uint8_t *)rest;
+                p->payload = (uint8_t *)(uintptr_t)rest; /* read only: argv outlives the run */
                 p->len = strlen(rest);
                 p->is_template = true;
             } else if ((r = read_file(rest, p)) != CLI_EXIT_OK) {
@@ -338,7 +317,12 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
                 return bad("bad --backoff-ms maximum %s", colon + 1);
             break;
         }
-        case OPT_TRACE: o->trace = true; break;
+        case OPT_TRACE:
+            /* `--trace` used to take no value: `--trace --stats` must not trace to "--stats". */
+            if (strncmp(a, "--", 2) == 0)
+                return bad("--trace needs FILE (or - for stderr), got %s", a);
+            o->trace = a;
+            break;
         case OPT_STATS: o->stats = true; break;
         case OPT_HELP:
             for (const char *const *line = usage; *line; line++) fputs(*line, stdout);
@@ -348,7 +332,10 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
             printf("cellmqtt-cli %u.%u.%u\n", ver >> 16, ver >> 8 & 0xff, ver & 0xff);
             return -1;
         }
-        default: return CLI_EXIT_USAGE; /* getopt printed the reason */
+        default: /* getopt printed the reason on stderr; keep it for the JSON error too */
+            snprintf(cli_usage_error, sizeof cli_usage_error, "unknown option or missing value: %s",
+                     argv[optind - 1 < argc ? optind - 1 : argc - 1]);
+            return CLI_EXIT_USAGE;
         }
     }
     if (optind < argc) return bad("unexpected argument %s", argv[optind]);
@@ -358,6 +345,9 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
         return bad("--will-topic and --will-payload go together");
     if (o->online_payload && !o->will_topic)
         return bad("--online-payload needs --will-topic");
+    const char *err;
+    if (o->will_topic && (err = spec_topic(o->will_topic, strlen(o->will_topic), false)))
+        return bad("--will-topic '%s': %s", o->will_topic, err);
 
     if (fast) fast_recovery(&o->timeouts);
     cellmqtt_timeouts_t *t = &o->timeouts;

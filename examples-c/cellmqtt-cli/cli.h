@@ -67,7 +67,8 @@ typedef struct {
     uint32_t pins; /* CELLMQTT_PINS_* */
     const char *emu_control;
     const char *gpio_cmd;
-    bool trace, stats;
+    const char *trace; /* --trace FILE, "-" = human-readable on stderr */
+    bool stats;
 
     /* Engine timeouts and ladder: defaults, then --fast-recovery, then explicit flags. */
     cellmqtt_timeouts_t timeouts;
@@ -77,5 +78,8 @@ typedef struct {
 /* Parses argv into `o`. Returns CLI_EXIT_OK, or an exit code after printing the reason (or
  * the help text, for which it returns -1: exit 0 without running). */
 int cli_parse(int argc, char **argv, cli_opts_t *o);
+
+/* Why cli_parse returned CLI_EXIT_USAGE (also printed on stderr), for the JSON error event. */
+extern char cli_usage_error[512];
 
 #endif

@@ -38,6 +38,15 @@ static size_t utf8_len(const uint8_t *s, size_t avail) {
     return n;
 }
 
+bool json_is_utf8(const uint8_t *s, size_t len) {
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len(s + i, len - i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
 void json_bytes(const char *k, const uint8_t *s, size_t len) {
     key(k);
     putchar('"');

@@ -13,6 +13,8 @@ void json_begin(const char *event, uint32_t t_ms);
 void json_str(const char *key, const char *value);
 /* Arbitrary bytes as a JSON string: UTF-8 kept, invalid bytes become U+FFFD. */
 void json_bytes(const char *key, const uint8_t *data, size_t len);
+/* True when all `len` bytes are valid UTF-8 (json_bytes then keeps them exactly). */
+bool json_is_utf8(const uint8_t *data, size_t len);
 void json_base64(const char *key, const uint8_t *data, size_t len);
 void json_uint(const char *key, uint64_t value);
 void json_int(const char *key, int64_t value);

@@ -269,6 +269,8 @@ static void on_message(void *user, const uint8_t *topic, size_t topic_len, const
     json_bytes("topic", topic, topic_len);
     json_uint("len", payload_len);
     json_base64("payload_b64", payload, payload_len);
+    /* Text payloads also as a string, so scripts need no base64; binary ones only in b64. */
+    if (json_is_utf8(payload, payload_len)) json_bytes("payload", payload, payload_len);
     json_end();
 }
 
@@ -351,17 +353,60 @@ static cellmqtt_config_t make_config(void) {
     return c;
 }
 
+/* An open that failed: a name that did not resolve is reported as such, not as a routing
+ * error, since the fix (a typo, DNS) is a different one. */
+static int open_failed(const char *status, const char *what, int r) {
+    if (r == CELLMQTT_POSIX_ERR_RESOLVE) status = "NAME_NOT_RESOLVED";
+    error_event(status, what, cellmqtt_posix_strerror(&port, r));
+    return CLI_EXIT_LINK;
+}
+
 static int open_link(void) {
     int r = opts.serial ? cellmqtt_posix_open_serial(&port, opts.serial, opts.baud)
                         : cellmqtt_posix_open_tcp(&port, opts.tcp);
-    if (r < 0) {
-        error_event("LINK_FAILED", opts.serial ? opts.serial : opts.tcp, strerror(-r));
-        return CLI_EXIT_LINK;
+    if (r < 0) return open_failed("LINK_FAILED", opts.serial ? opts.serial : opts.tcp, r);
+    if (opts.emu_control && (r = cellmqtt_posix_open_control(&port, opts.emu_control)) < 0)
+        return open_failed("CONTROL_ERROR", opts.emu_control, r);
+    return CLI_EXIT_OK;
+}
+
+/* --trace FILE: the replayable trace, with what a bug report needs in its comments. */
+static int open_trace(int argc, char **argv) {
+    if (!opts.trace) return CLI_EXIT_OK;
+    if (strcmp(opts.trace, "-") == 0) {
+        port.trace = true; /* the human-readable lines on stderr */
+        return CLI_EXIT_OK;
     }
-    if (opts.emu_control && (r = cellmqtt_posix_open_control(&port, opts.emu_control)) < 0) {
-        error_event("CONTROL_ERROR", opts.emu_control, strerror(-r));
-        return CLI_EXIT_LINK;
+    FILE *f = fopen(opts.trace, "w");
+    if (!f) {
+        error_event("USAGE", "--trace", strerror(errno));
+        return CLI_EXIT_USAGE;
     }
+    uint32_t v = cellmqtt_version();
+    char info[64];
+    snprintf(info, sizeof info, "cellmqtt-cli %u.%u.%u", v >> 16, v >> 8 & 0xff, v & 0xff);
+    cellmqtt_posix_trace_open(&port, f, info);
+    /* The arguments shell-quoted, so the run can be repeated against cellmqtt-emu --replay. */
+    char line[1024];
+    size_t n = (size_t)snprintf(line, sizeof line, "argv");
+    for (int i = 1; i < argc && n + 8 < sizeof line; i++) {
+        const char *a = argv[i];
+        bool plain = *a != 0 && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_-./:@%+=,") == strlen(a);
+        line[n++] = ' ';
+        if (!plain) line[n++] = '\'';
+        for (; *a && n + 6 < sizeof line; a++) {
+            if (*a == '\'') {
+                memcpy(line + n, "'\\''", 4);
+                n += 4;
+            } else {
+                line[n++] = *a;
+            }
+        }
+        if (!plain) line[n++] = '\'';
+        line[n] = 0;
+    }
+    cellmqtt_posix_trace_comment(&port, line);
     return CLI_EXIT_OK;
 }
 
@@ -402,6 +447,20 @@ static void stats_event(void) {
 }
 
 /* ---- the run ---- */
+
+/* The last line of every run that got past --help: what happened and the figures. */
+static int exit_event(int code, const char *why, int stopped_by) {
+    json_begin("exit", elapsed());
+    json_uint("code", (uint64_t)code);
+    json_str("reason", why);
+    if (stopped_by) json_str("signal", stopped_by == SIGINT ? "SIGINT" : "SIGTERM");
+    json_uint("published", run.confirmed);
+    json_uint("publish_failed", run.failed);
+    json_uint("planned", run.planned);
+    json_uint("received", run.received);
+    json_end();
+    return code;
+}
 
 static bool subs_confirmed(void) {
     for (size_t i = 0; i < opts.n_subs; i++) {
@@ -463,7 +522,7 @@ static int run_session(void) {
     cellmqtt_status_t st = cellmqtt_init(&handle, &cfg, &cb);
     if (st != CELLMQTT_STATUS_OK) {
         error_event(cellmqtt_status_str(st), "configuration", NULL);
-        return CLI_EXIT_USAGE;
+        return exit_event(CLI_EXIT_USAGE, "configuration", 0);
     }
     start_event();
     for (size_t i = 0; i < opts.n_subs; i++) {
@@ -471,7 +530,7 @@ static int run_session(void) {
         st = cellmqtt_subscribe(&handle, s->filter, s->qos, &s->id);
         if (st != CELLMQTT_STATUS_OK) {
             error_event(cellmqtt_status_str(st), "subscribe", s->filter);
-            return CLI_EXIT_USAGE;
+            return exit_event(CLI_EXIT_USAGE, "configuration", 0);
         }
     }
     cellmqtt_start(&handle);
@@ -509,25 +568,18 @@ static int run_session(void) {
     }
     if (opts.stats) stats_event();
     int code = !link_ok ? CLI_EXIT_LINK : succeeded() ? CLI_EXIT_OK : CLI_EXIT_INCOMPLETE;
-    json_begin("exit", elapsed());
-    json_uint("code", (uint64_t)code);
-    json_str("reason", why);
-    if (strcmp(why, "interrupted") == 0) {
-        json_str("signal", stopped_by == SIGINT ? "SIGINT" : "SIGTERM");
-    }
-    json_uint("published", run.confirmed);
-    json_uint("publish_failed", run.failed);
-    json_uint("planned", run.planned);
-    json_uint("received", run.received);
-    json_end();
-    return code;
+    return exit_event(code, why, strcmp(why, "interrupted") == 0 ? stopped_by : 0);
 }
 
 int main(int argc, char **argv) {
+    run.t0 = now_ms();
     int r = cli_parse(argc, argv, &opts);
     if (r == -1) return CLI_EXIT_OK; /* --help, --version */
-    if (r != CLI_EXIT_OK) return r;
-    run.t0 = now_ms();
+    if (r != CLI_EXIT_OK) {
+        /* Scripts read stdout only: the reason goes there too, and the run's last line. */
+        error_event("USAGE", "command line", cli_usage_error);
+        return exit_event(r, "usage", 0);
+    }
     run.planned = (uint64_t)opts.n_pubs * opts.count;
 
     struct sigaction sa, old;
@@ -544,10 +596,19 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     cellmqtt_posix_init(&port);
-    port.trace = opts.trace;
     port.pin_hook = pin_hook;
+    r = open_trace(argc, argv);
+    if (r != CLI_EXIT_OK) return exit_event(r, "usage", 0);
     r = open_link();
-    if (r == CLI_EXIT_OK) r = run_session();
+    if (r != CLI_EXIT_OK) {
+        /* A Ctrl-C during a slow connect ends up here too (connect returns EINTR). */
+        int sig = interrupted;
+        exit_event(sig ? CLI_EXIT_INCOMPLETE : r, sig ? "interrupted" : "link_failed", sig);
+        r = sig ? CLI_EXIT_INCOMPLETE : r;
+    } else {
+        r = run_session();
+    }
     cellmqtt_posix_close(&port);
+    if (port.trace_file) fclose(port.trace_file);
     return r;
 }

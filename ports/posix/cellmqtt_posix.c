@@ -68,25 +68,95 @@ void cellmqtt_posix_logf(cellmqtt_posix_t *port, const char *fmt, ...) {
     log_line(port, line);
 }
 
-/* Logs `dir` and the bytes, printable ASCII as is, the rest escaped (\r, \n, \xNN). */
-static void trace_bytes(cellmqtt_posix_t *port, const char *dir, const uint8_t *data, size_t len) {
-    char line[1200];
-    size_t n = (size_t)snprintf(line, sizeof line, "%s ", dir);
+/* Escapes `data` into `out` (cap >= 4 * len + 1): printable ASCII as is except `\`, and
+ * `\\`, `\r`, `\n`, `\xNN` for the rest. Returns the length written (NUL-terminated). Both the
+ * human trace and the replayable one use it, so a line read in one reads the same in the other. */
+static size_t escape_bytes(char *out, const uint8_t *data, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (n + 8 >= sizeof line) { /* a long payload: flush and go on */
-            line[n] = 0;
-            log_line(port, line);
-            n = (size_t)snprintf(line, sizeof line, "%s+", dir);
-        }
         uint8_t c = data[i];
-        if (c == '\r') n += (size_t)snprintf(line + n, sizeof line - n, "\\r");
-        else if (c == '\n') n += (size_t)snprintf(line + n, sizeof line - n, "\\n");
-        else if (c == '\\') n += (size_t)snprintf(line + n, sizeof line - n, "\\\\");
-        else if (c >= 0x20 && c < 0x7f) line[n++] = (char)c;
-        else n += (size_t)snprintf(line + n, sizeof line - n, "\\x%02X", c);
+        if (c == '\r') { out[n++] = '\\'; out[n++] = 'r'; }
+        else if (c == '\n') { out[n++] = '\\'; out[n++] = 'n'; }
+        else if (c == '\\') { out[n++] = '\\'; out[n++] = '\\'; }
+        else if (c >= 0x20 && c < 0x7f) out[n++] = (char)c;
+        else {
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
     }
-    line[n] = 0;
-    log_line(port, line);
+    out[n] = 0;
+    return n;
+}
+
+/* Logs `dir` and the bytes escaped, in pieces of at most 256 bytes ("TX+" continues). */
+static void trace_bytes(cellmqtt_posix_t *port, const char *dir, const uint8_t *data, size_t len) {
+    char line[8 + 4 * 256 + 1];
+    const char *mark = "";
+    do {
+        size_t take = len < 256 ? len : 256;
+        size_t n = (size_t)snprintf(line, sizeof line, "%s%s ", dir, mark);
+        escape_bytes(line + n, data, take);
+        log_line(port, line);
+        data += take;
+        len -= take;
+        mark = "+";
+    } while (len > 0);
+}
+
+/* The replayable trace, version 1 (tests/emulator/src/replay.rs reads it):
+ *
+ *     # cellmqtt-trace v1 <info>
+ *     <t_ms> <dir> <bytes>
+ *
+ * t_ms: milliseconds since the trace started; dir: `>` what the engine wrote to the module,
+ * `<` what the module sent and was fed to the engine; bytes: escaped as by escape_bytes()
+ * (everything after the second space, spaces included). One line per write or read, so the
+ * chunking is the real one; a chunk over 256 bytes is split into lines with the same t_ms.
+ * Lines starting with `#` are comments (`# gpio reset 1`, the header). Each line is written
+ * with one fwrite (stdio locks the stream, so the reader thread's lines stay whole) and
+ * flushed, so a crash loses nothing before it. */
+static void trace_file_line(cellmqtt_posix_t *port, char dir, const uint8_t *data, size_t len) {
+    char line[24 + 4 * 256 + 2];
+    unsigned long long t = (unsigned long long)((now_ns() - port->trace_t0_ns) / 1000000u);
+    do {
+        size_t take = len < 256 ? len : 256;
+        size_t n = (size_t)snprintf(line, sizeof line, "%llu %c ", t, dir);
+        n += escape_bytes(line + n, data, take);
+        line[n++] = '\n';
+        fwrite(line, 1, n, port->trace_file);
+        data += take;
+        len -= take;
+    } while (len > 0);
+    fflush(port->trace_file);
+}
+
+void cellmqtt_posix_trace_open(cellmqtt_posix_t *port, FILE *f, const char *info) {
+    port->trace_file = f;
+    port->trace_t0_ns = now_ns();
+    fprintf(f, "# cellmqtt-trace v1%s%s\n", info ? " " : "", info ? info : "");
+    fflush(f);
+}
+
+void cellmqtt_posix_trace_comment(cellmqtt_posix_t *port, const char *text) {
+    if (!port->trace_file) return;
+    /* A comment is one line whatever `text` holds: CR and LF become spaces. */
+    char line[1024];
+    size_t n = (size_t)snprintf(line, sizeof line - 1, "# %s", text);
+    if (n > sizeof line - 2) n = sizeof line - 2;
+    for (size_t i = 2; i < n; i++) {
+        if (line[i] == '\r' || line[i] == '\n') line[i] = ' ';
+    }
+    line[n++] = '\n';
+    fwrite(line, 1, n, port->trace_file);
+    fflush(port->trace_file);
+}
+
+const char *cellmqtt_posix_strerror(const cellmqtt_posix_t *port, int err) {
+    if (err == CELLMQTT_POSIX_ERR_RESOLVE) return port->resolve_reason;
+    return strerror(err < 0 ? -err : err);
 }
 
 /* ---- setup ---- */
@@ -182,8 +252,9 @@ fail:;
     return -e;
 }
 
-/* Connects a TCP socket to "HOST:PORT" or "[V6ADDR]:PORT"; returns the fd or a negative errno. */
-static int tcp_connect(const char *host_port) {
+/* Connects a TCP socket to "HOST:PORT" or "[V6ADDR]:PORT"; returns the fd, a negative errno,
+ * or CELLMQTT_POSIX_ERR_RESOLVE (the name and reason go to `port`). */
+static int tcp_connect(cellmqtt_posix_t *port, const char *host_port) {
     char host[256];
     const char *colon = strrchr(host_port, ':');
     if (!colon || colon == host_port || (size_t)(colon - host_port) >= sizeof host) return -EINVAL;
@@ -202,7 +273,15 @@ static int tcp_connect(const char *host_port) {
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, service, &hints, &res) != 0) return -EHOSTUNREACH;
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0) {
+        /* EAI_SYSTEM is a local failure (out of descriptors, ...), not a name problem. */
+        if (gai == EAI_SYSTEM && errno) return -errno;
+        snprintf(port->resolve_host, sizeof port->resolve_host, "%s", host);
+        snprintf(port->resolve_reason, sizeof port->resolve_reason, "cannot resolve %.200s: %.100s",
+                 host, gai_strerror(gai));
+        return CELLMQTT_POSIX_ERR_RESOLVE;
+    }
     int err = -ECONNREFUSED;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
@@ -231,7 +310,7 @@ static int tcp_connect(const char *host_port) {
 }
 
 int cellmqtt_posix_open_tcp(cellmqtt_posix_t *port, const char *host_port) {
-    int fd = tcp_connect(host_port);
+    int fd = tcp_connect(port, host_port);
     if (fd < 0) return fd;
     port->fd = fd;
     port->is_tcp = true;
@@ -239,7 +318,7 @@ int cellmqtt_posix_open_tcp(cellmqtt_posix_t *port, const char *host_port) {
 }
 
 int cellmqtt_posix_open_control(cellmqtt_posix_t *port, const char *host_port) {
-    int fd = tcp_connect(host_port);
+    int fd = tcp_connect(port, host_port);
     if (fd < 0) return fd;
     port->control_fd = fd;
     return 0;
@@ -322,12 +401,18 @@ static int32_t uart_write(void *user, const uint8_t *data, size_t len) {
         return -1;
     }
     if (port->trace && n > 0) trace_bytes(port, "TX", data, (size_t)n);
+    if (port->trace_file && n > 0) trace_file_line(port, '>', data, (size_t)n);
     port->write_blocked = (size_t)n < len;
     return (int32_t)n;
 }
 
 static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
     cellmqtt_posix_t *port = user;
+    if (port->trace_file) {
+        char text[32];
+        snprintf(text, sizeof text, "gpio %s %d", cellmqtt_posix_pin_name(pin), active ? 1 : 0);
+        cellmqtt_posix_trace_comment(port, text);
+    }
     if (port->control_fd >= 0) {
         char cmd[32];
         snprintf(cmd, sizeof cmd, "pin %s %d", cellmqtt_posix_pin_name(pin), active ? 1 : 0);
@@ -364,6 +449,7 @@ static ssize_t read_and_feed(cellmqtt_posix_t *port, cellmqtt_t *h, size_t max) 
         return -1;
     }
     if (port->trace) trace_bytes(port, "RX", buf, (size_t)n);
+    if (port->trace_file) trace_file_line(port, '<', buf, (size_t)n);
     /* RX_OVERFLOW is counted and reported by the engine as a LOSS event. */
     cellmqtt_feed(h, buf, (size_t)n);
     return n;

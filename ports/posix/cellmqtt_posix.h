@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,6 +40,11 @@ extern "C" {
 
 /* Most bytes one read takes from the link (it also never exceeds cellmqtt_rx_free()). */
 #define CELLMQTT_POSIX_READ_MAX 512
+
+/* Returned by the open functions when the host name of "HOST:PORT" does not resolve (no
+ * errno says that: EHOSTUNREACH would send users hunting for a routing problem). The name and
+ * the resolver's reason are in port->resolve_host and port->resolve_reason. */
+#define CELLMQTT_POSIX_ERR_RESOLVE (-100000)
 
 typedef struct cellmqtt_posix_t cellmqtt_posix_t;
 
@@ -48,6 +54,8 @@ struct cellmqtt_posix_t {
     void *app;
     /* Log every byte written to (TX) and fed from (RX) the module, through `log`. */
     bool trace;
+    /* The replayable trace (cellmqtt_posix_trace_open); NULL = none. */
+    FILE *trace_file;
     /* A line of diagnostics (no newline at the end). NULL: stderr with a timestamp. */
     void (*log)(cellmqtt_posix_t *port, const char *line);
     /* Called for every pin change, after it went to the emulator (if a control socket is
@@ -68,6 +76,9 @@ struct cellmqtt_posix_t {
     bool write_blocked; /* the last write returned EAGAIN: wait for POLLOUT too */
     char control_line[256];
     size_t control_len;
+    uint64_t trace_t0_ns;      /* t_ms 0 of the replayable trace */
+    char resolve_host[256];    /* the name that did not resolve (CELLMQTT_POSIX_ERR_RESOLVE) */
+    char resolve_reason[384];  /* gai_strerror() of that failure */
     /* reader thread mode */
     cellmqtt_t *reader_handle;
     pthread_t reader;
@@ -91,6 +102,18 @@ int cellmqtt_posix_open_tcp(cellmqtt_posix_t *port, const char *host_port);
 /* Connects to the emulator's control socket at "HOST:PORT"; from then on pin changes are sent
  * to it as `pin reset|power|pwrkey 1|0`. Returns 0 or a negative errno. */
 int cellmqtt_posix_open_control(cellmqtt_posix_t *port, const char *host_port);
+
+/* Text for a negative return of the open functions (strerror, or the resolver's reason). */
+const char *cellmqtt_posix_strerror(const cellmqtt_posix_t *port, int err);
+
+/* Starts the replayable trace on `f` (kept open by the caller; flushed after every line):
+ * writes the `# cellmqtt-trace v1 ...` header with `info` appended (may be NULL), and from
+ * then on one line per chunk the engine wrote (`>`) or was fed (`<`), and a `# gpio PIN LEVEL`
+ * comment for every pin change. The format is described in cellmqtt_posix.c. */
+void cellmqtt_posix_trace_open(cellmqtt_posix_t *port, FILE *f, const char *info);
+
+/* Writes `# <text>` into the replayable trace (no-op without one). */
+void cellmqtt_posix_trace_comment(cellmqtt_posix_t *port, const char *text);
 
 /* Sends one command line (e.g. "close") to the control socket. Returns 0 or a negative errno.
  * The reply is read and checked by cellmqtt_posix_wait(). */

@@ -12,6 +12,8 @@ import base64
 import json
 import os
 import queue
+import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -235,6 +237,7 @@ def scenario_load(world, emu, mport):
     expect(len(msgs) == 1 and msgs[0]["topic"] == "e2e/down", f"load: messages {msgs}")
     expect(base64.b64decode(msgs[0]["payload_b64"]) == inbound, "load: inbound payload differs")
     expect(msgs[0]["len"] == len(inbound), "load: len field")
+    expect("payload" not in msgs[0], "load: a binary payload got a payload string")
 
     # Everything was PUBACKed by mosquitto before the CLI exited; a sentinel published now
     # reaches the subscriber after all of them.
@@ -411,14 +414,23 @@ def scenario_exit_codes(world, emu, mport):
     """The exit-code contract: 2 usage, 3 link failure, 1 work not done by --exit-after-ms."""
     def run(name, args):
         c = cli(world, name, args)
-        evs = events(c, name) if c.wait() != 2 else []
-        return c.p.returncode, evs
+        c.wait()
+        return c.p.returncode, events(c, name)
 
-    code, _ = run("usage", ["--tcp", "127.0.0.1:1"])  # no --host
-    expect(code == 2, f"usage: exit {code}")
+    code, evs = run("usage", ["--tcp", "127.0.0.1:1"])  # no --host
+    expect(code == 2 and [e["event"] for e in evs] == ["error", "exit"] and
+           evs[0]["status"] == "USAGE" and evs[1]["code"] == 2, f"usage: exit {code}, {evs}")
+    # A bad spec is refused before anything connects (nothing listens on port 1).
+    code, evs = run("bad-spec", ["--tcp", "127.0.0.1:1", "--host", "h", "--pub", "t/x:3=y"])
+    expect(code == 2 and "QoS 3" in evs[0].get("detail", "") and evs[-1]["event"] == "exit",
+           f"bad spec: exit {code}, {evs}")
     code, evs = run("nolink", ["--tcp", f"127.0.0.1:{free_port()}", "--host", "h"])
     expect(code == 3 and evs[0]["event"] == "error" and evs[0]["status"] == "LINK_FAILED",
            f"no link: exit {code}, {evs[:1]}")
+    code, evs = run("noname", ["--tcp", "nosuch.invalid:5555", "--host", "h"])
+    expect(code == 3 and evs[0]["status"] == "NAME_NOT_RESOLVED" and
+           "cannot resolve nosuch.invalid" in evs[0]["detail"] and evs[-1]["code"] == 3,
+           f"unresolvable name: exit {code}, {evs}")
     ready = start_emu(world, emu, "deadline")
     closed = free_port()  # nothing listens there: MIPSTART fails, the ladder keeps trying
     code, evs = run("deadline", ["--tcp", ready["tcp"], "--host", "127.0.0.1", "--port",
@@ -429,7 +441,60 @@ def scenario_exit_codes(world, emu, mport):
         e["event"] == "error" and e["status"] == "DEADLINE" for e in evs),
         f"deadline: exit {code}, events {kinds}")
     expect(evs[-1]["event"] == "exit" and evs[-1]["published"] == 0, "deadline: exit event")
-    print("  exit codes: 2 usage, 3 no link (LINK_FAILED), 1 broker unreachable by the deadline")
+    # SIGTERM while waiting for a broker that is not there: still an exit event.
+    c = cli(world, "sigterm", ["--tcp", ready["tcp"], "--host", "127.0.0.1", "--port",
+                               str(closed), "--sub", "x/#", "--fast-recovery"])
+    events(c, "sigterm", until=lambda e: e["event"] == "recovery")
+    c.p.terminate()
+    evs = events(c, "sigterm")
+    expect(c.wait() == 1 and evs[-1]["event"] == "exit" and evs[-1]["signal"] == "SIGTERM",
+           f"sigterm: exit {c.p.returncode}, {evs[-1:]}")
+    print("  exit codes: 2 usage and bad spec, 3 no link (LINK_FAILED) and an unresolvable name "
+          "(NAME_NOT_RESOLVED), 1 broker unreachable by the deadline and SIGTERM; an exit "
+          "event each time")
+
+
+def scenario_replay(world, emu, mport):
+    """--trace FILE records a real run (cli -> emulator -> mosquitto: connect, subscribe, a QoS 1
+    publish, the message back); cellmqtt-emu --replay plays it to a fresh cli run with the same
+    arguments, which must see the same events, while the emulator finds no mismatch."""
+    trace = os.path.join(OUT, "replay.trace")
+    args = ["--host", "127.0.0.1", "--port", str(mport), "--client-id", "e2e-replay",
+            "--sub", "e2e/rp/#:1", "--pub", 'e2e/rp/x:1=replayed {n} "q" ü',
+            "--exit-after-messages", "1", "--exit-after-ms", "30000"]
+
+    def outcome(evs):
+        return ([e["event"] for e in evs if e["event"] in ("subscribed", "published", "message")],
+                [e.get("payload") for e in evs if e["event"] == "message"])
+
+    ready = start_emu(world, emu, "replay-rec")
+    c = cli(world, "replay-rec", ["--tcp", ready["tcp"], *args, "--trace", trace])
+    recorded = events(c, "replay-rec")
+    expect(c.wait() == 0, f"replay: recording run exit {c.p.returncode}")
+    with open(trace) as f:
+        text = f.read()
+    expect(text.startswith("# cellmqtt-trace v1") and re.search(r"^\d+ > AT\\r$", text, re.M)
+           and re.search(r"^\d+ < .*OK\\r\\n$", text, re.M), "replay: trace header or lines")
+    want = outcome(recorded)
+    expect(want == (["subscribed", "message", "published"], ['replayed 0 "q" ü']) or
+           want == (["subscribed", "published", "message"], ['replayed 0 "q" ü']),
+           f"replay: recorded run {want}")
+
+    r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0",
+                     "--log", os.path.join(OUT, "replay.emu.log")], "replay: cellmqtt-emu")
+    rready = json.loads(r.line())
+    expect(rready.get("event") == "ready" and rready.get("replay") == trace,
+           f"replay: ready line {rready}")
+    c = cli(world, "replay-play", ["--tcp", rready["tcp"], *args,
+                                   "--trace", os.path.join(OUT, "replay-play.trace")])
+    played = events(c, "replay-play")
+    expect(c.wait() == 0, f"replay: replayed run exit {c.p.returncode}")
+    expect(outcome(played) == want, f"replay: replayed run {outcome(played)}, recorded {want}")
+    done = json.loads(r.line())
+    expect(r.wait() == 0 and done.get("event") == "replay_done" and done["mismatches"] == 0
+           and done["chunks"] == done["chunks_total"] > 0, f"replay: {done}")
+    print(f"  replay: recorded {text.count(chr(10))} trace lines; replayed to a fresh cli: same "
+          f"events, {done['chunks']} module chunks, {done['mcu_lines']} MCU lines, 0 mismatches")
 
 
 def scenario_demo(world, emu, mport):
@@ -445,6 +510,49 @@ def scenario_demo(world, emu, mport):
             d.all.append(line)
     expect(code == 0, "demo failed:\n" + "\n".join(d.all))
     print("  demo: " + (d.all[-1] if d.all else "(no output)"))
+    replay_demo(world, emu, os.path.join(OUT, "demo"))
+
+
+def replay_demo(world, emu, demo_out):
+    """The demo's trace (CLOSED, a hang cured by the RESET pin) replayed to a new cli run with
+    the arguments from its `# argv` line: the same recovery steps, pins and messages."""
+    trace = os.path.join(demo_out, "at.trace")
+    with open(trace) as f:
+        argv_line = next(line for line in f if line.startswith("# argv "))
+    args = shlex.split(argv_line[len("# argv "):])
+    r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0", "--control",
+                     "127.0.0.1:0", "--log", os.path.join(OUT, "demo-replay.emu.log")],
+                    "demo replay: cellmqtt-emu")
+    ready = json.loads(r.line())
+    swap = {"--tcp": ready["tcp"], "--emu-control": ready["control"]}
+    new = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--trace":
+            i += 2
+            continue
+        new.append(args[i])
+        if args[i] in swap:
+            new.append(swap[args[i]])
+            i += 1
+        i += 1
+    c = cli(world, "demo-replay", new)
+    evs = events(c, "demo-replay", timeout=60)
+    expect(c.wait() == 0, f"demo replay: cli exit {c.p.returncode}")
+    with open(os.path.join(demo_out, "cli.jsonl")) as f:
+        demo_evs = [json.loads(line) for line in f]
+
+    def steps(es):
+        return [e["step"] for e in es if e["event"] == "recovery"]
+    expect(steps(evs) == steps(demo_evs) and "reset_pin" in steps(evs),
+           f"demo replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
+    expect(len([e for e in evs if e["event"] == "message"]) == 9, "demo replay: messages")
+    done = json.loads(r.line())
+    expect(r.wait() == 0 and done["mismatches"] == 0 and
+           done["pins_seen"] == done["pins_expected"] == ["reset 1", "reset 0"],
+           f"demo replay: {done}")
+    print(f"  demo replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
+          f"9 messages, {done['mcu_lines']} MCU lines, 0 mismatches")
 
 
 def tuple_addr(s):
@@ -454,7 +562,7 @@ def tuple_addr(s):
 
 SCENARIOS = {"load": scenario_load, "serial": scenario_serial, "examples": scenario_examples,
              "air780e": scenario_air780e, "tls": scenario_tls,
-             "exit_codes": scenario_exit_codes,
+             "exit_codes": scenario_exit_codes, "replay": scenario_replay,
              "demo": scenario_demo}
 
 

@@ -138,6 +138,11 @@ static void test_tcp_and_control(void) {
     cellmqtt_posix_init(&port);
     CHECK(cellmqtt_posix_open_tcp(&port, "no-port-here") == -EINVAL);
     CHECK(cellmqtt_posix_open_tcp(&port, "127.0.0.1:") == -EINVAL);
+    /* A name that cannot resolve says so (not EHOSTUNREACH). */
+    CHECK(cellmqtt_posix_open_tcp(&port, "nosuch.invalid:1") == CELLMQTT_POSIX_ERR_RESOLVE);
+    CHECK(strcmp(port.resolve_host, "nosuch.invalid") == 0);
+    CHECK(strncmp(cellmqtt_posix_strerror(&port, CELLMQTT_POSIX_ERR_RESOLVE),
+                  "cannot resolve nosuch.invalid", 29) == 0);
 
     int srv = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {0};
@@ -170,6 +175,31 @@ static void test_tcp_and_control(void) {
     CHECK(cb.uart_write(cb.user, (const uint8_t *)"AT\r\n\x01\\", 6) == 6);
     CHECK(strcmp(last_log, "TX AT\\r\\n\\x01\\\\") == 0);
     CHECK(recv(module, got, sizeof got, 0) == 6);
+    port.trace = false;
+
+    /* The replayable trace: header, `>` for writes, `<` for what was fed, gpio comments. */
+    FILE *tf = tmpfile();
+    CHECK(tf != NULL);
+    cellmqtt_posix_trace_open(&port, tf, "test");
+    CHECK(cb.uart_write(cb.user, (const uint8_t *)"AT \"x\"\r", 7) == 7);
+    CHECK(recv(module, got, sizeof got, 0) == 7);
+    CHECK(send(module, "\r\nOK\r\n\xff", 7, 0) == 7);
+    for (int i = 0; i < 10 && rx_bytes() < 7; i++) cellmqtt_posix_wait(&port, &handle, 500);
+    cb.pin_set(cb.user, CELLMQTT_PIN_RESET, false);
+    CHECK(recv(control, got, sizeof got - 1, 0) == 12);
+    port.trace_file = NULL;
+    rewind(tf);
+    char text[512] = {0};
+    size_t tn = fread(text, 1, sizeof text - 1, tf);
+    fclose(tf);
+    char dir1 = 0, dir2 = 0, bytes1[64] = {0}, bytes2[64] = {0};
+    unsigned t1 = 0, t2 = 0;
+    CHECK(tn > 0 && strncmp(text, "# cellmqtt-trace v1 test\n", 25) == 0);
+    CHECK(sscanf(strchr(text, '\n') + 1, "%u %c %63[^\n]\n%u %c %63[^\n]", &t1, &dir1, bytes1,
+                 &t2, &dir2, bytes2) == 6);
+    CHECK(dir1 == '>' && strcmp(bytes1, "AT \"x\"\\r") == 0);
+    CHECK(dir2 == '<' && strcmp(bytes2, "\\r\\nOK\\r\\n\\xFF") == 0 && t2 >= t1);
+    CHECK(strstr(text, "\n# gpio reset 0\n") != NULL);
 
     /* TCP EOF from the module side is a failed link. */
     close(module);

@@ -19,6 +19,9 @@ pub struct Options {
     pub quiet: bool,
     /// Exit after this long (scripts, smoke tests); `None` = run until killed.
     pub exit_after: Option<Duration>,
+    /// `--replay FILE` and `--replay-speed X` (src/replay.rs).
+    pub replay: Option<String>,
+    pub replay_speed: f64,
 }
 
 pub const USAGE: &str = "\
@@ -52,6 +55,9 @@ Options:
   --file NAME=PATH          put a host file into the module's file system (e.g. ca.crt)
   --embedded-broker PORT    run an in-process MQTT broker on 127.0.0.1:PORT (feature embedded-broker)
   --exit-after-ms MS        exit after MS (for scripts; default: run until killed)
+  --replay FILE             play the module's side of a cellmqtt-trace v1 file and compare the
+                            MCU's side; prints a replay_done JSON line, exit 0 if all matched
+  --replay-speed X          divide the trace's module-side gaps by X (default 1; capped at 2 s)
   --log FILE                diagnostics to FILE instead of stderr
   --quiet                   no diagnostics
   --help, --version
@@ -92,6 +98,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
     let mut log = None;
     let mut quiet = false;
     let mut exit_after = None;
+    let (mut replay, mut replay_speed) = (None, 1.0f64);
     let set_endpoint = |ep: Endpoint, endpoint: &mut Option<Endpoint>| -> Result<(), String> {
         if endpoint.is_some() {
             return Err("give only one of --pty, --listen, --connect".into());
@@ -177,6 +184,13 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
                     flag,
                 )?))
             }
+            "--replay" => replay = Some(value(args, &mut i, flag)?.to_string()),
+            "--replay-speed" => {
+                replay_speed = number(value(args, &mut i, flag)?, flag)?;
+                if !(replay_speed.is_finite() && replay_speed > 0.0) {
+                    return Err("--replay-speed must be positive".into());
+                }
+            }
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }
         i += 1;
@@ -213,6 +227,8 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
         log,
         quiet,
         exit_after,
+        replay,
+        replay_speed,
     }))
 }
 
@@ -271,6 +287,7 @@ mod tests {
             "--pty --mqttmode-at-start 2",
             "--pty --mqttmode-at-start 1",
             "--pty --profile air780e --no-mqttmode --mqttmode-at-start 1",
+            "--pty --replay x --replay-speed 0",
         ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }

@@ -19,6 +19,7 @@ pub mod mqtt;
 pub mod pacing;
 pub mod profile;
 pub mod pty;
+pub mod replay;
 pub mod rng;
 pub mod runtime;
 pub mod serial;

@@ -29,6 +29,9 @@ pub enum Event {
 }
 
 pub fn run(opts: Options) -> Result<(), String> {
+    if opts.replay.is_some() {
+        return crate::replay::run(opts);
+    }
     // The broker first, outside our runtime: rumqttd brings its own.
     #[cfg(feature = "embedded-broker")]
     let broker_addr = match opts.embedded_broker {
@@ -169,7 +172,7 @@ fn perform(
     }
 }
 
-async fn control_server(listener: TcpListener, events: UnboundedSender<Event>) {
+pub(crate) async fn control_server(listener: TcpListener, events: UnboundedSender<Event>) {
     loop {
         match listener.accept().await {
             Ok((s, _)) => {
