@@ -66,12 +66,18 @@ static const char *const usage[] = {
     "  it runs until --exit-after-messages, --exit-after-ms, or SIGINT/SIGTERM.\n",
     "\n",
     "Control lines and recovery:\n",
-    "  --pins LIST              wired lines: reset,power,pwrkey (default none; then a hang is\n",
-    "                           answered with AT+RESET only)\n",
+    "  --pins LIST              wired lines: reset,power,pwrkey,status (default none; then a\n",
+    "                           hang is answered with AT+RESET only); status is read before a\n",
+    "                           PWRKEY pulse (from the emulator, or --gpio-get)\n",
     "  --emu-control HOST:PORT  cellmqtt-emu control socket: pins go there as `pin reset 1|0`\n",
     "  --gpio-cmd CMD           run `sh -c CMD sh PIN LEVEL` for every pin change, PIN one of\n",
     "                           reset|power|pwrkey, LEVEL 1 = asserted (RESET/PWRKEY held low,\n",
     "                           POWER on); map it to your wiring, e.g. with gpioset\n",
+    "  --gpio-get CMD           read STATUS with `sh -c CMD sh status`: it prints 1 (module\n",
+    "                           powered on) or 0; anything else means unknown\n",
+    "  --refusal-limit N        give up after N consecutive broker refusals (default 0: never)\n",
+    "  --broker-reset-after-s S one module reset after S seconds of broker/network failures\n",
+    "                           (default 0: never; broker failures never touch the module)\n",
     "  --fast-recovery          short waits for the emulator (commands 2 s, silence 2 s, boot\n",
     "                           10 s, connect/acks 5 s, back-off 100-1000 ms); never for modules\n",
     "  --cmd-timeout-ms MS      final result of a command (default 9000)\n",
@@ -107,7 +113,8 @@ enum {
     OPT_ONLINE_PAYLOAD, OPT_CACHE_MODE, OPT_SUB, OPT_PUB, OPT_PUB_FILE, OPT_COUNT,
     OPT_INTERVAL, OPT_EXIT_MS, OPT_EXIT_MESSAGES, OPT_PINS, OPT_EMU_CONTROL, OPT_GPIO_CMD,
     OPT_FAST, OPT_CMD_TIMEOUT, OPT_ACK_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_SILENCE, OPT_BOOT,
-    OPT_BACKOFF, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_VERSION,
+    OPT_BACKOFF, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_VERSION, OPT_GPIO_GET, OPT_REFUSAL_LIMIT,
+    OPT_BROKER_RESET,
 };
 
 static const struct option options[] = {
@@ -135,6 +142,9 @@ static const struct option options[] = {
     {"pins", required_argument, 0, OPT_PINS},
     {"emu-control", required_argument, 0, OPT_EMU_CONTROL},
     {"gpio-cmd", required_argument, 0, OPT_GPIO_CMD},
+    {"gpio-get", required_argument, 0, OPT_GPIO_GET},
+    {"refusal-limit", required_argument, 0, OPT_REFUSAL_LIMIT},
+    {"broker-reset-after-s", required_argument, 0, OPT_BROKER_RESET},
     {"fast-recovery", no_argument, 0, OPT_FAST},
     {"cmd-timeout-ms", required_argument, 0, OPT_CMD_TIMEOUT},
     {"ack-timeout-ms", required_argument, 0, OPT_ACK_TIMEOUT},
@@ -196,6 +206,7 @@ static int parse_pins(const char *arg, uint32_t *pins) {
         if (strcmp(t, "reset") == 0) *pins |= CELLMQTT_PINS_RESET;
         else if (strcmp(t, "power") == 0) *pins |= CELLMQTT_PINS_POWER;
         else if (strcmp(t, "pwrkey") == 0) *pins |= CELLMQTT_PINS_PWRKEY;
+        else if (strcmp(t, "status") == 0) *pins |= CELLMQTT_PINS_STATUS;
         else if (strcmp(t, "none") != 0) return bad("unknown pin in --pins %s", arg);
     }
     return CLI_EXIT_OK;
@@ -302,6 +313,16 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
             break;
         case OPT_EMU_CONTROL: o->emu_control = a; break;
         case OPT_GPIO_CMD: o->gpio_cmd = a; break;
+        case OPT_GPIO_GET: o->gpio_get = a; break;
+        case OPT_REFUSAL_LIMIT: {
+            uint32_t v;
+            if (!number(a, 0, 65535, &v)) return bad("bad --refusal-limit %s", a);
+            o->ladder.refusal_limit = (uint16_t)v;
+            break;
+        }
+        case OPT_BROKER_RESET:
+            NUM(a, 0, 0x7fffffff, o->ladder.broker_reset_after_s, "--broker-reset-after-s");
+            break;
         case OPT_FAST: fast = true; break;
         case OPT_CMD_TIMEOUT: NUM(a, 1, 0x7fffffff, ex.cmd, "--cmd-timeout-ms"); break;
         case OPT_ACK_TIMEOUT: NUM(a, 1, 0x7fffffff, ex.ack, "--ack-timeout-ms"); break;

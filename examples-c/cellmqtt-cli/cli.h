@@ -67,6 +67,7 @@ typedef struct {
     uint32_t pins; /* CELLMQTT_PINS_* */
     const char *emu_control;
     const char *gpio_cmd;
+    const char *gpio_get; /* --gpio-get CMD: reads STATUS */
     const char *trace; /* --trace FILE, "-" = human-readable on stderr */
     bool stats;
 

@@ -251,13 +251,16 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
 
 static void on_log(void *user, const cellmqtt_log_t *entry) {
     static const char *const kinds[] = {"command_timeout", "command_error", "ack_timeout",
-                                        "link_down", "module_rebooted"};
+                                        "link_down", "module_rebooted", "broker_failure",
+                                        "echo_on", "status_mismatch"};
     (void)user;
     json_begin("log", elapsed());
     if (entry->kind < sizeof kinds / sizeof kinds[0]) json_str("kind", kinds[entry->kind]);
     else json_uint("kind", entry->kind);
     json_str("what", entry->what ? entry->what : "");
     json_uint("code", entry->code);
+    /* The failure class (BROKER_REFUSED, BROKER_UNREACHABLE, ...) where the entry has one. */
+    if (entry->status != CELLMQTT_STATUS_OK) json_str("status", cellmqtt_status_str(entry->status));
     json_end();
 }
 
@@ -290,6 +293,48 @@ static bool run_gpio_cmd(const char *pin, bool active) {
         if (errno != EINTR) return false;
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Reads STATUS with --gpio-get: `sh -c CMD sh status`, which prints 1 or 0. */
+static int32_t status_hook(cellmqtt_posix_t *p) {
+    (void)p;
+    if (!opts.gpio_get) return -1;
+    fflush(stdout);
+    int out[2];
+    if (pipe(out) < 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl("/bin/sh", "sh", "-c", opts.gpio_get, "sh", "status", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    char buf[16] = {0};
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof buf - 1)) < 0 && errno == EINTR) {
+    }
+    close(out[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    int32_t level = -1;
+    if (n > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        level = buf[0] == '1' ? 1 : buf[0] == '0' ? 0 : -1;
+    }
+    json_begin("gpio_read", elapsed());
+    json_str("pin", "status");
+    if (level >= 0) json_uint("level", (uint64_t)level);
+    else json_str("level", "unknown");
+    json_end();
+    return level;
 }
 
 static void pin_hook(cellmqtt_posix_t *p, cellmqtt_pin_t pin, bool active) {
@@ -438,7 +483,7 @@ static void stats_event(void) {
     F(publishes_failed); F(publishes_rejected); F(publishes_queue_full); F(publish_retries);
     F(unexpected_acks); F(queue_high_water); F(connects); F(links_lost); F(connect_failures);
     F(reconnects); F(module_reboots); F(soft_resets); F(reset_pulses); F(power_cycles);
-    F(events_dropped);
+    F(events_dropped); F(broker_failures); F(messages_corrupt); F(echo_lines); F(mpub_fallbacks);
 #undef F
     /* This program's own counters: times it waited for queue room (never a loss). */
     json_uint("cli_queue_full_waits", run.queue_full_waits);
@@ -511,14 +556,34 @@ static void stop_session(void) {
     }
 }
 
-static int run_session(void) {
-    cellmqtt_config_t cfg = make_config();
+static cellmqtt_callbacks_t make_callbacks(void) {
     cellmqtt_callbacks_t cb;
     memset(&cb, 0, sizeof cb);
     cellmqtt_posix_callbacks(&port, &cb);
     cb.on_message = on_message;
     cb.on_event = on_event;
     cb.log = on_log;
+    return cb;
+}
+
+/* Checks the configuration before anything is opened, naming the field that is wrong
+ * ("INVALID_CONFIG" alone has a dozen causes). Returns CLI_EXIT_OK or the exit code. */
+static int check_configuration(void) {
+    cellmqtt_config_t cfg = make_config();
+    cellmqtt_callbacks_t cb = make_callbacks();
+    cellmqtt_config_field_t field = CELLMQTT_CONFIG_FIELD_NONE;
+    cellmqtt_status_t st = cellmqtt_config_check(&cfg, &cb, &field);
+    if (st == CELLMQTT_STATUS_OK) return CLI_EXIT_OK;
+    const char *name = cellmqtt_config_field_str(field);
+    fprintf(stderr, "cellmqtt-cli: configuration refused: %s (field %s)\n", cellmqtt_status_str(st),
+            name);
+    error_event(cellmqtt_status_str(st), "configuration", name);
+    return exit_event(CLI_EXIT_USAGE, "configuration", 0);
+}
+
+static int run_session(void) {
+    cellmqtt_config_t cfg = make_config();
+    cellmqtt_callbacks_t cb = make_callbacks();
     cellmqtt_status_t st = cellmqtt_init(&handle, &cfg, &cb);
     if (st != CELLMQTT_STATUS_OK) {
         error_event(cellmqtt_status_str(st), "configuration", NULL);
@@ -597,8 +662,11 @@ int main(int argc, char **argv) {
 
     cellmqtt_posix_init(&port);
     port.pin_hook = pin_hook;
+    port.status_hook = status_hook;
     r = open_trace(argc, argv);
     if (r != CLI_EXIT_OK) return exit_event(r, "usage", 0);
+    r = check_configuration();
+    if (r != CLI_EXIT_OK) return r;
     r = open_link();
     if (r != CLI_EXIT_OK) {
         /* A Ctrl-C during a slow connect ends up here too (connect returns EINTR). */

@@ -166,6 +166,7 @@ const char *cellmqtt_posix_pin_name(cellmqtt_pin_t pin) {
     case CELLMQTT_PIN_RESET: return "reset";
     case CELLMQTT_PIN_POWER: return "power";
     case CELLMQTT_PIN_PWRKEY: return "pwrkey";
+    case CELLMQTT_PIN_STATUS: return "status";
     default: return "unknown";
     }
 }
@@ -346,6 +347,7 @@ int cellmqtt_posix_control(cellmqtt_posix_t *port, const char *command) {
         }
         off += (size_t)w;
     }
+    port->control_pending++;
     return 0;
 }
 
@@ -369,12 +371,33 @@ static void read_control(cellmqtt_posix_t *port) {
         }
         port->control_line[port->control_len] = 0;
         port->control_len = 0;
+        memcpy(port->control_line_last, port->control_line, sizeof port->control_line_last);
+        if (port->control_pending) port->control_pending--;
         if (strncmp(port->control_line, "ok", 2) != 0) {
             port->control_errors++;
             snprintf(port->control_error, sizeof port->control_error, "%s", port->control_line);
             cellmqtt_posix_logf(port, "control socket: %s", port->control_line);
         }
     }
+}
+
+int cellmqtt_posix_control_query(cellmqtt_posix_t *port, const char *command, char *reply,
+                                 size_t reply_size, uint32_t timeout_ms) {
+    int r = cellmqtt_posix_control(port, command);
+    if (r < 0) return r;
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    /* Replies come in order: ours is the last one due. */
+    while (port->control_pending > 0 && port->control_fd >= 0) {
+        uint64_t now = now_ns();
+        if (now >= deadline) return -ETIMEDOUT;
+        struct pollfd p = {port->control_fd, POLLIN, 0};
+        int n = poll(&p, 1, (int)((deadline - now) / 1000000u) + 1);
+        if (n < 0 && errno != EINTR) return -errno;
+        if (n > 0) read_control(port);
+    }
+    if (port->control_fd < 0) return -ENOTCONN;
+    if (reply && reply_size) snprintf(reply, reply_size, "%s", port->control_line_last);
+    return 0;
 }
 
 /* ---- engine callbacks ---- */
@@ -421,11 +444,34 @@ static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
     if (port->pin_hook) port->pin_hook(port, pin, active);
 }
 
+/* STATUS: the emulator's `pin status` (`ok {"level":1}`), or the application's hook. */
+static int32_t pin_get(void *user, cellmqtt_pin_t pin) {
+    cellmqtt_posix_t *port = user;
+    if (pin != CELLMQTT_PIN_STATUS) return -1;
+    int32_t level = -1;
+    if (port->control_fd >= 0) {
+        char reply[sizeof port->control_line];
+        if (cellmqtt_posix_control_query(port, "pin status", reply, sizeof reply, 1000) == 0) {
+            const char *v = strstr(reply, "\"level\":");
+            if (v) level = v[8] == '1' ? 1 : v[8] == '0' ? 0 : -1;
+        }
+    } else if (port->status_hook) {
+        level = port->status_hook(port);
+    }
+    if (port->trace_file) {
+        char text[32];
+        snprintf(text, sizeof text, "gpio status read %d", (int)level);
+        cellmqtt_posix_trace_comment(port, text);
+    }
+    return level;
+}
+
 void cellmqtt_posix_callbacks(cellmqtt_posix_t *port, cellmqtt_callbacks_t *cb) {
     cb->user = port;
     cb->uart_write = uart_write;
     cb->tick_ms = cellmqtt_posix_tick_ms;
     cb->pin_set = pin_set;
+    cb->pin_get = pin_get;
 }
 
 /* ---- RX ---- */

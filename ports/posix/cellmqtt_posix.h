@@ -62,12 +62,16 @@ struct cellmqtt_posix_t {
      * open). `active` = asserted: RESET/PWRKEY held low, POWER switched on. Runs inside
      * cellmqtt_poll; keep it short (the engine times the pulse from the call). */
     void (*pin_hook)(cellmqtt_posix_t *port, cellmqtt_pin_t pin, bool active);
+    /* Reads the STATUS line when no control socket answers it: 1 = module powered on, 0 =
+     * off, <0 = unknown. NULL: unknown. The engine asks only while a pin sequence is due. */
+    int32_t (*status_hook)(cellmqtt_posix_t *port);
 
     /* ---- owned by the port; read-only for the application ---- */
     int fd;         /* the link to the module, -1 when closed */
     int control_fd; /* emulator control socket, -1 when not used */
     bool is_tcp;
     uint32_t control_errors; /* `error ...` replies from the control socket */
+    uint32_t control_pending; /* commands sent whose reply has not been read yet */
     char control_error[256];  /* the last of them */
     uint64_t t0_ns;          /* for log timestamps */
     /* errno of a failed link (read/write error, EOF); 0 while the link is fine. In reader-
@@ -75,6 +79,7 @@ struct cellmqtt_posix_t {
     int link_errno;
     bool write_blocked; /* the last write returned EAGAIN: wait for POLLOUT too */
     char control_line[256];
+    char control_line_last[256]; /* the last complete reply (for queries) */
     size_t control_len;
     uint64_t trace_t0_ns;      /* t_ms 0 of the replayable trace */
     char resolve_host[256];    /* the name that did not resolve (CELLMQTT_POSIX_ERR_RESOLVE) */
@@ -119,8 +124,15 @@ void cellmqtt_posix_trace_comment(cellmqtt_posix_t *port, const char *text);
  * The reply is read and checked by cellmqtt_posix_wait(). */
 int cellmqtt_posix_control(cellmqtt_posix_t *port, const char *command);
 
-/* Fills the engine callbacks the port provides (user, uart_write, tick_ms, pin_set) and leaves
- * on_message and on_event to the application (set them after this call). */
+/* Sends a command and waits (up to `timeout_ms`) for its reply line, after the replies still
+ * due for earlier commands; copies it to `reply`. Returns 0, or a negative errno (-ETIMEDOUT,
+ * -ENOTCONN). For queries such as `pin status`. */
+int cellmqtt_posix_control_query(cellmqtt_posix_t *port, const char *command, char *reply,
+                                 size_t reply_size, uint32_t timeout_ms);
+
+/* Fills the engine callbacks the port provides (user, uart_write, tick_ms, pin_set, pin_get:
+ * STATUS from the emulator's `pin status` when a control socket is open, else from
+ * status_hook) and leaves on_message and on_event to the application. */
 void cellmqtt_posix_callbacks(cellmqtt_posix_t *port, cellmqtt_callbacks_t *cb);
 
 /* Reader-thread mode: starts a thread that reads the link and calls cellmqtt_feed(h, ...),

@@ -450,9 +450,16 @@ impl<'a> Engine<'a> {
         &self.stats
     }
 
-    /// True when the board wires all of `pins` (the C layer reads STATUS only then).
-    pub fn wires(&self, pins: crate::config::Pins) -> bool {
-        self.cfg.pins.contains(pins)
+    /// True when the engine may consult the STATUS line before its next decision: STATUS is
+    /// wired and a pin sequence is running or due (a recovery, or a start that may switch the
+    /// module on). The C layer reads the line only then, so a healthy session costs no read.
+    pub fn wants_module_status(&self) -> bool {
+        let soon = match self.step {
+            Step::Pins(..) | Step::Probe(ProbeKind::Start) => true,
+            Step::Backoff => matches!(self.resume, Step::Pins(..)),
+            _ => false,
+        };
+        soon && self.cfg.pins.contains(crate::config::Pins::STATUS)
     }
 
     /// The STATUS line's level (`Some(true)`: the module is powered on), read by the caller

@@ -331,12 +331,13 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
     Status::Ok
 }
 
-/// Reads the STATUS line for this poll where the board wires it (the engine consults it before
-/// a PWRKEY pulse; one read per poll keeps it fresh without a callback inside the engine).
+/// Reads the STATUS line for this poll when the engine may consult it (before a PWRKEY pulse,
+/// to confirm a power cycle): only while a pin sequence is due or running, so a healthy
+/// session costs no read, and without a callback inside the engine.
 fn read_status_line(handle: &Handle) {
     // SAFETY: application context, poll claimed; the reference ends before the callback.
-    let wired = unsafe { handle.engine() }.wires(Pins::STATUS);
-    let Some(get) = handle.cb.pin_get.filter(|_| wired) else {
+    let wanted = unsafe { handle.engine() }.wants_module_status();
+    let Some(get) = handle.cb.pin_get.filter(|_| wanted) else {
         return;
     };
     // SAFETY: callback contract.

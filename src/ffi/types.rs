@@ -169,8 +169,9 @@ pub struct cellmqtt_callbacks_t {
     /// that reported a link loss, a module reboot. Optional; the entry is valid during the call.
     pub log: Option<unsafe extern "C" fn(user: *mut c_void, entry: *const cellmqtt_log_t)>,
     /// Read an input line (only `CELLMQTT_PIN_STATUS`): 1 = asserted (the module is powered
-    /// on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is
-    /// in `pins`; must not block.
+    /// on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is in
+    /// `pins` and a pin sequence is due or running (recovery, or a start that may power the
+    /// module on), never in a healthy session; must not block for long.
     pub pin_get: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin) -> i32>,
 }
 

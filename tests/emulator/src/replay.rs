@@ -169,11 +169,22 @@ pub fn parse(text: &str) -> Result<Vec<Chunk>, String> {
     Ok(chunks)
 }
 
-/// The pin changes a trace recorded (`# gpio reset 1` comments), as `reset 1`.
+/// The pin changes a trace recorded (`# gpio reset 1` comments), as `reset 1`. STATUS reads
+/// (`# gpio status read 1`) are inputs, not changes: see [`status_reads`].
 pub fn gpio(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| l.strip_prefix("# gpio "))
+        .filter(|l| !l.starts_with("status read"))
         .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// The STATUS levels the recorded MCU read (`# gpio status read N`), in order: the replay
+/// answers `pin status` with them, so the MCU decides as it did.
+pub fn status_reads(text: &str) -> Vec<i32> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# gpio status read "))
+        .filter_map(|l| l.trim().parse().ok())
         .collect()
 }
 
@@ -322,6 +333,7 @@ async fn play(opts: Options) -> Result<(), String> {
     let mut met_at: Option<Instant> = None; // when the MCU reached step `next`'s gate
     let mut pins_seen: Vec<String> = Vec::new();
     let pins_expected = gpio(&String::from_utf8_lossy(&text));
+    let mut status_levels = status_reads(&String::from_utf8_lossy(&text)).into_iter();
     loop {
         let now = Instant::now();
         let (due, done) = match script.steps.get(next) {
@@ -346,11 +358,20 @@ async fn play(opts: Options) -> Result<(), String> {
                 }
                 Some(Event::Control(cmd, reply)) => {
                     crate::elog!("replay: control {cmd:?} acknowledged, not acted on");
-                    if let ControlCmd::Pin(pin, on) = cmd {
-                        let name = format!("{pin:?}").to_lowercase();
-                        pins_seen.push(format!("{name} {}", u8::from(on)));
+                    let mut answer = String::new();
+                    match cmd {
+                        ControlCmd::Pin(pin, on) => {
+                            let name = format!("{pin:?}").to_lowercase();
+                            pins_seen.push(format!("{name} {}", u8::from(on)));
+                        }
+                        // The level the recorded MCU read, in order (unknown past the end).
+                        ControlCmd::PinStatus => match status_levels.next() {
+                            Some(level @ 0..=1) => answer = format!(r#"{{"level":{level}}}"#),
+                            _ => answer = r#"{"level":null}"#.to_string(),
+                        },
+                        _ => {}
                     }
-                    let _ = reply.send(Ok(String::new()));
+                    let _ = reply.send(Ok(answer));
                 }
                 Some(Event::Net(..)) | None => {}
             },
