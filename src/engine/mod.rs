@@ -453,13 +453,15 @@ impl<'a> Engine<'a> {
     /// True when the engine may consult the STATUS line before its next decision: STATUS is
     /// wired and a pin sequence is running or due (a recovery, or a start that may switch the
     /// module on). The C layer reads the line only then, so a healthy session costs no read.
+    // Inline, pins first: it runs on every poll, and most boards wire no STATUS.
+    #[inline(always)]
     pub fn wants_module_status(&self) -> bool {
-        let soon = match self.step {
-            Step::Pins(..) | Step::Probe(ProbeKind::Start) => true,
-            Step::Backoff => matches!(self.resume, Step::Pins(..)),
-            _ => false,
-        };
-        soon && self.cfg.pins.contains(crate::config::Pins::STATUS)
+        self.cfg.pins.contains(crate::config::Pins::STATUS)
+            && match self.step {
+                Step::Pins(..) | Step::Probe(ProbeKind::Start) => true,
+                Step::Backoff => matches!(self.resume, Step::Pins(..)),
+                _ => false,
+            }
     }
 
     /// The STATUS line's level (`Some(true)`: the module is powered on), read by the caller

@@ -334,6 +334,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
 /// Reads the STATUS line for this poll when the engine may consult it (before a PWRKEY pulse,
 /// to confirm a power cycle): only while a pin sequence is due or running, so a healthy
 /// session costs no read, and without a callback inside the engine.
+#[inline(always)]
 fn read_status_line(handle: &Handle) {
     // SAFETY: application context, poll claimed; the reference ends before the callback.
     let wanted = unsafe { handle.engine() }.wants_module_status();
