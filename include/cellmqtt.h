@@ -609,8 +609,9 @@ typedef struct cellmqtt_callbacks_t {
   // that reported a link loss, a module reboot. Optional; the entry is valid during the call.
   void (*log)(void *user, const struct cellmqtt_log_t *entry);
   // Read an input line (only `CELLMQTT_PIN_STATUS`): 1 = asserted (the module is powered
-  // on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is
-  // in `pins`; must not block.
+  // on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is in
+  // `pins` and a pin sequence is due or running (recovery, or a start that may power the
+  // module on), never in a healthy session; must not block for long.
   int32_t (*pin_get)(void *user, cellmqtt_pin_t pin);
 } cellmqtt_callbacks_t;
 
