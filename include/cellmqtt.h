@@ -14,12 +14,12 @@
 
 #if defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
-#define CELLMQTT_HANDLE_WORDS 128
+#define CELLMQTT_HANDLE_WORDS 160
 #endif
 
 #if !defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
-#define CELLMQTT_HANDLE_WORDS 96
+#define CELLMQTT_HANDLE_WORDS 128
 #endif
 
 // `cellmqtt_config_t.options` bits.
@@ -32,6 +32,19 @@
 #define CELLMQTT_OPT_NO_MPUBEX (1 << 3)
 
 #define CELLMQTT_OPT_REPORT_SIGNAL (1 << 4)
+
+// Connect with the module's IMEI (read at every boot) as the client id; `client_id` may be
+// NULL (it is the fallback if the module gives no IMEI).
+#define CELLMQTT_OPT_CLIENT_ID_IMEI (1 << 5)
+
+// Let `cellmqtt_at_command` send commands that reboot or switch off the module
+// (`AT+RESET`, `AT+CFUN=...`, `AT+CPOWD`, `ATZ`).
+#define CELLMQTT_OPT_ALLOW_RESET_COMMANDS (1 << 6)
+
+// Queued AT commands that can wait at once, and the longest one (`AT` included).
+#define CELLMQTT_AT_SLOTS 2
+
+#define CELLMQTT_AT_TEXT_MAX 56
 
 // `cellmqtt_config_t.pins` bits: which control lines the board wires.
 #define CELLMQTT_PINS_RESET (1 << 0)
@@ -163,6 +176,9 @@ enum cellmqtt_status_t
   // The broker's host name does not resolve (`+CME ERROR: 916-918`). Re-connected with
   // back-off; the module is not reset.
   CELLMQTT_STATUS_NAME_NOT_RESOLVED = -36,
+  // A queued AT command would break the session (an MQTT command, echo, the UART's
+  // settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`).
+  CELLMQTT_STATUS_COMMAND_REFUSED = -37,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -217,6 +233,12 @@ enum cellmqtt_event_kind_t
   CELLMQTT_EVENT_KIND_LOSS = 7,
   // Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
   CELLMQTT_EVENT_KIND_SIGNAL = 8,
+  // Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
+  // `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT` or `STOPPED`.
+  CELLMQTT_EVENT_KIND_AT_DONE = 9,
+  // Network time (`cellmqtt_request_time`): `count` = UTC seconds since
+  // 2000-01-01T00:00:00, `id` = the zone in quarter hours as `int16_t`.
+  CELLMQTT_EVENT_KIND_TIME = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -313,6 +335,8 @@ enum cellmqtt_loss_t
   // A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
   // count): skipped to its line end, the stream resynchronised there.
   CELLMQTT_LOSS_MESSAGE_CORRUPT = 7,
+  // A URC for `on_urc` over its rate bound (a burst of 8, then 4 per second).
+  CELLMQTT_LOSS_URC_DROPPED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -433,6 +457,9 @@ typedef enum cellmqtt_profile_t cellmqtt_profile_t;
 typedef uint32_t cellmqtt_profile_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// Which identity command a step sends.
+typedef struct Fact Fact;
 
 // Every wait of the session, in milliseconds. Defaults come from docs/luat-at.md §9.
 typedef struct cellmqtt_timeouts_t {
@@ -613,7 +640,24 @@ typedef struct cellmqtt_callbacks_t {
   // `pins` and a pin sequence is due or running (recovery, or a start that may power the
   // module on), never in a healthy session; must not block for long.
   int32_t (*pin_get)(void *user, cellmqtt_pin_t pin);
+  // An information line of the queued AT command `id` (`cellmqtt_at_command`): not
+  // NUL-terminated, no CR/LF, valid only during the call. Optional.
+  void (*on_at_line)(void *user, uint16_t id, const uint8_t *line, size_t len);
+  // A line from the module the engine does not consume (`+CMTI: "SM",1`, `+CGEV: ME ...`,
+  // vendor notices): a burst of 8, then 4 per second; more are dropped and counted
+  // (`URC_DROPPED` loss). Not NUL-terminated, valid only during the call. Optional.
+  void (*on_urc)(void *user, const uint8_t *line, size_t len);
 } cellmqtt_callbacks_t;
+
+// What the module said about itself (`cellmqtt_module_info`): NUL-terminated, empty until
+// read (once per module boot, after the SIM is ready) or where the module refused.
+typedef struct cellmqtt_module_info_t {
+  char imei[17];
+  char iccid[23];
+  char imsi[17];
+  // Firmware revision (`AT+CGMR`).
+  char revision[33];
+} cellmqtt_module_info_t;
 
 // Running counters of a session (never reset by the engine).
 typedef struct cellmqtt_stats_t {
@@ -680,7 +724,17 @@ typedef struct cellmqtt_stats_t {
   uint32_t echo_lines;
   // `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
   uint32_t mpub_fallbacks;
+  // Queued AT commands sent (the application's, and signal/time on demand).
+  uint32_t at_commands;
+  // Lines that would have gone to `on_urc` but exceeded its rate bound.
+  uint32_t urcs_dropped;
 } cellmqtt_stats_t;
+
+
+
+
+
+
 
 
 
@@ -812,6 +866,46 @@ cellmqtt_status_t cellmqtt_subscribe(struct cellmqtt_t *h,
 // # Safety
 // `h` valid storage or NULL; `filter` NUL-terminated or NULL.
 cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter, uint16_t *out_id);
+
+// Queues an AT command (`"AT+CMGR=1"`, NUL-terminated, at most 56 bytes, no `;`) to be sent
+// between the session's own commands. Each information line of its answer goes to
+// `on_at_line` with `*out_id`; an `AT_DONE` event with the same id ends it (`OK`,
+// `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, or `STOPPED`).
+// URCs that arrive meanwhile still go where they belong. The text is copied.
+//
+// Returns `QUEUE_FULL` (two are waiting), `COMMAND_REFUSED` (it would break the session:
+// MQTT, TLS and TCP/IP commands of the session, `ATE`, the UART's settings, data prompts
+// such as `AT+CMGS`, detach, and resets unless `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`; read and
+// test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
+// a control byte or `;`, timeout 0), `NULL_ARG`.
+//
+// # Safety
+// `h` valid storage or NULL; `command` NUL-terminated or NULL; `out_id` NULL or writable.
+cellmqtt_status_t cellmqtt_at_command(struct cellmqtt_t *h,
+                                      const char *command,
+                                      uint32_t timeout_ms,
+                                      uint16_t *out_id);
+
+// Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
+// event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait.
+//
+// # Safety
+// `h` valid storage or NULL; `out_id` NULL or writable.
+cellmqtt_status_t cellmqtt_request_signal(struct cellmqtt_t *h, uint16_t *out_id);
+
+// Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
+// `*out_id`. `QUEUE_FULL` when two commands wait.
+//
+// # Safety
+// `h` valid storage or NULL; `out_id` NULL or writable.
+cellmqtt_status_t cellmqtt_request_time(struct cellmqtt_t *h, uint16_t *out_id);
+
+// Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
+// `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
+//
+// # Safety
+// `h` is NULL or valid storage; `out` is NULL or valid for a write.
+cellmqtt_status_t cellmqtt_module_info(struct cellmqtt_t *h, struct cellmqtt_module_info_t *out);
 
 // Current session state (`STOPPED` for a NULL or uninitialised handle).
 //

@@ -57,6 +57,12 @@ bitflags::bitflags! {
         const NO_MPUBEX = 1 << 3;
         /// Poll `AT+CSQ` once per attach and report the signal as an event.
         const REPORT_SIGNAL = 1 << 4;
+        /// Use the module's IMEI (read at every boot) as the client id; `client_id` may then
+        /// be empty (it is used only if the module gives no IMEI).
+        const CLIENT_ID_IMEI = 1 << 5;
+        /// Let queued AT commands reboot or switch off the module (`AT+RESET`, `AT+CFUN=`,
+        /// `AT+CPOWD`, `ATZ`); the session then recovers as from any reboot.
+        const ALLOW_RESET_COMMANDS = 1 << 6;
     }
 }
 
@@ -297,7 +303,12 @@ impl<'a> Config<'a> {
         if self.port == 0 {
             return F::Port.err(Status::InvalidConfig);
         }
-        F::ClientId.check(check_string(self.client_id, limits::STRING_MAX, true))?;
+        let id_required = !self.options.contains(Options::CLIENT_ID_IMEI);
+        F::ClientId.check(check_string(
+            self.client_id,
+            limits::STRING_MAX,
+            id_required,
+        ))?;
         F::Username.check(check_string(self.username, limits::STRING_MAX, false))?;
         F::Password.check(check_string(self.password, limits::STRING_MAX, false))?;
         if self.keepalive_s == 0 {

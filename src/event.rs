@@ -96,10 +96,12 @@ pub enum LossKind {
     /// A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
     /// count): skipped to its line end, the stream resynchronised there.
     MessageCorrupt = 7,
+    /// A URC for `on_urc` over its rate bound (a burst of 8, then 4 per second).
+    UrcDropped = 8,
 }
 
 /// Lower-case names for C (`cellmqtt_loss_str`), by discriminant.
-pub(crate) const LOSS_NAMES: [&[u8]; 8] = [
+pub(crate) const LOSS_NAMES: [&[u8]; 9] = [
     b"rx_overflow\0",
     b"line_too_long\0",
     b"message_too_large\0",
@@ -108,13 +110,14 @@ pub(crate) const LOSS_NAMES: [&[u8]; 8] = [
     b"event_dropped\0",
     b"cache_read_failed\0",
     b"message_corrupt\0",
+    b"urc_dropped\0",
 ];
 
 // The name tables follow the discriminants; a new variant must get its name.
 const _: () = {
     assert!(State::Failed as usize == STATE_NAMES.len() - 1);
     assert!(RecoveryStep::GaveUp as usize == RECOVERY_NAMES.len() - 1);
-    assert!(LossKind::MessageCorrupt as usize == LOSS_NAMES.len() - 1);
+    assert!(LossKind::UrcDropped as usize == LOSS_NAMES.len() - 1);
 };
 
 /// What a log entry reports: the "why" behind counters and recovery steps.
@@ -183,6 +186,10 @@ pub enum Subject {
     ConnectFail,
     Msub,
     StatusPin,
+    /// A command the application queued.
+    Queued,
+    /// An identity query (`AT+CGSN`, `AT+CGMR`, `AT+ICCID`, `AT+CCID`, `AT+CIMI`).
+    Identity,
 }
 
 impl Subject {
@@ -225,6 +232,8 @@ impl Subject {
             Subject::ConnectFail => b"CONNECT FAIL\0",
             Subject::Msub => b"+MSUB\0",
             Subject::StatusPin => b"STATUS\0",
+            Subject::Queued => b"queued AT command\0",
+            Subject::Identity => b"identity query\0",
         }
     }
 }
@@ -296,6 +305,19 @@ pub enum Notice {
         rssi: u8,
         ber: u8,
     },
+    /// A queued AT command ended: `Ok`, `ModuleError` (`code` = the `+CME ERROR` code, 0
+    /// for a plain `ERROR`), `Timeout`, or `Stopped` (the session was stopped first).
+    AtDone {
+        id: u16,
+        status: Status,
+        code: u16,
+    },
+    /// The network time from `AT+CCLK?`: UTC seconds since 2000-01-01T00:00:00 and the
+    /// zone in quarter hours.
+    Time {
+        utc_s: u32,
+        zone: i8,
+    },
 }
 
 /// An event returned by `poll`.
@@ -306,5 +328,15 @@ pub enum Event<'a> {
     Message {
         topic: &'a [u8],
         payload: &'a [u8],
+    },
+    /// An information line of the queued AT command `id` (in the line buffer, no CR/LF).
+    AtLine {
+        id: u16,
+        line: &'a [u8],
+    },
+    /// A line the engine does not consume (`+CMTI: ...`, `+CGEV: ME ...`, vendor notices),
+    /// passed on within a rate bound.
+    Urc {
+        line: &'a [u8],
     },
 }

@@ -67,4 +67,8 @@ pub struct Stats {
     pub echo_lines: u32,
     /// `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
     pub mpub_fallbacks: u32,
+    /// Queued AT commands sent (the application's, and signal/time on demand).
+    pub at_commands: u32,
+    /// Lines that would have gone to `on_urc` but exceeded its rate bound.
+    pub urcs_dropped: u32,
 }

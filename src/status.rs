@@ -84,12 +84,15 @@ pub enum Status {
     /// The broker's host name does not resolve (`+CME ERROR: 916-918`). Re-connected with
     /// back-off; the module is not reset.
     NameNotResolved = -36,
+    /// A queued AT command would break the session (an MQTT command, echo, the UART's
+    /// settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`).
+    CommandRefused = -37,
 }
 
 impl Status {
     /// Every status, for tables and tests.
     /// cbindgen:ignore
-    pub const ALL: [Status; 36] = [
+    pub const ALL: [Status; 37] = [
         Status::Ok,
         Status::NullArg,
         Status::NotInitialized,
@@ -126,6 +129,7 @@ impl Status {
         Status::BrokerUnreachable,
         Status::TlsFailed,
         Status::NameNotResolved,
+        Status::CommandRefused,
     ];
 
     /// The status with this numeric code, if there is one.
@@ -172,6 +176,7 @@ impl Status {
             Status::BrokerUnreachable => b"BROKER_UNREACHABLE\0",
             Status::TlsFailed => b"TLS_FAILED\0",
             Status::NameNotResolved => b"NAME_NOT_RESOLVED\0",
+            Status::CommandRefused => b"COMMAND_REFUSED\0",
         }
     }
 

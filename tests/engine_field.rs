@@ -149,6 +149,7 @@ fn broker_backoff_doubles_with_jitter_that_differs_per_device() {
         h.rx(b"\r\nOK\r\n");
         h.tx(b"AT+CPIN?\r");
         h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+        common::identify(&mut h);
         h.tx(b"AT+CGATT?\r");
         h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
         h.tx(b"AT+MQTTMSGSET=0\r");
@@ -342,6 +343,10 @@ fn echo_that_stays_on_is_worked_with() {
     h.rx(b"AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n");
     h.tx(b"ATE0\r");
     h.rx(b"ATE0\r\r\nOK\r\n");
+    for (cmd, answer) in common::IDENTITY {
+        h.tx(cmd);
+        h.rx(&[cmd, answer].concat());
+    }
     h.tx(b"AT+CGATT?\r");
     h.rx(b"AT+CGATT?\r\r\n+CGATT: 1\r\n\r\nOK\r\n");
     for (cmd, answer) in [
@@ -368,10 +373,11 @@ fn echo_that_stays_on_is_worked_with() {
     assert!(n.contains(&Notice::Published { id }), "{n:?}");
     assert!(recoveries(&n).is_empty(), "{n:?}");
     let s = h.engine.stats();
-    // CPIN, ATE0 (again), CGATT, the six connect commands and MPUB: ten echoed lines.
+    // CPIN, ATE0 (again), the four identity queries, CGATT, the six connect commands and
+    // MPUB: fourteen echoed lines.
     assert_eq!(
         (s.echo_lines, s.module_reboots, s.lines_unknown),
-        (10, 0, 0)
+        (14, 0, 0)
     );
     assert_eq!(s.command_errors, 0);
     h.advance(30_000);
@@ -420,6 +426,7 @@ fn data_mode_is_set_each_boot_and_its_absence_is_remembered() {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    common::identify(&mut h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");
@@ -462,6 +469,7 @@ fn data_mode_is_set_each_boot_and_its_absence_is_remembered() {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    common::identify(&mut h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");

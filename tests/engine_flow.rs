@@ -168,6 +168,7 @@ fn cache_mode_reads_every_notice_and_counts_overwrites() {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    common::identify(&mut h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=1\r");

@@ -122,6 +122,7 @@ fn rdy_mid_session_reinitialises_everything() {
     h.advance(1000);
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    common::identify(&mut h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");
@@ -311,6 +312,7 @@ fn boot_to_mconfig(h: &mut Harness) {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    common::identify(h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");

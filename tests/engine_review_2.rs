@@ -138,9 +138,9 @@ fn prompt_for_a_stale_header_still_gets_its_data() {
     h.advance(1_000);
     h.run(&[
         (b"AT+MIPCLOSE\r", b"\r\n+CME ERROR: 767\r\n"),
-        (UP[7].0, UP[7].1),
-        (UP[8].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
-        (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+        (UP[11].0, UP[11].1),
+        (UP[12].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
+        (UP[14].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
         (b"AT+MPUBEX=\"bin\",1,0,5\r", b"\r\n> "),
         (&payload, b"\r\nOK\r\n\r\nPUBACK\r\n"),
     ]);
@@ -236,7 +236,7 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     c.timeouts.connect_ms = 10_000;
     let mut h = Harness::new(c);
     h.start();
-    h.run(&UP[..9]);
+    h.run(&UP[..13]);
     h.advance(10_000);
     assert!(h.notices().iter().any(|n| matches!(
         n,
@@ -248,7 +248,7 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     )));
     h.rx(b"\r\nCONNECT OK\r\n"); // late, during the back-off
     h.advance(1_000);
-    h.run(&[(b"AT+MIPCLOSE\r", b"\r\nOK\r\n"), UP[7], UP[8]]);
+    h.run(&[(b"AT+MIPCLOSE\r", b"\r\nOK\r\n"), UP[11], UP[12]]);
     // The new link is not up yet: wait for its CONNECT OK.
     h.tx_nothing();
     h.rx(b"\r\nCONNECT OK\r\n");
@@ -257,13 +257,15 @@ fn a_late_connect_ok_does_not_count_for_the_next_mipstart() {
     // The same after `stop` while MIPSTART waits, then `start`.
     let mut h = Harness::new(config());
     h.start();
-    h.run(&UP[..9]);
+    h.run(&UP[..13]);
     h.engine.stop(h.now);
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\nCONNECT OK\r\n\r\nOK\r\n");
     assert_eq!(h.engine.state(), State::Stopped);
     h.start();
-    h.run(&UP[..9]);
+    // No reboot since: the identity (UP[3..7]) is not read again.
+    h.run(&UP[..3]);
+    h.run(&UP[7..13]);
     h.tx_nothing();
 }
 
@@ -278,8 +280,8 @@ fn rdy_without_ok_after_at_reset_continues_with_the_boot() {
     c.ladder.resets_before_power_cycle = 1;
     let mut h = Harness::new(c);
     h.start();
-    h.run(&UP[..8]);
-    h.tx(UP[8].0);
+    h.run(&UP[..12]);
+    h.tx(UP[12].0);
     // The bearer is down (a module-side failure): the ladder's next rung, `AT+RESET`.
     h.rx(b"\r\nOK\r\n\r\nSTATE: PDP DEACT\r\n\r\nCONNECT FAIL\r\n");
     assert_eq!(recoveries(&h.notices()), [RecoveryStep::SoftReset]);
@@ -314,7 +316,7 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
         (b"AT+SSLCFG=\"seclevel\",88,1\r", b"\r\nOK\r\n"),
     ];
     h.start();
-    h.run(&UP[..6]);
+    h.run(&UP[..10]);
     h.run(ssl);
     h.run(TLS_CONNECT);
     assert_eq!(h.engine.state(), State::Online);
@@ -325,7 +327,7 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
     ]);
     h.rx(b"\r\n^boot.rom'v'!\n\r\nRDY\r\n\r\n+CPIN: READY\r\n");
     h.start();
-    let mut boot = UP[..6].to_vec();
+    let mut boot = UP[..10].to_vec();
     boot[1] = (b"ATE0\r", b"ATE0\r\r\nOK\r\n"); // echo is on again after the boot
     h.run(&boot);
     h.run(ssl);
@@ -339,14 +341,14 @@ fn rdy_while_stopped_resends_sslcfg_on_start() {
 fn pdp_deact_while_connecting_shuts_the_context() {
     let mut h = Harness::new(cfg_quiet());
     h.start();
-    h.run(&UP[..9]);
+    h.run(&UP[..13]);
     h.rxi(b"\r\n+PDP DEACT\r\n");
     h.rxi(b"\r\nSTATE: PDP DEACT\r\n\r\nCONNECT FAIL\r\n");
     h.advi(1_000);
     h.run(&[
         (b"AT+MIPCLOSE\r", b"\r\nOK\r\n"),
         (b"AT+CIPSHUT\r", b"\r\nSHUT OK\r\n"),
-        UP[7],
+        UP[11],
     ]);
 }
 
@@ -441,14 +443,14 @@ fn cache_notices_while_offline_are_read_after_the_reconnect() {
     let mut h = Harness::new(c);
     h.start();
     let mut up: Vec<(&[u8], &[u8])> = UP[..CONNECTED_AT].to_vec();
-    up[4] = (b"AT+MQTTMSGSET=1\r", b"\r\nOK\r\n");
+    up[8] = (b"AT+MQTTMSGSET=1\r", b"\r\nOK\r\n");
     h.run(&up);
     h.rxi(b"\r\nCLOSED\r\n");
     h.rxi(b"\r\n+MSUB: 2\r\n");
     h.advi(1_000);
     h.txi(b"AT+MIPCLOSE\r");
     h.rxi(b"\r\n+MSUB: 3\r\n\r\nOK\r\n");
-    h.run(&up[7..]);
+    h.run(&up[11..]);
     h.txi(b"AT+MQTTMSGGET\r");
     h.rxi(b"\r\n+MSUB: \"x\",1 byte,2\r\n\r\n+MSUB: \"x\",1 byte,3\r\n\r\nOK\r\n");
     let ev = h.take_events();
@@ -609,19 +611,19 @@ fn will_signal_and_online_message_after_every_connect() {
     c.online_payload = Some(b"online \"1\"");
     let mut h = Harness::new(c);
     h.start();
-    h.run(&UP[..4]);
+    h.run(&UP[..8]);
     h.run(&[
         (b"AT+CSQ\r", b"\r\n+CSQ: 18,99\r\n\r\nOK\r\n"),
-        UP[4],
-        UP[5],
-        UP[6],
+        UP[8],
+        UP[9],
+        UP[10],
     ]);
     let mconfig = b"AT+MCONFIG=\"dev-1\",\"\",\"\",1,1,\"dev/state\",\"offline\"\r";
     for _ in 0..2 {
         h.run(&[
             (mconfig, b"\r\nOK\r\n"),
-            (UP[8].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
-            (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+            (UP[12].0, b"\r\nOK\r\n\r\nCONNECT OK\r\n"),
+            (UP[14].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
         ]);
         h.txi(b"AT+MPUB=\"dev/state\",1,1,\"online \\221\\22\"\r");
         h.rxi(b"\r\nOK\r\n");
@@ -630,7 +632,7 @@ fn will_signal_and_online_message_after_every_connect() {
         assert_eq!(h.engine.state(), State::Online);
         h.rxi(b"\r\n+CGEV: NW PDN DEACT 1\r\n");
         h.advi(1_000);
-        h.run(&[(UP[6].0, b"\r\nERROR\r\n")]);
+        h.run(&[(UP[10].0, b"\r\nERROR\r\n")]);
     }
     let n = h.notices();
     assert!(has(&n, Notice::Signal { rssi: 18, ber: 99 }), "{n:?}");

@@ -134,6 +134,8 @@ impl Fixture {
             on_event: Some(on_event),
             log: None,
             pin_get: None,
+            on_at_line: None,
+            on_urc: None,
         };
         let storage = Box::into_raw(zeroed_handle());
         let h = storage;
@@ -200,6 +202,8 @@ fn null_and_uninitialised_handles_get_statuses() {
             on_event: None,
             log: None,
             pin_get: None,
+            on_at_line: None,
+            on_urc: None,
         };
         assert_eq!(cellmqtt_init(h, &cfg, &cb), Status::NullArg);
         let cstr = |p: *const core::ffi::c_char| std::ffi::CStr::from_ptr(p).to_str().unwrap();
@@ -225,7 +229,23 @@ fn session_through_the_c_api_with_nested_calls_from_callbacks() {
     assert_eq!(f.exchange(b""), "AT\r");
     assert_eq!(f.exchange(b"\r\nOK\r\n"), "ATE0\r");
     assert_eq!(f.exchange(b"\r\nOK\r\n"), "AT+CPIN?\r");
-    assert_eq!(f.exchange(b"\r\n+CPIN: READY\r\n\r\nOK\r\n"), "AT+CGATT?\r");
+    assert_eq!(f.exchange(b"\r\n+CPIN: READY\r\n\r\nOK\r\n"), "AT+CGSN\r");
+    assert_eq!(
+        f.exchange(b"\r\n866714043075174\r\n\r\nOK\r\n"),
+        "AT+CGMR\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\nAirM2M_780E_V1169_LTE_AT\r\n\r\nOK\r\n"),
+        "AT+ICCID\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\n+ICCID: 89860012345678901234\r\n\r\nOK\r\n"),
+        "AT+CIMI\r"
+    );
+    assert_eq!(
+        f.exchange(b"\r\n460081234567890\r\n\r\nOK\r\n"),
+        "AT+CGATT?\r"
+    );
     assert_eq!(
         f.exchange(b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
         "AT+MQTTMSGSET=0\r"

@@ -173,6 +173,9 @@ fuzz_target!(|data: &[u8]| {
                 Some(Event::Message { topic, payload }) => {
                     assert!(topic.len() + payload.len() <= 256)
                 }
+                Some(Event::AtLine { line, .. } | Event::Urc { line }) => {
+                    assert!(line.len() <= 256)
+                }
                 Some(Event::Notice(_)) => {}
             }
             steps += 1;

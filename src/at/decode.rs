@@ -112,6 +112,14 @@ pub enum Response<'a> {
     TcpError(u16),
     /// `NORMAL POWER DOWN`.
     PowerDown,
+    /// `+CCLK: "yy/MM/dd,hh:mm:ss±zz"`: the network time, as UTC seconds since
+    /// 2000-01-01T00:00:00 and the zone in quarter hours (the clock shows local time).
+    Clock {
+        /// UTC seconds since 2000-01-01T00:00:00.
+        utc_s: u32,
+        /// Quarter hours east of UTC (-48..=56).
+        zone: i8,
+    },
     /// `SHUT OK`: the final result of `AT+CIPSHUT`.
     ShutOk,
     /// A recognised line that needs no action (network, time and boot notices, query and test
@@ -273,6 +281,12 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
             _ => test_form(values),
         };
     }
+    if let Some(clock) = line.strip_prefix(b"+CCLK:") {
+        return clock_time(clock).map_or(Response::Unknown, |(utc_s, zone)| Response::Clock {
+            utc_s,
+            zone,
+        });
+    }
     if let Some(deact) = line.strip_prefix(b"+PDP") {
         let deact = skip_spaces(deact);
         let deact = deact.strip_prefix(b":").unwrap_or(deact);
@@ -294,6 +308,50 @@ fn test_form(value: &[u8]) -> Response<'static> {
     } else {
         Response::Unknown
     }
+}
+
+/// `"yy/MM/dd,hh:mm:ss±zz"` (quotes optional, zone optional) → (UTC seconds since 2000, zone
+/// in quarter hours). Fields out of range make it `None`.
+fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
+    let v = skip_spaces(value);
+    let v = v.strip_prefix(b"\"").unwrap_or(v);
+    let v = v.strip_suffix(b"\"").unwrap_or(v);
+    // Fixed positions: yy/MM/dd,hh:mm:ss then an optional ±zz.
+    let field = |at: usize| -> Option<u32> {
+        let pair = v.get(at..at.checked_add(2)?)?;
+        number(pair)
+    };
+    let seps = [(2, b'/'), (5, b'/'), (8, b','), (11, b':'), (14, b':')];
+    if seps.iter().any(|&(at, sep)| v.get(at) != Some(&sep)) {
+        return None;
+    }
+    let (yy, mo, dd) = (field(0)?, field(3)?, field(6)?);
+    let (hh, mi, ss) = (field(9)?, field(12)?, field(15)?);
+    let zone: i32 = match v.get(17) {
+        None => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let q = i32::try_from(number(v.get(18..)?)?).ok()?;
+            if sign == b'-' {
+                -q
+            } else {
+                q
+            }
+        }
+        Some(_) => return None,
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&dd) || hh > 23 || mi > 59 || ss > 60 {
+        return None;
+    }
+    if !(-48..=56).contains(&zone) {
+        return None;
+    }
+    // Days since 2000-01-01 (every year here is 2000-2099: a leap year each fourth).
+    const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
+    let days = yy * 365 + leap_days + BEFORE_MONTH.get(usize::try_from(mo - 1).ok()?)? + dd - 1;
+    let local = i64::from(days) * 86_400 + i64::from(hh * 3_600 + mi * 60 + ss);
+    let utc = local - i64::from(zone) * 900;
+    Some((u32::try_from(utc).ok()?, i8::try_from(zone).ok()?))
 }
 
 /// `+CPIN:` codes. A table scan is a fraction of the flash of a `match` on byte strings, and

@@ -137,6 +137,9 @@ pub enum Command<'a> {
     },
     /// Bytes sent as they are, with no terminator (the MPUBEX data).
     Raw(&'a [u8]),
+    /// A command line given whole (`AT+CGSN`, or one the application queued), ended by CR.
+    /// Checked by the caller: printable, no CR/LF/`;`.
+    Line(&'a [u8]),
     /// `AT+MQTTMSGGET`
     MsgGet,
     /// `AT+MDISCONNECT`
@@ -301,6 +304,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             Text(b"\r"),
         ]),
         Command::Raw(data) => pick(&[Text(data)]),
+        Command::Line(text) => pick(&[Text(text), Text(b"\r")]),
         Command::MsgGet => pick(&[Text(b"AT+MQTTMSGGET\r")]),
         Command::Mdisconnect => pick(&[Text(b"AT+MDISCONNECT\r")]),
         Command::Mipclose => pick(&[Text(b"AT+MIPCLOSE\r")]),

@@ -12,9 +12,11 @@
 //! was for (`Cmd`), never by guessing from the current step; every wait has a deadline; a result
 //! that arrives after the session moved on (`epoch` changed) only settles its own bookkeeping.
 
+mod facts;
 mod recovery;
 mod rx;
 mod session;
+mod shared;
 mod tx;
 
 use crate::at::tokenizer::Tokenizer;
@@ -28,6 +30,8 @@ use crate::subs::SubTable;
 use crate::{time, Status};
 use heapless::Deque;
 
+pub use facts::{Fact, Field, ModuleFacts};
+pub use shared::{AtKind, AT_SLOTS, AT_TEXT_MAX};
 pub use tx::Cmd;
 
 /// Notices queued between two `poll` returns: one input or deadline produces at most 4 (a log
@@ -59,6 +63,8 @@ enum Step {
     Probe(ProbeKind),
     EchoOff,
     Sim,
+    /// Reading the module's identity (once per boot, after the SIM is ready).
+    Identity(Fact),
     Attach,
     Signal,
     MsgMode,
@@ -206,6 +212,10 @@ pub struct Engine<'a> {
     jitter: u32,
     /// The STATUS line as last read (`None`: not wired or unknown).
     module_status: Option<bool>,
+    /// AT commands the application (or an on-demand request) queued.
+    at_queue: shared::AtQueue,
+    urc_budget: shared::UrcBudget,
+    facts: ModuleFacts,
     /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
     shut_pdp: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
@@ -273,6 +283,9 @@ impl<'a> Engine<'a> {
             refusals: 0,
             jitter: recovery::jitter_seed(cfg.client_id),
             module_status: None,
+            at_queue: shared::AtQueue::new(),
+            urc_budget: shared::UrcBudget::new(),
+            facts: ModuleFacts::new(),
             shut_pdp: false,
             cache_pending: 0,
             cache_reading: 0,
@@ -450,6 +463,11 @@ impl<'a> Engine<'a> {
         &self.stats
     }
 
+    /// What the module said about itself since it last booted (empty fields until read).
+    pub fn module_facts(&self) -> &ModuleFacts {
+        &self.facts
+    }
+
     /// True when the engine may consult the STATUS line before its next decision: STATUS is
     /// wired and a pin sequence is running or due (a recovery, or a start that may switch the
     /// module on). The C layer reads the line only then, so a healthy session costs no read.
@@ -513,6 +531,17 @@ impl<'a> Engine<'a> {
                     return Some(Event::Message {
                         topic: topic.get(self.line),
                         payload: payload.get(self.line),
+                    });
+                }
+                rx::RxStep::AtLine(id, len) => {
+                    return Some(Event::AtLine {
+                        id,
+                        line: self.line.get(..len).unwrap_or(&[]),
+                    });
+                }
+                rx::RxStep::Urc(len) => {
+                    return Some(Event::Urc {
+                        line: self.line.get(..len).unwrap_or(&[]),
                     });
                 }
                 rx::RxStep::Progress => {
@@ -657,6 +686,7 @@ impl<'a> Engine<'a> {
             Step::Probe(_) => State::Probing,
             Step::EchoOff
             | Step::Sim
+            | Step::Identity(_)
             | Step::Attach
             | Step::Signal
             | Step::MsgMode

@@ -169,6 +169,7 @@ impl<'a> Engine<'a> {
         self.echo = Echo::Default;
         self.prepared = false;
         self.no_data_mode = false;
+        self.facts = super::ModuleFacts::new();
         self.ssl_done = false;
         self.shut_pdp = false;
         self.cache_pending = 0;
@@ -356,6 +357,7 @@ impl<'a> Engine<'a> {
             Step::Probe(_)
                 | Step::EchoOff
                 | Step::Sim
+                | Step::Identity(_)
                 | Step::Attach
                 | Step::Signal
                 | Step::MsgMode
@@ -392,6 +394,7 @@ impl<'a> Engine<'a> {
         }
         self.failed = false;
         self.drop_link_state();
+        self.drop_at_commands();
         if connected {
             self.enter(Step::Disconnect);
         } else if tcp_maybe_up {

@@ -2,6 +2,8 @@
 //! in flight; everything else is a URC, handled whatever the step, so a URC between a command
 //! and its `OK` never steals the command's answer.
 
+use super::shared::AtKind;
+use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
 use crate::at::decode::{decode, Response};
 use crate::at::tokenizer::{Span, Token};
@@ -12,10 +14,42 @@ use crate::Status;
 pub(super) enum RxStep {
     /// A message is ready in the line buffer.
     Message(Span, Span),
+    /// An answer line of the queued command `id` is at the start of the line buffer.
+    AtLine(u16, usize),
+    /// A line to pass on as a URC is at the start of the line buffer.
+    Urc(usize),
     /// Input was consumed; look again.
     Progress,
     /// No input left.
     Idle,
+}
+
+/// What an input line becomes besides the engine's own handling.
+pub(super) enum LineOut {
+    /// An answer line of the queued command `id`.
+    AtLine(u16),
+    /// A line passed on as a URC.
+    Urc,
+}
+
+/// True when `line` can answer `command`: a line that starts with the command's `+NAME`
+/// (`+CSQ: ...` for `AT+CSQ`), or one without a `+` prefix (`866714043075174` for `AT+CGSN`).
+fn answers(command: &[u8], line: &[u8]) -> bool {
+    if line.first() != Some(&b'+') {
+        return true;
+    }
+    let body = command.get(2..).unwrap_or(&[]);
+    let name_len = body
+        .iter()
+        .position(|b| matches!(b, b'=' | b'?'))
+        .unwrap_or(body.len());
+    let name = body.get(..name_len).unwrap_or(&[]);
+    name.len() > 1
+        && line.len() > name.len()
+        && line
+            .get(..name.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(name))
+        && matches!(line.get(name.len()), Some(b':' | b' '))
 }
 
 /// How a command ended.
@@ -50,7 +84,11 @@ impl<'a> Engine<'a> {
             }
         };
         match token {
-            Token::Line { len } => self.on_line(len),
+            Token::Line { len } => match self.on_line(len) {
+                Some(LineOut::AtLine(id)) => return RxStep::AtLine(id, len),
+                Some(LineOut::Urc) => return RxStep::Urc(len),
+                None => {}
+            },
             Token::Prompt => self.on_final(Final::Prompt),
             Token::Message { topic, payload } => return RxStep::Message(topic, payload),
             Token::MessageDropped { .. } => {
@@ -71,9 +109,40 @@ impl<'a> Engine<'a> {
         RxStep::Progress
     }
 
-    fn on_line(&mut self, len: usize) {
+    fn on_line(&mut self, len: usize) -> Option<LineOut> {
         let line = self.line.get(..len).unwrap_or(&[]);
-        match decode(line) {
+        let response = decode(line);
+        // Answer lines of the identity queries and of queued commands belong to them; finals,
+        // echoes and the URCs the session acts on never do.
+        let answer = matches!(
+            response,
+            Response::Unknown
+                | Response::Info
+                | Response::Signal { .. }
+                | Response::Attach(_)
+                | Response::Sim(_)
+                | Response::MqttState(_)
+                | Response::Clock { .. }
+                | Response::TcpState(_)
+        );
+        match self.inflight.map(|f| f.cmd) {
+            Some(Cmd::Identity(fact)) if answer && answers(fact.command(), line) => {
+                self.facts.capture(fact, line);
+                return None;
+            }
+            Some(Cmd::Queued(id))
+                if answer
+                    && self
+                        .at_queue
+                        .front()
+                        .is_some_and(|q| q.kind == AtKind::App && answers(q.text(), line)) =>
+            {
+                return Some(LineOut::AtLine(id));
+            }
+            _ => {}
+        }
+        let urc_like = matches!(line.first(), Some(b'+' | b'^'));
+        match response {
             Response::Ok => self.on_final(Final::Ok),
             Response::Error => self.on_error_line(0),
             Response::CmeError(n) => self.on_error_line(n),
@@ -85,7 +154,7 @@ impl<'a> Engine<'a> {
                     self.seen.bearer_down = true;
                 }
             }
-            Response::Info => {}
+            Response::Info => return self.pass_on(true),
             Response::CorruptMessage => {
                 self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
                 self.notify(Notice::Loss {
@@ -95,7 +164,9 @@ impl<'a> Engine<'a> {
             }
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+                return self.pass_on(urc_like);
             }
+            Response::Clock { utc_s, zone } => self.notify(Notice::Time { utc_s, zone }),
             Response::ConnectOk => self.on_tcp_up(),
             Response::AlreadyConnect => {
                 self.on_tcp_up();
@@ -177,6 +248,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        None
     }
 
     /// `ERROR` ends the command in flight; with none in flight it is the late failure of

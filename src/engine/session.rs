@@ -47,12 +47,17 @@ impl<'a> Engine<'a> {
         if self.echo == Echo::Resend && self.can_interject() {
             return Some(Cmd::EchoAgain);
         }
+        // The application's commands go between the session's, before its next one.
+        if let Some(id) = self.at_command_ready() {
+            return Some(Cmd::Queued(id));
+        }
         let due = reached(self.now, self.timer);
         match self.step {
             Step::Idle | Step::Pins(..) | Step::Backoff => None,
             Step::Probe(_) => due.then_some(Cmd::Probe),
             Step::EchoOff => Some(Cmd::EchoOff),
             Step::Sim => due.then_some(Cmd::SimQuery),
+            Step::Identity(f) => Some(Cmd::Identity(f)),
             Step::Attach => due.then_some(Cmd::AttachQuery),
             Step::Signal => Some(Cmd::Signal),
             Step::MsgMode => Some(Cmd::MsgMode),
@@ -60,7 +65,7 @@ impl<'a> Engine<'a> {
             Step::Ssl(i) => Some(Cmd::Ssl(i)),
             Step::CloseStale => Some(Cmd::CloseStale),
             Step::Shut => Some(Cmd::Shut),
-            Step::Configure => Some(Cmd::Configure),
+            Step::Configure => (!self.client_id().is_empty()).then_some(Cmd::Configure),
             Step::Open => self.link_wait.is_none().then_some(Cmd::Open),
             Step::Connect => self.link_wait.is_none().then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
@@ -88,6 +93,7 @@ impl<'a> Engine<'a> {
             && matches!(
                 self.step,
                 Step::Sim
+                    | Step::Identity(_)
                     | Step::Attach
                     | Step::Signal
                     | Step::MsgMode
@@ -140,6 +146,7 @@ impl<'a> Engine<'a> {
                 self.early_sub_ack = false;
             }
             Cmd::Unsubscribe { .. } => self.early_sub_ack = false,
+            Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
             Cmd::Publish(PubSource::Online) => self.early_pub_ack = None,
             Cmd::PublishHeader(PubSource::Online) => {
@@ -168,6 +175,10 @@ impl<'a> Engine<'a> {
             return;
         };
         self.tok.set_expect_prompt(false);
+        if let Cmd::Queued(id) = f.cmd {
+            // The application's: its result is its own, whatever the session did meanwhile.
+            return self.queued_final(id, result);
+        }
         match result {
             Final::Timeout => {
                 self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
@@ -178,7 +189,8 @@ impl<'a> Engine<'a> {
             }
             // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
             // `ERROR` from firmware without MQTTMODE) are results, not errors.
-            Final::Error(_) if matches!(f.cmd, Cmd::CloseStale | Cmd::DataMode) => {}
+            Final::Error(_)
+                if matches!(f.cmd, Cmd::CloseStale | Cmd::DataMode | Cmd::Identity(_)) => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 self.log(LogKind::CommandError, f.cmd.subject(), code);
@@ -207,6 +219,28 @@ impl<'a> Engine<'a> {
             return;
         }
         self.route(f.cmd, result);
+    }
+
+    /// The queued command in flight ended. A timeout is the application's to handle; but a
+    /// module that let a command go unanswered is asked whether it is still there (and the
+    /// link still up) before the session trusts the line again.
+    fn queued_final(&mut self, id: u16, result: Final) {
+        let (status, code) = match result {
+            Final::Ok => (Status::Ok, 0),
+            Final::Error(code) => (Status::ModuleError, code),
+            Final::Prompt | Final::Timeout => (Status::Timeout, 0),
+        };
+        self.at_command_done(id, status, code);
+        if result == Final::Timeout {
+            self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
+            self.log(LogKind::CommandTimeout, Subject::Queued, 0);
+            if self.connected && matches!(self.step, Step::Online | Step::Restore | Step::Announce)
+            {
+                self.begin_probe(ProbeKind::Silent);
+            }
+        } else {
+            self.health_at = after(self.now, self.cfg.timeouts.health_ms);
+        }
     }
 
     /// A result for a command from before the session moved on. Only a QoS 0 publish that the
@@ -240,6 +274,14 @@ impl<'a> Engine<'a> {
                 self.echo = if ok { Echo::Resent } else { Echo::Stuck };
             }
             Cmd::SimQuery => self.sim_result(r),
+            Cmd::Identity(f) => match f.next(!ok) {
+                Some(next) => self.enter(Step::Identity(next)),
+                None => {
+                    self.facts.read = true;
+                    self.enter(Step::Attach);
+                }
+            },
+            Cmd::Queued(_) => {} // `queued_final` handled it
             Cmd::AttachQuery => {
                 if ok && self.seen.attach == Some(1) {
                     self.attached();
@@ -358,7 +400,8 @@ impl<'a> Engine<'a> {
 
     fn sim_result(&mut self, r: Final) {
         match (r, self.seen.sim) {
-            (Final::Ok, Some(SimState::Ready)) => self.enter(Step::Attach),
+            (Final::Ok, Some(SimState::Ready)) if self.facts.read => self.enter(Step::Attach),
+            (Final::Ok, Some(SimState::Ready)) => self.enter(Step::Identity(super::Fact::FIRST)),
             (Final::Ok, Some(SimState::Pin | SimState::Puk | SimState::Pin2 | SimState::Puk2)) => {
                 self.fail(Status::SimLocked)
             }
@@ -625,6 +668,12 @@ impl<'a> Engine<'a> {
             }
             Step::Attach if idle && reached(now, self.deadline) => {
                 self.fail(Status::NotAttached);
+                true
+            }
+            // Asked to connect as its IMEI, the module gave none (and no fallback is set).
+            Step::Configure if idle && self.client_id().is_empty() => {
+                self.log(LogKind::CommandError, Subject::Identity, 0);
+                self.fail(Status::ModuleError);
                 true
             }
             Step::Restore if self.sub_wait.is_none() && self.subs.next_pending().is_none() => {

@@ -49,6 +49,10 @@ pub enum Cmd {
     Disconnect,
     CloseForStop,
     SoftReset,
+    /// An identity query (once per boot).
+    Identity(super::Fact),
+    /// The oldest queued AT command (the application's, or signal/time on demand), by id.
+    Queued(u16),
 }
 
 impl Cmd {
@@ -76,6 +80,8 @@ impl Cmd {
             Cmd::Verify => Subject::MqttStatu,
             Cmd::Disconnect => Subject::MDisconnect,
             Cmd::SoftReset => Subject::Reset,
+            Cmd::Identity(_) => Subject::Identity,
+            Cmd::Queued(_) => Subject::Queued,
         }
     }
 }
@@ -148,7 +154,7 @@ impl<'a> Engine<'a> {
             Cmd::CloseStale | Cmd::CloseForStop => Command::Mipclose,
             Cmd::Shut => Command::CipShut,
             Cmd::Configure => Command::Mconfig {
-                client_id: cfg.client_id,
+                client_id: self.client_id(),
                 user: cfg.username,
                 password: cfg.password,
                 will: cfg.will.map(|w| Will {
@@ -202,6 +208,22 @@ impl<'a> Engine<'a> {
             Cmd::Verify => Command::MqttStatus,
             Cmd::Disconnect => Command::Mdisconnect,
             Cmd::SoftReset => Command::Reset,
+            Cmd::Identity(f) => Command::Line(f.command()),
+            Cmd::Queued(_) => match self.at_queue.front() {
+                Some(q) => Command::Line(q.text()),
+                None => Command::At,
+            },
+        }
+    }
+
+    /// The client id the session connects with: the IMEI where asked and read, else the
+    /// configured one.
+    pub(super) fn client_id(&self) -> &[u8] {
+        let imei = self.facts.imei.get();
+        if self.cfg.options.contains(Options::CLIENT_ID_IMEI) && !imei.is_empty() {
+            imei
+        } else {
+            self.cfg.client_id
         }
     }
 
@@ -238,6 +260,7 @@ impl<'a> Engine<'a> {
             Cmd::Probe => t.poll_interval_ms,
             Cmd::PublishHeader(_) => t.prompt_ms,
             Cmd::Shut => t.shut_ms,
+            Cmd::Queued(_) => self.at_queue.front().map_or(t.command_ms, |q| q.timeout_ms),
             _ => t.command_ms,
         };
         self.tok

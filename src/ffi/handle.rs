@@ -17,10 +17,10 @@ const MAGIC: u32 = 0x634d_5154;
 
 /// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #[cfg(target_pointer_width = "64")]
-pub const CELLMQTT_HANDLE_WORDS: usize = 128;
+pub const CELLMQTT_HANDLE_WORDS: usize = 160;
 /// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #[cfg(not(target_pointer_width = "64"))]
-pub const CELLMQTT_HANDLE_WORDS: usize = 96;
+pub const CELLMQTT_HANDLE_WORDS: usize = 128;
 
 /// Opaque storage for one cellmqtt instance. Zero it (static storage is) or let
 /// `cellmqtt_init` fill it; never copy it after init.

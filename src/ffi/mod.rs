@@ -324,6 +324,18 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
                     unsafe { f(handle.cb.user, t, tl, p, pl) };
                 }
             }
+            Event::AtLine { id, line } => {
+                if let Some(f) = handle.cb.on_at_line {
+                    // SAFETY: as for a message: the line buffer, valid during the call.
+                    unsafe { f(handle.cb.user, id, line.as_ptr(), line.len()) };
+                }
+            }
+            Event::Urc { line } => {
+                if let Some(f) = handle.cb.on_urc {
+                    // SAFETY: as for a message: the line buffer, valid during the call.
+                    unsafe { f(handle.cb.user, line.as_ptr(), line.len()) };
+                }
+            }
             Event::Notice(n) => dispatch(handle, n),
         }
     }
@@ -404,6 +416,13 @@ fn dispatch(handle: &Handle, n: Notice) {
         Notice::Loss { kind, count } => (ev.kind, ev.loss, ev.count) = (K::Loss, kind, count),
         Notice::Signal { rssi, ber } => {
             (ev.kind, ev.count, ev.id) = (K::Signal, u32::from(rssi), u16::from(ber))
+        }
+        Notice::AtDone { id, status, code } => {
+            (ev.kind, ev.id, ev.status, ev.count) = (K::AtDone, id, status, u32::from(code))
+        }
+        Notice::Time { utc_s, zone } => {
+            // The zone as int16_t's bits (C reads it back with a cast).
+            (ev.kind, ev.count, ev.id) = (K::Time, utc_s, i16::from(zone) as u16)
         }
     }
     if let Some(f) = handle.cb.on_event {
@@ -520,6 +539,112 @@ fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
             Status::Ok
         }
         Err(e) => e,
+    }
+}
+
+/// Queues an AT command (`"AT+CMGR=1"`, NUL-terminated, at most 56 bytes, no `;`) to be sent
+/// between the session's own commands. Each information line of its answer goes to
+/// `on_at_line` with `*out_id`; an `AT_DONE` event with the same id ends it (`OK`,
+/// `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, or `STOPPED`).
+/// URCs that arrive meanwhile still go where they belong. The text is copied.
+///
+/// Returns `QUEUE_FULL` (two are waiting), `COMMAND_REFUSED` (it would break the session:
+/// MQTT, TLS and TCP/IP commands of the session, `ATE`, the UART's settings, data prompts
+/// such as `AT+CMGS`, detach, and resets unless `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`; read and
+/// test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
+/// a control byte or `;`, timeout 0), `NULL_ARG`.
+///
+/// # Safety
+/// `h` valid storage or NULL; `command` NUL-terminated or NULL; `out_id` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_at_command(
+    h: *mut cellmqtt_t,
+    command: *const c_char,
+    timeout_ms: u32,
+    out_id: *mut u16,
+) -> Status {
+    if command.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller; the text is copied during the call.
+    let r = unsafe {
+        with_engine(h, |_, e| {
+            let text = convert::c_str(command, crate::engine::AT_TEXT_MAX)?;
+            e.at_command(text, timeout_ms)
+        })
+    };
+    write_id(r, out_id)
+}
+
+/// Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
+/// event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait.
+///
+/// # Safety
+/// `h` valid storage or NULL; `out_id` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_request_signal(h: *mut cellmqtt_t, out_id: *mut u16) -> Status {
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { with_engine(h, |_, e| e.request_signal()) };
+    write_id(r, out_id)
+}
+
+/// Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
+/// `*out_id`. `QUEUE_FULL` when two commands wait.
+///
+/// # Safety
+/// `h` valid storage or NULL; `out_id` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_request_time(h: *mut cellmqtt_t, out_id: *mut u16) -> Status {
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { with_engine(h, |_, e| e.request_time()) };
+    write_id(r, out_id)
+}
+
+/// Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
+/// `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
+///
+/// # Safety
+/// `h` is NULL or valid storage; `out` is NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_module_info(
+    h: *mut cellmqtt_t,
+    out: *mut cellmqtt_module_info_t,
+) -> Status {
+    if out.is_null() {
+        return Status::NullArg;
+    }
+    // SAFETY: forwarded from the caller.
+    let r = unsafe {
+        with_engine(h, |_, e| {
+            let f = e.module_facts();
+            let mut info = cellmqtt_module_info_t {
+                imei: [0; 17],
+                iccid: [0; 23],
+                imsi: [0; 17],
+                revision: [0; 33],
+            };
+            copy_c(&mut info.imei, f.imei.get());
+            copy_c(&mut info.iccid, f.iccid.get());
+            copy_c(&mut info.imsi, f.imsi.get());
+            copy_c(&mut info.revision, f.revision.get());
+            Ok(info)
+        })
+    };
+    match r {
+        Ok(info) => {
+            // SAFETY: non-null, valid for writes per the contract.
+            unsafe { out.write(info) };
+            Status::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+/// Copies `src` into `dst`, always leaving a terminating NUL (the fields are sized for it).
+fn copy_c(dst: &mut [c_char], src: &[u8]) {
+    let room = dst.len().saturating_sub(1);
+    for (d, s) in dst.iter_mut().zip(src.iter().take(room)) {
+        *d = *s as c_char;
     }
 }
 

@@ -24,6 +24,16 @@ pub const CELLMQTT_OPT_CACHE_MODE: u32 = 1 << 1;
 pub const CELLMQTT_OPT_CLEAN_SESSION: u32 = 1 << 2;
 pub const CELLMQTT_OPT_NO_MPUBEX: u32 = 1 << 3;
 pub const CELLMQTT_OPT_REPORT_SIGNAL: u32 = 1 << 4;
+/// Connect with the module's IMEI (read at every boot) as the client id; `client_id` may be
+/// NULL (it is the fallback if the module gives no IMEI).
+pub const CELLMQTT_OPT_CLIENT_ID_IMEI: u32 = 1 << 5;
+/// Let `cellmqtt_at_command` send commands that reboot or switch off the module
+/// (`AT+RESET`, `AT+CFUN=...`, `AT+CPOWD`, `ATZ`).
+pub const CELLMQTT_OPT_ALLOW_RESET_COMMANDS: u32 = 1 << 6;
+
+/// Queued AT commands that can wait at once, and the longest one (`AT` included).
+pub const CELLMQTT_AT_SLOTS: usize = 2;
+pub const CELLMQTT_AT_TEXT_MAX: usize = 56;
 
 /// `cellmqtt_config_t.pins` bits: which control lines the board wires.
 pub const CELLMQTT_PINS_RESET: u32 = 1 << 0;
@@ -69,6 +79,8 @@ const _: () = {
     assert!(CELLMQTT_PAYLOAD_MAX == limits::PAYLOAD_MAX);
     assert!(CELLMQTT_HOST_MAX == limits::HOST_MAX);
     assert!(CELLMQTT_FILE_MAX == limits::FILE_MAX);
+    assert!(CELLMQTT_AT_SLOTS == crate::engine::AT_SLOTS);
+    assert!(CELLMQTT_AT_TEXT_MAX == crate::engine::AT_TEXT_MAX);
 };
 
 /// Session configuration. Start from `cellmqtt_config_default()`.
@@ -173,6 +185,26 @@ pub struct cellmqtt_callbacks_t {
     /// `pins` and a pin sequence is due or running (recovery, or a start that may power the
     /// module on), never in a healthy session; must not block for long.
     pub pin_get: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin) -> i32>,
+    /// An information line of the queued AT command `id` (`cellmqtt_at_command`): not
+    /// NUL-terminated, no CR/LF, valid only during the call. Optional.
+    pub on_at_line:
+        Option<unsafe extern "C" fn(user: *mut c_void, id: u16, line: *const u8, len: usize)>,
+    /// A line from the module the engine does not consume (`+CMTI: "SM",1`, `+CGEV: ME ...`,
+    /// vendor notices): a burst of 8, then 4 per second; more are dropped and counted
+    /// (`URC_DROPPED` loss). Not NUL-terminated, valid only during the call. Optional.
+    pub on_urc: Option<unsafe extern "C" fn(user: *mut c_void, line: *const u8, len: usize)>,
+}
+
+/// What the module said about itself (`cellmqtt_module_info`): NUL-terminated, empty until
+/// read (once per module boot, after the SIM is ready) or where the module refused.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct cellmqtt_module_info_t {
+    pub imei: [c_char; 17],
+    pub iccid: [c_char; 23],
+    pub imsi: [c_char; 17],
+    /// Firmware revision (`AT+CGMR`).
+    pub revision: [c_char; 33],
 }
 
 /// A log entry.
@@ -212,6 +244,12 @@ pub enum EventKind {
     Loss = 7,
     /// Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
     Signal = 8,
+    /// Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
+    /// `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT` or `STOPPED`.
+    AtDone = 9,
+    /// Network time (`cellmqtt_request_time`): `count` = UTC seconds since
+    /// 2000-01-01T00:00:00, `id` = the zone in quarter hours as `int16_t`.
+    Time = 10,
 }
 
 /// An event. Fields not used by `kind` are zero.

@@ -67,7 +67,7 @@ int main(void) {
     cfg.line_buf = big_line;
     cfg.line_buf_len = sizeof big_line;
     cfg.timeouts.health_ms = 0; /* idle means idle */
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, on_message, NULL, NULL, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, on_message, NULL, NULL, NULL, NULL, NULL };
     CHECK(cellmqtt_init(&handle, &cfg, &cb) == CELLMQTT_STATUS_OK);
     harness_bring_online(&handle);
     build_stream();

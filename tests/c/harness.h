@@ -60,7 +60,11 @@ static inline void harness_bring_online(cellmqtt_t *h) {
     step(h, "", "AT\r");
     step(h, "\r\nOK\r\n", "ATE0\r");
     step(h, "\r\nOK\r\n", "AT+CPIN?\r");
-    step(h, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
+    step(h, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGSN\r");
+    step(h, "\r\n866714043075174\r\n\r\nOK\r\n", "AT+CGMR\r");
+    step(h, "\r\nAirM2M_780E_V1169_LTE_AT\r\n\r\nOK\r\n", "AT+ICCID\r");
+    step(h, "\r\n+ICCID: 89860012345678901234\r\n\r\nOK\r\n", "AT+CIMI\r");
+    step(h, "\r\n460081234567890\r\n\r\nOK\r\n", "AT+CGATT?\r");
     step(h, "\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
     step(h, "\r\nOK\r\n", "AT+MQTTMODE=0\r");
     step(h, "\r\nOK\r\n", "AT+MIPCLOSE\r");

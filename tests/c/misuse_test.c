@@ -20,7 +20,7 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
     if (ev->kind == CELLMQTT_EVENT_KIND_STATE && ev->state == CELLMQTT_STATE_ONLINE && !nested_checked) {
         nested_checked = 1;
         cellmqtt_config_t cfg = harness_config();
-        cellmqtt_callbacks_t cb = { h, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL };
+        cellmqtt_callbacks_t cb = { h, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL, NULL, NULL };
         EXPECT("callback: cellmqtt_poll", cellmqtt_poll(h), CELLMQTT_STATUS_BUSY);
         EXPECT("callback: cellmqtt_init on the live handle", cellmqtt_init(h, &cfg, &cb), CELLMQTT_STATUS_BUSY);
         EXPECT("callback: cellmqtt_deinit", cellmqtt_deinit(h), CELLMQTT_STATUS_BUSY);
@@ -31,7 +31,7 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
 }
 
 static cellmqtt_callbacks_t callbacks(void) {
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, NULL, NULL, on_event, NULL, NULL, NULL, NULL };
     return cb;
 }
 

@@ -63,7 +63,7 @@ int main(void) {
     cfg.will_retain = 1;
     cfg.online_payload = (const uint8_t *)online;
     cfg.online_payload_len = strlen(online);
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL, NULL, NULL, NULL };
 
     cellmqtt_config_t bad = cfg;
     bad.line_buf_len = 10;
@@ -79,7 +79,11 @@ int main(void) {
     step(&handle, "", "AT\r");
     step(&handle, "AT\r\r\nOK\r\n", "ATE0\r");
     step(&handle, "ATE0\r\r\nOK\r\n", "AT+CPIN?\r");
-    step(&handle, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGATT?\r");
+    step(&handle, "\r\n+CPIN: READY\r\n\r\nOK\r\n", "AT+CGSN\r");
+    step(&handle, "\r\n866714043075174\r\n\r\nOK\r\n", "AT+CGMR\r");
+    step(&handle, "\r\nAirM2M_780E_V1169_LTE_AT\r\n\r\nOK\r\n", "AT+ICCID\r");
+    step(&handle, "\r\n+ICCID: 89860012345678901234\r\n\r\nOK\r\n", "AT+CIMI\r");
+    step(&handle, "\r\n460081234567890\r\n\r\nOK\r\n", "AT+CGATT?\r");
     step(&handle, "\r\n+CGATT: 1\r\n\r\nOK\r\n", "AT+MQTTMSGSET=0\r");
     step(&handle, "\r\nOK\r\n", "AT+MQTTMODE=0\r");
     step(&handle, "\r\nOK\r\n", "AT+MIPCLOSE\r");

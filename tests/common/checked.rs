@@ -9,6 +9,8 @@ pub fn owned(e: Event<'_>) -> Ev {
     match e {
         Event::Notice(n) => Ev::N(n),
         Event::Message { topic, payload } => Ev::Msg(topic.to_vec(), payload.to_vec()),
+        Event::AtLine { id, line } => Ev::AtLine(id, line.to_vec()),
+        Event::Urc { line } => Ev::Urc(line.to_vec()),
     }
 }
 
@@ -72,6 +74,10 @@ pub const UP: &[(&[u8], &[u8])] = &[
     (b"AT\r", b"\r\nOK\r\n"),
     (b"ATE0\r", b"\r\nOK\r\n"),
     (b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n"),
+    super::IDENTITY[0],
+    super::IDENTITY[1],
+    super::IDENTITY[2],
+    super::IDENTITY[3],
     (b"AT+CGATT?\r", b"\r\n+CGATT: 1\r\n\r\nOK\r\n"),
     (b"AT+MQTTMSGSET=0\r", b"\r\nOK\r\n"),
     (b"AT+MQTTMODE=0\r", b"\r\nOK\r\n"),
@@ -83,18 +89,18 @@ pub const UP: &[(&[u8], &[u8])] = &[
     (b"", b"\r\nCONNACK OK\r\n"),
 ];
 /// Index in `UP` of the first step after `CONNACK OK`.
-pub const CONNECTED_AT: usize = 12;
+pub const CONNECTED_AT: usize = 16;
 
 /// The connect of `UP` over TLS (the stale-link MIPCLOSE, MCONFIG, SSLMIPSTART, MCONNECT), each
 /// answer with its URC in one piece.
 pub const TLS_CONNECT: &[(&[u8], &[u8])] = &[
-    UP[6],
-    UP[7],
+    UP[10],
+    UP[11],
     (
         b"AT+SSLMIPSTART=\"broker.example\",1883\r",
         b"\r\nOK\r\n\r\nCONNECT OK\r\n",
     ),
-    (UP[10].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
+    (UP[14].0, b"\r\nOK\r\n\r\nCONNACK OK\r\n"),
 ];
 
 pub fn cfg_quiet() -> cellmqtt::Config<'static> {

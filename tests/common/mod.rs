@@ -14,6 +14,10 @@ use cellmqtt::{Buffers, Config, Engine, Event, Notice, RecoveryStep, RxRing};
 pub enum Ev {
     N(Notice),
     Msg(Vec<u8>, Vec<u8>),
+    /// An answer line of a queued AT command.
+    AtLine(u16, Vec<u8>),
+    /// A line passed on as a URC.
+    Urc(Vec<u8>),
 }
 
 #[derive(Default)]
@@ -111,6 +115,8 @@ impl Harness {
                 Some(Event::Message { topic, payload }) => {
                     self.events.push(Ev::Msg(topic.to_vec(), payload.to_vec()))
                 }
+                Some(Event::AtLine { id, line }) => self.events.push(Ev::AtLine(id, line.to_vec())),
+                Some(Event::Urc { line }) => self.events.push(Ev::Urc(line.to_vec())),
             }
         }
         panic!("poll never became idle");
@@ -178,7 +184,7 @@ impl Harness {
             .into_iter()
             .filter_map(|e| match e {
                 Ev::N(n) => Some(n),
-                Ev::Msg(..) => None,
+                _ => None,
             })
             .collect()
     }
@@ -226,6 +232,7 @@ pub fn prepare_after_boot(h: &mut Harness) {
     h.rx(b"ATE0\r\r\nOK\r\n");
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    identify(h);
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");
@@ -234,6 +241,26 @@ pub fn prepare_after_boot(h: &mut Harness) {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\n+CME ERROR: 767\r\n");
+}
+
+/// The identity queries after the SIM is ready (once per module boot), with the answers in
+/// the forms the Luat modules print (docs/luat-at.md §4).
+pub const IDENTITY: [(&[u8], &[u8]); 4] = [
+    (b"AT+CGSN\r", b"\r\n866714043075174\r\n\r\nOK\r\n"),
+    (b"AT+CGMR\r", b"\r\nAirM2M_780E_V1169_LTE_AT\r\n\r\nOK\r\n"),
+    (
+        b"AT+ICCID\r",
+        b"\r\n+ICCID: 89860012345678901234\r\n\r\nOK\r\n",
+    ),
+    (b"AT+CIMI\r", b"\r\n460081234567890\r\n\r\nOK\r\n"),
+];
+
+/// Answers the identity queries.
+pub fn identify(h: &mut Harness) {
+    for (cmd, answer) in IDENTITY {
+        h.tx(cmd);
+        h.rx(answer);
+    }
 }
 
 /// The recovery steps among `n`, in order.

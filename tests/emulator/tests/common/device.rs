@@ -28,6 +28,8 @@ impl embedded_io::Write for Uart {
 pub enum Seen {
     N(Notice),
     Msg(String, Vec<u8>),
+    AtLine(u16, Vec<u8>),
+    Urc(Vec<u8>),
 }
 
 pub struct Device {
@@ -166,6 +168,8 @@ impl Device {
                 Event::Message { topic, payload } => {
                     Seen::Msg(String::from_utf8_lossy(topic).into(), payload.to_vec())
                 }
+                Event::AtLine { id, line } => Seen::AtLine(id, line.to_vec()),
+                Event::Urc { line } => Seen::Urc(line.to_vec()),
             };
             self.seen.push(seen);
         }

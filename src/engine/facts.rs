@@ -1,0 +1,170 @@
+//! What the module says about itself, read once per module boot (after the SIM is ready) and
+//! kept until the next: IMEI, ICCID, IMSI and firmware revision. Empty until read, and left
+//! empty where the module refuses a command (a missing fact never stops the session, unless
+//! the IMEI is to be the client id).
+
+/// Which identity command a step sends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fact {
+    /// `AT+CGSN`: the IMEI (bare digits, or `+CGSN: <imei>` on some firmware).
+    Imei,
+    /// `AT+CGMR`: the firmware revision (bare, `+CGMR: <rev>` or `Revision: <rev>`).
+    Revision,
+    /// `AT+ICCID`: the SIM's ICCID (`+ICCID: <iccid>`).
+    Iccid,
+    /// `AT+CCID`, where `AT+ICCID` is refused (`+CCID: <iccid>`, or bare).
+    Ccid,
+    /// `AT+CIMI`: the IMSI (bare digits).
+    Imsi,
+}
+
+impl Fact {
+    /// The order they are read in; `Ccid` only after a refused `Iccid`.
+    pub const FIRST: Fact = Fact::Imei;
+
+    pub fn command(self) -> &'static [u8] {
+        match self {
+            Fact::Imei => b"AT+CGSN",
+            Fact::Revision => b"AT+CGMR",
+            Fact::Iccid => b"AT+ICCID",
+            Fact::Ccid => b"AT+CCID",
+            Fact::Imsi => b"AT+CIMI",
+        }
+    }
+
+    /// The next fact to read after this one's answer (`refused`: it was answered `ERROR`).
+    pub fn next(self, refused: bool) -> Option<Fact> {
+        match self {
+            Fact::Imei => Some(Fact::Revision),
+            Fact::Revision => Some(Fact::Iccid),
+            Fact::Iccid if refused => Some(Fact::Ccid),
+            Fact::Iccid | Fact::Ccid => Some(Fact::Imsi),
+            Fact::Imsi => None,
+        }
+    }
+}
+
+/// A short text field with its length.
+#[derive(Clone, Copy, Debug)]
+pub struct Field<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> Field<N> {
+    const EMPTY: Self = Field {
+        len: 0,
+        bytes: [0; N],
+    };
+
+    pub fn get(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// Keeps `value` if it fits and is printable; a value that does not is not a fact.
+    fn set(&mut self, value: &[u8]) {
+        let fits = value.len() <= N && !value.is_empty();
+        if !fits || !value.iter().all(|b| (0x21..0x7F).contains(b)) {
+            return;
+        }
+        if let (Some(dst), Ok(len)) = (self.bytes.get_mut(..value.len()), u8::try_from(value.len()))
+        {
+            dst.copy_from_slice(value);
+            self.len = len;
+        }
+    }
+}
+
+/// The module's identity as last read.
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleFacts {
+    /// 15 digits (16 for an IMEISV).
+    pub imei: Field<16>,
+    /// 19-20 characters (some SIMs end in `F`); 22 leaves room.
+    pub iccid: Field<22>,
+    /// Up to 15 digits.
+    pub imsi: Field<16>,
+    pub revision: Field<32>,
+    /// Read since the module last booted.
+    pub read: bool,
+}
+
+impl Default for ModuleFacts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ModuleFacts {
+    pub const fn new() -> Self {
+        ModuleFacts {
+            imei: Field::EMPTY,
+            iccid: Field::EMPTY,
+            imsi: Field::EMPTY,
+            revision: Field::EMPTY,
+            read: false,
+        }
+    }
+
+    /// An information line of `fact`'s command. Every form the modules print is taken:
+    /// bare, `+NAME: value`, `Revision: value`, quoted.
+    pub fn capture(&mut self, fact: Fact, line: &[u8]) {
+        let value = strip_label(line);
+        match fact {
+            Fact::Imei => self.imei.set(value),
+            Fact::Revision => self.revision.set(value),
+            Fact::Iccid | Fact::Ccid => self.iccid.set(value),
+            Fact::Imsi => self.imsi.set(value),
+        }
+    }
+}
+
+/// `+CGSN: "123"` → `123`; `Revision: X` → `X`; `123` → `123`.
+fn strip_label(line: &[u8]) -> &[u8] {
+    let value = match line.iter().position(|&b| b == b':') {
+        // A label is letters (after an optional `+`): a colon inside a value is not one.
+        Some(at)
+            if line
+                .get(..at)
+                .is_some_and(|l| l.iter().all(|b| b.is_ascii_alphabetic() || *b == b'+')) =>
+        {
+            line.get(at + 1..).unwrap_or(&[])
+        }
+        _ => line,
+    };
+    let value = trim(value);
+    let value = value.strip_prefix(b"\"").unwrap_or(value);
+    value.strip_suffix(b"\"").unwrap_or(value)
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|b| *b != b' ').unwrap_or(s.len());
+    let s = s.get(start..).unwrap_or(&[]);
+    let end = s.iter().rposition(|b| *b != b' ').map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_is_taken() {
+        let mut f = ModuleFacts::new();
+        f.capture(Fact::Imei, b"866714043075174");
+        assert_eq!(f.imei.get(), b"866714043075174");
+        f.capture(Fact::Imei, b"+CGSN: \"866714043075175\"");
+        assert_eq!(f.imei.get(), b"866714043075175");
+        f.capture(Fact::Iccid, b"+ICCID: 89860012345678901234");
+        assert_eq!(f.iccid.get(), b"89860012345678901234");
+        f.capture(Fact::Ccid, b"89860012345678901235");
+        assert_eq!(f.iccid.get(), b"89860012345678901235");
+        f.capture(Fact::Revision, b"Revision: AirM2M_780E_V1169_LTE_AT");
+        assert_eq!(f.revision.get(), b"AirM2M_780E_V1169_LTE_AT");
+        f.capture(Fact::Imsi, b"460081234567890");
+        assert_eq!(f.imsi.get(), b"460081234567890");
+        // Too long or not printable: not a fact (the old value stays).
+        f.capture(Fact::Imsi, b"46008123456789012345");
+        assert_eq!(f.imsi.get(), b"460081234567890");
+    }
+}

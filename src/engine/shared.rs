@@ -1,0 +1,361 @@
+//! Sharing the module with the application: AT commands it queues (sent between the session's
+//! own commands, their answer lines handed back), on-demand signal and network time, and the
+//! lines the engine does not consume passed on as URCs, rate-bounded.
+//!
+//! A queued command must not break the session: the MQTT commands, echo, baud rate, commands
+//! that open a data prompt and (unless `Options::ALLOW_RESET_COMMANDS`) the ones that reboot or
+//! switch off the module are refused. Read and test forms (`...?`) of any command are allowed.
+
+use super::Engine;
+use crate::config::Options;
+use crate::event::{LossKind, Notice};
+use crate::time::{after, reached};
+use crate::Status;
+
+/// Application commands that can wait at once (each holds its text).
+pub const AT_SLOTS: usize = 2;
+/// Longest queued command, `AT` included.
+pub const AT_TEXT_MAX: usize = 56;
+/// URC pass-through: a burst of this many, then one per `URC_REFILL_MS`.
+const URC_BURST: u8 = 8;
+const URC_REFILL_MS: u32 = 250;
+
+/// Commands (after `AT`, upper case, compared as prefixes) that would break the session.
+const REFUSED: &[&[u8]] = &[
+    // The session's own MQTT, TLS and TCP/IP commands.
+    b"+MCONFIG",
+    b"+MIPSTART",
+    b"+SSLMIPSTART",
+    b"+MCONNECT",
+    b"+MSUB",
+    b"+MUNSUB",
+    b"+MPUB",
+    b"+MDISCONNECT",
+    b"+MIPCLOSE",
+    b"+MQTTMSGSET",
+    b"+MQTTMSGGET",
+    b"+MQTTMODE",
+    b"+SSLCFG",
+    b"+CIPSHUT",
+    b"+CIPCLOSE",
+    b"+CIPSTART",
+    // Echo and the UART's settings: the engine's parser depends on them.
+    b"E",
+    b"+IPR",
+    b"+ICF",
+    b"+IFC",
+    b"&F",
+    b"V",
+    b"+CMEE",
+    // A data prompt the engine would not feed.
+    b"+CMGS",
+    b"+CMGW",
+    b"+FSWRITE",
+    b"+CIPSEND",
+    // Detach, deactivate, radio off.
+    b"+CGATT=",
+    b"+CGACT=",
+];
+
+/// Refused unless `Options::ALLOW_RESET_COMMANDS`: they reboot or switch off the module (the
+/// session then recovers as from any reboot).
+const RESETS: &[&[u8]] = &[b"+RESET", b"+CFUN=", b"+CPOWD", b"Z"];
+
+/// Who asked for a queued command, and so where its answer goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AtKind {
+    /// The application's command: answer lines go to it as `AtLine`.
+    App,
+    /// `AT+CSQ` on demand: a `Signal` notice.
+    Signal,
+    /// `AT+CCLK?` on demand: a `Time` notice.
+    Time,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct AtCmd {
+    pub id: u16,
+    pub kind: AtKind,
+    pub timeout_ms: u32,
+    len: u8,
+    text: [u8; AT_TEXT_MAX],
+}
+
+impl AtCmd {
+    pub fn text(&self) -> &[u8] {
+        self.text.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+/// The queued commands, oldest first.
+#[derive(Clone, Copy, Debug)]
+pub struct AtQueue {
+    slots: [Option<AtCmd>; AT_SLOTS],
+}
+
+impl Default for AtQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AtQueue {
+    pub const fn new() -> Self {
+        AtQueue {
+            slots: [None; AT_SLOTS],
+        }
+    }
+
+    pub fn front(&self) -> Option<&AtCmd> {
+        self.slots.first().and_then(Option::as_ref)
+    }
+
+    fn push(&mut self, cmd: AtCmd) -> Result<(), Status> {
+        let free = self.slots.iter_mut().find(|s| s.is_none());
+        let slot = free.ok_or(Status::QueueFull)?;
+        *slot = Some(cmd);
+        Ok(())
+    }
+
+    /// Takes the oldest command off.
+    pub fn pop(&mut self) -> Option<AtCmd> {
+        let first = self.slots.first_mut()?.take();
+        self.slots.rotate_left(1);
+        first
+    }
+}
+
+/// A burst of URC events, refilled with time.
+#[derive(Clone, Copy, Debug)]
+pub struct UrcBudget {
+    tokens: u8,
+    refill_at: u32,
+}
+
+impl Default for UrcBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl UrcBudget {
+    pub const fn new() -> Self {
+        UrcBudget {
+            tokens: URC_BURST,
+            refill_at: 0,
+        }
+    }
+
+    /// True (and a token spent) when one more URC may go out at `now`.
+    fn take(&mut self, now: u32) -> bool {
+        while self.tokens < URC_BURST && reached(now, self.refill_at) {
+            self.tokens = self.tokens.saturating_add(1);
+            self.refill_at = after(self.refill_at, URC_REFILL_MS);
+        }
+        if self.tokens == URC_BURST {
+            self.refill_at = after(now, URC_REFILL_MS);
+        }
+        match self.tokens.checked_sub(1) {
+            Some(left) => {
+                self.tokens = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Checks a command the application wants queued.
+fn check_command(text: &[u8], allow_resets: bool) -> Result<(), Status> {
+    if text.len() > AT_TEXT_MAX {
+        return Err(Status::StringTooLong);
+    }
+    let at = text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"AT"));
+    // One printable command: no CR/LF (it would end early), no `;` (a second command).
+    let printable = text.iter().all(|b| (0x20..0x7F).contains(b) && *b != b';');
+    if !at || !printable {
+        return Err(Status::InvalidArg);
+    }
+    let body = text.get(2..).unwrap_or(&[]);
+    // Reading or testing a setting changes nothing.
+    if body.last() == Some(&b'?') {
+        return Ok(());
+    }
+    let is = |prefix: &&[u8]| {
+        body.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    if REFUSED.iter().any(is) || (!allow_resets && RESETS.iter().any(is)) {
+        return Err(Status::CommandRefused);
+    }
+    Ok(())
+}
+
+impl<'a> Engine<'a> {
+    /// Queues an AT command of the application (e.g. `AT+CMGR=1`), sent between the session's
+    /// own commands; its answer lines come back as `Event::AtLine` with the returned id, its
+    /// end as a `Notice::AtDone`. `timeout_ms` bounds the wait for its final result.
+    pub fn at_command(&mut self, text: &[u8], timeout_ms: u32) -> Result<u16, Status> {
+        self.settled = false;
+        let allow = self.cfg.options.contains(Options::ALLOW_RESET_COMMANDS);
+        check_command(text, allow)?;
+        if timeout_ms == 0 {
+            return Err(Status::InvalidArg);
+        }
+        self.queue_at(AtKind::App, text, timeout_ms)
+    }
+
+    /// Asks the module for its signal quality now: a `Signal` notice follows.
+    pub fn request_signal(&mut self) -> Result<u16, Status> {
+        self.settled = false;
+        let t = self.cfg.timeouts.command_ms;
+        self.queue_at(AtKind::Signal, b"AT+CSQ", t)
+    }
+
+    /// Asks the module for the network time now (`AT+CCLK?`): a `Time` notice follows.
+    pub fn request_time(&mut self) -> Result<u16, Status> {
+        self.settled = false;
+        let t = self.cfg.timeouts.command_ms;
+        self.queue_at(AtKind::Time, b"AT+CCLK?", t)
+    }
+
+    fn queue_at(&mut self, kind: AtKind, text: &[u8], timeout_ms: u32) -> Result<u16, Status> {
+        let mut cmd = AtCmd {
+            id: self.peek_id(),
+            kind,
+            timeout_ms,
+            len: u8::try_from(text.len()).map_err(|_| Status::StringTooLong)?,
+            text: [0; AT_TEXT_MAX],
+        };
+        cmd.text
+            .get_mut(..text.len())
+            .ok_or(Status::StringTooLong)?
+            .copy_from_slice(text);
+        self.at_queue.push(cmd)?;
+        Ok(self.take_id())
+    }
+
+    /// A queued command may go now: the module is up and nothing of the session's waits on
+    /// the line (a connect in progress, a stop, a probe or a pin sequence).
+    pub(super) fn at_command_ready(&self) -> Option<u16> {
+        use super::Step;
+        let id = self.at_queue.front()?.id;
+        let ready = self.link_wait.is_none()
+            && matches!(
+                self.step,
+                Step::Sim
+                    | Step::Identity(_)
+                    | Step::Attach
+                    | Step::Signal
+                    | Step::MsgMode
+                    | Step::DataMode
+                    | Step::Ssl(_)
+                    | Step::CloseStale
+                    | Step::Configure
+                    | Step::Restore
+                    | Step::Announce
+                    | Step::Online
+                    | Step::Backoff
+            );
+        ready.then_some(id)
+    }
+
+    /// The queued command `id` ended: report it and take it off the queue (unless a stop
+    /// already ended it).
+    pub(super) fn at_command_done(&mut self, id: u16, status: Status, code: u16) {
+        if self.at_queue.front().is_some_and(|c| c.id == id) {
+            self.at_queue.pop();
+            self.notify(Notice::AtDone { id, status, code });
+        }
+    }
+
+    /// Ends every queued command (the session stopped).
+    pub(super) fn drop_at_commands(&mut self) {
+        while let Some(cmd) = self.at_queue.pop() {
+            self.notify(Notice::AtDone {
+                id: cmd.id,
+                status: Status::Stopped,
+                code: 0,
+            });
+        }
+    }
+
+    /// A line the engine has no use for (`urc`: it starts like a URC, `+...` or `^...`, or
+    /// the decoder knows it as a notice): passed on if the budget allows; dropped ones are
+    /// counted and reported.
+    pub(super) fn pass_on(&mut self, urc: bool) -> Option<super::rx::LineOut> {
+        if !urc {
+            return None;
+        }
+        if self.urc_budget.take(self.now) {
+            return Some(super::rx::LineOut::Urc);
+        }
+        self.stats.urcs_dropped = self.stats.urcs_dropped.wrapping_add(1);
+        self.notify(Notice::Loss {
+            kind: LossKind::UrcDropped,
+            count: 1,
+        });
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals() {
+        for ok in [
+            &b"AT+CSQ"[..],
+            b"at+cgsn",
+            b"AT+CMGR=1",
+            b"ATI",
+            b"AT+CFUN?",
+            b"AT+IPR?",
+            b"AT+MQTTSTATU?",
+        ] {
+            assert_eq!(check_command(ok, false), Ok(()), "{ok:?}");
+        }
+        for refused in [
+            &b"AT+MPUB=\"t\",0,0,\"x\""[..],
+            b"ATE1",
+            b"ate0",
+            b"AT+RESET",
+            b"AT+CFUN=1,1",
+            b"AT+IPR=9600",
+            b"AT+CMGS=\"123\"",
+            b"AT+CGATT=0",
+            b"ATZ",
+        ] {
+            assert_eq!(
+                check_command(refused, false),
+                Err(Status::CommandRefused),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(check_command(b"AT+RESET", true), Ok(()));
+        assert_eq!(
+            check_command(b"AT+CSQ;+CGSN", false),
+            Err(Status::InvalidArg)
+        );
+        assert_eq!(check_command(b"AT+CSQ\r", false), Err(Status::InvalidArg));
+        assert_eq!(check_command(b"+CSQ", false), Err(Status::InvalidArg));
+        assert_eq!(
+            check_command(&[b'A'; AT_TEXT_MAX + 1], false),
+            Err(Status::StringTooLong)
+        );
+    }
+
+    #[test]
+    fn urc_budget_bursts_then_refills() {
+        let mut b = UrcBudget::new();
+        let took = (0..20).filter(|_| b.take(1_000)).count();
+        assert_eq!(took, usize::from(URC_BURST));
+        assert!(!b.take(1_100));
+        assert!(b.take(1_250));
+        assert!(!b.take(1_251));
+        // A long quiet time refills the whole burst, no more.
+        let took = (0..20).filter(|_| b.take(100_000)).count();
+        assert_eq!(took, usize::from(URC_BURST));
+    }
+}
