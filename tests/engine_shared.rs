@@ -1,0 +1,338 @@
+//! Byte-exact transcripts of sharing the module with the application (issue 12): queued AT
+//! commands between the session's own, the module's identity, signal and time on demand, and
+//! the lines the engine does not consume passed on as URCs.
+mod common;
+
+use cellmqtt::{LossKind, Notice, Options, State, Status};
+use common::{bring_online, config, Ev, Harness, IDENTITY};
+
+fn online() -> Harness {
+    let mut h = Harness::new(config());
+    bring_online(&mut h);
+    h.take_events();
+    h
+}
+
+fn done(h: &mut Harness) -> Vec<Notice> {
+    h.poll();
+    h.notices()
+        .into_iter()
+        .filter(|n| matches!(n, Notice::AtDone { .. }))
+        .collect()
+}
+
+#[test]
+fn the_identity_is_read_once_per_boot_and_kept() {
+    let mut h = online();
+    let f = h.engine.module_facts();
+    assert_eq!(f.imei.get(), b"866714043075174");
+    assert_eq!(f.revision.get(), b"AirM2M_780E_V1169_LTE_AT");
+    assert_eq!(f.iccid.get(), b"89860012345678901234");
+    assert_eq!(f.imsi.get(), b"460081234567890");
+    // A reboot forgets it; the next boot reads it again, in every form the modules print:
+    // `+CGSN:` with quotes, `AT+ICCID` refused and `AT+CCID` bare.
+    h.rx(b"\r\nRDY\r\n");
+    assert!(h.engine.module_facts().imei.get().is_empty());
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGSN\r");
+    h.rx(b"\r\n+CGSN: \"866714043075999\"\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGMR\r");
+    h.rx(b"\r\n+CGMR: AirM2M_724UG_V401881\r\n\r\nOK\r\n");
+    h.tx(b"AT+ICCID\r");
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(b"AT+CCID\r");
+    h.rx(b"\r\n89860012345678909999\r\n\r\nOK\r\n");
+    h.tx(b"AT+CIMI\r");
+    h.rx(b"\r\n+CME ERROR: 10\r\n");
+    h.tx(b"AT+CGATT?\r");
+    let f = h.engine.module_facts();
+    assert_eq!(f.imei.get(), b"866714043075999");
+    assert_eq!(f.revision.get(), b"AirM2M_724UG_V401881");
+    assert_eq!(f.iccid.get(), b"89860012345678909999");
+    assert!(
+        f.imsi.get().is_empty(),
+        "a refused query leaves the field empty"
+    );
+    // Refused identity queries are expected answers, not errors.
+    assert_eq!(h.engine.stats().command_errors, 0);
+}
+
+#[test]
+fn the_imei_can_be_the_client_id() {
+    let mut c = config();
+    c.client_id = b"";
+    c.options |= Options::CLIENT_ID_IMEI;
+    let mut h = Harness::new(c);
+    h.start();
+    common::prepare_after_boot(&mut h);
+    h.tx(b"AT+MCONFIG=\"866714043075174\",\"\",\"\"\r");
+}
+
+/// A queued command waits for an MPUBEX prompt and its data, goes out after the `OK`, and the
+/// publish's `PUBACK`, arriving inside its answer, still completes the publish.
+#[test]
+fn a_queued_command_waits_for_the_publish_in_flight_and_its_prompt() {
+    let mut h = online();
+    let payload = [0u8, 1, 2, b'\r', b'\n'];
+    let pub_id = h.engine.publish(b"bin", &payload, 1, false).unwrap();
+    h.tx(b"AT+MPUBEX=\"bin\",1,0,5\r");
+    let at = h.engine.at_command(b"AT+CPMS?", 5_000).unwrap();
+    h.tx_nothing();
+    h.rx(b"\r\n> ");
+    h.tx(&payload);
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPMS?\r");
+    h.rx(b"\r\n+CPMS: \"SM\",3,50\r\n\r\nPUBACK\r\n\r\n+CMTI: \"SM\",4\r\n\r\nOK\r\n");
+    let ev = h.take_events();
+    assert_eq!(
+        ev,
+        [
+            Ev::AtLine(at, b"+CPMS: \"SM\",3,50".to_vec()),
+            Ev::N(Notice::Published { id: pub_id }),
+            Ev::Urc(b"+CMTI: \"SM\",4".to_vec()),
+            Ev::N(Notice::AtDone {
+                id: at,
+                status: Status::Ok,
+                code: 0
+            }),
+        ]
+    );
+    assert_eq!(h.engine.stats().at_commands, 1);
+}
+
+/// Bare answer lines belong to the command; a URC the session needs (`CLOSED`) is handled by
+/// it even in the middle of the answer; the command's error comes back with its code.
+#[test]
+fn answers_go_to_their_owners() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CGSN", 5_000).unwrap();
+    h.tx(b"AT+CGSN\r");
+    h.rx(b"\r\n866714043075174\r\n\r\nCLOSED\r\n\r\nOK\r\n");
+    let ev = h.take_events();
+    assert!(
+        ev.contains(&Ev::AtLine(at, b"866714043075174".to_vec())),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            Ev::N(Notice::Recovery {
+                reason: Status::LinkLost,
+                ..
+            })
+        )),
+        "{ev:?}"
+    );
+    assert!(ev.contains(&Ev::N(Notice::AtDone {
+        id: at,
+        status: Status::Ok,
+        code: 0
+    })));
+    // Queued while the link is being re-established: it waits for a quiet moment.
+    let at = h.engine.at_command(b"AT+CMGD=1", 5_000).unwrap();
+    h.advance(1_000);
+    h.tx(b"AT+CMGD=1\r");
+    h.rx(b"\r\n+CME ERROR: 321\r\n");
+    assert_eq!(
+        done(&mut h),
+        [Notice::AtDone {
+            id: at,
+            status: Status::ModuleError,
+            code: 321
+        }]
+    );
+    h.tx(b"AT+MIPCLOSE\r");
+}
+
+/// A command the module never answers: `TIMEOUT` after its own deadline, then the module is
+/// asked whether it is still there and the link up; the session goes on.
+#[test]
+fn a_queued_command_that_times_out_does_not_derail_the_session() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+COPS=?", 3_000).unwrap();
+    h.tx(b"AT+COPS=?\r");
+    h.advance(2_999);
+    h.tx_nothing();
+    h.advance(1);
+    assert_eq!(
+        done(&mut h),
+        [Notice::AtDone {
+            id: at,
+            status: Status::Timeout,
+            code: 0
+        }]
+    );
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTSTATU\r");
+    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Online);
+    let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"t\",1,0,\"after\"\r");
+    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
+    let n = h.notices();
+    assert!(n.contains(&Notice::Published { id }), "{n:?}");
+    assert!(common::recoveries(&n).is_empty(), "{n:?}");
+}
+
+#[test]
+fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
+    let mut h = Harness::new(config());
+    assert!(h.engine.at_command(b"AT+CSQ", 1_000).is_ok());
+    assert!(h.engine.at_command(b"AT+CGSN", 1_000).is_ok());
+    assert_eq!(
+        h.engine.at_command(b"AT+CIMI", 1_000),
+        Err(Status::QueueFull)
+    );
+    assert_eq!(h.engine.request_time(), Err(Status::QueueFull));
+    for refused in [
+        &b"AT+MPUB=\"t\",0,0,\"x\""[..],
+        b"AT+MIPCLOSE",
+        b"ATE1",
+        b"AT+RESET",
+        b"AT+CFUN=1,1",
+        b"AT+IPR=9600",
+        b"AT+CMGS=\"+8613800000000\"",
+    ] {
+        assert_eq!(
+            h.engine.at_command(refused, 1_000),
+            Err(Status::CommandRefused),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        h.engine.at_command(b"AT+CSQ;+CGSN", 1_000),
+        Err(Status::InvalidArg)
+    );
+    assert_eq!(h.engine.at_command(b"AT+CSQ", 0), Err(Status::InvalidArg));
+    assert_eq!(
+        h.engine.at_command(&[b'A'; 57], 1_000),
+        Err(Status::StringTooLong)
+    );
+    let mut c = config();
+    c.options |= Options::ALLOW_RESET_COMMANDS;
+    let mut h = Harness::new(c);
+    assert!(h.engine.at_command(b"AT+RESET", 1_000).is_ok());
+}
+
+#[test]
+fn signal_and_time_on_demand() {
+    let mut h = online();
+    let sig = h.engine.request_signal().unwrap();
+    let time = h.engine.request_time().unwrap();
+    h.tx(b"AT+CSQ\r");
+    h.rx(b"\r\n+CSQ: 21,99\r\n\r\nOK\r\n");
+    h.tx(b"AT+CCLK?\r");
+    // 2024-08-22 07:27:15 local, 8 hours (32 quarters) east of UTC.
+    h.rx(b"\r\n+CCLK: \"24/08/22,07:27:15+32\"\r\n\r\nOK\r\n");
+    let n = h.notices();
+    assert!(n.contains(&Notice::Signal { rssi: 21, ber: 99 }), "{n:?}");
+    // 2024-08-21T23:27:15Z is 777_598_035 s after 2000-01-01T00:00:00Z.
+    assert!(
+        n.contains(&Notice::Time {
+            utc_s: 777_598_035,
+            zone: 32
+        }),
+        "{n:?}"
+    );
+    for id in [sig, time] {
+        assert!(n.contains(&Notice::AtDone {
+            id,
+            status: Status::Ok,
+            code: 0
+        }));
+    }
+    h.tx_nothing();
+}
+
+/// Lines the engine does not consume go to the application, a burst of 8 then 4 a second;
+/// the rest are dropped, counted and reported. Garbage is not passed on.
+#[test]
+fn urcs_are_passed_on_within_a_rate_bound() {
+    let mut h = online();
+    let mut burst = Vec::new();
+    for i in 0..20 {
+        burst.extend_from_slice(format!("\r\n+CMTI: \"SM\",{i}\r\n").as_bytes());
+    }
+    burst.extend_from_slice(b"\r\n\x01garbage\r\n");
+    h.rx(&burst);
+    let ev = h.take_events();
+    let urcs = ev.iter().filter(|e| matches!(e, Ev::Urc(_))).count();
+    let dropped = ev
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Ev::N(Notice::Loss {
+                    kind: LossKind::UrcDropped,
+                    ..
+                })
+            )
+        })
+        .count();
+    assert_eq!((urcs, dropped), (8, 12), "{ev:?}");
+    assert_eq!(h.engine.stats().urcs_dropped, 12);
+    h.advance(1_000);
+    h.rx(b"\r\n+CGEV: ME PDN ACT 1\r\n\r\n^MODE: 17,17\r\n");
+    assert_eq!(
+        h.take_events(),
+        [
+            Ev::Urc(b"+CGEV: ME PDN ACT 1".to_vec()),
+            Ev::Urc(b"^MODE: 17,17".to_vec())
+        ]
+    );
+    assert_eq!(h.engine.state(), State::Online);
+}
+
+#[test]
+fn stop_ends_the_queued_commands() {
+    let mut h = online();
+    let a = h.engine.at_command(b"AT+CSQ", 1_000).unwrap();
+    let b = h.engine.at_command(b"AT+CGSN", 1_000).unwrap();
+    h.forget_tx(); // AT+CSQ went out
+    h.engine.stop(h.now);
+    let n = done(&mut h);
+    assert_eq!(
+        n,
+        [
+            Notice::AtDone {
+                id: a,
+                status: Status::Stopped,
+                code: 0
+            },
+            Notice::AtDone {
+                id: b,
+                status: Status::Stopped,
+                code: 0
+            }
+        ]
+    );
+    // The answer to the one in flight comes after: it reports nothing twice.
+    h.rx(b"\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
+    assert!(done(&mut h).is_empty());
+}
+
+/// The identity lines are answers: they never go to `on_urc`.
+#[test]
+fn identity_answers_are_not_urcs() {
+    let mut h = Harness::new(config());
+    h.start();
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.take_events();
+    for (cmd, answer) in IDENTITY {
+        h.tx(cmd);
+        h.rx(answer);
+    }
+    let ev = h.take_events();
+    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+}
