@@ -34,6 +34,8 @@ static const char *const usage[] = {
     "  --ssl-seclevel N         0 no check, 1 verify server, 2 mutual (default: module's)\n",
     "  --ssl-sni HOST           server name for SNI and verification\n",
     "  --client-id ID           MQTT client id (default cellmqtt-<pid>)\n",
+    "  --client-id-imei         use the module's IMEI as the client id (--client-id, if given,\n",
+    "                           only when the module reports none)\n",
     "  --user U, --password P   MQTT credentials\n",
     "  --keepalive S            keep-alive seconds (default 120)\n",
     "  --no-clean-session       keep the broker session across connects\n",
@@ -64,6 +66,12 @@ static const char *const usage[] = {
     "  --exit-after-ms MS       exit after MS at the latest; exit code 1 if work is unfinished\n",
     "  With --pub and no --sub, it exits once every publish is confirmed or failed. With --sub\n",
     "  it runs until --exit-after-messages, --exit-after-ms, or SIGINT/SIGTERM.\n",
+    "\n",
+    "Sharing the module:\n",
+    "  --at CMD                 queue an AT command (repeatable, in order; e.g. AT+ICCID): each\n",
+    "                           answer line is an at_line event, the result an at_done event;\n",
+    "                           commands that would break the session are refused\n",
+    "  --info                   print the module's IMEI, ICCID, IMSI and firmware once online\n",
     "\n",
     "Control lines and recovery:\n",
     "  --pins LIST              wired lines: reset,power,pwrkey,status (default none; then a\n",
@@ -114,7 +122,7 @@ enum {
     OPT_INTERVAL, OPT_EXIT_MS, OPT_EXIT_MESSAGES, OPT_PINS, OPT_EMU_CONTROL, OPT_GPIO_CMD,
     OPT_FAST, OPT_CMD_TIMEOUT, OPT_ACK_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_SILENCE, OPT_BOOT,
     OPT_BACKOFF, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_VERSION, OPT_GPIO_GET, OPT_REFUSAL_LIMIT,
-    OPT_BROKER_RESET,
+    OPT_BROKER_RESET, OPT_AT, OPT_INFO, OPT_CLIENT_ID_IMEI,
 };
 
 static const struct option options[] = {
@@ -143,6 +151,8 @@ static const struct option options[] = {
     {"emu-control", required_argument, 0, OPT_EMU_CONTROL},
     {"gpio-cmd", required_argument, 0, OPT_GPIO_CMD},
     {"gpio-get", required_argument, 0, OPT_GPIO_GET},
+    {"at", required_argument, 0, OPT_AT}, {"info", no_argument, 0, OPT_INFO},
+    {"client-id-imei", no_argument, 0, OPT_CLIENT_ID_IMEI},
     {"refusal-limit", required_argument, 0, OPT_REFUSAL_LIMIT},
     {"broker-reset-after-s", required_argument, 0, OPT_BROKER_RESET},
     {"fast-recovery", no_argument, 0, OPT_FAST},
@@ -314,6 +324,12 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
         case OPT_EMU_CONTROL: o->emu_control = a; break;
         case OPT_GPIO_CMD: o->gpio_cmd = a; break;
         case OPT_GPIO_GET: o->gpio_get = a; break;
+        case OPT_AT:
+            if (o->n_at == CLI_MAX_AT) return bad("at most %d --at", CLI_MAX_AT);
+            o->at_cmds[o->n_at++] = a;
+            break;
+        case OPT_INFO: o->info = true; break;
+        case OPT_CLIENT_ID_IMEI: o->client_id_imei = true; break;
         case OPT_REFUSAL_LIMIT: {
             uint32_t v;
             if (!number(a, 0, 65535, &v)) return bad("bad --refusal-limit %s", a);

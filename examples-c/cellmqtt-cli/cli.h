@@ -10,6 +10,7 @@
 
 #define CLI_MAX_SUBS 32
 #define CLI_MAX_PUBS 32
+#define CLI_MAX_AT 16
 
 /* Exit codes. */
 enum {
@@ -68,6 +69,10 @@ typedef struct {
     const char *emu_control;
     const char *gpio_cmd;
     const char *gpio_get; /* --gpio-get CMD: reads STATUS */
+    const char *at_cmds[CLI_MAX_AT]; /* --at, in order */
+    size_t n_at;
+    bool info;           /* --info: print the module's identity once online */
+    bool client_id_imei; /* --client-id-imei */
     const char *trace; /* --trace FILE, "-" = human-readable on stderr */
     bool stats;
 

@@ -9,6 +9,7 @@
 #include "cellmqtt_posix.h"
 #include "cli.h"
 #include "json.h"
+#include "share.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -191,6 +192,7 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
         if (ev->state == CELLMQTT_STATE_ONLINE && !run.online_once) {
             run.online_once = true;
             run.next_pub_at = now_ms();
+            if (opts.info) share_info(&handle, elapsed());
         }
         if (ev->state == CELLMQTT_STATE_FAILED) run.gave_up = true;
         break;
@@ -235,6 +237,8 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
         json_uint("count", ev->count);
         json_end();
         break;
+    case CELLMQTT_EVENT_KIND_AT_DONE:
+    case CELLMQTT_EVENT_KIND_TIME: share_event(&opts, elapsed(), ev); break;
     case CELLMQTT_EVENT_KIND_SIGNAL:
         json_begin("signal", elapsed());
         json_uint("rssi", ev->count);
@@ -359,7 +363,8 @@ static cellmqtt_config_t make_config(void) {
     cellmqtt_config_t c = cellmqtt_config_default();
     c.profile = opts.profile;
     c.options = (opts.clean_session ? CELLMQTT_OPT_CLEAN_SESSION : 0) |
-                (opts.ssl ? CELLMQTT_OPT_TLS : 0) | (opts.cache_mode ? CELLMQTT_OPT_CACHE_MODE : 0);
+                (opts.ssl ? CELLMQTT_OPT_TLS : 0) | (opts.cache_mode ? CELLMQTT_OPT_CACHE_MODE : 0) |
+                (opts.client_id_imei ? CELLMQTT_OPT_CLIENT_ID_IMEI : 0);
     c.pins = opts.pins;
     c.host = opts.host;
     c.port = opts.port;
@@ -524,11 +529,12 @@ static bool finished(uint32_t now, uint32_t deadline, const char **why) {
     else if (run.gave_up) *why = "gave_up";
     else if (run.sub_failed) *why = "subscribe_failed";
     else if (opts.exit_after_messages && run.received >= opts.exit_after_messages &&
-             publishes_settled())
+             publishes_settled() && share_settled(&opts))
         *why = "messages";
-    else if (!opts.exit_after_messages && opts.n_subs == 0 && opts.n_pubs > 0 &&
-             publishes_settled())
-        *why = "published";
+    else if (!opts.exit_after_messages && opts.n_subs == 0 &&
+             (opts.n_pubs > 0 || opts.n_at > 0 || opts.info) && publishes_settled() &&
+             share_settled(&opts))
+        *why = opts.n_pubs > 0 ? "published" : "done";
     else if (opts.exit_after_ms && until(now, deadline) == 0) *why = "deadline";
     else return false;
     return true;
@@ -536,7 +542,7 @@ static bool finished(uint32_t now, uint32_t deadline, const char **why) {
 
 /* Everything asked for was done. */
 static bool succeeded(void) {
-    return !run.gave_up && !run.sub_failed && run.failed == 0 && run.confirmed == run.planned &&
+    return share_settled(&opts) && share_failures() == 0 && !run.gave_up && !run.sub_failed && run.failed == 0 && run.confirmed == run.planned &&
            run.received >= opts.exit_after_messages && subs_confirmed() &&
            port.control_errors == 0 && run.gpio_failures == 0;
 }
@@ -556,6 +562,16 @@ static void stop_session(void) {
     }
 }
 
+static void on_at_line(void *user, uint16_t id, const uint8_t *line, size_t len) {
+    (void)user;
+    share_at_line(&opts, elapsed(), id, line, len);
+}
+
+static void on_urc(void *user, const uint8_t *line, size_t len) {
+    (void)user;
+    share_urc(elapsed(), line, len);
+}
+
 static cellmqtt_callbacks_t make_callbacks(void) {
     cellmqtt_callbacks_t cb;
     memset(&cb, 0, sizeof cb);
@@ -563,6 +579,8 @@ static cellmqtt_callbacks_t make_callbacks(void) {
     cb.on_message = on_message;
     cb.on_event = on_event;
     cb.log = on_log;
+    cb.on_at_line = on_at_line;
+    cb.on_urc = on_urc;
     return cb;
 }
 
@@ -612,6 +630,7 @@ static int run_session(void) {
         }
         uint32_t now = now_ms();
         publish_due(now);
+        share_queue(&handle, &opts, elapsed());
         if (finished(now, deadline, &why)) break;
         uint32_t wait = cellmqtt_poll_delay_ms(&handle);
         if (opts.interval_ms && run.online_once && run.next < run.planned && !run.queue_full) {

@@ -69,6 +69,15 @@ impl Module {
             "+CPIN" => self.cmd_cpin(now, cmd),
             "+CGATT" => self.cmd_cgatt(now, cmd),
             "+CSQ" => self.cmd_csq(now, cmd),
+            "+CCLK" => match &cmd.form {
+                Form::Read => {
+                    let t = format!("+CCLK: {}", super::power::cclk_now());
+                    self.info(now, &t);
+                    Final::Ok
+                }
+                Form::Test | Form::Set(_) => Final::Ok,
+                Form::Exec => Final::Error,
+            },
             "+CREG" => self.cmd_reg(now, cmd, 0),
             "+CGREG" => self.cmd_reg(now, cmd, 1),
             "+CEREG" => self.cmd_reg(now, cmd, 2),

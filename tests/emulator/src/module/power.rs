@@ -311,6 +311,24 @@ fn nitz_now() -> String {
     )
 }
 
+/// The clock as `AT+CCLK?` prints it, local time in China (UTC+8, 32 quarter hours) as the
+/// modules report it once the network gave the time: `"24/08/22,07:27:15+32"`.
+pub(crate) fn cclk_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 8 * 3600;
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "\"{:02}/{m:02}/{d:02},{:02}:{:02}:{:02}+32\"",
+        y % 100,
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
