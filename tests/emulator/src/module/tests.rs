@@ -626,7 +626,10 @@ fn chaos_can_pick_unreachable_and_refuse() {
 fn identity_and_clock_answer_in_the_modules_forms() {
     let mut h = Harness::new(Profile::Air780e);
     let imei = h.at("AT+CGSN");
-    assert!(imei.starts_with("\r\n86") && imei.ends_with("\r\n\r\nOK\r\n"), "{imei:?}");
+    assert!(
+        imei.starts_with("\r\n86") && imei.ends_with("\r\n\r\nOK\r\n"),
+        "{imei:?}"
+    );
     assert!(h.at("AT+ICCID").starts_with("\r\n+ICCID: 8986"));
     let clock = h.at("AT+CCLK?");
     // `+CCLK: "yy/MM/dd,hh:mm:ss+32"`
@@ -636,6 +639,9 @@ fn identity_and_clock_answer_in_the_modules_forms() {
         .unwrap_or_else(|| panic!("{clock:?}"));
     let b = body.as_bytes();
     assert_eq!(b.len(), 17, "{body}");
-    assert_eq!((b[2], b[5], b[8], b[11], b[14]), (b'/', b'/', b',', b':', b':'));
+    assert_eq!(
+        (b[2], b[5], b[8], b[11], b[14]),
+        (b'/', b'/', b',', b':', b':')
+    );
     assert_eq!(h.at("AT+CCLK=?"), "\r\nOK\r\n");
 }

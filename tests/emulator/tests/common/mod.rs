@@ -159,11 +159,18 @@ impl Mosquitto {
 
     /// Starts the process and waits for its ports; false if it exited (port taken).
     fn spawn(&mut self) -> bool {
+        // Its log (who connected, as which client id) goes to a file the test can read; the
+        // file is opened here, so mosquitto dropping root does not matter.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path("mosquitto.log"))
+            .expect("mosquitto log file");
         let mut child = Command::new("mosquitto")
             .arg("-c")
             .arg(&self.conf)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("mosquitto must be installed (scripts/deps.sh)");
         let deadline = Instant::now() + T;
@@ -183,6 +190,11 @@ impl Mosquitto {
         }
         self.child = Some(child);
         true
+    }
+
+    /// What mosquitto logged so far (connections with their client ids, ...).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(self.dir.path("mosquitto.log")).unwrap_or_default()
     }
 
     pub fn stop(&mut self) {
