@@ -37,6 +37,15 @@ const CANNED: &[&[u8]] = &[
     b"\r\n+MSUB:a/b,3 byte,x,y\r\n",
     b"\r\n+CSQ: 20,99\r\n\r\nOK\r\n",
     b"AT+MPUB=\"t\",0,0,\"x\"\r",
+    b"AT+CSQ\r",
+    b"\r\n866714043075174\r\n\r\nOK\r\n",
+    b"\r\n+ICCID: 89860012345678901234\r\n\r\nOK\r\n",
+    b"\r\n+CMTI: \"SM\",3\r\n",
+    b"\r\n+CCLK: \"24/08/22,07:27:15+32\"\r\n\r\nOK\r\n",
+    b"\r\nSTATE: PDP DEACT\r\n\r\nCONNECT FAIL\r\n",
+    b"\r\n+CME ERROR: 918\r\n",
+    b"\r\n+MSUB: \"t\",90000 byte,x\r\n",
+    b"\r\nOK\r\n\r\nERROR\r\n\r\nCLOSED\r\n",
 ];
 
 struct Uart {
@@ -75,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
     let mut cfg = Config::new(b"broker", 1883, b"fuzz");
     cfg.profile = [Profile::Air724ug, Profile::Air780e, Profile::Air780ep][usize::from(setup % 3)];
     if setup & 4 != 0 {
-        cfg.options |= Options::CACHE_MODE;
+        cfg.options |= Options::CACHE_MODE | Options::CLIENT_ID_IMEI;
     }
     if setup & 8 != 0 {
         cfg.options |= Options::TLS | Options::REPORT_SIGNAL;
@@ -162,7 +171,23 @@ fuzz_target!(|data: &[u8]| {
                 uart.accept = usize::from(b & 0x3f);
                 uart.stall = b >> 5;
             }
-            _ => now = now.wrapping_add(1),
+            _ => match next().unwrap_or(0) % 6 {
+                0 => now = now.wrapping_add(1),
+                1 => {
+                    let b = usize::from(next().unwrap_or(0));
+                    let cmd: &[u8] = [&b"AT+CSQ"[..], b"ATI", b"AT+CMGR=1", b"ATE1", b"AT+RESET"]
+                        [b % 5];
+                    let _ = engine.at_command(cmd, 1 + (b as u32) * 100);
+                }
+                2 => {
+                    let _ = engine.request_signal();
+                }
+                3 => {
+                    let _ = engine.request_time();
+                }
+                4 => engine.set_module_status(Some(next().unwrap_or(0) & 1 == 1)),
+                _ => engine.set_module_status(None),
+            },
         }
         // poll must become idle within a bounded number of steps.
         let before = uart.written;
