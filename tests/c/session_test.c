@@ -5,6 +5,22 @@
 static int published[16], n_published;
 static int subscribed, recoveries, last_state = -1, messages, pins;
 static char last_payload[64];
+/* Sharing the module: answer lines, results and URCs seen. */
+static char at_line[64], urc[64];
+static int at_id = -1, at_status = 1, at_code, time_zone, urcs;
+static uint32_t time_utc;
+
+static void on_at_line(void *user, uint16_t id, const uint8_t *line, size_t len) {
+    (void)user;
+    at_id = id;
+    if (len < sizeof at_line) { memcpy(at_line, line, len); at_line[len] = 0; }
+}
+
+static void on_urc(void *user, const uint8_t *line, size_t len) {
+    (void)user;
+    urcs++;
+    if (len < sizeof urc) { memcpy(urc, line, len); urc[len] = 0; }
+}
 
 static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
     (void)user; (void)pin; (void)active;
@@ -28,6 +44,8 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
     case CELLMQTT_EVENT_KIND_PUBLISHED: if (n_published < 16) published[n_published++] = ev->id; break;
     case CELLMQTT_EVENT_KIND_SUBSCRIBED: subscribed++; break;
     case CELLMQTT_EVENT_KIND_RECOVERY: recoveries++; break;
+    case CELLMQTT_EVENT_KIND_AT_DONE: at_status = ev->status; at_code = (int)ev->count; break;
+    case CELLMQTT_EVENT_KIND_TIME: time_utc = ev->count; time_zone = (int16_t)ev->id; break;
     default: break;
     }
 }
@@ -63,7 +81,7 @@ int main(void) {
     cfg.will_retain = 1;
     cfg.online_payload = (const uint8_t *)online;
     cfg.online_payload_len = strlen(online);
-    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL, NULL, NULL, NULL };
+    cellmqtt_callbacks_t cb = { &handle, harness_uart_write, harness_tick, pin_set, on_message, on_event, NULL, NULL, on_at_line, on_urc };
 
     cellmqtt_config_t bad = cfg;
     bad.line_buf_len = 10;
@@ -118,6 +136,30 @@ int main(void) {
     step(&handle, "", "AT+MIPCLOSE\r");
     connect_from_mconfig();
     CHECK(subscribed == 2 && last_state == CELLMQTT_STATE_ONLINE);
+
+    /* Sharing the module: the identity read at boot, a queued command with its answer line
+     * and result, a URC inside it passed on, the network time, refusals. */
+    cellmqtt_module_info_t info;
+    CHECK(cellmqtt_module_info(&handle, &info) == CELLMQTT_STATUS_OK);
+    CHECK(strcmp(info.imei, "866714043075174") == 0 && strcmp(info.iccid, "89860012345678901234") == 0);
+    CHECK(strcmp(info.imsi, "460081234567890") == 0 && strcmp(info.revision, "AirM2M_780E_V1169_LTE_AT") == 0);
+    uint16_t q;
+    CHECK(cellmqtt_at_command(&handle, "AT+CPMS?", 5000, &q) == CELLMQTT_STATUS_OK);
+    CHECK(cellmqtt_at_command(&handle, "ATE1", 5000, NULL) == CELLMQTT_STATUS_COMMAND_REFUSED);
+    CHECK(cellmqtt_at_command(&handle, "AT+RESET", 5000, NULL) == CELLMQTT_STATUS_COMMAND_REFUSED);
+    CHECK(cellmqtt_at_command(&handle, NULL, 5000, NULL) == CELLMQTT_STATUS_NULL_ARG);
+    step(&handle, "", "AT+CPMS?\r");
+    step(&handle, "\r\n+CPMS: \"SM\",3,50\r\n\r\n+CMTI: \"SM\",4\r\n\r\nOK\r\n", "");
+    CHECK(at_id == q && strcmp(at_line, "+CPMS: \"SM\",3,50") == 0 && at_status == CELLMQTT_STATUS_OK);
+    CHECK(urcs == 1 && strcmp(urc, "+CMTI: \"SM\",4") == 0);
+    CHECK(cellmqtt_request_time(&handle, &q) == CELLMQTT_STATUS_OK);
+    step(&handle, "", "AT+CCLK?\r");
+    step(&handle, "\r\n+CCLK: \"24/08/22,07:27:15+32\"\r\n\r\nOK\r\n", "");
+    CHECK(time_utc == 777598035u && time_zone == 32);
+    CHECK(cellmqtt_at_command(&handle, "AT+CMGR=9", 5000, &q) == CELLMQTT_STATUS_OK);
+    step(&handle, "", "AT+CMGR=9\r");
+    step(&handle, "\r\n+CME ERROR: 321\r\n", "");
+    CHECK(at_status == CELLMQTT_STATUS_MODULE_ERROR && at_code == 321);
 
     /* Misuse gets specific statuses. */
     CHECK(cellmqtt_publish(&handle, "a/+", (const uint8_t *)"x", 1, 0, false, NULL) == CELLMQTT_STATUS_INVALID_TOPIC);
