@@ -143,21 +143,7 @@ fn broker_backoff_doubles_with_jitter_that_differs_per_device() {
         c.client_id = id;
         let mut h = Harness::new(c);
         h.start();
-        h.tx(b"AT\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"ATE0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+CPIN?\r");
-        h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-        common::identify(&mut h);
-        h.tx(b"AT+CGATT?\r");
-        h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-        h.tx(b"AT+MQTTMSGSET=0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+MQTTMODE=0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+MIPCLOSE\r");
-        h.rx(b"\r\n+CME ERROR: 767\r\n");
+        prepare_after_boot(&mut h);
         let mut waits = vec![];
         let mut base = 1_000u32;
         h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r"
@@ -420,17 +406,7 @@ fn echo_back_once_redoes_the_per_boot_settings_at_the_next_reconnect() {
 fn data_mode_is_set_each_boot_and_its_absence_is_remembered() {
     let mut h = Harness::new(config());
     h.start();
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    common::identify(&mut h);
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
+    common::boot_to_msgset(&mut h, false);
     h.tx(b"AT+MQTTMODE=0\r");
     h.rx(b"\r\nERROR\r\n");
     h.tx(b"AT+MIPCLOSE\r");
@@ -447,33 +423,14 @@ fn data_mode_is_set_each_boot_and_its_absence_is_remembered() {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"");
     h.start();
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
+    common::boot_to_msgset(&mut h, false); // the identity is not read again either
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
     // After a reboot it is asked again.
     h.rx(b"\r\nRDY\r\n");
     h.take_events();
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    common::identify(&mut h);
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
+    common::boot_to_msgset(&mut h, false);
     h.tx(b"AT+MQTTMODE=0\r");
 }
 

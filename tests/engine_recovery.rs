@@ -306,17 +306,7 @@ fn fail_connect(h: &mut Harness) -> Vec<Notice> {
 }
 
 fn boot_to_mconfig(h: &mut Harness) {
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    common::identify(h);
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
+    common::boot_to_msgset(h, false);
     h.tx(b"AT+MQTTMODE=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");

@@ -226,21 +226,34 @@ pub fn bring_online(h: &mut Harness) {
 /// From the first `AT` after a module boot (echo on) to the stale-link `AT+MIPCLOSE`, which
 /// finds nothing open (`+CME ERROR: 767`): the preparation of docs/luat-at.md §5.
 pub fn prepare_after_boot(h: &mut Harness) {
-    h.tx(b"AT\r");
-    h.rx(b"AT\r\r\nOK\r\n");
-    h.tx(b"ATE0\r");
-    h.rx(b"ATE0\r\r\nOK\r\n");
-    h.tx(b"AT+CPIN?\r");
-    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-    identify(h);
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
+    boot_to_msgset(h, true);
     h.tx(b"AT+MQTTMODE=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\n+CME ERROR: 767\r\n");
+}
+
+/// From the first `AT` after a boot to the `OK` of `AT+MQTTMSGSET=0` (answers without echo
+/// when `echo` is false; the identity is read where the module has not given it yet).
+pub fn boot_to_msgset(h: &mut Harness, echo: bool) {
+    let (at, ate0): (&[u8], &[u8]) = if echo {
+        (b"AT\r\r\nOK\r\n", b"ATE0\r\r\nOK\r\n")
+    } else {
+        (b"\r\nOK\r\n", b"\r\nOK\r\n")
+    };
+    h.tx(b"AT\r");
+    h.rx(at);
+    h.tx(b"ATE0\r");
+    h.rx(ate0);
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    if !h.engine.module_facts().read {
+        identify(h);
+    }
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MQTTMSGSET=0\r");
+    h.rx(b"\r\nOK\r\n");
 }
 
 /// The identity queries after the SIM is ready (once per module boot), with the answers in

@@ -98,31 +98,10 @@ pub struct Step {
     pub since_prev: Duration,
 }
 
-/// Decodes the escaped bytes of one trace line.
+/// Decodes the escaped bytes of one trace line: the same escapes as the control socket's
+/// `inject` (`\r`, `\n`, `\\`, `\xNN`).
 pub fn unescape(s: &str) -> Result<Vec<u8>, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
-            i += 1;
-            continue;
-        }
-        match b.get(i + 1) {
-            Some(b'\\') => out.push(b'\\'),
-            Some(b'r') => out.push(b'\r'),
-            Some(b'n') => out.push(b'\n'),
-            Some(b'x') => {
-                let hex = s.get(i + 2..i + 4).ok_or("truncated \\x escape")?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad \\x{hex}"))?);
-                i += 2;
-            }
-            _ => return Err(format!("bad escape at byte {i}")),
-        }
-        i += 2;
-    }
-    Ok(out)
+    crate::control::decode_inject(s)
 }
 
 /// Escapes bytes the way the trace does (for messages about mismatches).
