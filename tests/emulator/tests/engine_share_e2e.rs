@@ -67,3 +67,20 @@ fn imei_as_client_id_and_iccid_read_while_200_publishes_flow() {
     );
     assert_eq!(s.at_commands, 1);
 }
+
+/// A non-MQTT URC from the module (an SMS notice) reaches the application; signal and
+/// network time asked for on demand come back as events while the session stays up.
+#[test]
+fn urcs_signal_and_time_reach_the_application() {
+    let mosq = Mosquitto::start();
+    let mut dev = Device::start(mosq.port, &[], |_| {});
+    dev.engine.start(dev.now()).unwrap();
+    dev.online();
+    dev.control(r#"inject \r\n+CMTI: "SM",3\r\n"#);
+    dev.run_until(T, |s| matches!(s, Seen::Urc(l) if l == b"+CMTI: \"SM\",3"));
+    dev.engine.request_signal().unwrap();
+    dev.engine.request_time().unwrap();
+    dev.run_until(T, |s| matches!(s, Seen::N(Notice::Signal { .. })));
+    dev.run_until(T, |s| matches!(s, Seen::N(Notice::Time { zone: 32, .. })));
+    assert_eq!(dev.engine.state(), cellmqtt::State::Online);
+}
