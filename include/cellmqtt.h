@@ -458,9 +458,6 @@ typedef uint32_t cellmqtt_profile_t;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Which identity command a step sends.
-typedef struct Fact Fact;
-
 // Every wait of the session, in milliseconds. Defaults come from docs/luat-at.md §9.
 typedef struct cellmqtt_timeouts_t {
   // Final result (`OK`/`ERROR`) of an ordinary command (manual: 9 s).
