@@ -83,7 +83,8 @@ $(BAREMETAL_ELF): tests/firmware/baremetal/main.c $(MPS2_SRC) $(SCENARIO_SRC) $(
 	$(ARM_CC) $(CPU_M3) $(FW_WARN) $(FW_OPT) $(FW_INC) -Iports/baremetal $(FW_LDFLAGS) \
 	  $(filter %.c,$^) $(call cross_lib,thumbv7m-none-eabi) -o $@
 
-FREERTOS_APP_SRC := tests/firmware/freertos/app.c ports/freertos/cellmqtt_freertos.c $(SCENARIO_SRC)
+FREERTOS_APP_SRC := tests/firmware/freertos/app.c tests/firmware/freertos/share.c \
+                    ports/freertos/cellmqtt_freertos.c $(SCENARIO_SRC)
 
 # compile_kernel(compiler and flags, object dir, sources relative to the kernel directory)
 compile_kernel = mkdir -p $(2) && for src in $(3); do \
