@@ -168,11 +168,13 @@ fw-baremetal-test: $(BAREMETAL_ELF) emu
 	$(FW_SCENARIO) --name baremetal --logs $(BUILD)/fw-test/baremetal \
 	  $(if $(FW_MAX_POLL_RATE),--max-poll-rate $(FW_MAX_POLL_RATE)) -- $(QEMU_MPS2) -kernel $<
 
+# The FreeRTOS firmware checks the port's blocking helpers first (tests/firmware/freertos/share.c).
 fw-freertos-test: $(FREERTOS_ELF) emu
-	$(FW_SCENARIO) --name freertos-cm3 --logs $(BUILD)/fw-test/freertos-cm3 -- $(QEMU_MPS2) -kernel $<
+	$(FW_SCENARIO) --name freertos-cm3 --logs $(BUILD)/fw-test/freertos-cm3 --expect "share ok" -- \
+	  $(QEMU_MPS2) -kernel $<
 
 freertos-posix-test: $(FREERTOS_POSIX) emu
-	$(FW_SCENARIO) --name freertos-posix --logs $(BUILD)/fw-test/freertos-posix -- \
+	$(FW_SCENARIO) --name freertos-posix --logs $(BUILD)/fw-test/freertos-posix --expect "share ok" -- \
 	  $< {uart_port} {control_port} {broker_port}
 
 # The release images must not contain core::fmt (no formatting code reaches the firmware).

@@ -1,6 +1,8 @@
 /* The module-sharing checks; see share.h. */
 #include "share.h"
 
+#include "app.h"
+#include "queue.h"
 #include "scenario.h"
 
 #include <string.h>
@@ -60,9 +62,63 @@ static bool fail(void (*write_line)(const char *), const char *what, cellmqtt_st
     return false;
 }
 
+/* ---- concurrent waiters ---- */
+
+static QueueHandle_t waiter_results;
+
+/* Takes one waiter slot until the session is online, reports how the wait ended, and then
+ * idles for good (the test firmware deletes no task). */
+static void waiter_task(void *arg) {
+    cellmqtt_status_t st = cellmqtt_freertos_wait_online(arg, pdMS_TO_TICKS(30000));
+    (void)xQueueSend(waiter_results, &st, portMAX_DELAY);
+    for (;;) {
+        (void)ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
+    }
+}
+
+/* Fills every waiter slot with a task blocked in wait_online, checks that one more wait is
+ * refused with WAITERS_FULL, and that the single ONLINE event wakes all of them. The session
+ * needs a few hundred milliseconds to come online (emulated boot, SIM, attach, connect), far
+ * longer than starting the tasks, which run at once: they have a higher priority than the
+ * calling task. */
+static bool check_waiters(cellmqtt_freertos_t *port, void (*write_line)(const char *)) {
+    waiter_results = xQueueCreate(CELLMQTT_FREERTOS_WAITERS, sizeof(cellmqtt_status_t));
+    if (waiter_results == NULL) {
+        return fail(write_line, "waiter queue", CELLMQTT_STATUS_OK);
+    }
+    for (int i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        if (xTaskCreate(waiter_task, "waiter", 256, port, APP_TASK_PRIORITY + 1u, NULL) !=
+            pdPASS) {
+            return fail(write_line, "waiter task", CELLMQTT_STATUS_OK);
+        }
+    }
+    if (cellmqtt_freertos_state(port) == CELLMQTT_STATE_ONLINE) {
+        return fail(write_line, "online before the waiters were set up", CELLMQTT_STATUS_OK);
+    }
+    cellmqtt_freertos_at_result_t at;
+    cellmqtt_status_t st = cellmqtt_freertos_at_command_wait(port, "AT", 1000, pdMS_TO_TICKS(1000),
+                                                            NULL, 0, &at);
+    if (st != CELLMQTT_FREERTOS_STATUS_WAITERS_FULL || at.status != st) {
+        return fail(write_line, "a wait beyond the slots was not refused", st);
+    }
+    for (int i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        if (xQueueReceive(waiter_results, &st, pdMS_TO_TICKS(30000)) != pdPASS) {
+            return fail(write_line, "a waiter did not return", CELLMQTT_STATUS_TIMEOUT);
+        }
+        if (st != CELLMQTT_STATUS_OK) {
+            return fail(write_line, "a concurrent wait_online", st);
+        }
+    }
+    return true;
+}
+
 bool share_run(cellmqtt_freertos_t *port, const char *up_topic,
                void (*write_line)(const char *line)) {
-    /* 1. Block until online; the session is started and comes up in about a second. */
+    /* 1. Block until online: first the concurrent waiters, then this task (its slot is free
+     * again: a waiter releases its slot before it returns). */
+    if (!check_waiters(port, write_line)) {
+        return false;
+    }
     cellmqtt_status_t st = cellmqtt_freertos_wait_online(port, pdMS_TO_TICKS(30000));
     if (st != CELLMQTT_STATUS_OK) {
         return fail(write_line, "wait_online", st);
@@ -75,16 +131,17 @@ bool share_run(cellmqtt_freertos_t *port, const char *up_topic,
         return fail(write_line, "module_info: no IMEI", st);
     }
 
-    /* 3. Signal on demand, then a queued AT+CSQ with its answer collected. Queued commands run
-     * in order, so the SIGNAL event has come when the second one is done. */
-    uint16_t signal_id = 0;
-    st = cellmqtt_freertos_request_signal(port, &signal_id);
-    if (st != CELLMQTT_STATUS_OK) {
-        return fail(write_line, "request_signal", st);
-    }
+    /* 3. A wait that ends before its command (0 ticks): TIMEOUT, and the command still runs.
+     * Its late answer must not reach the next wait, which may get the same slot. */
     char answer[64];
     cellmqtt_freertos_at_result_t at;
     uint32_t lines_before = at_lines_seen;
+    st = cellmqtt_freertos_at_command_wait(port, "AT+CGMR", 2000, 0, answer, sizeof answer, &at);
+    if (st != CELLMQTT_STATUS_TIMEOUT || at.status != CELLMQTT_STATUS_TIMEOUT) {
+        return fail(write_line, "at_command_wait with no time", st);
+    }
+    /* A queued AT+CSQ with its answer collected; it runs after AT+CGMR (commands run in
+     * order), and at most two commands wait at once, which this sequence respects. */
     st = cellmqtt_freertos_at_command_wait(port, "AT+CSQ", 2000, pdMS_TO_TICKS(10000), answer,
                                            sizeof answer, &at);
     if (st != CELLMQTT_STATUS_OK || at.status != CELLMQTT_STATUS_OK) {
@@ -94,8 +151,18 @@ bool share_run(cellmqtt_freertos_t *port, const char *up_topic,
         at.answer_len != strlen(answer)) {
         return fail(write_line, "AT+CSQ answer", CELLMQTT_STATUS_OK);
     }
-    if (at_lines_seen == lines_before) {
-        return fail(write_line, "the application's on_at_line saw no line", CELLMQTT_STATUS_OK);
+    /* AT+CGMR's revision line and AT+CSQ's line both reached the application's callback. */
+    if (at_lines_seen - lines_before < 2u) {
+        return fail(write_line, "the application's on_at_line missed lines", CELLMQTT_STATUS_OK);
+    }
+    /* Signal on demand; the plain AT after it is done only once the SIGNAL event has come. */
+    st = cellmqtt_freertos_request_signal(port, NULL);
+    if (st != CELLMQTT_STATUS_OK) {
+        return fail(write_line, "request_signal", st);
+    }
+    st = cellmqtt_freertos_at_command_wait(port, "AT", 2000, pdMS_TO_TICKS(10000), NULL, 0, &at);
+    if (st != CELLMQTT_STATUS_OK || at.status != CELLMQTT_STATUS_OK || at.lines != 0u) {
+        return fail(write_line, "at_command_wait AT", st != CELLMQTT_STATUS_OK ? st : at.status);
     }
     if (signal_events == 0u) {
         return fail(write_line, "no SIGNAL event from request_signal", CELLMQTT_STATUS_OK);
@@ -135,6 +202,7 @@ bool share_run(cellmqtt_freertos_t *port, const char *up_topic,
     put_kv(&t, "rssi", last_rssi);
     put_kv(&t, "queue_room", (uint32_t)room_after);
     put_kv(&t, "queued", (uint32_t)queued_after);
+    put_kv(&t, "concurrent_waiters", CELLMQTT_FREERTOS_WAITERS);
     put(&t, " publish_wait=OK\n");
     write_line(t.text);
     return true;
