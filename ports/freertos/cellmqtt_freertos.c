@@ -399,6 +399,15 @@ size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port) {
 
 enum { WAIT_FREE = 0, WAIT_ONLINE, WAIT_PUBLISH, WAIT_AT };
 
+/* What a wait found in its slot (the slot itself, with its semaphore, is not copied). */
+struct wait_result {
+    cellmqtt_status_t status;
+    uint32_t code;
+    size_t answer_len;
+    uint16_t lines;
+    bool truncated;
+};
+
 static void waiter_signal(cellmqtt_freertos_waiter_t *w, cellmqtt_status_t status, uint32_t code) {
     w->done = true;
     w->status = status;
@@ -520,12 +529,18 @@ static cellmqtt_status_t may_wait(const cellmqtt_freertos_t *port) {
  * and re-taking the lock still counts: the slot is read, not the semaphore's answer. */
 static cellmqtt_status_t waiter_block(cellmqtt_freertos_t *port, cellmqtt_freertos_waiter_t *w,
                                       bool wake, TickType_t timeout_ticks,
-                                      cellmqtt_freertos_waiter_t *out) {
+                                      struct wait_result *out) {
     unlock_and_wake(port, wake);
     (void)xSemaphoreTake(w->wake, timeout_ticks);
     lock(port);
     bool done = w->done;
-    *out = *w;
+    *out = (struct wait_result){
+        .status = w->status,
+        .code = w->code,
+        .answer_len = w->answer_len,
+        .lines = w->lines,
+        .truncated = w->truncated,
+    };
     waiter_release(w);
     unlock_and_wake(port, false);
     return done ? CELLMQTT_STATUS_OK : CELLMQTT_STATUS_TIMEOUT;
@@ -543,7 +558,7 @@ cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
         if (w == NULL) {
             st = CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
         } else {
-            cellmqtt_freertos_waiter_t result;
+            struct wait_result result;
             st = waiter_block(port, w, false, timeout_ticks, &result);
             return st == CELLMQTT_STATUS_OK ? result.status : st;
         }
@@ -570,7 +585,7 @@ cellmqtt_status_t cellmqtt_freertos_publish_wait(cellmqtt_freertos_t *port, cons
             st = cellmqtt_publish(&port->engine, topic, payload, len, qos, retain, &w->id);
         }
         if (st == CELLMQTT_STATUS_OK) {
-            cellmqtt_freertos_waiter_t result;
+            struct wait_result result;
             st = waiter_block(port, w, true, timeout_ticks, &result);
             final = st == CELLMQTT_STATUS_OK ? result.status : st;
         } else {
@@ -592,7 +607,7 @@ cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
                                                     TickType_t timeout_ticks, char *answer,
                                                     size_t answer_cap,
                                                     cellmqtt_freertos_at_result_t *result) {
-    cellmqtt_freertos_waiter_t done = {.status = CELLMQTT_STATUS_NULL_ARG};
+    struct wait_result done = {.status = CELLMQTT_STATUS_NULL_ARG};
     cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
     if (answer != NULL && answer_cap != 0u) {
         answer[0] = '\0';
