@@ -36,7 +36,8 @@ extern "C" {
 cellmqtt_config_t cellmqtt_zephyr_config(void);
 
 /* Sets up the UART and GPIOs and initialises the engine. `cb->uart_write`, `tick_ms` and
- * `pin_set` are supplied by the port (any given are ignored). Returns 0, -ENODEV (UART or a
+ * `pin_set` are supplied by the port (any given are ignored); `on_event` and `on_at_line` are
+ * wrapped by the port's, which call yours first and then serve the `*_wait` helpers. Returns 0, -ENODEV (UART or a
  * GPIO not ready), -EIO (UART without interrupt API) or -EINVAL (`cellmqtt_init` refused the
  * configuration; the status is logged). */
 int cellmqtt_zephyr_init(const cellmqtt_config_t *cfg, const cellmqtt_callbacks_t *cb);
