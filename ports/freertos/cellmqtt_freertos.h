@@ -170,7 +170,8 @@ size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port);
  *   CELLMQTT_STATUS_BUSY                   called from the cellmqtt task (a callback), which
  *                                          would wait for itself;
  *   CELLMQTT_STATUS_WRONG_STATE            the cellmqtt task is not started yet.
- * Not callable from interrupts. `timeout_ticks` may be portMAX_DELAY. */
+ * Not callable from interrupts. `timeout_ticks` may be portMAX_DELAY (for ever only with
+ * INCLUDE_vTaskSuspend 1, as for every kernel wait; otherwise that many ticks). */
 
 /* Blocks until the session is ONLINE (returns OK at once if it is). Ends early with
  * CELLMQTT_STATUS_GAVE_UP when the session enters FAILED and CELLMQTT_STATUS_STOPPED when it
