@@ -83,7 +83,8 @@ $(BAREMETAL_ELF): tests/firmware/baremetal/main.c $(MPS2_SRC) $(SCENARIO_SRC) $(
 	$(ARM_CC) $(CPU_M3) $(FW_WARN) $(FW_OPT) $(FW_INC) -Iports/baremetal $(FW_LDFLAGS) \
 	  $(filter %.c,$^) $(call cross_lib,thumbv7m-none-eabi) -o $@
 
-FREERTOS_APP_SRC := tests/firmware/freertos/app.c ports/freertos/cellmqtt_freertos.c $(SCENARIO_SRC)
+FREERTOS_APP_SRC := tests/firmware/freertos/app.c tests/firmware/freertos/share.c \
+                    ports/freertos/cellmqtt_freertos.c $(SCENARIO_SRC)
 
 # compile_kernel(compiler and flags, object dir, sources relative to the kernel directory)
 compile_kernel = mkdir -p $(2) && for src in $(3); do \
@@ -167,11 +168,13 @@ fw-baremetal-test: $(BAREMETAL_ELF) emu
 	$(FW_SCENARIO) --name baremetal --logs $(BUILD)/fw-test/baremetal \
 	  $(if $(FW_MAX_POLL_RATE),--max-poll-rate $(FW_MAX_POLL_RATE)) -- $(QEMU_MPS2) -kernel $<
 
+# The FreeRTOS firmware checks the port's blocking helpers first (tests/firmware/freertos/share.c).
 fw-freertos-test: $(FREERTOS_ELF) emu
-	$(FW_SCENARIO) --name freertos-cm3 --logs $(BUILD)/fw-test/freertos-cm3 -- $(QEMU_MPS2) -kernel $<
+	$(FW_SCENARIO) --name freertos-cm3 --logs $(BUILD)/fw-test/freertos-cm3 --expect "share ok" -- \
+	  $(QEMU_MPS2) -kernel $<
 
 freertos-posix-test: $(FREERTOS_POSIX) emu
-	$(FW_SCENARIO) --name freertos-posix --logs $(BUILD)/fw-test/freertos-posix -- \
+	$(FW_SCENARIO) --name freertos-posix --logs $(BUILD)/fw-test/freertos-posix --expect "share ok" -- \
 	  $< {uart_port} {control_port} {broker_port}
 
 # The release images must not contain core::fmt (no formatting code reaches the firmware).

@@ -1,6 +1,8 @@
 /* cellmqtt FreeRTOS port; see cellmqtt_freertos.h. */
 #include "cellmqtt_freertos.h"
 
+#include <string.h>
+
 #if (configUSE_MUTEXES != 1) || (configUSE_RECURSIVE_MUTEXES != 1)
 #error "cellmqtt_freertos needs configUSE_MUTEXES and configUSE_RECURSIVE_MUTEXES"
 #endif
@@ -87,6 +89,74 @@ static void unlock_and_wake(cellmqtt_freertos_t *port, bool wake) {
     }
 }
 
+/* ---- callbacks ----
+ *
+ * The engine passes one `user` pointer to every callback. The port needs its own (to find
+ * the waiters of this instance) and the application keeps its own, so the engine gets `port`
+ * as `user` and these forwarders, which call the application's callbacks with its `user`.
+ * Optional callbacks the application left NULL stay NULL (the engine treats NULL as "not
+ * used"), except on_event and on_at_line, which the waiters need. */
+
+static cellmqtt_freertos_t *port_of(void *user) {
+    return (cellmqtt_freertos_t *)user;
+}
+
+static int32_t fwd_uart_write(void *user, const uint8_t *data, size_t len) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    return app->uart_write(app->user, data, len);
+}
+
+static uint32_t fwd_tick_ms(void *user) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    return app->tick_ms(app->user);
+}
+
+static void fwd_pin_set(void *user, cellmqtt_pin_t pin, bool active) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    app->pin_set(app->user, pin, active);
+}
+
+static int32_t fwd_pin_get(void *user, cellmqtt_pin_t pin) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    return app->pin_get(app->user, pin);
+}
+
+static void fwd_on_message(void *user, const uint8_t *topic, size_t topic_len,
+                           const uint8_t *payload, size_t payload_len) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    app->on_message(app->user, topic, topic_len, payload, payload_len);
+}
+
+static void fwd_log(void *user, const cellmqtt_log_t *entry) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    app->log(app->user, entry);
+}
+
+static void fwd_on_urc(void *user, const uint8_t *line, size_t len) {
+    const cellmqtt_callbacks_t *app = &port_of(user)->app;
+    app->on_urc(app->user, line, len);
+}
+
+static void waiters_on_event(cellmqtt_freertos_t *port, const cellmqtt_event_t *ev);
+static void waiters_on_at_line(cellmqtt_freertos_t *port, uint16_t id, const uint8_t *line,
+                               size_t len);
+
+static void fwd_on_event(void *user, const cellmqtt_event_t *ev) {
+    cellmqtt_freertos_t *port = port_of(user);
+    if (port->app.on_event != NULL) {
+        port->app.on_event(port->app.user, ev);
+    }
+    waiters_on_event(port, ev);
+}
+
+static void fwd_on_at_line(void *user, uint16_t id, const uint8_t *line, size_t len) {
+    cellmqtt_freertos_t *port = port_of(user);
+    if (port->app.on_at_line != NULL) {
+        port->app.on_at_line(port->app.user, id, line, len);
+    }
+    waiters_on_at_line(port, id, line, len);
+}
+
 /* ---- setup ---- */
 
 cellmqtt_status_t cellmqtt_freertos_init(cellmqtt_freertos_t *port, const cellmqtt_config_t *cfg,
@@ -103,10 +173,33 @@ cellmqtt_status_t cellmqtt_freertos_init(cellmqtt_freertos_t *port, const cellmq
     if (port->api_lock == NULL) {
         return CELLMQTT_STATUS_INVALID_CONFIG;
     }
-    cellmqtt_callbacks_t callbacks = *cb;
-    if (callbacks.tick_ms == NULL) {
-        callbacks.tick_ms = cellmqtt_freertos_tick_ms;
+    for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        cellmqtt_freertos_waiter_t *w = &port->waiters[i];
+        w->kind = 0;
+#if (configSUPPORT_STATIC_ALLOCATION == 1)
+        w->wake = xSemaphoreCreateBinaryStatic(&w->wake_storage);
+#else
+        w->wake = xSemaphoreCreateBinary();
+#endif
+        if (w->wake == NULL) {
+            return CELLMQTT_STATUS_INVALID_CONFIG;
+        }
     }
+    port->app = *cb;
+    cellmqtt_callbacks_t callbacks = {
+        .user = port,
+        /* A NULL uart_write stays NULL so that cellmqtt_init reports it. */
+        .uart_write = cb->uart_write != NULL ? fwd_uart_write : NULL,
+        /* The kernel clock ignores `user`: no forwarder on the most frequent call. */
+        .tick_ms = cb->tick_ms != NULL ? fwd_tick_ms : cellmqtt_freertos_tick_ms,
+        .pin_set = cb->pin_set != NULL ? fwd_pin_set : NULL,
+        .on_message = cb->on_message != NULL ? fwd_on_message : NULL,
+        .on_event = fwd_on_event,
+        .log = cb->log != NULL ? fwd_log : NULL,
+        .pin_get = cb->pin_get != NULL ? fwd_pin_get : NULL,
+        .on_at_line = fwd_on_at_line,
+        .on_urc = cb->on_urc != NULL ? fwd_on_urc : NULL,
+    };
     return cellmqtt_init(&port->engine, cfg, &callbacks);
 }
 
@@ -230,4 +323,331 @@ cellmqtt_status_t cellmqtt_freertos_stats(cellmqtt_freertos_t *port, cellmqtt_st
     cellmqtt_status_t st = cellmqtt_stats(&port->engine, out);
     unlock_and_wake(port, false);
     return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_at_command(cellmqtt_freertos_t *port, const char *command,
+                                               uint32_t timeout_ms, uint16_t *out_id) {
+    if (port == NULL) {
+        return CELLMQTT_STATUS_NULL_ARG;
+    }
+    lock(port);
+    cellmqtt_status_t st = cellmqtt_at_command(&port->engine, command, timeout_ms, out_id);
+    unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_request_signal(cellmqtt_freertos_t *port, uint16_t *out_id) {
+    if (port == NULL) {
+        return CELLMQTT_STATUS_NULL_ARG;
+    }
+    lock(port);
+    cellmqtt_status_t st = cellmqtt_request_signal(&port->engine, out_id);
+    unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_request_time(cellmqtt_freertos_t *port, uint16_t *out_id) {
+    if (port == NULL) {
+        return CELLMQTT_STATUS_NULL_ARG;
+    }
+    lock(port);
+    cellmqtt_status_t st = cellmqtt_request_time(&port->engine, out_id);
+    unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_module_info(cellmqtt_freertos_t *port,
+                                                cellmqtt_module_info_t *out) {
+    if (port == NULL) {
+        return CELLMQTT_STATUS_NULL_ARG;
+    }
+    lock(port);
+    cellmqtt_status_t st = cellmqtt_module_info(&port->engine, out);
+    unlock_and_wake(port, false);
+    return st;
+}
+
+size_t cellmqtt_freertos_queue_room(cellmqtt_freertos_t *port) {
+    if (port == NULL) {
+        return 0;
+    }
+    lock(port);
+    size_t room = cellmqtt_queue_room(&port->engine);
+    unlock_and_wake(port, false);
+    return room;
+}
+
+size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port) {
+    if (port == NULL) {
+        return 0;
+    }
+    lock(port);
+    size_t queued = cellmqtt_queued(&port->engine);
+    unlock_and_wake(port, false);
+    return queued;
+}
+
+/* ---- waiters ----
+ *
+ * A waiter slot is claimed, filled and released only with the API lock held, and the engine
+ * reports events only inside cellmqtt_poll, which the cellmqtt task runs with that lock held.
+ * So a task that claims a slot and queues its publish (or command) in one lock hold cannot
+ * miss the event, however soon it comes. The semaphore only wakes the task: what happened is
+ * read from the slot, under the lock again. Invariant: a free slot's semaphore is empty (a
+ * give that raced with a timeout is taken back on release), so the next user of the slot
+ * cannot be woken by an old event. */
+
+enum { WAIT_FREE = 0, WAIT_ONLINE, WAIT_PUBLISH, WAIT_AT };
+
+/* What a wait found in its slot (the slot itself, with its semaphore, is not copied). */
+struct wait_result {
+    cellmqtt_status_t status;
+    uint32_t code;
+    size_t answer_len;
+    uint16_t lines;
+    bool truncated;
+};
+
+static void waiter_signal(cellmqtt_freertos_waiter_t *w, cellmqtt_status_t status, uint32_t code) {
+    w->done = true;
+    w->status = status;
+    w->code = code;
+    (void)xSemaphoreGive(w->wake);
+}
+
+static void waiters_on_event(cellmqtt_freertos_t *port, const cellmqtt_event_t *ev) {
+    for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        cellmqtt_freertos_waiter_t *w = &port->waiters[i];
+        if (w->kind == WAIT_FREE || w->done) {
+            continue;
+        }
+        switch (ev->kind) {
+        case CELLMQTT_EVENT_KIND_STATE:
+            if (w->kind != WAIT_ONLINE) {
+                break;
+            }
+            if (ev->state == CELLMQTT_STATE_ONLINE) {
+                waiter_signal(w, CELLMQTT_STATUS_OK, 0);
+            } else if (ev->state == CELLMQTT_STATE_FAILED) {
+                waiter_signal(w, CELLMQTT_STATUS_GAVE_UP, 0);
+            } else if (ev->state == CELLMQTT_STATE_STOPPED) {
+                waiter_signal(w, CELLMQTT_STATUS_STOPPED, 0);
+            }
+            break;
+        case CELLMQTT_EVENT_KIND_PUBLISHED:
+        case CELLMQTT_EVENT_KIND_PUBLISH_FAILED:
+            /* Id 0 is the online message, never a caller's publish. */
+            if (w->kind == WAIT_PUBLISH && w->id == ev->id && ev->id != 0u) {
+                waiter_signal(w,
+                              ev->kind == CELLMQTT_EVENT_KIND_PUBLISHED ? CELLMQTT_STATUS_OK
+                                                                       : ev->status,
+                              0);
+            }
+            break;
+        case CELLMQTT_EVENT_KIND_AT_DONE:
+            if (w->kind == WAIT_AT && w->id == ev->id) {
+                waiter_signal(w, ev->status, ev->count);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void waiters_on_at_line(cellmqtt_freertos_t *port, uint16_t id, const uint8_t *line,
+                               size_t len) {
+    for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        cellmqtt_freertos_waiter_t *w = &port->waiters[i];
+        if (w->kind != WAIT_AT || w->done || w->id != id) {
+            continue;
+        }
+        w->lines++;
+        if (w->answer_cap == 0u) {
+            w->truncated = true;
+            continue;
+        }
+        /* '\n' between lines; one byte always stays for the NUL. */
+        size_t sep = w->lines > 1u ? 1u : 0u;
+        size_t room = w->answer_cap - 1u - w->answer_len;
+        if (sep + len > room) {
+            w->truncated = true;
+        }
+        if (sep <= room) {
+            if (sep != 0u) {
+                w->answer[w->answer_len++] = '\n';
+                room--;
+            }
+            size_t n = len < room ? len : room;
+            memcpy(w->answer + w->answer_len, line, n);
+            w->answer_len += n;
+        }
+        w->answer[w->answer_len] = '\0';
+    }
+}
+
+/* With the lock held: a free slot for `kind`, or NULL. */
+static cellmqtt_freertos_waiter_t *waiter_claim(cellmqtt_freertos_t *port, uint8_t kind) {
+    for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
+        cellmqtt_freertos_waiter_t *w = &port->waiters[i];
+        if (w->kind == WAIT_FREE) {
+            w->kind = kind;
+            w->done = false;
+            w->id = 0;
+            w->status = CELLMQTT_STATUS_OK;
+            w->code = 0;
+            w->answer = NULL;
+            w->answer_cap = 0;
+            w->answer_len = 0;
+            w->lines = 0;
+            w->truncated = false;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* With the lock held: frees the slot and takes back a give that came after a timeout. */
+static void waiter_release(cellmqtt_freertos_waiter_t *w) {
+    w->kind = WAIT_FREE;
+    w->answer = NULL;
+    (void)xSemaphoreTake(w->wake, 0);
+}
+
+/* Why the calling task may not wait, or OK. With the lock held. */
+static cellmqtt_status_t may_wait(const cellmqtt_freertos_t *port) {
+    if (port->task == NULL) {
+        return CELLMQTT_STATUS_WRONG_STATE;
+    }
+    /* The cellmqtt task would wait for an event only it can deliver. */
+    return xTaskGetCurrentTaskHandle() == port->task ? CELLMQTT_STATUS_BUSY : CELLMQTT_STATUS_OK;
+}
+
+/* Releases the lock (waking the cellmqtt task when work was queued), blocks until the slot
+ * is signalled or `timeout_ticks` pass, and frees the slot. Returns OK with the slot's
+ * result copied to `*out`, or TIMEOUT. A signal that lands between the semaphore's timeout
+ * and re-taking the lock still counts: the slot is read, not the semaphore's answer. */
+static cellmqtt_status_t waiter_block(cellmqtt_freertos_t *port, cellmqtt_freertos_waiter_t *w,
+                                      bool wake, TickType_t timeout_ticks,
+                                      struct wait_result *out) {
+    unlock_and_wake(port, wake);
+    (void)xSemaphoreTake(w->wake, timeout_ticks);
+    lock(port);
+    bool done = w->done;
+    *out = (struct wait_result){
+        .status = w->status,
+        .code = w->code,
+        .answer_len = w->answer_len,
+        .lines = w->lines,
+        .truncated = w->truncated,
+    };
+    waiter_release(w);
+    unlock_and_wake(port, false);
+    return done ? CELLMQTT_STATUS_OK : CELLMQTT_STATUS_TIMEOUT;
+}
+
+cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
+                                                TickType_t timeout_ticks) {
+    if (port == NULL) {
+        return CELLMQTT_STATUS_NULL_ARG;
+    }
+    lock(port);
+    cellmqtt_status_t st = may_wait(port);
+    if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&port->engine) != CELLMQTT_STATE_ONLINE) {
+        cellmqtt_freertos_waiter_t *w = waiter_claim(port, WAIT_ONLINE);
+        if (w == NULL) {
+            st = CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
+        } else {
+            struct wait_result result;
+            st = waiter_block(port, w, false, timeout_ticks, &result);
+            return st == CELLMQTT_STATUS_OK ? result.status : st;
+        }
+    }
+    unlock_and_wake(port, false);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_publish_wait(cellmqtt_freertos_t *port, const char *topic,
+                                                 const uint8_t *payload, size_t len, uint8_t qos,
+                                                 bool retain, TickType_t timeout_ticks,
+                                                 cellmqtt_status_t *final_status) {
+    cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
+    cellmqtt_status_t final = st;
+    if (port != NULL) {
+        lock(port);
+        st = may_wait(port);
+        cellmqtt_freertos_waiter_t *w = NULL;
+        if (st == CELLMQTT_STATUS_OK) {
+            w = waiter_claim(port, WAIT_PUBLISH);
+            st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            st = cellmqtt_publish(&port->engine, topic, payload, len, qos, retain, &w->id);
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            struct wait_result result;
+            st = waiter_block(port, w, true, timeout_ticks, &result);
+            final = st == CELLMQTT_STATUS_OK ? result.status : st;
+        } else {
+            if (w != NULL) {
+                waiter_release(w);
+            }
+            unlock_and_wake(port, false);
+            final = st;
+        }
+    }
+    if (final_status != NULL) {
+        *final_status = final;
+    }
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
+                                                    const char *command, uint32_t timeout_ms,
+                                                    TickType_t timeout_ticks, char *answer,
+                                                    size_t answer_cap,
+                                                    cellmqtt_freertos_at_result_t *result) {
+    struct wait_result done = {.status = CELLMQTT_STATUS_NULL_ARG};
+    cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
+    if (answer != NULL && answer_cap != 0u) {
+        answer[0] = '\0';
+    }
+    if (port != NULL && (answer != NULL || answer_cap == 0u)) {
+        lock(port);
+        st = may_wait(port);
+        cellmqtt_freertos_waiter_t *w = NULL;
+        if (st == CELLMQTT_STATUS_OK) {
+            w = waiter_claim(port, WAIT_AT);
+            st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            w->answer = answer;
+            w->answer_cap = answer_cap;
+            st = cellmqtt_at_command(&port->engine, command, timeout_ms, &w->id);
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            st = waiter_block(port, w, true, timeout_ticks, &done);
+        } else {
+            if (w != NULL) {
+                waiter_release(w);
+            }
+            unlock_and_wake(port, false);
+        }
+        if (st != CELLMQTT_STATUS_OK) {
+            done.status = st;
+        }
+    }
+    if (result != NULL) {
+        result->status = done.status;
+        result->cme_error = done.code;
+        result->answer_len = done.answer_len;
+        result->lines = done.lines;
+        result->truncated = done.truncated;
+    }
+    return st;
+}
+
+const char *cellmqtt_freertos_status_str(cellmqtt_status_t status) {
+    return status == CELLMQTT_FREERTOS_STATUS_WAITERS_FULL ? "WAITERS_FULL"
+                                                           : cellmqtt_status_str(status);
 }

@@ -27,7 +27,13 @@
  * in a callback: the wrappers of other tasks wait for the poll to end. `cellmqtt_feed` (and so
  * `cellmqtt_freertos_rx_isr`) takes no mutex: it may run in an interrupt at any time.
  *
- * Requirements: configUSE_MUTEXES, configUSE_RECURSIVE_MUTEXES, configUSE_TASK_NOTIFICATIONS;
+ * Callbacks. The engine is given the port's own callbacks (with the port as `user`); they
+ * call yours with your `user`, so nothing changes for the application, and they also serve
+ * the blocking helpers (`cellmqtt_freertos_wait_online`, `_publish_wait`, `_at_command_wait`)
+ * through which an application task waits for an event instead of polling for it.
+ *
+ * Requirements: configUSE_MUTEXES, configUSE_RECURSIVE_MUTEXES, configUSE_TASK_NOTIFICATIONS,
+ * INCLUDE_xTaskGetCurrentTaskHandle (the kernel's default);
  * a tick rate that divides 1000 Hz (the clock is ticks * portTICK_PERIOD_MS, which wraps
  * cleanly at 2^32 only then); a 32-bit or wider TickType_t. Stack: the cellmqtt task of the
  * Cortex-M3 test firmware peaked at 728 bytes (ports/README.md); add your callbacks' needs.
@@ -45,6 +51,36 @@
 extern "C" {
 #endif
 
+/* How many tasks may block in the `*_wait` calls below at once, per port instance. Each slot
+ * costs one binary semaphore (created by init) and about 40 bytes; a wait that finds every
+ * slot taken returns CELLMQTT_FREERTOS_STATUS_WAITERS_FULL at once, without queuing anything. */
+#ifndef CELLMQTT_FREERTOS_WAITERS
+#define CELLMQTT_FREERTOS_WAITERS 4
+#endif
+
+/* Returned by the `*_wait` calls when all CELLMQTT_FREERTOS_WAITERS slots are in use. Outside
+ * the engine's status range, so it never collides with one; cellmqtt_freertos_status_str
+ * names it. */
+#define CELLMQTT_FREERTOS_STATUS_WAITERS_FULL ((cellmqtt_status_t)-100)
+
+/* One blocked task's registration (see cellmqtt_freertos.c); all fields belong to the port. */
+typedef struct cellmqtt_freertos_waiter_t {
+    SemaphoreHandle_t wake;
+#if (configSUPPORT_STATIC_ALLOCATION == 1)
+    StaticSemaphore_t wake_storage;
+#endif
+    uint8_t kind; /* 0: free */
+    bool done;
+    uint16_t id;
+    cellmqtt_status_t status;
+    uint32_t code;
+    char *answer; /* at_command_wait: the caller's buffer */
+    size_t answer_cap;
+    size_t answer_len;
+    uint16_t lines;
+    bool truncated;
+} cellmqtt_freertos_waiter_t;
+
 typedef struct cellmqtt_freertos_t {
     /* The engine. Use it directly only from the cellmqtt task (i.e. from callbacks). */
     cellmqtt_t engine;
@@ -53,6 +89,10 @@ typedef struct cellmqtt_freertos_t {
 #if (configSUPPORT_STATIC_ALLOCATION == 1)
     StaticSemaphore_t api_lock_storage;
 #endif
+    /* The application's callbacks: the engine gets the port's, which call these (with the
+     * application's `user`) and also serve the waiters. */
+    cellmqtt_callbacks_t app;
+    cellmqtt_freertos_waiter_t waiters[CELLMQTT_FREERTOS_WAITERS];
 } cellmqtt_freertos_t;
 
 typedef struct cellmqtt_freertos_task_t {
@@ -100,6 +140,82 @@ cellmqtt_status_t cellmqtt_freertos_unsubscribe(cellmqtt_freertos_t *port, const
 cellmqtt_status_t cellmqtt_freertos_stop(cellmqtt_freertos_t *port);
 cellmqtt_state_t cellmqtt_freertos_state(cellmqtt_freertos_t *port);
 cellmqtt_status_t cellmqtt_freertos_stats(cellmqtt_freertos_t *port, cellmqtt_stats_t *out);
+cellmqtt_status_t cellmqtt_freertos_at_command(cellmqtt_freertos_t *port, const char *command,
+                                               uint32_t timeout_ms, uint16_t *out_id);
+cellmqtt_status_t cellmqtt_freertos_request_signal(cellmqtt_freertos_t *port, uint16_t *out_id);
+cellmqtt_status_t cellmqtt_freertos_request_time(cellmqtt_freertos_t *port, uint16_t *out_id);
+cellmqtt_status_t cellmqtt_freertos_module_info(cellmqtt_freertos_t *port,
+                                                cellmqtt_module_info_t *out);
+/* Topic + payload bytes a publish may have right now, and publishes not yet confirmed. The
+ * answer can be stale as soon as the lock is released (the cellmqtt task confirms publishes,
+ * other tasks queue them), so treat it as a hint and still handle QUEUE_FULL. 0 for a NULL
+ * port. */
+size_t cellmqtt_freertos_queue_room(cellmqtt_freertos_t *port);
+size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port);
+
+/* ---- blocking helpers for application tasks ----
+ *
+ * They block the calling task, never the cellmqtt task: the task registers in a waiter slot
+ * under the API lock, and the port's event callback (run by the cellmqtt task, under the
+ * same lock) marks the slot and gives its semaphore. Registration happens in the same lock
+ * hold as the call that causes the event, so an event that fires at once is not missed. The
+ * application's own callbacks still see every event and AT line.
+ *
+ * Shared return values:
+ *   CELLMQTT_FREERTOS_STATUS_WAITERS_FULL  all CELLMQTT_FREERTOS_WAITERS slots are taken
+ *                                          (nothing was queued);
+ *   CELLMQTT_STATUS_TIMEOUT                `timeout_ticks` passed first (what was queued
+ *                                          stays queued; its later events reach only the
+ *                                          application's on_event);
+ *   CELLMQTT_STATUS_BUSY                   called from the cellmqtt task (a callback), which
+ *                                          would wait for itself;
+ *   CELLMQTT_STATUS_WRONG_STATE            the cellmqtt task is not started yet.
+ * Not callable from interrupts. `timeout_ticks` may be portMAX_DELAY (for ever only with
+ * INCLUDE_vTaskSuspend 1, as for every kernel wait; otherwise that many ticks). */
+
+/* Blocks until the session is ONLINE (returns OK at once if it is). Ends early with
+ * CELLMQTT_STATUS_GAVE_UP when the session enters FAILED and CELLMQTT_STATUS_STOPPED when it
+ * is stopped. */
+cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
+                                                TickType_t timeout_ticks);
+
+/* `cellmqtt_freertos_publish`, then blocks until that message's PUBLISHED or PUBLISH_FAILED
+ * event. Returns OK when the event came: `*final_status` (may be NULL) is then OK for
+ * PUBLISHED or the failure's status. On any other return `*final_status` is set to the
+ * return value, so `final_status == OK` alone means "confirmed". Publish refusals
+ * (QUEUE_FULL, INVALID_TOPIC, ...) return at once. A publish queued before `stop` stays
+ * queued (no event) until the next start, so give a finite timeout if that can happen. */
+cellmqtt_status_t cellmqtt_freertos_publish_wait(cellmqtt_freertos_t *port, const char *topic,
+                                                 const uint8_t *payload, size_t len, uint8_t qos,
+                                                 bool retain, TickType_t timeout_ticks,
+                                                 cellmqtt_status_t *final_status);
+
+/* What `cellmqtt_freertos_at_command_wait` reports about the command. */
+typedef struct cellmqtt_freertos_at_result_t {
+    cellmqtt_status_t status; /* AT_DONE: OK, MODULE_ERROR, TIMEOUT (timeout_ms) or STOPPED */
+    uint32_t cme_error;       /* the +CME ERROR code for MODULE_ERROR (0 for plain ERROR) */
+    size_t answer_len;        /* bytes in `answer`, without the NUL */
+    uint16_t lines;           /* information lines received (also those that did not fit) */
+    bool truncated;           /* `answer` could not hold every line */
+} cellmqtt_freertos_at_result_t;
+
+/* `cellmqtt_freertos_at_command`, then blocks until its AT_DONE event. The information lines
+ * of its answer are collected into `answer` (capacity `answer_cap` bytes; may be NULL with 0),
+ * separated by '\n' and NUL-terminated, cut where they do not fit. `timeout_ms` is the
+ * engine's limit for the module's answer once the command is sent; `timeout_ticks` bounds
+ * the whole wait (the command may sit behind the session's own commands, or a recovery).
+ * Returns OK when AT_DONE came (the command's own outcome is in `result->status`; `result`
+ * may be NULL), else a refusal of `cellmqtt_at_command` (COMMAND_REFUSED, QUEUE_FULL, ...) or
+ * one of the shared values above; on those, result->status repeats the return value. After
+ * a wait TIMEOUT the command may still run; its lines no longer touch `answer`. */
+cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
+                                                    const char *command, uint32_t timeout_ms,
+                                                    TickType_t timeout_ticks, char *answer,
+                                                    size_t answer_cap,
+                                                    cellmqtt_freertos_at_result_t *result);
+
+/* `cellmqtt_status_str`, plus the port's CELLMQTT_FREERTOS_STATUS_WAITERS_FULL. */
+const char *cellmqtt_freertos_status_str(cellmqtt_status_t status);
 
 /* The kernel tick in milliseconds (`cellmqtt_callbacks_t.tick_ms`; ignores `user`). */
 uint32_t cellmqtt_freertos_tick_ms(void *user);

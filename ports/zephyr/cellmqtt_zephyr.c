@@ -5,6 +5,7 @@
 #include "cellmqtt_zephyr.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <zephyr/device.h>
 #include <zephyr/devicetree.h>
@@ -42,6 +43,27 @@ static K_SEM_DEFINE(wake, 0, 1);
 static K_THREAD_STACK_DEFINE(thread_stack, CONFIG_CELLMQTT_THREAD_STACK_SIZE);
 static struct k_thread thread;
 static bool thread_started;
+
+/* The application's callbacks: the engine gets the port's on_event and on_at_line, which
+ * call these and also serve the waiters. */
+static cellmqtt_callbacks_t app_cb;
+
+/* A thread blocked in one of the `*_wait` calls (see "waiters" below). */
+struct waiter {
+    struct k_sem wake;
+    uint8_t kind; /* WAIT_FREE: unused */
+    bool done;
+    uint16_t id;
+    cellmqtt_status_t status;
+    uint32_t code;
+    char *answer;
+    size_t answer_cap;
+    size_t answer_len;
+    uint16_t lines;
+    bool truncated;
+};
+static struct waiter waiters[CONFIG_CELLMQTT_WAITERS];
+static bool waiters_ready;
 
 /* The library's critical section covers its RX-ring update in `cellmqtt_feed`, which runs in
  * the UART ISR: irq_lock() nests (it returns the key to restore) and is valid in threads and
@@ -113,6 +135,25 @@ static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
     }
 }
 
+/* ---- events for the waiters ---- */
+
+static void waiters_on_event(const cellmqtt_event_t *ev);
+static void waiters_on_at_line(uint16_t id, const uint8_t *line, size_t len);
+
+static void on_event(void *user, const cellmqtt_event_t *ev) {
+    if (app_cb.on_event != NULL) {
+        app_cb.on_event(user, ev);
+    }
+    waiters_on_event(ev);
+}
+
+static void on_at_line(void *user, uint16_t id, const uint8_t *line, size_t len) {
+    if (app_cb.on_at_line != NULL) {
+        app_cb.on_at_line(user, id, line, len);
+    }
+    waiters_on_at_line(id, line, len);
+}
+
 /* ---- the thread ---- */
 
 static void cellmqtt_thread(void *a, void *b, void *c) {
@@ -180,10 +221,18 @@ int cellmqtt_zephyr_init(const cellmqtt_config_t *cfg, const cellmqtt_callbacks_
     if (err != 0) {
         return err;
     }
+    for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
+        (void)k_sem_init(&waiters[i].wake, 0, 1);
+        waiters[i].kind = 0;
+    }
+    waiters_ready = true;
+    app_cb = *cb;
     cellmqtt_callbacks_t callbacks = *cb;
     callbacks.uart_write = uart_write;
     callbacks.tick_ms = tick_ms;
     callbacks.pin_set = pin_set;
+    callbacks.on_event = on_event;
+    callbacks.on_at_line = on_at_line;
     cellmqtt_status_t st = cellmqtt_init(&handle, cfg, &callbacks);
     if (st != CELLMQTT_STATUS_OK) {
         LOG_ERR("cellmqtt_init: %s", cellmqtt_status_str(st));
@@ -267,4 +316,302 @@ cellmqtt_status_t cellmqtt_zephyr_stats(cellmqtt_stats_t *out) {
     cellmqtt_status_t st = cellmqtt_stats(&handle, out);
     unlock_and_wake(false);
     return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_at_command(const char *command, uint32_t timeout_ms,
+                                             uint16_t *out_id) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = cellmqtt_at_command(&handle, command, timeout_ms, out_id);
+    unlock_and_wake(st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_request_signal(uint16_t *out_id) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = cellmqtt_request_signal(&handle, out_id);
+    unlock_and_wake(st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_request_time(uint16_t *out_id) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = cellmqtt_request_time(&handle, out_id);
+    unlock_and_wake(st == CELLMQTT_STATUS_OK);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_module_info(cellmqtt_module_info_t *out) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = cellmqtt_module_info(&handle, out);
+    unlock_and_wake(false);
+    return st;
+}
+
+size_t cellmqtt_zephyr_queue_room(void) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    size_t room = cellmqtt_queue_room(&handle);
+    unlock_and_wake(false);
+    return room;
+}
+
+size_t cellmqtt_zephyr_queued(void) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    size_t queued = cellmqtt_queued(&handle);
+    unlock_and_wake(false);
+    return queued;
+}
+
+/* ---- waiters ----
+ *
+ * The same scheme as ports/freertos: a slot is claimed, filled and released only under
+ * api_lock, and the engine reports events only inside cellmqtt_poll, which the cellmqtt
+ * thread runs under api_lock. A thread that claims a slot and queues its publish or command
+ * in one lock hold therefore cannot miss the event. The semaphore only wakes the thread; the
+ * result is read from the slot under the lock. A free slot's semaphore is always empty (a give
+ * that raced with a timeout is cleared on release), so an old event cannot wake the next
+ * user of the slot. */
+
+enum { WAIT_FREE = 0, WAIT_ONLINE, WAIT_PUBLISH, WAIT_AT };
+
+/* What a wait found in its slot (the slot itself, with its semaphore, is not copied). */
+struct wait_result {
+    cellmqtt_status_t status;
+    uint32_t code;
+    size_t answer_len;
+    uint16_t lines;
+    bool truncated;
+};
+
+static void waiter_signal(struct waiter *w, cellmqtt_status_t status, uint32_t code) {
+    w->done = true;
+    w->status = status;
+    w->code = code;
+    k_sem_give(&w->wake);
+}
+
+static void waiters_on_event(const cellmqtt_event_t *ev) {
+    for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
+        struct waiter *w = &waiters[i];
+        if (w->kind == WAIT_FREE || w->done) {
+            continue;
+        }
+        switch (ev->kind) {
+        case CELLMQTT_EVENT_KIND_STATE:
+            if (w->kind != WAIT_ONLINE) {
+                break;
+            }
+            if (ev->state == CELLMQTT_STATE_ONLINE) {
+                waiter_signal(w, CELLMQTT_STATUS_OK, 0);
+            } else if (ev->state == CELLMQTT_STATE_FAILED) {
+                waiter_signal(w, CELLMQTT_STATUS_GAVE_UP, 0);
+            } else if (ev->state == CELLMQTT_STATE_STOPPED) {
+                waiter_signal(w, CELLMQTT_STATUS_STOPPED, 0);
+            }
+            break;
+        case CELLMQTT_EVENT_KIND_PUBLISHED:
+        case CELLMQTT_EVENT_KIND_PUBLISH_FAILED:
+            /* Id 0 is the online message, never a caller's publish. */
+            if (w->kind == WAIT_PUBLISH && w->id == ev->id && ev->id != 0u) {
+                waiter_signal(w,
+                              ev->kind == CELLMQTT_EVENT_KIND_PUBLISHED ? CELLMQTT_STATUS_OK
+                                                                       : ev->status,
+                              0);
+            }
+            break;
+        case CELLMQTT_EVENT_KIND_AT_DONE:
+            if (w->kind == WAIT_AT && w->id == ev->id) {
+                waiter_signal(w, ev->status, ev->count);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void waiters_on_at_line(uint16_t id, const uint8_t *line, size_t len) {
+    for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
+        struct waiter *w = &waiters[i];
+        if (w->kind != WAIT_AT || w->done || w->id != id) {
+            continue;
+        }
+        w->lines++;
+        if (w->answer_cap == 0u) {
+            w->truncated = true;
+            continue;
+        }
+        /* '\n' between lines; one byte always stays for the NUL. */
+        size_t sep = w->lines > 1u ? 1u : 0u;
+        size_t room = w->answer_cap - 1u - w->answer_len;
+        if (sep + len > room) {
+            w->truncated = true;
+        }
+        if (sep <= room) {
+            if (sep != 0u) {
+                w->answer[w->answer_len++] = '\n';
+                room--;
+            }
+            size_t n = MIN(len, room);
+            memcpy(w->answer + w->answer_len, line, n);
+            w->answer_len += n;
+        }
+        w->answer[w->answer_len] = '\0';
+    }
+}
+
+/* With the lock held: a free slot for `kind`, or NULL. */
+static struct waiter *waiter_claim(uint8_t kind) {
+    for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
+        struct waiter *w = &waiters[i];
+        if (w->kind == WAIT_FREE) {
+            w->kind = kind;
+            w->done = false;
+            w->id = 0;
+            w->status = CELLMQTT_STATUS_OK;
+            w->code = 0;
+            w->answer = NULL;
+            w->answer_cap = 0;
+            w->answer_len = 0;
+            w->lines = 0;
+            w->truncated = false;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* With the lock held: frees the slot and clears a give that came after a timeout. */
+static void waiter_release(struct waiter *w) {
+    w->kind = WAIT_FREE;
+    w->answer = NULL;
+    k_sem_reset(&w->wake);
+}
+
+/* Why the calling thread may not wait, or OK. With the lock held. */
+static cellmqtt_status_t may_wait(void) {
+    if (!waiters_ready || !thread_started) {
+        return CELLMQTT_STATUS_WRONG_STATE;
+    }
+    /* The cellmqtt thread would wait for an event only it can deliver. */
+    return k_current_get() == &thread ? CELLMQTT_STATUS_BUSY : CELLMQTT_STATUS_OK;
+}
+
+/* Releases the lock (waking the cellmqtt thread when work was queued), blocks until the slot
+ * is signalled or `timeout` passes, and frees the slot. OK with the slot copied to `*out`, or
+ * TIMEOUT. A signal that lands between the semaphore's timeout and re-locking still counts:
+ * the slot is read, not k_sem_take's answer. */
+static cellmqtt_status_t waiter_block(struct waiter *w, bool wake_thread, k_timeout_t timeout,
+                                      struct wait_result *out) {
+    unlock_and_wake(wake_thread);
+    (void)k_sem_take(&w->wake, timeout);
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    bool done = w->done;
+    *out = (struct wait_result){
+        .status = w->status,
+        .code = w->code,
+        .answer_len = w->answer_len,
+        .lines = w->lines,
+        .truncated = w->truncated,
+    };
+    waiter_release(w);
+    unlock_and_wake(false);
+    return done ? CELLMQTT_STATUS_OK : CELLMQTT_STATUS_TIMEOUT;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_wait_online(k_timeout_t timeout) {
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = may_wait();
+    if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&handle) != CELLMQTT_STATE_ONLINE) {
+        struct waiter *w = waiter_claim(WAIT_ONLINE);
+        if (w == NULL) {
+            st = CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
+        } else {
+            struct wait_result result;
+            st = waiter_block(w, false, timeout, &result);
+            return st == CELLMQTT_STATUS_OK ? result.status : st;
+        }
+    }
+    unlock_and_wake(false);
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_publish_wait(const char *topic, const uint8_t *payload,
+                                               size_t len, uint8_t qos, bool retain,
+                                               k_timeout_t timeout,
+                                               cellmqtt_status_t *final_status) {
+    cellmqtt_status_t final;
+    (void)k_mutex_lock(&api_lock, K_FOREVER);
+    cellmqtt_status_t st = may_wait();
+    struct waiter *w = NULL;
+    if (st == CELLMQTT_STATUS_OK) {
+        w = waiter_claim(WAIT_PUBLISH);
+        st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
+    }
+    if (st == CELLMQTT_STATUS_OK) {
+        st = cellmqtt_publish(&handle, topic, payload, len, qos, retain, &w->id);
+    }
+    if (st == CELLMQTT_STATUS_OK) {
+        struct wait_result result;
+        st = waiter_block(w, true, timeout, &result);
+        final = st == CELLMQTT_STATUS_OK ? result.status : st;
+    } else {
+        if (w != NULL) {
+            waiter_release(w);
+        }
+        unlock_and_wake(false);
+        final = st;
+    }
+    if (final_status != NULL) {
+        *final_status = final;
+    }
+    return st;
+}
+
+cellmqtt_status_t cellmqtt_zephyr_at_command_wait(const char *command, uint32_t timeout_ms,
+                                                  k_timeout_t timeout, char *answer,
+                                                  size_t answer_cap,
+                                                  cellmqtt_zephyr_at_result_t *result) {
+    struct wait_result done = {.status = CELLMQTT_STATUS_NULL_ARG};
+    cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
+    if (answer != NULL && answer_cap != 0u) {
+        answer[0] = '\0';
+    }
+    if (answer != NULL || answer_cap == 0u) {
+        (void)k_mutex_lock(&api_lock, K_FOREVER);
+        st = may_wait();
+        struct waiter *w = NULL;
+        if (st == CELLMQTT_STATUS_OK) {
+            w = waiter_claim(WAIT_AT);
+            st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            w->answer = answer;
+            w->answer_cap = answer_cap;
+            st = cellmqtt_at_command(&handle, command, timeout_ms, &w->id);
+        }
+        if (st == CELLMQTT_STATUS_OK) {
+            st = waiter_block(w, true, timeout, &done);
+        } else {
+            if (w != NULL) {
+                waiter_release(w);
+            }
+            unlock_and_wake(false);
+        }
+        if (st != CELLMQTT_STATUS_OK) {
+            done.status = st;
+        }
+    }
+    if (result != NULL) {
+        result->status = done.status;
+        result->cme_error = done.code;
+        result->answer_len = done.answer_len;
+        result->lines = done.lines;
+        result->truncated = done.truncated;
+    }
+    return st;
+}
+
+const char *cellmqtt_zephyr_status_str(cellmqtt_status_t status) {
+    return status == CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL ? "WAITERS_FULL"
+                                                         : cellmqtt_status_str(status);
 }

@@ -15,8 +15,11 @@ With --max-poll-rate N, the device's @pass line must show polls/elapsed_ms (the 
 firmware counts its cellmqtt_poll calls) at or under N per second: a firmware that trusts
 cellmqtt_poll_delay_ms sleeps between deadlines instead of spinning.
 
+With --expect PREFIX (repeatable), some device line must start with PREFIX: the FreeRTOS
+firmware prints "share ok ..." once its checks of the port's blocking helpers passed.
+
 Usage: run_scenario.py --name NAME --emu PATH --logs DIR [--timeout S] [--max-poll-rate N]
-                       -- COMMAND...
+                       [--expect PREFIX]... -- COMMAND...
 """
 
 import argparse
@@ -152,10 +155,12 @@ class Run:
         """Answers the device until its output ends; returns its @pass line (or None)."""
         down = "fw/%s/down" % self.args.name
         passed = None
+        self.seen = []
         while True:
             _, line = self.lines.get()
             if line is None:
                 return passed
+            self.seen.append(line)
             quiet = line.startswith("published ")
             self.log(line, echo=not quiet)
             if line == "@ready":
@@ -200,6 +205,7 @@ def main():
     ap.add_argument("--logs", required=True)
     ap.add_argument("--timeout", type=int, default=150)
     ap.add_argument("--max-poll-rate", type=float, default=None)
+    ap.add_argument("--expect", action="append", default=[])
     ap.add_argument("command", nargs="+")
     args = ap.parse_args()
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "timeout"):
@@ -238,6 +244,10 @@ def main():
         ("emulator: >= 3 MQTT connects (%s)" % emu_stats.get("mqtt_connects"),
          emu_stats.get("mqtt_connects", 0) >= 3),
     ]
+    for prefix in args.expect:
+        seen = getattr(run, "seen", [])
+        checks.append(("device printed a line starting %r" % prefix,
+                       any(line.startswith(prefix) for line in seen)))
     fields = dict(kv.split("=", 1) for kv in (passed_line or "").split()[1:] if "=" in kv)
     if "polls" in fields and int(fields.get("elapsed_ms", "0")) > 0:
         rate = int(fields["polls"]) * 1000.0 / int(fields["elapsed_ms"])

@@ -3,6 +3,7 @@
 
 #include "queue.h"
 #include "scenario.h"
+#include "share.h"
 
 #include <string.h>
 
@@ -41,9 +42,17 @@ static void on_message(void *user, const uint8_t *topic, size_t topic_len,
 
 static void on_event(void *user, const cellmqtt_event_t *ev) {
     (void)user;
+    if (share_on_event(ev)) {
+        return;
+    }
     scenario_input_t in;
     scenario_input_event(&in, ev);
     forward(&in);
+}
+
+static void on_at_line(void *user, uint16_t id, const uint8_t *line, size_t len) {
+    (void)user;
+    share_on_at_line(id, line, len);
 }
 
 /* ---- scenario platform: the thread-safe wrappers, from the application task ---- */
@@ -98,6 +107,14 @@ static scenario_platform_t scenario_platform = {
 
 static void app_task(void *arg) {
     (void)arg;
+    /* First the port's blocking helpers, as an application task uses them; meanwhile the
+     * callbacks' reports wait in the queue for the scenario. */
+    char up_topic[48] = "fw/";
+    strncat(up_topic, plat->name, sizeof up_topic - sizeof "fw//up");
+    strcat(up_topic, "/up");
+    if (!share_run(&app_modem, up_topic, plat->write_line)) {
+        plat->finish(1);
+    }
     for (;;) {
         scenario_input_t in;
         /* Wake for every callback report (a confirmed publish frees a window slot), or every
@@ -134,6 +151,7 @@ bool app_start(const app_platform_t *platform) {
         .pin_set = pin_set,
         .on_message = on_message,
         .on_event = on_event,
+        .on_at_line = on_at_line,
     };
     if (cellmqtt_freertos_init(&app_modem, &cfg, &callbacks) != CELLMQTT_STATUS_OK ||
         !scenario_begin(&scenario_platform)) {
