@@ -113,25 +113,28 @@ impl<'a> Engine<'a> {
         let line = self.line.get(..len).unwrap_or(&[]);
         let response = decode(line);
         // Answer lines of the identity queries and of queued commands belong to them; finals,
-        // echoes and the URCs the session acts on never do.
-        let answer = matches!(
-            response,
-            Response::Unknown
-                | Response::Info
-                | Response::Signal { .. }
-                | Response::Attach(_)
-                | Response::Sim(_)
-                | Response::MqttState(_)
-                | Response::Clock { .. }
-                | Response::TcpState(_)
-        );
+        // echoes and the URCs the session acts on never do. (Checked only while one of those
+        // is in flight: every line passes here.)
+        let answer = || {
+            matches!(
+                response,
+                Response::Unknown
+                    | Response::Info
+                    | Response::Signal { .. }
+                    | Response::Attach(_)
+                    | Response::Sim(_)
+                    | Response::MqttState(_)
+                    | Response::Clock { .. }
+                    | Response::TcpState(_)
+            )
+        };
         match self.inflight.map(|f| f.cmd) {
-            Some(Cmd::Identity(fact)) if answer && answers(fact.command(), line) => {
+            Some(Cmd::Identity(fact)) if answer() && answers(fact.command(), line) => {
                 self.facts.capture(fact, line);
                 return None;
             }
             Some(Cmd::Queued(id))
-                if answer
+                if answer()
                     && self
                         .at_queue
                         .front()
