@@ -137,7 +137,8 @@ impl Device {
         let end = Instant::now() + d;
         while Instant::now() < end {
             let from = self.seen.len();
-            self.turn(from);
+            self.poll_once(from);
+            self.wait_input();
         }
     }
 
@@ -146,9 +147,10 @@ impl Device {
         let deadline = Instant::now() + limit;
         loop {
             let from = self.seen.len();
-            if self.turn(from).iter().any(&mut pred) {
+            if self.poll_once(from).iter().any(&mut pred) {
                 return;
             }
+            self.wait_input();
             assert!(
                 Instant::now() < deadline,
                 "not reached; seen: {:?}",
@@ -157,9 +159,8 @@ impl Device {
         }
     }
 
-    /// One turn: poll, route the pins, wait on the socket until input or the engine's next
-    /// deadline (at most 50 ms). Returns what was reported during the turn.
-    fn turn(&mut self, from: usize) -> &[Seen] {
+    /// Polls until idle and routes the pins. Returns what was reported since `from`.
+    fn poll_once(&mut self, from: usize) -> &[Seen] {
         let now = self.now();
         let (_, mut reader) = self.ring.split();
         while let Some(ev) = self.engine.poll(now, &mut reader, &mut self.uart) {
@@ -187,6 +188,11 @@ impl Device {
         for active in pins {
             self.control(&format!("pin reset {}", u8::from(active)));
         }
+        &self.seen[from..]
+    }
+
+    /// Waits on the socket until input or the engine's next deadline (at most 50 ms).
+    fn wait_input(&mut self) {
         let wait = self
             .engine
             .poll_delay_ms(self.now(), &self.ring)
@@ -201,7 +207,6 @@ impl Device {
             Ok(n) => assert_eq!(self.ring.push(&buf[..n]), n),
             Err(_) => {} // timeout: time to poll again
         }
-        &self.seen[from..]
     }
 
     pub fn online(&mut self) {
