@@ -84,12 +84,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// A command of our own (`ATE0` again) may go between the session's commands: nothing is
-    /// awaited that it could be mistaken for, and the step is not a pin sequence or a stop.
-    fn can_interject(&self) -> bool {
-        let waiting =
-            self.link_wait.is_some() || self.sub_wait.is_some() || self.pub_wait.is_some();
-        !waiting
+    /// A command outside the session's own sequence (`ATE0` again, a queued one) may go
+    /// between the session's commands now: the module is up and answering, and nothing waits
+    /// on the line that it could disturb (a connect waiting for `CONNECT OK`, which must be
+    /// followed by `AT+MCONNECT` at once; a stop; a probe or a pin sequence). A pending
+    /// acknowledgement is no obstacle: it is a URC, recognised whatever is in flight.
+    pub(super) fn can_interject(&self) -> bool {
+        self.link_wait.is_none()
             && matches!(
                 self.step,
                 Step::Sim
@@ -101,7 +102,10 @@ impl<'a> Engine<'a> {
                     | Step::Ssl(_)
                     | Step::CloseStale
                     | Step::Configure
+                    | Step::Restore
+                    | Step::Announce
                     | Step::Online
+                    | Step::Backoff
             )
     }
 

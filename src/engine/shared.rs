@@ -235,29 +235,10 @@ impl<'a> Engine<'a> {
         Ok(self.take_id())
     }
 
-    /// A queued command may go now: the module is up and nothing of the session's waits on
-    /// the line (a connect in progress, a stop, a probe or a pin sequence).
+    /// The oldest queued command, if it may go now (`can_interject`).
     pub(super) fn at_command_ready(&self) -> Option<u16> {
-        use super::Step;
         let id = self.at_queue.front()?.id;
-        let ready = self.link_wait.is_none()
-            && matches!(
-                self.step,
-                Step::Sim
-                    | Step::Identity(_)
-                    | Step::Attach
-                    | Step::Signal
-                    | Step::MsgMode
-                    | Step::DataMode
-                    | Step::Ssl(_)
-                    | Step::CloseStale
-                    | Step::Configure
-                    | Step::Restore
-                    | Step::Announce
-                    | Step::Online
-                    | Step::Backoff
-            );
-        ready.then_some(id)
+        self.can_interject().then_some(id)
     }
 
     /// The queued command `id` ended: report it and take it off the queue (unless a stop
