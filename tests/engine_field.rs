@@ -652,3 +652,31 @@ fn status_line_reports_a_power_cycle_without_effect() {
     }));
     assert!(recoveries(&n).contains(&RecoveryStep::PowerCycle));
 }
+
+/// Devices configured alike that connect with their IMEI still spread their re-connects:
+/// the jitter takes the IMEI in.
+#[test]
+fn devices_configured_alike_jitter_by_their_imei() {
+    let waits = |imei: &[u8]| {
+        let mut c = all_pins();
+        c.client_id = b"";
+        c.options |= Options::CLIENT_ID_IMEI;
+        let mut h = Harness::new(c);
+        h.start();
+        common::prepare_with_imei(&mut h, imei);
+        let mut waits = vec![];
+        for _ in 0..6 {
+            h.rx(b"\r\nOK\r\n"); // MCONFIG
+            h.forget_tx();
+            unreachable(&mut h);
+            let wait = h.engine.poll_delay_ms(h.now, &h.ring);
+            waits.push(wait);
+            h.advance(wait);
+            h.forget_tx();
+            h.rx(b"\r\nOK\r\n"); // MIPCLOSE
+            h.forget_tx();
+        }
+        waits
+    };
+    assert_ne!(waits(b"866714043075174"), waits(b"866714043075175"));
+}

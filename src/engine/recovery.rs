@@ -291,6 +291,14 @@ impl<'a> Engine<'a> {
     /// failed together (a broker outage) do not come back in lock-step.
     fn jitter_backoff(&mut self) {
         let mut x = self.jitter ^ self.now;
+        if self
+            .cfg
+            .options
+            .contains(crate::config::Options::CLIENT_ID_IMEI)
+        {
+            // Devices configured alike connect with their IMEI: that keeps them apart.
+            x ^= jitter_seed(self.facts.imei.get());
+        }
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;

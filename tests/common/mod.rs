@@ -256,6 +256,31 @@ pub fn boot_to_msgset(h: &mut Harness, echo: bool) {
     h.rx(b"\r\nOK\r\n");
 }
 
+/// The preparation of `prepare_after_boot` (echo off) for a module with this IMEI, up to the
+/// stale-link `AT+MIPCLOSE`'s answer.
+pub fn prepare_with_imei(h: &mut Harness, imei: &[u8]) {
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGSN\r");
+    h.rx(&[&b"\r\n"[..], imei, b"\r\n\r\nOK\r\n"].concat());
+    for (cmd, answer) in &IDENTITY[1..] {
+        h.tx(cmd);
+        h.rx(answer);
+    }
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    h.tx(b"AT+MQTTMSGSET=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTMODE=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\n+CME ERROR: 767\r\n");
+}
+
 /// The identity queries after the SIM is ready (once per module boot), with the answers in
 /// the forms the Luat modules print (docs/luat-at.md §4).
 pub const IDENTITY: [(&[u8], &[u8]); 4] = [
