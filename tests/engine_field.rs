@@ -68,39 +68,38 @@ fn assert_module_untouched(n: &[Notice], reason: Status) {
     }
 }
 
-#[test]
-fn ten_minutes_of_refused_credentials_never_reset_the_module() {
+/// Every rung wired and the module prepared up to the stale-link `AT+MIPCLOSE`.
+fn prepared() -> Harness {
     let mut h = Harness::new(all_pins());
     h.start();
     prepare_after_boot(&mut h);
-    let n = fail_for(&mut h, 10, refuse);
-    assert_module_untouched(&n, Status::BrokerRefused);
-    assert!(n.contains(&Notice::Log {
-        kind: LogKind::BrokerFailure,
-        what: Subject::MConnect,
-        code: 0,
-        reason: Status::BrokerRefused
-    }));
-    let s = h.engine.stats();
-    assert_eq!((s.reset_pulses, s.soft_resets, s.power_cycles), (0, 0, 0));
-    assert_eq!(s.broker_failures, s.connect_failures);
-    assert_ne!(h.engine.state(), State::Failed);
+    h
 }
 
+/// Ten minutes of refused credentials, then of a broker that is down: only re-connects, each
+/// logged with its class, and no rung of the ladder.
 #[test]
-fn ten_minutes_of_a_broker_that_is_down_never_reset_the_module() {
-    let mut h = Harness::new(all_pins());
-    h.start();
-    prepare_after_boot(&mut h);
-    let n = fail_for(&mut h, 10, unreachable);
-    assert_module_untouched(&n, Status::BrokerUnreachable);
-    assert!(n.contains(&Notice::Log {
-        kind: LogKind::BrokerFailure,
-        what: Subject::ConnectFail,
-        code: 0,
-        reason: Status::BrokerUnreachable
-    }));
-    assert_eq!(h.engine.stats().reset_pulses, 0);
+fn ten_minutes_of_refusals_or_a_dead_broker_never_reset_the_module() {
+    type Case = (fn(&mut Harness), Status, Subject);
+    let cases: [Case; 2] = [
+        (refuse, Status::BrokerRefused, Subject::MConnect),
+        (unreachable, Status::BrokerUnreachable, Subject::ConnectFail),
+    ];
+    for (fail, reason, what) in cases {
+        let mut h = prepared();
+        let n = fail_for(&mut h, 10, fail);
+        assert_module_untouched(&n, reason);
+        assert!(n.contains(&Notice::Log {
+            kind: LogKind::BrokerFailure,
+            what,
+            code: 0,
+            reason
+        }));
+        let s = h.engine.stats();
+        assert_eq!((s.reset_pulses, s.soft_resets, s.power_cycles), (0, 0, 0));
+        assert_eq!(s.broker_failures, s.connect_failures);
+        assert_ne!(h.engine.state(), State::Failed);
+    }
 }
 
 /// A name that does not resolve: the DNS codes of the error table, as the final result of
@@ -111,9 +110,7 @@ fn unresolved_names_are_their_own_class() {
         &b"\r\n+CME ERROR: 918\r\n"[..],
         b"\r\nOK\r\n\r\n+CME ERROR: 917\r\n",
     ] {
-        let mut h = Harness::new(all_pins());
-        h.start();
-        prepare_after_boot(&mut h);
+        let mut h = prepared();
         let n = fail_for(&mut h, 3, |h| h.rx(answer));
         assert_module_untouched(&n, Status::NameNotResolved);
     }
@@ -122,9 +119,7 @@ fn unresolved_names_are_their_own_class() {
 /// The broker drops the link before `CONNACK OK` (no `ERROR` first): a refusal too.
 #[test]
 fn closed_before_connack_is_a_refusal() {
-    let mut h = Harness::new(all_pins());
-    h.start();
-    prepare_after_boot(&mut h);
+    let mut h = prepared();
     let n = fail_for(&mut h, 2, |h| {
         h.rx(b"\r\nOK\r\n\r\nCONNECT OK\r\n");
         h.tx(b"AT+MCONNECT=1,120\r");
@@ -601,11 +596,7 @@ fn status_line_skips_pwrkey_after_a_reset_that_left_the_module_on() {
     for _ in 0..40 {
         h.advance(100);
     }
-    let pins: Vec<_> = h
-        .notices()
-        .into_iter()
-        .filter(|n| matches!(n, Notice::Pin { .. }))
-        .collect();
+    let pins = common::pin_notices(&h.notices());
     assert_eq!(
         pins,
         [

@@ -266,11 +266,7 @@ fn air780e_reset_is_followed_by_pwrkey() {
     h.advance(600);
     h.advance(100);
     h.advance(2_000);
-    let pins: Vec<_> = h
-        .notices()
-        .into_iter()
-        .filter(|n| matches!(n, Notice::Pin { .. }))
-        .collect();
+    let pins = common::pin_notices(&h.notices());
     assert_eq!(
         pins,
         [

@@ -301,6 +301,14 @@ pub fn identify(h: &mut Harness) {
     }
 }
 
+/// The pin notices among `n`, in order.
+pub fn pin_notices(n: &[Notice]) -> Vec<Notice> {
+    n.iter()
+        .filter(|e| matches!(e, Notice::Pin { .. }))
+        .copied()
+        .collect()
+}
+
 /// The recovery steps among `n`, in order.
 pub fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
     n.iter()
