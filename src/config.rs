@@ -3,8 +3,8 @@
 //! Strings are borrowed for the engine's lifetime (the C API documents the same rule); limits are
 //! checked once by [`Config::validate`] so nothing is sent that the module would reject.
 
-use crate::at::encode::check_quotable;
 use crate::config_field::{ConfigError, ConfigField as F};
+use crate::dialect::luat::encode::check_quotable;
 use crate::Status;
 
 /// The module family. Where the sources differ (docs/luat-at.md §12), the profile decides.

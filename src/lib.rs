@@ -22,10 +22,10 @@
 #[cfg(not(target_os = "none"))]
 extern crate std;
 
-pub mod at;
 mod bytes;
 pub mod config;
 pub mod config_field;
+pub mod dialect;
 pub mod engine;
 pub mod event;
 pub mod queue;
@@ -38,9 +38,9 @@ pub mod ffi;
 
 pub use config::{Config, Options, Pins, Profile};
 pub use config_field::{ConfigError, ConfigField};
+pub use engine::ring::{RxReader, RxRing};
 pub use engine::{Buffers, Engine};
 pub use event::{Event, LogKind, LossKind, Notice, Pin, RecoveryStep, State, Subject};
-pub use ffi::ring::{RxReader, RxRing};
 pub use stats::Stats;
 pub use status::Status;
 

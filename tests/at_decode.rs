@@ -1,7 +1,7 @@
 //! decode(): every line form of docs/luat-at.md §2.2 (boot), §4, §5, §7 (URCs) and §8 (errors), their
 //! spelling variants, leniency limits, and garbage.
 
-use cellmqtt::at::{decode, Response, SimState, CME_TEXT};
+use cellmqtt::dialect::luat::{decode, Response, SimState, CME_TEXT};
 use Response::*;
 
 fn table(cases: &[(&[u8], Response<'static>)]) {

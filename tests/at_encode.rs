@@ -2,7 +2,7 @@
 //! every chunk size, encoded_len, cursor resumption as the engine does it after a short UART
 //! write, and the payload/field checks.
 
-use cellmqtt::at::{
+use cellmqtt::dialect::luat::{
     check_quotable, encode, encoded_len, mpub_escaped_len, needs_binary, Command, Qos, SslValue,
     TxCursor, Will,
 };

@@ -4,7 +4,7 @@
 mod at_support;
 
 use at_support::*;
-use cellmqtt::at::{Span, Token, Tokenizer, MAX_MSUB_PAYLOAD};
+use cellmqtt::dialect::luat::{Span, Token, Tokenizer, MAX_MSUB_PAYLOAD};
 
 // ---------------------------------------------------------------------------------------------
 // Framing

@@ -5,7 +5,7 @@
 mod at_support;
 
 use at_support::*;
-use cellmqtt::at::Tokenizer;
+use cellmqtt::dialect::luat::Tokenizer;
 
 #[test]
 fn split_anywhere_gives_the_same_tokens() {

@@ -3,7 +3,7 @@
 //! spans never overlap; `decode` accepts every line.
 #![no_main]
 
-use cellmqtt::at::{decode, Token, Tokenizer};
+use cellmqtt::dialect::luat::{decode, Token, Tokenizer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

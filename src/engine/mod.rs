@@ -14,21 +14,24 @@
 
 mod facts;
 mod recovery;
+// The one module besides `ffi` allowed `unsafe`: see its documentation.
+#[allow(unsafe_code)]
+pub mod ring;
 mod rx;
 mod session;
 mod shared;
 mod tx;
 
-use crate::at::tokenizer::Tokenizer;
 use crate::config::{check_topic, limits, Config, Options};
 use crate::config_field::{ConfigError, ConfigField};
+use crate::dialect::luat::tokenizer::Tokenizer;
 use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
-use crate::ffi::ring::{RxReader, RxRing};
 use crate::queue::PublishQueue;
 use crate::stats::Stats;
 use crate::subs::SubTable;
 use crate::{time, Status};
 use heapless::Deque;
+use ring::{RxReader, RxRing};
 
 pub use facts::{Fact, Field, ModuleFacts};
 pub use shared::{AtKind, AT_SLOTS, AT_TEXT_MAX};
@@ -141,7 +144,7 @@ struct PubWait {
 /// Information lines seen while a command was in flight (`+CPIN:`, `+CGATT:`, `+MQTTSTATU`).
 #[derive(Clone, Copy, Default)]
 struct Seen {
-    sim: Option<crate::at::decode::SimState>,
+    sim: Option<crate::dialect::luat::decode::SimState>,
     attach: Option<u8>,
     mqtt: Option<u8>,
     /// `STATE: PDP DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the bearer is down, which

@@ -2,13 +2,13 @@
 //! in flight; everything else is a URC, handled whatever the step, so a URC between a command
 //! and its `OK` never steals the command's answer.
 
+use super::ring::RxReader;
 use super::shared::AtKind;
 use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
-use crate::at::decode::{decode, Response};
-use crate::at::tokenizer::{Span, Token};
+use crate::dialect::luat::decode::{decode, Response};
+use crate::dialect::luat::tokenizer::{Span, Token};
 use crate::event::{LogKind, LossKind, Notice, Subject};
-use crate::ffi::ring::RxReader;
 use crate::Status;
 
 pub(super) enum RxStep {

@@ -9,8 +9,8 @@
 use super::rx::Final;
 use super::tx::{next_ssl_item, Cmd};
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
-use crate::at::decode::SimState;
 use crate::config::Options;
+use crate::dialect::luat::decode::SimState;
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::subs::SubState;
 use crate::time::{after, reached};

@@ -2,10 +2,10 @@
 //! streaming that text to the UART without a TX buffer (the encoder resumes from a cursor).
 
 use super::{Engine, PubSource};
-use crate::at::encode::{
+use crate::config::{Config, Options};
+use crate::dialect::luat::encode::{
     encode, mpub_escaped_len, needs_binary, Command, SslValue, TxCursor, Will,
 };
-use crate::config::{Config, Options};
 use crate::event::Subject;
 use crate::time;
 

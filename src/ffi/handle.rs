@@ -5,8 +5,8 @@
 //! `feed` (any context) and `poll`; the engine sits in an `UnsafeCell` and is only reached by
 //! the single application context, one short-lived `&mut` at a time.
 
-use super::ring::RxRing;
 use super::types::cellmqtt_callbacks_t;
+use crate::engine::ring::RxRing;
 use crate::engine::Engine;
 use crate::Status;
 use core::cell::UnsafeCell;

@@ -9,7 +9,6 @@
 mod convert;
 mod handle;
 mod port;
-pub mod ring;
 mod types;
 
 pub use handle::{cellmqtt_t, CELLMQTT_HANDLE_WORDS};
@@ -17,13 +16,13 @@ pub use types::*;
 
 use crate::config::{Config, Ladder, Pins, Timeouts};
 use crate::config_field::{ConfigError, ConfigField};
+use crate::engine::ring::RxRing;
 use crate::engine::{Buffers, Engine};
 use crate::event::{Event, Notice, State};
 use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
 use handle::Handle;
-use ring::RxRing;
 
 /// Runs `f` on the engine of an initialised handle, outside any poll-only section.
 ///

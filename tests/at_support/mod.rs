@@ -2,7 +2,7 @@
 //! on every call, and a naive byte-at-a-time reference model of the tokenizer.
 #![allow(dead_code)]
 
-use cellmqtt::at::{Token, Tokenizer, MAX_MSUB_PAYLOAD};
+use cellmqtt::dialect::luat::{Token, Tokenizer, MAX_MSUB_PAYLOAD};
 
 /// Owned form of a token, for comparisons.
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -5,8 +5,9 @@
 //! reader hands out the buffered bytes in place (`read_with`), so the tokenizer scans the ring
 //! itself: no copy between the interrupt and the line buffer.
 //!
-//! It lives in `ffi` because sharing one buffer between a writer and an in-place reader needs
-//! `unsafe`; the safe interface keeps the rules:
+//! It lives under the engine, which reads it; it is one of the two places allowed `unsafe`
+//! (with `ffi`), because sharing one buffer between a writer and an in-place reader needs it.
+//! The safe interface keeps the rules:
 //! - Only atomic loads and stores are used (no compare-and-swap), so the ring works on cores
 //!   without CAS such as ARMv6-M.
 //! - `write` is stored only by the producer, `read` only by the consumer. Each side publishes its

@@ -1,20 +1,13 @@
-//! The AT layer: module output → tokens ([`tokenizer`](mod@tokenizer)) → meanings
-//! ([`decode`](mod@decode)), and commands → bytes ([`encode`](mod@encode)).
+//! Module dialects: how each module family spells the session the engine runs.
 //!
-//! Everything here is pure and allocation-free: no I/O, no clock, no state beyond the
-//! tokenizer's position in the stream. It is public so tests and fuzzers can drive it directly.
-//! The dialect it speaks is described in `docs/luat-at.md`.
+//! - [`encode`]: commands as resumable byte streams, shared by every dialect;
+//! - [`luat`]: the Luat/AirM2M `AT+M*` dialect (Air724UG, Air780E family), `docs/luat-at.md`.
+//!
+//! Everything here is pure and allocation-free: no I/O, no clock, no state beyond a tokenizer's
+//! position in the stream. It is public so tests and fuzzers can drive it directly.
 
-pub mod decode;
 pub mod encode;
-pub mod tokenizer;
-
-pub use decode::{decode, Response, SimState, CME_TEXT};
-pub use encode::{
-    check_quotable, encode, encoded_len, mpub_escaped_len, needs_binary, Command, SslValue,
-    TxCursor, Will,
-};
-pub use tokenizer::{Span, Token, Tokenizer, MAX_MSUB_PAYLOAD};
+pub mod luat;
 
 /// MQTT quality of service.
 #[repr(u8)]

@@ -1,0 +1,246 @@
+//! Commands as resumable byte streams, for every dialect.
+//!
+//! A dialect spells each command as a short list of [`Segment`]s (literal text, a verbatim
+//! string, a number, an escaped payload); [`encode_segments`] writes the next bytes of such a
+//! list into whatever space the caller has and advances a [`TxCursor`]. There is no transmit
+//! buffer and no payload copy: the caller encodes into a small stack chunk, writes that to the
+//! UART, and repeats. Encoding is deterministic, so a caller whose UART took only part of a
+//! chunk can encode again from its saved cursor into a chunk of exactly the accepted length.
+//!
+//! The cursor holds the segment index, the offset inside it and, for an escaped payload, how
+//! much of a three-byte escape was already written, so each call costs O(bytes written) and
+//! never rescans from the start.
+
+use crate::Status;
+
+/// Position inside an encoded command. Start from [`TxCursor::new`] for every command.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct TxCursor {
+    pub(crate) segment: usize,
+    /// Offset in the segment's source bytes (payload bytes for the escaped segment).
+    offset: usize,
+    /// Bytes of the current three-byte escape already written.
+    escaped: usize,
+    done: bool,
+}
+
+impl TxCursor {
+    /// A cursor at the start of a command.
+    pub const fn new() -> Self {
+        TxCursor {
+            segment: 0,
+            offset: 0,
+            escaped: 0,
+            done: false,
+        }
+    }
+
+    /// True once [`encode`] has written the last byte of the command.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+/// One piece of an encoded command.
+#[derive(Clone, Copy)]
+pub(crate) enum Segment<'a> {
+    /// Bytes written as they are (fixed text, or a string between quotes).
+    Text(&'a [u8]),
+    /// A number in decimal (u32: every number of the dialect fits, and 64-bit division would
+    /// pull a kilobyte of runtime into 32-bit firmware).
+    Dec(u32),
+    /// A number as `0X` + at least four upper-case hex digits.
+    Hex(u32),
+    /// The MPUB payload, escaped.
+    Escaped(&'a [u8]),
+}
+
+/// Writes the next bytes of the command whose segments `segment(i)` yields, from `cursor`, into
+/// `out`; advances the cursor over exactly what was written and returns the count. A return of
+/// 0 with a non-empty `out` means the command is complete (as does [`TxCursor::is_done`],
+/// already after the call that wrote the last byte). Costs O(`out.len()`) plus a constant per
+/// segment.
+// Inlined into each dialect's `encode`, so the segment function is a direct match there.
+#[inline(always)]
+pub(crate) fn encode_segments<'a>(
+    segment: impl Fn(usize) -> Option<Segment<'a>>,
+    cursor: &mut TxCursor,
+    out: &mut [u8],
+) -> usize {
+    let mut written = 0;
+    while let Some(seg) = segment(cursor.segment) {
+        let (_, free) = out.split_at_mut(written.min(out.len()));
+        let (n, finished) = match seg {
+            Segment::Text(text) => emit_text(text, cursor, free),
+            Segment::Dec(n) => emit_text(Number::dec(n).as_bytes(), cursor, free),
+            Segment::Hex(n) => emit_text(Number::hex(n).as_bytes(), cursor, free),
+            Segment::Escaped(payload) => emit_escaped(payload, cursor, free),
+        };
+        written += n;
+        if !finished {
+            break;
+        }
+        // Step over this and any empty segments, so `is_done` is set by the last write.
+        cursor.segment += 1;
+        cursor.offset = 0;
+        cursor.escaped = 0;
+    }
+    cursor.done = segment(cursor.segment).is_none();
+    written
+}
+
+/// Total length in bytes of the segments `segment(i)` yields (saturating).
+pub(crate) fn segments_len<'a>(segment: impl Fn(usize) -> Option<Segment<'a>>) -> usize {
+    (0..)
+        .map_while(segment)
+        .map(|seg| match seg {
+            Segment::Text(text) => text.len(),
+            Segment::Dec(n) => Number::dec(n).as_bytes().len(),
+            Segment::Hex(n) => Number::hex(n).as_bytes().len(),
+            Segment::Escaped(payload) => escaped_len(payload),
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
+/// Segment `index` of the list `head` followed by `tail`.
+pub(crate) fn pick_in<'a>(
+    index: usize,
+    head: &[Segment<'a>],
+    tail: &[Segment<'a>],
+) -> Option<Segment<'a>> {
+    match index.checked_sub(head.len()) {
+        None => head.get(index).copied(),
+        Some(i) => tail.get(i).copied(),
+    }
+}
+
+/// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).
+fn emit_text(text: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize, bool) {
+    let rest = text.get(cursor.offset..).unwrap_or(&[]);
+    let n = rest.len().min(out.len());
+    if let (Some(dst), Some(src)) = (out.get_mut(..n), rest.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    cursor.offset += n;
+    (n, n == rest.len())
+}
+
+/// Escapes what fits of `payload[cursor.offset..]`, copying runs of plain bytes in bulk and
+/// splitting an escape across calls if `out` ends inside one.
+fn emit_escaped(payload: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize, bool) {
+    let mut written = 0;
+    loop {
+        let (_, free) = out.split_at_mut(written.min(out.len()));
+        let rest = payload.get(cursor.offset..).unwrap_or(&[]);
+        let Some(&byte) = rest.first() else {
+            return (written, true);
+        };
+        if free.is_empty() {
+            return (written, false);
+        }
+        if let Some(&[high, low]) = escape_code(byte) {
+            let seq = [b'\\', high, low];
+            let pending = seq.get(cursor.escaped..).unwrap_or(&[]);
+            let n = pending.len().min(free.len());
+            if let (Some(dst), Some(src)) = (free.get_mut(..n), pending.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            written += n;
+            cursor.escaped += n;
+            if cursor.escaped >= seq.len() {
+                cursor.escaped = 0;
+                cursor.offset += 1;
+            }
+        } else {
+            let limit = rest.len().min(free.len());
+            let window = crate::bytes::head(rest, limit);
+            let run = window
+                .iter()
+                .position(|&b| escape_code(b).is_some())
+                .unwrap_or(limit);
+            if let (Some(dst), Some(src)) = (free.get_mut(..run), rest.get(..run)) {
+                dst.copy_from_slice(src);
+            }
+            written += run;
+            cursor.offset += run;
+        }
+    }
+}
+
+/// The two hex digits MPUB writes after `\` for a byte it cannot carry literally.
+#[inline]
+fn escape_code(byte: u8) -> Option<&'static [u8; 2]> {
+    match byte {
+        b'"' => Some(b"22"),
+        b'\r' => Some(b"0D"),
+        b'\n' => Some(b"0A"),
+        b'\\' => Some(b"5C"),
+        _ => None,
+    }
+}
+
+/// Bytes `payload` takes after escaping `"`, CR, LF and `\\` (3 bytes each).
+pub fn escaped_len(payload: &[u8]) -> usize {
+    let escapes = payload
+        .iter()
+        .filter(|&&b| escape_code(b).is_some())
+        .count();
+    payload.len().saturating_add(escapes.saturating_mul(2))
+}
+
+/// Checks a field the encoder puts between quotes verbatim (topic, client id, user, password,
+/// host, will topic and message, SSL strings): a `"`, CR, LF or NUL cannot be carried and gives
+/// [`Status::InvalidString`]. Length limits are the caller's business.
+#[inline(never)]
+pub fn check_quotable(s: &[u8]) -> Result<(), Status> {
+    if s.iter().any(|&b| matches!(b, b'"' | b'\r' | b'\n' | 0)) {
+        Err(Status::InvalidString)
+    } else {
+        Ok(())
+    }
+}
+
+/// A number formatted without `core::fmt`: digits right-aligned in a fixed array.
+struct Number {
+    digits: [u8; 10],
+    start: usize,
+}
+
+impl Number {
+    fn dec(mut n: u32) -> Self {
+        let mut digits = [b'0'; 10];
+        let mut start = digits.len();
+        for slot in digits.iter_mut().rev() {
+            // n % 10 < 10, so the cast is exact.
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+            start -= 1;
+            if n == 0 {
+                break;
+            }
+        }
+        Number { digits, start }
+    }
+
+    /// `0X` and the hex digits of `n`, at least four of them, as the modules print and
+    /// document cipher suites (`0X0035`).
+    fn hex(n: u32) -> Self {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut digits = [b'0'; 10];
+        let count = (8 - n.leading_zeros() as usize / 4).max(4);
+        for (i, slot) in digits.iter_mut().rev().take(count).enumerate() {
+            let nibble = (n >> (4 * i)) & 0xF;
+            *slot = HEX.get(nibble as usize).copied().unwrap_or(b'0');
+        }
+        // count <= 8, so the "0X" fits in front of the digits.
+        let start = digits.len() - count - 2;
+        if let Some(x) = digits.get_mut(start + 1) {
+            *x = b'X';
+        }
+        Number { digits, start }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.digits.get(self.start..).unwrap_or(&[])
+    }
+}
