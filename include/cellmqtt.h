@@ -14,7 +14,7 @@
 
 #if defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
-#define CELLMQTT_HANDLE_WORDS 160
+#define CELLMQTT_HANDLE_WORDS 168
 #endif
 
 #if !defined(CELLMQTT_PTR64)

@@ -22,6 +22,15 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// The dialect this family speaks.
+    pub fn dialect(self) -> crate::dialect::Dialect {
+        match self {
+            Profile::Air724ug | Profile::Air780e | Profile::Air780ep => {
+                crate::dialect::Dialect::Luat
+            }
+        }
+    }
+
     /// Largest escaped message field `AT+MPUB` takes; longer payloads go by `AT+MPUBEX`.
     pub fn mpub_max(self) -> usize {
         match self {
@@ -261,6 +270,9 @@ pub struct Config<'a> {
     /// Payloads whose escaping costs more than this many extra bytes go by `AT+MPUBEX`
     /// (one more round trip for the prompt instead of a longer line).
     pub mpubex_above_extra: u16,
+    /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
+    /// `AT+QICSGP`); empty: the module's default. Luat modules take it from the network.
+    pub apn: &'a [u8],
 }
 
 impl<'a> Config<'a> {
@@ -289,6 +301,7 @@ impl<'a> Config<'a> {
             timeouts: Timeouts::DEFAULT,
             ladder: Ladder::DEFAULT,
             mpubex_above_extra: 32,
+            apn: b"",
         }
     }
 

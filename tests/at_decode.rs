@@ -1,10 +1,90 @@
 //! decode(): every line form of docs/luat-at.md §2.2 (boot), §4, §5, §7 (URCs) and §8 (errors), their
 //! spelling variants, leniency limits, and garbage.
 
-use cellmqtt::dialect::luat::{decode, Response, SimState, CME_TEXT};
+use cellmqtt::dialect::luat::{decode, Ack, LinkCause, Response, SimState, CME_TEXT};
 use Response::*;
 
-fn table(cases: &[(&[u8], Response<'static>)]) {
+// The Luat spellings by their old names, in the engine's vocabulary (src/dialect/response.rs):
+// the rows below are the decoder's table as it was before the dialect split.
+#[allow(non_upper_case_globals)]
+const ConnectOk: Response = LinkOpened;
+#[allow(non_upper_case_globals)]
+const AlreadyConnect: Response = LinkAlreadyOpen;
+#[allow(non_upper_case_globals)]
+const ConnectFail: Response = OpenFailed {
+    code: 0,
+    reason: cellmqtt::Status::BrokerUnreachable,
+};
+#[allow(non_upper_case_globals)]
+const ConnackOk: Response = Connected;
+#[allow(non_upper_case_globals)]
+const Suback: Response = Subscribed {
+    id: None,
+    granted: None,
+};
+#[allow(non_upper_case_globals)]
+const Unsuback: Response = Unsubscribed { id: None };
+#[allow(non_upper_case_globals)]
+const Puback: Response = PubAck {
+    ack: Ack::Puback,
+    id: None,
+};
+#[allow(non_upper_case_globals)]
+const Pubrec: Response = PubAck {
+    ack: Ack::Pubrec,
+    id: None,
+};
+#[allow(non_upper_case_globals)]
+const Pubcomp: Response = PubAck {
+    ack: Ack::Pubcomp,
+    id: None,
+};
+#[allow(non_upper_case_globals)]
+const Closed: Response = LinkClosed {
+    code: 0,
+    cause: LinkCause::Closed,
+};
+#[allow(non_upper_case_globals)]
+const PdpDeact: Response = BearerLost {
+    cid: 0,
+    restore: true,
+};
+#[allow(non_upper_case_globals)]
+const ShutOk: Response = Done;
+
+#[allow(non_snake_case)]
+fn MqttState(code: u8) -> Response {
+    SessionState {
+        code,
+        connected: code == 1,
+    }
+}
+
+/// A `STATE:` line: only whether it says the bearer is down is kept.
+#[allow(non_snake_case)]
+fn TcpState(text: &[u8]) -> Response {
+    BearerState {
+        down: matches!(text, b"PDP DEACT" | b"IP INITIAL"),
+    }
+}
+
+#[allow(non_snake_case)]
+fn TcpError(code: u16) -> Response {
+    LinkClosed {
+        code,
+        cause: LinkCause::Error,
+    }
+}
+
+#[allow(non_snake_case)]
+fn PdnDeact(cid: u8) -> Response {
+    BearerLost {
+        cid,
+        restore: false,
+    }
+}
+
+fn table(cases: &[(&[u8], Response)]) {
     for (line, expected) in cases {
         assert_eq!(
             decode(line),
@@ -326,9 +406,9 @@ fn random_lines_never_panic() {
         let line: Vec<u8> = (0..len)
             .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
             .collect();
-        // Any result is fine; a TcpState borrows from the line.
-        if let TcpState(s) = decode(&line) {
-            assert!(line.windows(s.len()).any(|w| w == s));
+        // Any result is fine; a bearer state comes only from a `STATE:` line.
+        if let BearerState { .. } = decode(&line) {
+            assert!(line.starts_with(b"STATE:"), "{line:?}");
         }
     }
 }

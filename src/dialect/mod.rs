@@ -1,13 +1,150 @@
 //! Module dialects: how each module family spells the session the engine runs.
 //!
+//! The engine runs one session for every family: it sends commands by purpose ([`Cmd`]) and
+//! acts on a vendor-neutral vocabulary of results ([`Response`]). A dialect spells the one and
+//! reads the other:
+//!
+//! - [`response`]: the vocabulary every decoder maps onto;
+//! - [`bringup`]: the per-boot and per-connect command lists, as data;
 //! - [`encode`]: commands as resumable byte streams, shared by every dialect;
 //! - [`luat`]: the Luat/AirM2M `AT+M*` dialect (Air724UG, Air780E family), `docs/luat-at.md`.
+//!
+//! A dialect folder holds its command encoding (`encode.rs`), its line decoding (`decode.rs`),
+//! its framing of incoming messages (the tokenizer) and its spelling of the engine's commands
+//! with its bring-up lists (`session.rs`). [`Dialect`] dispatches to the one a profile uses.
 //!
 //! Everything here is pure and allocation-free: no I/O, no clock, no state beyond a tokenizer's
 //! position in the stream. It is public so tests and fuzzers can drive it directly.
 
+pub mod bringup;
 pub mod encode;
 pub mod luat;
+pub mod response;
+
+pub use bringup::{Item, List, OnError, When};
+pub use encode::TxCursor;
+pub use response::{Ack, LinkCause, Response, SimState, CME_TEXT};
+
+use crate::config::{Config, Options};
+use crate::engine::{Cmd, PubSource};
+
+/// The module families the engine can drive.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Dialect {
+    /// Luat/AirM2M `AT+M*` (docs/luat-at.md).
+    Luat,
+}
+
+/// A publish as a dialect spells it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Publish<'a> {
+    pub topic: &'a [u8],
+    pub payload: &'a [u8],
+    pub qos: u8,
+    pub retain: bool,
+    /// The message id for dialects that carry one (0 for QoS 0).
+    pub id: u16,
+}
+
+/// What a dialect reads from the session to spell a command.
+pub trait Context {
+    fn config(&self) -> &Config<'_>;
+    /// The client id the session connects with.
+    fn client_id(&self) -> &[u8];
+    /// Topic filter and QoS of the subscription record at `at`.
+    fn filter(&self, at: usize) -> Option<(&[u8], u8)>;
+    fn publish(&self, src: PubSource) -> Option<Publish<'_>>;
+    /// The text of the oldest queued AT command.
+    fn queued_line(&self) -> Option<&[u8]>;
+}
+
+/// A command spelled in one dialect.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Command<'a> {
+    Luat(luat::Command<'a>),
+}
+
+/// Writes the next bytes of `cmd`; see [`encode::encode_segments`].
+pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
+    match cmd {
+        Command::Luat(c) => luat::encode(c, cursor, out),
+    }
+}
+
+impl Dialect {
+    /// The command `cmd` stands for in this dialect.
+    pub fn spell<C: Context>(self, cmd: Cmd, ctx: &C) -> Command<'_> {
+        match self {
+            Dialect::Luat => Command::Luat(luat::session::spell(cmd, ctx)),
+        }
+    }
+
+    /// What `line` means. `state_query`: the session-state query is in flight (where a
+    /// dialect's answer to it looks like another result).
+    pub fn decode(self, line: &[u8], _state_query: bool) -> Response {
+        match self {
+            Dialect::Luat => luat::decode(line),
+        }
+    }
+
+    /// Entry `i` of a bring-up list; `None` past its end.
+    pub fn item(self, list: List, i: u8) -> Option<&'static Item> {
+        match self {
+            Dialect::Luat => luat::session::item(list, i),
+        }
+    }
+
+    /// True when the configuration sets the dialect's TLS item `k`.
+    pub fn has_tls_item(self, cfg: &Config<'_>, k: u8) -> bool {
+        match self {
+            Dialect::Luat => luat::session::ssl_item(cfg, k).is_some(),
+        }
+    }
+
+    /// How a payload goes out: `Some(false)` in the command line, `Some(true)` after a data
+    /// prompt, `None` not at all (the dialect cannot carry it with these options).
+    pub fn publish_form(self, cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
+        match self {
+            Dialect::Luat => luat::session::publish_form(cfg, payload),
+        }
+    }
+
+    /// True when acknowledgements carry the request's message id.
+    pub fn acks_carry_ids(self) -> bool {
+        match self {
+            Dialect::Luat => false,
+        }
+    }
+
+    /// True when the module can keep incoming messages for the host to read
+    /// ([`Options::CACHE_MODE`]).
+    pub fn has_message_cache(self) -> bool {
+        match self {
+            Dialect::Luat => true,
+        }
+    }
+
+    /// The failure class of a failed open, given that TLS is on: some families report a
+    /// failed handshake only as an unreachable broker.
+    pub fn open_failure(self, reason: crate::Status, _tls: bool) -> crate::Status {
+        match self {
+            // Luat firmware reports a failed TLS handshake as `CONNECT FAIL` too; it cannot be
+            // told from an unreachable broker (README).
+            Dialect::Luat => reason,
+        }
+    }
+}
+
+impl Config<'_> {
+    /// The dialect the profile speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.profile.dialect()
+    }
+
+    pub(crate) fn tls(&self) -> bool {
+        self.options.contains(Options::TLS)
+    }
+}
 
 /// MQTT quality of service.
 #[repr(u8)]

@@ -22,9 +22,10 @@ mod session;
 mod shared;
 mod tx;
 
-use crate::config::{check_topic, limits, Config, Options};
+use crate::config::{check_topic, limits, Config};
 use crate::config_field::{ConfigError, ConfigField};
 use crate::dialect::luat::tokenizer::Tokenizer;
+use crate::dialect::Dialect;
 use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
 use crate::queue::PublishQueue;
 use crate::stats::Stats;
@@ -70,15 +71,10 @@ enum Step {
     Identity(Fact),
     Attach,
     Signal,
-    MsgMode,
-    /// `AT+MQTTMODE=0`.
-    DataMode,
-    /// `AT+SSLCFG` item index.
-    Ssl(u8),
-    CloseStale,
-    /// `AT+CIPSHUT` after `+PDP DEACT`.
-    Shut,
-    Configure,
+    /// Entry of the dialect's per-boot list.
+    Prepare(u8),
+    /// Entry of the dialect's per-connect list.
+    Configure(u8),
     Open,
     Connect,
     /// Sending pending subscribe/unsubscribe commands after connect.
@@ -127,12 +123,8 @@ pub enum PubSource {
     Online,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum AckStage {
-    Puback,
-    Pubrec,
-    Pubcomp,
-}
+/// The acknowledgement a publish waits for (`Done`: a dialect's one final report).
+use crate::dialect::Ack as AckStage;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct PubWait {
@@ -141,12 +133,16 @@ struct PubWait {
     deadline: u32,
 }
 
-/// Information lines seen while a command was in flight (`+CPIN:`, `+CGATT:`, `+MQTTSTATU`).
+/// Information lines seen while a command was in flight (`+CPIN:`, `+CGATT:`, the session
+/// state, the bearer state).
 #[derive(Clone, Copy, Default)]
 struct Seen {
-    sim: Option<crate::dialect::luat::decode::SimState>,
+    sim: Option<crate::dialect::SimState>,
     attach: Option<u8>,
-    mqtt: Option<u8>,
+    /// The session state as printed, and whether it means connected.
+    mqtt: Option<(u8, bool)>,
+    /// An active bearer was reported.
+    bearer_active: bool,
     /// `STATE: PDP DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the bearer is down, which
     /// is the module's (attach) side, not the broker's.
     bearer_down: bool,
@@ -171,6 +167,7 @@ enum Echo {
 /// The engine. See the crate documentation for the polling model.
 pub struct Engine<'a> {
     cfg: Config<'a>,
+    dialect: Dialect,
     line: &'a mut [u8],
     queue: PublishQueue<'a>,
     subs: SubTable<'a>,
@@ -201,8 +198,12 @@ pub struct Engine<'a> {
     /// The per-boot preparation (message mode, data mode, SSL) is in force. Cleared when the
     /// module may have lost it (echo back on after `ATE0`), so the next re-connect redoes it.
     prepared: bool,
-    /// `AT+MQTTMODE` answered `ERROR` since the module booted: firmware without it.
-    no_data_mode: bool,
+    /// Per-boot entries answered `ERROR` since the module booted (bit per entry): firmware
+    /// without them (`OnError::Unsupported`).
+    lacks: u32,
+    /// The last bring-up entry with `OnError::Check` failed (its `When::AfterFailure` check
+    /// is due).
+    item_failed: bool,
     /// `AT+MPUB` of this source's current message was answered `ERROR`: it goes by
     /// `AT+MPUBEX` (once) before the refusal counts.
     mpub_fallback: Option<PubSource>,
@@ -219,15 +220,17 @@ pub struct Engine<'a> {
     at_queue: shared::AtQueue,
     urc_budget: shared::UrcBudget,
     facts: ModuleFacts,
-    /// After `+PDP DEACT` the context is shut (`AT+CIPSHUT`) before re-connecting.
-    shut_pdp: bool,
+    /// The bearer must be restored before the next open (Luat: `AT+CIPSHUT` after
+    /// `+PDP DEACT`).
+    restore_bearer: bool,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     cache_pending: u8,
     cache_reading: u8,
     /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
     early_pub_ack: Option<AckStage>,
-    /// The `SUBACK`/`UNSUBACK` of the command in flight came before its `OK`.
-    early_sub_ack: bool,
+    /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`,
+    /// with the granted QoS where the dialect reports it.
+    early_sub_ack: Option<Option<u8>>,
     /// A failed command awaiting the `AT+MQTTSTATU` verdict.
     suspect: Option<session::Suspect>,
     /// Consecutive failed cycles (reported, and scales the back-off).
@@ -258,6 +261,7 @@ impl<'a> Engine<'a> {
             .map_err(|e| e.status)?;
         Ok(Engine {
             cfg,
+            dialect: cfg.dialect(),
             line: bufs.line,
             queue: PublishQueue::new(bufs.queue),
             subs: SubTable::new(bufs.subs),
@@ -280,7 +284,8 @@ impl<'a> Engine<'a> {
             ssl_done: false,
             echo: Echo::Default,
             prepared: false,
-            no_data_mode: false,
+            lacks: 0,
+            item_failed: false,
             mpub_fallback: None,
             broker_since: None,
             refusals: 0,
@@ -289,11 +294,11 @@ impl<'a> Engine<'a> {
             at_queue: shared::AtQueue::new(),
             urc_budget: shared::UrcBudget::new(),
             facts: ModuleFacts::new(),
-            shut_pdp: false,
+            restore_bearer: false,
             cache_pending: 0,
             cache_reading: 0,
             early_pub_ack: None,
-            early_sub_ack: false,
+            early_sub_ack: None,
             suspect: None,
             failures: 0,
             ladder_pos: 0,
@@ -323,7 +328,7 @@ impl<'a> Engine<'a> {
         // The online message must be sendable, or the session would wait for it forever.
         if cfg
             .online_payload
-            .is_some_and(|p| tx::publish_form(cfg, p).is_none())
+            .is_some_and(|p| cfg.dialect().publish_form(cfg, p).is_none())
         {
             return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
         }
@@ -403,8 +408,9 @@ impl<'a> Engine<'a> {
         if payload.len() > limits::PAYLOAD_MAX {
             return Err(Status::PayloadTooLong);
         }
-        if tx::publish_form(&self.cfg, payload).is_none() {
-            // Only MPUB is allowed and it cannot carry this payload.
+        if self.dialect.publish_form(&self.cfg, payload).is_none() {
+            // The dialect cannot carry this payload with these options (Luat: only MPUB is
+            // allowed).
             return Err(Status::PayloadTooLong);
         }
         if !self.queue.can_ever_hold(topic.len(), payload.len()) {
@@ -692,20 +698,12 @@ impl<'a> Engine<'a> {
             | Step::Identity(_)
             | Step::Attach
             | Step::Signal
-            | Step::MsgMode
-            | Step::DataMode
-            | Step::Ssl(_) => State::Preparing,
-            Step::CloseStale | Step::Shut | Step::Configure | Step::Open | Step::Connect => {
-                State::Connecting
-            }
+            | Step::Prepare(_) => State::Preparing,
+            Step::Configure(_) | Step::Open | Step::Connect => State::Connecting,
             Step::Restore | Step::Announce => State::Restoring,
             Step::Online | Step::Verify => State::Online,
             Step::Backoff | Step::SoftReset => State::Recovering,
             Step::Disconnect | Step::CloseForStop => State::Stopping,
         }
-    }
-
-    fn cache_mode(&self) -> bool {
-        self.cfg.options.contains(Options::CACHE_MODE)
     }
 }

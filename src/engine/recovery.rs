@@ -168,10 +168,10 @@ impl<'a> Engine<'a> {
         self.tok.reset();
         self.echo = Echo::Default;
         self.prepared = false;
-        self.no_data_mode = false;
+        self.lacks = 0;
         self.facts = super::ModuleFacts::new();
         self.ssl_done = false;
-        self.shut_pdp = false;
+        self.restore_bearer = false;
         self.cache_pending = 0;
         self.cache_reading = 0;
         self.tcp_up = false;
@@ -276,8 +276,8 @@ impl<'a> Engine<'a> {
             }
             _ if self.before_link() => Step::Sim,
             // The module may have lost its per-boot settings (echo came back after ATE0).
-            _ if !self.prepared => Step::MsgMode,
-            _ => Step::CloseStale,
+            _ if !self.prepared => Step::Prepare(0),
+            _ => Step::Configure(0),
         };
         self.stats.reconnects = self.stats.reconnects.wrapping_add(1);
         self.announce(RecoveryStep::Reconnect, reason);
@@ -368,9 +368,7 @@ impl<'a> Engine<'a> {
                 | Step::Identity(_)
                 | Step::Attach
                 | Step::Signal
-                | Step::MsgMode
-                | Step::DataMode
-                | Step::Ssl(_)
+                | Step::Prepare(_)
         )
     }
 
@@ -383,7 +381,7 @@ impl<'a> Engine<'a> {
         self.pub_wait = None;
         self.suspect = None;
         self.early_pub_ack = None;
-        self.early_sub_ack = false;
+        self.early_sub_ack = None;
         self.connected = false;
         self.tcp_up = false;
         self.subs.mark_all_for_restore();

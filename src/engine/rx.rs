@@ -3,11 +3,12 @@
 //! and its `OK` never steals the command's answer.
 
 use super::ring::RxReader;
+use super::session::Suspect;
 use super::shared::AtKind;
 use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
-use crate::dialect::luat::decode::{decode, Response};
 use crate::dialect::luat::tokenizer::{Span, Token};
+use crate::dialect::{LinkCause, Response};
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::Status;
 
@@ -111,7 +112,8 @@ impl<'a> Engine<'a> {
 
     fn on_line(&mut self, len: usize) -> Option<LineOut> {
         let line = self.line.get(..len).unwrap_or(&[]);
-        let response = decode(line);
+        let state_query = self.inflight.is_some_and(|f| f.cmd == super::Cmd::Verify);
+        let response = self.dialect.decode(line, state_query);
         // Answer lines of the identity queries and of queued commands belong to them; finals,
         // echoes and the URCs the session acts on never do. (Checked only while one of those
         // is in flight: every line passes here.)
@@ -123,9 +125,10 @@ impl<'a> Engine<'a> {
                     | Response::Signal { .. }
                     | Response::Attach(_)
                     | Response::Sim(_)
-                    | Response::MqttState(_)
+                    | Response::SessionState { .. }
                     | Response::Clock { .. }
-                    | Response::TcpState(_)
+                    | Response::BearerState { .. }
+                    | Response::BearerActive
             )
         };
         match self.inflight.map(|f| f.cmd) {
@@ -150,13 +153,14 @@ impl<'a> Engine<'a> {
             Response::Error => self.on_error_line(0),
             Response::CmeError(n) => self.on_error_line(n),
             Response::Echo => self.on_echo(),
-            Response::TcpState(state) => {
+            Response::BearerState { down } => {
                 // The state line before a `CONNECT FAIL` tells a bearer that is down (the
                 // module's side) from a broker that cannot be reached.
-                if matches!(state, b"PDP DEACT" | b"IP INITIAL") {
+                if down {
                     self.seen.bearer_down = true;
                 }
             }
+            Response::BearerActive => self.seen.bearer_active = true,
             Response::Info => return self.pass_on(true),
             Response::CorruptMessage => {
                 self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
@@ -170,66 +174,53 @@ impl<'a> Engine<'a> {
                 return self.pass_on(urc_like);
             }
             Response::Clock { utc_s, zone } => self.notify(Notice::Time { utc_s, zone }),
-            Response::ConnectOk => self.on_tcp_up(),
-            Response::AlreadyConnect => {
+            Response::LinkOpened => self.on_tcp_up(),
+            Response::LinkAlreadyOpen => {
                 self.on_tcp_up();
                 // Some firmware answers MIPSTART with this line instead of OK.
                 if self.inflight.is_some_and(|f| f.cmd == super::Cmd::Open) {
                     self.on_final(Final::Ok);
                 }
             }
-            Response::ConnectFail => {
-                if self.step == Step::Open {
-                    if self.seen.bearer_down {
-                        // Attach lost: a module-side failure, the ladder's business.
-                        self.log(LogKind::LinkDown, Subject::ConnectFail, 0);
-                        self.fail(Status::NotAttached);
-                    } else {
-                        self.broker_failed(Subject::ConnectFail, 0, Status::BrokerUnreachable);
-                    }
-                }
-            }
-            Response::ConnackOk => {
+            Response::OpenFailed { code, reason } => self.on_open_failed(code, reason),
+            Response::Connected => {
                 if self.link_wait.is_some_and(|(w, _)| w == LinkWait::Connack) {
                     self.link_wait = None;
                     self.on_connected();
                 }
             }
-            Response::Suback => self.on_sub_ack(false),
-            Response::Unsuback => self.on_sub_ack(true),
-            Response::Puback => self.on_pub_ack(AckStage::Puback),
-            Response::Pubrec => self.on_pub_ack(AckStage::Pubrec),
-            Response::Pubcomp => self.on_pub_ack(AckStage::Pubcomp),
-            Response::Closed => {
+            Response::ConnectFailed { code, reason } => {
                 if self.step == Step::Connect {
-                    // The broker dropped the link before `CONNACK OK`: it refused us.
                     self.link_wait = None;
                     self.abandon_inflight();
-                    self.broker_failed(Subject::Closed, 0, Status::BrokerRefused);
-                } else if self.link_in_use() {
-                    self.log(LogKind::LinkDown, Subject::Closed, 0);
+                    self.broker_failed(Subject::MConnect, code, reason);
+                }
+            }
+            Response::Subscribed { id, granted } => self.on_sub_ack(false, id, granted),
+            Response::Unsubscribed { id } => self.on_sub_ack(true, id, None),
+            Response::PubAck { ack, id } => self.on_pub_ack(ack, id),
+            Response::SendFailed { id } => self.on_send_failed(id),
+            Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
+            Response::BearerLost { cid, restore } => {
+                if restore && self.step != Step::Idle {
+                    // The bearer must be restored before the next open, whatever step the
+                    // session is in (Luat: `AT+CIPSHUT`, docs/luat-at.md §4 +PDP DEACT).
+                    self.restore_bearer = true;
+                }
+                if self.link_in_use() || self.opening() {
+                    let what = match restore {
+                        true => Subject::PdpDeact,
+                        false => Subject::PdnDeact,
+                    };
+                    self.log(LogKind::LinkDown, what, u16::from(cid));
                     self.link_lost();
                 }
             }
-            Response::PdnDeact(cid) => {
-                if self.link_in_use() || matches!(self.step, Step::Configure | Step::Open) {
-                    self.log(LogKind::LinkDown, Subject::PdnDeact, u16::from(cid));
-                    self.link_lost();
-                }
-            }
-            Response::PdpDeact => {
-                if self.step != Step::Idle {
-                    // The TCP/IP context must be shut before the next MIPSTART, whatever step
-                    // the session is in (docs/luat-at.md §4 +PDP DEACT).
-                    self.shut_pdp = true;
-                }
-                if self.link_in_use() || matches!(self.step, Step::Configure | Step::Open) {
-                    self.log(LogKind::LinkDown, Subject::PdpDeact, 0);
-                    self.link_lost();
-                }
-            }
-            Response::ShutOk => {
-                if self.inflight.is_some_and(|f| f.cmd == super::Cmd::Shut) {
+            Response::Done => {
+                if self
+                    .inflight
+                    .is_some_and(|f| self.item_of(f.cmd).is_some_and(|i| i.word_final))
+                {
                     self.on_final(Final::Ok);
                 }
             }
@@ -241,15 +232,9 @@ impl<'a> Engine<'a> {
             }
             Response::Sim(s) => self.seen.sim = Some(s),
             Response::Attach(a) => self.seen.attach = Some(a),
-            Response::MqttState(m) => self.seen.mqtt = Some(m),
+            Response::SessionState { code, connected } => self.seen.mqtt = Some((code, connected)),
             Response::Signal { rssi, ber } => self.notify(Notice::Signal { rssi, ber }),
             Response::CacheNotice(slot) => self.on_cache_notice(slot),
-            Response::TcpError(code) => {
-                if self.link_in_use() {
-                    self.log(LogKind::LinkDown, Subject::TcpError, code);
-                    self.link_lost();
-                }
-            }
         }
         None
     }
@@ -296,36 +281,122 @@ impl<'a> Engine<'a> {
             || (self.step == Step::Open && self.tcp_up)
     }
 
-    /// `SUBACK` (`unsubscribe` false) or `UNSUBACK`: only the kind awaited counts. One that
-    /// comes before the `OK` of its command (a URC before the final result) is kept for it.
-    fn on_sub_ack(&mut self, unsubscribe: bool) {
+    /// A failed open: the bearer or module side climbs the ladder, the broker side
+    /// re-connects (an `ERROR` that follows adds nothing: its command is stale by then).
+    fn on_open_failed(&mut self, code: u16, reason: Status) {
+        if self.step != Step::Open {
+            return;
+        }
+        let reason = match reason {
+            // A state line said the bearer is down: attach lost, the module's side.
+            _ if self.seen.bearer_down => Status::NotAttached,
+            r => self.dialect.open_failure(r, self.cfg.tls()),
+        };
+        match reason {
+            Status::NotAttached => {
+                self.log(LogKind::LinkDown, Subject::ConnectFail, code);
+                self.fail(reason);
+            }
+            Status::ModuleError => {
+                self.log(LogKind::CommandError, Subject::ConnectFail, code);
+                self.fail(reason);
+            }
+            _ => self.broker_failed(Subject::ConnectFail, code, reason),
+        }
+    }
+
+    /// The broker link ended. Before the session was up it is the broker's answer to the
+    /// connect; after, a lost link.
+    fn on_link_closed(&mut self, code: u16, cause: LinkCause) {
+        let what = match cause {
+            LinkCause::Error => Subject::TcpError,
+            _ => Subject::Closed,
+        };
+        let refused = match cause {
+            LinkCause::Closed | LinkCause::Refused => Status::BrokerRefused,
+            LinkCause::Unreachable => Status::BrokerUnreachable,
+            LinkCause::Error | LinkCause::KeepaliveFailed => Status::LinkLost,
+        };
+        if self.step == Step::Connect && refused != Status::LinkLost {
+            // The broker dropped the link before accepting the CONNECT: it refused us.
+            self.link_wait = None;
+            self.abandon_inflight();
+            self.broker_failed(what, code, refused);
+        } else if self.link_in_use() {
+            if cause == LinkCause::KeepaliveFailed {
+                // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2).
+                self.restore_bearer = true;
+            }
+            self.log(LogKind::LinkDown, what, code);
+            self.link_lost();
+        }
+    }
+
+    /// The module could not send the packet of request `id`: if it is the one awaited, the
+    /// link is in doubt, and the session asks.
+    fn on_send_failed(&mut self, id: u16) {
+        let sub = self.sub_wait.filter(|w| w.id == id);
+        if let Some(w) = sub {
+            self.sub_wait = None;
+            self.suspect(Suspect::Sub {
+                at: w.at,
+                id: w.id,
+                unsubscribe: w.unsubscribe,
+                reason: Status::LinkLost,
+            });
+            return;
+        }
+        let publish = self
+            .pub_wait
+            .filter(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id));
+        if let Some(w) = publish {
+            self.pub_wait = None;
+            self.suspect(Suspect::Publish {
+                src: w.src,
+                reason: Status::LinkLost,
+            });
+            return;
+        }
+        self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+    }
+
+    /// A subscribe (`unsubscribe` false) or unsubscribe acknowledgement: only the kind (and,
+    /// where the dialect reports one, the id) awaited counts. One that comes before the `OK`
+    /// of its command (a URC before the final result) is kept for it.
+    fn on_sub_ack(&mut self, unsubscribe: bool, id: Option<u16>, granted: Option<u8>) {
+        let ours =
+            |kind: bool, wanted: u16| kind == unsubscribe && id.is_none_or(|id| id == wanted);
         match self.sub_wait {
-            Some(w) if w.unsubscribe == unsubscribe => {
+            Some(w) if ours(w.unsubscribe, w.id) => {
                 self.sub_wait = None;
-                self.sub_acked(w);
+                self.sub_acked(w, granted);
             }
             None if self.inflight.is_some_and(|f| match f.cmd {
-                super::Cmd::Subscribe { .. } => !unsubscribe,
-                super::Cmd::Unsubscribe { .. } => unsubscribe,
+                super::Cmd::Subscribe { id, .. } => ours(false, id),
+                super::Cmd::Unsubscribe { id, .. } => ours(true, id),
                 _ => false,
             }) =>
             {
-                self.early_sub_ack = true;
+                self.early_sub_ack = Some(granted);
             }
             _ => self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1),
         }
     }
 
-    fn on_pub_ack(&mut self, got: AckStage) {
-        let Some(w) = self.pub_wait.filter(|w| w.stage == got) else {
-            // Before the `OK` of its MPUB (a URC before the final result): kept for it.
-            let sending = self.inflight.is_some_and(|f| {
-                matches!(
-                    f.cmd,
-                    super::Cmd::Publish(_)
-                        | super::Cmd::PublishHeader(_)
-                        | super::Cmd::PublishData(_)
-                )
+    fn on_pub_ack(&mut self, got: AckStage, id: Option<u16>) {
+        let id_ok = |src: PubSource| {
+            id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
+        };
+        let awaited = self
+            .pub_wait
+            .filter(|w| (got == AckStage::Done || w.stage == got) && id_ok(w.src));
+        let Some(w) = awaited else {
+            // Before the `OK` of its publish command (a URC before the final result): kept.
+            let sending = self.inflight.is_some_and(|f| match f.cmd {
+                super::Cmd::Publish(src)
+                | super::Cmd::PublishHeader(src)
+                | super::Cmd::PublishData(src) => id_ok(src),
+                _ => false,
             });
             if sending && self.pub_wait.is_none() {
                 self.early_pub_ack = Some(self.early_pub_ack.map_or(got, |e| e.max(got)));

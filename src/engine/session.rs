@@ -7,10 +7,10 @@
 //! … `SUBACK` → [online message] → online.
 
 use super::rx::Final;
-use super::tx::{next_ssl_item, Cmd};
+use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
 use crate::config::Options;
-use crate::dialect::luat::decode::SimState;
+use crate::dialect::{Item, List, OnError, SimState, When};
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::subs::SubState;
 use crate::time::{after, reached};
@@ -60,12 +60,11 @@ impl<'a> Engine<'a> {
             Step::Identity(f) => Some(Cmd::Identity(f)),
             Step::Attach => due.then_some(Cmd::AttachQuery),
             Step::Signal => Some(Cmd::Signal),
-            Step::MsgMode => Some(Cmd::MsgMode),
-            Step::DataMode => Some(Cmd::DataMode),
-            Step::Ssl(i) => Some(Cmd::Ssl(i)),
-            Step::CloseStale => Some(Cmd::CloseStale),
-            Step::Shut => Some(Cmd::Shut),
-            Step::Configure => (!self.client_id().is_empty()).then_some(Cmd::Configure),
+            Step::Prepare(i) => Some(Cmd::Prepare(i)),
+            Step::Configure(i) => match self.dialect.item(List::Configure, i) {
+                Some(item) if item.when == When::ClientId && self.client_id().is_empty() => None,
+                _ => Some(Cmd::Configure(i)),
+            },
             Step::Open => self.link_wait.is_none().then_some(Cmd::Open),
             Step::Connect => self.link_wait.is_none().then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
@@ -90,6 +89,14 @@ impl<'a> Engine<'a> {
     /// followed by `AT+MCONNECT` at once; a stop; a probe or a pin sequence). A pending
     /// acknowledgement is no obstacle: it is a URC, recognised whatever is in flight.
     pub(super) fn can_interject(&self) -> bool {
+        if let Step::Configure(i) = self.step {
+            // Not during a long wait (`AT+CIPSHUT`): its answer may take a minute and a half.
+            return self.link_wait.is_none()
+                && self
+                    .dialect
+                    .item(List::Configure, i)
+                    .is_some_and(|item| !item.long);
+        }
         self.link_wait.is_none()
             && matches!(
                 self.step,
@@ -97,11 +104,7 @@ impl<'a> Engine<'a> {
                     | Step::Identity(_)
                     | Step::Attach
                     | Step::Signal
-                    | Step::MsgMode
-                    | Step::DataMode
-                    | Step::Ssl(_)
-                    | Step::CloseStale
-                    | Step::Configure
+                    | Step::Prepare(_)
                     | Step::Restore
                     | Step::Announce
                     | Step::Online
@@ -147,9 +150,9 @@ impl<'a> Engine<'a> {
             }
             Cmd::Subscribe { at, .. } => {
                 self.subs.mark_sent(at);
-                self.early_sub_ack = false;
+                self.early_sub_ack = None;
             }
-            Cmd::Unsubscribe { .. } => self.early_sub_ack = false,
+            Cmd::Unsubscribe { .. } => self.early_sub_ack = None,
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
             Cmd::Publish(PubSource::Online) => self.early_pub_ack = None,
@@ -188,16 +191,15 @@ impl<'a> Engine<'a> {
                 self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
                 // Unanswered `AT` while probing is expected (a booting module); not worth a log.
                 if f.cmd != Cmd::Probe {
-                    self.log(LogKind::CommandTimeout, f.cmd.subject(), 0);
+                    self.log(LogKind::CommandTimeout, f.cmd.subject(self.dialect), 0);
                 }
             }
             // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
             // `ERROR` from firmware without MQTTMODE) are results, not errors.
-            Final::Error(_)
-                if matches!(f.cmd, Cmd::CloseStale | Cmd::DataMode | Cmd::Identity(_)) => {}
+            Final::Error(_) if self.error_expected(f.cmd) => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
-                self.log(LogKind::CommandError, f.cmd.subject(), code);
+                self.log(LogKind::CommandError, f.cmd.subject(self.dialect), code);
             }
             _ => self.health_at = after(self.now, self.cfg.timeouts.health_ms),
         }
@@ -291,34 +293,9 @@ impl<'a> Engine<'a> {
                     self.attached();
                 } // otherwise the step timer asks again until the deadline
             }
-            Cmd::Signal => self.enter(Step::MsgMode),
-            Cmd::MsgMode if self.no_data_mode => self.after_data_mode(),
-            Cmd::MsgMode => self.enter(Step::DataMode),
-            Cmd::DataMode => {
-                // `ERROR`: firmware without the command, which then has no hex mode either.
-                self.no_data_mode = !ok;
-                self.after_data_mode();
-            }
-            Cmd::Ssl(i) => {
-                if !ok {
-                    self.fail(Status::ModuleError);
-                } else if let Some(next) = next_ssl_item(&self.cfg, i.saturating_add(1)) {
-                    self.enter(Step::Ssl(next));
-                } else {
-                    self.ssl_done = true;
-                    self.prepared = true;
-                    self.enter(Step::CloseStale);
-                }
-            }
-            Cmd::CloseStale if self.shut_pdp => self.enter(Step::Shut),
-            Cmd::CloseStale | Cmd::Shut => {
-                self.shut_pdp = false;
-                self.enter(Step::Configure);
-            }
-            Cmd::Configure => match ok {
-                true => self.enter(Step::Open),
-                false => self.fail(Status::ModuleError),
-            },
+            Cmd::Signal => self.enter(Step::Prepare(0)),
+            Cmd::Prepare(i) => self.item_done(List::Prepare, i, ok),
+            Cmd::Configure(i) => self.item_done(List::Configure, i, ok),
             Cmd::Open => match (r, self.tcp_up) {
                 (Final::Ok, true) => self.enter(Step::Connect),
                 (Final::Ok, false) => {
@@ -347,8 +324,8 @@ impl<'a> Engine<'a> {
                         unsubscribe,
                         deadline,
                     };
-                    if core::mem::take(&mut self.early_sub_ack) {
-                        self.sub_acked(wait);
+                    if let Some(granted) = self.early_sub_ack.take() {
+                        self.sub_acked(wait, granted);
                     } else {
                         self.sub_wait = Some(wait);
                     }
@@ -419,18 +396,114 @@ impl<'a> Engine<'a> {
         if self.cfg.options.contains(Options::REPORT_SIGNAL) {
             self.enter(Step::Signal);
         } else {
-            self.enter(Step::MsgMode);
+            self.enter(Step::Prepare(0));
         }
     }
 
-    fn after_data_mode(&mut self) {
-        let tls = self.cfg.options.contains(Options::TLS);
-        match next_ssl_item(&self.cfg, 0) {
-            Some(first) if tls && !self.ssl_done => self.enter(Step::Ssl(first)),
-            _ => {
-                self.prepared = true;
-                self.enter(Step::CloseStale);
+    /// The bring-up entry of `cmd`, if it is one.
+    pub(super) fn item_of(&self, cmd: Cmd) -> Option<&'static Item> {
+        match cmd {
+            Cmd::Prepare(i) => self.dialect.item(List::Prepare, i),
+            Cmd::Configure(i) => self.dialect.item(List::Configure, i),
+            _ => None,
+        }
+    }
+
+    /// An `ERROR` the session expects is a result, not an error to log (`+CME ERROR: 767` to
+    /// the precautionary close, `ERROR` from firmware without a command, a refused identity
+    /// query).
+    fn error_expected(&self, cmd: Cmd) -> bool {
+        if let Cmd::Identity(_) = cmd {
+            return true;
+        }
+        self.item_of(cmd).is_some_and(|item| {
+            matches!(
+                item.on_error,
+                OnError::Ignore | OnError::Unsupported | OnError::Check
+            )
+        })
+    }
+
+    /// Bring-up entry `i` of `list` was answered (`ok`: `OK`, else an error).
+    fn item_done(&mut self, list: List, i: u8, ok: bool) {
+        let Some(item) = self.dialect.item(list, i) else {
+            return;
+        };
+        match item.when {
+            When::RestoreBearer => self.restore_bearer = false,
+            When::AfterFailure => self.item_failed = false,
+            _ => {}
+        }
+        if ok {
+            if item.on_error == OnError::Check {
+                self.item_failed = false;
             }
+            if item.needs_bearer && !self.seen.bearer_active {
+                return self.fail(Status::NotAttached);
+            }
+        } else {
+            match item.on_error {
+                OnError::Fail(status) => return self.fail(status),
+                OnError::Unsupported => self.lacks |= 1u32 << (i & 31),
+                OnError::Check => self.item_failed = true,
+                OnError::Ignore | OnError::Log => {}
+            }
+        }
+        let next = i.saturating_add(1);
+        self.enter(match list {
+            List::Prepare => Step::Prepare(next),
+            List::Configure => Step::Configure(next),
+        });
+    }
+
+    /// True when `item` (entry `i` of its list) is to be sent now.
+    fn applies(&self, item: &Item, i: u8) -> bool {
+        match item.when {
+            When::Always | When::ClientId => true,
+            When::Supported => self.lacks & (1u32 << (i & 31)) == 0,
+            When::Tls(k) => {
+                self.cfg.tls() && !self.ssl_done && self.dialect.has_tls_item(&self.cfg, k)
+            }
+            When::RestoreBearer => self.restore_bearer,
+            When::Apn => !self.cfg.apn.is_empty(),
+            When::AfterFailure => self.item_failed,
+        }
+    }
+
+    /// The step for entry `from` of `list`, or the first entry after it that applies now; past
+    /// the end of the list, what follows it.
+    fn resolve(&mut self, list: List, from: u8) -> Step {
+        let mut i = from;
+        while let Some(item) = self.dialect.item(list, i) {
+            if self.applies(item, i) {
+                return match list {
+                    List::Prepare => Step::Prepare(i),
+                    List::Configure => Step::Configure(i),
+                };
+            }
+            i = i.saturating_add(1);
+        }
+        match list {
+            List::Prepare => {
+                self.prepared = true;
+                if self.cfg.tls() {
+                    self.ssl_done = true;
+                }
+                self.resolve(List::Configure, 0)
+            }
+            List::Configure => Step::Open,
+        }
+    }
+
+    /// A step of a bring-up list (or the open) is under way: a bearer loss now fails it.
+    pub(super) fn opening(&self) -> bool {
+        match self.step {
+            Step::Open => true,
+            Step::Configure(i) => self
+                .dialect
+                .item(List::Configure, i)
+                .is_some_and(|item| item.opening),
+            _ => false,
         }
     }
 
@@ -439,7 +512,7 @@ impl<'a> Engine<'a> {
         let allowed = !self.cfg.options.contains(Options::NO_MPUBEX);
         let sendable = self
             .publish_parts(src)
-            .is_some_and(|(_, payload, ..)| !payload.is_empty());
+            .is_some_and(|p| !p.payload.is_empty());
         allowed && sendable && self.mpub_fallback.is_none()
     }
 
@@ -466,8 +539,9 @@ impl<'a> Engine<'a> {
         self.enter(Step::Restore);
     }
 
-    /// A subscribe/unsubscribe acknowledgement for the request `w`.
-    pub(super) fn sub_acked(&mut self, w: SubWait) {
+    /// A subscribe/unsubscribe acknowledgement for the request `w`; `granted` is the QoS the
+    /// broker granted, where the dialect reports it (0x80: the broker refused the filter).
+    pub(super) fn sub_acked(&mut self, w: SubWait, granted: Option<u8>) {
         let current = self
             .subs
             .iter()
@@ -480,6 +554,16 @@ impl<'a> Engine<'a> {
             self.notify(Notice::Unsubscribed { id: w.id });
             return;
         }
+        if granted.is_some_and(|g| g > 2) {
+            if current.is_some_and(|(id, _)| id == w.id) {
+                self.subs.remove(w.at);
+            }
+            self.notify(Notice::SubscribeFailed {
+                id: w.id,
+                reason: Status::BrokerRefused,
+            });
+            return;
+        }
         let restored = current.is_some_and(|(_, before)| before);
         if current.is_some_and(|(id, _)| id == w.id) {
             self.subs.set(w.at, w.id, None, SubState::Active);
@@ -489,12 +573,12 @@ impl<'a> Engine<'a> {
 
     /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
     fn publish_accepted(&mut self, src: PubSource) {
-        let qos = self.publish_parts(src).map_or(0, |(_, _, q, _)| q);
+        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
         let early = self.early_pub_ack.take();
         let stage = match (qos, early) {
-            (0, _) | (1, Some(AckStage::Puback)) | (_, Some(AckStage::Pubcomp)) => {
-                return self.publish_done(src)
-            }
+            (0, _)
+            | (1, Some(AckStage::Puback))
+            | (_, Some(AckStage::Pubcomp | AckStage::Done)) => return self.publish_done(src),
             (1, _) => AckStage::Puback,
             (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
             _ => AckStage::Pubrec,
@@ -537,13 +621,13 @@ impl<'a> Engine<'a> {
 
     /// Result of `AT+MQTTSTATU`.
     fn verified(&mut self, ok: bool) {
-        let up = ok && matches!(self.seen.mqtt, Some(1));
+        let up = ok && matches!(self.seen.mqtt, Some((_, true)));
         let suspect = self.suspect.take();
         if !up {
             self.log(
                 LogKind::LinkDown,
                 Subject::MqttStatu,
-                u16::from(self.seen.mqtt.unwrap_or(0)),
+                u16::from(self.seen.mqtt.map_or(0, |(code, _)| code)),
             );
             self.link_lost();
             return;
@@ -634,7 +718,7 @@ impl<'a> Engine<'a> {
             let what = match w.stage {
                 AckStage::Puback => Subject::Puback,
                 AckStage::Pubrec => Subject::Pubrec,
-                AckStage::Pubcomp => Subject::Pubcomp,
+                AckStage::Pubcomp | AckStage::Done => Subject::Pubcomp,
             };
             self.log(LogKind::AckTimeout, what, 0);
             self.suspect(Suspect::Publish {
@@ -675,7 +759,14 @@ impl<'a> Engine<'a> {
                 true
             }
             // Asked to connect as its IMEI, the module gave none (and no fallback is set).
-            Step::Configure if idle && self.client_id().is_empty() => {
+            Step::Configure(i)
+                if idle
+                    && self.client_id().is_empty()
+                    && self
+                        .dialect
+                        .item(List::Configure, i)
+                        .is_some_and(|item| item.when == When::ClientId) =>
+            {
                 self.log(LogKind::CommandError, Subject::Identity, 0);
                 self.fail(Status::ModuleError);
                 true
@@ -744,6 +835,11 @@ impl<'a> Engine<'a> {
 
     /// Moves to `step` with its timers: polling steps start at once, with their deadline.
     pub(super) fn enter(&mut self, step: Step) {
+        let step = match step {
+            Step::Prepare(i) => self.resolve(List::Prepare, i),
+            Step::Configure(i) => self.resolve(List::Configure, i),
+            other => other,
+        };
         let t = self.cfg.timeouts;
         self.timer = self.now;
         match step {

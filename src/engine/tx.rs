@@ -2,10 +2,8 @@
 //! streaming that text to the UART without a TX buffer (the encoder resumes from a cursor).
 
 use super::{Engine, PubSource};
-use crate::config::{Config, Options};
-use crate::dialect::luat::encode::{
-    encode, mpub_escaped_len, needs_binary, Command, SslValue, TxCursor, Will,
-};
+use crate::config::Options;
+use crate::dialect::{encode, Command, Context, Dialect, List, Publish, TxCursor};
 use crate::event::Subject;
 use crate::time;
 
@@ -17,19 +15,16 @@ pub enum Cmd {
     SimQuery,
     AttachQuery,
     Signal,
-    MsgMode,
-    /// `AT+MQTTMODE=0`.
-    DataMode,
     /// `ATE0` again, after echo came back (between the session's own commands).
     EchoAgain,
-    Ssl(u8),
-    CloseStale,
-    /// `AT+CIPSHUT` after `+PDP DEACT` (the vendor's handling, docs/luat-at.md §4 +PDP DEACT).
-    Shut,
-    Configure,
+    /// Entry `i` of the dialect's per-boot list ([`List::Prepare`]).
+    Prepare(u8),
+    /// Entry `i` of the dialect's per-connect list ([`List::Configure`]).
+    Configure(u8),
+    /// Open the broker link; its result is a URC after `OK`.
     Open,
     Connect,
-    /// `AT+MSUB` for the filter record at `at`, requested as `id`.
+    /// Subscribe the filter record at `at`, requested as `id`.
     Subscribe {
         at: usize,
         id: u16,
@@ -38,9 +33,9 @@ pub enum Cmd {
         at: usize,
         id: u16,
     },
-    /// `AT+MPUB` with the whole message.
+    /// A publish with the whole message in the command line.
     Publish(PubSource),
-    /// `AT+MPUBEX` header; the `>` prompt is its result.
+    /// A publish header; the data prompt `>` is its result.
     PublishHeader(PubSource),
     /// The raw message after the prompt.
     PublishData(PubSource),
@@ -57,19 +52,20 @@ pub enum Cmd {
 
 impl Cmd {
     /// What log entries call it.
-    pub fn subject(self) -> Subject {
+    pub fn subject(self, dialect: Dialect) -> Subject {
         match self {
             Cmd::Probe => Subject::At,
             Cmd::EchoOff | Cmd::EchoAgain => Subject::Ate0,
             Cmd::SimQuery => Subject::Cpin,
             Cmd::AttachQuery => Subject::Cgatt,
             Cmd::Signal => Subject::Csq,
-            Cmd::MsgMode => Subject::MqttMsgSet,
-            Cmd::DataMode => Subject::MqttMode,
-            Cmd::Ssl(_) => Subject::SslCfg,
-            Cmd::CloseStale | Cmd::CloseForStop => Subject::MipClose,
-            Cmd::Shut => Subject::CipShut,
-            Cmd::Configure => Subject::MConfig,
+            Cmd::Prepare(i) => dialect
+                .item(List::Prepare, i)
+                .map_or(Subject::At, |item| item.subject),
+            Cmd::Configure(i) => dialect
+                .item(List::Configure, i)
+                .map_or(Subject::At, |item| item.subject),
+            Cmd::CloseForStop => Subject::MipClose,
             Cmd::Open => Subject::MipStart,
             Cmd::Connect => Subject::MConnect,
             Cmd::Subscribe { .. } => Subject::MSub,
@@ -96,124 +92,40 @@ pub(super) struct InFlight {
     pub epoch: u16,
 }
 
-/// How a payload goes out: `Some(false)` MPUB, `Some(true)` MPUBEX, `None` impossible
-/// (binary or too long for MPUB while MPUBEX is disabled).
-pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
-    let ex_allowed = !cfg.options.contains(Options::NO_MPUBEX);
-    let escapable = cfg.profile.escapes_backslash() || !payload.contains(&b'\\');
-    let mpub_ok =
-        !needs_binary(payload) && escapable && mpub_escaped_len(payload) <= cfg.profile.mpub_max();
-    if !mpub_ok {
-        return ex_allowed.then_some(true);
+impl Context for Engine<'_> {
+    fn config(&self) -> &crate::config::Config<'_> {
+        &self.cfg
     }
-    // MPUBEX cannot send an empty message (len 1..4100).
-    let extra = mpub_escaped_len(payload).saturating_sub(payload.len());
-    Some(ex_allowed && !payload.is_empty() && extra > usize::from(cfg.mpubex_above_extra))
+
+    fn client_id(&self) -> &[u8] {
+        self.client_id()
+    }
+
+    fn filter(&self, at: usize) -> Option<(&[u8], u8)> {
+        self.subs
+            .iter()
+            .find(|s| s.at == at)
+            .map(|s| (s.filter, s.qos))
+    }
+
+    fn publish(&self, src: PubSource) -> Option<Publish<'_>> {
+        self.publish_parts(src)
+    }
+
+    fn queued_line(&self) -> Option<&[u8]> {
+        self.at_queue.front().map(|q| q.text())
+    }
 }
 
-/// The SSLCFG items in the order they are sent; `None` when not configured.
-fn ssl_item<'b>(cfg: &'b Config<'_>, i: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let t = &cfg.tls;
-    let s = |v: &'b [u8]| (!v.is_empty()).then_some(SslValue::Str(v));
-    let n = |v: Option<u8>| v.map(|x| SslValue::Num(u32::from(x)));
-    let (tag, value): (&'static [u8], Option<SslValue<'b>>) = match i {
-        0 => (b"sslversion", n(t.version)),
-        1 => (b"cacert", s(t.ca_file)),
-        2 => (b"clientcert", s(t.client_cert_file)),
-        3 => (b"clientkey", s(t.client_key_file)),
-        4 => (b"seclevel", n(t.seclevel)),
-        5 => (b"hostname", s(t.sni)),
-        _ => return None,
-    };
-    value.map(|v| (tag, v))
-}
-
-/// Index of the first configured SSLCFG item at or after `from`.
-pub(super) fn next_ssl_item(cfg: &Config<'_>, from: u8) -> Option<u8> {
-    (from..6).find(|i| ssl_item(cfg, *i).is_some())
-}
+/// The message id the online message goes with where the dialect carries ids. An application
+/// publish may have the same id, but never at the same time: the online message goes out alone,
+/// right after connecting (`Step::Announce`), before any queued publish.
+const ONLINE_ID: u16 = u16::MAX;
 
 impl<'a> Engine<'a> {
     /// The AT command `cmd` stands for, borrowing strings from config, queue and table.
     fn command(&self, cmd: Cmd) -> Command<'_> {
-        let cfg = &self.cfg;
-        match cmd {
-            Cmd::Probe => Command::At,
-            Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
-            Cmd::SimQuery => Command::SimQuery,
-            Cmd::AttachQuery => Command::AttachQuery,
-            Cmd::Signal => Command::SignalQuery,
-            Cmd::MsgMode => Command::MsgMode {
-                cache: self.cache_mode(),
-            },
-            Cmd::DataMode => Command::DataModeText,
-            Cmd::Ssl(i) => match ssl_item(cfg, i) {
-                Some((tag, value)) => Command::SslCfg { tag, value },
-                None => Command::At,
-            },
-            Cmd::CloseStale | Cmd::CloseForStop => Command::Mipclose,
-            Cmd::Shut => Command::CipShut,
-            Cmd::Configure => Command::Mconfig {
-                client_id: self.client_id(),
-                user: cfg.username,
-                password: cfg.password,
-                will: cfg.will.map(|w| Will {
-                    topic: w.topic,
-                    payload: w.payload,
-                    qos: w.qos,
-                    retain: w.retain,
-                }),
-            },
-            Cmd::Open => Command::MipStart {
-                host: cfg.host,
-                port: cfg.port,
-                tls: cfg.options.contains(Options::TLS),
-            },
-            Cmd::Connect => Command::Mconnect {
-                clean: cfg.options.contains(Options::CLEAN_SESSION),
-                keepalive_s: cfg.keepalive_s,
-            },
-            Cmd::Subscribe { at, .. } => match self.subs.iter().find(|s| s.at == at) {
-                Some(s) => Command::Msub {
-                    topic: s.filter,
-                    qos: s.qos,
-                },
-                None => Command::At,
-            },
-            Cmd::Unsubscribe { at, .. } => match self.subs.iter().find(|s| s.at == at) {
-                Some(s) => Command::Munsub { topic: s.filter },
-                None => Command::At,
-            },
-            Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
-                let Some((topic, payload, qos, retain)) = self.publish_parts(src) else {
-                    return Command::At;
-                };
-                match cmd {
-                    Cmd::Publish(_) => Command::Mpub {
-                        topic,
-                        qos,
-                        retain,
-                        payload,
-                    },
-                    Cmd::PublishHeader(_) => Command::MpubEx {
-                        topic,
-                        qos,
-                        retain,
-                        len: payload.len(),
-                    },
-                    _ => Command::Raw(payload),
-                }
-            }
-            Cmd::CacheRead => Command::MsgGet,
-            Cmd::Verify => Command::MqttStatus,
-            Cmd::Disconnect => Command::Mdisconnect,
-            Cmd::SoftReset => Command::Reset,
-            Cmd::Identity(f) => Command::Line(f.command()),
-            Cmd::Queued(_) => match self.at_queue.front() {
-                Some(q) => Command::Line(q.text()),
-                None => Command::At,
-            },
-        }
+        self.dialect.spell(cmd, self)
     }
 
     /// The client id the session connects with: the IMEI where asked and read, else the
@@ -227,27 +139,36 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Topic, payload, QoS and retain of a publish source.
-    pub(super) fn publish_parts(&self, src: PubSource) -> Option<(&[u8], &[u8], u8, bool)> {
+    /// Topic, payload, QoS, retain and message id of a publish source.
+    pub(super) fn publish_parts(&self, src: PubSource) -> Option<Publish<'_>> {
         match src {
-            PubSource::Queue => self
-                .queue
-                .front()
-                .map(|e| (e.topic, e.payload, e.qos, e.retain)),
+            PubSource::Queue => self.queue.front().map(|e| Publish {
+                topic: e.topic,
+                payload: e.payload,
+                qos: e.qos,
+                retain: e.retain,
+                id: if e.qos == 0 { 0 } else { e.id },
+            }),
             PubSource::Online => {
                 let w = self.cfg.will?;
-                Some((w.topic, self.cfg.online_payload?, w.qos, w.retain))
+                Some(Publish {
+                    topic: w.topic,
+                    payload: self.cfg.online_payload?,
+                    qos: w.qos,
+                    retain: w.retain,
+                    id: if w.qos == 0 { 0 } else { ONLINE_ID },
+                })
             }
         }
     }
 
     /// The command that starts sending a publish (MPUB, or the MPUBEX header).
     pub(super) fn publish_cmd(&self, src: PubSource) -> Option<Cmd> {
-        let (_, payload, ..) = self.publish_parts(src)?;
+        let payload = self.publish_parts(src)?.payload;
         if self.mpub_fallback == Some(src) {
             return Some(Cmd::PublishHeader(src));
         }
-        match publish_form(&self.cfg, payload)? {
+        match self.dialect.publish_form(&self.cfg, payload)? {
             true => Some(Cmd::PublishHeader(src)),
             false => Some(Cmd::Publish(src)),
         }
@@ -259,7 +180,9 @@ impl<'a> Engine<'a> {
         let wait = match cmd {
             Cmd::Probe => t.poll_interval_ms,
             Cmd::PublishHeader(_) => t.prompt_ms,
-            Cmd::Shut => t.shut_ms,
+            Cmd::Prepare(_) | Cmd::Configure(_) if self.item_of(cmd).is_some_and(|i| i.long) => {
+                t.shut_ms
+            }
             Cmd::Queued(_) => self.at_queue.front().map_or(t.command_ms, |q| q.timeout_ms),
             _ => t.command_ms,
         };

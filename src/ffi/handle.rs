@@ -17,7 +17,7 @@ const MAGIC: u32 = 0x634d_5154;
 
 /// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #[cfg(target_pointer_width = "64")]
-pub const CELLMQTT_HANDLE_WORDS: usize = 160;
+pub const CELLMQTT_HANDLE_WORDS: usize = 168;
 /// Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #[cfg(not(target_pointer_width = "64"))]
 pub const CELLMQTT_HANDLE_WORDS: usize = 128;

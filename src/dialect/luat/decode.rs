@@ -23,111 +23,25 @@
 
 use crate::bytes::{head, tail};
 
-/// Code reported for a `+CME ERROR` / `+CMS ERROR` whose code is not a number (verbose mode,
-/// `AT+CMEE=2`) or is out of range.
-/// cbindgen:ignore
-pub const CME_TEXT: u16 = u16::MAX;
+pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
+use crate::Status;
 
-/// SIM state from `+CPIN: <code>`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SimState {
-    /// `READY`.
-    Ready,
-    /// `SIM PIN`.
-    Pin,
-    /// `SIM PUK`.
-    Puk,
-    /// `SIM PIN2`.
-    Pin2,
-    /// `SIM PUK2`.
-    Puk2,
-    /// `SIM REMOVED` (also `NOT INSERTED`, as some firmwares print it).
-    Removed,
-    /// `NOT READY`.
-    NotReady,
-    /// Any other code (`PH-SIM PIN`, ...).
-    Other,
-}
-
-/// What one line from the module means.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Response<'a> {
-    /// `OK`.
-    Ok,
-    /// `ERROR`.
-    Error,
-    /// `+CME ERROR: <n>` or `+CMS ERROR: <n>`; [`CME_TEXT`] when the code is not a number.
-    CmeError(u16),
-    /// A line starting with `AT` in any case: our own command echoed.
-    Echo,
-    /// `CONNECT OK` (also `<link>,CONNECT OK`).
-    ConnectOk,
-    /// `ALREADY CONNECT`.
-    AlreadyConnect,
-    /// `CONNECT FAIL` (also `<link>,CONNECT FAIL`).
-    ConnectFail,
-    /// `STATE: <state>`: the state text (`IP INITIAL`, `TCP CLOSED`, ...).
-    TcpState(&'a [u8]),
-    /// `CONNACK OK`.
-    ConnackOk,
-    /// `SUBACK`.
-    Suback,
-    /// `UNSUBACK`.
-    Unsuback,
-    /// `PUBACK`.
-    Puback,
-    /// `PUBREC`.
-    Pubrec,
-    /// `PUBCOMP`.
-    Pubcomp,
-    /// `CLOSED` (also `<link>,CLOSED`).
-    Closed,
-    /// `+CGEV: NW|ME PDN DEACT <cid>[,...]`: the cid, or 0 for `NW|ME DETACH` and when the cid is
-    /// missing or not a `u8` (the link is lost either way).
-    PdnDeact(u8),
-    /// `+PDP DEACT`, `+PDP:DEACT`, `+PDP: DEACT`.
-    PdpDeact,
-    /// `RDY`: the module (re)booted.
-    Ready,
-    /// `+CPIN: <code>`, or a bare `SIM REMOVED` line.
-    Sim(SimState),
-    /// `+CGATT: <n>`.
-    Attach(u8),
-    /// `+CSQ: <rssi>,<ber>`.
-    Signal {
-        /// 0..=31, 99 = unknown.
-        rssi: u8,
-        /// 0..=7, 99 = unknown.
-        ber: u8,
-    },
-    /// `+MQTTSTATU :<n>` (any spacing around the colon).
-    MqttState(u8),
-    /// `+MSUB: <slot>`, slot 0..=3: a message was stored in the cache.
-    CacheNotice(u8),
-    /// A `+MSUB:` message header the tokenizer could not take (a byte count above the
-    /// module's maximum, or a malformed count): the message is lost, the stream goes on at
-    /// the next line.
-    CorruptMessage,
-    /// `TCP ERROR: <n>`.
-    TcpError(u16),
-    /// `NORMAL POWER DOWN`.
-    PowerDown,
-    /// `+CCLK: "yy/MM/dd,hh:mm:ss±zz"`: the network time, as UTC seconds since
-    /// 2000-01-01T00:00:00 and the zone in quarter hours (the clock shows local time).
-    Clock {
-        /// UTC seconds since 2000-01-01T00:00:00.
-        utc_s: u32,
-        /// Quarter hours east of UTC (-48..=56).
-        zone: i8,
-    },
-    /// `SHUT OK`: the final result of `AT+CIPSHUT`.
-    ShutOk,
-    /// A recognised line that needs no action (network, time and boot notices, query and test
-    /// replies the engine does not use).
-    Info,
-    /// Anything else.
-    Unknown,
-}
+const PUBACK: Response = Response::PubAck {
+    ack: Ack::Puback,
+    id: None,
+};
+const PUBREC: Response = Response::PubAck {
+    ack: Ack::Pubrec,
+    id: None,
+};
+const PUBCOMP: Response = Response::PubAck {
+    ack: Ack::Pubcomp,
+    id: None,
+};
+const SUBACK: Response = Response::Subscribed {
+    id: None,
+    granted: None,
+};
 
 /// Lines that only inform. Matched as prefixes after the specific `+` forms above failed.
 const INFO_PREFIXES: &[&[u8]] = &[
@@ -161,18 +75,18 @@ const INFO_PREFIXES: &[&[u8]] = &[
 /// Lines that are a response by themselves, most frequent first. A table scan (a length
 /// compare per entry, a `memcmp` on a length match) is a fraction of the flash of a `match`
 /// on byte strings, which inlines every comparison.
-const WHOLE_LINES: &[(&[u8], Response<'static>)] = &[
+const WHOLE_LINES: &[(&[u8], Response)] = &[
     (b"OK", Response::Ok),
-    (b"PUBACK", Response::Puback),
+    (b"PUBACK", PUBACK),
     (b"ERROR", Response::Error),
-    (b"PUBREC", Response::Pubrec),
-    (b"PUBCOMP", Response::Pubcomp),
-    (b"SUBACK", Response::Suback),
-    (b"UNSUBACK", Response::Unsuback),
-    (b"CONNACK OK", Response::ConnackOk),
-    (b"ALREADY CONNECT", Response::AlreadyConnect),
+    (b"PUBREC", PUBREC),
+    (b"PUBCOMP", PUBCOMP),
+    (b"SUBACK", SUBACK),
+    (b"UNSUBACK", Response::Unsubscribed { id: None }),
+    (b"CONNACK OK", Response::Connected),
+    (b"ALREADY CONNECT", Response::LinkAlreadyOpen),
     (b"RDY", Response::Ready),
-    (b"SHUT OK", Response::ShutOk),
+    (b"SHUT OK", Response::Done),
     (b"NORMAL POWER DOWN", Response::PowerDown),
     (b"SIM REMOVED", Response::Sim(SimState::Removed)),
     (b"SMS READY", Response::Info),
@@ -181,7 +95,7 @@ const WHOLE_LINES: &[(&[u8], Response<'static>)] = &[
 
 /// Classifies one line (terminator already stripped). Never fails: what is not recognised is
 /// [`Response::Unknown`].
-pub fn decode(line: &[u8]) -> Response<'_> {
+pub fn decode(line: &[u8]) -> Response {
     let line = trim(line);
     let Some((&first, rest)) = line.split_first() else {
         return Response::Unknown;
@@ -196,11 +110,18 @@ pub fn decode(line: &[u8]) -> Response<'_> {
         b'A' | b'a' if matches!(rest.first(), Some(b'T' | b't')) => Response::Echo,
         b'C' | b'0'..=b'9' => decode_link(line),
         b'S' => match line.strip_prefix(b"STATE:") {
-            Some(state) => Response::TcpState(skip_spaces(state)),
+            Some(state) => Response::BearerState {
+                down: matches!(skip_spaces(state), b"PDP DEACT" | b"IP INITIAL"),
+            },
             None => Response::Unknown,
         },
         b'T' => match line.strip_prefix(b"TCP ERROR:").map(number) {
-            Some(Some(code)) => u16::try_from(code).map_or(Response::Unknown, Response::TcpError),
+            Some(Some(code)) => {
+                u16::try_from(code).map_or(Response::Unknown, |code| Response::LinkClosed {
+                    code,
+                    cause: LinkCause::Error,
+                })
+            }
             _ => Response::Unknown,
         },
         b'^' if line.starts_with(b"^MODE:") => Response::Info,
@@ -209,7 +130,7 @@ pub fn decode(line: &[u8]) -> Response<'_> {
 }
 
 /// `CONNECT OK`, `CONNECT FAIL` and `CLOSED`, each also with a `<link>,` prefix.
-fn decode_link(line: &[u8]) -> Response<'_> {
+fn decode_link(line: &[u8]) -> Response {
     let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
     let body = match line.split_at_checked(digits) {
         Some((_, body)) if digits == 0 => body,
@@ -220,14 +141,22 @@ fn decode_link(line: &[u8]) -> Response<'_> {
         _ => return Response::Unknown,
     };
     match body {
-        b"CONNECT OK" => Response::ConnectOk,
-        b"CONNECT FAIL" => Response::ConnectFail,
-        b"CLOSED" => Response::Closed,
+        b"CONNECT OK" => Response::LinkOpened,
+        // Unreachable unless a `STATE:` line before it said the bearer is down (the engine
+        // keeps that).
+        b"CONNECT FAIL" => Response::OpenFailed {
+            code: 0,
+            reason: Status::BrokerUnreachable,
+        },
+        b"CLOSED" => Response::LinkClosed {
+            code: 0,
+            cause: LinkCause::Closed,
+        },
         _ => Response::Unknown,
     }
 }
 
-fn decode_plus(line: &[u8]) -> Response<'_> {
+fn decode_plus(line: &[u8]) -> Response {
     if let Some(code) = line
         .strip_prefix(b"+CME ERROR:")
         .or_else(|| line.strip_prefix(b"+CMS ERROR:"))
@@ -237,7 +166,12 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
     }
     if let Some(state) = line.strip_prefix(b"+MQTTSTATU") {
         return match skip_spaces(state).strip_prefix(b":").map(number) {
-            Some(Some(n)) => u8::try_from(n).map_or(Response::Unknown, Response::MqttState),
+            Some(Some(n)) => {
+                u8::try_from(n).map_or(Response::Unknown, |code| Response::SessionState {
+                    code,
+                    connected: code == 1,
+                })
+            }
             _ => Response::Unknown,
         };
     }
@@ -251,7 +185,10 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
     if let Some(event) = line.strip_prefix(b"+CGEV:") {
         let event = skip_spaces(event);
         if event == b"NW DETACH" || event == b"ME DETACH" {
-            return Response::PdnDeact(0);
+            return Response::BearerLost {
+                cid: 0,
+                restore: false,
+            };
         }
         if let Some(cid) = event
             .strip_prefix(b"NW PDN DEACT")
@@ -260,7 +197,10 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
             let cid = skip_spaces(cid);
             let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
             let cid = number(cid).and_then(|n| u8::try_from(n).ok());
-            return Response::PdnDeact(cid.unwrap_or(0));
+            return Response::BearerLost {
+                cid: cid.unwrap_or(0),
+                restore: false,
+            };
         }
     }
     if let Some(code) = line.strip_prefix(b"+CPIN:") {
@@ -291,7 +231,10 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
         let deact = skip_spaces(deact);
         let deact = deact.strip_prefix(b":").unwrap_or(deact);
         if skip_spaces(deact) == b"DEACT" {
-            return Response::PdpDeact;
+            return Response::BearerLost {
+                cid: 0,
+                restore: true,
+            };
         }
     }
     if INFO_PREFIXES.iter().any(|prefix| line.starts_with(prefix)) {
@@ -302,7 +245,7 @@ fn decode_plus(line: &[u8]) -> Response<'_> {
 
 /// The reply to a `=?` test command lists ranges in parentheses (`+CGATT: (0-1)`); anything
 /// else where a number belongs is garbage.
-fn test_form(value: &[u8]) -> Response<'static> {
+fn test_form(value: &[u8]) -> Response {
     if skip_spaces(value).starts_with(b"(") {
         Response::Info
     } else {

@@ -7,9 +7,10 @@
 
 pub mod decode;
 pub mod encode;
+pub mod session;
 pub mod tokenizer;
 
-pub use decode::{decode, Response, SimState, CME_TEXT};
+pub use decode::{decode, Ack, LinkCause, Response, SimState, CME_TEXT};
 pub use encode::{
     check_quotable, encode, encoded_len, mpub_escaped_len, needs_binary, Command, SslValue,
     TxCursor, Will,

@@ -1,0 +1,162 @@
+//! How the Luat dialect spells the engine's commands, and its bring-up lists
+//! (docs/luat-at.md §5: message mode, data mode and the `AT+SSLCFG` items once per boot;
+//! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
+
+use super::encode::{Command, SslValue, Will};
+use crate::config::{Config, Options};
+use crate::dialect::bringup::{Item, List, OnError, When};
+use crate::dialect::Context;
+use crate::engine::Cmd;
+use crate::event::Subject;
+
+/// Entries of [`List::Prepare`]: `AT+MQTTMSGSET`, `AT+MQTTMODE=0`, then the six TLS items.
+const PREPARE: [Item; 8] = {
+    let ssl = Item::required(Subject::SslCfg);
+    [
+        Item::required(Subject::MqttMsgSet).on_error(OnError::Log),
+        // `ERROR`: firmware without the command, which then has no hex mode either.
+        Item::required(Subject::MqttMode)
+            .when(When::Supported)
+            .on_error(OnError::Unsupported),
+        ssl.when(When::Tls(0)),
+        ssl.when(When::Tls(1)),
+        ssl.when(When::Tls(2)),
+        ssl.when(When::Tls(3)),
+        ssl.when(When::Tls(4)),
+        ssl.when(When::Tls(5)),
+    ]
+};
+
+/// Entries of [`List::Configure`]: `AT+MIPCLOSE` (a stale link may be open; `+CME ERROR: 767`
+/// when none is), `AT+CIPSHUT` after `+PDP DEACT` (answered `SHUT OK`, up to 90 s), then
+/// `AT+MCONFIG`.
+const CONFIGURE: [Item; 3] = [
+    Item::required(Subject::MipClose).on_error(OnError::Ignore),
+    Item::required(Subject::CipShut)
+        .when(When::RestoreBearer)
+        .on_error(OnError::Log)
+        .long()
+        .word_final(),
+    Item::required(Subject::MConfig)
+        .when(When::ClientId)
+        .opening(),
+];
+
+pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
+    match list {
+        List::Prepare => PREPARE.get(usize::from(i)),
+        List::Configure => CONFIGURE.get(usize::from(i)),
+    }
+}
+
+/// The `AT+SSLCFG` item `k` (in the order sent), if the configuration sets it.
+pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
+    let t = &cfg.tls;
+    let s = |v: &'b [u8]| (!v.is_empty()).then_some(SslValue::Str(v));
+    let n = |v: Option<u8>| v.map(|x| SslValue::Num(u32::from(x)));
+    let (tag, value): (&'static [u8], Option<SslValue<'b>>) = match k {
+        0 => (b"sslversion", n(t.version)),
+        1 => (b"cacert", s(t.ca_file)),
+        2 => (b"clientcert", s(t.client_cert_file)),
+        3 => (b"clientkey", s(t.client_key_file)),
+        4 => (b"seclevel", n(t.seclevel)),
+        5 => (b"hostname", s(t.sni)),
+        _ => return None,
+    };
+    value.map(|v| (tag, v))
+}
+
+/// The AT command `cmd` stands for, borrowing strings from `ctx`.
+pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
+    let cfg = ctx.config();
+    match cmd {
+        Cmd::Probe => Command::At,
+        Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
+        Cmd::SimQuery => Command::SimQuery,
+        Cmd::AttachQuery => Command::AttachQuery,
+        Cmd::Signal => Command::SignalQuery,
+        Cmd::Prepare(0) => Command::MsgMode {
+            cache: cfg.options.contains(Options::CACHE_MODE),
+        },
+        Cmd::Prepare(1) => Command::DataModeText,
+        Cmd::Prepare(i) => match ssl_item(cfg, i.wrapping_sub(2)) {
+            Some((tag, value)) => Command::SslCfg { tag, value },
+            None => Command::At,
+        },
+        Cmd::Configure(0) | Cmd::CloseForStop => Command::Mipclose,
+        Cmd::Configure(1) => Command::CipShut,
+        Cmd::Configure(_) => Command::Mconfig {
+            client_id: ctx.client_id(),
+            user: cfg.username,
+            password: cfg.password,
+            will: cfg.will.map(|w| Will {
+                topic: w.topic,
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+            }),
+        },
+        Cmd::Open => Command::MipStart {
+            host: cfg.host,
+            port: cfg.port,
+            tls: cfg.options.contains(Options::TLS),
+        },
+        Cmd::Connect => Command::Mconnect {
+            clean: cfg.options.contains(Options::CLEAN_SESSION),
+            keepalive_s: cfg.keepalive_s,
+        },
+        Cmd::Subscribe { at, .. } => match ctx.filter(at) {
+            Some((topic, qos)) => Command::Msub { topic, qos },
+            None => Command::At,
+        },
+        Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
+            Some((topic, _)) => Command::Munsub { topic },
+            None => Command::At,
+        },
+        Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
+            let Some(p) = ctx.publish(src) else {
+                return Command::At;
+            };
+            match cmd {
+                Cmd::Publish(_) => Command::Mpub {
+                    topic: p.topic,
+                    qos: p.qos,
+                    retain: p.retain,
+                    payload: p.payload,
+                },
+                Cmd::PublishHeader(_) => Command::MpubEx {
+                    topic: p.topic,
+                    qos: p.qos,
+                    retain: p.retain,
+                    len: p.payload.len(),
+                },
+                _ => Command::Raw(p.payload),
+            }
+        }
+        Cmd::CacheRead => Command::MsgGet,
+        Cmd::Verify => Command::MqttStatus,
+        Cmd::Disconnect => Command::Mdisconnect,
+        Cmd::SoftReset => Command::Reset,
+        Cmd::Identity(f) => Command::Line(f.command()),
+        Cmd::Queued(_) => match ctx.queued_line() {
+            Some(text) => Command::Line(text),
+            None => Command::At,
+        },
+    }
+}
+
+/// How a payload goes out: `Some(false)` MPUB, `Some(true)` MPUBEX, `None` impossible
+/// (binary or too long for MPUB while MPUBEX is disabled).
+pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
+    let ex_allowed = !cfg.options.contains(Options::NO_MPUBEX);
+    let escapable = cfg.profile.escapes_backslash() || !payload.contains(&b'\\');
+    let mpub_ok = !super::encode::needs_binary(payload)
+        && escapable
+        && super::encode::mpub_escaped_len(payload) <= cfg.profile.mpub_max();
+    if !mpub_ok {
+        return ex_allowed.then_some(true);
+    }
+    // MPUBEX cannot send an empty message (len 1..4100).
+    let extra = super::encode::mpub_escaped_len(payload).saturating_sub(payload.len());
+    Some(ex_allowed && !payload.is_empty() && extra > usize::from(cfg.mpubex_above_extra))
+}
