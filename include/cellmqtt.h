@@ -12,6 +12,9 @@
 #define CELLMQTT_PTR64 1
 #endif
 
+// APN (3GPP TS 23.003 §9.1: at most 100 bytes).
+#define APN_MAX 100
+
 #if defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #define CELLMQTT_HANDLE_WORDS 168
@@ -428,6 +431,8 @@ enum cellmqtt_config_field_t
   CELLMQTT_CONFIG_FIELD_UART_WRITE = 29,
   // `tick_ms` is NULL.
   CELLMQTT_CONFIG_FIELD_TICK_MS = 30,
+  // `apn` is too long or holds a character the module cannot take.
+  CELLMQTT_CONFIG_FIELD_APN = 31,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -449,6 +454,9 @@ enum cellmqtt_profile_t
   CELLMQTT_PROFILE_AIR780E = 1,
   // Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
   CELLMQTT_PROFILE_AIR780EP = 2,
+  // Quectel EC200U family (EC200U/EC600U/EG915U, EC800M, EC2x): `AT+QMT*`; the host sets
+  // up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
+  CELLMQTT_PROFILE_EC200U = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -573,6 +581,9 @@ typedef struct cellmqtt_config_t {
   struct cellmqtt_ladder_t ladder;
   // Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
   uint16_t mpubex_above_extra;
+  // APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
+  // NULL or "" = the module's default. Luat modules take it from the network.
+  const char *apn;
 } cellmqtt_config_t;
 
 // Opaque storage for one cellmqtt instance. Zero it (static storage is) or let

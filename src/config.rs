@@ -19,6 +19,9 @@ pub enum Profile {
     Air780e,
     /// Air780EP / EPM (EC718): like Air780E, but RESET_N reboots.
     Air780ep,
+    /// Quectel EC200U / EC600U / EG915U, EC800M, EC2x: the `AT+QMT*` dialect
+    /// (docs/quectel-simcom-at.md §3); RESET reboots.
+    Ec200u,
 }
 
 impl Profile {
@@ -28,6 +31,7 @@ impl Profile {
             Profile::Air724ug | Profile::Air780e | Profile::Air780ep => {
                 crate::dialect::Dialect::Luat
             }
+            Profile::Ec200u => crate::dialect::Dialect::Luat,
         }
     }
 
@@ -37,6 +41,8 @@ impl Profile {
             Profile::Air724ug => 2348,
             Profile::Air780e => 2384,
             Profile::Air780ep => 4100,
+            // No `AT+MPUB` in this family: everything goes after a data prompt.
+            Profile::Ec200u => 0,
         }
     }
 
@@ -104,6 +110,8 @@ pub mod limits {
     pub const HOST_MAX: usize = 255;
     /// File names in the module file system (`AT+FSCREATE`, ≤64 bytes).
     pub const FILE_MAX: usize = 64;
+    /// APN (3GPP TS 23.003 §9.1: at most 100 bytes).
+    pub const APN_MAX: usize = 100;
 }
 
 /// The last will, sent with `AT+MCONFIG`; the optional online message goes to the same topic.
@@ -324,6 +332,7 @@ impl<'a> Config<'a> {
         ))?;
         F::Username.check(check_string(self.username, limits::STRING_MAX, false))?;
         F::Password.check(check_string(self.password, limits::STRING_MAX, false))?;
+        F::Apn.check(check_string(self.apn, limits::APN_MAX, false))?;
         if self.keepalive_s == 0 {
             return F::Keepalive.err(Status::InvalidConfig);
         }

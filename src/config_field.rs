@@ -48,11 +48,13 @@ pub enum ConfigField {
     UartWrite = 29,
     /// `tick_ms` is NULL.
     TickMs = 30,
+    /// `apn` is too long or holds a character the module cannot take.
+    Apn = 31,
 }
 
 /// Lower-case names for C (`cellmqtt_config_field_str`), by discriminant, spelled as the
 /// struct fields are.
-pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 31] = [
+pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 32] = [
     b"none\0",
     b"profile\0",
     b"options\0",
@@ -84,9 +86,10 @@ pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 31] = [
     b"buffer_overlap\0",
     b"uart_write\0",
     b"tick_ms\0",
+    b"apn\0",
 ];
 
-const _: () = assert!(ConfigField::TickMs as usize == CONFIG_FIELD_NAMES.len() - 1);
+const _: () = assert!(ConfigField::Apn as usize == CONFIG_FIELD_NAMES.len() - 1);
 
 /// A refused configuration: the status `init` returns and the field it is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -145,6 +145,7 @@ fn profile(id: u32) -> Result<Profile, ConfigError> {
         x if x == ProfileId::Air724ug as u32 => Ok(Profile::Air724ug),
         x if x == ProfileId::Air780e as u32 => Ok(Profile::Air780e),
         x if x == ProfileId::Air780ep as u32 => Ok(Profile::Air780ep),
+        x if x == ProfileId::Ec200u as u32 => Ok(Profile::Ec200u),
         _ => F::Profile.err(Status::InvalidConfig),
     }
 }
@@ -231,5 +232,6 @@ pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Co
     cfg.timeouts = c.timeouts;
     cfg.ladder = c.ladder;
     cfg.mpubex_above_extra = c.mpubex_above_extra;
+    cfg.apn = unsafe { str_field(c.apn, limits::APN_MAX, F::Apn)? };
     Ok(cfg)
 }

@@ -85,6 +85,7 @@ pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
         timeouts: Timeouts::DEFAULT,
         ladder: Ladder::DEFAULT,
         mpubex_above_extra: 32,
+        apn: core::ptr::null(),
     }
 }
 

@@ -16,6 +16,9 @@ pub enum ProfileId {
     Air780e = 1,
     /// Air780EP (EC718): RESET_N reboots; MPUB up to 4100 bytes.
     Air780ep = 2,
+    /// Quectel EC200U family (EC200U/EC600U/EG915U, EC800M, EC2x): `AT+QMT*`; the host sets
+    /// up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
+    Ec200u = 3,
 }
 
 /// `cellmqtt_config_t.options` bits.
@@ -144,6 +147,9 @@ pub struct cellmqtt_config_t {
     pub ladder: Ladder,
     /// Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
     pub mpubex_above_extra: u16,
+    /// APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
+    /// NULL or "" = the module's default. Luat modules take it from the network.
+    pub apn: *const c_char,
 }
 
 /// Callbacks. `user` is passed first to every one of them.
