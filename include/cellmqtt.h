@@ -12,9 +12,6 @@
 #define CELLMQTT_PTR64 1
 #endif
 
-// APN (3GPP TS 23.003 §9.1: at most 100 bytes).
-#define APN_MAX 100
-
 #if defined(CELLMQTT_PTR64)
 // Handle storage in 8-byte words (the header's `cellmqtt_t` is this big).
 #define CELLMQTT_HANDLE_WORDS 168

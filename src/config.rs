@@ -111,6 +111,7 @@ pub mod limits {
     /// File names in the module file system (`AT+FSCREATE`, ≤64 bytes).
     pub const FILE_MAX: usize = 64;
     /// APN (3GPP TS 23.003 §9.1: at most 100 bytes).
+    /// cbindgen:ignore
     pub const APN_MAX: usize = 100;
 }
 
