@@ -99,7 +99,11 @@ fn full_session_against_mosquitto() {
         assert!(contains(&got, b"\r\n+QMTRECV: 0,"), "{}", show(&got));
         assert!(!contains(&got, b"+QMTRECV: 0,0,"), "QoS>0 has a msgid");
     }
-    for (topic, qos, body) in [("q/0", 0, &raw[..]), ("q/1", 1, b"one"), ("q/2", 2, b"two")] {
+    for (topic, qos, body) in [
+        ("q/0", 0, raw),
+        ("q/1", 1, &b"one"[..]),
+        ("q/2", 2, &b"two"[..]),
+    ] {
         let m = sub.expect_msg();
         assert_eq!(
             (m.topic.as_str(), m.qos, m.payload.as_slice()),
