@@ -25,7 +25,8 @@ pub struct Options {
 }
 
 pub const USAGE: &str = "\
-cellmqtt-emu: emulates a Luat Cat.1 module (Air724UG / Air780E) running the MQTT AT firmware.
+cellmqtt-emu: emulates a Cat.1 module running its built-in MQTT client over AT: Luat (Air724UG /
+Air780E, AT+M* commands) or Quectel (EC200U family, AT+QMT* commands).
 
 Serial side (one of):
   --pty [--pty-link PATH]   create a pseudo-terminal (path in the ready line; optional symlink)
@@ -33,7 +34,8 @@ Serial side (one of):
   --connect HOST:PORT       connect to a TCP UART (QEMU chardev server=on)
 Options:
   --control HOST:PORT       line-based control socket for pins and faults (port 0 = any)
-  --profile air724ug|air780e  module family (default air724ug)
+  --profile air724ug|air780e|ec200u  module family (default air724ug; ec200u also as
+                            ec600u, eg915u, quectel)
   --baud N                  pace both directions at N baud 8N1 (default: unpaced)
   --boot-ms MS              power-on/reset to RDY (default 1500)
   --sim-ms MS               after RDY, AT+CPIN? answers +CME ERROR: 14 this long (default 800)
@@ -51,7 +53,10 @@ Options:
   --shut-ms MS              AT+CIPSHUT answers SHUT OK after MS (default 0)
   --chaos SEED:RATE         inject seeded random faults, RATE per AT command (0..1)
   --chaos-kinds LIST        comma list from close,pdn-deact,pdp-deact,hang,reboot,garbage,drop,delay,
-                            refuse,unreachable
+                            refuse,unreachable,ping-fail
+  --qmtconn-two-fields      ec200u: +QMTCONN: <c>,<result> without the CONNACK code
+  --qmtrecv-next-line       ec200u: with the length on, the +QMTRECV payload on the next line
+  --qmtopen-error-after     ec200u: QMTOPEN waits for the connect; failure = +QMTOPEN: <c>,-1, ERROR
   --file NAME=PATH          put a host file into the module's file system (e.g. ca.crt)
   --embedded-broker PORT    run an in-process MQTT broker on 127.0.0.1:PORT (feature embedded-broker)
   --exit-after-ms MS        exit after MS (for scripts; default: run until killed)
@@ -132,7 +137,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--profile" => {
                 let v = value(args, &mut i, flag)?;
                 module.profile = Profile::parse(v)
-                    .ok_or_else(|| format!("unknown profile {v:?} (air724ug|air780e)"))?;
+                    .ok_or_else(|| format!("unknown profile {v:?} (air724ug|air780e|ec200u)"))?;
             }
             "--baud" => {
                 let b: u32 = number(value(args, &mut i, flag)?, flag)?;
@@ -157,6 +162,9 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--echo-stuck" => module.echo_stuck = true,
             "--tx-echo" => module.tx_echo = true,
             "--no-mqttmode" => module.no_mqttmode = true,
+            "--qmtconn-two-fields" => module.qmtconn_two_fields = true,
+            "--qmtrecv-next-line" => module.qmtrecv_next_line = true,
+            "--qmtopen-error-after" => module.qmtopen_error_after = true,
             "--shut-ms" => module.shut_ms = millis(value(args, &mut i, flag)?, flag)?,
             "--mqttmode-at-start" => {
                 module.mqttmode_at_start = match value(args, &mut i, flag)? {
@@ -268,6 +276,22 @@ mod tests {
                 .module
                 .no_mqttmode
         );
+    }
+
+    #[test]
+    fn quectel_profile_and_flags() {
+        for name in ["ec200u", "EC600U", "eg915u", "quectel"] {
+            let o = p(&format!("--pty --profile {name}")).unwrap().unwrap();
+            assert_eq!(o.module.profile, Profile::Ec200u);
+        }
+        let o = p("--pty --profile ec200u --qmtconn-two-fields --qmtrecv-next-line --qmtopen-error-after --chaos 1:0.1 --chaos-kinds ping-fail,close")
+            .unwrap()
+            .unwrap();
+        assert!(o.module.qmtconn_two_fields && o.module.qmtrecv_next_line);
+        assert!(o.module.qmtopen_error_after);
+        let chaos = o.module.chaos.unwrap();
+        assert_eq!(chaos.kinds.len(), 2);
+        assert!(!chaos.default_kinds);
     }
 
     #[test]

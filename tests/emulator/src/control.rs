@@ -46,8 +46,11 @@ pub enum Fault {
     Refuse(u32),
     /// The next N `AT+MIPSTART`s fail (`OK`, `CONNECT FAIL`) without a connect attempt.
     Unreachable(u32),
-    /// The next N direct-mode `+MSUB` headers carry a byte count of 90000.
+    /// The next N direct-mode `+MSUB` headers carry a byte count of 90000 (Quectel: the
+    /// `<len>` of the next `+QMTRECV` with the length on).
     CorruptMsub(u32),
+    /// The keepalive fails: Quectel `+QMTSTAT: <c>,2` (PDP must be cycled), Luat `CLOSED`.
+    PingFail,
 }
 
 impl Fault {
@@ -68,6 +71,7 @@ impl Fault {
             Fault::Refuse(_) => "refuse",
             Fault::Unreachable(_) => "unreachable",
             Fault::CorruptMsub(_) => "corrupt-msub",
+            Fault::PingFail => "ping-fail",
         }
     }
 }
@@ -104,7 +108,7 @@ pub enum ControlCmd {
 }
 
 pub const HELP: &str = "reset [MS] | power on|off | pwrkey MS | pin reset|power|pwrkey 1|0 | \
-close | pdn-deact | pdp-deact | hang | reboot | garbage N | drop N | delay MS | sim absent|ready | \
+close | pdn-deact | pdp-deact | ping-fail | hang | reboot | garbage N | drop N | delay MS | sim absent|ready | \
 attach 0|1 | fail CMD ERROR|CME N | refuse [N] | unreachable [N] | corrupt-msub | inject TEXT | \
 echo-stuck on|off | tx-echo on|off | mqttmode 0|1 | shut-delay MS | pin status | \
 after MS <command> | stats | state | boot-ms MS | csq N | help";
@@ -240,6 +244,7 @@ pub fn parse(line: &str) -> Result<ControlCmd, String> {
         "close" => ControlCmd::Fault(Fault::Close),
         "pdn-deact" => ControlCmd::Fault(Fault::PdnDeact),
         "pdp-deact" => ControlCmd::Fault(Fault::PdpDeact),
+        "ping-fail" => ControlCmd::Fault(Fault::PingFail),
         "hang" => ControlCmd::Fault(Fault::Hang),
         "reboot" => ControlCmd::Fault(Fault::Reboot),
         "garbage" => ControlCmd::Fault(Fault::Garbage(num(it.next(), "N")?)),

@@ -105,9 +105,20 @@ fn packet(header: u8, body: &[u8]) -> Vec<u8> {
 }
 
 pub fn encode_connect(c: &Connect) -> Vec<u8> {
+    encode_connect_level(c, 4)
+}
+
+/// CONNECT for protocol level 4 (MQTT 3.1.1, name `MQTT`) or 3 (MQTT 3.1, name `MQIsdp`; the
+/// fields this codec writes are laid out the same in both). Other levels are written as 4.
+pub fn encode_connect_level(c: &Connect, level: u8) -> Vec<u8> {
     let mut body = Vec::new();
-    put_str(&mut body, b"MQTT");
-    body.push(4); // protocol level 4 = 3.1.1
+    if level == 3 {
+        put_str(&mut body, b"MQIsdp");
+        body.push(3);
+    } else {
+        put_str(&mut body, b"MQTT");
+        body.push(4); // protocol level 4 = 3.1.1
+    }
     let mut flags = 0u8;
     if c.clean_session {
         flags |= 0x02;
@@ -174,6 +185,25 @@ pub fn encode_subscribe(pid: u16, topic: &[u8], qos: u8) -> Vec<u8> {
     put_str(&mut body, topic);
     body.push(qos & 3);
     packet(0x82, &body)
+}
+
+/// SUBSCRIBE with several topic filters (Quectel `AT+QMTSUB` takes a list).
+pub fn encode_subscribe_many(pid: u16, filters: &[(Vec<u8>, u8)]) -> Vec<u8> {
+    let mut body = pid.to_be_bytes().to_vec();
+    for (topic, qos) in filters {
+        put_str(&mut body, topic);
+        body.push(qos & 3);
+    }
+    packet(0x82, &body)
+}
+
+/// UNSUBSCRIBE with several topic filters.
+pub fn encode_unsubscribe_many(pid: u16, topics: &[Vec<u8>]) -> Vec<u8> {
+    let mut body = pid.to_be_bytes().to_vec();
+    for topic in topics {
+        put_str(&mut body, topic);
+    }
+    packet(0xA2, &body)
 }
 
 pub fn encode_unsubscribe(pid: u16, topic: &[u8]) -> Vec<u8> {

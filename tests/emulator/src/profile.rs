@@ -1,5 +1,7 @@
-//! What differs between the two module families we emulate (docs/luat-at.md §12). Everything not
-//! listed here behaves the same on both profiles.
+//! What differs between the module profiles we emulate: the two Luat parts (docs/luat-at.md
+//! §12) and the Quectel LTE Standard family (docs/quectel-simcom-at.md). Everything not listed
+//! here behaves the same on every profile; what differs between the two AT dialects as a whole
+//! is chosen by [`Profile::family`].
 
 use std::time::Duration;
 
@@ -9,6 +11,17 @@ pub enum Profile {
     Air724ug,
     /// Eigencomm EC618 platform (Air780E/EG).
     Air780e,
+    /// Quectel LTE Standard parts speaking `AT+QMT*` (EC200U / EC600U / EG915U, also EC800M).
+    Ec200u,
+}
+
+/// The AT dialect a profile speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Luat MQTT AT firmware (`AT+MIPSTART`, `AT+MCONNECT`, ...; docs/luat-at.md).
+    Luat,
+    /// Quectel `AT+QMT*` (docs/quectel-simcom-at.md §3).
+    Quectel,
 }
 
 /// How the reset pin acts once it has been held long enough.
@@ -34,6 +47,7 @@ impl Profile {
         match s.to_ascii_lowercase().as_str() {
             "air724ug" | "air724" | "724" | "8910" => Some(Profile::Air724ug),
             "air780e" | "air780" | "780e" | "ec618" => Some(Profile::Air780e),
+            "ec200u" | "ec600u" | "eg915u" | "quectel" => Some(Profile::Ec200u),
             _ => None,
         }
     }
@@ -42,13 +56,26 @@ impl Profile {
         match self {
             Profile::Air724ug => "air724ug",
             Profile::Air780e => "air780e",
+            Profile::Ec200u => "ec200u",
         }
+    }
+
+    pub fn family(self) -> Family {
+        match self {
+            Profile::Air724ug | Profile::Air780e => Family::Luat,
+            Profile::Ec200u => Family::Quectel,
+        }
+    }
+
+    pub fn is_quectel(self) -> bool {
+        self.family() == Family::Quectel
     }
 
     pub fn model(self) -> &'static str {
         match self {
             Profile::Air724ug => "Air724UG",
             Profile::Air780e => "Air780E",
+            Profile::Ec200u => "EC200U",
         }
     }
 
@@ -57,6 +84,9 @@ impl Profile {
         match self {
             Profile::Air724ug => "AirM2M_Air724UG_V401881_LTE_AT",
             Profile::Air780e => "AirM2M_780E_V1169_LTE_AT",
+            // Shaped like Quectel's revision strings; no capture of an EC200U's `AT+CGMR` exists
+            // (docs/quectel-simcom-at.md §7), so this is a made-up but plausible value.
+            Profile::Ec200u => "EC200UCNAAR03A03M08",
         }
     }
 
@@ -67,9 +97,13 @@ impl Profile {
         2384
     }
 
-    /// Largest `AT+MPUBEX` length (both: 4100, S1).
+    /// Largest `AT+MPUBEX` length (both Luat parts: 4100, S1). Quectel `AT+QMTPUBEX`: the real
+    /// EC200U limit is UNKNOWN (docs/quectel-simcom-at.md §3.6, §6.1); the emulator takes 4096.
     pub fn mpubex_max(self) -> usize {
-        4100
+        match self {
+            Profile::Ec200u => 4096,
+            _ => 4100,
+        }
     }
 
     /// Largest payload printed in a direct-mode `+MSUB` line. The vendor FAQ (S5/S7) says 1360,
@@ -78,7 +112,7 @@ impl Profile {
     pub fn direct_max(self) -> usize {
         match self {
             Profile::Air724ug => 1360,
-            Profile::Air780e => 4100,
+            Profile::Air780e | Profile::Ec200u => 4100,
         }
     }
 
@@ -89,7 +123,8 @@ impl Profile {
 
     pub fn reset_kind(self) -> ResetKind {
         match self {
-            Profile::Air724ug => ResetKind::Reboot,
+            // Quectel: the emulator assumes RESET_N reboots (not documented in our sources).
+            Profile::Air724ug | Profile::Ec200u => ResetKind::Reboot,
             Profile::Air780e => ResetKind::Shutdown,
         }
     }
@@ -100,6 +135,8 @@ impl Profile {
         match self {
             Profile::Air724ug => Duration::from_millis(150),
             Profile::Air780e => Duration::from_millis(501),
+            // Emulator assumption for the Quectel parts (no source in the repo gives it).
+            Profile::Ec200u => Duration::from_millis(300),
         }
     }
 
@@ -108,6 +145,8 @@ impl Profile {
         match self {
             Profile::Air724ug => Duration::from_millis(1200),
             Profile::Air780e => Duration::from_millis(1001),
+            // Emulator assumption: PWRKEY held >= 0.5 s powers a Quectel part on.
+            Profile::Ec200u => Duration::from_millis(500),
         }
     }
 
@@ -124,7 +163,7 @@ impl Profile {
     pub fn readback(self) -> ReadbackForm {
         match self {
             Profile::Air724ug => ReadbackForm::UnquotedNoSpace,
-            Profile::Air780e => ReadbackForm::QuotedSpace,
+            Profile::Air780e | Profile::Ec200u => ReadbackForm::QuotedSpace,
         }
     }
 
@@ -133,6 +172,7 @@ impl Profile {
         match self {
             Profile::Air724ug => "866714043075174",
             Profile::Air780e => "869020061234567",
+            Profile::Ec200u => "864394040000017",
         }
     }
 }

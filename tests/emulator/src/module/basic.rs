@@ -36,6 +36,14 @@ impl Module {
     }
 
     pub(crate) fn dispatch(&mut self, now: Instant, cmd: &Command) -> Final {
+        if self.profile.is_quectel() {
+            return self.q_dispatch(now, cmd);
+        }
+        self.dispatch_common(now, cmd)
+    }
+
+    /// The Luat dispatch; the Quectel dispatch sends the general commands it shares here.
+    pub(crate) fn dispatch_common(&mut self, now: Instant, cmd: &Command) -> Final {
         let name = cmd.name.as_str();
         if ACCEPTED_NOOPS.contains(&name) {
             return Final::Ok;
@@ -143,7 +151,7 @@ impl Module {
         Final::Ok
     }
 
-    fn sim_info(&mut self, now: Instant, text: &str) -> Final {
+    pub(crate) fn sim_info(&mut self, now: Instant, text: &str) -> Final {
         if let Some(err) = self.sim_error() {
             return err;
         }

@@ -34,8 +34,9 @@ impl Module {
         if let Some(idle) = d.idle {
             d.deadline = now + idle;
         }
-        // 8910 echoes MPUBEX data while echo is on (docs/luat-at.md §4, V301847).
-        if self.echo_on() {
+        // 8910 echoes MPUBEX data while echo is on (docs/luat-at.md §4, V301847). The Quectel
+        // profile does not echo QMTPUB data (no capture shows an echo of it).
+        if self.echo_on() && !self.profile.is_quectel() {
             let echoed = bytes[..used].to_vec();
             self.raw_out(now, echoed);
         }
@@ -54,6 +55,27 @@ impl Module {
                 // Without a length, idle time ends the data: that is completion, not a timeout.
                 if (complete || d.expected.is_none()) && !d.buf.is_empty() {
                     self.publish(now, &topic, &d.buf, qos, retain)
+                } else {
+                    Final::Error
+                }
+            }
+            DataKind::QPub {
+                client,
+                msgid,
+                qos,
+                retain,
+                topic,
+                urc,
+            } => {
+                if (complete || d.expected.is_none()) && !d.buf.is_empty() {
+                    let p = super::quectel::PubReq {
+                        client,
+                        msgid,
+                        qos,
+                        retain,
+                        urc,
+                    };
+                    self.q_publish(now, p, &topic, &d.buf)
                 } else {
                     Final::Error
                 }

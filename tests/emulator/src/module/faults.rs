@@ -19,6 +19,9 @@ pub enum ChaosKind {
     Delay,
     Refuse,
     Unreachable,
+    /// The keepalive fails (Quectel `+QMTSTAT: <c>,2`; Luat `CLOSED`). Not in [`ChaosKind::ALL`]
+    /// so the Luat mix (and its seeds) stays as before; the Quectel default mix adds it.
+    PingFail,
 }
 
 impl ChaosKind {
@@ -47,6 +50,7 @@ impl ChaosKind {
             "delay" => ChaosKind::Delay,
             "refuse" => ChaosKind::Refuse,
             "unreachable" => ChaosKind::Unreachable,
+            "ping-fail" => ChaosKind::PingFail,
             _ => return None,
         })
     }
@@ -58,6 +62,8 @@ pub struct ChaosConfig {
     /// Probability per AT command line received.
     pub rate: f64,
     pub kinds: Vec<ChaosKind>,
+    /// No `--chaos-kinds` was given: the profile's whole mix applies.
+    pub default_kinds: bool,
 }
 
 impl ChaosConfig {
@@ -79,6 +85,7 @@ impl ChaosConfig {
             seed,
             rate,
             kinds: ChaosKind::ALL.to_vec(),
+            default_kinds: true,
         })
     }
 
@@ -92,6 +99,7 @@ impl ChaosConfig {
             return Err("--chaos-kinds needs at least one kind".into());
         }
         self.kinds = kinds;
+        self.default_kinds = false;
         Ok(())
     }
 }
@@ -106,6 +114,11 @@ impl Chaos {
     pub(crate) fn new(cfg: ChaosConfig) -> Chaos {
         let rng = Rng::new(cfg.seed);
         Chaos { cfg, rng }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn kinds(&self) -> &[ChaosKind] {
+        &self.cfg.kinds
     }
 }
 
@@ -183,6 +196,17 @@ impl Module {
         crate::elog!("fault{}: {f:?}", if chaos { " (chaos)" } else { "" });
         match f {
             Fault::Close => self.drop_link(now, true),
+            Fault::PingFail => {
+                if self.profile.is_quectel() {
+                    self.q_drop_link(now, 2);
+                } else {
+                    // What a missed PINGRESP does on the Luat firmware (net.rs keepalive).
+                    self.drop_link(now, true);
+                }
+            }
+            Fault::PdnDeact | Fault::PdpDeact if self.profile.is_quectel() => {
+                self.q_pdp_deact(now);
+            }
             Fault::PdnDeact => {
                 self.drop_link(now, false);
                 self.urc(now, b"+CGEV: NW PDN DEACT 1");
@@ -280,6 +304,7 @@ impl Module {
             }
             ChaosKind::Refuse => Fault::Refuse(1),
             ChaosKind::Unreachable => Fault::Unreachable(1),
+            ChaosKind::PingFail => Fault::PingFail,
         };
         self.apply_fault(now, fault, true);
         true
@@ -296,7 +321,7 @@ impl Module {
             Some(Phase::MqttWait) => "connack-wait",
             Some(Phase::Connected) => "connected",
         };
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "profile": self.profile.name(),
             "power": match self.power {
                 Power::Off => "off",
@@ -324,7 +349,11 @@ impl Module {
             "refuse_pending": self.refuse_left,
             "unreachable_pending": self.unreachable_left,
             "corrupt_msub_pending": self.corrupt_left,
-        })
+        });
+        if self.profile.is_quectel() {
+            v["quectel"] = self.q_state_json();
+        }
+        v
     }
 }
 

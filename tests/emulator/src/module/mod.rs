@@ -11,6 +11,7 @@ mod faults;
 mod mqtt_cmds;
 mod net;
 mod power;
+mod quectel;
 mod ssl;
 
 #[cfg(test)]
@@ -64,6 +65,15 @@ pub struct Config {
     pub no_mqttmode: bool,
     /// `AT+CIPSHUT` answers `SHUT OK` this long after the command (`--shut-ms`).
     pub shut_ms: u64,
+    /// Quectel: `+QMTCONN: <c>,<result>` without the return code (`--qmtconn-two-fields`,
+    /// docs/quectel-simcom-at.md §3.13 item 2).
+    pub qmtconn_two_fields: bool,
+    /// Quectel: with the length on, `+QMTRECV` prints the payload on the next line
+    /// (`--qmtrecv-next-line`, §3.13 item 5).
+    pub qmtrecv_next_line: bool,
+    /// Quectel: `AT+QMTOPEN` holds its final result until the connect is decided; a failure
+    /// prints `+QMTOPEN: <c>,<result>` then `ERROR` (`--qmtopen-error-after`, §3.13 item 3).
+    pub qmtopen_error_after: bool,
 }
 
 impl Config {
@@ -84,6 +94,9 @@ impl Config {
             mqttmode_at_start: 0,
             no_mqttmode: false,
             shut_ms: 0,
+            qmtconn_two_fields: false,
+            qmtrecv_next_line: false,
+            qmtopen_error_after: false,
         }
     }
 }
@@ -264,6 +277,15 @@ pub(crate) enum DataKind {
         name: String,
         append: bool,
     },
+    /// Quectel `AT+QMTPUBEX` / `AT+QMTPUB` payload (`urc` is the result URC's prefix).
+    QPub {
+        client: u8,
+        msgid: u16,
+        qos: u8,
+        retain: bool,
+        topic: Vec<u8>,
+        urc: &'static str,
+    },
 }
 
 /// The module is reading raw data after a `>` prompt.
@@ -359,12 +381,22 @@ pub struct Module {
     pub(crate) shut_pending: bool,
     /// The first boot has happened (`--mqttmode-at-start` applies to it only).
     pub(crate) booted_once: bool,
+    /// Quectel dialect state (unused on the Luat profiles).
+    pub(crate) q: quectel::QState,
 }
 
 impl Module {
     pub fn new(cfg: Config, now: Instant) -> Module {
         let seed = cfg.chaos.as_ref().map_or(0x5EED, |c| c.seed);
-        let chaos = cfg.chaos.clone().map(faults::Chaos::new);
+        let mut chaos_cfg = cfg.chaos.clone();
+        if let Some(c) = chaos_cfg.as_mut().filter(|c| c.default_kinds) {
+            // The unrestricted mix of the Quectel profile also has the keepalive failure
+            // (`+QMTSTAT: <c>,2`); the Luat mix stays as it was so its seeds replay the same.
+            if cfg.profile.is_quectel() {
+                c.kinds.push(faults::ChaosKind::PingFail);
+            }
+        }
+        let chaos = chaos_cfg.map(faults::Chaos::new);
         let files = cfg.files.iter().cloned().collect();
         let mut m = Module {
             profile: cfg.profile,
@@ -409,6 +441,7 @@ impl Module {
             corrupt_left: 0,
             shut_pending: false,
             booted_once: false,
+            q: quectel::QState::default(),
             cfg,
         };
         if m.supply {
@@ -610,10 +643,10 @@ impl Module {
             self.emit_final(now, Final::Error);
             return;
         }
-        if self.shut_pending {
+        if self.shut_pending || self.q.open_pending {
             // One command at a time: the firmware reads no new command while CIPSHUT runs
-            // (the echo above still happened).
-            crate::elog!("line ignored: AT+CIPSHUT still running");
+            // (the echo above still happened). Same while a Quectel QMTOPEN holds its final.
+            crate::elog!("line ignored: a command is still running");
             return;
         }
         crate::elog!("<- AT{}", crate::log::printable(rest, 120));

@@ -56,7 +56,9 @@ impl Module {
                 if closed_urc { " (CLOSED)" } else { "" }
             );
             self.act(Action::Close { gen: l.gen });
-            if closed_urc {
+            if closed_urc && self.profile.is_quectel() {
+                self.q_lost_urc(now, l.phase, 1);
+            } else if closed_urc {
                 self.closed_urc(now);
             }
         }
@@ -133,6 +135,10 @@ impl Module {
             if let NetEvent::Closed(_) = ev {
                 self.link = None;
             }
+            return;
+        }
+        if self.profile.is_quectel() {
+            self.q_net_event(now, ev);
             return;
         }
         match ev {
@@ -260,7 +266,7 @@ impl Module {
         }
     }
 
-    fn ack_urc(&mut self, now: Instant, name: &'static str) {
+    pub(crate) fn ack_urc(&mut self, now: Instant, name: &'static str) {
         self.stats.count_ack(name);
         self.urc(now, name.as_bytes());
     }
@@ -377,7 +383,11 @@ impl Module {
         };
         if l.ping_outstanding {
             crate::elog!("no PINGRESP within the keepalive; link dead");
-            self.drop_link(now, true);
+            if self.profile.is_quectel() {
+                self.q_drop_link(now, 2);
+            } else {
+                self.drop_link(now, true);
+            }
             return;
         }
         l.ping_outstanding = true;

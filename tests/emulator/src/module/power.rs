@@ -33,6 +33,7 @@ impl Module {
         self.pdp = Pdp::Deact;
         self.mdisconnected = false;
         self.shut_pending = false;
+        self.q = super::quectel::QState::default();
         self.epoch += 1;
         self.timers.retain(|t| t.epoch.is_none());
     }
@@ -85,6 +86,18 @@ impl Module {
             self.urc(now, b"+CPIN: READY");
             self.urc(now, b"SMS READY");
         }
+        if self.profile.is_quectel() {
+            // docs/quectel-simcom-at.md §2.1, LTE Standard parts; the two +QIND lines come in
+            // either order on real parts (D5 vs D6), here SMS first.
+            for l in [
+                &b"+CPIN: READY"[..],
+                b"+QUSIM: 1",
+                b"+QIND: SMS DONE",
+                b"+QIND: PB DONE",
+            ] {
+                self.urc(now, l);
+            }
+        }
         self.try_attach(now);
     }
 
@@ -106,8 +119,20 @@ impl Module {
 
     pub(crate) fn attach(&mut self, now: Instant) {
         self.attached = true;
-        self.pdp = Pdp::Active;
-        crate::elog!("network attached, default PDP active");
+        // Quectel: the TCP/IP context is the host's to activate (`AT+QIACT=1`, §3.1).
+        self.pdp = if self.profile.is_quectel() {
+            Pdp::Deact
+        } else {
+            Pdp::Active
+        };
+        crate::elog!(
+            "network attached{}",
+            if self.pdp == Pdp::Active {
+                ", default PDP active"
+            } else {
+                ""
+            }
+        );
         if self.profile == Profile::Air780e {
             self.urc(now, b"^MODE: 17,17");
             self.urc(now, b"+E_UTRAN Service");

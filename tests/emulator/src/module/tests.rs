@@ -6,20 +6,20 @@ use super::*;
 use crate::control::{ControlCmd, Fault};
 use crate::mqtt::Packet;
 
-struct Harness {
-    m: Module,
-    now: Instant,
-    out: Vec<u8>,
-    net: Vec<Action>,
+pub(crate) struct Harness {
+    pub(crate) m: Module,
+    pub(crate) now: Instant,
+    pub(crate) out: Vec<u8>,
+    pub(crate) net: Vec<Action>,
 }
 
 impl Harness {
-    fn new(profile: Profile) -> Harness {
+    pub(crate) fn new(profile: Profile) -> Harness {
         Self::with(profile, |_| {})
     }
 
     /// Like `new`, with the configuration adjusted by `tune` (after the test defaults).
-    fn with(profile: Profile, tune: impl FnOnce(&mut Config)) -> Harness {
+    pub(crate) fn with(profile: Profile, tune: impl FnOnce(&mut Config)) -> Harness {
         let mut cfg = Config::new(profile);
         cfg.boot_ms = 100;
         cfg.sim_ms = 10;
@@ -40,7 +40,7 @@ impl Harness {
         h
     }
 
-    fn collect(&mut self) {
+    pub(crate) fn collect(&mut self) {
         for a in self.m.take_actions() {
             match a {
                 Action::Serial(b) => self.out.extend(b),
@@ -49,7 +49,7 @@ impl Harness {
         }
     }
 
-    fn advance(&mut self, ms: u64) {
+    pub(crate) fn advance(&mut self, ms: u64) {
         let end = self.now + Duration::from_millis(ms);
         // Step through every deadline on the way, as the runtime would.
         while let Some(d) = self.m.next_deadline().filter(|d| *d <= end) {
@@ -62,23 +62,23 @@ impl Harness {
         self.collect();
     }
 
-    fn take(&mut self) -> String {
+    pub(crate) fn take(&mut self) -> String {
         String::from_utf8_lossy(&std::mem::take(&mut self.out)).into_owned()
     }
 
-    fn at(&mut self, cmd: &str) -> String {
+    pub(crate) fn at(&mut self, cmd: &str) -> String {
         self.m.on_serial(self.now, format!("{cmd}\r").as_bytes());
         self.collect();
         self.take()
     }
 
-    fn control(&mut self, cmd: ControlCmd) -> Result<String, String> {
+    pub(crate) fn control(&mut self, cmd: ControlCmd) -> Result<String, String> {
         let r = self.m.on_control(self.now, cmd);
         self.collect();
         r
     }
 
-    fn net(&mut self, ev: NetEvent) {
+    pub(crate) fn net(&mut self, ev: NetEvent) {
         let gen = self.m.link.as_ref().map_or(0, |l| l.gen);
         self.m.on_net(self.now, gen, ev);
         self.collect();
@@ -99,7 +99,7 @@ impl Harness {
         self.net.clear();
     }
 
-    fn sent_packets(&mut self) -> Vec<Packet> {
+    pub(crate) fn sent_packets(&mut self) -> Vec<Packet> {
         // The codec's decoder reads PUBLISH packets in both directions.
         std::mem::take(&mut self.net)
             .into_iter()
