@@ -146,7 +146,10 @@ pub enum LogKind {
     StatusMismatch = 7,
 }
 
-/// The command or URC a log entry is about.
+/// What a log entry is about: a command or URC by its purpose. The variant names are the Luat
+/// spellings they had before the dialect split (`MipStart`: opening the broker link,
+/// `ConnectFail`: the open failed, `Closed`: the link ended, ...); each dialect names them in its
+/// own words in the log (`Dialect::subject_name`).
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Subject {
@@ -190,6 +193,14 @@ pub enum Subject {
     Queued,
     /// An identity query (`AT+CGSN`, `AT+CGMR`, `AT+ICCID`, `AT+CCID`, `AT+CIMI`).
     Identity,
+    /// Setting the bearer's APN (Quectel `AT+QICSGP`).
+    BearerApn,
+    /// Activating the bearer (Quectel `AT+QIACT=1`).
+    BearerUp,
+    /// Asking whether the bearer is active (Quectel `AT+QIACT?`).
+    BearerCheck,
+    /// Deactivating the bearer (Quectel `AT+QIDEACT=1`).
+    BearerDown,
 }
 
 impl Subject {
@@ -234,6 +245,10 @@ impl Subject {
             Subject::StatusPin => b"STATUS\0",
             Subject::Queued => b"queued AT command\0",
             Subject::Identity => b"identity query\0",
+            Subject::BearerApn => b"bearer APN\0",
+            Subject::BearerUp => b"bearer activation\0",
+            Subject::BearerCheck => b"bearer query\0",
+            Subject::BearerDown => b"bearer deactivation\0",
         }
     }
 }

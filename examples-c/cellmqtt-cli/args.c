@@ -17,14 +17,17 @@
 static const char *const usage[] = {
     "Usage: cellmqtt-cli (--serial PATH [--baud N] | --tcp HOST:PORT) --host H [options]\n",
     "\n",
-    "Drives the MQTT client of a Luat/AirM2M Cat.1 module (Air724UG, Air780E/EP) over its AT\n",
-    "UART, or the cellmqtt-emu emulator, and prints one JSON object per line on stdout.\n",
+    "Drives the MQTT client of a Cat.1 module (Luat Air724UG, Air780E/EP; Quectel EC200U family)\n",
+    "over its AT UART, or the cellmqtt-emu emulator, and prints one JSON object per line on stdout.\n",
     "\n",
     "Link to the module:\n",
     "  --serial PATH            serial device, raw 8N1, no flow control (e.g. /dev/ttyUSB0)\n",
     "  --baud N                 serial rate (default 115200; non-standard rates work on Linux)\n",
     "  --tcp HOST:PORT          TCP instead of a serial device (cellmqtt-emu --listen, ser2net)\n",
-    "  --profile P              air724ug (default) | air780e | air780ep\n",
+    "  --profile P              air724ug (default) | air780e | air780ep | ec200u (also ec600u,\n",
+    "                           eg915u: the Quectel AT+QMT* family)\n",
+    "  --apn APN                bearer APN, where the host sets the bearer up (Quectel; default:\n",
+    "                           the module's)\n",
     "\n",
     "Broker, as the module sees it:\n",
     "  --host H                 broker host name or address (required)\n",
@@ -122,7 +125,7 @@ enum {
     OPT_INTERVAL, OPT_EXIT_MS, OPT_EXIT_MESSAGES, OPT_PINS, OPT_EMU_CONTROL, OPT_GPIO_CMD,
     OPT_FAST, OPT_CMD_TIMEOUT, OPT_ACK_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_SILENCE, OPT_BOOT,
     OPT_BACKOFF, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_VERSION, OPT_GPIO_GET, OPT_REFUSAL_LIMIT,
-    OPT_BROKER_RESET, OPT_AT, OPT_INFO, OPT_CLIENT_ID_IMEI,
+    OPT_BROKER_RESET, OPT_AT, OPT_INFO, OPT_CLIENT_ID_IMEI, OPT_APN,
 };
 
 static const struct option options[] = {
@@ -153,6 +156,7 @@ static const struct option options[] = {
     {"gpio-get", required_argument, 0, OPT_GPIO_GET},
     {"at", required_argument, 0, OPT_AT}, {"info", no_argument, 0, OPT_INFO},
     {"client-id-imei", no_argument, 0, OPT_CLIENT_ID_IMEI},
+    {"apn", required_argument, 0, OPT_APN},
     {"refusal-limit", required_argument, 0, OPT_REFUSAL_LIMIT},
     {"broker-reset-after-s", required_argument, 0, OPT_BROKER_RESET},
     {"fast-recovery", no_argument, 0, OPT_FAST},
@@ -272,6 +276,9 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
             if (strcmp(a, "air724ug") == 0) o->profile = CELLMQTT_PROFILE_AIR724UG;
             else if (strcmp(a, "air780e") == 0) o->profile = CELLMQTT_PROFILE_AIR780E;
             else if (strcmp(a, "air780ep") == 0) o->profile = CELLMQTT_PROFILE_AIR780EP;
+            else if (strcmp(a, "ec200u") == 0 || strcmp(a, "ec600u") == 0 ||
+                     strcmp(a, "eg915u") == 0)
+                o->profile = CELLMQTT_PROFILE_EC200U;
             else return bad("unknown --profile %s", a);
             break;
         case OPT_HOST: o->host = a; break;
@@ -330,6 +337,7 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
             break;
         case OPT_INFO: o->info = true; break;
         case OPT_CLIENT_ID_IMEI: o->client_id_imei = true; break;
+        case OPT_APN: o->apn = a; break;
         case OPT_REFUSAL_LIMIT: {
             uint32_t v;
             if (!number(a, 0, 65535, &v)) return bad("bad --refusal-limit %s", a);

@@ -73,6 +73,7 @@ typedef struct {
     size_t n_at;
     bool info;           /* --info: print the module's identity once online */
     bool client_id_imei; /* --client-id-imei */
+    const char *apn;     /* --apn */
     const char *trace; /* --trace FILE, "-" = human-readable on stderr */
     bool stats;
 

@@ -389,6 +389,7 @@ static cellmqtt_config_t make_config(void) {
     }
     c.tls_ca_file = opts.ssl_ca;
     c.tls_sni = opts.ssl_sni;
+    c.apn = opts.apn;
     c.tls_seclevel = (int16_t)opts.ssl_seclevel;
     c.rx_buf = rx_buf;
     c.rx_buf_len = sizeof rx_buf;

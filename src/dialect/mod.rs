@@ -109,6 +109,21 @@ impl Dialect {
         }
     }
 
+    /// How log entries name `what` (NUL-terminated): the command or line as this family
+    /// spells it.
+    pub fn subject_name(self, what: crate::event::Subject) -> &'static [u8] {
+        match self {
+            Dialect::Luat => what.name_nul(),
+        }
+    }
+
+    /// What log entries call the command `cmd`.
+    pub fn subject(self, cmd: Cmd) -> crate::event::Subject {
+        match self {
+            Dialect::Luat => cmd.subject(self),
+        }
+    }
+
     /// True when acknowledgements carry the request's message id.
     pub fn acks_carry_ids(self) -> bool {
         match self {

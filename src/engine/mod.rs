@@ -464,6 +464,11 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The dialect the session speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     pub fn state(&self) -> State {
         self.state
     }

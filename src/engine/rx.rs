@@ -199,7 +199,9 @@ impl<'a> Engine<'a> {
             Response::Subscribed { id, granted } => self.on_sub_ack(false, id, granted),
             Response::Unsubscribed { id } => self.on_sub_ack(true, id, None),
             Response::PubAck { ack, id } => self.on_pub_ack(ack, id),
-            Response::SendFailed { id } => self.on_send_failed(id),
+            // Only dialects with message ids report it (a constant elsewhere: no code).
+            Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
+            Response::SendFailed { .. } => {}
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
                 if restore && self.step != Step::Idle {
@@ -364,6 +366,9 @@ impl<'a> Engine<'a> {
     /// where the dialect reports one, the id) awaited counts. One that comes before the `OK`
     /// of its command (a URC before the final result) is kept for it.
     fn on_sub_ack(&mut self, unsubscribe: bool, id: Option<u16>, granted: Option<u8>) {
+        // Ids and grants only where the dialect reports them (a constant: no code elsewhere).
+        let id = id.filter(|_| self.dialect.acks_carry_ids());
+        let granted = granted.filter(|_| self.dialect.acks_carry_ids());
         let ours =
             |kind: bool, wanted: u16| kind == unsubscribe && id.is_none_or(|id| id == wanted);
         match self.sub_wait {
@@ -384,6 +389,7 @@ impl<'a> Engine<'a> {
     }
 
     fn on_pub_ack(&mut self, got: AckStage, id: Option<u16>) {
+        let id = id.filter(|_| self.dialect.acks_carry_ids());
         let id_ok = |src: PubSource| {
             id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
         };

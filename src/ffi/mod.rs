@@ -312,6 +312,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
         // SAFETY: application context, poll claimed; the reference is re-derived every turn
         // and not used after a callback (which may make its own for publish & co).
         let engine = unsafe { handle.engine() };
+        let dialect = engine.dialect();
         let Some(event) = engine.poll(now, &mut rx, &mut uart) else {
             break;
         };
@@ -336,7 +337,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
                     unsafe { f(handle.cb.user, line.as_ptr(), line.len()) };
                 }
             }
-            Event::Notice(n) => dispatch(handle, n),
+            Event::Notice(n) => dispatch(handle, n, dialect),
         }
     }
     handle.leave();
@@ -364,7 +365,7 @@ fn read_status_line(handle: &Handle) {
     unsafe { handle.engine() }.set_module_status(on);
 }
 
-fn dispatch(handle: &Handle, n: Notice) {
+fn dispatch(handle: &Handle, n: Notice, dialect: crate::dialect::Dialect) {
     use types::EventKind as K;
     let mut ev = cellmqtt_event_t::new(K::State);
     match n {
@@ -377,7 +378,7 @@ fn dispatch(handle: &Handle, n: Notice) {
             if let Some(f) = handle.cb.log {
                 let entry = cellmqtt_log_t {
                     kind,
-                    what: what.name_nul().as_ptr().cast(),
+                    what: dialect.subject_name(what).as_ptr().cast(),
                     code,
                     status: reason,
                 };
