@@ -25,13 +25,12 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// The dialect this family speaks.
-    pub fn dialect(self) -> crate::dialect::Dialect {
+    /// The dialect this family speaks; `None` when the build does not link it.
+    pub fn dialect(self) -> Option<crate::dialect::Dialect> {
+        use crate::dialect::Dialect;
         match self {
-            Profile::Air724ug | Profile::Air780e | Profile::Air780ep => {
-                crate::dialect::Dialect::Luat
-            }
-            Profile::Ec200u => crate::dialect::Dialect::Luat,
+            Profile::Air724ug | Profile::Air780e | Profile::Air780ep => Some(Dialect::Luat),
+            Profile::Ec200u => None,
         }
     }
 
@@ -321,6 +320,13 @@ impl<'a> Config<'a> {
 
     /// As [`Config::validate`], naming the field that is wrong.
     pub fn check(&self) -> Result<(), ConfigError> {
+        let Some(dialect) = self.dialect() else {
+            // A family whose dialect this firmware does not link.
+            return F::Profile.err(Status::Unsupported);
+        };
+        if self.options.contains(Options::CACHE_MODE) && !dialect.has_message_cache() {
+            return F::Options.err(Status::Unsupported);
+        }
         F::Host.check(check_string(self.host, limits::HOST_MAX, true))?;
         if self.port == 0 {
             return F::Port.err(Status::InvalidConfig);

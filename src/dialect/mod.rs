@@ -124,6 +124,13 @@ impl Dialect {
         }
     }
 
+    /// The command that reads the identity fact `f`.
+    pub fn identity_command(self, f: crate::engine::Fact) -> &'static [u8] {
+        match self {
+            Dialect::Luat => f.command(),
+        }
+    }
+
     /// True when acknowledgements carry the request's message id.
     pub fn acks_carry_ids(self) -> bool {
         match self {
@@ -151,8 +158,8 @@ impl Dialect {
 }
 
 impl Config<'_> {
-    /// The dialect the profile speaks.
-    pub fn dialect(&self) -> Dialect {
+    /// The dialect the profile speaks; `None` when the build does not link it.
+    pub fn dialect(&self) -> Option<Dialect> {
         self.profile.dialect()
     }
 

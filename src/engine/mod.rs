@@ -261,7 +261,8 @@ impl<'a> Engine<'a> {
             .map_err(|e| e.status)?;
         Ok(Engine {
             cfg,
-            dialect: cfg.dialect(),
+            // `check_setup` refused a profile whose dialect is not linked.
+            dialect: cfg.dialect().ok_or(Status::Unsupported)?,
             line: bufs.line,
             queue: PublishQueue::new(bufs.queue),
             subs: SubTable::new(bufs.subs),
@@ -326,10 +327,10 @@ impl<'a> Engine<'a> {
     ) -> Result<(), ConfigError> {
         cfg.check()?;
         // The online message must be sendable, or the session would wait for it forever.
-        if cfg
-            .online_payload
-            .is_some_and(|p| cfg.dialect().publish_form(cfg, p).is_none())
-        {
+        if cfg.online_payload.is_some_and(|p| {
+            cfg.dialect()
+                .is_none_or(|d| d.publish_form(cfg, p).is_none())
+        }) {
             return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
         }
         for (len, min, field) in [

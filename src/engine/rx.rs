@@ -132,7 +132,9 @@ impl<'a> Engine<'a> {
             )
         };
         match self.inflight.map(|f| f.cmd) {
-            Some(Cmd::Identity(fact)) if answer() && answers(fact.command(), line) => {
+            Some(Cmd::Identity(fact))
+                if answer() && answers(self.dialect.identity_command(fact), line) =>
+            {
                 self.facts.capture(fact, line);
                 return None;
             }
