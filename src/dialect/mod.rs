@@ -8,6 +8,9 @@
 
 pub mod encode;
 pub mod luat;
+pub mod response;
+
+pub use response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 
 /// MQTT quality of service.
 #[repr(u8)]
