@@ -6,6 +6,7 @@
 //! Everything here is pure and allocation-free: no I/O, no clock, no state beyond a tokenizer's
 //! position in the stream. It is public so tests and fuzzers can drive it directly.
 
+pub(crate) mod common;
 pub mod encode;
 pub mod luat;
 pub mod response;
