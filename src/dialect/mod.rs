@@ -10,6 +10,7 @@ pub(crate) mod common;
 pub mod encode;
 pub mod luat;
 pub mod response;
+pub mod tokenizer;
 
 pub use response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 
