@@ -37,8 +37,8 @@
 //!   quote to the framing and gains the byte after its end; the stream stays in sync. A header
 //!   whose fixed part is wrong (`+QMTRECV: 0,1` buffer notices, the `+QMTRECV: 0,0,"t","data"`
 //!   length-off form) is an ordinary line: the decoder reports the length-off form as corrupt,
-//!   so the loss is counted. A zero-length message is reported when the byte after its header
-//!   (and optional quotes) arrives, since until then `""` may still follow.
+//!   so the loss is counted. A zero-length message is reported as soon as its count ends; the
+//!   separators and quotes after it are skipped as they arrive.
 //! - Nothing ever stalls: a line longer than the line buffer is dropped up to its terminator
 //!   ([`Token::LineDiscarded`]); a message that does not fit has its payload skipped as it
 //!   streams ([`Token::MessageDropped`]).
@@ -515,6 +515,14 @@ impl Tokenizer {
                     if byte == b'"' {
                         used += 1;
                     }
+                    if self.payload_len == 0 {
+                        // An empty message was reported with its header; only its closing
+                        // quote may still follow.
+                        self.state = State::LineStart;
+                        self.len = 0;
+                        self.swallow = self.framing.closing();
+                        return (used, None);
+                    }
                     return (used, self.start_payload());
                 }
             };
@@ -621,7 +629,10 @@ impl Tokenizer {
             _ => return self.start_payload(),
         };
         self.state = State::Gap(gap);
-        None
+        // An empty message is complete with its count: report it now rather than when the
+        // byte after the separators arrives, which may be long. (The call consumed the
+        // header, so it made progress.)
+        (count == 0).then(|| self.message_token())
     }
 
     fn start_payload(&mut self) -> Option<Token> {
@@ -636,6 +647,11 @@ impl Tokenizer {
         self.state = State::LineStart;
         self.len = 0;
         self.swallow = self.framing.closing();
+        self.message_token()
+    }
+
+    /// The token for the message just framed: its spans, or its loss.
+    fn message_token(&self) -> Token {
         if self.keep {
             Token::Message {
                 topic: Span {

@@ -21,6 +21,7 @@ use crate::Status;
 /// The code [`Response::OpenFailed`] carries for `+QMTOPEN: <c>,-1` ("failed to open network",
 /// where TLS failures land too): -1 in 16-bit two's complement. Any other negative result is
 /// carried the same way (-2 → 0xFFFE).
+/// cbindgen:ignore
 pub const OPEN_NETWORK_FAILED: u16 = 0xFFFF;
 
 /// Lines that are a response by themselves.

@@ -23,11 +23,13 @@ pub use crate::dialect::Qos;
 
 /// The MQTT client index every command uses (the module has 0..=5, §3; cellmqtt opens one).
 /// The encoder spells it as a literal `0`.
+/// cbindgen:ignore
 pub const CLIENT: u8 = 0;
 
 /// Largest publish payload cellmqtt sends with `AT+QMTPUBEX`. ASSUMED: the EC2x/EC200U
 /// maximum is UNKNOWN (§3.6, §6.1; BG96 `AT+QMTPUB` takes 1..=1548, the NB dialect 0..=1460);
 /// to be measured on hardware.
+/// cbindgen:ignore
 pub const PUBLISH_MAX: usize = 4096;
 
 /// A tokenizer that frames `+QMTRECV` messages.
