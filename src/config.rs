@@ -4,7 +4,7 @@
 //! checked once by [`Config::validate`] so nothing is sent that the module would reject.
 
 use crate::config_field::{ConfigError, ConfigField as F};
-use crate::dialect::luat::encode::check_quotable;
+use crate::dialect::encode::check_quotable;
 use crate::Status;
 
 /// The module family. Where the sources differ (docs/luat-at.md §12), the profile decides.
@@ -29,8 +29,12 @@ impl Profile {
     pub fn dialect(self) -> Option<crate::dialect::Dialect> {
         use crate::dialect::Dialect;
         match self {
+            #[cfg(feature = "luat")]
             Profile::Air724ug | Profile::Air780e | Profile::Air780ep => Some(Dialect::Luat),
-            Profile::Ec200u => None,
+            #[cfg(feature = "quectel")]
+            Profile::Ec200u => Some(Dialect::Quectel),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 

@@ -49,9 +49,15 @@ pub(crate) enum Segment<'a> {
     /// A number in decimal (u32: every number of the dialect fits, and 64-bit division would
     /// pull a kilobyte of runtime into 32-bit firmware).
     Dec(u32),
-    /// A number as `0X` + at least four upper-case hex digits.
+    /// A number as `0X` + at least four upper-case hex digits (Luat's spelling).
+    #[cfg_attr(not(feature = "luat"), allow(dead_code))]
     Hex(u32),
+    /// A number as `0x` + at least four upper-case hex digits (Quectel's documented spelling,
+    /// `0xFFFF`, docs/quectel-simcom-at.md §3.10).
+    #[cfg_attr(not(feature = "quectel"), allow(dead_code))]
+    HexLowerX(u32),
     /// The MPUB payload, escaped.
+    #[cfg_attr(not(feature = "luat"), allow(dead_code))]
     Escaped(&'a [u8]),
 }
 
@@ -73,7 +79,8 @@ pub(crate) fn encode_segments<'a>(
         let (n, finished) = match seg {
             Segment::Text(text) => emit_text(text, cursor, free),
             Segment::Dec(n) => emit_text(Number::dec(n).as_bytes(), cursor, free),
-            Segment::Hex(n) => emit_text(Number::hex(n).as_bytes(), cursor, free),
+            Segment::Hex(n) => emit_text(Number::hex(n, b'X').as_bytes(), cursor, free),
+            Segment::HexLowerX(n) => emit_text(Number::hex(n, b'x').as_bytes(), cursor, free),
             Segment::Escaped(payload) => emit_escaped(payload, cursor, free),
         };
         written += n;
@@ -96,10 +103,27 @@ pub(crate) fn segments_len<'a>(segment: impl Fn(usize) -> Option<Segment<'a>>) -
         .map(|seg| match seg {
             Segment::Text(text) => text.len(),
             Segment::Dec(n) => Number::dec(n).as_bytes().len(),
-            Segment::Hex(n) => Number::hex(n).as_bytes().len(),
+            Segment::Hex(n) | Segment::HexLowerX(n) => Number::hex(n, b'X').as_bytes().len(),
             Segment::Escaped(payload) => escaped_len(payload),
         })
         .fold(0usize, usize::saturating_add)
+}
+
+/// Commands every dialect spells the same way (3GPP TS 27.007 and V.250), shared so their text
+/// is in the firmware once.
+pub(crate) mod common {
+    /// `AT`
+    pub(crate) const AT: &[u8] = b"AT\r";
+    /// `ATE0`
+    pub(crate) const ECHO_OFF: &[u8] = b"ATE0\r";
+    /// `AT+CPIN?`
+    pub(crate) const SIM_QUERY: &[u8] = b"AT+CPIN?\r";
+    /// `AT+CGATT?`
+    pub(crate) const ATTACH_QUERY: &[u8] = b"AT+CGATT?\r";
+    /// `AT+CSQ`
+    pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\r";
+    /// The terminator after a command line given whole.
+    pub(crate) const CR: &[u8] = b"\r";
 }
 
 /// Segment `index` of the list `head` followed by `tail`.
@@ -222,9 +246,9 @@ impl Number {
         Number { digits, start }
     }
 
-    /// `0X` and the hex digits of `n`, at least four of them, as the modules print and
-    /// document cipher suites (`0X0035`).
-    fn hex(n: u32) -> Self {
+    /// `0`, `x` (`X` or `x`) and the upper-case hex digits of `n`, at least four of them, as
+    /// the modules print and document cipher suites (`0X0035`, `0xFFFF`).
+    fn hex(n: u32, x: u8) -> Self {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut digits = [b'0'; 10];
         let count = (8 - n.leading_zeros() as usize / 4).max(4);
@@ -234,8 +258,8 @@ impl Number {
         }
         // count <= 8, so the "0X" fits in front of the digits.
         let start = digits.len() - count - 2;
-        if let Some(x) = digits.get_mut(start + 1) {
-            *x = b'X';
+        if let Some(slot) = digits.get_mut(start + 1) {
+            *slot = x;
         }
         Number { digits, start }
     }

@@ -7,23 +7,39 @@
 //! - [`response`]: the vocabulary every decoder maps onto;
 //! - [`bringup`]: the per-boot and per-connect command lists, as data;
 //! - [`encode`]: commands as resumable byte streams, shared by every dialect;
-//! - [`luat`]: the Luat/AirM2M `AT+M*` dialect (Air724UG, Air780E family), `docs/luat-at.md`.
+//! - [`tokenizer`]: module output → lines, prompts and counted messages, with a [`Framing`]
+//!   per dialect;
+//! - [`luat`]: the Luat/AirM2M `AT+M*` dialect (Air724UG, Air780E family), `docs/luat-at.md`
+//!   (Cargo feature `luat`);
+//! - [`quectel`]: the Quectel `AT+QMT*` dialect (EC200U, EC600U, EG915U, EC800M, EC2x),
+//!   `docs/quectel-simcom-at.md` §3 (Cargo feature `quectel`).
 //!
-//! A dialect folder holds its command encoding (`encode.rs`), its line decoding (`decode.rs`),
-//! its framing of incoming messages (the tokenizer) and its spelling of the engine's commands
-//! with its bring-up lists (`session.rs`). [`Dialect`] dispatches to the one a profile uses.
+//! A dialect folder holds its command encoding (`encode.rs`), its line decoding (`decode.rs`)
+//! and its spelling of the engine's commands with its bring-up lists (`session.rs`); its
+//! framing of incoming messages is a [`Framing`] of the shared tokenizer. [`Dialect`]
+//! dispatches to the one a profile uses; a build links only the dialects its features enable,
+//! and with one the dispatch costs nothing.
 //!
 //! Everything here is pure and allocation-free: no I/O, no clock, no state beyond a tokenizer's
 //! position in the stream. It is public so tests and fuzzers can drive it directly.
 
+#[cfg(not(any(feature = "luat", feature = "quectel")))]
+compile_error!("enable at least one dialect feature: luat, quectel");
+
 pub mod bringup;
+pub(crate) mod common;
 pub mod encode;
+#[cfg(feature = "luat")]
 pub mod luat;
+#[cfg(feature = "quectel")]
+pub mod quectel;
 pub mod response;
+pub mod tokenizer;
 
 pub use bringup::{Item, List, OnError, When};
 pub use encode::TxCursor;
 pub use response::{Ack, LinkCause, Response, SimState, CME_TEXT};
+pub use tokenizer::{Framing, Tokenizer};
 
 use crate::config::{Config, Options};
 use crate::engine::{Cmd, PubSource};
@@ -32,7 +48,11 @@ use crate::engine::{Cmd, PubSource};
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Dialect {
     /// Luat/AirM2M `AT+M*` (docs/luat-at.md).
+    #[cfg(feature = "luat")]
     Luat,
+    /// Quectel `AT+QMT*` (docs/quectel-simcom-at.md §3).
+    #[cfg(feature = "quectel")]
+    Quectel,
 }
 
 /// A publish as a dialect spells it.
@@ -61,13 +81,19 @@ pub trait Context {
 /// A command spelled in one dialect.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Command<'a> {
+    #[cfg(feature = "luat")]
     Luat(luat::Command<'a>),
+    #[cfg(feature = "quectel")]
+    Quectel(quectel::Command<'a>),
 }
 
 /// Writes the next bytes of `cmd`; see [`encode::encode_segments`].
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
     match cmd {
+        #[cfg(feature = "luat")]
         Command::Luat(c) => luat::encode(c, cursor, out),
+        #[cfg(feature = "quectel")]
+        Command::Quectel(c) => quectel::encode::encode(c, cursor, out),
     }
 }
 
@@ -75,37 +101,54 @@ impl Dialect {
     /// The command `cmd` stands for in this dialect.
     pub fn spell<C: Context>(self, cmd: Cmd, ctx: &C) -> Command<'_> {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => Command::Luat(luat::session::spell(cmd, ctx)),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => Command::Quectel(quectel::session::spell(cmd, ctx)),
         }
     }
 
     /// What `line` means. `state_query`: the session-state query is in flight (where a
     /// dialect's answer to it looks like another result).
-    pub fn decode(self, line: &[u8], _state_query: bool) -> Response {
+    pub fn decode(self, line: &[u8], state_query: bool) -> Response {
+        let _ = state_query; // Luat's answer to its query is unambiguous
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => luat::decode(line),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::decode::decode(line, state_query),
         }
     }
 
     /// Entry `i` of a bring-up list; `None` past its end.
     pub fn item(self, list: List, i: u8) -> Option<&'static Item> {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => luat::session::item(list, i),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::item(list, i),
         }
     }
 
     /// True when the configuration sets the dialect's TLS item `k`.
     pub fn has_tls_item(self, cfg: &Config<'_>, k: u8) -> bool {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => luat::session::ssl_item(cfg, k).is_some(),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::ssl_item(cfg, k).is_some(),
         }
     }
 
     /// How a payload goes out: `Some(false)` in the command line, `Some(true)` after a data
     /// prompt, `None` not at all (the dialect cannot carry it with these options).
     pub fn publish_form(self, cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
+        let _ = cfg; // Quectel's form depends on the payload alone
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => luat::session::publish_form(cfg, payload),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::publish_form(payload),
         }
     }
 
@@ -113,28 +156,35 @@ impl Dialect {
     /// spells it.
     pub fn subject_name(self, what: crate::event::Subject) -> &'static [u8] {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => what.name_nul(),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::subject_name(what),
         }
     }
 
     /// What log entries call the command `cmd`.
     pub fn subject(self, cmd: Cmd) -> crate::event::Subject {
-        match self {
-            Dialect::Luat => cmd.subject(self),
-        }
+        cmd.subject(self)
     }
 
     /// The command that reads the identity fact `f`.
     pub fn identity_command(self, f: crate::engine::Fact) -> &'static [u8] {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => f.command(),
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::identity_command(f),
         }
     }
 
     /// True when acknowledgements carry the request's message id.
     pub fn acks_carry_ids(self) -> bool {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => false,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => true,
         }
     }
 
@@ -142,17 +192,34 @@ impl Dialect {
     /// ([`Options::CACHE_MODE`]).
     pub fn has_message_cache(self) -> bool {
         match self {
+            #[cfg(feature = "luat")]
             Dialect::Luat => true,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => false,
         }
     }
 
     /// The failure class of a failed open, given that TLS is on: some families report a
     /// failed handshake only as an unreachable broker.
-    pub fn open_failure(self, reason: crate::Status, _tls: bool) -> crate::Status {
+    pub fn open_failure(self, reason: crate::Status, tls: bool) -> crate::Status {
+        let _ = tls;
         match self {
             // Luat firmware reports a failed TLS handshake as `CONNECT FAIL` too; it cannot be
             // told from an unreachable broker (README).
+            #[cfg(feature = "luat")]
             Dialect::Luat => reason,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::open_failure(reason, tls),
+        }
+    }
+
+    /// How the family frames incoming messages.
+    pub fn framing(self) -> Framing {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => Framing::Luat,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => Framing::Quectel,
         }
     }
 }

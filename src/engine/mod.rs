@@ -24,7 +24,7 @@ mod tx;
 
 use crate::config::{check_topic, limits, Config};
 use crate::config_field::{ConfigError, ConfigField};
-use crate::dialect::luat::tokenizer::Tokenizer;
+use crate::dialect::tokenizer::Tokenizer;
 use crate::dialect::Dialect;
 use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
 use crate::queue::PublishQueue;
@@ -259,14 +259,15 @@ impl<'a> Engine<'a> {
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
             .map_err(|e| e.status)?;
+        // `check_setup` refused a profile whose dialect is not linked.
+        let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
         Ok(Engine {
             cfg,
-            // `check_setup` refused a profile whose dialect is not linked.
-            dialect: cfg.dialect().ok_or(Status::Unsupported)?,
+            dialect,
             line: bufs.line,
             queue: PublishQueue::new(bufs.queue),
             subs: SubTable::new(bufs.subs),
-            tok: Tokenizer::new(),
+            tok: Tokenizer::with_framing(dialect.framing()),
             rx_dropped_seen: 0,
             inflight: None,
             tx_blocked: false,

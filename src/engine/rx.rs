@@ -7,7 +7,7 @@ use super::session::Suspect;
 use super::shared::AtKind;
 use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
-use crate::dialect::luat::tokenizer::{Span, Token};
+use crate::dialect::tokenizer::{Span, Token};
 use crate::dialect::{LinkCause, Response};
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::Status;

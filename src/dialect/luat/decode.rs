@@ -21,7 +21,9 @@
 //! - A link-number prefix (`7,CONNECT OK`, from `AT+CIPMUX=1`) is accepted for `CONNECT OK`,
 //!   `CONNECT FAIL` and `CLOSED`, with any link number of one or two digits.
 
-use crate::bytes::{head, tail};
+use crate::dialect::common::{
+    contains, decode_standard, is_echo, look_up, number, skip_spaces, trim,
+};
 
 pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 use crate::Status;
@@ -97,17 +99,17 @@ const WHOLE_LINES: &[(&[u8], Response)] = &[
 /// [`Response::Unknown`].
 pub fn decode(line: &[u8]) -> Response {
     let line = trim(line);
-    let Some((&first, rest)) = line.split_first() else {
+    let Some(&first) = line.first() else {
         return Response::Unknown;
     };
     if first == b'+' {
         return decode_plus(line);
     }
-    if let Some(&(_, response)) = WHOLE_LINES.iter().find(|(text, _)| *text == line) {
+    if let Some(response) = look_up(WHOLE_LINES, line) {
         return response;
     }
     match first {
-        b'A' | b'a' if matches!(rest.first(), Some(b'T' | b't')) => Response::Echo,
+        b'A' | b'a' if is_echo(line) => Response::Echo,
         b'C' | b'0'..=b'9' => decode_link(line),
         b'S' => match line.strip_prefix(b"STATE:") {
             Some(state) => Response::BearerState {
@@ -157,12 +159,8 @@ fn decode_link(line: &[u8]) -> Response {
 }
 
 fn decode_plus(line: &[u8]) -> Response {
-    if let Some(code) = line
-        .strip_prefix(b"+CME ERROR:")
-        .or_else(|| line.strip_prefix(b"+CMS ERROR:"))
-    {
-        let code = number(code).and_then(|n| u16::try_from(n).ok());
-        return Response::CmeError(code.unwrap_or(CME_TEXT));
+    if let Some(standard) = decode_standard(line) {
+        return standard;
     }
     if let Some(state) = line.strip_prefix(b"+MQTTSTATU") {
         return match skip_spaces(state).strip_prefix(b":").map(number) {
@@ -203,30 +201,6 @@ fn decode_plus(line: &[u8]) -> Response {
             };
         }
     }
-    if let Some(code) = line.strip_prefix(b"+CPIN:") {
-        return Response::Sim(sim_state(skip_spaces(code)));
-    }
-    if let Some(state) = line.strip_prefix(b"+CGATT:") {
-        return match number(state).map(u8::try_from) {
-            Some(Ok(n)) => Response::Attach(n),
-            _ => test_form(state),
-        };
-    }
-    if let Some(values) = line.strip_prefix(b"+CSQ:") {
-        let (rssi, ber) = split_once(values, b',').unwrap_or((values, &[]));
-        let rssi = number(rssi).and_then(|n| u8::try_from(n).ok());
-        let ber = number(ber).and_then(|n| u8::try_from(n).ok());
-        return match (rssi, ber) {
-            (Some(rssi), Some(ber)) => Response::Signal { rssi, ber },
-            _ => test_form(values),
-        };
-    }
-    if let Some(clock) = line.strip_prefix(b"+CCLK:") {
-        return clock_time(clock).map_or(Response::Unknown, |(utc_s, zone)| Response::Clock {
-            utc_s,
-            zone,
-        });
-    }
     if let Some(deact) = line.strip_prefix(b"+PDP") {
         let deact = skip_spaces(deact);
         let deact = deact.strip_prefix(b":").unwrap_or(deact);
@@ -241,122 +215,4 @@ fn decode_plus(line: &[u8]) -> Response {
         return Response::Info;
     }
     Response::Unknown
-}
-
-/// The reply to a `=?` test command lists ranges in parentheses (`+CGATT: (0-1)`); anything
-/// else where a number belongs is garbage.
-fn test_form(value: &[u8]) -> Response {
-    if skip_spaces(value).starts_with(b"(") {
-        Response::Info
-    } else {
-        Response::Unknown
-    }
-}
-
-/// `"yy/MM/dd,hh:mm:ss±zz"` (quotes optional, zone optional) → (UTC seconds since 2000, zone
-/// in quarter hours). Fields out of range make it `None`.
-fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
-    let v = skip_spaces(value);
-    let v = v.strip_prefix(b"\"").unwrap_or(v);
-    let v = v.strip_suffix(b"\"").unwrap_or(v);
-    // Fixed positions: yy/MM/dd,hh:mm:ss then an optional ±zz.
-    let field = |at: usize| -> Option<u32> {
-        let pair = v.get(at..at.checked_add(2)?)?;
-        number(pair)
-    };
-    let seps = [(2, b'/'), (5, b'/'), (8, b','), (11, b':'), (14, b':')];
-    if seps.iter().any(|&(at, sep)| v.get(at) != Some(&sep)) {
-        return None;
-    }
-    let (yy, mo, dd) = (field(0)?, field(3)?, field(6)?);
-    let (hh, mi, ss) = (field(9)?, field(12)?, field(15)?);
-    let zone: i32 = match v.get(17) {
-        None => 0,
-        Some(&sign @ (b'+' | b'-')) => {
-            let q = i32::try_from(number(v.get(18..)?)?).ok()?;
-            if sign == b'-' {
-                -q
-            } else {
-                q
-            }
-        }
-        Some(_) => return None,
-    };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&dd) || hh > 23 || mi > 59 || ss > 60 {
-        return None;
-    }
-    if !(-48..=56).contains(&zone) {
-        return None;
-    }
-    // Days since 2000-01-01 (every year here is 2000-2099: a leap year each fourth).
-    const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
-    let days = yy * 365 + leap_days + BEFORE_MONTH.get(usize::try_from(mo - 1).ok()?)? + dd - 1;
-    let local = i64::from(days) * 86_400 + i64::from(hh * 3_600 + mi * 60 + ss);
-    let utc = local - i64::from(zone) * 900;
-    Some((u32::try_from(utc).ok()?, i8::try_from(zone).ok()?))
-}
-
-/// `+CPIN:` codes. A table scan is a fraction of the flash of a `match` on byte strings, and
-/// this line comes once per session.
-const SIM_CODES: &[(&[u8], SimState)] = &[
-    (b"READY", SimState::Ready),
-    (b"SIM PIN", SimState::Pin),
-    (b"SIM PUK", SimState::Puk),
-    (b"SIM PIN2", SimState::Pin2),
-    (b"SIM PUK2", SimState::Puk2),
-    (b"SIM REMOVED", SimState::Removed),
-    (b"NOT INSERTED", SimState::Removed),
-    (b"NOT READY", SimState::NotReady),
-];
-
-fn sim_state(code: &[u8]) -> SimState {
-    SIM_CODES
-        .iter()
-        .find(|(text, _)| *text == code)
-        .map_or(SimState::Other, |&(_, state)| state)
-}
-
-/// Drops leading bytes that cannot start a response (controls, >= 0x7F) and trailing blanks.
-fn trim(line: &[u8]) -> &[u8] {
-    let start = line
-        .iter()
-        .position(|b| (0x20..0x7F).contains(b))
-        .unwrap_or(line.len());
-    let line = tail(line, start);
-    let end = line
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(0, |i| i + 1);
-    head(line, end)
-}
-
-fn skip_spaces(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&b| b == b' ').count();
-    tail(s, n)
-}
-
-/// Optional leading spaces, then one or more decimal digits and nothing else; `None` if the
-/// value exceeds `u32`.
-fn number(s: &[u8]) -> Option<u32> {
-    let s = skip_spaces(s);
-    if s.is_empty() {
-        return None;
-    }
-    s.iter().try_fold(0u32, |acc, &b| {
-        if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
-        } else {
-            None
-        }
-    })
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
-    let at = s.iter().position(|&b| b == sep)?;
-    Some((head(s, at), tail(s, at).get(1..)?))
 }

@@ -8,7 +8,9 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{encode_segments, escaped_len, pick_in, segments_len, Segment};
+use crate::dialect::encode::{
+    common, encode_segments, escaped_len, pick_in, segments_len, Segment,
+};
 
 pub use crate::dialect::Qos;
 
@@ -151,12 +153,12 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
     use Segment::{Dec, Escaped, Hex, Text};
     let pick = |segments: &[Segment<'a>]| segments.get(index).copied();
     match *cmd {
-        Command::At => pick(&[Text(b"AT\r")]),
-        Command::EchoOff => pick(&[Text(b"ATE0\r")]),
+        Command::At => pick(&[Text(common::AT)]),
+        Command::EchoOff => pick(&[Text(common::ECHO_OFF)]),
         Command::DataModeText => pick(&[Text(b"AT+MQTTMODE=0\r")]),
-        Command::SimQuery => pick(&[Text(b"AT+CPIN?\r")]),
-        Command::AttachQuery => pick(&[Text(b"AT+CGATT?\r")]),
-        Command::SignalQuery => pick(&[Text(b"AT+CSQ\r")]),
+        Command::SimQuery => pick(&[Text(common::SIM_QUERY)]),
+        Command::AttachQuery => pick(&[Text(common::ATTACH_QUERY)]),
+        Command::SignalQuery => pick(&[Text(common::SIGNAL_QUERY)]),
         Command::MqttStatus => pick(&[Text(b"AT+MQTTSTATU\r")]),
         Command::MsgMode { cache: false } => pick(&[Text(b"AT+MQTTMSGSET=0\r")]),
         Command::MsgMode { cache: true } => pick(&[Text(b"AT+MQTTMSGSET=1\r")]),
@@ -256,7 +258,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             Text(b"\r"),
         ]),
         Command::Raw(data) => pick(&[Text(data)]),
-        Command::Line(text) => pick(&[Text(text), Text(b"\r")]),
+        Command::Line(text) => pick(&[Text(text), Text(common::CR)]),
         Command::MsgGet => pick(&[Text(b"AT+MQTTMSGGET\r")]),
         Command::Mdisconnect => pick(&[Text(b"AT+MDISCONNECT\r")]),
         Command::Mipclose => pick(&[Text(b"AT+MIPCLOSE\r")]),

@@ -1,0 +1,180 @@
+//! Line parsing shared by every dialect's decoder: the 3GPP lines all module families print
+//! the same way (`+CME ERROR`, `+CPIN`, `+CGATT`, `+CSQ`, `+CCLK`), and the small helpers the
+//! decoders are built from (trimming, numbers, table look-ups, the echo rule).
+//!
+//! The leniency rules are those of the Luat decoder's module documentation
+//! ([`crate::dialect::luat::decode`]); both dialects follow them, so they live in one place.
+
+use crate::bytes::{head, tail};
+use crate::dialect::response::{Response, SimState, CME_TEXT};
+
+/// Classifies the standard 3GPP lines, or `None` when `line` (trimmed) is none of them.
+/// `+CME ERROR`/`+CMS ERROR` with a code that is not a `u16` number give [`CME_TEXT`]; a
+/// malformed `+CGATT`/`+CSQ` value is `Unknown` unless it is a test-form reply (`Info`); a
+/// `+CCLK` time out of range is `Unknown`.
+pub(crate) fn decode_standard(line: &[u8]) -> Option<Response> {
+    if let Some(code) = line
+        .strip_prefix(b"+CME ERROR:")
+        .or_else(|| line.strip_prefix(b"+CMS ERROR:"))
+    {
+        let code = number(code).and_then(|n| u16::try_from(n).ok());
+        return Some(Response::CmeError(code.unwrap_or(CME_TEXT)));
+    }
+    if let Some(code) = line.strip_prefix(b"+CPIN:") {
+        return Some(Response::Sim(sim_state(skip_spaces(code))));
+    }
+    if let Some(state) = line.strip_prefix(b"+CGATT:") {
+        return Some(match number(state).map(u8::try_from) {
+            Some(Ok(n)) => Response::Attach(n),
+            _ => test_form(state),
+        });
+    }
+    if let Some(values) = line.strip_prefix(b"+CSQ:") {
+        let (rssi, ber) = split_once(values, b',').unwrap_or((values, &[]));
+        let rssi = number(rssi).and_then(|n| u8::try_from(n).ok());
+        let ber = number(ber).and_then(|n| u8::try_from(n).ok());
+        return Some(match (rssi, ber) {
+            (Some(rssi), Some(ber)) => Response::Signal { rssi, ber },
+            _ => test_form(values),
+        });
+    }
+    if let Some(clock) = line.strip_prefix(b"+CCLK:") {
+        return Some(
+            clock_time(clock).map_or(Response::Unknown, |(utc_s, zone)| Response::Clock {
+                utc_s,
+                zone,
+            }),
+        );
+    }
+    None
+}
+
+/// True for a line starting with `AT` in any case: our own command echoed.
+pub(crate) fn is_echo(line: &[u8]) -> bool {
+    matches!(line, [b'A' | b'a', b'T' | b't', ..])
+}
+
+/// The value `table` pairs with exactly `key`. A table scan (a length compare per entry, a
+/// `memcmp` on a length match) is a fraction of the flash of a `match` on byte strings, which
+/// inlines every comparison.
+pub(crate) fn look_up<T: Copy>(table: &[(&[u8], T)], key: &[u8]) -> Option<T> {
+    table
+        .iter()
+        .find(|(text, _)| *text == key)
+        .map(|&(_, value)| value)
+}
+
+/// The reply to a `=?` test command lists ranges in parentheses (`+CGATT: (0-1)`); anything
+/// else where a number belongs is garbage.
+pub(crate) fn test_form(value: &[u8]) -> Response {
+    if skip_spaces(value).starts_with(b"(") {
+        Response::Info
+    } else {
+        Response::Unknown
+    }
+}
+
+/// `"yy/MM/dd,hh:mm:ss±zz"` (quotes optional, zone optional) → (UTC seconds since 2000, zone
+/// in quarter hours). Fields out of range make it `None`.
+fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
+    let v = skip_spaces(value);
+    let v = v.strip_prefix(b"\"").unwrap_or(v);
+    let v = v.strip_suffix(b"\"").unwrap_or(v);
+    // Fixed positions: yy/MM/dd,hh:mm:ss then an optional ±zz.
+    let field = |at: usize| -> Option<u32> {
+        let pair = v.get(at..at.checked_add(2)?)?;
+        number(pair)
+    };
+    let seps = [(2, b'/'), (5, b'/'), (8, b','), (11, b':'), (14, b':')];
+    if seps.iter().any(|&(at, sep)| v.get(at) != Some(&sep)) {
+        return None;
+    }
+    let (yy, mo, dd) = (field(0)?, field(3)?, field(6)?);
+    let (hh, mi, ss) = (field(9)?, field(12)?, field(15)?);
+    let zone: i32 = match v.get(17) {
+        None => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let q = i32::try_from(number(v.get(18..)?)?).ok()?;
+            if sign == b'-' {
+                -q
+            } else {
+                q
+            }
+        }
+        Some(_) => return None,
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&dd) || hh > 23 || mi > 59 || ss > 60 {
+        return None;
+    }
+    if !(-48..=56).contains(&zone) {
+        return None;
+    }
+    // Days since 2000-01-01 (every year here is 2000-2099: a leap year each fourth).
+    const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
+    let days = yy * 365 + leap_days + BEFORE_MONTH.get(usize::try_from(mo - 1).ok()?)? + dd - 1;
+    let local = i64::from(days) * 86_400 + i64::from(hh * 3_600 + mi * 60 + ss);
+    let utc = local - i64::from(zone) * 900;
+    Some((u32::try_from(utc).ok()?, i8::try_from(zone).ok()?))
+}
+
+/// `+CPIN:` codes; this line comes once per session, so a table scan is the right size.
+const SIM_CODES: &[(&[u8], SimState)] = &[
+    (b"READY", SimState::Ready),
+    (b"SIM PIN", SimState::Pin),
+    (b"SIM PUK", SimState::Puk),
+    (b"SIM PIN2", SimState::Pin2),
+    (b"SIM PUK2", SimState::Puk2),
+    (b"SIM REMOVED", SimState::Removed),
+    (b"NOT INSERTED", SimState::Removed),
+    (b"NOT READY", SimState::NotReady),
+];
+
+fn sim_state(code: &[u8]) -> SimState {
+    look_up(SIM_CODES, code).unwrap_or(SimState::Other)
+}
+
+/// Drops leading bytes that cannot start a response (controls, >= 0x7F) and trailing blanks.
+pub(crate) fn trim(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .position(|b| (0x20..0x7F).contains(b))
+        .unwrap_or(line.len());
+    let line = tail(line, start);
+    let end = line
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    head(line, end)
+}
+
+pub(crate) fn skip_spaces(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| b == b' ').count();
+    tail(s, n)
+}
+
+/// Optional leading spaces, then one or more decimal digits and nothing else; `None` if the
+/// value exceeds `u32`.
+pub(crate) fn number(s: &[u8]) -> Option<u32> {
+    let s = skip_spaces(s);
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u32, |acc, &b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg_attr(not(feature = "luat"), allow(dead_code))]
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+pub(crate) fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let at = s.iter().position(|&b| b == sep)?;
+    Some((head(s, at), tail(s, at).get(1..)?))
+}

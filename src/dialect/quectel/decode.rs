@@ -1,0 +1,312 @@
+//! One complete line from a Quectel module → what it means, in the engine's words
+//! ([`Response`]).
+//!
+//! [`decode`] is a pure classifier: no state, no allocation, no failure. It does not see
+//! `+QMTRECV` messages the tokenizer framed; it does see the `+QMTRECV` lines the tokenizer
+//! could not frame (reported as [`Response::CorruptMessage`], so the loss is counted).
+//!
+//! The leniency rules are the Luat decoder's ([`crate::dialect::luat::decode`]): trailing
+//! blanks and leading control bytes are ignored, spaces before and after the `:` and around
+//! the commas are accepted, keywords are case-sensitive, and a number that is malformed or does
+//! not fit its field makes the line `Unknown` (a `=?` test-form reply is `Info`). The mappings
+//! follow docs/quectel-simcom-at.md §3 and the failure classes of §5.2. The client index `<c>`
+//! is not checked: cellmqtt only ever opens client 0.
+
+use crate::dialect::common::{
+    decode_standard, is_echo, look_up, number, skip_spaces, split_once, test_form, trim,
+};
+use crate::dialect::response::{Ack, LinkCause, Response, SimState};
+use crate::Status;
+
+/// The code [`Response::OpenFailed`] carries for `+QMTOPEN: <c>,-1` ("failed to open network",
+/// where TLS failures land too): -1 in 16-bit two's complement. Any other negative result is
+/// carried the same way (-2 → 0xFFFE).
+/// cbindgen:ignore
+pub const OPEN_NETWORK_FAILED: u16 = 0xFFFF;
+
+/// Lines that are a response by themselves.
+const WHOLE_LINES: &[(&[u8], Response)] = &[
+    (b"OK", Response::Ok),
+    (b"ERROR", Response::Error),
+    // A reboot in mid-session (or the end of `AT+CFUN=1,1`): all module state is lost (§2.1).
+    (b"RDY", Response::Ready),
+    (b"POWERED DOWN", Response::Ready),
+    (b"APP RDY", Response::Info),
+    (b"SMS READY", Response::Info),
+    (b"SMS DONE", Response::Info),
+    (b"PB DONE", Response::Info),
+    (b"SIM REMOVED", Response::Sim(SimState::Removed)),
+];
+
+/// What a `+<keyword>:` line is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Open,
+    Conn,
+    Sub,
+    Unsub,
+    Publish,
+    Stat,
+    Ping,
+    Recv,
+    Urc,
+    Act,
+    Info,
+}
+
+/// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
+/// of another (`+QMTPUB`, `+QMTPUBEX`) cannot match the longer one's lines, since the colon
+/// must follow it.
+const KEYWORDS: &[(&[u8], Kind)] = &[
+    (b"+QMTPUBEX", Kind::Publish),
+    (b"+QMTPUB", Kind::Publish),
+    (b"+QMTRECV", Kind::Recv),
+    (b"+QMTSTAT", Kind::Stat),
+    (b"+QMTSUB", Kind::Sub),
+    (b"+QMTUNS", Kind::Unsub),
+    (b"+QMTCONN", Kind::Conn),
+    (b"+QMTOPEN", Kind::Open),
+    (b"+QMTPING", Kind::Ping),
+    (b"+QIURC", Kind::Urc),
+    (b"+QIACT", Kind::Act),
+    (b"+QMTDISC", Kind::Info),
+    (b"+QMTCLOSE", Kind::Info),
+    (b"+QMTCFG", Kind::Info),
+    (b"+QSSLCFG", Kind::Info),
+    (b"+QICSGP", Kind::Info),
+    (b"+QFUPL", Kind::Info),
+    (b"+QUSIM", Kind::Info),
+    (b"+QIND", Kind::Info),
+    (b"+QCCID", Kind::Info),
+    (b"+QNITZ", Kind::Info),
+    (b"+QLTS", Kind::Info),
+    (b"+QCSQ", Kind::Info),
+    (b"+QNWINFO", Kind::Info),
+    (b"+CGEV", Kind::Info),
+    (b"+CREG", Kind::Info),
+    (b"+CGREG", Kind::Info),
+    (b"+CEREG", Kind::Info),
+    (b"+CTZE", Kind::Info),
+    (b"+CTZV", Kind::Info),
+    (b"+CFUN", Kind::Info),
+    (b"+CMEE", Kind::Info),
+    (b"+CGDCONT", Kind::Info),
+    (b"+CGACT", Kind::Info),
+    (b"+CGEREP", Kind::Info),
+    (b"+CGPADDR", Kind::Info),
+];
+
+/// Classifies one line (terminator already stripped). `state_query` is true while
+/// `AT+QMTCONN?` is in flight: a two-field `+QMTCONN: <c>,<n>` is then the session state,
+/// otherwise the connect result of older firmware (§3.4, §3.13 item 2). Never fails: what is
+/// not recognised is [`Response::Unknown`].
+pub fn decode(line: &[u8], state_query: bool) -> Response {
+    let line = trim(line);
+    if line.first() == Some(&b'+') {
+        return decode_plus(line, state_query);
+    }
+    if let Some(response) = look_up(WHOLE_LINES, line) {
+        return response;
+    }
+    if is_echo(line) {
+        return Response::Echo;
+    }
+    Response::Unknown
+}
+
+fn decode_plus(line: &[u8], state_query: bool) -> Response {
+    if let Some(standard) = decode_standard(line) {
+        return standard;
+    }
+    let found = KEYWORDS.iter().find_map(|&(keyword, kind)| {
+        let rest = skip_spaces(line.strip_prefix(keyword)?);
+        Some((kind, rest.strip_prefix(b":")?))
+    });
+    let Some((kind, values)) = found else {
+        return Response::Unknown;
+    };
+    match kind {
+        Kind::Info => return Response::Info,
+        Kind::Urc => return bearer_lost(values),
+        Kind::Act => return bearer_active(values),
+        _ => {}
+    }
+    if skip_spaces(values).starts_with(b"(") {
+        return test_form(values);
+    }
+    let mut f = [0i32; 4];
+    let Some(count) = fields(values, &mut f) else {
+        return match kind {
+            // A message line the tokenizer could not frame (length off, count too large).
+            Kind::Recv => Response::CorruptMessage,
+            // The query reply `+QMTOPEN: <c>,"<host>",<port>`.
+            Kind::Open if values.contains(&b'"') => Response::Info,
+            _ => Response::Unknown,
+        };
+    };
+    let [_client, first, second, third] = f;
+    match (kind, count) {
+        // Buffer-mode notice `<c>,<recv_id>` and buffer status: we use URC mode.
+        (Kind::Recv, _) => Response::Info,
+        (Kind::Open, 2) => open_result(first),
+        (Kind::Conn, 3) => connect_result(first, Some(second)),
+        (Kind::Conn, 2) if state_query => match u8::try_from(first) {
+            Ok(code) => Response::SessionState {
+                code,
+                connected: code == 3,
+            },
+            Err(_) => Response::Unknown,
+        },
+        (Kind::Conn, 2) => connect_result(first, None),
+        (Kind::Sub | Kind::Unsub | Kind::Publish, 3..) => {
+            let value = (count > 3).then_some(third);
+            request_result(kind, first, second, value)
+        }
+        (Kind::Stat, 2) => link_closed(first, stat_cause(first)),
+        (Kind::Ping, 2) => link_closed(first, LinkCause::Closed),
+        _ => Response::Unknown,
+    }
+}
+
+/// `+QMTOPEN: <c>,<result>` (§3.3, §5.2). TLS failures also land on -1 and 5; the engine
+/// knows whether TLS is on and reclassifies.
+fn open_result(result: i32) -> Response {
+    let reason = match result {
+        0 => return Response::LinkOpened,
+        1 | 2 => Status::ModuleError,
+        3 => Status::NotAttached,
+        4 => Status::NameNotResolved,
+        _ => Status::BrokerUnreachable,
+    };
+    let code = match i16::try_from(result) {
+        // Negative results in 16-bit two's complement (-1 → OPEN_NETWORK_FAILED).
+        Ok(negative @ ..=-1) => negative as u16,
+        _ => match u16::try_from(result) {
+            Ok(code) => code,
+            Err(_) => return Response::Unknown,
+        },
+    };
+    Response::OpenFailed { code, reason }
+}
+
+/// `+QMTCONN: <c>,<result>[,<ret_code>]` (§3.4): without a return code, result 0 means
+/// connected. Any non-zero return code is the broker refusing (MQTT 3.1.1 defines 1..=5).
+fn connect_result(result: i32, ret_code: Option<i32>) -> Response {
+    match (result, ret_code) {
+        (0, None | Some(0)) => Response::Connected,
+        (0, Some(code)) => match u16::try_from(code) {
+            Ok(code) => Response::ConnectFailed {
+                code,
+                reason: Status::BrokerRefused,
+            },
+            Err(_) => Response::Unknown,
+        },
+        // Retransmitted: the final outcome follows.
+        (1, _) => Response::Info,
+        (2, _) => Response::ConnectFailed {
+            code: 2,
+            reason: Status::BrokerUnreachable,
+        },
+        _ => Response::Unknown,
+    }
+}
+
+/// `+QMTSUB`/`+QMTUNS`/`+QMTPUBEX`/`+QMTPUB: <c>,<id>,<result>[,<value>]` (§3.5, §3.6):
+/// result 0 done, 1 retransmitted (the final result follows), 2 not sent.
+fn request_result(kind: Kind, id: i32, result: i32, value: Option<i32>) -> Response {
+    let Ok(id) = u16::try_from(id) else {
+        return Response::Unknown;
+    };
+    match result {
+        0 => match kind {
+            Kind::Sub => match value.map(u8::try_from) {
+                None => Response::Subscribed {
+                    id: Some(id),
+                    granted: None,
+                },
+                Some(Ok(granted)) => Response::Subscribed {
+                    id: Some(id),
+                    granted: Some(granted),
+                },
+                Some(Err(_)) => Response::Unknown,
+            },
+            Kind::Unsub => Response::Unsubscribed { id: Some(id) },
+            // QoS 0's report: the engine completes QoS 0 publishes at `OK`.
+            _ if id == 0 => Response::Info,
+            _ => Response::PubAck {
+                ack: Ack::Done,
+                id: Some(id),
+            },
+        },
+        1 => Response::Info,
+        2 => Response::SendFailed { id },
+        _ => Response::Unknown,
+    }
+}
+
+/// `+QMTSTAT: <c>,<err>` causes (§3.8, §5.2); unknown codes are a plain close.
+fn stat_cause(code: i32) -> LinkCause {
+    match code {
+        2 => LinkCause::KeepaliveFailed,
+        3 | 4 => LinkCause::Refused,
+        7 => LinkCause::Unreachable,
+        _ => LinkCause::Closed,
+    }
+}
+
+fn link_closed(code: i32, cause: LinkCause) -> Response {
+    match u16::try_from(code) {
+        Ok(code) => Response::LinkClosed { code, cause },
+        Err(_) => Response::Unknown,
+    }
+}
+
+/// `+QIURC: "pdpdeact",<cid>`: the network dropped the context, which must be re-activated.
+/// A missing or oversized cid becomes 0 (losing the line would cost more than the number).
+/// Other `+QIURC` reports only inform.
+fn bearer_lost(values: &[u8]) -> Response {
+    let Some(cid) = skip_spaces(values).strip_prefix(b"\"pdpdeact\"") else {
+        return Response::Info;
+    };
+    let cid = skip_spaces(cid).strip_prefix(b",").and_then(number);
+    Response::BearerLost {
+        cid: cid.and_then(|n| u8::try_from(n).ok()).unwrap_or(0),
+        restore: true,
+    }
+}
+
+/// `+QIACT: <cid>,<state>,<type>[,"<ip>"]`: state 1 is an active context; anything else
+/// (another state, a test-form reply) only informs.
+fn bearer_active(values: &[u8]) -> Response {
+    let state = split_once(values, b',')
+        .and_then(|(_, rest)| rest.split(|&b| b == b',').next())
+        .and_then(|state| number(trim(state)));
+    if state == Some(1) {
+        Response::BearerActive
+    } else {
+        Response::Info
+    }
+}
+
+/// Parses comma-separated decimal numbers (each with an optional `-` and spaces around it),
+/// stores the first `out.len()` and returns how many there are; `None` if any field is not a
+/// number that fits an `i32`.
+fn fields(values: &[u8], out: &mut [i32]) -> Option<usize> {
+    let mut count = 0usize;
+    for field in values.split(|&b| b == b',') {
+        let field = trim(skip_spaces(field));
+        let (negative, digits) = match field.strip_prefix(b"-") {
+            Some(digits) => (true, digits),
+            None => (false, field),
+        };
+        if digits.first() == Some(&b' ') {
+            return None;
+        }
+        let value = i32::try_from(number(digits)?).ok()?;
+        if let Some(slot) = out.get_mut(count) {
+            *slot = if negative { -value } else { value };
+        }
+        count = count.saturating_add(1);
+    }
+    Some(count)
+}

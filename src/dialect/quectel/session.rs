@@ -1,0 +1,236 @@
+//! How the Quectel dialect spells the engine's commands, its bring-up lists and its names for
+//! log entries (docs/quectel-simcom-at.md §3: the bearer is the host's to set up, every
+//! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
+
+use super::encode::{Command, MqttCfg, SslValue};
+use crate::config::{Config, Options};
+use crate::dialect::bringup::{Item, List, OnError, When};
+use crate::dialect::Context;
+use crate::engine::Cmd;
+use crate::event::Subject;
+use crate::Status;
+
+use super::PUBLISH_MAX;
+
+/// Entries of [`List::Prepare`]: the `AT+QSSLCFG` items of SSL context 1, once per boot.
+const PREPARE: [Item; 6] = {
+    let ssl = Item::required(Subject::SslCfg);
+    [
+        ssl.when(When::Tls(0)),
+        ssl.when(When::Tls(1)),
+        ssl.when(When::Tls(2)),
+        ssl.when(When::Tls(3)),
+        ssl.when(When::Tls(4)),
+        ssl.when(When::Tls(5)),
+    ]
+};
+
+/// Index of the first `AT+QMTCFG` entry of [`CONFIGURE`].
+const FIRST_MQTT_CFG: u8 = 5;
+
+/// Entries of [`List::Configure`], before every open (§3.1, §3.2, §3.9):
+/// - `AT+QICSGP` with the configured APN;
+/// - `AT+QIDEACT=1` where the vendor re-activates the bearer (after `+QMTSTAT: <c>,2` or
+///   `+QIURC: "pdpdeact"`);
+/// - `AT+QIACT=1`, whose `ERROR` may mean "already active": then `AT+QIACT?` decides;
+/// - `AT+QMTCLOSE=0` (a stale client may hold the index; `ERROR` when none does);
+/// - the `AT+QMTCFG` items: version 3.1.1, PDP context 1, keepalive, clean session, will,
+///   URC receive mode with the length field, TLS on or off. Re-sent every time: whether they
+///   survive a close or a reboot is UNKNOWN (§3.2).
+const CONFIGURE: [Item; 12] = {
+    let cfg = Item::required(Subject::MConfig).opening();
+    [
+        Item::required(Subject::BearerApn).when(When::Apn),
+        Item::required(Subject::BearerDown)
+            .when(When::RestoreBearer)
+            .on_error(OnError::Ignore)
+            .long(),
+        Item::required(Subject::BearerUp)
+            .on_error(OnError::Check)
+            .long(),
+        Item::required(Subject::BearerCheck)
+            .when(When::AfterFailure)
+            .on_error(OnError::Fail(Status::NotAttached))
+            .needs_bearer(),
+        Item::required(Subject::MipClose).on_error(OnError::Ignore),
+        cfg,
+        cfg,
+        cfg,
+        cfg,
+        cfg,
+        cfg,
+        cfg,
+    ]
+};
+
+pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
+    match list {
+        List::Prepare => PREPARE.get(usize::from(i)),
+        List::Configure => CONFIGURE.get(usize::from(i)),
+    }
+}
+
+/// The `AT+QSSLCFG` item `k` (in the order sent), if the configuration sets it.
+pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
+    let t = &cfg.tls;
+    let s = |v: &'b [u8]| (!v.is_empty()).then_some(SslValue::Str(v));
+    let n = |v: Option<u8>| v.map(|x| SslValue::Num(u32::from(x)));
+    let (tag, value): (&'static [u8], Option<SslValue<'b>>) = match k {
+        0 => (b"sslversion", n(t.version)),
+        1 => (b"cacert", s(t.ca_file)),
+        2 => (b"clientcert", s(t.client_cert_file)),
+        3 => (b"clientkey", s(t.client_key_file)),
+        4 => (b"seclevel", n(t.seclevel)),
+        // The family takes SNI as a switch: the name sent is the host of `AT+QMTOPEN`.
+        5 => (b"sni", (!t.sni.is_empty()).then_some(SslValue::Num(1))),
+        _ => return None,
+    };
+    value.map(|v| (tag, v))
+}
+
+/// The `AT+QMTCFG` item `k` (0 = version, in the order sent).
+fn mqtt_cfg<'b, C: Context>(ctx: &'b C, k: u8) -> MqttCfg<'b> {
+    let cfg = ctx.config();
+    match k {
+        0 => MqttCfg::Version(4),
+        1 => MqttCfg::PdpCid(1),
+        2 => MqttCfg::Keepalive(cfg.keepalive_s),
+        3 => MqttCfg::Session {
+            clean: cfg.options.contains(Options::CLEAN_SESSION),
+        },
+        4 => match cfg.will {
+            Some(w) => MqttCfg::Will {
+                topic: w.topic,
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+            },
+            None => MqttCfg::NoWill,
+        },
+        5 => MqttCfg::RecvMode,
+        _ => MqttCfg::Ssl {
+            on: cfg.options.contains(Options::TLS),
+        },
+    }
+}
+
+/// The AT command `cmd` stands for, borrowing strings from `ctx`.
+pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
+    let cfg = ctx.config();
+    match cmd {
+        Cmd::Probe => Command::At,
+        Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
+        Cmd::SimQuery => Command::SimQuery,
+        Cmd::AttachQuery => Command::AttachQuery,
+        Cmd::Signal => Command::SignalQuery,
+        Cmd::Prepare(i) => match ssl_item(cfg, i) {
+            Some((tag, value)) => Command::SslCfg { tag, value },
+            None => Command::At,
+        },
+        Cmd::Configure(0) => Command::Apn {
+            apn: cfg.apn,
+            user: b"",
+            password: b"",
+        },
+        Cmd::Configure(1) => Command::Deactivate,
+        Cmd::Configure(2) => Command::Activate,
+        Cmd::Configure(3) => Command::ActivateQuery,
+        Cmd::Configure(4) | Cmd::CloseForStop => Command::Close,
+        Cmd::Configure(i) => Command::Config(mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG))),
+        Cmd::Open => Command::Open {
+            host: cfg.host,
+            port: cfg.port,
+        },
+        Cmd::Connect => Command::Connect {
+            client_id: ctx.client_id(),
+            user: cfg.username,
+            password: cfg.password,
+        },
+        Cmd::Subscribe { at, id } => match ctx.filter(at) {
+            Some((topic, qos)) => Command::Subscribe { id, topic, qos },
+            None => Command::At,
+        },
+        Cmd::Unsubscribe { at, id } => match ctx.filter(at) {
+            Some((topic, _)) => Command::Unsubscribe { id, topic },
+            None => Command::At,
+        },
+        Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
+            let Some(p) = ctx.publish(src) else {
+                return Command::At;
+            };
+            match cmd {
+                Cmd::PublishData(_) => Command::Raw(p.payload),
+                _ => Command::PublishHeader {
+                    id: p.id,
+                    topic: p.topic,
+                    qos: p.qos,
+                    retain: p.retain,
+                    len: p.payload.len(),
+                },
+            }
+        }
+        // No message cache in this family (the configuration refuses CACHE_MODE).
+        Cmd::CacheRead => Command::At,
+        Cmd::Verify => Command::ConnQuery,
+        Cmd::Disconnect => Command::Disconnect,
+        Cmd::SoftReset => Command::Reboot,
+        Cmd::Identity(f) => Command::Line(identity_command(f)),
+        Cmd::Queued(_) => match ctx.queued_line() {
+            Some(text) => Command::Line(text),
+            None => Command::At,
+        },
+    }
+}
+
+/// How a payload goes out: always after the data prompt, 1 to [`PUBLISH_MAX`] bytes (an empty
+/// payload's handling is UNKNOWN, §3.6).
+pub(crate) fn publish_form(payload: &[u8]) -> Option<bool> {
+    (1..=PUBLISH_MAX).contains(&payload.len()).then_some(true)
+}
+
+/// A failed open with TLS on: the family reports a failed handshake as "failed to open" or
+/// "network error" (§5.2).
+pub(crate) fn open_failure(reason: Status, tls: bool) -> Status {
+    match reason {
+        Status::BrokerUnreachable if tls => Status::TlsFailed,
+        other => other,
+    }
+}
+
+/// The command that reads the identity fact `f`: the ICCID is `AT+QCCID` in this family
+/// (§7; the answers are read as plain lines).
+pub(crate) fn identity_command(f: crate::engine::Fact) -> &'static [u8] {
+    match f {
+        crate::engine::Fact::Iccid => b"AT+QCCID",
+        other => other.command(),
+    }
+}
+
+/// How log entries name `what` in this family.
+pub(crate) fn subject_name(what: Subject) -> &'static [u8] {
+    match what {
+        Subject::SslCfg => b"AT+QSSLCFG\0",
+        Subject::MipClose => b"AT+QMTCLOSE\0",
+        Subject::MConfig => b"AT+QMTCFG\0",
+        Subject::MipStart => b"AT+QMTOPEN\0",
+        Subject::MConnect => b"AT+QMTCONN\0",
+        Subject::MSub => b"AT+QMTSUB\0",
+        Subject::MUnsub => b"AT+QMTUNS\0",
+        Subject::MPub | Subject::MPubEx => b"AT+QMTPUBEX\0",
+        Subject::MqttStatu => b"AT+QMTCONN?\0",
+        Subject::MDisconnect => b"AT+QMTDISC\0",
+        Subject::Reset => b"AT+CFUN=1,1\0",
+        Subject::ConnectOk | Subject::ConnectFail => b"+QMTOPEN\0",
+        Subject::ConnackOk => b"+QMTCONN\0",
+        Subject::Suback => b"+QMTSUB\0",
+        Subject::Unsuback => b"+QMTUNS\0",
+        Subject::Puback | Subject::Pubrec | Subject::Pubcomp => b"+QMTPUBEX\0",
+        Subject::Closed => b"+QMTSTAT\0",
+        Subject::PdpDeact => b"+QIURC: \"pdpdeact\"\0",
+        Subject::BearerApn => b"AT+QICSGP\0",
+        Subject::BearerUp => b"AT+QIACT=1\0",
+        Subject::BearerCheck => b"AT+QIACT?\0",
+        Subject::BearerDown => b"AT+QIDEACT=1\0",
+        other => other.name_nul(),
+    }
+}

@@ -1,0 +1,748 @@
+//! Bytes from the module → tokens: lines, the data prompt and counted incoming messages, for
+//! every dialect. Only the message header differs between dialects; the [`Framing`] names it.
+//!
+//! Accepted grammar (input may be split at any byte across calls to [`Tokenizer::push`]):
+//!
+//! ```text
+//! stream  := { CR | LF | prompt | line | message }
+//! line    := 1*(any byte but CR, LF) (CR | LF)         ; echo lines end in a lone CR
+//! prompt  := ">" [" "]                                  ; only at line start, only when expected
+//!
+//! ; Framing::Luat (docs/luat-at.md §5.7)
+//! message := "+MSUB:" *" " topic "," N " byte," N*byte  ; bytes counted, may hold CR/LF
+//! topic   := DQUOTE text DQUOTE | text
+//!
+//! ; Framing::Quectel (docs/quectel-simcom-at.md §3.7, §3.13 item 5)
+//! message := "+QMTRECV:" *" " 1*DIGIT "," 1*DIGIT "," DQUOTE text DQUOTE "," N
+//!            ["," | CR | LF] [CR LF | CR | LF] [DQUOTE] N*byte [DQUOTE]
+//! ```
+//!
+//! - Every CR and every LF ends a line; empty lines are skipped, so `\r\n<text>\r\n`, a lone-CR
+//!   echo and stray LFs all frame the same way. Garbage between lines (NULs, 0xFF, boot-ROM
+//!   text) comes out as ordinary lines for the decoder to classify.
+//! - A message header is recognised while its line is still arriving, and the next N bytes are
+//!   read as the payload whatever they contain. An `N` above the framing's maximum
+//!   ([`MAX_MSUB_PAYLOAD`], [`MAX_QMTRECV_PAYLOAD`]) is not taken as a length (a corrupted
+//!   header must not swallow the stream); such a line ends at its terminator as an ordinary
+//!   line, which the decoder reports as corrupt.
+//! - Luat: the first `",N byte,` after an opening quote, or the first `,N byte,` of an unquoted
+//!   topic, ends the header. `+MSUB: 0` (a cache notice) has no comma and is an ordinary line.
+//! - Quectel: the topic ends at the first `",` + digits + one of `,` CR LF `"`, so a topic may
+//!   hold `"` and `",` but not `",<digits>,` (no sane topic does; MQTT puts no other limit on a
+//!   topic, so some rule had to be chosen, and this one takes every topic the module can name
+//!   without a count behind it). After N: an optional `,`, an optional line end (`CR LF`, lone
+//!   `CR` or lone `LF`: the next-line form some EC200U firmware prints, §3.13 item 5), an
+//!   optional opening quote, the N bytes, and an optional closing quote which is swallowed (it
+//!   never becomes a line). So a payload on the next line that itself starts with `"` loses that
+//!   quote to the framing and gains the byte after its end; the stream stays in sync. A header
+//!   whose fixed part is wrong (`+QMTRECV: 0,1` buffer notices, the `+QMTRECV: 0,0,"t","data"`
+//!   length-off form) is an ordinary line: the decoder reports the length-off form as corrupt,
+//!   so the loss is counted. A zero-length message is reported as soon as its count ends; the
+//!   separators and quotes after it are skipped as they arrive.
+//! - Nothing ever stalls: a line longer than the line buffer is dropped up to its terminator
+//!   ([`Token::LineDiscarded`]); a message that does not fit has its payload skipped as it
+//!   streams ([`Token::MessageDropped`]).
+//!
+//! The tokenizer owns no buffer: the caller passes the same line buffer to every `push`.
+//! Lines are located with a word-at-a-time scan and moved with bulk copies; only the few bytes
+//! of a message header go through the byte-wise matcher. The framing costs plain lines one
+//! compare (which prefix to match).
+
+use crate::bytes::{head, move_down, tail};
+
+/// Largest `+MSUB` payload length taken from a header: the modules' own maximum (4100 bytes,
+/// docs/luat-at.md §5.7). A larger count is a corrupted header: taken as a length it would
+/// swallow the stream after it, so the line ends at its terminator instead, as an ordinary
+/// line the decoder reports as corrupt.
+/// cbindgen:ignore
+pub const MAX_MSUB_PAYLOAD: usize = 4100;
+
+/// Largest `+QMTRECV` payload length taken from a header. The EC200U's real maximum received
+/// payload is UNKNOWN (docs/quectel-simcom-at.md §6.1); 4096 is an assumption that covers the
+/// documented publish lengths (BG96 1548, NB 1460) with room to spare. A larger count is
+/// treated as corrupt, as for [`MAX_MSUB_PAYLOAD`].
+/// cbindgen:ignore
+pub const MAX_QMTRECV_PAYLOAD: usize = 4096;
+
+const CR: u8 = b'\r';
+const LF: u8 = b'\n';
+const MSUB_SUFFIX: &[u8] = b" byte,";
+/// `Tokenizer::prefix` once the current line is known not to be a message header.
+const NOT_HEADER: usize = usize::MAX;
+
+/// Which incoming-message header the tokenizer frames: the one thing dialects spell
+/// differently in the byte stream.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Framing {
+    /// Luat `+MSUB: "<topic>",<N> byte,<payload>`.
+    Luat,
+    /// Quectel `+QMTRECV: <c>,<msgid>,"<topic>",<N>,"<payload>"` (`recv/mode` 0 with the
+    /// length field on).
+    Quectel,
+}
+
+impl Framing {
+    /// The text a message line starts with.
+    const fn prefix(self) -> &'static [u8] {
+        match self {
+            Framing::Luat => b"+MSUB:",
+            Framing::Quectel => b"+QMTRECV:",
+        }
+    }
+
+    const fn max_payload(self) -> usize {
+        match self {
+            Framing::Luat => MAX_MSUB_PAYLOAD,
+            Framing::Quectel => MAX_QMTRECV_PAYLOAD,
+        }
+    }
+
+    /// The byte that may follow the payload and belongs to the message (Quectel's closing
+    /// quote).
+    const fn closing(self) -> Option<u8> {
+        match self {
+            Framing::Luat => None,
+            Framing::Quectel => Some(b'"'),
+        }
+    }
+}
+
+/// A range of the line buffer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+impl Span {
+    /// The bytes of `buf` this span covers; empty if it does not lie within `buf`.
+    pub fn get<'b>(&self, buf: &'b [u8]) -> &'b [u8] {
+        self.start
+            .checked_add(self.len)
+            .and_then(|end| buf.get(self.start..end))
+            .unwrap_or(&[])
+    }
+}
+
+/// One unit of module output.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Token {
+    /// A complete non-empty line (terminator stripped) at `line_buf[..len]`.
+    Line {
+        /// Length of the line.
+        len: usize,
+    },
+    /// The data prompt `>` (with one following space, if present), recognised only while
+    /// [`Tokenizer::set_expect_prompt`] is on and only at the start of a line.
+    Prompt,
+    /// A complete incoming publish (`+MSUB: <topic>,<N> byte,<N raw bytes>`,
+    /// `+QMTRECV: <c>,<msgid>,"<topic>",<N>,"<N raw bytes>"`). Both spans point into the line
+    /// buffer: the topic (without quotes) at its start, the payload right after it.
+    Message {
+        /// The topic.
+        topic: Span,
+        /// The payload.
+        payload: Span,
+    },
+    /// A message that did not fit the line buffer (see [`Tokenizer::push`] for what
+    /// must fit); its payload was read and thrown away, so the stream stays in sync.
+    MessageDropped {
+        /// Payload length the header announced.
+        payload_len: usize,
+    },
+    /// A line longer than the line buffer; everything up to its terminator was thrown away.
+    LineDiscarded {
+        /// Length of the line.
+        len: usize,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// Between lines: skipping terminators, watching for the prompt.
+    LineStart,
+    /// Inside a line.
+    Line,
+    /// Between a Quectel header and its payload: skipping the optional separators.
+    Gap(Gap),
+    /// Reading the counted payload of a message.
+    Payload,
+}
+
+/// Where the separators between a Quectel count and its payload stand (each step only moves
+/// forward: `,` then a line end then `"`, every one optional).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Gap {
+    /// After the `,` that ended the count.
+    Comma,
+    /// After a CR (an LF may complete it).
+    Cr,
+    /// After the line end: only the opening quote may follow.
+    Lf,
+}
+
+/// Where the header matcher stands; see [`Header::step`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Step {
+    /// Spaces after the prefix; the topic (Luat) or the client index (Quectel) has not started.
+    Lead,
+    /// Quectel: inside the client index digits.
+    Client,
+    /// Quectel: after `<c>,`, before the message id.
+    MsgIdStart,
+    /// Quectel: inside the message id digits.
+    MsgId,
+    /// Quectel: after `<msgid>,`, where the topic's opening quote must come.
+    Open,
+    /// Inside the topic, waiting for the byte that may start the header tail.
+    Topic,
+    /// Quoted topic: just saw a `"` that may close it.
+    Quote,
+    /// Just saw the comma before the length.
+    Comma,
+    /// Inside the length digits.
+    Digits,
+    /// Luat: matched this many bytes of ` byte,`.
+    Suffix(usize),
+    /// Quectel: the fixed part did not match, so the line is no message.
+    Dead,
+}
+
+/// Incremental matcher for what follows a message prefix. It only moves forward, so each byte is
+/// looked at once, and it never needs the bytes themselves stored (a header longer than the
+/// line buffer is still recognised, so its payload can be skipped).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Header {
+    step: Step,
+    quoted: bool,
+    /// Line offset of the topic's first byte.
+    topic_start: usize,
+    /// Line offset just past the topic, i.e. of the `"` or `,` that started the current match.
+    topic_end: usize,
+    /// Payload length read so far.
+    count: usize,
+    /// Quectel: the byte that ended the count (`,`, CR, LF or `"`).
+    end: u8,
+}
+
+impl Header {
+    const fn new() -> Self {
+        Header {
+            step: Step::Lead,
+            quoted: false,
+            topic_start: 0,
+            topic_end: 0,
+            count: 0,
+            end: 0,
+        }
+    }
+
+    /// Feeds the byte at line offset `at`; true when it completes the header.
+    fn step(&mut self, byte: u8, at: usize, framing: Framing) -> bool {
+        let quectel = framing == Framing::Quectel;
+        match self.step {
+            Step::Lead if byte == b' ' => {}
+            Step::Lead if quectel => self.expect(byte.is_ascii_digit(), Step::Client),
+            Step::Lead if byte == b'"' => {
+                self.quoted = true;
+                self.topic_start = at.saturating_add(1);
+                self.step = Step::Topic;
+            }
+            Step::Lead => {
+                self.topic_start = at;
+                self.restart(byte, at);
+            }
+            Step::Client | Step::MsgId if byte.is_ascii_digit() => {}
+            Step::Client => self.expect(byte == b',', Step::MsgIdStart),
+            Step::MsgIdStart => self.expect(byte.is_ascii_digit(), Step::MsgId),
+            Step::MsgId => self.expect(byte == b',', Step::Open),
+            Step::Open => {
+                self.expect(byte == b'"', Step::Topic);
+                self.quoted = true;
+                self.topic_start = at.saturating_add(1);
+            }
+            Step::Topic => self.restart(byte, at),
+            Step::Quote => {
+                if byte == b',' {
+                    self.step = Step::Comma;
+                } else {
+                    self.restart(byte, at);
+                }
+            }
+            Step::Comma | Step::Digits => {
+                if byte.is_ascii_digit() {
+                    let count = if self.step == Step::Comma {
+                        0
+                    } else {
+                        self.count
+                    };
+                    // count <= the maximum payload before this step, so this cannot overflow.
+                    self.count = count
+                        .saturating_mul(10)
+                        .saturating_add(usize::from(byte - b'0'));
+                    self.step = Step::Digits;
+                    if self.count > framing.max_payload() {
+                        self.restart(byte, at);
+                    }
+                } else if self.step == Step::Digits
+                    && quectel
+                    && matches!(byte, b',' | CR | LF | b'"')
+                {
+                    self.end = byte;
+                    return true;
+                } else if byte == b' ' && self.step == Step::Digits && !quectel {
+                    self.step = Step::Suffix(1);
+                } else {
+                    self.restart(byte, at);
+                }
+            }
+            Step::Suffix(matched) => {
+                if MSUB_SUFFIX.get(matched) == Some(&byte) {
+                    let matched = matched.saturating_add(1);
+                    if matched == MSUB_SUFFIX.len() {
+                        return true;
+                    }
+                    self.step = Step::Suffix(matched);
+                } else {
+                    self.restart(byte, at);
+                }
+            }
+            Step::Dead => {}
+        }
+        false
+    }
+
+    /// A step of Quectel's fixed part: `next` if the byte is the one expected, else the line is
+    /// no message.
+    fn expect(&mut self, ok: bool, next: Step) {
+        self.step = if ok { next } else { Step::Dead };
+    }
+
+    /// The byte that may start the tail: the closing quote, or the comma of an unquoted topic.
+    fn opener(&self) -> u8 {
+        if self.quoted {
+            b'"'
+        } else {
+            b','
+        }
+    }
+
+    /// A partial match failed (or none was under way) at `byte`: it may itself start the next
+    /// one. The first byte of the tail (`"` or `,`) appears nowhere else in the `"` + `,N byte,`
+    /// (or `",N` + end) pattern, except the final byte, which only ends a match; so no other
+    /// restart point needs to be remembered.
+    fn restart(&mut self, byte: u8, at: usize) {
+        if byte == self.opener() {
+            self.topic_end = at;
+            self.step = if self.quoted {
+                Step::Quote
+            } else {
+                Step::Comma
+            };
+        } else {
+            self.step = Step::Topic;
+        }
+    }
+}
+
+/// Incremental tokenizer; see the module documentation for the grammar.
+#[derive(Clone, Debug)]
+pub struct Tokenizer {
+    state: State,
+    framing: Framing,
+    expect_prompt: bool,
+    /// A byte that belongs to the token just returned if it starts the next input: the space
+    /// after a prompt `>` that ended the previous input, or a Quectel message's closing quote.
+    swallow: Option<u8>,
+    /// Bytes of the message prefix the current line has matched so far, or `NOT_HEADER`.
+    prefix: usize,
+    header: Header,
+    /// In a line: its length so far (it may exceed the buffer). In a payload: bytes stored.
+    len: usize,
+    /// Payload bytes still to come.
+    remaining: usize,
+    /// The payload is being stored (topic and payload fit the buffer).
+    keep: bool,
+    topic_len: usize,
+    payload_len: usize,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tokenizer {
+    /// A Luat-framing tokenizer at the start of a line, not expecting a prompt.
+    pub const fn new() -> Self {
+        Self::with_framing(Framing::Luat)
+    }
+
+    /// A tokenizer for `framing`, at the start of a line, not expecting a prompt.
+    pub const fn with_framing(framing: Framing) -> Self {
+        Tokenizer {
+            state: State::LineStart,
+            framing,
+            expect_prompt: false,
+            swallow: None,
+            prefix: 0,
+            header: Header::new(),
+            len: 0,
+            remaining: 0,
+            keep: false,
+            topic_len: 0,
+            payload_len: 0,
+        }
+    }
+
+    /// The message framing this tokenizer was made for.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Forgets any partial line or payload (the module rebooted, or the caller resyncs). The
+    /// prompt setting and the framing are kept: they belong to the caller, not to the stream.
+    pub fn reset(&mut self) {
+        *self = Tokenizer {
+            expect_prompt: self.expect_prompt,
+            ..Tokenizer::with_framing(self.framing)
+        };
+    }
+
+    /// While on, a `>` at the start of a line (after any CR/LF) is returned as [`Token::Prompt`];
+    /// while off, such a line is an ordinary line.
+    pub fn set_expect_prompt(&mut self, on: bool) {
+        self.expect_prompt = on;
+    }
+
+    /// True while the tokenizer is between lines (nothing partial is held).
+    pub fn is_idle(&self) -> bool {
+        self.state == State::LineStart
+    }
+
+    /// Consumes bytes of `input` until one token completes or the input runs out, and returns
+    /// (bytes consumed, token). Partial lines and payloads stay in `line_buf` across calls, so
+    /// pass the same buffer every time. The spans of a returned token stay valid until the next
+    /// call. Every call with non-empty input consumes at least one byte.
+    ///
+    /// Sizing: a line is kept if it fits `line_buf`. A message is kept if both its header up to
+    /// the end of the topic (`+MSUB: "` or `+QMTRECV: <c>,<msgid>,"`, and the topic) and
+    /// topic + payload fit.
+    // Inlined into its one caller, the engine's receive step: a call per RX chunk is a
+    // measurable share of the per-byte cost (`make bench`).
+    #[inline(always)]
+    pub fn push(&mut self, line_buf: &mut [u8], input: &[u8]) -> (usize, Option<Token>) {
+        let mut used = 0;
+        while let Some(rest) = input.get(used..).filter(|rest| !rest.is_empty()) {
+            let (n, token) = match self.state {
+                State::LineStart => self.line_start(line_buf, rest),
+                State::Line => self.line(line_buf, rest),
+                State::Payload => self.payload(line_buf, rest),
+                State::Gap(gap) => self.gap(gap, rest),
+            };
+            used = used.saturating_add(n);
+            if token.is_some() {
+                return (used, token);
+            }
+        }
+        (used, None)
+    }
+
+    fn line_start(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
+        if let Some(byte) = self.swallow.take() {
+            if rest.first() == Some(&byte) {
+                return (1, None);
+            }
+        }
+        let Some(skip) = rest.iter().position(|&b| b != CR && b != LF) else {
+            return (rest.len(), None);
+        };
+        if self.expect_prompt && rest.get(skip) == Some(&b'>') {
+            let used = skip.saturating_add(1);
+            return match rest.get(used) {
+                Some(b' ') => (used.saturating_add(1), Some(Token::Prompt)),
+                Some(_) => (used, Some(Token::Prompt)),
+                None => {
+                    self.swallow = Some(b' ');
+                    (used, Some(Token::Prompt))
+                }
+            };
+        }
+        // Go straight on with the line: one dispatch per line, not two.
+        self.state = State::Line;
+        let line = tail(rest, skip);
+        let (n, token) = self.line(buf, line);
+        (skip.saturating_add(n), token)
+    }
+
+    fn line(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
+        let eol = find_eol(rest);
+        let chunk = head(rest, eol.unwrap_or(rest.len()));
+        let prefix = self.framing.prefix();
+        if self.prefix < prefix.len() {
+            self.match_prefix(prefix, chunk);
+        }
+        if self.prefix == prefix.len() {
+            // A Quectel count may end at the line's terminator (the next-line form), so the
+            // matcher sees the terminator too; a Luat header never ends on one.
+            let scan = head(rest, eol.map_or(rest.len(), |at| at.saturating_add(1)));
+            if let Some(end) = self.scan_header(prefix.len(), scan) {
+                let header = head(scan, end.saturating_add(1));
+                self.store(buf, header);
+                return (header.len(), self.begin_payload(buf));
+            }
+        }
+        self.store(buf, chunk);
+        match eol {
+            Some(at) => (at.saturating_add(1), Some(self.end_line(buf.len()))),
+            None => (rest.len(), None),
+        }
+    }
+
+    /// Skips the optional separators between a Quectel count and its payload; the first byte
+    /// that is none of them starts the payload (an opening quote is consumed, anything else is
+    /// the payload's first byte).
+    fn gap(&mut self, mut gap: Gap, rest: &[u8]) -> (usize, Option<Token>) {
+        let mut used = 0;
+        for &byte in rest {
+            gap = match (gap, byte) {
+                (Gap::Comma, CR) => Gap::Cr,
+                (Gap::Comma | Gap::Cr, LF) => Gap::Lf,
+                _ => {
+                    if byte == b'"' {
+                        used += 1;
+                    }
+                    if self.payload_len == 0 {
+                        // An empty message was reported with its header; only its closing
+                        // quote may still follow.
+                        self.state = State::LineStart;
+                        self.len = 0;
+                        self.swallow = self.framing.closing();
+                        return (used, None);
+                    }
+                    return (used, self.start_payload());
+                }
+            };
+            used += 1;
+        }
+        self.state = State::Gap(gap);
+        (used, None)
+    }
+
+    fn payload(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
+        let part = head(rest, self.remaining);
+        if self.keep {
+            self.store(buf, part);
+        }
+        self.remaining = self.remaining.saturating_sub(part.len());
+        if self.remaining > 0 {
+            return (part.len(), None);
+        }
+        (part.len(), Some(self.end_message()))
+    }
+
+    /// Extends the prefix match of the current line with its next bytes.
+    fn match_prefix(&mut self, prefix: &[u8], chunk: &[u8]) {
+        let want = prefix.get(self.prefix..).unwrap_or(&[]);
+        // Most lines fail on their first byte; a byte loop beats a memcmp call here.
+        let matched = want.iter().zip(chunk).take_while(|(a, b)| a == b).count();
+        self.prefix = if matched == want.len() || matched == chunk.len() {
+            self.prefix.saturating_add(matched)
+        } else {
+            NOT_HEADER
+        };
+    }
+
+    /// Runs the header matcher over the bytes of `scan` after the prefix (`prefix_len` bytes
+    /// from the line start); returns the offset in `scan` of the byte that completes the
+    /// header.
+    fn scan_header(&mut self, prefix_len: usize, scan: &[u8]) -> Option<usize> {
+        let mut at = prefix_len.saturating_sub(self.len);
+        while let Some(rest) = scan.get(at..) {
+            if self.header.step == Step::Topic {
+                // Inside the topic only the tail's first byte matters: jump to it.
+                let opener = self.header.opener();
+                at = at.saturating_add(rest.iter().position(|&b| b == opener)?);
+            }
+            let byte = *scan.get(at)?;
+            if self
+                .header
+                .step(byte, self.len.saturating_add(at), self.framing)
+            {
+                return Some(at);
+            }
+            if self.header.step == Step::Dead {
+                // Not a message: the rest of the line is stored as it is.
+                self.prefix = NOT_HEADER;
+                self.header = Header::new();
+                return None;
+            }
+            at = at.saturating_add(1);
+        }
+        None
+    }
+
+    /// Appends bytes to the line buffer at `len`, as many as fit; `len` counts them all.
+    fn store(&mut self, buf: &mut [u8], bytes: &[u8]) {
+        if let Some(free) = buf.get_mut(self.len..) {
+            let n = free.len().min(bytes.len());
+            if let (Some(dst), Some(src)) = (free.get_mut(..n), bytes.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+        }
+        self.len = self.len.saturating_add(bytes.len());
+    }
+
+    /// The header is complete (and in the buffer as far as it fit): move the topic to the start
+    /// of the buffer and get ready for the payload.
+    fn begin_payload(&mut self, buf: &mut [u8]) -> Option<Token> {
+        let Header {
+            topic_start,
+            topic_end,
+            count,
+            end,
+            ..
+        } = self.header;
+        let topic_len = topic_end.saturating_sub(topic_start);
+        // The topic must have been stored whole; the header tail after it need not have been.
+        self.keep = topic_start <= topic_end
+            && topic_end <= buf.len()
+            && topic_len.saturating_add(count) <= buf.len();
+        if self.keep {
+            move_down(buf, topic_start, 0, topic_len);
+        }
+        self.topic_len = topic_len;
+        self.payload_len = count;
+        self.remaining = count;
+        self.len = topic_len;
+        self.prefix = 0;
+        self.header = Header::new();
+        // What ended a Quectel count decides which separators may still follow; a Luat
+        // header (and a Quectel count ended by the opening quote) has none.
+        let gap = match (self.framing, end) {
+            (Framing::Quectel, b',') => Gap::Comma,
+            (Framing::Quectel, CR) => Gap::Cr,
+            (Framing::Quectel, LF) => Gap::Lf,
+            _ => return self.start_payload(),
+        };
+        self.state = State::Gap(gap);
+        // An empty message is complete with its count: report it now rather than when the
+        // byte after the separators arrives, which may be long. (The call consumed the
+        // header, so it made progress.)
+        (count == 0).then(|| self.message_token())
+    }
+
+    fn start_payload(&mut self) -> Option<Token> {
+        if self.remaining == 0 {
+            return Some(self.end_message());
+        }
+        self.state = State::Payload;
+        None
+    }
+
+    fn end_message(&mut self) -> Token {
+        self.state = State::LineStart;
+        self.len = 0;
+        self.swallow = self.framing.closing();
+        self.message_token()
+    }
+
+    /// The token for the message just framed: its spans, or its loss.
+    fn message_token(&self) -> Token {
+        if self.keep {
+            Token::Message {
+                topic: Span {
+                    start: 0,
+                    len: self.topic_len,
+                },
+                payload: Span {
+                    start: self.topic_len,
+                    len: self.payload_len,
+                },
+            }
+        } else {
+            Token::MessageDropped {
+                payload_len: self.payload_len,
+            }
+        }
+    }
+
+    fn end_line(&mut self, capacity: usize) -> Token {
+        let len = self.len;
+        self.state = State::LineStart;
+        self.len = 0;
+        // The matcher only runs once the whole prefix matched; otherwise it is still fresh.
+        if self.prefix == self.framing.prefix().len() {
+            self.header = Header::new();
+        }
+        self.prefix = 0;
+        if len <= capacity {
+            Token::Line { len }
+        } else {
+            Token::LineDiscarded { len }
+        }
+    }
+}
+
+/// Offset of the first CR or LF in `s`, a machine word at a time.
+fn find_eol(s: &[u8]) -> Option<usize> {
+    const WORD: usize = core::mem::size_of::<usize>();
+    const ONES: usize = usize::MAX / 0xFF;
+    const HIGHS: usize = ONES << 7;
+    const CRS: usize = ONES * CR as usize;
+    const LFS: usize = ONES * LF as usize;
+    let mut words = s.chunks_exact(WORD);
+    let mut base = 0;
+    for word in &mut words {
+        let Ok(bytes) = <[u8; WORD]>::try_from(word) else {
+            break;
+        };
+        let v = usize::from_le_bytes(bytes);
+        let (cr, lf) = (v ^ CRS, v ^ LFS);
+        // High bit set in each byte that is zero, i.e. equal to CR or LF. Borrows can only mark
+        // bytes above a true zero, so the lowest mark is exact.
+        let hits = ((cr.wrapping_sub(ONES) & !cr) | (lf.wrapping_sub(ONES) & !lf)) & HIGHS;
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += WORD;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == CR || b == LF)
+        .map(|i| base + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_eol_matches_naive_scan() {
+        let mut data = [b'a'; 40];
+        for at in 0..data.len() {
+            for term in [CR, LF] {
+                data = [b'a'; 40];
+                data[at] = term;
+                for start in 0..=at {
+                    assert_eq!(find_eol(&data[start..]), Some(at - start));
+                }
+                // bytes above the hit that look like terminators after a borrow
+                if at + 1 < data.len() {
+                    data[at + 1] = term + 1;
+                    assert_eq!(find_eol(&data), Some(at));
+                }
+            }
+        }
+        assert_eq!(find_eol(&[0x80; 17]), None);
+        assert_eq!(
+            find_eol(&[0xFF, 0x00, 0x0C, 0x0E, 0x8D, 0x8A, 0x0B, 0x09, 0x0D]),
+            Some(8)
+        );
+        assert_eq!(find_eol(b""), None);
+    }
+}
