@@ -129,7 +129,7 @@ fn qmtconn_three_fields() {
         assert_eq!(d(line.as_bytes()), failed(ret, Status::BrokerRefused));
     }
     assert_eq!(d(b"+QMTCONN: 0,2,0"), failed(2, Status::BrokerUnreachable));
-    assert_eq!(d(b"+QMTCONN: 0,1,0"), Response::Info);
+    assert_eq!(d(b"+QMTCONN: 0,1,0"), Response::Settled);
     assert_eq!(d(b"+QMTCONN: 0,0,70000"), Response::Unknown);
     assert_eq!(d(b"+QMTCONN: 0,7,0"), Response::Unknown);
     assert_eq!(d(b"+QMTCONN: 0,0,0,0"), Response::Unknown);
@@ -140,7 +140,7 @@ fn qmtconn_two_fields_depend_on_the_state_query() {
     // Connect result of older firmware.
     let result = |line: &[u8]| decode(line, false);
     assert_eq!(result(b"+QMTCONN: 0,0"), Response::Connected);
-    assert_eq!(result(b"+QMTCONN: 0,1"), Response::Info);
+    assert_eq!(result(b"+QMTCONN: 0,1"), Response::Settled);
     assert_eq!(
         result(b"+QMTCONN: 0,2"),
         Response::ConnectFailed {
@@ -201,14 +201,14 @@ fn qmtsub_and_qmtuns() {
             granted: Some(1)
         }
     );
-    assert_eq!(d(b"+QMTSUB: 0,1,1,2"), Response::Info);
+    assert_eq!(d(b"+QMTSUB: 0,1,1,2"), Response::Settled);
     assert_eq!(d(b"+QMTSUB: 0,4,2"), Response::SendFailed { id: 4 });
     assert_eq!(d(b"+QMTSUB: 0,1,0,256"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,65536,0,1"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,1,3"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,1"), Response::Unknown);
     assert_eq!(d(b"+QMTUNS: 0,5,0"), Response::Unsubscribed { id: Some(5) });
-    assert_eq!(d(b"+QMTUNS: 0,5,1"), Response::Info);
+    assert_eq!(d(b"+QMTUNS: 0,5,1"), Response::Settled);
     assert_eq!(d(b"+QMTUNS: 0,5,2"), Response::SendFailed { id: 5 });
     assert_eq!(d(b"+QMTUNS: 0,-5,0"), Response::Unknown);
 }
@@ -218,7 +218,7 @@ fn qmtpubex_and_qmtpub() {
     for prefix in ["+QMTPUBEX", "+QMTPUB"] {
         let l = |rest: &str| d(format!("{prefix}: {rest}").as_bytes());
         // QoS 0's report: completed at OK by the engine.
-        assert_eq!(l("0,0,0"), Response::Info);
+        assert_eq!(l("0,0,0"), Response::Settled);
         assert_eq!(
             l("0,1,0"),
             Response::PubAck {
@@ -233,7 +233,7 @@ fn qmtpubex_and_qmtpub() {
                 id: Some(65535)
             }
         );
-        assert_eq!(l("0,7,1,2"), Response::Info);
+        assert_eq!(l("0,7,1,2"), Response::Settled);
         assert_eq!(l("0,7,2"), Response::SendFailed { id: 7 });
         assert_eq!(l("0,0,2"), Response::SendFailed { id: 0 });
         assert_eq!(l("0,70000,0"), Response::Unknown);
@@ -306,11 +306,15 @@ fn bearer_lines() {
 }
 
 #[test]
+fn reports_of_own_commands_are_settled() {
+    assert_eq!(d(b"+QMTDISC: 0,0"), Response::Settled);
+    assert_eq!(d(b"+QMTCLOSE: 0,0"), Response::Settled);
+}
+
+#[test]
 fn notices_and_replies_that_only_inform() {
     for line in [
-        &b"+QMTDISC: 0,0"[..],
-        b"+QMTCLOSE: 0,0",
-        b"+QMTCFG: \"version\",0,4",
+        &b"+QMTCFG: \"version\",0,4"[..],
         b"+QSSLCFG: \"seclevel\",1,1",
         b"+QMTRECV: 0,1",
         b"+QMTRECV: 0,0,0,0,0,0",

@@ -178,6 +178,17 @@ impl Dialect {
         }
     }
 
+    /// True when a successful MQTT disconnect also closes the network link (Quectel
+    /// `AT+QMTDISC`, §3.9), so no close follows it.
+    pub fn disconnect_closes_link(self) -> bool {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => false,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => true,
+        }
+    }
+
     /// True when acknowledgements carry the request's message id.
     pub fn acks_carry_ids(self) -> bool {
         match self {

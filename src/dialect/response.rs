@@ -190,6 +190,10 @@ pub enum Response {
     },
     /// A final result spelled as its own word (Luat `SHUT OK` for `AT+CIPSHUT`).
     Done,
+    /// The report of one of the session's own commands that asks nothing more: neither an
+    /// event nor the application's (Quectel `+QMTPUBEX: <c>,0,0` for a QoS 0 publish, a
+    /// retransmission notice, `+QMTDISC`, `+QMTCLOSE`).
+    Settled,
     /// A recognised line that needs no action (network, time and boot notices, query and test
     /// replies the engine does not use).
     Info,

@@ -164,6 +164,7 @@ impl<'a> Engine<'a> {
             }
             Response::BearerActive => self.seen.bearer_active = true,
             Response::Info => return self.pass_on(true),
+            Response::Settled => {}
             Response::CorruptMessage => {
                 self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
                 self.notify(Notice::Loss {

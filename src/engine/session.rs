@@ -370,6 +370,10 @@ impl<'a> Engine<'a> {
                 self.cache_reading = 0;
             }
             Cmd::Verify => self.verified(ok),
+            // Where the disconnect closes the network link too, there is nothing left to close.
+            Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => {
+                self.enter(Step::Idle)
+            }
             Cmd::Disconnect => self.enter(Step::CloseForStop),
             Cmd::CloseForStop => self.enter(Step::Idle),
             Cmd::SoftReset => {

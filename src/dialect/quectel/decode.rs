@@ -51,6 +51,8 @@ enum Kind {
     Recv,
     Urc,
     Act,
+    /// The report of one of the session's own commands that asks nothing more.
+    Settled,
     Info,
 }
 
@@ -69,8 +71,8 @@ const KEYWORDS: &[(&[u8], Kind)] = &[
     (b"+QMTPING", Kind::Ping),
     (b"+QIURC", Kind::Urc),
     (b"+QIACT", Kind::Act),
-    (b"+QMTDISC", Kind::Info),
-    (b"+QMTCLOSE", Kind::Info),
+    (b"+QMTDISC", Kind::Settled),
+    (b"+QMTCLOSE", Kind::Settled),
     (b"+QMTCFG", Kind::Info),
     (b"+QSSLCFG", Kind::Info),
     (b"+QICSGP", Kind::Info),
@@ -127,6 +129,7 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
     };
     match kind {
         Kind::Info => return Response::Info,
+        Kind::Settled => return Response::Settled,
         Kind::Urc => return bearer_lost(values),
         Kind::Act => return bearer_active(values),
         _ => {}
@@ -202,7 +205,7 @@ fn connect_result(result: i32, ret_code: Option<i32>) -> Response {
             Err(_) => Response::Unknown,
         },
         // Retransmitted: the final outcome follows.
-        (1, _) => Response::Info,
+        (1, _) => Response::Settled,
         (2, _) => Response::ConnectFailed {
             code: 2,
             reason: Status::BrokerUnreachable,
@@ -232,13 +235,13 @@ fn request_result(kind: Kind, id: i32, result: i32, value: Option<i32>) -> Respo
             },
             Kind::Unsub => Response::Unsubscribed { id: Some(id) },
             // QoS 0's report: the engine completes QoS 0 publishes at `OK`.
-            _ if id == 0 => Response::Info,
+            _ if id == 0 => Response::Settled,
             _ => Response::PubAck {
                 ack: Ack::Done,
                 id: Some(id),
             },
         },
-        1 => Response::Info,
+        1 => Response::Settled,
         2 => Response::SendFailed { id },
         _ => Response::Unknown,
     }
