@@ -126,6 +126,20 @@ $(SIZE_ELFS): tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADE
 	$(ARM_CC) $(CPU) $(FW_WARN) -Os -ffunction-sections -fdata-sections $(FW_INC) -Iports/baremetal \
 	  $(FW_LDFLAGS) $(filter %.c,$^) $(call cross_lib,$(RUST_TARGET)) -o $@
 
+# The same firmware with one dialect linked (Cargo features): what a product using one module
+# family pays. The library builds of all dialects above are the default (every dialect).
+SIZE_DIALECTS := luat quectel
+DIALECT_ELFS  := $(foreach d,$(SIZE_DIALECTS),$(FW_BUILD)/size-m4f-$(d).elf)
+.PRECIOUS: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a
+target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a: FORCE
+	$(CARGO) rustc -q --release --target thumbv7em-none-eabihf --target-dir target/cross-$* --lib \
+	  --crate-type staticlib --no-default-features --features c-critical-section,$*
+$(FW_BUILD)/size-m4f-%.elf: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a \
+                            tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADERS)
+	@mkdir -p $(@D)
+	$(ARM_CC) $(CPU_M4F) $(FW_WARN) -Os -ffunction-sections -fdata-sections $(FW_INC) -Iports/baremetal \
+	  $(FW_LDFLAGS) $(filter %.c,$^) $< -o $@
+
 # The same firmware on the dev-profile library, which keeps core::fmt: proves the check can fail.
 NOFMT_CONTROL := $(FW_BUILD)/nofmt-control-m3.elf
 $(NOFMT_CONTROL): tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADERS) \
@@ -182,7 +196,7 @@ freertos-posix-test: $(FREERTOS_POSIX) emu
 has_core_fmt = { $(ARM_NM) -C $(1) 2>/dev/null | grep -q 'core::fmt' || \
                  $(ARM_NM) $(1) 2>/dev/null | grep -q '4core3fmt'; }
 
-fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(NOFMT_CONTROL)
+fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(DIALECT_ELFS) $(NOFMT_CONTROL)
 	@for f in $(filter-out $(NOFMT_CONTROL),$^); do \
 	  if $(call has_core_fmt,$$f); then \
 	    echo "fw-nofmt-check: $$f contains core::fmt:"; $(ARM_NM) -C $$f 2>/dev/null | grep 'core::fmt' | head; \
@@ -192,10 +206,12 @@ fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(NOFMT_CONTROL)
 	@$(call has_core_fmt,$(NOFMT_CONTROL)) && \
 	  echo "fw-nofmt-check: control (dev-profile library): core::fmt found, as it must be"
 
-size: $(SIZE_ELFS)
+size: $(SIZE_ELFS) $(DIALECT_ELFS)
 	@$(PYTHON) tests/firmware/size/size_table.py include/cellmqtt.h \
 	  "thumbv6m-none-eabi (Cortex-M0):$(FW_BUILD)/size-m0.elf" \
 	  "thumbv7m-none-eabi (Cortex-M3):$(FW_BUILD)/size-m3.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F):$(FW_BUILD)/size-m4f.elf"
+	  "thumbv7em-none-eabihf (Cortex-M4F):$(FW_BUILD)/size-m4f.elf" \
+	  "thumbv7em-none-eabihf (Cortex-M4F), Luat only:$(FW_BUILD)/size-m4f-luat.elf" \
+	  "thumbv7em-none-eabihf (Cortex-M4F), Quectel only:$(FW_BUILD)/size-m4f-quectel.elf"
 
 TEST_STEPS += cross fw-port-compile fw-nofmt-check size fw-baremetal-test fw-freertos-test freertos-posix-test

@@ -50,14 +50,14 @@ pub(crate) enum Segment<'a> {
     /// pull a kilobyte of runtime into 32-bit firmware).
     Dec(u32),
     /// A number as `0X` + at least four upper-case hex digits (Luat's spelling).
-    #[cfg_attr(not(feature = "luat"), allow(dead_code))]
+    #[cfg(feature = "luat")]
     Hex(u32),
     /// A number as `0x` + at least four upper-case hex digits (Quectel's documented spelling,
     /// `0xFFFF`, docs/quectel-simcom-at.md §3.10).
-    #[cfg_attr(not(feature = "quectel"), allow(dead_code))]
+    #[cfg(feature = "quectel")]
     HexLowerX(u32),
     /// The MPUB payload, escaped.
-    #[cfg_attr(not(feature = "luat"), allow(dead_code))]
+    #[cfg(feature = "luat")]
     Escaped(&'a [u8]),
 }
 
@@ -79,8 +79,11 @@ pub(crate) fn encode_segments<'a>(
         let (n, finished) = match seg {
             Segment::Text(text) => emit_text(text, cursor, free),
             Segment::Dec(n) => emit_text(Number::dec(n).as_bytes(), cursor, free),
+            #[cfg(feature = "luat")]
             Segment::Hex(n) => emit_text(Number::hex(n, b'X').as_bytes(), cursor, free),
+            #[cfg(feature = "quectel")]
             Segment::HexLowerX(n) => emit_text(Number::hex(n, b'x').as_bytes(), cursor, free),
+            #[cfg(feature = "luat")]
             Segment::Escaped(payload) => emit_escaped(payload, cursor, free),
         };
         written += n;
@@ -103,7 +106,11 @@ pub(crate) fn segments_len<'a>(segment: impl Fn(usize) -> Option<Segment<'a>>) -
         .map(|seg| match seg {
             Segment::Text(text) => text.len(),
             Segment::Dec(n) => Number::dec(n).as_bytes().len(),
-            Segment::Hex(n) | Segment::HexLowerX(n) => Number::hex(n, b'X').as_bytes().len(),
+            #[cfg(feature = "luat")]
+            Segment::Hex(n) => Number::hex(n, b'X').as_bytes().len(),
+            #[cfg(feature = "quectel")]
+            Segment::HexLowerX(n) => Number::hex(n, b'x').as_bytes().len(),
+            #[cfg(feature = "luat")]
             Segment::Escaped(payload) => escaped_len(payload),
         })
         .fold(0usize, usize::saturating_add)
@@ -151,6 +158,7 @@ fn emit_text(text: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize, bool
 
 /// Escapes what fits of `payload[cursor.offset..]`, copying runs of plain bytes in bulk and
 /// splitting an escape across calls if `out` ends inside one.
+#[cfg(feature = "luat")]
 fn emit_escaped(payload: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize, bool) {
     let mut written = 0;
     loop {

@@ -77,32 +77,47 @@ pub enum Framing {
     /// Luat `+MSUB: "<topic>",<N> byte,<payload>`.
     Luat,
     /// Quectel `+QMTRECV: <c>,<msgid>,"<topic>",<N>,"<payload>"` (`recv/mode` 0 with the
-    /// length field on).
+    /// length field on). Only in builds with the `quectel` feature: without it every test for
+    /// it is a constant and its matcher is not linked.
+    #[cfg(feature = "quectel")]
     Quectel,
 }
 
 impl Framing {
+    /// True for the Quectel framing (a constant false in builds without it).
+    #[inline(always)]
+    const fn is_quectel(self) -> bool {
+        match self {
+            Framing::Luat => false,
+            #[cfg(feature = "quectel")]
+            Framing::Quectel => true,
+        }
+    }
+
     /// The text a message line starts with.
     const fn prefix(self) -> &'static [u8] {
-        match self {
-            Framing::Luat => b"+MSUB:",
-            Framing::Quectel => b"+QMTRECV:",
+        if self.is_quectel() {
+            b"+QMTRECV:"
+        } else {
+            b"+MSUB:"
         }
     }
 
     const fn max_payload(self) -> usize {
-        match self {
-            Framing::Luat => MAX_MSUB_PAYLOAD,
-            Framing::Quectel => MAX_QMTRECV_PAYLOAD,
+        if self.is_quectel() {
+            MAX_QMTRECV_PAYLOAD
+        } else {
+            MAX_MSUB_PAYLOAD
         }
     }
 
     /// The byte that may follow the payload and belongs to the message (Quectel's closing
     /// quote).
     const fn closing(self) -> Option<u8> {
-        match self {
-            Framing::Luat => None,
-            Framing::Quectel => Some(b'"'),
+        if self.is_quectel() {
+            Some(b'"')
+        } else {
+            None
         }
     }
 }
@@ -166,6 +181,7 @@ enum State {
     /// Inside a line.
     Line,
     /// Between a Quectel header and its payload: skipping the optional separators.
+    #[cfg(feature = "quectel")]
     Gap(Gap),
     /// Reading the counted payload of a message.
     Payload,
@@ -173,6 +189,7 @@ enum State {
 
 /// Where the separators between a Quectel count and its payload stand (each step only moves
 /// forward: `,` then a line end then `"`, every one optional).
+#[cfg(feature = "quectel")]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Gap {
     /// After the `,` that ended the count.
@@ -241,7 +258,7 @@ impl Header {
 
     /// Feeds the byte at line offset `at`; true when it completes the header.
     fn step(&mut self, byte: u8, at: usize, framing: Framing) -> bool {
-        let quectel = framing == Framing::Quectel;
+        let quectel = framing.is_quectel();
         match self.step {
             Step::Lead if byte == b' ' => {}
             Step::Lead if quectel => self.expect(byte.is_ascii_digit(), Step::Client),
@@ -441,6 +458,7 @@ impl Tokenizer {
                 State::LineStart => self.line_start(line_buf, rest),
                 State::Line => self.line(line_buf, rest),
                 State::Payload => self.payload(line_buf, rest),
+                #[cfg(feature = "quectel")]
                 State::Gap(gap) => self.gap(gap, rest),
             };
             used = used.saturating_add(n);
@@ -505,6 +523,7 @@ impl Tokenizer {
     /// Skips the optional separators between a Quectel count and its payload; the first byte
     /// that is none of them starts the payload (an opening quote is consumed, anything else is
     /// the payload's first byte).
+    #[cfg(feature = "quectel")]
     fn gap(&mut self, mut gap: Gap, rest: &[u8]) -> (usize, Option<Token>) {
         let mut used = 0;
         for &byte in rest {
@@ -532,6 +551,8 @@ impl Tokenizer {
         (used, None)
     }
 
+    // One caller (`push`), once per chunk of a payload.
+    #[inline(always)]
     fn payload(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
         let part = head(rest, self.remaining);
         if self.keep {
@@ -622,17 +643,25 @@ impl Tokenizer {
         self.header = Header::new();
         // What ended a Quectel count decides which separators may still follow; a Luat
         // header (and a Quectel count ended by the opening quote) has none.
-        let gap = match (self.framing, end) {
-            (Framing::Quectel, b',') => Gap::Comma,
-            (Framing::Quectel, CR) => Gap::Cr,
-            (Framing::Quectel, LF) => Gap::Lf,
-            _ => return self.start_payload(),
-        };
-        self.state = State::Gap(gap);
-        // An empty message is complete with its count: report it now rather than when the
-        // byte after the separators arrives, which may be long. (The call consumed the
-        // header, so it made progress.)
-        (count == 0).then(|| self.message_token())
+        #[cfg(feature = "quectel")]
+        {
+            let gap = match (self.framing.is_quectel(), end) {
+                (true, b',') => Gap::Comma,
+                (true, CR) => Gap::Cr,
+                (true, LF) => Gap::Lf,
+                _ => return self.start_payload(),
+            };
+            self.state = State::Gap(gap);
+            // An empty message is complete with its count: report it now rather than when
+            // the byte after the separators arrives, which may be long. (The call consumed
+            // the header, so it made progress.)
+            (count == 0).then(|| self.message_token())
+        }
+        #[cfg(not(feature = "quectel"))]
+        {
+            let _ = end;
+            self.start_payload()
+        }
     }
 
     fn start_payload(&mut self) -> Option<Token> {

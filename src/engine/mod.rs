@@ -518,6 +518,9 @@ impl<'a> Engine<'a> {
     /// fills), handles them, fires deadlines and writes commands to `uart`. Returns the next
     /// event; call again until it returns `None`. `uart.write` returning `Ok(0)` means
     /// "try later".
+    // Inlined into its caller (the C layer has one): with every dialect linked the compiler
+    // would otherwise call it, and the call costs a measurable share per received byte.
+    #[inline(always)]
     pub fn poll<W: embedded_io::Write>(
         &mut self,
         now: u32,

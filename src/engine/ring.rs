@@ -103,6 +103,8 @@ impl<'a> RxRing<'a> {
     /// Producer side (interrupt or RX task): copies as much of `data` as fits and returns how
     /// many bytes were taken. The rest is dropped and counted in [`RxRing::dropped`]. Never
     /// blocks; the critical section only covers the copy of at most `capacity` bytes.
+    // One caller in the C layer (`cellmqtt_feed`), which runs per UART chunk.
+    #[inline(always)]
     pub fn push(&self, data: &[u8]) -> usize {
         critical_section::with(|_| {
             // Only producers store `write`, and they are serialised by the critical section.
