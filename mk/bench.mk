@@ -7,9 +7,21 @@ $(BUILD)/bench/cpu_cost: tests/bench/cpu_cost.c tests/c/harness.h include/cellmq
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $< $(LIB) $(HOST_LIBS) -o $@
 
+# The same measurement on a library with the Luat dialect only, as a Luat product links it
+# (the stream is Luat's; with every dialect the framing is chosen at run time).
+LUAT_LIB := target/host-luat/release/libcellmqtt.a
+.PRECIOUS: $(LUAT_LIB)
+$(LUAT_LIB): FORCE
+	$(CARGO) rustc -q --release --target-dir target/host-luat --lib --crate-type staticlib \
+	  --no-default-features --features luat
+$(BUILD)/bench/cpu_cost_luat: tests/bench/cpu_cost.c tests/c/harness.h include/cellmqtt.h $(LUAT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $< $(LUAT_LIB) $(HOST_LIBS) -o $@
+
 .PHONY: bench bench-cpu bench-link bench-stack bench-budgets
-bench-cpu: $(BUILD)/bench/cpu_cost
+bench-cpu: $(BUILD)/bench/cpu_cost $(BUILD)/bench/cpu_cost_luat
 	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost
+	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost_luat --suffix _luat
 	@echo "handle_bytes_thumbv7em $$(scripts/handle_size.sh)   (fixed RAM of one handle, from -Zprint-type-sizes)"
 
 bench-link: emu
@@ -26,12 +38,17 @@ bench: size bench-cpu bench-stack bench-link emu-bench
 
 budget = $$(awk '$$1=="$(1)"{print $$2}' bench/budgets.txt)
 
-bench-budgets: $(BUILD)/bench/cpu_cost $(BUILD)/fw/size-m4f.elf
+bench-budgets: $(BUILD)/bench/cpu_cost $(BUILD)/bench/cpu_cost_luat $(BUILD)/fw/size-m4f.elf \
+               $(BUILD)/fw/size-m4f-luat.elf
 	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost --check bench/budgets.txt
+	@scripts/bench_cpu.py $(BUILD)/bench/cpu_cost_luat --suffix _luat --check bench/budgets.txt
 	@h=$$(scripts/handle_size.sh); lim=$(call budget,handle_bytes_thumbv7em); \
 	  echo "handle_bytes_thumbv7em $$h (budget $$lim)"; test "$$h" -le "$$lim"
 	@f=$$(python3 tests/firmware/size/size_table.py include/cellmqtt.h "m4f:$(BUILD)/fw/size-m4f.elf" \
 	  | awk -F'|' '$$2 ~ /m4f/ {gsub(/ /, "", $$6); print $$6}'); lim=$(call budget,engine_flash_thumbv7em); \
 	  echo "engine_flash_thumbv7em $$f (budget $$lim)"; test -n "$$f" && test "$$f" -le "$$lim"
+	@f=$$(python3 tests/firmware/size/size_table.py include/cellmqtt.h "m4f:$(BUILD)/fw/size-m4f-luat.elf" \
+	  | awk -F'|' '$$2 ~ /m4f/ {gsub(/ /, "", $$6); print $$6}'); lim=$(call budget,engine_flash_luat_thumbv7em); \
+	  echo "engine_flash_luat_thumbv7em $$f (budget $$lim)"; test -n "$$f" && test "$$f" -le "$$lim"
 
 TEST_STEPS += bench-budgets

@@ -206,12 +206,16 @@ enum Step {
     /// Spaces after the prefix; the topic (Luat) or the client index (Quectel) has not started.
     Lead,
     /// Quectel: inside the client index digits.
+    #[cfg(feature = "quectel")]
     Client,
     /// Quectel: after `<c>,`, before the message id.
+    #[cfg(feature = "quectel")]
     MsgIdStart,
     /// Quectel: inside the message id digits.
+    #[cfg(feature = "quectel")]
     MsgId,
     /// Quectel: after `<msgid>,`, where the topic's opening quote must come.
+    #[cfg(feature = "quectel")]
     Open,
     /// Inside the topic, waiting for the byte that may start the header tail.
     Topic,
@@ -224,6 +228,7 @@ enum Step {
     /// Luat: matched this many bytes of ` byte,`.
     Suffix(usize),
     /// Quectel: the fixed part did not match, so the line is no message.
+    #[cfg(feature = "quectel")]
     Dead,
 }
 
@@ -261,6 +266,7 @@ impl Header {
         let quectel = framing.is_quectel();
         match self.step {
             Step::Lead if byte == b' ' => {}
+            #[cfg(feature = "quectel")]
             Step::Lead if quectel => self.expect(byte.is_ascii_digit(), Step::Client),
             Step::Lead if byte == b'"' => {
                 self.quoted = true;
@@ -271,10 +277,15 @@ impl Header {
                 self.topic_start = at;
                 self.restart(byte, at);
             }
+            #[cfg(feature = "quectel")]
             Step::Client | Step::MsgId if byte.is_ascii_digit() => {}
+            #[cfg(feature = "quectel")]
             Step::Client => self.expect(byte == b',', Step::MsgIdStart),
+            #[cfg(feature = "quectel")]
             Step::MsgIdStart => self.expect(byte.is_ascii_digit(), Step::MsgId),
+            #[cfg(feature = "quectel")]
             Step::MsgId => self.expect(byte == b',', Step::Open),
+            #[cfg(feature = "quectel")]
             Step::Open => {
                 self.expect(byte == b'"', Step::Topic);
                 self.quoted = true;
@@ -326,6 +337,7 @@ impl Header {
                     self.restart(byte, at);
                 }
             }
+            #[cfg(feature = "quectel")]
             Step::Dead => {}
         }
         false
@@ -333,6 +345,7 @@ impl Header {
 
     /// A step of Quectel's fixed part: `next` if the byte is the one expected, else the line is
     /// no message.
+    #[cfg(feature = "quectel")]
     fn expect(&mut self, ok: bool, next: Step) {
         self.step = if ok { next } else { Step::Dead };
     }
@@ -595,6 +608,7 @@ impl Tokenizer {
             {
                 return Some(at);
             }
+            #[cfg(feature = "quectel")]
             if self.header.step == Step::Dead {
                 // Not a message: the rest of the line is stored as it is.
                 self.prefix = NOT_HEADER;
