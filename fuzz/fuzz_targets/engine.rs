@@ -1,4 +1,6 @@
-//! The whole engine on arbitrary RX streams, API calls, clock steps and UART behaviour.
+//! The whole engine on arbitrary RX streams, API calls, clock steps and UART behaviour, for
+//! every dialect (the first byte picks the profile; the canned lines of all dialects are
+//! offered to each, since a module of one family must not upset the engine with another's).
 //! Invariants: no panic; `poll` always becomes idle (no stall); while a session is running a
 //! deadline always exists; output per poll is bounded; the publish counters add up.
 #![no_main]
@@ -46,6 +48,28 @@ const CANNED: &[&[u8]] = &[
     b"\r\n+CME ERROR: 918\r\n",
     b"\r\n+MSUB: \"t\",90000 byte,x\r\n",
     b"\r\nOK\r\n\r\nERROR\r\n\r\nCLOSED\r\n",
+    // Quectel (docs/quectel-simcom-at.md §3); ids 1..=6 are those a short run allocates.
+    b"\r\n+QMTOPEN: 0,0\r\n",
+    b"\r\n+QMTOPEN: 0,-1\r\n\r\nERROR\r\n",
+    b"\r\n+QMTOPEN: 0,4\r\n",
+    b"\r\n+QMTCONN: 0,0,0\r\n",
+    b"\r\n+QMTCONN: 0,0\r\n",
+    b"\r\n+QMTCONN: 0,0,5\r\n\r\n+QMTSTAT: 0,4\r\n",
+    b"\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n",
+    b"\r\n+QMTSUB: 0,1,0,1\r\n",
+    b"\r\n+QMTSUB: 0,2,0,128\r\n",
+    b"\r\n+QMTUNS: 0,3,0\r\n",
+    b"\r\n+QMTPUBEX: 0,4,0\r\n",
+    b"\r\n+QMTPUBEX: 0,5,2\r\n",
+    b"\r\n+QMTPUBEX: 0,0,0\r\n",
+    b"\r\n+QMTSTAT: 0,1\r\n",
+    b"\r\n+QMTSTAT: 0,2\r\n",
+    b"\r\n+QIURC: \"pdpdeact\",1\r\n",
+    b"\r\n+QIACT: 1,1,1,\"10.0.0.1\"\r\n\r\nOK\r\n",
+    b"\r\n+QMTRECV: 0,0,\"a/b\",5,\"he\r\nl\"\r\n",
+    b"\r\n+QMTRECV: 0,1,\"a/b\",3\r\nxyz\r\n",
+    b"\r\n+QMTRECV: 0,0,\"a/b\",\"x\"\r\n",
+    b"\r\nPOWERED DOWN\r\n",
 ];
 
 struct Uart {
@@ -82,9 +106,22 @@ fuzz_target!(|data: &[u8]| {
     let mut next = || input.next();
     let Some(setup) = next() else { return };
     let mut cfg = Config::new(b"broker", 1883, b"fuzz");
-    cfg.profile = [Profile::Air724ug, Profile::Air780e, Profile::Air780ep][usize::from(setup % 3)];
+    let profiles = [
+        Profile::Air724ug,
+        Profile::Air780e,
+        Profile::Air780ep,
+        Profile::Ec200u,
+    ];
+    cfg.profile = profiles[usize::from(setup % 4)];
     if setup & 4 != 0 {
-        cfg.options |= Options::CACHE_MODE | Options::CLIENT_ID_IMEI;
+        cfg.options |= Options::CLIENT_ID_IMEI;
+        // The message cache is Luat's only (the configuration refuses it elsewhere); Quectel
+        // takes the APN instead.
+        if cfg.profile == Profile::Ec200u {
+            cfg.apn = b"cmnet";
+        } else {
+            cfg.options |= Options::CACHE_MODE;
+        }
     }
     if setup & 8 != 0 {
         cfg.options |= Options::TLS | Options::REPORT_SIGNAL;
