@@ -238,6 +238,30 @@ fn subscribe_not_sent_is_verified() {
     );
 }
 
+/// A "not sent" report (result 2) before the `OK` of its command (a URC before the final
+/// result, §1) casts the same doubt as one after it: `AT+QMTCONN?` at once, no stray ack.
+#[test]
+#[ignore = "engine bug: +QMTPUBEX/+QMTSUB: 0,<id>,2 before the command's OK is counted as an \
+            unexpected ack and dropped; the link is only checked when the 20 s ack deadline passes"]
+fn not_sent_before_the_ok_of_its_command_is_verified_at_once() {
+    for publish in [true, false] {
+        let mut h = online(all_pins());
+        if publish {
+            let id = h.engine.publish(b"q/up", b"m", 1, false).unwrap();
+            h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/up\",1\r").as_bytes());
+            h.rx(b"\r\n> ");
+            h.tx(b"m");
+            h.rx(format!("\r\n+QMTPUBEX: 0,{id},2\r\n\r\nOK\r\n").as_bytes());
+        } else {
+            let id = h.engine.subscribe(b"a/b", 0).unwrap();
+            h.tx(format!("AT+QMTSUB=0,{id},\"a/b\",0\r").as_bytes());
+            h.rx(format!("\r\n+QMTSUB: 0,{id},2\r\n\r\nOK\r\n").as_bytes());
+        }
+        assert_eq!(h.engine.stats().unexpected_acks, 0);
+        h.tx(b"AT+QMTCONN?\r");
+    }
+}
+
 // ---- 6. Broker-side failures ----
 
 /// Runs `cycles` failed connect attempts. Each starts with `AT+QMTOPEN` checked as sent and
