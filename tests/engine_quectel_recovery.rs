@@ -80,7 +80,13 @@ fn no_pins_no_cfun(h: &Harness, n: &[Notice]) {
 fn qmtstat_while_online_reconnects_without_touching_the_module() {
     // 1 closed by peer, 3/4 connect failed, 5 server closed, 6 send failures, 7 not alive,
     // 8 and unknown codes: a lost link; only 2 re-activates the bearer (below).
-    for code in [1u16, 3, 4, 5, 6, 7, 8, 9] {
+    // Under Miri, the ends of the list only (each case is a whole session).
+    let codes: &[u16] = if cfg!(miri) {
+        &[1, 9]
+    } else {
+        &[1, 3, 4, 5, 6, 7, 8, 9]
+    };
+    for &code in codes {
         let mut h = online(all_pins());
         let id = h.engine.publish(b"q/up", b"m", 1, false).unwrap();
         h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/up\",1\r").as_bytes());
