@@ -318,3 +318,109 @@ pub fn recoveries(n: &[Notice]) -> Vec<RecoveryStep> {
         })
         .collect()
 }
+
+// ---- Quectel `AT+QMT*` (docs/quectel-simcom-at.md §2, §3) ----
+
+/// The standard configuration of the Quectel transcript tests: an EC200U on a local broker.
+pub fn quectel_config() -> Config<'static> {
+    let mut c = Config::new(b"127.0.0.1", 18830, b"q1");
+    c.profile = cellmqtt::Profile::Ec200u;
+    c.keepalive_s = 120;
+    c
+}
+
+/// The identity queries of a Quectel module (once per boot), with the answers it prints
+/// (docs/quectel-simcom-at.md §7: `AT+QCCID` for the ICCID).
+pub const QUECTEL_IDENTITY: [(&[u8], &[u8]); 4] = [
+    (b"AT+CGSN\r", b"\r\n864394040000017\r\n\r\nOK\r\n"),
+    (b"AT+CGMR\r", b"\r\nEC200UCNAAR03A03M08\r\n\r\nOK\r\n"),
+    (
+        b"AT+QCCID\r",
+        b"\r\n+QCCID: 89860012345678901234\r\n\r\nOK\r\n",
+    ),
+    (b"AT+CIMI\r", b"\r\n460001234567890\r\n\r\nOK\r\n"),
+];
+
+/// From the first `AT` after a Quectel boot to the `OK` of `AT+CGATT?` (echo on at boot when
+/// `echo`; the identity is read where the module has not given it yet).
+pub fn quectel_boot(h: &mut Harness, echo: bool) {
+    let (at, ate0): (&[u8], &[u8]) = if echo {
+        (b"AT\r\r\nOK\r\n", b"ATE0\r\r\nOK\r\n")
+    } else {
+        (b"\r\nOK\r\n", b"\r\nOK\r\n")
+    };
+    h.tx(b"AT\r");
+    h.rx(at);
+    h.tx(b"ATE0\r");
+    h.rx(ate0);
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    if !h.engine.module_facts().read {
+        for (cmd, answer) in QUECTEL_IDENTITY {
+            h.tx(cmd);
+            h.rx(answer);
+        }
+    }
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+}
+
+/// The `AT+QMTCFG` items sent before every open (standard configuration: keepalive 120, clean
+/// session, no will), each answered `OK`; the last one switches TLS on (`tls`) or off.
+pub fn quectel_mqtt_cfg(h: &mut Harness, tls: bool) {
+    let ssl: &[u8] = if tls {
+        b"AT+QMTCFG=\"ssl\",0,1,1\r"
+    } else {
+        b"AT+QMTCFG=\"ssl\",0,0\r"
+    };
+    for cmd in [
+        &b"AT+QMTCFG=\"version\",0,4\r"[..],
+        b"AT+QMTCFG=\"pdpcid\",0,1\r",
+        b"AT+QMTCFG=\"keepalive\",0,120\r",
+        b"AT+QMTCFG=\"session\",0,1\r",
+        b"AT+QMTCFG=\"will\",0,0\r",
+        b"AT+QMTCFG=\"recv/mode\",0,0,1\r",
+        ssl,
+    ] {
+        h.tx(cmd);
+        h.rx(b"\r\nOK\r\n");
+    }
+}
+
+/// The stale-client close (answered `ERROR`: none open) and the `AT+QMTCFG` items.
+pub fn quectel_close_and_cfg(h: &mut Harness, tls: bool) {
+    h.tx(b"AT+QMTCLOSE=0\r");
+    h.rx(b"\r\nERROR\r\n");
+    quectel_mqtt_cfg(h, tls);
+}
+
+/// `AT+QIACT=1` answered `ERROR` (the context is already active), `AT+QIACT?` showing it.
+pub fn quectel_bearer_already_active(h: &mut Harness) {
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(b"AT+QIACT?\r");
+    h.rx(b"\r\n+QIACT: 1,1,1,\"10.0.0.1\"\r\n\r\nOK\r\n");
+}
+
+/// `AT+QMTOPEN` → `OK`, `+QMTOPEN: 0,0`; `AT+QMTCONN` → `OK`, `+QMTCONN: 0,0,0`.
+pub fn quectel_open_connect(h: &mut Harness) {
+    h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    h.rx(b"\r\n+QMTOPEN: 0,0\r\n");
+    h.tx(b"AT+QMTCONN=0,\"q1\"\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    h.rx(b"\r\n+QMTCONN: 0,0,0\r\n");
+}
+
+/// Drives a fresh Quectel harness (no APN, no TLS) from `start` to the CONNACK: boot with echo
+/// on, identity, attach, `AT+QIACT=1` → `OK`, the stale close, the items, open and connect.
+pub fn quectel_bring_online(h: &mut Harness) {
+    h.start();
+    quectel_boot(h, true);
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nOK\r\n");
+    quectel_close_and_cfg(h, false);
+    quectel_open_connect(h);
+}
