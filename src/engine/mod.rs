@@ -228,6 +228,9 @@ pub struct Engine<'a> {
     cache_reading: u8,
     /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
     early_pub_ack: Option<AckStage>,
+    /// The module reported, before its `OK`, that it could not send the packet of the publish,
+    /// subscribe or unsubscribe in flight (Quectel result 2).
+    early_send_failed: bool,
     /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`,
     /// with the granted QoS where the dialect reports it.
     early_sub_ack: Option<Option<u8>>,
@@ -301,6 +304,7 @@ impl<'a> Engine<'a> {
             cache_reading: 0,
             early_pub_ack: None,
             early_sub_ack: None,
+            early_send_failed: false,
             suspect: None,
             failures: 0,
             ladder_pos: 0,

@@ -382,6 +382,7 @@ impl<'a> Engine<'a> {
         self.suspect = None;
         self.early_pub_ack = None;
         self.early_sub_ack = None;
+        self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
         self.subs.mark_all_for_restore();

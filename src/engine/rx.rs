@@ -362,7 +362,21 @@ impl<'a> Engine<'a> {
             });
             return;
         }
-        self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+        // Before the `OK` of its command (a URC before the final result): kept for it.
+        let sending = self.inflight.is_some_and(|f| match f.cmd {
+            super::Cmd::Publish(src)
+            | super::Cmd::PublishHeader(src)
+            | super::Cmd::PublishData(src) => self.publish_parts(src).is_some_and(|p| p.id == id),
+            super::Cmd::Subscribe { id: want, .. } | super::Cmd::Unsubscribe { id: want, .. } => {
+                want == id
+            }
+            _ => false,
+        });
+        if sending {
+            self.early_send_failed = true;
+        } else {
+            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+        }
     }
 
     /// A subscribe (`unsubscribe` false) or unsubscribe acknowledgement: only the kind (and,
@@ -454,7 +468,10 @@ impl<'a> Engine<'a> {
             Echo::Off => {
                 self.log(LogKind::EchoOn, Subject::Ate0, 0);
                 self.echo = Echo::Resend;
+                // The module may have rebooted unseen: the per-boot settings, TLS included,
+                // are sent again at the next re-connect.
                 self.prepared = false;
+                self.ssl_done = false;
             }
             Echo::Resent => self.echo = Echo::Stuck,
             _ => {}

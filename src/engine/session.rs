@@ -151,17 +151,26 @@ impl<'a> Engine<'a> {
             Cmd::Subscribe { at, .. } => {
                 self.subs.mark_sent(at);
                 self.early_sub_ack = None;
+                self.early_send_failed = false;
             }
-            Cmd::Unsubscribe { .. } => self.early_sub_ack = None,
+            Cmd::Unsubscribe { .. } => {
+                self.early_sub_ack = None;
+                self.early_send_failed = false;
+            }
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
-            Cmd::Publish(PubSource::Online) => self.early_pub_ack = None,
+            Cmd::Publish(PubSource::Online) => {
+                self.early_pub_ack = None;
+                self.early_send_failed = false;
+            }
             Cmd::PublishHeader(PubSource::Online) => {
                 self.early_pub_ack = None;
+                self.early_send_failed = false;
                 self.mpub_fallback = None;
             }
             Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
                 self.early_pub_ack = None;
+                self.early_send_failed = false;
                 if matches!(cmd, Cmd::PublishHeader(_)) {
                     self.mpub_fallback = None;
                 }
@@ -197,6 +206,10 @@ impl<'a> Engine<'a> {
             // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
             // `ERROR` from firmware without MQTTMODE) are results, not errors.
             Final::Error(_) if self.error_expected(f.cmd) => {}
+            // An open whose failure a URC already reported (the session moved on): its
+            // `ERROR` adds nothing (Quectel `+QMTOPEN: 0,-1` then `ERROR`, docs/quectel-simcom-at.md
+            // §3.3).
+            Final::Error(_) if f.cmd == Cmd::Open && f.epoch != self.epoch => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 self.log(LogKind::CommandError, self.dialect.subject(f.cmd), code);
@@ -324,7 +337,15 @@ impl<'a> Engine<'a> {
                         unsubscribe,
                         deadline,
                     };
-                    if let Some(granted) = self.early_sub_ack.take() {
+                    if core::mem::take(&mut self.early_send_failed) {
+                        // The module said before this `OK` that it could not send the packet.
+                        self.suspect(Suspect::Sub {
+                            at,
+                            id,
+                            unsubscribe,
+                            reason: Status::LinkLost,
+                        });
+                    } else if let Some(granted) = self.early_sub_ack.take() {
                         self.sub_acked(wait, granted);
                     } else {
                         self.sub_wait = Some(wait);
@@ -577,6 +598,13 @@ impl<'a> Engine<'a> {
 
     /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
     fn publish_accepted(&mut self, src: PubSource) {
+        if core::mem::take(&mut self.early_send_failed) {
+            // The module said before this `OK` that it could not send the packet.
+            return self.suspect(Suspect::Publish {
+                src,
+                reason: Status::LinkLost,
+            });
+        }
         let qos = self.publish_parts(src).map_or(0, |p| p.qos);
         let early = self.early_pub_ack.take();
         let stage = match (qos, early) {
