@@ -133,6 +133,29 @@ pub(crate) mod common {
     pub(crate) const CR: &[u8] = b"\r";
 }
 
+/// In a command template, the place of the next argument (NUL: no command's fixed text holds
+/// one).
+pub(crate) const SLOT: u8 = 0;
+
+/// Segment `index` of the command written as `template` with `args` in its slots: even indices
+/// are the text between two slots, odd ones the arguments. A command is then its text, kept
+/// once, and only its variable parts are built per call: far less code than a segment list per
+/// command.
+#[inline(never)]
+pub(crate) fn fill<'a>(
+    template: &'static [u8],
+    args: &[Segment<'a>],
+    index: usize,
+) -> Option<Segment<'a>> {
+    if index % 2 == 1 {
+        return args.get(index / 2).copied();
+    }
+    template
+        .split(|&b| b == SLOT)
+        .nth(index / 2)
+        .map(Segment::Text)
+}
+
 /// Segment `index` of the list `head` followed by `tail`.
 pub(crate) fn pick_in<'a>(
     index: usize,

@@ -8,9 +8,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{
-    common, encode_segments, escaped_len, pick_in, segments_len, Segment,
-};
+use crate::dialect::encode::{common, encode_segments, escaped_len, fill, segments_len, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -148,122 +146,110 @@ pub enum Command<'a> {
     Reset,
 }
 
-/// The `index`th segment of `cmd`, or `None` past the end.
+/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
+/// `\0` is an argument's place).
 fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
     use Segment::{Dec, Escaped, Hex, Text};
-    let pick = |segments: &[Segment<'a>]| segments.get(index).copied();
+    let bit = |on: bool| Dec(u32::from(on));
+    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match *cmd {
-        Command::At => pick(&[Text(common::AT)]),
-        Command::EchoOff => pick(&[Text(common::ECHO_OFF)]),
-        Command::DataModeText => pick(&[Text(b"AT+MQTTMODE=0\r")]),
-        Command::SimQuery => pick(&[Text(common::SIM_QUERY)]),
-        Command::AttachQuery => pick(&[Text(common::ATTACH_QUERY)]),
-        Command::SignalQuery => pick(&[Text(common::SIGNAL_QUERY)]),
-        Command::MqttStatus => pick(&[Text(b"AT+MQTTSTATU\r")]),
-        Command::MsgMode { cache: false } => pick(&[Text(b"AT+MQTTMSGSET=0\r")]),
-        Command::MsgMode { cache: true } => pick(&[Text(b"AT+MQTTMSGSET=1\r")]),
-        Command::SslCfg { tag, value } => {
-            let head = [Text(b"AT+SSLCFG=\""), Text(tag), Text(b"\",88,")];
-            match value {
-                SslValue::Num(n) => pick_in(index, &head, &[Dec(n), Text(b"\r")]),
-                SslValue::HexNum(n) => pick_in(index, &head, &[Hex(n), Text(b"\r")]),
-                SslValue::Str(s) => pick_in(index, &head, &[Text(b"\""), Text(s), Text(b"\"\r")]),
-            }
-        }
-        Command::MipStart { host, port, tls } => pick(&[
-            Text(if tls {
-                b"AT+SSLMIPSTART=\""
+        Command::At => fixed(common::AT),
+        Command::EchoOff => fixed(common::ECHO_OFF),
+        Command::DataModeText => fixed(b"AT+MQTTMODE=0\r"),
+        Command::SimQuery => fixed(common::SIM_QUERY),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
+        Command::MqttStatus => fixed(b"AT+MQTTSTATU\r"),
+        Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], index),
+        Command::SslCfg { tag, value } => match value {
+            SslValue::Num(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Dec(n)], index),
+            SslValue::HexNum(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Hex(n)], index),
+            SslValue::Str(s) => fill(
+                b"AT+SSLCFG=\"\0\",88,\"\0\"\r",
+                &[Text(tag), Text(s)],
+                index,
+            ),
+        },
+        Command::MipStart { host, port, tls } => fill(
+            if tls {
+                b"AT+SSLMIPSTART=\"\0\",\0\r"
             } else {
-                b"AT+MIPSTART=\""
-            }),
-            Text(host),
-            Text(b"\","),
-            Dec(port.into()),
-            Text(b"\r"),
-        ]),
+                b"AT+MIPSTART=\"\0\",\0\r"
+            },
+            &[Text(host), Dec(port.into())],
+            index,
+        ),
         Command::Mconfig {
             client_id,
             user,
             password,
-            will,
-        } => {
-            let head = [
-                Text(b"AT+MCONFIG=\""),
+            will: None,
+        } => fill(
+            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r",
+            &[Text(client_id), Text(user), Text(password)],
+            index,
+        ),
+        Command::Mconfig {
+            client_id,
+            user,
+            password,
+            will: Some(will),
+        } => fill(
+            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
+            &[
                 Text(client_id),
-                Text(b"\",\""),
                 Text(user),
-                Text(b"\",\""),
                 Text(password),
-            ];
-            match will {
-                None => pick_in(index, &head, &[Text(b"\"\r")]),
-                Some(will) => pick_in(
-                    index,
-                    &head,
-                    &[
-                        Text(b"\","),
-                        Dec(will.qos.into()),
-                        Text(if will.retain { b",1,\"" } else { b",0,\"" }),
-                        Text(will.topic),
-                        Text(b"\",\""),
-                        Text(will.payload),
-                        Text(b"\"\r"),
-                    ],
-                ),
-            }
-        }
-        Command::Mconnect { clean, keepalive_s } => pick(&[
-            Text(if clean {
-                b"AT+MCONNECT=1,"
-            } else {
-                b"AT+MCONNECT=0,"
-            }),
-            Dec(keepalive_s.into()),
-            Text(b"\r"),
-        ]),
-        Command::Msub { topic, qos } => pick(&[
-            Text(b"AT+MSUB=\""),
-            Text(topic),
-            Text(b"\","),
-            Dec(qos.into()),
-            Text(b"\r"),
-        ]),
-        Command::Munsub { topic } => pick(&[Text(b"AT+MUNSUB=\""), Text(topic), Text(b"\"\r")]),
+                Dec(will.qos.into()),
+                bit(will.retain),
+                Text(will.topic),
+                Text(will.payload),
+            ],
+            index,
+        ),
+        Command::Mconnect { clean, keepalive_s } => fill(
+            b"AT+MCONNECT=\0,\0\r",
+            &[bit(clean), Dec(keepalive_s.into())],
+            index,
+        ),
+        Command::Msub { topic, qos } => fill(
+            b"AT+MSUB=\"\0\",\0\r",
+            &[Text(topic), Dec(qos.into())],
+            index,
+        ),
+        Command::Munsub { topic } => fill(b"AT+MUNSUB=\"\0\"\r", &[Text(topic)], index),
         Command::Mpub {
             topic,
             qos,
             retain,
             payload,
-        } => pick(&[
-            Text(b"AT+MPUB=\""),
-            Text(topic),
-            Text(b"\","),
-            Dec(qos.into()),
-            Text(if retain { b",1,\"" } else { b",0,\"" }),
-            Escaped(payload),
-            Text(b"\"\r"),
-        ]),
+        } => fill(
+            b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r",
+            &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
+            index,
+        ),
         Command::MpubEx {
             topic,
             qos,
             retain,
             len,
-        } => pick(&[
-            Text(b"AT+MPUBEX=\""),
-            Text(topic),
-            Text(b"\","),
-            Dec(qos.into()),
-            Text(if retain { b",1," } else { b",0," }),
-            Dec(u32::try_from(len).unwrap_or(u32::MAX)),
-            Text(b"\r"),
-        ]),
-        Command::Raw(data) => pick(&[Text(data)]),
-        Command::Line(text) => pick(&[Text(text), Text(common::CR)]),
-        Command::MsgGet => pick(&[Text(b"AT+MQTTMSGGET\r")]),
-        Command::Mdisconnect => pick(&[Text(b"AT+MDISCONNECT\r")]),
-        Command::Mipclose => pick(&[Text(b"AT+MIPCLOSE\r")]),
-        Command::CipShut => pick(&[Text(b"AT+CIPSHUT\r")]),
-        Command::Reset => pick(&[Text(b"AT+RESET\r")]),
+        } => fill(
+            b"AT+MPUBEX=\"\0\",\0,\0,\0\r",
+            &[
+                Text(topic),
+                Dec(qos.into()),
+                bit(retain),
+                Dec(u32::try_from(len).unwrap_or(u32::MAX)),
+            ],
+            index,
+        ),
+        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
+        Command::MsgGet => fixed(b"AT+MQTTMSGGET\r"),
+        Command::Mdisconnect => fixed(b"AT+MDISCONNECT\r"),
+        Command::Mipclose => fixed(b"AT+MIPCLOSE\r"),
+        Command::CipShut => fixed(b"AT+CIPSHUT\r"),
+        Command::Reset => fixed(b"AT+RESET\r"),
     }
 }
 
