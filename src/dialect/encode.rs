@@ -129,8 +129,6 @@ pub(crate) mod common {
     pub(crate) const ATTACH_QUERY: &[u8] = b"AT+CGATT?\r";
     /// `AT+CSQ`
     pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\r";
-    /// The terminator after a command line given whole.
-    pub(crate) const CR: &[u8] = b"\r";
 }
 
 /// In a command template, the place of the next argument (NUL: no command's fixed text holds
@@ -154,18 +152,6 @@ pub(crate) fn fill<'a>(
         .split(|&b| b == SLOT)
         .nth(index / 2)
         .map(Segment::Text)
-}
-
-/// Segment `index` of the list `head` followed by `tail`.
-pub(crate) fn pick_in<'a>(
-    index: usize,
-    head: &[Segment<'a>],
-    tail: &[Segment<'a>],
-) -> Option<Segment<'a>> {
-    match index.checked_sub(head.len()) {
-        None => head.get(index).copied(),
-        Some(i) => tail.get(i).copied(),
-    }
 }
 
 /// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).

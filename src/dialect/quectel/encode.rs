@@ -11,7 +11,7 @@
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, encode_segments, pick_in, segments_len, Segment};
+use crate::dialect::encode::{common, encode_segments, fill, segments_len, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -176,172 +176,136 @@ pub enum Command<'a> {
     Reboot,
 }
 
-/// `0` or `1`, as the flag fields are written.
-fn flag(on: bool) -> Segment<'static> {
-    Segment::Text(if on { b"1" } else { b"0" })
-}
-
-/// The `index`th segment of `cmd`, or `None` past the end.
+/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
+/// `\0` is an argument's place).
 fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
     use Segment::{Dec, HexLowerX, Text};
-    let pick = |segments: &[Segment<'a>]| segments.get(index).copied();
+    let bit = |on: bool| Dec(u32::from(on));
+    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match *cmd {
-        Command::At => pick(&[Text(common::AT)]),
-        Command::EchoOff => pick(&[Text(common::ECHO_OFF)]),
-        Command::SimQuery => pick(&[Text(common::SIM_QUERY)]),
-        Command::AttachQuery => pick(&[Text(common::ATTACH_QUERY)]),
-        Command::SignalQuery => pick(&[Text(common::SIGNAL_QUERY)]),
-        Command::Line(text) => pick(&[Text(text), Text(common::CR)]),
+        Command::At => fixed(common::AT),
+        Command::EchoOff => fixed(common::ECHO_OFF),
+        Command::SimQuery => fixed(common::SIM_QUERY),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
         Command::Apn {
             apn,
             user,
             password,
-        } => pick(&[
-            Text(b"AT+QICSGP=1,1,\""),
-            Text(apn),
-            Text(b"\",\""),
-            Text(user),
-            Text(b"\",\""),
-            Text(password),
-            Text(b"\",1\r"),
-        ]),
-        Command::Activate => pick(&[Text(b"AT+QIACT=1\r")]),
-        Command::ActivateQuery => pick(&[Text(b"AT+QIACT?\r")]),
-        Command::Deactivate => pick(&[Text(b"AT+QIDEACT=1\r")]),
-        Command::SslCfg { tag, value } => {
-            let head = [Text(b"AT+QSSLCFG=\""), Text(tag), Text(b"\",1,")];
-            match value {
-                SslValue::Num(n) => pick_in(index, &head, &[Dec(n), Text(b"\r")]),
-                SslValue::HexNum(n) => pick_in(index, &head, &[HexLowerX(n), Text(b"\r")]),
-                SslValue::Str(s) => pick_in(index, &head, &[Text(b"\""), Text(s), Text(b"\"\r")]),
-            }
-        }
+        } => fill(
+            b"AT+QICSGP=1,1,\"\0\",\"\0\",\"\0\",1\r",
+            &[Text(apn), Text(user), Text(password)],
+            index,
+        ),
+        Command::Activate => fixed(b"AT+QIACT=1\r"),
+        Command::ActivateQuery => fixed(b"AT+QIACT?\r"),
+        Command::Deactivate => fixed(b"AT+QIDEACT=1\r"),
+        Command::SslCfg { tag, value } => match value {
+            SslValue::Num(n) => fill(b"AT+QSSLCFG=\"\0\",1,\0\r", &[Text(tag), Dec(n)], index),
+            SslValue::HexNum(n) => fill(
+                b"AT+QSSLCFG=\"\0\",1,\0\r",
+                &[Text(tag), HexLowerX(n)],
+                index,
+            ),
+            SslValue::Str(s) => fill(
+                b"AT+QSSLCFG=\"\0\",1,\"\0\"\r",
+                &[Text(tag), Text(s)],
+                index,
+            ),
+        },
         Command::Config(item) => config_segment(item, index),
-        Command::Open { host, port } => pick(&[
-            Text(b"AT+QMTOPEN=0,\""),
-            Text(host),
-            Text(b"\","),
-            Dec(port.into()),
-            Text(b"\r"),
-        ]),
-        Command::OpenQuery => pick(&[Text(b"AT+QMTOPEN?\r")]),
+        Command::Open { host, port } => fill(
+            b"AT+QMTOPEN=0,\"\0\",\0\r",
+            &[Text(host), Dec(port.into())],
+            index,
+        ),
+        Command::OpenQuery => fixed(b"AT+QMTOPEN?\r"),
         Command::Connect {
             client_id,
             user,
             password,
         } => {
-            let head = [Text(b"AT+QMTCONN=0,\""), Text(client_id)];
             if password.is_empty() && user.is_empty() {
-                pick_in(index, &head, &[Text(b"\"\r")])
+                fill(b"AT+QMTCONN=0,\"\0\"\r", &[Text(client_id)], index)
             } else if password.is_empty() {
-                pick_in(index, &head, &[Text(b"\",\""), Text(user), Text(b"\"\r")])
-            } else {
-                pick_in(
+                fill(
+                    b"AT+QMTCONN=0,\"\0\",\"\0\"\r",
+                    &[Text(client_id), Text(user)],
                     index,
-                    &head,
-                    &[
-                        Text(b"\",\""),
-                        Text(user),
-                        Text(b"\",\""),
-                        Text(password),
-                        Text(b"\"\r"),
-                    ],
+                )
+            } else {
+                fill(
+                    b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r",
+                    &[Text(client_id), Text(user), Text(password)],
+                    index,
                 )
             }
         }
-        Command::ConnQuery => pick(&[Text(b"AT+QMTCONN?\r")]),
-        Command::Subscribe { id, topic, qos } => pick(&[
-            Text(b"AT+QMTSUB=0,"),
-            Dec(id.into()),
-            Text(b",\""),
-            Text(topic),
-            Text(b"\","),
-            Dec(qos.into()),
-            Text(b"\r"),
-        ]),
-        Command::Unsubscribe { id, topic } => pick(&[
-            Text(b"AT+QMTUNS=0,"),
-            Dec(id.into()),
-            Text(b",\""),
-            Text(topic),
-            Text(b"\"\r"),
-        ]),
+        Command::ConnQuery => fixed(b"AT+QMTCONN?\r"),
+        Command::Subscribe { id, topic, qos } => fill(
+            b"AT+QMTSUB=0,\0,\"\0\",\0\r",
+            &[Dec(id.into()), Text(topic), Dec(qos.into())],
+            index,
+        ),
+        Command::Unsubscribe { id, topic } => fill(
+            b"AT+QMTUNS=0,\0,\"\0\"\r",
+            &[Dec(id.into()), Text(topic)],
+            index,
+        ),
         Command::PublishHeader {
             id,
             topic,
             qos,
             retain,
             len,
-        } => pick(&[
-            Text(b"AT+QMTPUBEX=0,"),
-            Dec(id.into()),
-            Text(b","),
-            Dec(qos.into()),
-            Text(b","),
-            flag(retain),
-            Text(b",\""),
-            Text(topic),
-            Text(b"\","),
-            Dec(u32::try_from(len).unwrap_or(u32::MAX)),
-            Text(b"\r"),
-        ]),
-        Command::Raw(data) => pick(&[Text(data)]),
-        Command::Disconnect => pick(&[Text(b"AT+QMTDISC=0\r")]),
-        Command::Close => pick(&[Text(b"AT+QMTCLOSE=0\r")]),
-        Command::Reboot => pick(&[Text(b"AT+CFUN=1,1\r")]),
+        } => fill(
+            b"AT+QMTPUBEX=0,\0,\0,\0,\"\0\",\0\r",
+            &[
+                Dec(id.into()),
+                Dec(qos.into()),
+                bit(retain),
+                Text(topic),
+                Dec(u32::try_from(len).unwrap_or(u32::MAX)),
+            ],
+            index,
+        ),
+        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
+        Command::Disconnect => fixed(b"AT+QMTDISC=0\r"),
+        Command::Close => fixed(b"AT+QMTCLOSE=0\r"),
+        Command::Reboot => fixed(b"AT+CFUN=1,1\r"),
     }
 }
 
 /// The `index`th segment of `AT+QMTCFG=<item>`.
 fn config_segment<'a>(item: MqttCfg<'a>, index: usize) -> Option<Segment<'a>> {
     use Segment::{Dec, Text};
-    let pick = |segments: &[Segment<'a>]| segments.get(index).copied();
+    let bit = |on: bool| Dec(u32::from(on));
+    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match item {
-        MqttCfg::Version(v) => pick(&[
-            Text(b"AT+QMTCFG=\"version\",0,"),
-            Dec(v.into()),
-            Text(b"\r"),
-        ]),
-        MqttCfg::PdpCid(cid) => pick(&[
-            Text(b"AT+QMTCFG=\"pdpcid\",0,"),
-            Dec(cid.into()),
-            Text(b"\r"),
-        ]),
-        MqttCfg::Keepalive(s) => pick(&[
-            Text(b"AT+QMTCFG=\"keepalive\",0,"),
-            Dec(s.into()),
-            Text(b"\r"),
-        ]),
-        MqttCfg::Session { clean } => {
-            pick(&[Text(b"AT+QMTCFG=\"session\",0,"), flag(clean), Text(b"\r")])
-        }
+        MqttCfg::Version(v) => fill(b"AT+QMTCFG=\"version\",0,\0\r", &[Dec(v.into())], index),
+        MqttCfg::PdpCid(cid) => fill(b"AT+QMTCFG=\"pdpcid\",0,\0\r", &[Dec(cid.into())], index),
+        MqttCfg::Keepalive(s) => fill(b"AT+QMTCFG=\"keepalive\",0,\0\r", &[Dec(s.into())], index),
+        MqttCfg::Session { clean } => fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], index),
         MqttCfg::Will {
             topic,
             payload,
             qos,
             retain,
-        } => pick(&[
-            Text(b"AT+QMTCFG=\"will\",0,1,"),
-            Dec(qos.into()),
-            Text(b","),
-            flag(retain),
-            Text(b",\""),
-            Text(topic),
-            Text(b"\",\""),
-            Text(payload),
-            Text(b"\"\r"),
-        ]),
-        MqttCfg::NoWill => pick(&[Text(b"AT+QMTCFG=\"will\",0,0\r")]),
-        MqttCfg::RecvMode => pick(&[Text(b"AT+QMTCFG=\"recv/mode\",0,0,1\r")]),
-        MqttCfg::Ssl { on: true } => pick(&[Text(b"AT+QMTCFG=\"ssl\",0,1,1\r")]),
-        MqttCfg::Ssl { on: false } => pick(&[Text(b"AT+QMTCFG=\"ssl\",0,0\r")]),
-        MqttCfg::Timeout { s, retries } => pick(&[
-            Text(b"AT+QMTCFG=\"timeout\",0,"),
-            Dec(s.into()),
-            Text(b","),
-            Dec(retries.into()),
-            Text(b",0\r"),
-        ]),
+        } => fill(
+            b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
+            &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
+            index,
+        ),
+        MqttCfg::NoWill => fixed(b"AT+QMTCFG=\"will\",0,0\r"),
+        MqttCfg::RecvMode => fixed(b"AT+QMTCFG=\"recv/mode\",0,0,1\r"),
+        MqttCfg::Ssl { on: true } => fixed(b"AT+QMTCFG=\"ssl\",0,1,1\r"),
+        MqttCfg::Ssl { on: false } => fixed(b"AT+QMTCFG=\"ssl\",0,0\r"),
+        MqttCfg::Timeout { s, retries } => fill(
+            b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
+            &[Dec(s.into()), Dec(retries.into())],
+            index,
+        ),
     }
 }
 
