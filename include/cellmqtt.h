@@ -430,6 +430,9 @@ enum cellmqtt_config_field_t
   CELLMQTT_CONFIG_FIELD_TICK_MS = 30,
   // `apn` is too long or holds a character the module cannot take.
   CELLMQTT_CONFIG_FIELD_APN = 31,
+  // `publish_window` is above 8, or above 1 for a family whose acknowledgements carry no
+  // message id.
+  CELLMQTT_CONFIG_FIELD_PUBLISH_WINDOW = 32,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -581,6 +584,10 @@ typedef struct cellmqtt_config_t {
   // APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
   // NULL or "" = the module's default. Luat modules take it from the network.
   const char *apn;
+  // QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a time,
+  // the default). Up to 8, and above 1 only for families whose acknowledgements carry
+  // message ids (Quectel).
+  uint8_t publish_window;
 } cellmqtt_config_t;
 
 // Opaque storage for one cellmqtt instance. Zero it (static storage is) or let

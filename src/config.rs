@@ -116,6 +116,9 @@ pub mod limits {
     /// APN (3GPP TS 23.003 §9.1: at most 100 bytes).
     /// cbindgen:ignore
     pub const APN_MAX: usize = 100;
+    /// Largest publish window.
+    /// cbindgen:ignore
+    pub const PUBLISH_WINDOW_MAX: u8 = 8;
 }
 
 /// The last will, sent with `AT+MCONFIG`; the optional online message goes to the same topic.
@@ -285,6 +288,10 @@ pub struct Config<'a> {
     /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
     /// `AT+QICSGP`); empty: the module's default. Luat modules take it from the network.
     pub apn: &'a [u8],
+    /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a
+    /// time). More than one only where the dialect's acknowledgements carry message ids
+    /// (Quectel); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
+    pub publish_window: u8,
 }
 
 impl<'a> Config<'a> {
@@ -314,6 +321,7 @@ impl<'a> Config<'a> {
             ladder: Ladder::DEFAULT,
             mpubex_above_extra: 32,
             apn: b"",
+            publish_window: 1,
         }
     }
 
@@ -330,6 +338,13 @@ impl<'a> Config<'a> {
         };
         if self.options.contains(Options::CACHE_MODE) && !dialect.has_message_cache() {
             return F::Options.err(Status::Unsupported);
+        }
+        if self.publish_window > limits::PUBLISH_WINDOW_MAX {
+            return F::PublishWindow.err(Status::InvalidConfig);
+        }
+        if self.publish_window > 1 && !dialect.acks_carry_ids() {
+            // Acknowledgements without ids cannot be told apart.
+            return F::PublishWindow.err(Status::Unsupported);
         }
         F::Host.check(check_string(self.host, limits::HOST_MAX, true))?;
         if self.port == 0 {

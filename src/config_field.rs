@@ -50,11 +50,14 @@ pub enum ConfigField {
     TickMs = 30,
     /// `apn` is too long or holds a character the module cannot take.
     Apn = 31,
+    /// `publish_window` is above 8, or above 1 for a family whose acknowledgements carry no
+    /// message id.
+    PublishWindow = 32,
 }
 
 /// Lower-case names for C (`cellmqtt_config_field_str`), by discriminant, spelled as the
 /// struct fields are.
-pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 32] = [
+pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 33] = [
     b"none\0",
     b"profile\0",
     b"options\0",
@@ -87,9 +90,10 @@ pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 32] = [
     b"uart_write\0",
     b"tick_ms\0",
     b"apn\0",
+    b"publish_window\0",
 ];
 
-const _: () = assert!(ConfigField::Apn as usize == CONFIG_FIELD_NAMES.len() - 1);
+const _: () = assert!(ConfigField::PublishWindow as usize == CONFIG_FIELD_NAMES.len() - 1);
 
 /// A refused configuration: the status `init` returns and the field it is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

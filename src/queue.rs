@@ -3,6 +3,13 @@
 //! Each record is a 10-byte header, the topic and the payload, stored contiguously so the
 //! encoder can stream topic and payload straight from the arena (no copies). A record that does
 //! not fit before the end of the arena starts again at offset 0; the tail gap is remembered.
+//!
+//! The engine sends the record at the *cursor*. With one publish in flight the cursor is the
+//! oldest record. Where the dialect's acknowledgements carry message ids, records may be sent
+//! ahead of their acknowledgements (a window): each sent record is marked awaiting, the cursor
+//! moves on, and a record completed out of order is marked done and freed once every older one
+//! is (the arena is a FIFO). Rewinding (the link dropped, an acknowledgement is overdue) sends
+//! every awaiting record again; done ones are skipped, so each completes once.
 
 use crate::Status;
 
@@ -11,6 +18,10 @@ const HEADER: usize = 10;
 /// Per-record flags (byte 6 of the header).
 const QOS_MASK: u8 = 0b0000_0011;
 const RETAIN: u8 = 0b0000_0100;
+/// Sent ahead in a window, its acknowledgement awaited.
+const AWAITING: u8 = 0b0000_1000;
+/// Completed (confirmed or failed for good) but older records are not: freed with them.
+const DONE: u8 = 0b0001_0000;
 
 /// A queued publish, borrowed from the arena.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +48,12 @@ pub struct PublishQueue<'a> {
     count: usize,
     used: usize,
     high_water: usize,
+    /// Offset of the record sent next (the head unless records were sent ahead).
+    cursor: usize,
+    /// Records from the head up to the cursor (sent ahead, awaiting or done).
+    ahead: usize,
+    /// Records marked awaiting.
+    awaiting: usize,
 }
 
 fn rd16(b: &[u8], at: usize) -> usize {
@@ -57,6 +74,9 @@ impl<'a> PublishQueue<'a> {
             count: 0,
             used: 0,
             high_water: 0,
+            cursor: 0,
+            ahead: 0,
+            awaiting: 0,
         }
     }
 
@@ -151,6 +171,10 @@ impl<'a> PublishQueue<'a> {
         if at == 0 && self.count > 0 && self.tail > self.head {
             self.wrap_at = self.tail;
         }
+        if self.ahead == self.count {
+            // Every older record was sent ahead: this one is the next to send.
+            self.cursor = at;
+        }
         self.tail = at + size;
         self.count += 1;
         self.used += size;
@@ -160,41 +184,146 @@ impl<'a> PublishQueue<'a> {
 
     /// The oldest record.
     pub fn front(&self) -> Option<Entry<'_>> {
-        if self.count == 0 {
-            return None;
-        }
-        let h = self.head;
-        let b = &*self.buf;
-        let tlen = rd16(b, h + 2);
-        let plen = rd16(b, h + 4);
-        let flags = b.get(h + 6).copied().unwrap_or(0);
-        let body = h + HEADER;
-        Some(Entry {
-            id: rd16(b, h) as u16,
-            qos: flags & QOS_MASK,
-            retain: flags & RETAIN != 0,
-            attempts: b.get(h + 7).copied().unwrap_or(0),
-            rejections: b.get(h + 8).copied().unwrap_or(0),
-            topic: b.get(body..body + tlen).unwrap_or(&[]),
-            payload: b.get(body + tlen..body + tlen + plen).unwrap_or(&[]),
-        })
+        (self.count != 0).then(|| self.entry_at(self.head))
     }
 
-    /// Counts one more send of the oldest record.
+    /// The record to send next, if any is not sent yet.
+    pub fn current(&self) -> Option<Entry<'_>> {
+        (self.ahead < self.count).then(|| self.entry_at(self.cursor))
+    }
+
+    /// Records sent ahead whose acknowledgement is awaited.
+    pub fn awaiting(&self) -> usize {
+        self.awaiting
+    }
+
+    fn flags(&self, at: usize) -> u8 {
+        self.buf.get(at + 6).copied().unwrap_or(0)
+    }
+
+    fn set_flags(&mut self, at: usize, flags: u8) {
+        if let Some(f) = self.buf.get_mut(at + 6) {
+            *f = flags;
+        }
+    }
+
+    /// The record at offset `at` (a record start).
+    fn entry_at(&self, at: usize) -> Entry<'_> {
+        let b = &*self.buf;
+        let tlen = rd16(b, at + 2);
+        let plen = rd16(b, at + 4);
+        let flags = self.flags(at);
+        let body = at + HEADER;
+        Entry {
+            id: rd16(b, at) as u16,
+            qos: flags & QOS_MASK,
+            retain: flags & RETAIN != 0,
+            attempts: b.get(at + 7).copied().unwrap_or(0),
+            rejections: b.get(at + 8).copied().unwrap_or(0),
+            topic: b.get(body..body + tlen).unwrap_or(&[]),
+            payload: b.get(body + tlen..body + tlen + plen).unwrap_or(&[]),
+        }
+    }
+
+    /// Offset of the record after the one at `at`.
+    fn next_of(&self, at: usize) -> usize {
+        let e = self.entry_at(at);
+        let next = at + Self::record_size(e.topic.len(), e.payload.len());
+        if next >= self.wrap_at {
+            0
+        } else {
+            next
+        }
+    }
+
+    /// Moves the cursor past the current record, and past any completed ones after it.
+    fn advance(&mut self) {
+        loop {
+            if self.ahead >= self.count {
+                return;
+            }
+            self.cursor = self.next_of(self.cursor);
+            self.ahead += 1;
+            if self.ahead >= self.count || self.flags(self.cursor) & DONE == 0 {
+                return;
+            }
+        }
+    }
+
+    /// Frees the completed records at the head.
+    fn free_done(&mut self) {
+        while self.count > 0 && self.flags(self.head) & DONE != 0 {
+            self.pop();
+        }
+    }
+
+    /// The current record was sent and its acknowledgement is awaited: the cursor moves on.
+    pub fn send_ahead(&mut self) {
+        if self.ahead >= self.count {
+            return;
+        }
+        let f = self.flags(self.cursor);
+        self.set_flags(self.cursor, f | AWAITING);
+        self.awaiting += 1;
+        self.advance();
+    }
+
+    /// The current record completed (confirmed, or failed for good).
+    pub fn complete_current(&mut self) {
+        if self.ahead >= self.count {
+            return;
+        }
+        let f = self.flags(self.cursor);
+        self.set_flags(self.cursor, f | DONE);
+        self.advance();
+        self.free_done();
+    }
+
+    /// The awaited record with message id `id` completed; false if none awaits with that id.
+    pub fn complete_awaiting(&mut self, id: u16) -> bool {
+        let mut at = self.head;
+        for _ in 0..self.ahead {
+            let f = self.flags(at);
+            if f & AWAITING != 0 && rd16(self.buf, at) == usize::from(id) {
+                self.set_flags(at, (f & !AWAITING) | DONE);
+                self.awaiting = self.awaiting.saturating_sub(1);
+                self.free_done();
+                return true;
+            }
+            at = self.next_of(at);
+        }
+        false
+    }
+
+    /// Every awaiting record is to be sent again (from the oldest): the cursor goes back to the
+    /// head. Completed records stay completed and are skipped.
+    pub fn rewind(&mut self) {
+        let mut at = self.head;
+        for _ in 0..self.ahead {
+            let f = self.flags(at);
+            self.set_flags(at, f & !AWAITING);
+            at = self.next_of(at);
+        }
+        self.awaiting = 0;
+        self.cursor = self.head;
+        self.ahead = 0;
+    }
+
+    /// Counts one more send of the current record.
     pub fn note_attempt(&mut self) {
-        if self.count > 0 {
-            if let Some(a) = self.buf.get_mut(self.head + 7) {
+        if self.ahead < self.count {
+            if let Some(a) = self.buf.get_mut(self.cursor + 7) {
                 *a = a.saturating_add(1);
             }
         }
     }
 
-    /// Counts one more `ERROR` answer to the oldest record; returns the new count.
+    /// Counts one more `ERROR` answer to the current record; returns the new count.
     pub fn note_rejection(&mut self) -> u8 {
-        if self.count == 0 {
+        if self.ahead >= self.count {
             return 0;
         }
-        match self.buf.get_mut(self.head + 8) {
+        match self.buf.get_mut(self.cursor + 8) {
             Some(r) => {
                 *r = r.saturating_add(1);
                 *r
@@ -203,22 +332,31 @@ impl<'a> PublishQueue<'a> {
         }
     }
 
-    /// Removes the oldest record.
+    /// Removes the oldest record (the current one, unless records were sent ahead).
     pub fn pop(&mut self) {
         let Some(e) = self.front() else { return };
         let size = Self::record_size(e.topic.len(), e.payload.len());
+        let was_current = self.ahead == 0;
         self.count -= 1;
         self.used = self.used.saturating_sub(size);
         if self.count == 0 {
             self.head = 0;
             self.tail = 0;
             self.wrap_at = self.buf.len();
+            self.cursor = 0;
+            self.ahead = 0;
+            self.awaiting = 0;
             return;
         }
         self.head += size;
         if self.head >= self.wrap_at {
             self.head = 0;
             self.wrap_at = self.buf.len();
+        }
+        if was_current {
+            self.cursor = self.head;
+        } else {
+            self.ahead -= 1;
         }
     }
 }
@@ -228,6 +366,7 @@ mod tests {
     use super::*;
     extern crate std;
     use std::collections::VecDeque;
+    use std::vec;
     use std::vec::Vec;
 
     #[test]
@@ -259,6 +398,103 @@ mod tests {
                 assert!(q.front().is_none());
             }
             assert_eq!(q.len(), model.len());
+        }
+    }
+
+    /// The window against a model: records sent ahead, completed in any order, rewound; each
+    /// completes once, the arena frees them in order, and the cursor is always the oldest record
+    /// not sent and not completed.
+    #[test]
+    fn window_matches_model() {
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum St {
+            Unsent,
+            Awaiting,
+            Done,
+        }
+        let mut arena = [0u8; 131];
+        let mut q = PublishQueue::new(&mut arena);
+        let mut model: Vec<(u16, St)> = Vec::new();
+        let mut cur = 0usize;
+        let mut seed = 99u32;
+        let mut id = 0u16;
+        let advance = |model: &Vec<(u16, St)>, cur: &mut usize| {
+            *cur += 1;
+            while *cur < model.len() && model[*cur].1 == St::Done {
+                *cur += 1;
+            }
+        };
+        let free = |model: &mut Vec<(u16, St)>, cur: &mut usize| {
+            while model.first().is_some_and(|r| r.1 == St::Done) {
+                model.remove(0);
+                *cur -= 1;
+            }
+        };
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            match seed % 6 {
+                0 | 1 => {
+                    id = id.wrapping_add(1).max(1);
+                    let len = (seed >> 8) as usize % 30;
+                    if q.push(id, b"t", &vec![id as u8; len], 1, false).is_ok() {
+                        model.push((id, St::Unsent));
+                    }
+                }
+                2 => {
+                    if cur < model.len() {
+                        model[cur].1 = St::Awaiting;
+                        advance(&model, &mut cur);
+                    }
+                    q.send_ahead();
+                }
+                3 => {
+                    if cur < model.len() {
+                        model[cur].1 = St::Done;
+                        advance(&model, &mut cur);
+                        free(&mut model, &mut cur);
+                    }
+                    q.complete_current();
+                }
+                4 => {
+                    let waiting: Vec<usize> =
+                        (0..cur).filter(|&i| model[i].1 == St::Awaiting).collect();
+                    let pick = if waiting.is_empty() {
+                        None
+                    } else {
+                        Some(waiting[(seed >> 8) as usize % waiting.len()])
+                    };
+                    let want = pick.map_or(0xFFFF, |i| model[i].0);
+                    assert_eq!(q.complete_awaiting(want), pick.is_some());
+                    if let Some(i) = pick {
+                        model[i].1 = St::Done;
+                        free(&mut model, &mut cur);
+                    }
+                }
+                _ => {
+                    if seed % 5 == 0 {
+                        for r in model.iter_mut().take(cur) {
+                            if r.1 == St::Awaiting {
+                                r.1 = St::Unsent;
+                            }
+                        }
+                        cur = 0;
+                        q.rewind();
+                    }
+                }
+            }
+            assert_eq!(q.len(), model.len());
+            assert_eq!(q.current().map(|e| e.id), model.get(cur).map(|r| r.0));
+            assert_eq!(q.front().map(|e| e.id), model.first().map(|r| r.0));
+            let awaiting = model.iter().filter(|r| r.1 == St::Awaiting).count();
+            assert_eq!(q.awaiting(), awaiting);
+            if let Some(e) = q.current() {
+                assert_eq!(
+                    e.payload.len(),
+                    e.payload.iter().filter(|&&b| b == e.id as u8).count()
+                );
+            }
         }
     }
 

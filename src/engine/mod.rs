@@ -6,13 +6,17 @@
 //! - `tx.rs`: which AT command each pipeline slot is, and streaming it to the UART;
 //! - `rx.rs`: tokens and lines from the module, URCs, routing of final results;
 //! - `session.rs`: the steps of a session and what each command's result does;
+//! - `bringup.rs`: walking the dialect's per-boot and per-connect command lists;
+//! - `publish.rs`: the publish flow, and the window of publishes sent ahead of their acks;
 //! - `recovery.rs`: failures, the re-connect / RESET / power-cycle ladder, pin sequences.
 //!
 //! Rules the code keeps: one command in flight; a command's result is routed by what the command
 //! was for (`Cmd`), never by guessing from the current step; every wait has a deadline; a result
 //! that arrives after the session moved on (`epoch` changed) only settles its own bookkeeping.
 
+mod bringup;
 mod facts;
+mod publish;
 mod recovery;
 // The one module besides `ffi` allowed `unsafe`: see its documentation.
 #[allow(unsafe_code)]
@@ -226,6 +230,8 @@ pub struct Engine<'a> {
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     cache_pending: u8,
     cache_reading: u8,
+    /// When the window's awaited acknowledgements are overdue (`publish.rs`).
+    window_deadline: u32,
     /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
     early_pub_ack: Option<AckStage>,
     /// The module reported, before its `OK`, that it could not send the packet of the publish,
@@ -303,6 +309,7 @@ impl<'a> Engine<'a> {
             cache_pending: 0,
             cache_reading: 0,
             early_pub_ack: None,
+            window_deadline: 0,
             early_sub_ack: None,
             early_send_failed: false,
             suspect: None,
@@ -641,6 +648,9 @@ impl<'a> Engine<'a> {
         }
         if let Some(w) = self.pub_wait {
             consider(w.deadline);
+        }
+        if self.queue.awaiting() != 0 {
+            consider(self.window_deadline);
         }
         next
     }

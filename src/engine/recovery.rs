@@ -386,6 +386,8 @@ impl<'a> Engine<'a> {
         self.connected = false;
         self.tcp_up = false;
         self.subs.mark_all_for_restore();
+        // Publishes sent ahead in the window go again, in order, on the next link.
+        self.queue.rewind();
     }
 
     /// `stop`: leave the broker politely when connected; release any pin held.

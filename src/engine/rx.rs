@@ -362,6 +362,12 @@ impl<'a> Engine<'a> {
             });
             return;
         }
+        if self.queue.awaiting() != 0 && self.window() > 1 {
+            // Possibly one sent ahead in the window: resend the window if the link is up.
+            self.queue.rewind();
+            self.suspect(Suspect::Window);
+            return;
+        }
         // Before the `OK` of its command (a URC before the final result): kept for it.
         let sending = self.inflight.is_some_and(|f| match f.cmd {
             super::Cmd::Publish(src)
@@ -407,6 +413,9 @@ impl<'a> Engine<'a> {
 
     fn on_pub_ack(&mut self, got: AckStage, id: Option<u16>) {
         let id = id.filter(|_| self.dialect.acks_carry_ids());
+        if id.is_some_and(|id| self.window_acked(id)) {
+            return;
+        }
         let id_ok = |src: PubSource| {
             id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
         };

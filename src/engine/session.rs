@@ -8,9 +8,9 @@
 
 use super::rx::Final;
 use super::tx::Cmd;
-use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, PubWait, Step, SubWait};
+use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step, SubWait};
 use crate::config::Options;
-use crate::dialect::{Item, List, OnError, SimState, When};
+use crate::dialect::{List, SimState, When};
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::subs::SubState;
 use crate::time::{after, reached};
@@ -30,10 +30,10 @@ pub(super) enum Suspect {
         unsubscribe: bool,
         reason: Status,
     },
+    /// Publishes sent ahead in the window went unacknowledged (already rewound to be sent
+    /// again if the link is up).
+    Window,
 }
-
-/// A publish refused this often while the link was up fails for good.
-const MAX_REJECTIONS: u8 = 3;
 
 /// `+CME ERROR` codes of a failed name lookup (docs/luat-at.md §8: DNS_EXIST,
 /// DNS_PARSE_OVERTIME, DNS_PARSE_ERROR).
@@ -132,7 +132,10 @@ impl<'a> Engine<'a> {
         if let Some(c) = self.sub_command() {
             return Some(c);
         }
-        if self.pub_wait.is_none() && !self.queue.is_empty() {
+        if self.pub_wait.is_none()
+            && self.queue.current().is_some()
+            && self.queue.awaiting() < self.window()
+        {
             return self.publish_cmd(PubSource::Queue);
         }
         let health = self.cfg.timeouts.health_ms;
@@ -174,7 +177,7 @@ impl<'a> Engine<'a> {
                 if matches!(cmd, Cmd::PublishHeader(_)) {
                     self.mpub_fallback = None;
                 }
-                if self.queue.front().is_some_and(|e| e.attempts > 0) {
+                if self.queue.current().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
                 }
                 self.queue.note_attempt();
@@ -269,7 +272,7 @@ impl<'a> Engine<'a> {
             cmd,
             Cmd::Publish(PubSource::Queue) | Cmd::PublishData(PubSource::Queue)
         );
-        if queue_pub && result == Final::Ok && self.queue.front().is_some_and(|e| e.qos == 0) {
+        if queue_pub && result == Final::Ok && self.queue.current().is_some_and(|e| e.qos == 0) {
             self.publish_done(PubSource::Queue);
         }
     }
@@ -425,122 +428,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The bring-up entry of `cmd`, if it is one.
-    pub(super) fn item_of(&self, cmd: Cmd) -> Option<&'static Item> {
-        match cmd {
-            Cmd::Prepare(i) => self.dialect.item(List::Prepare, i),
-            Cmd::Configure(i) => self.dialect.item(List::Configure, i),
-            _ => None,
-        }
-    }
-
-    /// An `ERROR` the session expects is a result, not an error to log (`+CME ERROR: 767` to
-    /// the precautionary close, `ERROR` from firmware without a command, a refused identity
-    /// query).
-    fn error_expected(&self, cmd: Cmd) -> bool {
-        if let Cmd::Identity(_) = cmd {
-            return true;
-        }
-        self.item_of(cmd).is_some_and(|item| {
-            matches!(
-                item.on_error,
-                OnError::Ignore | OnError::Unsupported | OnError::Check
-            )
-        })
-    }
-
-    /// Bring-up entry `i` of `list` was answered (`ok`: `OK`, else an error).
-    fn item_done(&mut self, list: List, i: u8, ok: bool) {
-        let Some(item) = self.dialect.item(list, i) else {
-            return;
-        };
-        match item.when {
-            When::RestoreBearer => self.restore_bearer = false,
-            When::AfterFailure => self.item_failed = false,
-            _ => {}
-        }
-        if ok {
-            if item.on_error == OnError::Check {
-                self.item_failed = false;
-            }
-            if item.needs_bearer && !self.seen.bearer_active {
-                return self.fail(Status::NotAttached);
-            }
-        } else {
-            match item.on_error {
-                OnError::Fail(status) => return self.fail(status),
-                OnError::Unsupported => self.lacks |= 1u32 << (i & 31),
-                OnError::Check => self.item_failed = true,
-                OnError::Ignore | OnError::Log => {}
-            }
-        }
-        let next = i.saturating_add(1);
-        self.enter(match list {
-            List::Prepare => Step::Prepare(next),
-            List::Configure => Step::Configure(next),
-        });
-    }
-
-    /// True when `item` (entry `i` of its list) is to be sent now.
-    fn applies(&self, item: &Item, i: u8) -> bool {
-        match item.when {
-            When::Always | When::ClientId => true,
-            When::Supported => self.lacks & (1u32 << (i & 31)) == 0,
-            When::Tls(k) => {
-                self.cfg.tls() && !self.ssl_done && self.dialect.has_tls_item(&self.cfg, k)
-            }
-            When::RestoreBearer => self.restore_bearer,
-            When::Apn => !self.cfg.apn.is_empty(),
-            When::AfterFailure => self.item_failed,
-        }
-    }
-
-    /// The step for entry `from` of `list`, or the first entry after it that applies now; past
-    /// the end of the list, what follows it.
-    fn resolve(&mut self, list: List, from: u8) -> Step {
-        let mut i = from;
-        while let Some(item) = self.dialect.item(list, i) {
-            if self.applies(item, i) {
-                return match list {
-                    List::Prepare => Step::Prepare(i),
-                    List::Configure => Step::Configure(i),
-                };
-            }
-            i = i.saturating_add(1);
-        }
-        match list {
-            List::Prepare => {
-                self.prepared = true;
-                if self.cfg.tls() {
-                    self.ssl_done = true;
-                }
-                self.resolve(List::Configure, 0)
-            }
-            List::Configure => Step::Open,
-        }
-    }
-
-    /// A step of a bring-up list (or the open) is under way: a bearer loss now fails it.
-    pub(super) fn opening(&self) -> bool {
-        match self.step {
-            Step::Open => true,
-            Step::Configure(i) => self
-                .dialect
-                .item(List::Configure, i)
-                .is_some_and(|item| item.opening),
-            _ => false,
-        }
-    }
-
-    /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
-    fn can_fall_back(&self, src: PubSource) -> bool {
-        let allowed = !self.cfg.options.contains(Options::NO_MPUBEX);
-        let sendable = self
-            .publish_parts(src)
-            .is_some_and(|p| !p.payload.is_empty());
-        allowed && sendable && self.mpub_fallback.is_none()
-    }
-
     fn module_answered(&mut self) {
         match self.step {
             Step::Probe(ProbeKind::Silent) if self.connected => self.enter(Step::Verify),
@@ -596,47 +483,6 @@ impl<'a> Engine<'a> {
         self.notify(Notice::Subscribed { id: w.id, restored });
     }
 
-    /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
-    fn publish_accepted(&mut self, src: PubSource) {
-        if core::mem::take(&mut self.early_send_failed) {
-            // The module said before this `OK` that it could not send the packet.
-            return self.suspect(Suspect::Publish {
-                src,
-                reason: Status::LinkLost,
-            });
-        }
-        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
-        let early = self.early_pub_ack.take();
-        let stage = match (qos, early) {
-            (0, _)
-            | (1, Some(AckStage::Puback))
-            | (_, Some(AckStage::Pubcomp | AckStage::Done)) => return self.publish_done(src),
-            (1, _) => AckStage::Puback,
-            (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
-            _ => AckStage::Pubrec,
-        };
-        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
-        self.pub_wait = Some(PubWait {
-            src,
-            stage,
-            deadline,
-        });
-    }
-
-    pub(super) fn publish_done(&mut self, src: PubSource) {
-        match src {
-            PubSource::Online => self.announced = true,
-            PubSource::Queue => {
-                let Some(id) = self.queue.front().map(|e| e.id) else {
-                    return;
-                };
-                self.queue.pop();
-                self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
-                self.notify(Notice::Published { id });
-            }
-        }
-    }
-
     /// Something failed while the link looked up: ask the module whether it still is. In any
     /// other step (probing a silent module, recovering) that question is already being
     /// answered; the cleared wait is enough, as its publish or filter is sent again.
@@ -690,24 +536,12 @@ impl<'a> Engine<'a> {
                     false => self.notify(Notice::SubscribeFailed { id, reason }),
                 }
             }
-            None => {}
+            Some(Suspect::Window) | None => {}
         }
         if self.step == Step::Verify {
             // Back through Restore: pending filters first, then the online message, then online.
             self.enter(Step::Restore);
         }
-    }
-
-    /// The queue head was refused (or not acknowledged) while the link was up: after
-    /// `MAX_REJECTIONS` it fails for good, otherwise it is sent again.
-    fn publish_refused(&mut self, reason: Status) {
-        if self.queue.note_rejection() < MAX_REJECTIONS {
-            return;
-        }
-        let id = self.queue.front().map_or(0, |e| e.id);
-        self.queue.pop();
-        self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
-        self.notify(Notice::PublishFailed { id, reason });
     }
 
     /// Deadlines and timers; returns true when something changed.
@@ -743,6 +577,9 @@ impl<'a> Engine<'a> {
                 unsubscribe: w.unsubscribe,
                 reason: Status::Timeout,
             });
+            return true;
+        }
+        if self.window_timer() {
             return true;
         }
         if let Some(w) = self.pub_wait.filter(|w| reached(now, w.deadline)) {

@@ -233,5 +233,6 @@ pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Co
     cfg.ladder = c.ladder;
     cfg.mpubex_above_extra = c.mpubex_above_extra;
     cfg.apn = unsafe { str_field(c.apn, limits::APN_MAX, F::Apn)? };
+    cfg.publish_window = c.publish_window;
     Ok(cfg)
 }

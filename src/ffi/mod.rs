@@ -86,6 +86,7 @@ pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
         ladder: Ladder::DEFAULT,
         mpubex_above_extra: 32,
         apn: core::ptr::null(),
+        publish_window: 1,
     }
 }
 

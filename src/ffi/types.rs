@@ -150,6 +150,10 @@ pub struct cellmqtt_config_t {
     /// APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
     /// NULL or "" = the module's default. Luat modules take it from the network.
     pub apn: *const c_char,
+    /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a time,
+    /// the default). Up to 8, and above 1 only for families whose acknowledgements carry
+    /// message ids (Quectel).
+    pub publish_window: u8,
 }
 
 /// Callbacks. `user` is passed first to every one of them.

@@ -1,0 +1,116 @@
+//! Walking the dialect's bring-up lists (`crate::dialect::bringup`): which entry applies now,
+//! what its answer means, and where the list goes next.
+
+use super::tx::Cmd;
+use super::{Engine, Step};
+use crate::dialect::{Item, List, OnError, When};
+use crate::Status;
+
+impl<'a> Engine<'a> {
+    /// The bring-up entry of `cmd`, if it is one.
+    pub(super) fn item_of(&self, cmd: Cmd) -> Option<&'static Item> {
+        match cmd {
+            Cmd::Prepare(i) => self.dialect.item(List::Prepare, i),
+            Cmd::Configure(i) => self.dialect.item(List::Configure, i),
+            _ => None,
+        }
+    }
+
+    /// An `ERROR` the session expects is a result, not an error to log (`+CME ERROR: 767` to
+    /// the precautionary close, `ERROR` from firmware without a command, a refused identity
+    /// query).
+    pub(super) fn error_expected(&self, cmd: Cmd) -> bool {
+        if let Cmd::Identity(_) = cmd {
+            return true;
+        }
+        self.item_of(cmd).is_some_and(|item| {
+            matches!(
+                item.on_error,
+                OnError::Ignore | OnError::Unsupported | OnError::Check
+            )
+        })
+    }
+
+    /// Bring-up entry `i` of `list` was answered (`ok`: `OK`, else an error).
+    pub(super) fn item_done(&mut self, list: List, i: u8, ok: bool) {
+        let Some(item) = self.dialect.item(list, i) else {
+            return;
+        };
+        match item.when {
+            When::RestoreBearer => self.restore_bearer = false,
+            When::AfterFailure => self.item_failed = false,
+            _ => {}
+        }
+        if ok {
+            if item.on_error == OnError::Check {
+                self.item_failed = false;
+            }
+            if item.needs_bearer && !self.seen.bearer_active {
+                return self.fail(Status::NotAttached);
+            }
+        } else {
+            match item.on_error {
+                OnError::Fail(status) => return self.fail(status),
+                OnError::Unsupported => self.lacks |= 1u32 << (i & 31),
+                OnError::Check => self.item_failed = true,
+                OnError::Ignore | OnError::Log => {}
+            }
+        }
+        let next = i.saturating_add(1);
+        self.enter(match list {
+            List::Prepare => Step::Prepare(next),
+            List::Configure => Step::Configure(next),
+        });
+    }
+
+    /// True when `item` (entry `i` of its list) is to be sent now.
+    pub(super) fn applies(&self, item: &Item, i: u8) -> bool {
+        match item.when {
+            When::Always | When::ClientId => true,
+            When::Supported => self.lacks & (1u32 << (i & 31)) == 0,
+            When::Tls(k) => {
+                self.cfg.tls() && !self.ssl_done && self.dialect.has_tls_item(&self.cfg, k)
+            }
+            When::RestoreBearer => self.restore_bearer,
+            When::Apn => !self.cfg.apn.is_empty(),
+            When::AfterFailure => self.item_failed,
+        }
+    }
+
+    /// The step for entry `from` of `list`, or the first entry after it that applies now; past
+    /// the end of the list, what follows it.
+    pub(super) fn resolve(&mut self, list: List, from: u8) -> Step {
+        let mut i = from;
+        while let Some(item) = self.dialect.item(list, i) {
+            if self.applies(item, i) {
+                return match list {
+                    List::Prepare => Step::Prepare(i),
+                    List::Configure => Step::Configure(i),
+                };
+            }
+            i = i.saturating_add(1);
+        }
+        match list {
+            List::Prepare => {
+                self.prepared = true;
+                if self.cfg.tls() {
+                    self.ssl_done = true;
+                }
+                self.resolve(List::Configure, 0)
+            }
+            List::Configure => Step::Open,
+        }
+    }
+
+    /// A step of a bring-up list (or the open) is under way: a bearer loss now fails it.
+    pub(super) fn opening(&self) -> bool {
+        match self.step {
+            Step::Open => true,
+            Step::Configure(i) => self
+                .dialect
+                .item(List::Configure, i)
+                .is_some_and(|item| item.opening),
+            _ => false,
+        }
+    }
+}

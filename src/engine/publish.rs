@@ -1,0 +1,120 @@
+//! The publish flow: accepting a publish command's result, completing, refusing, and the
+//! window of publishes sent ahead of their acknowledgements where the dialect's
+//! acknowledgements carry message ids (`Config::publish_window`).
+
+use super::session::Suspect;
+use super::{AckStage, Engine, PubSource, PubWait};
+use crate::config::Options;
+use crate::event::{LogKind, Notice, Subject};
+use crate::time::{after, reached};
+use crate::Status;
+
+/// A publish refused this often while the link was up fails for good.
+const MAX_REJECTIONS: u8 = 3;
+
+impl<'a> Engine<'a> {
+    /// QoS 1/2 publishes that may await their acknowledgements at once: the configured window
+    /// where the dialect's acknowledgements carry message ids, else one.
+    #[inline]
+    pub(super) fn window(&self) -> usize {
+        if self.dialect.acks_carry_ids() {
+            usize::from(self.cfg.publish_window.max(1))
+        } else {
+            1
+        }
+    }
+
+    /// An acknowledgement for a publish sent ahead in the window: true if `id` was one.
+    pub(super) fn window_acked(&mut self, id: u16) -> bool {
+        if self.window() <= 1 || !self.queue.complete_awaiting(id) {
+            return false;
+        }
+        self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
+        self.notify(Notice::Published { id });
+        // The deadline runs for the acknowledgements still awaited, from the latest progress.
+        self.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+        true
+    }
+
+    /// No acknowledgement for the window within the deadline: ask whether the link is up (if
+    /// so, every awaited publish is sent again).
+    pub(super) fn window_timer(&mut self) -> bool {
+        if self.queue.awaiting() == 0 || !reached(self.now, self.window_deadline) {
+            return false;
+        }
+        self.log(LogKind::AckTimeout, Subject::Puback, 0);
+        self.queue.rewind();
+        self.suspect(Suspect::Window);
+        true
+    }
+
+    /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
+    pub(super) fn can_fall_back(&self, src: PubSource) -> bool {
+        let allowed = !self.cfg.options.contains(Options::NO_MPUBEX);
+        let sendable = self
+            .publish_parts(src)
+            .is_some_and(|p| !p.payload.is_empty());
+        allowed && sendable && self.mpub_fallback.is_none()
+    }
+
+    /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
+    pub(super) fn publish_accepted(&mut self, src: PubSource) {
+        if core::mem::take(&mut self.early_send_failed) {
+            // The module said before this `OK` that it could not send the packet.
+            return self.suspect(Suspect::Publish {
+                src,
+                reason: Status::LinkLost,
+            });
+        }
+        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
+        let early = self.early_pub_ack.take();
+        let stage = match (qos, early) {
+            (0, _)
+            | (1, Some(AckStage::Puback))
+            | (_, Some(AckStage::Pubcomp | AckStage::Done)) => return self.publish_done(src),
+            (1, _) => AckStage::Puback,
+            (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
+            _ => AckStage::Pubrec,
+        };
+        if src == PubSource::Queue && self.window() > 1 {
+            // Its acknowledgement is matched by id: the next publish may go meanwhile.
+            self.queue.send_ahead();
+            if self.queue.awaiting() == 1 {
+                self.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+            }
+            return;
+        }
+        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
+        self.pub_wait = Some(PubWait {
+            src,
+            stage,
+            deadline,
+        });
+    }
+
+    pub(super) fn publish_done(&mut self, src: PubSource) {
+        match src {
+            PubSource::Online => self.announced = true,
+            PubSource::Queue => {
+                let Some(id) = self.queue.current().map(|e| e.id) else {
+                    return;
+                };
+                self.queue.complete_current();
+                self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
+                self.notify(Notice::Published { id });
+            }
+        }
+    }
+
+    /// The queue head was refused (or not acknowledged) while the link was up: after
+    /// `MAX_REJECTIONS` it fails for good, otherwise it is sent again.
+    pub(super) fn publish_refused(&mut self, reason: Status) {
+        if self.queue.note_rejection() < MAX_REJECTIONS {
+            return;
+        }
+        let id = self.queue.current().map_or(0, |e| e.id);
+        self.queue.complete_current();
+        self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
+        self.notify(Notice::PublishFailed { id, reason });
+    }
+}
