@@ -557,22 +557,25 @@ def scenario_replay(world, emu, mport):
 
 
 def scenario_demo(world, emu, mport):
-    """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it."""
-    env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}",
-               DEMO_OUT=os.path.join(OUT, "demo"))
-    d = world.start(["scripts/demo.sh"], "demo", env=env,
-                    stderr_path=os.path.join(OUT, "demo.stderr"))
-    code = d.wait(timeout=90)
-    while not d.lines.empty():
-        line = d.lines.get()
-        if line is not None:
-            d.all.append(line)
-    expect(code == 0, "demo failed:\n" + "\n".join(d.all))
-    print("  demo: " + (d.all[-1] if d.all else "(no output)"))
-    replay_demo(world, emu, os.path.join(OUT, "demo"))
+    """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it, for the
+    Air724UG and for the Quectel EC200U (PROFILE=ec200u); each demo's trace is replayed."""
+    for profile, out in (("air724ug", "demo"), ("ec200u", "demo-ec200u")):
+        env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}", PROFILE=profile,
+                   DEMO_OUT=os.path.join(OUT, out))
+        d = world.start(["scripts/demo.sh"], out, env=env,
+                        stderr_path=os.path.join(OUT, f"{out}.stderr"))
+        code = d.wait(timeout=90)
+        while not d.lines.empty():
+            line = d.lines.get()
+            if line is not None:
+                d.all.append(line)
+        expect(code == 0, f"demo {profile} failed:\n" + "\n".join(d.all))
+        expect(d.all and profile in d.all[0].lower(), f"demo {profile}: description {d.all[:1]}")
+        print(f"  demo {profile}: " + d.all[-1])
+        replay_demo(world, emu, os.path.join(OUT, out), out)
 
 
-def replay_demo(world, emu, demo_out):
+def replay_demo(world, emu, demo_out, name="demo"):
     """The demo's trace (CLOSED, a hang cured by the RESET pin) replayed to a new cli run with
     the arguments from its `# argv` line: the same recovery steps, pins and messages."""
     trace = os.path.join(demo_out, "at.trace")
@@ -580,8 +583,8 @@ def replay_demo(world, emu, demo_out):
         argv_line = next(line for line in f if line.startswith("# argv "))
     args = shlex.split(argv_line[len("# argv "):])
     r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0", "--control",
-                     "127.0.0.1:0", "--log", os.path.join(OUT, "demo-replay.emu.log")],
-                    "demo replay: cellmqtt-emu")
+                     "127.0.0.1:0", "--log", os.path.join(OUT, f"{name}-replay.emu.log")],
+                    f"{name} replay: cellmqtt-emu")
     ready = json.loads(r.line())
     swap = {"--tcp": ready["tcp"], "--emu-control": ready["control"]}
     new = []
@@ -595,22 +598,22 @@ def replay_demo(world, emu, demo_out):
             new.append(swap[args[i]])
             i += 1
         i += 1
-    c = cli(world, "demo-replay", new)
-    evs = events(c, "demo-replay", timeout=60)
-    expect(c.wait() == 0, f"demo replay: cli exit {c.p.returncode}")
+    c = cli(world, f"{name}-replay", new)
+    evs = events(c, f"{name}-replay", timeout=60)
+    expect(c.wait() == 0, f"{name} replay: cli exit {c.p.returncode}")
     with open(os.path.join(demo_out, "cli.jsonl")) as f:
         demo_evs = [json.loads(line) for line in f]
 
     def steps(es):
         return [e["step"] for e in es if e["event"] == "recovery"]
     expect(steps(evs) == steps(demo_evs) and "reset_pin" in steps(evs),
-           f"demo replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
-    expect(len([e for e in evs if e["event"] == "message"]) == 9, "demo replay: messages")
+           f"{name} replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
+    expect(len([e for e in evs if e["event"] == "message"]) == 9, f"{name} replay: messages")
     done = json.loads(r.line())
     expect(r.wait() == 0 and done["mismatches"] == 0 and
            done["pins_seen"] == done["pins_expected"] == ["reset 1", "reset 0"],
-           f"demo replay: {done}")
-    print(f"  demo replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
+           f"{name} replay: {done}")
+    print(f"  {name} replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
           f"9 messages, {done['mcu_lines']} MCU lines, 0 mismatches")
 
 
