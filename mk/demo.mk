@@ -2,6 +2,9 @@
 #   make demo                      cellmqtt-emu with its embedded broker (builds emu-full,
 #                                  ~3 min the first time)
 #   make demo BROKER=host:port     an external broker (mosquitto, ...) with the plain emulator
+#   PROFILE=ec200u                 either of them with the Quectel EC200U (AT+QMT* dialect);
+#                                  also air780e (RESET then PWRKEY cures its hang); default
+#                                  air724ug
 #
 # The demo runs the emulator from cargo's output, not build/cellmqtt-emu: `make emu` and
 # `make emu-full` both copy to that one path, so it may hold the build without the broker.
@@ -11,4 +14,4 @@ DEMO_EMU     = $(if $(BROKER),emu,emu-full)
 DEMO_EMU_BIN = $(if $(BROKER),target/emu/cellmqtt-emu,$(EMU_FULL_TARGET)/emu/cellmqtt-emu)
 
 demo: cli $(DEMO_EMU)
-	EMU=$(DEMO_EMU_BIN) BROKER=$(BROKER) scripts/demo.sh
+	EMU=$(DEMO_EMU_BIN) BROKER=$(BROKER) PROFILE=$(or $(PROFILE),air724ug) scripts/demo.sh

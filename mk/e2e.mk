@@ -2,8 +2,9 @@
 # (started on a free loopback port by the test and stopped by PID). See tests/e2e/e2e.py:
 # 1,000 QoS 1 messages counted by a mosquitto_sub (0 lost), a message from mosquitto_pub,
 # the serial path on a pty, both examples, the Air780E RESET+PWRKEY recovery, TLS, the exit
-# codes, a --trace recording replayed by cellmqtt-emu --replay, and scripts/demo.sh against
-# mosquitto (whose trace is replayed too).
+# codes, a --trace recording replayed by cellmqtt-emu --replay, the Quectel EC200U dialect
+# (--profile ec200u: QoS 0/1/2 through close, ping-fail, pdn-deact, a refusal and a reboot),
+# and scripts/demo.sh against mosquitto for the Air724UG and the EC200U (traces replayed too).
 #
 # It runs cargo's emulator binary (what `make emu` built), not the shared build/ copy.
 .PHONY: e2e-test

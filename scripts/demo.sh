@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: cellmqtt-cli drives an emulated Air724UG (cellmqtt-emu) that speaks real MQTT to a
-# real broker: the emulator's embedded one, or BROKER=host:port. It connects, subscribes,
+# make demo: cellmqtt-cli drives an emulated module (cellmqtt-emu; Air724UG by default,
+# PROFILE=air780e or PROFILE=ec200u for the Quectel EC200U and its AT+QMT* dialect) that speaks
+# real MQTT to a real broker: the emulator's embedded one, or BROKER=host:port. It connects, subscribes,
 # publishes QoS 0, 1 and 2 (three rounds), receives its own messages back, and survives an
 # injected CLOSED (after round 1) and a module hang (after round 2) that only a RESET pulse
 # cures. Prints the steps and a summary; exit 0 only if every step passed.
@@ -13,8 +14,10 @@ CLI=${CLI:-build/cellmqtt-cli}
 EMU=${EMU:-build/cellmqtt-emu}
 OUT=${DEMO_OUT:-build/demo}
 BROKER=${BROKER:-}
+PROFILE=${PROFILE:-air724ug}
 
 pids=()
+closed_urc=CLOSED
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -24,6 +27,16 @@ die() { echo "demo: $*" >&2; exit 1; }
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 [ -x "$CLI" ] && [ -x "$EMU" ] || die "build first: make cli emu-full (or make demo)"
+
+# The module the profile emulates, and the pins its hang cure needs: the Air780E's RESET_N shuts
+# it down, so it takes PWRKEY as well; the Air724UG and the EC200U reboot on a RESET pulse.
+pins=reset
+case $PROFILE in
+  air724ug) module="Air724UG" ;;
+  air780e) module="Air780E"; pins=reset,pwrkey ;;
+  ec200u | ec600u | eg915u) module="Quectel ${PROFILE^^}, AT+QMT* dialect,"; closed_urc="+QMTSTAT: 0,1" ;;
+  *) die "unknown PROFILE=$PROFILE (air724ug, air780e, ec200u, ec600u, eg915u)" ;;
+esac
 
 # A free loopback port for the embedded broker (the emulator needs a fixed number).
 free_port() {
@@ -35,7 +48,7 @@ free_port() {
   die "no free port found"
 }
 
-emu_args=(--listen 127.0.0.1:0 --control 127.0.0.1:0 --profile air724ug
+emu_args=(--listen 127.0.0.1:0 --control 127.0.0.1:0 --profile "$PROFILE"
           --boot-ms 300 --sim-ms 100 --attach-ms 300 --log "$OUT/emu.log")
 if [ -n "$BROKER" ]; then
   broker_host=${BROKER%:*} broker_port=${BROKER##*:}
@@ -63,14 +76,14 @@ inject() {
   [[ $reply == ok* ]] || die "emulator refused '$1': $reply"
 }
 
-echo "cellmqtt demo: cellmqtt-cli <-> cellmqtt-emu (Air724UG on $tcp) <-> $broker_desc"
-"$CLI" --tcp "$tcp" --host "$broker_host" --port "$broker_port" --client-id demo-device \
+echo "cellmqtt demo: cellmqtt-cli <-> cellmqtt-emu ($module on $tcp) <-> $broker_desc"
+"$CLI" --tcp "$tcp" --profile "$PROFILE" --host "$broker_host" --port "$broker_port" --client-id demo-device \
   --sub 'demo/#:2' \
   --pub 'demo/qos0:0=reading {n} at QoS 0' \
   --pub 'demo/qos1:1=reading {n} at QoS 1' \
   --pub 'demo/qos2:2=reading {n} at QoS 2' \
   --count 3 --interval-ms 1000 --exit-after-messages 9 --exit-after-ms 60000 \
-  --pins reset --emu-control "$control" --fast-recovery --stats --trace "$OUT/at.trace" \
+  --pins "$pins" --emu-control "$control" --fast-recovery --stats --trace "$OUT/at.trace" \
   >"$OUT/cli.fifo" 2>"$OUT/cli.stderr" &
 cli_pid=$!
 pids+=($cli_pid)
@@ -115,8 +128,9 @@ while IFS= read -r -t 90 -u "$cli_fd" line; do
       [ "$step" = reconnect ] && [ "$closed_at" != 0 ] && [ "$hung_at" = 0 ] && reconnect=1
       [ "$step" = reset_pin ] && [ "$hung_at" != 0 ] && reset=1 ;;
     gpio)
-      echo "  $stamp  RESET pin $([ "$(field level)" = 1 ] && echo asserted || echo released) -> $(field to)"
-      [ "$(field level)" = 1 ] && gpio_on=1 || gpio_off=1 ;;
+      pin=$(field pin)
+      echo "  $stamp  ${pin^^} pin $([ "$(field level)" = 1 ] && echo asserted || echo released) -> $(field to)"
+      if [ "$pin" = reset ]; then [ "$(field level)" = 1 ] && gpio_on=1 || gpio_off=1; fi ;;
     log)  # why a recovery happened; command errors (e.g. 767 to a routine MIPCLOSE) are noise
       kind=$(field kind)
       if [ "$kind" != command_error ]; then echo "  $stamp  why: $(field what) ${kind//_/ }"; fi ;;
@@ -127,7 +141,7 @@ while IFS= read -r -t 90 -u "$cli_fd" line; do
   # arrive before the PUBACK), with the next publish a whole interval away.
   if [ "$received" -ge 3 ] && [ "$published" -ge 3 ] && [ "$closed_at" = 0 ]; then
     closed_at=$t; inject close
-    echo "  $stamp  >>> injected: broker link dropped (module prints CLOSED)"
+    echo "  $stamp  >>> injected: broker link dropped (module prints $closed_urc)"
   elif [ "$received" -ge 6 ] && [ "$published" -ge 6 ] && [ "$hung_at" = 0 ]; then
     hung_at=$t; inject hang
     echo "  $stamp  >>> injected: module firmware hangs (no answers at all)"
@@ -148,7 +162,7 @@ for q in 0 1 2; do
   check $c "QoS $q: ${sent[$q]:-0}/3 publishes confirmed, ${got[$q]:-0}/3 received back"
 done
 c=0; [ -n "$reconnect" ] && [ "$restored" -ge 1 ] || c=1
-check $c "survived CLOSED: recovery 'reconnect', subscription restored"
+check $c "survived $closed_urc: recovery 'reconnect', subscription restored"
 c=0; [ -n "$reset" ] && [ -n "$gpio_on" ] && [ -n "$gpio_off" ] && [ -n "$online_after_hang" ] || c=1
 check $c "survived a hang: recovery 'reset_pin', RESET pulsed, online again"
 c=0; [ "$cli_rc" = 0 ] && [ "$code" = 0 ] || c=1

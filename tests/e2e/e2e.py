@@ -557,22 +557,25 @@ def scenario_replay(world, emu, mport):
 
 
 def scenario_demo(world, emu, mport):
-    """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it."""
-    env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}",
-               DEMO_OUT=os.path.join(OUT, "demo"))
-    d = world.start(["scripts/demo.sh"], "demo", env=env,
-                    stderr_path=os.path.join(OUT, "demo.stderr"))
-    code = d.wait(timeout=90)
-    while not d.lines.empty():
-        line = d.lines.get()
-        if line is not None:
-            d.all.append(line)
-    expect(code == 0, "demo failed:\n" + "\n".join(d.all))
-    print("  demo: " + (d.all[-1] if d.all else "(no output)"))
-    replay_demo(world, emu, os.path.join(OUT, "demo"))
+    """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it, for the
+    Air724UG and for the Quectel EC200U (PROFILE=ec200u); each demo's trace is replayed."""
+    for profile, out in (("air724ug", "demo"), ("ec200u", "demo-ec200u")):
+        env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}", PROFILE=profile,
+                   DEMO_OUT=os.path.join(OUT, out))
+        d = world.start(["scripts/demo.sh"], out, env=env,
+                        stderr_path=os.path.join(OUT, f"{out}.stderr"))
+        code = d.wait(timeout=90)
+        while not d.lines.empty():
+            line = d.lines.get()
+            if line is not None:
+                d.all.append(line)
+        expect(code == 0, f"demo {profile} failed:\n" + "\n".join(d.all))
+        expect(d.all and profile in d.all[0].lower(), f"demo {profile}: description {d.all[:1]}")
+        print(f"  demo {profile}: " + d.all[-1])
+        replay_demo(world, emu, os.path.join(OUT, out), out)
 
 
-def replay_demo(world, emu, demo_out):
+def replay_demo(world, emu, demo_out, name="demo"):
     """The demo's trace (CLOSED, a hang cured by the RESET pin) replayed to a new cli run with
     the arguments from its `# argv` line: the same recovery steps, pins and messages."""
     trace = os.path.join(demo_out, "at.trace")
@@ -580,8 +583,8 @@ def replay_demo(world, emu, demo_out):
         argv_line = next(line for line in f if line.startswith("# argv "))
     args = shlex.split(argv_line[len("# argv "):])
     r = world.start([emu, "--replay", trace, "--listen", "127.0.0.1:0", "--control",
-                     "127.0.0.1:0", "--log", os.path.join(OUT, "demo-replay.emu.log")],
-                    "demo replay: cellmqtt-emu")
+                     "127.0.0.1:0", "--log", os.path.join(OUT, f"{name}-replay.emu.log")],
+                    f"{name} replay: cellmqtt-emu")
     ready = json.loads(r.line())
     swap = {"--tcp": ready["tcp"], "--emu-control": ready["control"]}
     new = []
@@ -595,23 +598,164 @@ def replay_demo(world, emu, demo_out):
             new.append(swap[args[i]])
             i += 1
         i += 1
-    c = cli(world, "demo-replay", new)
-    evs = events(c, "demo-replay", timeout=60)
-    expect(c.wait() == 0, f"demo replay: cli exit {c.p.returncode}")
+    c = cli(world, f"{name}-replay", new)
+    evs = events(c, f"{name}-replay", timeout=60)
+    expect(c.wait() == 0, f"{name} replay: cli exit {c.p.returncode}")
     with open(os.path.join(demo_out, "cli.jsonl")) as f:
         demo_evs = [json.loads(line) for line in f]
 
     def steps(es):
         return [e["step"] for e in es if e["event"] == "recovery"]
     expect(steps(evs) == steps(demo_evs) and "reset_pin" in steps(evs),
-           f"demo replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
-    expect(len([e for e in evs if e["event"] == "message"]) == 9, "demo replay: messages")
+           f"{name} replay: recovery {steps(evs)}, demo {steps(demo_evs)}")
+    expect(len([e for e in evs if e["event"] == "message"]) == 9, f"{name} replay: messages")
     done = json.loads(r.line())
     expect(r.wait() == 0 and done["mismatches"] == 0 and
            done["pins_seen"] == done["pins_expected"] == ["reset 1", "reset 0"],
-           f"demo replay: {done}")
-    print(f"  demo replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
+           f"{name} replay: {done}")
+    print(f"  {name} replay: recovery {', '.join(steps(evs))} and RESET pin as recorded, "
           f"9 messages, {done['mcu_lines']} MCU lines, 0 mismatches")
+
+
+def trace_lines(path):
+    """A cellmqtt-trace v1 file as (direction, text) pairs, escapes kept as written."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split(" ", 2)
+            if len(parts) == 3 and parts[1] in "<>":
+                out.append((parts[1], parts[2]))
+    return out
+
+
+def scenario_ec200u(world, emu, mport):
+    """The Quectel dialect (AT+QMT*) end to end: cli --profile ec200u -> cellmqtt-emu --profile
+    ec200u -> mosquitto. Subscribes, publishes QoS 0/1/2 (7 rounds, 21 messages) and receives
+    them all back while five faults are injected between rounds through the control socket:
+    close (+QMTSTAT: 0,1), ping-fail (+QMTSTAT: 0,2, QMTOPEN refused until the bearer is
+    restored by AT+QIDEACT/AT+QIACT), pdn-deact (+QIURC: "pdpdeact"), a broker refusal (refuse +
+    close: +QMTCONN: 0,0,5, BROKER_REFUSED, no pin), a spontaneous reboot (RDY mid-session, full
+    bring-up). 0 lost, one confirmation per publish."""
+    rounds, faults = 7, ["close", "ping-fail", "pdn-deact", "refuse", "reboot"]
+    ready = start_emu(world, emu, "ec200u", "--profile", "ec200u", "--pdn-back-ms", "300")
+    expect(ready.get("profile") == "ec200u", f"ec200u: ready line {ready}")
+    watch = subscriber(world, mport, "e2e/qt/#", "ec200u: mosquitto_sub", "e2e/qt/probe")
+    trace = os.path.join(OUT, "ec200u.trace")
+    t0 = time.monotonic()
+    c = cli(world, "ec200u", ["--tcp", ready["tcp"], "--profile", "ec200u", "--host",
+                              "127.0.0.1", "--port", str(mport), "--client-id", "e2e-ec200u",
+                              "--pins", "reset", "--emu-control", ready["control"],
+                              "--fast-recovery", "--sub", "e2e/qt/#:2",
+                              "--pub", "e2e/qt/0:0=zero {n}", "--pub", "e2e/qt/1:1=one {n}",
+                              "--pub", 'e2e/qt/2:2=two {n} "q",x',
+                              "--count", str(rounds), "--interval-ms", "250",
+                              "--exit-after-messages", str(3 * rounds),
+                              "--exit-after-ms", "90000", "--stats", "--trace", trace])
+    ctl = socket.create_connection(tuple_addr(ready["control"]), timeout=T)
+    ctl_in = ctl.makefile()
+
+    def inject(cmd):
+        ctl.sendall(cmd.encode() + b"\n")
+        reply = ctl_in.readline()
+        expect(reply.startswith("ok"), f"ec200u: {cmd} -> {reply!r}")
+
+    evs, marks = [], []  # marks: (fault, index in evs when injected)
+    published = received = 0
+    try:
+        while True:
+            ev = events(c, "ec200u", until=lambda e: True, timeout=60)[0]
+            evs.append(ev)
+            published += ev["event"] == "published"
+            received += ev["event"] == "message"
+            if ev["event"] == "exit":
+                break
+            # A fault between rounds: once every message so far is back AND confirmed (the echo
+            # may come before the ack) and the session is online again after the last fault.
+            k = len(marks)
+            if k < len(faults) and published == received == 3 * (k + 1):
+                fault = faults[k]
+                if fault == "refuse":  # the next AT+QMTCONN is refused; a close makes one
+                    inject("refuse")
+                    inject("close")
+                else:
+                    inject(fault)
+                marks.append((fault, len(evs)))
+    finally:
+        ctl.close()
+    code = c.wait()
+    elapsed = time.monotonic() - t0
+    expect(code == 0, f"ec200u: cli exit code {code} after {[m[0] for m in marks]}")
+    expect([m[0] for m in marks] == faults, f"ec200u: faults injected {marks}")
+
+    # Exactly one confirmation per publish id, every (spec, seq) once, none failed.
+    pubs = [e for e in evs if e["event"] == "published"]
+    ids = [e["id"] for e in pubs]
+    expect(len(ids) == len(set(ids)) == 3 * rounds, f"ec200u: confirmations by id {ids}")
+    per = sorted((e["qos"], e["seq"]) for e in pubs)
+    expect(per == sorted((q, n) for q in range(3) for n in range(rounds)),
+           f"ec200u: confirmed (qos, seq) {per}")
+    expect(not [e for e in evs if e["event"] in ("publish_failed", "error", "loss")],
+           "ec200u: publish_failed, error or loss events")
+    # Everything received back, nothing lost; duplicates counted.
+    want = {f"zero {n}" for n in range(rounds)} | {f"one {n}" for n in range(rounds)} | \
+        {f'two {n} "q",x' for n in range(rounds)}
+    got = [base64.b64decode(e["payload_b64"]).decode() for e in evs if e["event"] == "message"]
+    expect(set(got) == want, f"ec200u: lost {sorted(want - set(got))}")
+    mosquitto_pub(mport, "e2e/qt/probe", b"END")
+    seen = set(read_until(watch, "END"))
+    expect(want <= seen, f"ec200u: mosquitto_sub missed {sorted(want - seen)}")
+    expect(not [e for e in evs if e["event"] == "gpio"], "ec200u: a pin moved")
+
+    # Per fault: the recovery it caused, and the session online again before the next one.
+    bounds = [i for _, i in marks] + [len(evs)]
+    why = {}
+    for n, (fault, start) in enumerate(marks):
+        span = evs[start:bounds[n + 1]]
+        rec = [(e["step"], e["reason"]) for e in span if e["event"] == "recovery"]
+        expect(any(e["event"] == "state" and e["state"] == "online" for e in span),
+               f"ec200u: not online again after {fault}")
+        why[fault] = rec
+    expect(("reconnect", "BROKER_REFUSED") in why["refuse"],
+           f"ec200u: refusal recoveries {why['refuse']}")
+    st = next(e for e in reversed(evs) if e["event"] == "stats")
+    expect(st["reset_pulses"] == st["power_cycles"] == st["soft_resets"] == 0 and
+           st["module_reboots"] >= 1 and st["broker_failures"] >= 1 and
+           st["publishes_failed"] == 0, f"ec200u: stats {st}")
+
+    # The AT bytes: what each fault printed and what the engine answered with.
+    tr = trace_lines(trace)
+    mcu = [t for d, t in tr if d == ">"]
+    mod = "".join(t for d, t in tr if d == "<")
+    for urc in ("+QMTSTAT: 0,1", "+QMTSTAT: 0,2", '+QIURC: "pdpdeact",1', "+QMTCONN: 0,0,5",
+                "+QMTSTAT: 0,4"):
+        expect(urc in mod, f"ec200u: trace has no {urc}")
+    expect(mod.count("RDY") >= 2, "ec200u: no RDY after the reboot")
+    # After +QMTSTAT: 0,2 (ping-fail) the bearer is restored before the next AT+QMTOPEN.
+    stat2 = next(i for i, (d, t) in enumerate(tr) if d == "<" and "+QMTSTAT: 0,2" in t)
+    before_open = []
+    for d, t in tr[stat2:]:
+        if d == ">":
+            if t.startswith("AT+QMTOPEN="):
+                break
+            before_open.append(t)
+    expect("AT+QIDEACT=1\\r" in before_open and "AT+QIACT=1\\r" in before_open and
+           before_open.index("AT+QIDEACT=1\\r") < before_open.index("AT+QIACT=1\\r"),
+           f"ec200u: after +QMTSTAT: 0,2 before QMTOPEN: {before_open}")
+    # Full bring-up twice (power-on and the reboot): echo off, SIM, bearer, configuration.
+    for cmd in ("ATE0\\r", 'AT+QMTCFG="version",0,4\\r', "AT+CPIN?\\r"):
+        expect(mcu.count(cmd) >= 2, f"ec200u: {cmd} sent {mcu.count(cmd)} times")
+    opens = sum(t.startswith("AT+QMTOPEN=0,") for t in mcu)
+    conns = sum(t.startswith("AT+QMTCONN=0,") for t in mcu)
+    expect(opens >= 6 and conns >= 7, f"ec200u: {opens} QMTOPEN, {conns} QMTCONN")
+    dups = len(got) - len(set(got))
+    summary = "; ".join(f"{f}: {', '.join(f'{s}/{r}' for s, r in why[f]) or 'none'}"
+                        for f in faults)
+    print(f"  ec200u: {3 * rounds} publishes QoS 0/1/2 confirmed once each, all received back "
+          f"({dups} duplicates), 0 lost, no pin; recoveries {summary}; {opens} QMTOPEN, "
+          f"{conns} QMTCONN, {mcu.count('AT+QIDEACT=1' + chr(92) + 'r')} QIDEACT; "
+          f"{elapsed:.1f} s")
 
 
 def tuple_addr(s):
@@ -622,7 +766,7 @@ def tuple_addr(s):
 SCENARIOS = {"load": scenario_load, "serial": scenario_serial, "examples": scenario_examples,
              "air780e": scenario_air780e, "tls": scenario_tls,
              "exit_codes": scenario_exit_codes, "field": scenario_field,
-             "replay": scenario_replay,
+             "replay": scenario_replay, "ec200u": scenario_ec200u,
              "demo": scenario_demo}
 
 

@@ -9,7 +9,9 @@ messages, faults injected and recovered, recovery times, queue high-water and th
 resident memory over time. Exit 0 only when no QoS 1/2 message was lost.
 
   tests/soak/soak.py [--qos1 10000] [--qos2 1000] [--rate 0.01] [--seed 7]
-                     [--restart-every-s 20] [--out build/soak]
+                     [--restart-every-s 20] [--out build/soak] [--profile air724ug]
+--profile goes to both the emulator and the CLI (ec200u: the Quectel dialect, whose default
+chaos mix adds ping-fail).
 Standard library only; every process started here is stopped by PID.
 """
 import argparse, json, os, queue, shutil, signal, socket, statistics, subprocess, sys
@@ -148,7 +150,8 @@ def rss_kib(pid):
 
 
 def run_phase(args, cli, emu_tcp, emu_ctl, broker, topic, qos, count, log_path, rss):
-    cmd = [*args.cli_prefix.split(), cli, "--tcp", emu_tcp, "--host", "127.0.0.1", "--port", str(broker.port),
+    cmd = [*args.cli_prefix.split(), cli, "--tcp", emu_tcp, "--profile", args.profile,
+           "--host", "127.0.0.1", "--port", str(broker.port),
            "--client-id", f"soak-dev-q{qos}", "--pub", f"{topic}:{qos}=q{qos}-{{n}}",
            "--count", str(count), "--fast-recovery", "--pins", "reset", "--emu-control", emu_ctl,
            "--stats", "--exit-after-ms", str(args.phase_limit_s * 1000)]
@@ -206,12 +209,15 @@ def main():
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "cellmqtt-cli"))
     ap.add_argument("--emu", default=os.path.join(ROOT, "build", "cellmqtt-emu"))
     ap.add_argument("--cli-prefix", default="", help="run the CLI under this, e.g. valgrind")
+    ap.add_argument("--profile", default="air724ug",
+                    help="module profile for the emulator and the CLI (air724ug, air780e, ec200u)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     broker = Broker(args.out)
     counter = Counter(broker)
     emu = subprocess.Popen([args.emu, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
+                            "--profile", args.profile,
                             "--chaos", f"{args.seed}:{args.rate}", "--boot-ms", "200",
                             "--sim-ms", "50", "--attach-ms", "100", "--pdn-back-ms", "200",
                             "--net-latency-ms", "2", "--log", os.path.join(args.out, "emu.log")],
@@ -239,7 +245,8 @@ def main():
         broker.stop()
 
     ok = True
-    print(f"soak: {sum(c for _, c, _, _ in results.values())} messages, seed {args.seed}, "
+    print(f"soak: {sum(c for _, c, _, _ in results.values())} messages, profile {args.profile}, "
+          f"seed {args.seed}, "
           f"fault rate {args.rate}/command, broker restart every {args.restart_every_s:g} s, "
           f"{time.time() - t0:.0f} s")
     all_rec, recovered, hw, steps = [], 0, 0, {}
