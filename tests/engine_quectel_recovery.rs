@@ -706,3 +706,26 @@ fn echo_back_on_redoes_the_tls_items_at_the_next_reconnect() {
     let ev = h.take_events();
     assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
 }
+
+/// The `> ` prompt is lost on the line while the module waits for the data: after the
+/// prompt's deadline the data goes anyway, so the publish completes, and no probe `AT` is
+/// taken for the payload (and published in its place).
+#[test]
+fn a_lost_prompt_still_sends_the_data_not_a_probe() {
+    let mut h = online(all_pins());
+    let id = h.engine.publish(b"g/x", b"h0", 1, false).unwrap();
+    h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"g/x\",2\r").as_bytes());
+    let prompt_ms = cellmqtt::config::Timeouts::DEFAULT.prompt_ms;
+    h.advance(prompt_ms - 1);
+    h.tx_nothing();
+    h.advance(1);
+    h.tx(b"h0");
+    h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
+    let n = h.notices();
+    assert!(n.contains(&Notice::Published { id }), "{n:?}");
+    assert!(
+        !n.iter().any(|e| matches!(e, Notice::Recovery { .. })),
+        "{n:?}"
+    );
+    h.tx_nothing();
+}

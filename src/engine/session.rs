@@ -233,6 +233,15 @@ impl<'a> Engine<'a> {
             self.settle_stale(f.cmd, result);
             return;
         }
+        if let (Final::Timeout, Cmd::PublishHeader(src)) = (result, f.cmd) {
+            // The prompt may have been lost on the line while the module waits for the data:
+            // then whatever comes next is taken as the payload, and a probe `AT` would be
+            // published in its place. So the data goes (the publish completes if the module
+            // was waiting; if it was not, the bytes make a line it refuses, and the data's own
+            // deadline leads to the probe).
+            self.issue(Cmd::PublishData(src));
+            return;
+        }
         let stopping = matches!(f.cmd, Cmd::Disconnect | Cmd::CloseForStop);
         if result == Final::Timeout && f.cmd != Cmd::Probe && !stopping {
             // No answer at all: find out whether the module is still there. (A stop goes on
