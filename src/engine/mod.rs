@@ -649,7 +649,7 @@ impl<'a> Engine<'a> {
         if let Some(w) = self.pub_wait {
             consider(w.deadline);
         }
-        if self.queue.awaiting() != 0 {
+        if self.window() > 1 && self.queue.awaiting() != 0 {
             consider(self.window_deadline);
         }
         next

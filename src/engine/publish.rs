@@ -24,6 +24,41 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The queued publish to send next. Without a window it is the oldest (the queue's window
+    /// code is then not linked where no dialect has one).
+    pub(super) fn queue_current(&self) -> Option<crate::queue::Entry<'_>> {
+        if self.window() > 1 {
+            self.queue.current()
+        } else {
+            self.queue.front()
+        }
+    }
+
+    /// The queued publish being sent completed (confirmed, or failed for good).
+    fn queue_complete(&mut self) {
+        if self.window() > 1 {
+            self.queue.complete_current();
+        } else {
+            self.queue.pop();
+        }
+    }
+
+    /// The link is gone: publishes sent ahead in the window go again, in order.
+    pub(super) fn queue_rewind(&mut self) {
+        if self.window() > 1 {
+            self.queue.rewind();
+        }
+    }
+
+    /// True when a queued publish may be sent now.
+    pub(super) fn queue_ready(&self) -> bool {
+        if self.window() > 1 {
+            self.queue.current().is_some() && self.queue.awaiting() < self.window()
+        } else {
+            !self.queue.is_empty()
+        }
+    }
+
     /// An acknowledgement for a publish sent ahead in the window: true if `id` was one.
     pub(super) fn window_acked(&mut self, id: u16) -> bool {
         if self.window() <= 1 || !self.queue.complete_awaiting(id) {
@@ -39,7 +74,10 @@ impl<'a> Engine<'a> {
     /// No acknowledgement for the window within the deadline: ask whether the link is up (if
     /// so, every awaited publish is sent again).
     pub(super) fn window_timer(&mut self) -> bool {
-        if self.queue.awaiting() == 0 || !reached(self.now, self.window_deadline) {
+        if self.window() <= 1
+            || self.queue.awaiting() == 0
+            || !reached(self.now, self.window_deadline)
+        {
             return false;
         }
         self.log(LogKind::AckTimeout, Subject::Puback, 0);
@@ -96,10 +134,10 @@ impl<'a> Engine<'a> {
         match src {
             PubSource::Online => self.announced = true,
             PubSource::Queue => {
-                let Some(id) = self.queue.current().map(|e| e.id) else {
+                let Some(id) = self.queue_current().map(|e| e.id) else {
                     return;
                 };
-                self.queue.complete_current();
+                self.queue_complete();
                 self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
                 self.notify(Notice::Published { id });
             }
@@ -112,8 +150,8 @@ impl<'a> Engine<'a> {
         if self.queue.note_rejection() < MAX_REJECTIONS {
             return;
         }
-        let id = self.queue.current().map_or(0, |e| e.id);
-        self.queue.complete_current();
+        let id = self.queue_current().map_or(0, |e| e.id);
+        self.queue_complete();
         self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
         self.notify(Notice::PublishFailed { id, reason });
     }

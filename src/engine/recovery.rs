@@ -387,7 +387,7 @@ impl<'a> Engine<'a> {
         self.tcp_up = false;
         self.subs.mark_all_for_restore();
         // Publishes sent ahead in the window go again, in order, on the next link.
-        self.queue.rewind();
+        self.queue_rewind();
     }
 
     /// `stop`: leave the broker politely when connected; release any pin held.

@@ -132,10 +132,7 @@ impl<'a> Engine<'a> {
         if let Some(c) = self.sub_command() {
             return Some(c);
         }
-        if self.pub_wait.is_none()
-            && self.queue.current().is_some()
-            && self.queue.awaiting() < self.window()
-        {
+        if self.pub_wait.is_none() && self.queue_ready() {
             return self.publish_cmd(PubSource::Queue);
         }
         let health = self.cfg.timeouts.health_ms;
@@ -177,7 +174,7 @@ impl<'a> Engine<'a> {
                 if matches!(cmd, Cmd::PublishHeader(_)) {
                     self.mpub_fallback = None;
                 }
-                if self.queue.current().is_some_and(|e| e.attempts > 0) {
+                if self.queue_current().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
                 }
                 self.queue.note_attempt();
@@ -281,7 +278,7 @@ impl<'a> Engine<'a> {
             cmd,
             Cmd::Publish(PubSource::Queue) | Cmd::PublishData(PubSource::Queue)
         );
-        if queue_pub && result == Final::Ok && self.queue.current().is_some_and(|e| e.qos == 0) {
+        if queue_pub && result == Final::Ok && self.queue_current().is_some_and(|e| e.qos == 0) {
             self.publish_done(PubSource::Queue);
         }
     }

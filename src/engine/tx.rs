@@ -142,7 +142,7 @@ impl<'a> Engine<'a> {
     /// Topic, payload, QoS, retain and message id of a publish source.
     pub(super) fn publish_parts(&self, src: PubSource) -> Option<Publish<'_>> {
         match src {
-            PubSource::Queue => self.queue.current().map(|e| Publish {
+            PubSource::Queue => self.queue_current().map(|e| Publish {
                 topic: e.topic,
                 payload: e.payload,
                 qos: e.qos,
