@@ -117,3 +117,43 @@ impl Item {
         }
     }
 }
+
+/// Entry `i` of `list`, from a dialect's two tables.
+pub(crate) fn entry(
+    list: List,
+    prepare: &'static [Item],
+    configure: &'static [Item],
+    i: u8,
+) -> Option<&'static Item> {
+    match list {
+        List::Prepare => prepare.get(usize::from(i)),
+        List::Configure => configure.get(usize::from(i)),
+    }
+}
+
+/// A TLS setting of the configuration, in the order the dialects send them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TlsSetting<'a> {
+    Version(u8),
+    CaFile(&'a [u8]),
+    ClientCert(&'a [u8]),
+    ClientKey(&'a [u8]),
+    Seclevel(u8),
+    /// The server name to present and verify.
+    Sni(&'a [u8]),
+}
+
+/// TLS setting `k` (0..=5), if the configuration sets it.
+pub(crate) fn tls_setting<'b>(cfg: &'b crate::config::Config<'_>, k: u8) -> Option<TlsSetting<'b>> {
+    let t = &cfg.tls;
+    let text = |v: &'b [u8]| (!v.is_empty()).then_some(v);
+    match k {
+        0 => t.version.map(TlsSetting::Version),
+        1 => text(t.ca_file).map(TlsSetting::CaFile),
+        2 => text(t.client_cert_file).map(TlsSetting::ClientCert),
+        3 => text(t.client_key_file).map(TlsSetting::ClientKey),
+        4 => t.seclevel.map(TlsSetting::Seclevel),
+        5 => text(t.sni).map(TlsSetting::Sni),
+        _ => None,
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::encode::{Command, MqttCfg, SslValue};
 use crate::config::{Config, Options};
-use crate::dialect::bringup::{Item, List, OnError, When};
+use crate::dialect::bringup::{entry, tls_setting, Item, List, OnError, TlsSetting, When};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -64,28 +64,21 @@ const CONFIGURE: [Item; 12] = {
 };
 
 pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
-    match list {
-        List::Prepare => PREPARE.get(usize::from(i)),
-        List::Configure => CONFIGURE.get(usize::from(i)),
-    }
+    entry(list, &PREPARE, &CONFIGURE, i)
 }
 
 /// The `AT+QSSLCFG` item `k` (in the order sent), if the configuration sets it.
 pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let t = &cfg.tls;
-    let s = |v: &'b [u8]| (!v.is_empty()).then_some(SslValue::Str(v));
-    let n = |v: Option<u8>| v.map(|x| SslValue::Num(u32::from(x)));
-    let (tag, value): (&'static [u8], Option<SslValue<'b>>) = match k {
-        0 => (b"sslversion", n(t.version)),
-        1 => (b"cacert", s(t.ca_file)),
-        2 => (b"clientcert", s(t.client_cert_file)),
-        3 => (b"clientkey", s(t.client_key_file)),
-        4 => (b"seclevel", n(t.seclevel)),
+    let num = |n: u8| SslValue::Num(u32::from(n));
+    Some(match tls_setting(cfg, k)? {
+        TlsSetting::Version(n) => (b"sslversion", num(n)),
+        TlsSetting::CaFile(f) => (b"cacert", SslValue::Str(f)),
+        TlsSetting::ClientCert(f) => (b"clientcert", SslValue::Str(f)),
+        TlsSetting::ClientKey(f) => (b"clientkey", SslValue::Str(f)),
+        TlsSetting::Seclevel(n) => (b"seclevel", num(n)),
         // The family takes SNI as a switch: the name sent is the host of `AT+QMTOPEN`.
-        5 => (b"sni", (!t.sni.is_empty()).then_some(SslValue::Num(1))),
-        _ => return None,
-    };
-    value.map(|v| (tag, v))
+        TlsSetting::Sni(_) => (b"sni", SslValue::Num(1)),
+    })
 }
 
 /// The `AT+QMTCFG` item `k` (0 = version, in the order sent).
