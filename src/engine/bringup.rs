@@ -37,13 +37,13 @@ impl<'a> Engine<'a> {
             return;
         };
         match item.when {
-            When::RestoreBearer => self.restore_bearer = false,
-            When::AfterFailure => self.item_failed = false,
+            When::RestoreBearer => self.boot.restore_bearer = false,
+            When::AfterFailure => self.boot.item_failed = false,
             _ => {}
         }
         if ok {
             if item.on_error == OnError::Check {
-                self.item_failed = false;
+                self.boot.item_failed = false;
             }
             if item.needs_bearer && !self.seen.bearer_active {
                 return self.fail(Status::NotAttached);
@@ -51,8 +51,8 @@ impl<'a> Engine<'a> {
         } else {
             match item.on_error {
                 OnError::Fail(status) => return self.fail(status),
-                OnError::Unsupported => self.lacks |= 1u32 << (i & 31),
-                OnError::Check => self.item_failed = true,
+                OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),
+                OnError::Check => self.boot.item_failed = true,
                 OnError::Ignore | OnError::Log => {}
             }
         }
@@ -67,13 +67,13 @@ impl<'a> Engine<'a> {
     pub(super) fn applies(&self, item: &Item, i: u8) -> bool {
         match item.when {
             When::Always | When::ClientId => true,
-            When::Supported => self.lacks & (1u32 << (i & 31)) == 0,
+            When::Supported => self.boot.lacks & (1u32 << (i & 31)) == 0,
             When::Tls(k) => {
-                self.cfg.tls() && !self.ssl_done && self.dialect.has_tls_item(&self.cfg, k)
+                self.cfg.tls() && !self.boot.ssl_done && self.dialect.has_tls_item(&self.cfg, k)
             }
-            When::RestoreBearer => self.restore_bearer,
+            When::RestoreBearer => self.boot.restore_bearer,
             When::Apn => !self.cfg.apn.is_empty(),
-            When::AfterFailure => self.item_failed,
+            When::AfterFailure => self.boot.item_failed,
         }
     }
 
@@ -92,9 +92,9 @@ impl<'a> Engine<'a> {
         }
         match list {
             List::Prepare => {
-                self.prepared = true;
+                self.boot.prepared = true;
                 if self.cfg.tls() {
-                    self.ssl_done = true;
+                    self.boot.ssl_done = true;
                 }
                 self.resolve(List::Configure, 0)
             }

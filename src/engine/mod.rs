@@ -24,6 +24,7 @@ pub mod ring;
 mod rx;
 mod session;
 mod shared;
+mod state;
 mod tx;
 
 use crate::config::{check_topic, limits, Config};
@@ -173,8 +174,6 @@ pub struct Engine<'a> {
     cfg: Config<'a>,
     dialect: Dialect,
     line: &'a mut [u8],
-    queue: PublishQueue<'a>,
-    subs: SubTable<'a>,
     tok: Tokenizer,
     rx_dropped_seen: u32,
     inflight: Option<tx::InFlight>,
@@ -188,66 +187,27 @@ pub struct Engine<'a> {
     resume: Step,
     epoch: u16,
     link_wait: Option<(LinkWait, u32)>,
-    sub_wait: Option<SubWait>,
-    pub_wait: Option<PubWait>,
     seen: Seen,
     /// `CONNECT OK` / `ALREADY CONNECT` seen during the current `AT+MIPSTART`.
     tcp_up: bool,
     /// `CONNACK OK` seen on the current link.
     connected: bool,
     announced: bool,
-    /// SSL context configured since the module last booted.
-    ssl_done: bool,
-    echo: Echo,
-    /// The per-boot preparation (message mode, data mode, SSL) is in force. Cleared when the
-    /// module may have lost it (echo back on after `ATE0`), so the next re-connect redoes it.
-    prepared: bool,
-    /// Per-boot entries answered `ERROR` since the module booted (bit per entry): firmware
-    /// without them (`OnError::Unsupported`).
-    lacks: u32,
-    /// The last bring-up entry with `OnError::Check` failed (its `When::AfterFailure` check
-    /// is due).
-    item_failed: bool,
-    /// `AT+MPUB` of this source's current message was answered `ERROR`: it goes by
-    /// `AT+MPUBEX` (once) before the refusal counts.
-    mpub_fallback: Option<PubSource>,
-    /// When the current run of broker/network failures began (for the last-resort reset).
-    broker_since: Option<u32>,
-    /// Consecutive broker refusals (for `Ladder::refusal_limit`).
-    refusals: u16,
-    /// Jitter for re-connect back-offs (xorshift), seeded from the client id so a fleet
-    /// spreads out even with identical clocks.
-    jitter: u32,
     /// The STATUS line as last read (`None`: not wired or unknown).
     module_status: Option<bool>,
     /// AT commands the application (or an on-demand request) queued.
     at_queue: shared::AtQueue,
     urc_budget: shared::UrcBudget,
-    facts: ModuleFacts,
-    /// The bearer must be restored before the next open (Luat: `AT+CIPSHUT` after
-    /// `+PDP DEACT`).
-    restore_bearer: bool,
-    /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
-    cache_pending: u8,
-    cache_reading: u8,
-    /// When the window's awaited acknowledgements are overdue (`publish.rs`).
-    window_deadline: u32,
-    /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
-    early_pub_ack: Option<AckStage>,
+    /// What the module holds since it booted.
+    boot: state::BootState,
+    publishing: state::PublishFlow<'a>,
+    subscribing: state::SubscribeFlow<'a>,
+    ladder: state::LadderState,
     /// The module reported, before its `OK`, that it could not send the packet of the publish,
     /// subscribe or unsubscribe in flight (Quectel result 2).
     early_send_failed: bool,
-    /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`,
-    /// with the granted QoS where the dialect reports it.
-    early_sub_ack: Option<Option<u8>>,
     /// A failed command awaiting the `AT+MQTTSTATU` verdict.
     suspect: Option<session::Suspect>,
-    /// Consecutive failed cycles (reported, and scales the back-off).
-    failures: u16,
-    /// Position on the ladder: `< reconnects` re-connect, then RESET, then a power cycle.
-    ladder_pos: u16,
-    /// Power cycles since the session was last online.
-    power_cycles: u16,
     health_at: u32,
     state: State,
     failed: bool,
@@ -274,8 +234,6 @@ impl<'a> Engine<'a> {
             cfg,
             dialect,
             line: bufs.line,
-            queue: PublishQueue::new(bufs.queue),
-            subs: SubTable::new(bufs.subs),
             tok: Tokenizer::with_framing(dialect.framing()),
             rx_dropped_seen: 0,
             inflight: None,
@@ -286,36 +244,19 @@ impl<'a> Engine<'a> {
             resume: Step::Idle,
             epoch: 0,
             link_wait: None,
-            sub_wait: None,
-            pub_wait: None,
             seen: Seen::default(),
             tcp_up: false,
             connected: false,
             announced: false,
-            ssl_done: false,
-            echo: Echo::Default,
-            prepared: false,
-            lacks: 0,
-            item_failed: false,
-            mpub_fallback: None,
-            broker_since: None,
-            refusals: 0,
-            jitter: recovery::jitter_seed(cfg.client_id),
             module_status: None,
             at_queue: shared::AtQueue::new(),
             urc_budget: shared::UrcBudget::new(),
-            facts: ModuleFacts::new(),
-            restore_bearer: false,
-            cache_pending: 0,
-            cache_reading: 0,
-            early_pub_ack: None,
-            window_deadline: 0,
-            early_sub_ack: None,
+            boot: state::BootState::fresh(),
+            publishing: state::PublishFlow::new(PublishQueue::new(bufs.queue)),
+            subscribing: state::SubscribeFlow::new(SubTable::new(bufs.subs)),
+            ladder: state::LadderState::new(recovery::jitter_seed(cfg.client_id)),
             early_send_failed: false,
             suspect: None,
-            failures: 0,
-            ladder_pos: 0,
-            power_cycles: 0,
             health_at: 0,
             state: State::Stopped,
             failed: false,
@@ -364,9 +305,7 @@ impl<'a> Engine<'a> {
         match self.step {
             Step::Idle => {
                 self.failed = false;
-                self.failures = 0;
-                self.ladder_pos = 0;
-                self.power_cycles = 0;
+                self.ladder.restart();
                 self.epoch = self.epoch.wrapping_add(1);
                 self.begin_probe(ProbeKind::Start);
                 Ok(())
@@ -398,14 +337,15 @@ impl<'a> Engine<'a> {
         let checked = self.check_publish(topic, payload, qos);
         let result = checked.and_then(|()| {
             let id = self.take_id();
-            self.queue
+            self.publishing
+                .queue
                 .push(id, topic, payload, qos, retain)
                 .map(|()| id)
         });
         match result {
             Ok(id) => {
                 self.stats.publishes_queued = self.stats.publishes_queued.wrapping_add(1);
-                let hw = u32::try_from(self.queue.high_water()).unwrap_or(u32::MAX);
+                let hw = u32::try_from(self.publishing.queue.high_water()).unwrap_or(u32::MAX);
                 self.stats.queue_high_water = self.stats.queue_high_water.max(hw);
                 Ok(id)
             }
@@ -426,7 +366,11 @@ impl<'a> Engine<'a> {
             // allowed).
             return Err(Status::PayloadTooLong);
         }
-        if !self.queue.can_ever_hold(topic.len(), payload.len()) {
+        if !self
+            .publishing
+            .queue
+            .can_ever_hold(topic.len(), payload.len())
+        {
             return Err(Status::BufferTooSmall);
         }
         Ok(())
@@ -441,7 +385,7 @@ impl<'a> Engine<'a> {
         }
         check_topic(filter, true)?;
         let id = self.peek_id();
-        self.subs.subscribe(id, filter, qos)?;
+        self.subscribing.subs.subscribe(id, filter, qos)?;
         Ok(self.take_id())
     }
 
@@ -449,7 +393,7 @@ impl<'a> Engine<'a> {
     pub fn unsubscribe(&mut self, filter: &[u8]) -> Result<u16, Status> {
         self.settled = false;
         let id = self.peek_id();
-        self.subs.unsubscribe(id, filter)?;
+        self.subscribing.subs.unsubscribe(id, filter)?;
         Ok(self.take_id())
     }
 
@@ -492,7 +436,7 @@ impl<'a> Engine<'a> {
 
     /// What the module said about itself since it last booted (empty fields until read).
     pub fn module_facts(&self) -> &ModuleFacts {
-        &self.facts
+        &self.boot.facts
     }
 
     /// True when the engine may consult the STATUS line before its next decision: STATUS is
@@ -517,12 +461,12 @@ impl<'a> Engine<'a> {
 
     /// Publishes waiting (including the one in flight).
     pub fn queued(&self) -> usize {
-        self.queue.len()
+        self.publishing.queue.len()
     }
 
     /// Topic plus payload bytes a publish may have to fit the queue right now.
     pub fn queue_room(&self) -> usize {
-        self.queue.room()
+        self.publishing.queue.room()
     }
 
     /// Does all work that is due: takes RX bytes from `rx` (the reader of the ring `feed`
@@ -643,14 +587,14 @@ impl<'a> Engine<'a> {
         if let Some((_, d)) = self.link_wait {
             consider(d);
         }
-        if let Some(w) = self.sub_wait {
+        if let Some(w) = self.subscribing.sub_wait {
             consider(w.deadline);
         }
-        if let Some(w) = self.pub_wait {
+        if let Some(w) = self.publishing.pub_wait {
             consider(w.deadline);
         }
-        if self.window() > 1 && self.queue.awaiting() != 0 {
-            consider(self.window_deadline);
+        if self.window() > 1 && self.publishing.queue.awaiting() != 0 {
+            consider(self.publishing.window_deadline);
         }
         next
     }

@@ -28,46 +28,40 @@ impl<'a> Engine<'a> {
     /// code is then not linked where no dialect has one).
     pub(super) fn queue_current(&self) -> Option<crate::queue::Entry<'_>> {
         if self.window() > 1 {
-            self.queue.current()
+            self.publishing.queue.current()
         } else {
-            self.queue.front()
+            self.publishing.queue.front()
         }
     }
 
     /// The queued publish being sent completed (confirmed, or failed for good).
     fn queue_complete(&mut self) {
         if self.window() > 1 {
-            self.queue.complete_current();
+            self.publishing.queue.complete_current();
         } else {
-            self.queue.pop();
-        }
-    }
-
-    /// The link is gone: publishes sent ahead in the window go again, in order.
-    pub(super) fn queue_rewind(&mut self) {
-        if self.window() > 1 {
-            self.queue.rewind();
+            self.publishing.queue.pop();
         }
     }
 
     /// True when a queued publish may be sent now.
     pub(super) fn queue_ready(&self) -> bool {
         if self.window() > 1 {
-            self.queue.current().is_some() && self.queue.awaiting() < self.window()
+            self.publishing.queue.current().is_some()
+                && self.publishing.queue.awaiting() < self.window()
         } else {
-            !self.queue.is_empty()
+            !self.publishing.queue.is_empty()
         }
     }
 
     /// An acknowledgement for a publish sent ahead in the window: true if `id` was one.
     pub(super) fn window_acked(&mut self, id: u16) -> bool {
-        if self.window() <= 1 || !self.queue.complete_awaiting(id) {
+        if self.window() <= 1 || !self.publishing.queue.complete_awaiting(id) {
             return false;
         }
         self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
         self.notify(Notice::Published { id });
         // The deadline runs for the acknowledgements still awaited, from the latest progress.
-        self.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+        self.publishing.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
         true
     }
 
@@ -75,13 +69,13 @@ impl<'a> Engine<'a> {
     /// so, every awaited publish is sent again).
     pub(super) fn window_timer(&mut self) -> bool {
         if self.window() <= 1
-            || self.queue.awaiting() == 0
-            || !reached(self.now, self.window_deadline)
+            || self.publishing.queue.awaiting() == 0
+            || !reached(self.now, self.publishing.window_deadline)
         {
             return false;
         }
         self.log(LogKind::AckTimeout, Subject::Puback, 0);
-        self.queue.rewind();
+        self.publishing.queue.rewind();
         self.suspect(Suspect::Window);
         true
     }
@@ -92,7 +86,7 @@ impl<'a> Engine<'a> {
         let sendable = self
             .publish_parts(src)
             .is_some_and(|p| !p.payload.is_empty());
-        allowed && sendable && self.mpub_fallback.is_none()
+        allowed && sendable && self.publishing.mpub_fallback.is_none()
     }
 
     /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
@@ -105,7 +99,7 @@ impl<'a> Engine<'a> {
             });
         }
         let qos = self.publish_parts(src).map_or(0, |p| p.qos);
-        let early = self.early_pub_ack.take();
+        let early = self.publishing.early_pub_ack.take();
         let stage = match (qos, early) {
             (0, _)
             | (1, Some(AckStage::Puback))
@@ -116,14 +110,14 @@ impl<'a> Engine<'a> {
         };
         if src == PubSource::Queue && self.window() > 1 {
             // Its acknowledgement is matched by id: the next publish may go meanwhile.
-            self.queue.send_ahead();
-            if self.queue.awaiting() == 1 {
-                self.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+            self.publishing.queue.send_ahead();
+            if self.publishing.queue.awaiting() == 1 {
+                self.publishing.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
             }
             return;
         }
         let deadline = after(self.now, self.cfg.timeouts.ack_ms);
-        self.pub_wait = Some(PubWait {
+        self.publishing.pub_wait = Some(PubWait {
             src,
             stage,
             deadline,
@@ -147,7 +141,7 @@ impl<'a> Engine<'a> {
     /// The queue head was refused (or not acknowledged) while the link was up: after
     /// `MAX_REJECTIONS` it fails for good, otherwise it is sent again.
     pub(super) fn publish_refused(&mut self, reason: Status) {
-        if self.queue.note_rejection() < MAX_REJECTIONS {
+        if self.publishing.queue.note_rejection() < MAX_REJECTIONS {
             return;
         }
         let id = self.queue_current().map_or(0, |e| e.id);

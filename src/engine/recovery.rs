@@ -8,7 +8,8 @@
 //! with back-off and jitter, never a pin or a reset, except the optional last-resort reset
 //! after `Ladder::broker_reset_after_s` of them.
 
-use super::{Echo, Engine, ProbeKind, Step};
+use super::state::BootState;
+use super::{Engine, ProbeKind, Step};
 use crate::config::Pins;
 use crate::event::{LogKind, Notice, Pin, RecoveryStep, Subject};
 use crate::time::after;
@@ -146,7 +147,7 @@ impl<'a> Engine<'a> {
                 self.notify(Notice::Recovery {
                     step: RecoveryStep::PowerOn,
                     reason: Status::NoResponse,
-                    failures: self.failures,
+                    failures: self.ladder.failures,
                 });
                 self.enter(Step::Pins(Sequence::PowerOn, 0));
             }
@@ -166,14 +167,7 @@ impl<'a> Engine<'a> {
     /// Everything the module held is gone (it rebooted, or we reset it).
     pub(super) fn fresh_module(&mut self) {
         self.tok.reset();
-        self.echo = Echo::Default;
-        self.prepared = false;
-        self.lacks = 0;
-        self.facts = super::ModuleFacts::new();
-        self.ssl_done = false;
-        self.restore_bearer = false;
-        self.cache_pending = 0;
-        self.cache_reading = 0;
+        self.boot = BootState::fresh();
         self.tcp_up = false;
     }
 
@@ -218,24 +212,24 @@ impl<'a> Engine<'a> {
         } else {
             self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
         }
-        self.failures = self.failures.saturating_add(1);
+        self.ladder.failures = self.ladder.failures.saturating_add(1);
         if cause == Cause::Broker {
             return self.broker_side(reason);
         }
         let l = self.cfg.ladder;
         let reconnects = u16::from(l.reconnects_before_reset);
         let resets = u16::from(l.resets_before_power_cycle);
-        if cause == Cause::Silent && self.ladder_pos < reconnects {
-            self.ladder_pos = reconnects;
+        if cause == Cause::Silent && self.ladder.ladder_pos < reconnects {
+            self.ladder.ladder_pos = reconnects;
         }
-        let pos = self.ladder_pos;
-        self.ladder_pos = pos.saturating_add(1);
+        let pos = self.ladder.ladder_pos;
+        self.ladder.ladder_pos = pos.saturating_add(1);
         if pos < reconnects {
             self.reconnect(reason, cause);
         } else if pos < reconnects + resets {
             self.reset(reason);
         } else {
-            self.ladder_pos = 0;
+            self.ladder.ladder_pos = 0;
             self.power_cycle(reason);
         }
     }
@@ -246,21 +240,21 @@ impl<'a> Engine<'a> {
     fn broker_side(&mut self, reason: Status) {
         self.stats.broker_failures = self.stats.broker_failures.wrapping_add(1);
         if reason == Status::BrokerRefused {
-            self.refusals = self.refusals.saturating_add(1);
+            self.ladder.refusals = self.ladder.refusals.saturating_add(1);
         }
         let l = self.cfg.ladder;
-        if l.refusal_limit != 0 && self.refusals >= l.refusal_limit {
+        if l.refusal_limit != 0 && self.ladder.refusals >= l.refusal_limit {
             self.announce(RecoveryStep::GaveUp, reason);
             self.failed = true;
             self.enter(Step::Idle);
             return;
         }
-        let since = *self.broker_since.get_or_insert(self.now);
+        let since = *self.ladder.broker_since.get_or_insert(self.now);
         let limit_ms = u64::from(l.broker_reset_after_s) * 1000;
         let elapsed = u64::from(self.now.wrapping_sub(since));
         if limit_ms != 0 && elapsed >= limit_ms {
             // Last resort, as configured: the module may hold a state no command clears.
-            self.broker_since = Some(self.now);
+            self.ladder.broker_since = Some(self.now);
             return self.reset(reason);
         }
         self.reconnect(reason, Cause::Broker);
@@ -276,7 +270,7 @@ impl<'a> Engine<'a> {
             }
             _ if self.before_link() => Step::Sim,
             // The module may have lost its per-boot settings (echo came back after ATE0).
-            _ if !self.prepared => Step::Prepare(0),
+            _ if !self.boot.prepared => Step::Prepare(0),
             _ => Step::Configure(0),
         };
         self.stats.reconnects = self.stats.reconnects.wrapping_add(1);
@@ -290,19 +284,19 @@ impl<'a> Engine<'a> {
     /// Shortens the back-off just set to a random point of its second half: devices that
     /// failed together (a broker outage) do not come back in lock-step.
     fn jitter_backoff(&mut self) {
-        let mut x = self.jitter ^ self.now;
+        let mut x = self.ladder.jitter ^ self.now;
         if self
             .cfg
             .options
             .contains(crate::config::Options::CLIENT_ID_IMEI)
         {
             // Devices configured alike connect with their IMEI: that keeps them apart.
-            x ^= jitter_seed(self.facts.imei.get());
+            x ^= jitter_seed(self.boot.facts.imei.get());
         }
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        self.jitter = x | 1;
+        self.ladder.jitter = x | 1;
         let wait = crate::time::until(self.now, self.timer);
         let half = wait / 2;
         let spread = x % half.saturating_add(1);
@@ -323,13 +317,13 @@ impl<'a> Engine<'a> {
 
     fn power_cycle(&mut self, reason: Status) {
         let limit = self.cfg.ladder.power_cycle_limit;
-        if limit != 0 && self.power_cycles >= limit {
+        if limit != 0 && self.ladder.power_cycles >= limit {
             self.announce(RecoveryStep::GaveUp, reason);
             self.failed = true;
             self.enter(Step::Idle);
             return;
         }
-        self.power_cycles = self.power_cycles.saturating_add(1);
+        self.ladder.power_cycles = self.ladder.power_cycles.saturating_add(1);
         if !self.wired(Pin::Power) {
             // A supply switch is what makes a power cycle; without one RESET is the last resort.
             return self.reset(reason);
@@ -343,14 +337,14 @@ impl<'a> Engine<'a> {
         self.notify(Notice::Recovery {
             step,
             reason,
-            failures: self.failures,
+            failures: self.ladder.failures,
         });
     }
 
     /// Waits `backoff_min_ms · 2^(failures-1)`, capped at `backoff_max_ms`, then enters `next`.
     fn backoff_then(&mut self, next: Step) {
         let t = &self.cfg.timeouts;
-        let doublings = u32::from(self.failures.saturating_sub(1)).min(32);
+        let doublings = u32::from(self.ladder.failures.saturating_sub(1)).min(32);
         let wait = (u64::from(t.backoff_min_ms) << doublings).min(u64::from(t.backoff_max_ms));
         let wait = u32::try_from(wait).unwrap_or(u32::MAX);
         self.resume = next;
@@ -377,17 +371,13 @@ impl<'a> Engine<'a> {
     fn drop_link_state(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         self.link_wait = None;
-        self.sub_wait = None;
-        self.pub_wait = None;
         self.suspect = None;
-        self.early_pub_ack = None;
-        self.early_sub_ack = None;
         self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
-        self.subs.mark_all_for_restore();
-        // Publishes sent ahead in the window go again, in order, on the next link.
-        self.queue_rewind();
+        let window = self.window() > 1;
+        self.publishing.drop_link(window);
+        self.subscribing.drop_link();
     }
 
     /// `stop`: leave the broker politely when connected; release any pin held.

@@ -135,7 +135,7 @@ impl<'a> Engine<'a> {
             Some(Cmd::Identity(fact))
                 if answer() && answers(self.dialect.identity_command(fact), line) =>
             {
-                self.facts.capture(fact, line);
+                self.boot.facts.capture(fact, line);
                 return None;
             }
             Some(Cmd::Queued(id))
@@ -210,7 +210,7 @@ impl<'a> Engine<'a> {
                 if restore && self.step != Step::Idle {
                     // The bearer must be restored before the next open, whatever step the
                     // session is in (Luat: `AT+CIPSHUT`, docs/luat-at.md §4 +PDP DEACT).
-                    self.restore_bearer = true;
+                    self.boot.restore_bearer = true;
                 }
                 if self.link_in_use() || self.opening() {
                     let what = match restore {
@@ -330,7 +330,7 @@ impl<'a> Engine<'a> {
         } else if self.link_in_use() {
             if cause == LinkCause::KeepaliveFailed {
                 // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2).
-                self.restore_bearer = true;
+                self.boot.restore_bearer = true;
             }
             self.log(LogKind::LinkDown, what, code);
             self.link_lost();
@@ -340,9 +340,9 @@ impl<'a> Engine<'a> {
     /// The module could not send the packet of request `id`: if it is the one awaited, the
     /// link is in doubt, and the session asks.
     fn on_send_failed(&mut self, id: u16) {
-        let sub = self.sub_wait.filter(|w| w.id == id);
+        let sub = self.subscribing.sub_wait.filter(|w| w.id == id);
         if let Some(w) = sub {
-            self.sub_wait = None;
+            self.subscribing.sub_wait = None;
             self.suspect(Suspect::Sub {
                 at: w.at,
                 id: w.id,
@@ -352,19 +352,20 @@ impl<'a> Engine<'a> {
             return;
         }
         let publish = self
+            .publishing
             .pub_wait
             .filter(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id));
         if let Some(w) = publish {
-            self.pub_wait = None;
+            self.publishing.pub_wait = None;
             self.suspect(Suspect::Publish {
                 src: w.src,
                 reason: Status::LinkLost,
             });
             return;
         }
-        if self.queue.awaiting() != 0 && self.window() > 1 {
+        if self.publishing.queue.awaiting() != 0 && self.window() > 1 {
             // Possibly one sent ahead in the window: resend the window if the link is up.
-            self.queue.rewind();
+            self.publishing.queue.rewind();
             self.suspect(Suspect::Window);
             return;
         }
@@ -394,9 +395,9 @@ impl<'a> Engine<'a> {
         let granted = granted.filter(|_| self.dialect.acks_carry_ids());
         let ours =
             |kind: bool, wanted: u16| kind == unsubscribe && id.is_none_or(|id| id == wanted);
-        match self.sub_wait {
+        match self.subscribing.sub_wait {
             Some(w) if ours(w.unsubscribe, w.id) => {
-                self.sub_wait = None;
+                self.subscribing.sub_wait = None;
                 self.sub_acked(w, granted);
             }
             None if self.inflight.is_some_and(|f| match f.cmd {
@@ -405,7 +406,7 @@ impl<'a> Engine<'a> {
                 _ => false,
             }) =>
             {
-                self.early_sub_ack = Some(granted);
+                self.subscribing.early_sub_ack = Some(granted);
             }
             _ => self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1),
         }
@@ -420,6 +421,7 @@ impl<'a> Engine<'a> {
             id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
         };
         let awaited = self
+            .publishing
             .pub_wait
             .filter(|w| (got == AckStage::Done || w.stage == got) && id_ok(w.src));
         let Some(w) = awaited else {
@@ -430,8 +432,9 @@ impl<'a> Engine<'a> {
                 | super::Cmd::PublishData(src) => id_ok(src),
                 _ => false,
             });
-            if sending && self.pub_wait.is_none() {
-                self.early_pub_ack = Some(self.early_pub_ack.map_or(got, |e| e.max(got)));
+            if sending && self.publishing.pub_wait.is_none() {
+                self.publishing.early_pub_ack =
+                    Some(self.publishing.early_pub_ack.map_or(got, |e| e.max(got)));
             } else {
                 self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
             }
@@ -439,20 +442,20 @@ impl<'a> Engine<'a> {
         };
         if got == AckStage::Pubrec {
             let deadline = crate::time::after(self.now, self.cfg.timeouts.ack_ms);
-            self.pub_wait = Some(super::PubWait {
+            self.publishing.pub_wait = Some(super::PubWait {
                 stage: AckStage::Pubcomp,
                 deadline,
                 ..w
             });
             return;
         }
-        self.pub_wait = None;
+        self.publishing.pub_wait = None;
         self.publish_done(w.src);
     }
 
     fn on_cache_notice(&mut self, slot: u8) {
         let bit = 1u8 << (slot & 3);
-        if self.cache_pending & bit != 0 {
+        if self.boot.cache_pending & bit != 0 {
             // The module keeps 4 slots; a second notice for an unread slot overwrote it.
             self.stats.cache_overwritten = self.stats.cache_overwritten.wrapping_add(1);
             self.notify(Notice::Loss {
@@ -460,7 +463,7 @@ impl<'a> Engine<'a> {
                 count: 1,
             });
         }
-        self.cache_pending |= bit;
+        self.boot.cache_pending |= bit;
     }
 
     /// An echoed command line: expected until `ATE0` is answered; after it, echo came back
@@ -469,20 +472,20 @@ impl<'a> Engine<'a> {
     /// goes once more, and the per-boot preparation is redone at the next re-connect in case
     /// the module did lose it. A reboot shows itself by `RDY` or by contradicting the session.
     fn on_echo(&mut self) {
-        if self.echo == Echo::Default {
+        if self.boot.echo == Echo::Default {
             return;
         }
         self.stats.echo_lines = self.stats.echo_lines.wrapping_add(1);
-        match self.echo {
+        match self.boot.echo {
             Echo::Off => {
                 self.log(LogKind::EchoOn, Subject::Ate0, 0);
-                self.echo = Echo::Resend;
+                self.boot.echo = Echo::Resend;
                 // The module may have rebooted unseen: the per-boot settings, TLS included,
                 // are sent again at the next re-connect.
-                self.prepared = false;
-                self.ssl_done = false;
+                self.boot.prepared = false;
+                self.boot.ssl_done = false;
             }
-            Echo::Resent => self.echo = Echo::Stuck,
+            Echo::Resent => self.boot.echo = Echo::Stuck,
             _ => {}
         }
     }
@@ -525,7 +528,7 @@ impl<'a> Engine<'a> {
     }
 
     pub(super) fn publish_is_inflight(&self, src: PubSource) -> bool {
-        self.pub_wait.is_some_and(|w| w.src == src)
+        self.publishing.pub_wait.is_some_and(|w| w.src == src)
             || self.inflight.is_some_and(|f| {
                 matches!(f.cmd, super::Cmd::Publish(s) | super::Cmd::PublishHeader(s) | super::Cmd::PublishData(s) if s == src)
             })

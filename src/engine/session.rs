@@ -44,7 +44,7 @@ pub(super) fn is_dns_error(code: u16) -> bool {
 impl<'a> Engine<'a> {
     /// The command the current step wants next, without side effects.
     pub(super) fn peek_command(&self) -> Option<Cmd> {
-        if self.echo == Echo::Resend && self.can_interject() {
+        if self.boot.echo == Echo::Resend && self.can_interject() {
             return Some(Cmd::EchoAgain);
         }
         // The application's commands go between the session's, before its next one.
@@ -113,10 +113,10 @@ impl<'a> Engine<'a> {
     }
 
     fn sub_command(&self) -> Option<Cmd> {
-        if self.sub_wait.is_some() {
+        if self.subscribing.sub_wait.is_some() {
             return None;
         }
-        let s = self.subs.next_pending()?;
+        let s = self.subscribing.subs.next_pending()?;
         Some(match s.state {
             SubState::NeedUnsubscribe => Cmd::Unsubscribe { at: s.at, id: s.id },
             _ => Cmd::Subscribe { at: s.at, id: s.id },
@@ -126,13 +126,13 @@ impl<'a> Engine<'a> {
     /// Online, in priority order: read the cache (it only holds 4), subscription changes,
     /// the next publish, then a health check when idle.
     fn online_command(&self) -> Option<Cmd> {
-        if self.cache_pending != 0 {
+        if self.boot.cache_pending != 0 {
             return Some(Cmd::CacheRead);
         }
         if let Some(c) = self.sub_command() {
             return Some(c);
         }
-        if self.pub_wait.is_none() && self.queue_ready() {
+        if self.publishing.pub_wait.is_none() && self.queue_ready() {
             return self.publish_cmd(PubSource::Queue);
         }
         let health = self.cfg.timeouts.health_ms;
@@ -145,39 +145,39 @@ impl<'a> Engine<'a> {
         match cmd {
             Cmd::Probe | Cmd::SimQuery | Cmd::AttachQuery => self.timer = after(self.now, interval),
             Cmd::CacheRead => {
-                self.cache_reading = self.cache_pending;
-                self.cache_pending = 0;
+                self.boot.cache_reading = self.boot.cache_pending;
+                self.boot.cache_pending = 0;
             }
             Cmd::Subscribe { at, .. } => {
-                self.subs.mark_sent(at);
-                self.early_sub_ack = None;
+                self.subscribing.subs.mark_sent(at);
+                self.subscribing.early_sub_ack = None;
                 self.early_send_failed = false;
             }
             Cmd::Unsubscribe { .. } => {
-                self.early_sub_ack = None;
+                self.subscribing.early_sub_ack = None;
                 self.early_send_failed = false;
             }
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
             Cmd::Publish(PubSource::Online) => {
-                self.early_pub_ack = None;
+                self.publishing.early_pub_ack = None;
                 self.early_send_failed = false;
             }
             Cmd::PublishHeader(PubSource::Online) => {
-                self.early_pub_ack = None;
+                self.publishing.early_pub_ack = None;
                 self.early_send_failed = false;
-                self.mpub_fallback = None;
+                self.publishing.mpub_fallback = None;
             }
             Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
-                self.early_pub_ack = None;
+                self.publishing.early_pub_ack = None;
                 self.early_send_failed = false;
                 if matches!(cmd, Cmd::PublishHeader(_)) {
-                    self.mpub_fallback = None;
+                    self.publishing.mpub_fallback = None;
                 }
                 if self.queue_current().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
                 }
-                self.queue.note_attempt();
+                self.publishing.queue.note_attempt();
             }
             _ => {}
         }
@@ -291,21 +291,21 @@ impl<'a> Engine<'a> {
                 _ => self.module_answered(),
             },
             Cmd::EchoOff => {
-                if ok && self.echo == Echo::Default {
-                    self.echo = Echo::Off;
+                if ok && self.boot.echo == Echo::Default {
+                    self.boot.echo = Echo::Off;
                 }
                 self.enter(Step::Sim);
             }
             Cmd::EchoAgain => {
                 // Whatever it answered, it is not sent a third time: if echo goes on, the
                 // session works with it.
-                self.echo = if ok { Echo::Resent } else { Echo::Stuck };
+                self.boot.echo = if ok { Echo::Resent } else { Echo::Stuck };
             }
             Cmd::SimQuery => self.sim_result(r),
             Cmd::Identity(f) => match f.next(!ok) {
                 Some(next) => self.enter(Step::Identity(next)),
                 None => {
-                    self.facts.read = true;
+                    self.boot.facts.read = true;
                     self.enter(Step::Attach);
                 }
             },
@@ -354,10 +354,10 @@ impl<'a> Engine<'a> {
                             unsubscribe,
                             reason: Status::LinkLost,
                         });
-                    } else if let Some(granted) = self.early_sub_ack.take() {
+                    } else if let Some(granted) = self.subscribing.early_sub_ack.take() {
                         self.sub_acked(wait, granted);
                     } else {
-                        self.sub_wait = Some(wait);
+                        self.subscribing.sub_wait = Some(wait);
                     }
                 } else {
                     self.suspect(Suspect::Sub {
@@ -371,7 +371,7 @@ impl<'a> Engine<'a> {
             Cmd::Publish(src) if !ok && self.can_fall_back(src) => {
                 // Some firmware takes less by MPUB than documented (Air780E: 2384 bytes);
                 // MPUBEX carries up to 4100. The refusal counts only if that fails too.
-                self.mpub_fallback = Some(src);
+                self.publishing.mpub_fallback = Some(src);
                 self.stats.mpub_fallbacks = self.stats.mpub_fallbacks.wrapping_add(1);
             }
             Cmd::Publish(src) | Cmd::PublishData(src) => match ok {
@@ -391,13 +391,13 @@ impl<'a> Engine<'a> {
             },
             Cmd::CacheRead => {
                 if !ok {
-                    let lost = self.cache_reading.count_ones();
+                    let lost = self.boot.cache_reading.count_ones();
                     self.notify(Notice::Loss {
                         kind: LossKind::CacheReadFailed,
                         count: lost,
                     });
                 }
-                self.cache_reading = 0;
+                self.boot.cache_reading = 0;
             }
             Cmd::Verify => self.verified(ok),
             // Where the disconnect closes the network link too, there is nothing left to close.
@@ -415,7 +415,7 @@ impl<'a> Engine<'a> {
 
     fn sim_result(&mut self, r: Final) {
         match (r, self.seen.sim) {
-            (Final::Ok, Some(SimState::Ready)) if self.facts.read => self.enter(Step::Attach),
+            (Final::Ok, Some(SimState::Ready)) if self.boot.facts.read => self.enter(Step::Attach),
             (Final::Ok, Some(SimState::Ready)) => self.enter(Step::Identity(super::Fact::FIRST)),
             (Final::Ok, Some(SimState::Pin | SimState::Puk | SimState::Pin2 | SimState::Puk2)) => {
                 self.fail(Status::SimLocked)
@@ -446,12 +446,8 @@ impl<'a> Engine<'a> {
     /// `CONNACK OK`: the session is up.
     pub(super) fn on_connected(&mut self) {
         self.connected = true;
-        self.broker_since = None;
-        self.refusals = 0;
         self.stats.connects = self.stats.connects.wrapping_add(1);
-        self.failures = 0;
-        self.ladder_pos = 0;
-        self.power_cycles = 0;
+        self.ladder.online();
         self.announced = self.cfg.online_payload.is_none();
         self.health_at = after(self.now, self.cfg.timeouts.health_ms);
         self.enter(Step::Restore);
@@ -461,20 +457,21 @@ impl<'a> Engine<'a> {
     /// broker granted, where the dialect reports it (0x80: the broker refused the filter).
     pub(super) fn sub_acked(&mut self, w: SubWait, granted: Option<u8>) {
         let current = self
+            .subscribing
             .subs
             .iter()
             .find(|s| s.at == w.at)
             .map(|s| (s.id, s.confirmed_before));
         if w.unsubscribe {
             if current.is_some_and(|(id, _)| id == w.id) {
-                self.subs.remove(w.at);
+                self.subscribing.subs.remove(w.at);
             }
             self.notify(Notice::Unsubscribed { id: w.id });
             return;
         }
         if granted.is_some_and(|g| g > 2) {
             if current.is_some_and(|(id, _)| id == w.id) {
-                self.subs.remove(w.at);
+                self.subscribing.subs.remove(w.at);
             }
             self.notify(Notice::SubscribeFailed {
                 id: w.id,
@@ -484,7 +481,9 @@ impl<'a> Engine<'a> {
         }
         let restored = current.is_some_and(|(_, before)| before);
         if current.is_some_and(|(id, _)| id == w.id) {
-            self.subs.set(w.at, w.id, None, SubState::Active);
+            self.subscribing
+                .subs
+                .set(w.at, w.id, None, SubState::Active);
         } // else: changed meanwhile; it stays pending and is sent again.
         self.notify(Notice::Subscribed { id: w.id, restored });
     }
@@ -534,8 +533,13 @@ impl<'a> Engine<'a> {
                 unsubscribe,
                 reason,
             }) => {
-                if self.subs.iter().any(|s| s.at == at && s.id == id) {
-                    self.subs.remove(at);
+                if self
+                    .subscribing
+                    .subs
+                    .iter()
+                    .any(|s| s.at == at && s.id == id)
+                {
+                    self.subscribing.subs.remove(at);
                 }
                 match unsubscribe {
                     true => self.notify(Notice::Unsubscribed { id }),
@@ -569,8 +573,12 @@ impl<'a> Engine<'a> {
                 return true;
             }
         }
-        if let Some(w) = self.sub_wait.filter(|w| reached(now, w.deadline)) {
-            self.sub_wait = None;
+        if let Some(w) = self
+            .subscribing
+            .sub_wait
+            .filter(|w| reached(now, w.deadline))
+        {
+            self.subscribing.sub_wait = None;
             let what = if w.unsubscribe {
                 Subject::Unsuback
             } else {
@@ -588,8 +596,12 @@ impl<'a> Engine<'a> {
         if self.window_timer() {
             return true;
         }
-        if let Some(w) = self.pub_wait.filter(|w| reached(now, w.deadline)) {
-            self.pub_wait = None;
+        if let Some(w) = self
+            .publishing
+            .pub_wait
+            .filter(|w| reached(now, w.deadline))
+        {
+            self.publishing.pub_wait = None;
             let what = match w.stage {
                 AckStage::Puback => Subject::Puback,
                 AckStage::Pubrec => Subject::Pubrec,
@@ -646,7 +658,10 @@ impl<'a> Engine<'a> {
                 self.fail(Status::ModuleError);
                 true
             }
-            Step::Restore if self.sub_wait.is_none() && self.subs.next_pending().is_none() => {
+            Step::Restore
+                if self.subscribing.sub_wait.is_none()
+                    && self.subscribing.subs.next_pending().is_none() =>
+            {
                 self.enter(Step::Announce);
                 true
             }
@@ -664,7 +679,7 @@ impl<'a> Engine<'a> {
         let Some((at, id)) = self.local_unsubscribe_ready() else {
             return false;
         };
-        self.subs.remove(at);
+        self.subscribing.subs.remove(at);
         self.notify(Notice::Unsubscribed { id });
         true
     }
@@ -672,17 +687,20 @@ impl<'a> Engine<'a> {
     /// The record and id of a local unsubscribe that can complete now.
     #[inline]
     pub(super) fn local_unsubscribe_ready(&self) -> Option<(usize, u16)> {
-        if self.subs.all_active() {
+        if self.subscribing.subs.all_active() {
             return None;
         }
-        let busy = self.sub_wait.is_some()
+        let busy = self.subscribing.sub_wait.is_some()
             || self
                 .inflight
                 .is_some_and(|f| matches!(f.cmd, Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }));
         if busy {
             return None;
         }
-        self.subs.next_local_unsubscribe().map(|s| (s.at, s.id))
+        self.subscribing
+            .subs
+            .next_local_unsubscribe()
+            .map(|s| (s.at, s.id))
     }
 
     /// When the step next needs the clock (for `poll_delay_ms`). Timers that only permit the

@@ -102,7 +102,8 @@ impl Context for Engine<'_> {
     }
 
     fn filter(&self, at: usize) -> Option<(&[u8], u8)> {
-        self.subs
+        self.subscribing
+            .subs
             .iter()
             .find(|s| s.at == at)
             .map(|s| (s.filter, s.qos))
@@ -131,7 +132,7 @@ impl<'a> Engine<'a> {
     /// The client id the session connects with: the IMEI where asked and read, else the
     /// configured one.
     pub(super) fn client_id(&self) -> &[u8] {
-        let imei = self.facts.imei.get();
+        let imei = self.boot.facts.imei.get();
         if self.cfg.options.contains(Options::CLIENT_ID_IMEI) && !imei.is_empty() {
             imei
         } else {
@@ -165,7 +166,7 @@ impl<'a> Engine<'a> {
     /// The command that starts sending a publish (MPUB, or the MPUBEX header).
     pub(super) fn publish_cmd(&self, src: PubSource) -> Option<Cmd> {
         let payload = self.publish_parts(src)?.payload;
-        if self.mpub_fallback == Some(src) {
+        if self.publishing.mpub_fallback == Some(src) {
             return Some(Cmd::PublishHeader(src));
         }
         match self.dialect.publish_form(&self.cfg, payload)? {

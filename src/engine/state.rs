@@ -1,0 +1,158 @@
+//! The engine's state in four owners, each with its own reset, so what a reboot, a lost link
+//! or a new session clears is written once, next to the state it clears:
+//! - [`BootState`]: what the module holds since it booted (gone at every reboot);
+//! - [`PublishFlow`]: the publish queue and what the publish in flight waits for;
+//! - [`SubscribeFlow`]: the subscription table and what the (un)subscribe in flight waits for;
+//! - [`LadderState`]: where the recovery ladder stands and the run of broker failures.
+
+use super::{AckStage, Echo, ModuleFacts, PubSource, PubWait, SubWait};
+use crate::queue::PublishQueue;
+use crate::subs::SubTable;
+
+/// What the module holds since it last booted.
+pub(super) struct BootState {
+    pub echo: Echo,
+    /// The per-boot preparation (message mode, data mode, SSL) is in force. Cleared when the
+    /// module may have lost it (echo back on after `ATE0`), so the next re-connect redoes it.
+    pub prepared: bool,
+    /// SSL context configured since the module last booted.
+    pub ssl_done: bool,
+    /// Per-boot entries answered `ERROR` since the module booted (bit per entry): firmware
+    /// without them (`OnError::Unsupported`).
+    pub lacks: u32,
+    /// The last bring-up entry with `OnError::Check` failed (its `When::AfterFailure` check
+    /// is due).
+    pub item_failed: bool,
+    /// The bearer must be restored before the next open (Luat: `AT+CIPSHUT` after
+    /// `+PDP DEACT`).
+    pub restore_bearer: bool,
+    pub facts: ModuleFacts,
+    /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
+    pub cache_pending: u8,
+    pub cache_reading: u8,
+}
+
+impl BootState {
+    /// A module that just booted: echo on, nothing configured, nothing known.
+    pub const fn fresh() -> Self {
+        BootState {
+            echo: Echo::Default,
+            prepared: false,
+            ssl_done: false,
+            lacks: 0,
+            item_failed: false,
+            restore_bearer: false,
+            facts: ModuleFacts::new(),
+            cache_pending: 0,
+            cache_reading: 0,
+        }
+    }
+}
+
+/// The publish queue and the state of the publish in flight.
+pub(super) struct PublishFlow<'a> {
+    pub queue: PublishQueue<'a>,
+    /// The acknowledgement the publish in flight waits for (one at a time, or the online
+    /// message).
+    pub pub_wait: Option<PubWait>,
+    /// A publish acknowledgement (the furthest stage) that came before the command's `OK`.
+    pub early_pub_ack: Option<AckStage>,
+    /// `AT+MPUB` of this source's current message was answered `ERROR`: it goes by
+    /// `AT+MPUBEX` (once) before the refusal counts.
+    pub mpub_fallback: Option<PubSource>,
+    /// When the window's awaited acknowledgements are overdue (`publish.rs`).
+    pub window_deadline: u32,
+}
+
+impl<'a> PublishFlow<'a> {
+    pub fn new(queue: PublishQueue<'a>) -> Self {
+        PublishFlow {
+            queue,
+            pub_wait: None,
+            early_pub_ack: None,
+            mpub_fallback: None,
+            window_deadline: 0,
+        }
+    }
+
+    /// The link is gone: nothing is awaited; the publish in flight, and with a window every
+    /// one sent ahead, goes again on the next link, in order.
+    pub fn drop_link(&mut self, window: bool) {
+        self.pub_wait = None;
+        self.early_pub_ack = None;
+        if window {
+            self.queue.rewind();
+        }
+    }
+}
+
+/// The subscription table and the state of the (un)subscribe in flight.
+pub(super) struct SubscribeFlow<'a> {
+    pub subs: SubTable<'a>,
+    pub sub_wait: Option<SubWait>,
+    /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`,
+    /// with the granted QoS where the dialect reports it.
+    pub early_sub_ack: Option<Option<u8>>,
+}
+
+impl<'a> SubscribeFlow<'a> {
+    pub fn new(subs: SubTable<'a>) -> Self {
+        SubscribeFlow {
+            subs,
+            sub_wait: None,
+            early_sub_ack: None,
+        }
+    }
+
+    /// The link is gone: nothing is awaited, and every confirmed filter is sent again on the
+    /// next link.
+    pub fn drop_link(&mut self) {
+        self.sub_wait = None;
+        self.early_sub_ack = None;
+        self.subs.mark_all_for_restore();
+    }
+}
+
+/// Where the recovery ladder stands.
+pub(super) struct LadderState {
+    /// Consecutive failed cycles (reported, and scales the back-off).
+    pub failures: u16,
+    /// Position on the ladder: `< reconnects` re-connect, then RESET, then a power cycle.
+    pub ladder_pos: u16,
+    /// Power cycles since the session was last online.
+    pub power_cycles: u16,
+    /// When the current run of broker/network failures began (for the last-resort reset).
+    pub broker_since: Option<u32>,
+    /// Consecutive broker refusals (for `Ladder::refusal_limit`).
+    pub refusals: u16,
+    /// Jitter for re-connect back-offs (xorshift), seeded from the client id so a fleet
+    /// spreads out even with identical clocks.
+    pub jitter: u32,
+}
+
+impl LadderState {
+    pub const fn new(jitter: u32) -> Self {
+        LadderState {
+            failures: 0,
+            ladder_pos: 0,
+            power_cycles: 0,
+            broker_since: None,
+            refusals: 0,
+            jitter,
+        }
+    }
+
+    /// A new session starts at the bottom of the ladder.
+    pub fn restart(&mut self) {
+        self.failures = 0;
+        self.ladder_pos = 0;
+        self.power_cycles = 0;
+    }
+
+    /// The session is up: every failure run is over.
+    pub fn online(&mut self) {
+        self.restart();
+        self.broker_since = None;
+        self.refusals = 0;
+    }
+}
