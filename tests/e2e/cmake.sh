@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CMake integration as an integrator uses it:
 #  1. host: a consumer project add_subdirectory()s cellmqtt, links cellmqtt::cellmqtt, runs;
-#  2. cross: -DCELLMQTT_RUST_TARGET=thumbv7em-none-eabihf builds the LTO'd staticlib with the
-#     c-critical-section feature (linking firmware is the firmware tests' job).
+#  2. cross: -DCELLMQTT_RUST_TARGET=thumbv7em-none-eabihf -DCELLMQTT_DIALECTS=luat builds the
+#     LTO'd staticlib with the c-critical-section feature and the Luat dialect only (linking
+#     firmware is the firmware tests' job); no Quectel code may be in it.
 # Both build trees share one cargo target dir under build/cmake-test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +19,7 @@ cmake --build "$out/host" -j2 >>"$out.host.log" 2>&1 || { cat "$out.host.log"; e
 
 target=thumbv7em-none-eabihf
 cmake -S . -B "$out/cross" -DCELLMQTT_RUST_TARGET=$target -DCELLMQTT_BUILD_EXAMPLES=OFF \
+      -DCELLMQTT_DIALECTS=luat \
       -DCELLMQTT_CARGO_TARGET_DIR="$cargo_dir" >"$out.cross.log" 2>&1 ||
   { cat "$out.cross.log"; exit 1; }
 cmake --build "$out/cross" >>"$out.cross.log" 2>&1 || { cat "$out.cross.log"; exit 1; }
@@ -29,5 +31,9 @@ if command -v arm-none-eabi-nm >/dev/null; then
   grep -q ' T cellmqtt_init$' <<<"$syms" || { echo "cmake cross: cellmqtt_init not in $lib"; exit 1; }
   grep -q ' U cellmqtt_port_critical_enter$' <<<"$syms" ||
     { echo "cmake cross: the c-critical-section hook is not used by $lib"; exit 1; }
+  demangled=$(arm-none-eabi-nm -C "$lib" 2>/dev/null)
+  grep -q 'dialect::luat' <<<"$demangled" || { echo "cmake cross: no Luat dialect in $lib"; exit 1; }
+  ! grep -q 'dialect::quectel' <<<"$demangled" ||
+    { echo "cmake cross: CELLMQTT_DIALECTS=luat still links the Quectel dialect"; exit 1; }
 fi
 echo "cmake: host consumer ran, cross $target staticlib built ($(($(date +%s) - start)) s)"
