@@ -163,11 +163,6 @@ impl Dialect {
         }
     }
 
-    /// What log entries call the command `cmd`.
-    pub fn subject(self, cmd: Cmd) -> crate::event::Subject {
-        cmd.subject(self)
-    }
-
     /// The command that reads the identity fact `f`.
     pub fn identity_command(self, f: crate::engine::Fact) -> &'static [u8] {
         match self {

@@ -200,7 +200,7 @@ impl<'a> Engine<'a> {
                 self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
                 // Unanswered `AT` while probing is expected (a booting module); not worth a log.
                 if f.cmd != Cmd::Probe {
-                    self.log(LogKind::CommandTimeout, self.dialect.subject(f.cmd), 0);
+                    self.log(LogKind::CommandTimeout, f.cmd.subject(self.dialect), 0);
                 }
             }
             // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
@@ -212,7 +212,7 @@ impl<'a> Engine<'a> {
             Final::Error(_) if f.cmd == Cmd::Open && f.epoch != self.epoch => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
-                self.log(LogKind::CommandError, self.dialect.subject(f.cmd), code);
+                self.log(LogKind::CommandError, f.cmd.subject(self.dialect), code);
             }
             _ => self.health_at = after(self.now, self.cfg.timeouts.health_ms),
         }
