@@ -2,44 +2,20 @@
 //! every chunk size, encoded_len, cursor resumption as the engine does it after a short UART
 //! write, and the payload/field checks.
 
+mod encode_support;
+
 use cellmqtt::dialect::luat::{
     check_quotable, encode, encoded_len, mpub_escaped_len, needs_binary, Command, Qos, SslValue,
     TxCursor, Will,
 };
 use cellmqtt::Status;
 
-/// One-shot encoding through a buffer far larger than any command here.
 fn encode_all(cmd: &Command<'_>) -> Vec<u8> {
-    let mut out = vec![0u8; encoded_len(cmd) + 16];
-    let mut cursor = TxCursor::new();
-    let n = encode(cmd, &mut cursor, &mut out);
-    assert!(
-        cursor.is_done(),
-        "one call with room to spare completes the command"
-    );
-    assert_eq!(encode(cmd, &mut cursor, &mut out), 0);
-    out.truncate(n);
-    out
+    encode_support::encode_all(encoded_len(cmd), |c, out| encode(cmd, c, out))
 }
 
-/// Encoding in chunks of `size` bytes.
 fn encode_chunked(cmd: &Command<'_>, size: usize) -> Vec<u8> {
-    let mut all = Vec::new();
-    let mut cursor = TxCursor::new();
-    let mut chunk = vec![0u8; size];
-    loop {
-        let n = encode(cmd, &mut cursor, &mut chunk);
-        assert!(n <= size);
-        if n == 0 {
-            break;
-        }
-        // Only the last chunk may be short.
-        assert!(n == size || cursor.is_done(), "short chunk before the end");
-        all.extend_from_slice(&chunk[..n]);
-        assert!(all.len() <= encoded_len(cmd));
-    }
-    assert!(cursor.is_done());
-    all
+    encode_support::encode_chunked(encoded_len(cmd), size, |c, out| encode(cmd, c, out))
 }
 
 fn exact(cmd: Command<'_>, expected: &[u8]) {

@@ -106,13 +106,7 @@ fn random_streams_match_the_model_under_random_splits() {
         let mut tok = Tokenizer::new();
         tok.set_expect_prompt(prompt);
         let mut buf = vec![0u8; cap];
-        let mut chunks = Vec::new();
-        let mut rest = &stream[..];
-        while !rest.is_empty() {
-            let (a, b) = rest.split_at(rng.below(rest.len() + 1).max(1).min(rest.len()));
-            chunks.push(a);
-            rest = b;
-        }
+        let chunks = random_chunks(&mut rng, &stream);
         let got = run_chunks(&mut tok, &mut buf, chunks);
         assert_eq!(got, expected, "round {round}, cap {cap}, stream {stream:?}");
     }

@@ -1,33 +1,16 @@
 //! Quectel encoder: byte-exact commands, chunked encoding equal to one-shot encoding for every
 //! chunk size, encoded_len, and cursor resumption as the engine does it after a short write.
 
+mod encode_support;
+
 use cellmqtt::dialect::quectel::{encode, encoded_len, Command, MqttCfg, SslValue, TxCursor};
 
 fn encode_all(cmd: &Command<'_>) -> Vec<u8> {
-    let mut out = vec![0u8; encoded_len(cmd) + 16];
-    let mut cursor = TxCursor::new();
-    let n = encode(cmd, &mut cursor, &mut out);
-    assert!(cursor.is_done(), "one call with room to spare completes it");
-    assert_eq!(encode(cmd, &mut cursor, &mut out), 0);
-    out.truncate(n);
-    out
+    encode_support::encode_all(encoded_len(cmd), |c, out| encode(cmd, c, out))
 }
 
 fn encode_chunked(cmd: &Command<'_>, size: usize) -> Vec<u8> {
-    let mut all = Vec::new();
-    let mut cursor = TxCursor::new();
-    let mut chunk = vec![0u8; size];
-    loop {
-        let n = encode(cmd, &mut cursor, &mut chunk);
-        assert!(n <= size);
-        if n == 0 {
-            break;
-        }
-        assert!(n == size || cursor.is_done(), "short chunk before the end");
-        all.extend_from_slice(&chunk[..n]);
-    }
-    assert!(cursor.is_done());
-    all
+    encode_support::encode_chunked(encoded_len(cmd), size, |c, out| encode(cmd, c, out))
 }
 
 /// Exact bytes, encoded_len, and the same bytes in chunks of every size up to the length.

@@ -5,7 +5,7 @@
 
 mod at_support;
 
-use at_support::{line, msg, owned, run_chunks, Rng, Tok, Tok::*};
+use at_support::{line, msg, owned, random_chunks, run_chunks, Rng, Tok, Tok::*};
 use cellmqtt::dialect::quectel::{Framing, Token, Tokenizer, MAX_QMTRECV_PAYLOAD};
 
 fn new_tokenizer(prompt: bool) -> Tokenizer {
@@ -616,13 +616,7 @@ fn random_streams_match_the_model_under_random_splits() {
         let prompt = rng.below(2) == 0;
         let expected = model(&stream, cap, prompt);
         let mut buf = vec![0u8; cap];
-        let mut chunks = Vec::new();
-        let mut rest = &stream[..];
-        while !rest.is_empty() {
-            let (a, b) = rest.split_at(rng.below(rest.len() + 1).max(1).min(rest.len()));
-            chunks.push(a);
-            rest = b;
-        }
+        let chunks = random_chunks(&mut rng, &stream);
         let got = run_chunks(&mut new_tokenizer(prompt), &mut buf, chunks);
         assert_eq!(got, expected, "round {round}, cap {cap}, stream {stream:?}");
     }

@@ -209,6 +209,18 @@ pub fn every_split(stream: &[u8], cap: usize, prompt: bool) {
 }
 
 /// Small deterministic PRNG (xorshift64*), so failures reproduce.
+/// `stream` cut at random points into non-empty pieces.
+pub fn random_chunks<'s>(rng: &mut Rng, stream: &'s [u8]) -> Vec<&'s [u8]> {
+    let mut chunks = Vec::new();
+    let mut rest = stream;
+    while !rest.is_empty() {
+        let (a, b) = rest.split_at(rng.below(rest.len() + 1).max(1).min(rest.len()));
+        chunks.push(a);
+        rest = b;
+    }
+    chunks
+}
+
 pub struct Rng(pub u64);
 impl Rng {
     pub fn next(&mut self) -> u64 {
