@@ -55,46 +55,6 @@ pub enum ConfigField {
     PublishWindow = 32,
 }
 
-/// Lower-case names for C (`cellmqtt_config_field_str`), by discriminant, spelled as the
-/// struct fields are.
-pub(crate) const CONFIG_FIELD_NAMES: [&[u8]; 33] = [
-    b"none\0",
-    b"profile\0",
-    b"options\0",
-    b"pins\0",
-    b"pin_set\0",
-    b"pin_get\0",
-    b"host\0",
-    b"port\0",
-    b"client_id\0",
-    b"username\0",
-    b"password\0",
-    b"keepalive_s\0",
-    b"will_topic\0",
-    b"will_payload\0",
-    b"will_qos\0",
-    b"will_retain\0",
-    b"online_payload\0",
-    b"tls_ca_file\0",
-    b"tls_client_cert_file\0",
-    b"tls_client_key_file\0",
-    b"tls_sni\0",
-    b"tls_version\0",
-    b"tls_seclevel\0",
-    b"timeouts\0",
-    b"rx_buf\0",
-    b"line_buf\0",
-    b"queue_buf\0",
-    b"sub_buf\0",
-    b"buffer_overlap\0",
-    b"uart_write\0",
-    b"tick_ms\0",
-    b"apn\0",
-    b"publish_window\0",
-];
-
-const _: () = assert!(ConfigField::PublishWindow as usize == CONFIG_FIELD_NAMES.len() - 1);
-
 /// A refused configuration: the status `init` returns and the field it is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct ConfigError {

@@ -30,20 +30,6 @@ pub enum State {
     Failed = 9,
 }
 
-/// Lower-case names for C (`cellmqtt_state_str`), by discriminant (the enum is dense from 0).
-pub(crate) const STATE_NAMES: [&[u8]; 10] = [
-    b"stopped\0",
-    b"power_cycle\0",
-    b"probing\0",
-    b"preparing\0",
-    b"connecting\0",
-    b"restoring\0",
-    b"online\0",
-    b"recovering\0",
-    b"stopping\0",
-    b"failed\0",
-];
-
 /// A step of the recovery ladder.
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,17 +49,6 @@ pub enum RecoveryStep {
     /// The ladder ran out; the session is in `State::Failed`.
     GaveUp = 6,
 }
-
-/// Lower-case names for C (`cellmqtt_recovery_str`), by discriminant.
-pub(crate) const RECOVERY_NAMES: [&[u8]; 7] = [
-    b"reconnect\0",
-    b"reinit\0",
-    b"soft_reset\0",
-    b"reset_pin\0",
-    b"power_cycle\0",
-    b"power_on\0",
-    b"gave_up\0",
-];
 
 /// What was lost; every loss is counted in `Stats` and reported once per occurrence.
 #[repr(u8)]
@@ -99,26 +74,6 @@ pub enum LossKind {
     /// A URC for `on_urc` over its rate bound (a burst of 8, then 4 per second).
     UrcDropped = 8,
 }
-
-/// Lower-case names for C (`cellmqtt_loss_str`), by discriminant.
-pub(crate) const LOSS_NAMES: [&[u8]; 9] = [
-    b"rx_overflow\0",
-    b"line_too_long\0",
-    b"message_too_large\0",
-    b"cache_overwritten\0",
-    b"publish_rejected\0",
-    b"event_dropped\0",
-    b"cache_read_failed\0",
-    b"message_corrupt\0",
-    b"urc_dropped\0",
-];
-
-// The name tables follow the discriminants; a new variant must get its name.
-const _: () = {
-    assert!(State::Failed as usize == STATE_NAMES.len() - 1);
-    assert!(RecoveryStep::GaveUp as usize == RECOVERY_NAMES.len() - 1);
-    assert!(LossKind::UrcDropped as usize == LOSS_NAMES.len() - 1);
-};
 
 /// What a log entry reports: the "why" behind counters and recovery steps.
 #[repr(u8)]

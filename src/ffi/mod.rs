@@ -8,6 +8,7 @@
 
 mod convert;
 mod handle;
+mod names;
 mod port;
 mod types;
 
@@ -718,44 +719,32 @@ pub unsafe extern "C" fn cellmqtt_queue_room(h: *mut cellmqtt_t) -> usize {
 /// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
 #[no_mangle]
 pub extern "C" fn cellmqtt_status_str(status: i32) -> *const c_char {
-    let name: &'static [u8] = match Status::from_code(status) {
-        Some(s) => s.name_nul(),
-        None => b"UNKNOWN\0",
-    };
-    name.as_ptr().cast()
-}
-
-/// The NUL-terminated name at `index` of a name table, or `"unknown"`.
-fn table_name(table: &[&'static [u8]], index: u32) -> *const c_char {
-    let name = usize::try_from(index)
-        .ok()
-        .and_then(|i| table.get(i).copied());
-    name.unwrap_or(b"unknown\0").as_ptr().cast()
+    names::status(status).as_ptr().cast()
 }
 
 /// Lower-case name of a state (`"online"`), or `"unknown"`. Static; never free it.
 #[no_mangle]
 pub extern "C" fn cellmqtt_state_str(state: u32) -> *const c_char {
-    table_name(&crate::event::STATE_NAMES, state)
+    names::state(state).as_ptr().cast()
 }
 
 /// Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
 #[no_mangle]
 pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
-    table_name(&crate::event::RECOVERY_NAMES, step)
+    names::recovery(step).as_ptr().cast()
 }
 
 /// Name of a configuration field as spelled in `cellmqtt_config_t` / `cellmqtt_callbacks_t`
 /// (`"password"`), `"none"`, or `"unknown"`. Static; never free it.
 #[no_mangle]
 pub extern "C" fn cellmqtt_config_field_str(field: u32) -> *const c_char {
-    table_name(&crate::config_field::CONFIG_FIELD_NAMES, field)
+    names::config_field(field).as_ptr().cast()
 }
 
 /// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
 #[no_mangle]
 pub extern "C" fn cellmqtt_loss_str(kind: u32) -> *const c_char {
-    table_name(&crate::event::LOSS_NAMES, kind)
+    names::loss(kind).as_ptr().cast()
 }
 
 /// Library version as `major << 16 | minor << 8 | patch`.
