@@ -121,6 +121,8 @@ impl Dialect {
     }
 
     /// Entry `i` of a bring-up list; `None` past its end.
+    // Out of line: the engine asks from half a dozen places (walk, answer, log subject).
+    #[inline(never)]
     pub fn item(self, list: List, i: u8) -> Option<&'static Item> {
         match self {
             #[cfg(feature = "luat")]

@@ -569,7 +569,7 @@ impl Tokenizer {
     fn payload(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
         let part = head(rest, self.remaining);
         if self.keep {
-            self.store(buf, part);
+            self.append(buf, part);
         }
         self.remaining = self.remaining.saturating_sub(part.len());
         if self.remaining > 0 {
@@ -621,7 +621,15 @@ impl Tokenizer {
     }
 
     /// Appends bytes to the line buffer at `len`, as many as fit; `len` counts them all.
+    // Out of line for the line and header paths (two call sites, once per line chunk); the
+    // payload path copies with [`Self::append`] inline, as it runs per RX chunk of a message.
+    #[inline(never)]
     fn store(&mut self, buf: &mut [u8], bytes: &[u8]) {
+        self.append(buf, bytes);
+    }
+
+    #[inline(always)]
+    fn append(&mut self, buf: &mut [u8], bytes: &[u8]) {
         if let Some(free) = buf.get_mut(self.len..) {
             let n = free.len().min(bytes.len());
             if let (Some(dst), Some(src)) = (free.get_mut(..n), bytes.get(..n)) {

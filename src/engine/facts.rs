@@ -108,6 +108,8 @@ impl ModuleFacts {
 
     /// An information line of `fact`'s command. Every form the modules print is taken:
     /// bare, `+NAME: value`, `Revision: value`, quoted.
+    // Out of line: its four stores are each a bounded copy; one body serves every caller.
+    #[inline(never)]
     pub fn capture(&mut self, fact: Fact, line: &[u8]) {
         let value = strip_label(line);
         match fact {

@@ -400,6 +400,8 @@ impl<'a> Engine<'a> {
     /// Counts a refused publish; the next `poll` reports all refusals since the last one in
     /// a single `Loss` notice (a burst of refusals cannot overflow the notice queue). The C
     /// layer calls this for arguments it refuses before they reach [`Engine::publish`].
+    // Out of line: every refusal path of `publish` (and of the C layer) shares it.
+    #[inline(never)]
     pub fn reject_publish(&mut self, status: Status) -> Status {
         self.settled = false;
         if status == Status::QueueFull {
@@ -599,10 +601,13 @@ impl<'a> Engine<'a> {
         next
     }
 
+    // Out of line, as `notify`: each of the many call sites would build the notice itself.
+    #[inline(never)]
     fn log(&mut self, kind: LogKind, what: Subject, code: u16) {
         self.log_as(kind, what, code, Status::Ok);
     }
 
+    #[inline(never)]
     fn log_as(&mut self, kind: LogKind, what: Subject, code: u16, reason: Status) {
         self.notify(Notice::Log {
             kind,

@@ -158,6 +158,8 @@ impl<'a> Engine<'a> {
     }
 
     /// Forgets the command in flight: nothing more of it is written and no answer awaited.
+    // Out of line: one call instead of a copy in each of the paths that give up a command.
+    #[inline(never)]
     pub(super) fn abandon_inflight(&mut self) {
         if self.inflight.take().is_some() {
             self.tok.set_expect_prompt(false);
@@ -165,6 +167,8 @@ impl<'a> Engine<'a> {
     }
 
     /// Everything the module held is gone (it rebooted, or we reset it).
+    // Out of line: rebuilding the per-boot state is a large copy, and seven paths do it.
+    #[inline(never)]
     pub(super) fn fresh_module(&mut self) {
         self.tok.reset();
         self.boot = BootState::fresh();
@@ -333,6 +337,8 @@ impl<'a> Engine<'a> {
         self.backoff_then(Step::Pins(Sequence::PowerCycle, 0));
     }
 
+    // Out of line: each step of the ladder would build the notice itself.
+    #[inline(never)]
     fn announce(&mut self, step: RecoveryStep, reason: Status) {
         self.notify(Notice::Recovery {
             step,

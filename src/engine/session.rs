@@ -491,6 +491,8 @@ impl<'a> Engine<'a> {
     /// Something failed while the link looked up: ask the module whether it still is. In any
     /// other step (probing a silent module, recovering) that question is already being
     /// answered; the cleared wait is enough, as its publish or filter is sent again.
+    // Out of line: eleven failure paths ask the same question.
+    #[inline(never)]
     pub(super) fn suspect(&mut self, s: Suspect) {
         if !matches!(
             self.step,
