@@ -25,4 +25,18 @@ c-test-valgrind: $(addprefix $(BUILD)/tests/,$(C_TESTS))
 	@for t in $(C_TESTS); do echo "== $$t (valgrind)"; \
 	  valgrind -q --error-exitcode=9 --leak-check=full $(BUILD)/tests/$$t || exit 1; done
 
-TEST_STEPS += c-test c-test-san c-test-valgrind
+# The header as C shops use it: C99 and C++11, pedantic, warnings as errors (tests/c/header_test.c).
+HEADER_STRICT := -Wall -Wextra -Wpedantic -Werror -Iinclude
+$(BUILD)/tests/header_test_c99: tests/c/header_test.c include/cellmqtt.h lib
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(HEADER_STRICT) $< $(LIB) $(HOST_LIBS) -o $@
+$(BUILD)/tests/header_test_cxx: tests/c/header_test.c include/cellmqtt.h lib
+	@mkdir -p $(dir $@)
+	$(CXX) -x c++ -std=c++11 $(HEADER_STRICT) $< -x none $(LIB) $(HOST_LIBS) -o $@
+
+.PHONY: header-test-c
+header-test-c: $(BUILD)/tests/header_test_c99 $(BUILD)/tests/header_test_cxx
+	$(BUILD)/tests/header_test_c99
+	$(BUILD)/tests/header_test_cxx
+
+TEST_STEPS += c-test c-test-san c-test-valgrind header-test-c

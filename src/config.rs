@@ -148,7 +148,8 @@ pub struct TlsConfig<'a> {
     pub sni: &'a [u8],
 }
 
-/// Every wait of the session, in milliseconds. Defaults come from docs/luat-at.md §9.
+/// Every wait of the session, in milliseconds. Defaults come from the vendors' manuals (the
+/// README's module sources).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {

@@ -24,9 +24,9 @@ pub enum State {
     Online = 6,
     /// A failure occurred; waiting out the back-off before the next step of the ladder.
     Recovering = 7,
-    /// `AT+MDISCONNECT`, `AT+MIPCLOSE` after `stop`.
+    /// Leaving the broker after `cellmqtt_stop` (`AT+MDISCONNECT`, `AT+MIPCLOSE` on Luat).
     Stopping = 8,
-    /// The ladder ran out (`power_cycle_limit` reached); `start` begins again.
+    /// The ladder ran out (`power_cycle_limit` reached); `cellmqtt_start` begins again.
     Failed = 9,
 }
 
@@ -46,11 +46,11 @@ pub enum RecoveryStep {
     PowerCycle = 4,
     /// PWRKEY pulse to switch on a module that does not answer at start.
     PowerOn = 5,
-    /// The ladder ran out; the session is in `State::Failed`.
+    /// The ladder ran out; the session is in `CELLMQTT_STATE_FAILED`.
     GaveUp = 6,
 }
 
-/// What was lost; every loss is counted in `Stats` and reported once per occurrence.
+/// What was lost; every loss is counted in `cellmqtt_stats_t` and reported once per occurrence.
 #[repr(u8)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LossKind {

@@ -6,7 +6,7 @@
 pub struct Stats {
     /// Bytes taken from the RX ring.
     pub rx_bytes: u32,
-    /// Bytes `feed` dropped because the RX ring was full.
+    /// Bytes `cellmqtt_feed` dropped because the RX ring was full.
     pub rx_overflow_bytes: u32,
     /// Lines longer than the line buffer, discarded.
     pub lines_too_long: u32,
@@ -34,7 +34,7 @@ pub struct Stats {
     pub publishes_done: u32,
     /// Publishes given up with a failure event.
     pub publishes_failed: u32,
-    /// Publishes refused by `publish` (queue full, too long, invalid).
+    /// Publishes refused by `cellmqtt_publish` (queue full, too long, invalid).
     pub publishes_rejected: u32,
     /// Of those, refused because the queue was full (the caller kept the message).
     pub publishes_queue_full: u32,

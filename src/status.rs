@@ -13,7 +13,8 @@ pub enum Status {
     NullArg = -1,
     /// The handle was never initialised (or its storage was overwritten).
     NotInitialized = -2,
-    /// Called from inside one of this handle's callbacks where that is not allowed (e.g. `poll`).
+    /// Called from inside one of this handle's callbacks where that is not allowed (e.g.
+    /// `cellmqtt_poll`).
     Busy = -3,
     /// An argument is out of range (unknown enum value, zero length where one is needed, ...).
     InvalidArg = -4,
@@ -41,9 +42,9 @@ pub enum Status {
     InvalidString = -15,
     /// The will message is longer than the module accepts (1360 bytes).
     WillTooLong = -16,
-    /// The operation needs a started session (`start` first) or is not valid in this state.
+    /// The operation needs a started session (`cellmqtt_start` first) or is not valid in this state.
     WrongState = -17,
-    /// `feed` could not take every byte: the RX ring is full (the rest is dropped and counted).
+    /// `cellmqtt_feed` could not take every byte: the RX ring is full (the rest is dropped and counted).
     RxOverflow = -18,
     /// The module answered `ERROR` or `+CME ERROR`.
     ModuleError = -20,
@@ -87,12 +88,16 @@ pub enum Status {
     /// A queued AT command would break the session (an MQTT command, echo, the UART's
     /// settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`).
     CommandRefused = -37,
+    /// `cellmqtt_init` was compiled against a header that does not match this library (its ABI
+    /// version or the size of `cellmqtt_t`, `cellmqtt_config_t` or `cellmqtt_callbacks_t`
+    /// differs): nothing was read from the structs.
+    AbiMismatch = -38,
 }
 
 impl Status {
     /// Every status, for tables and tests.
     /// cbindgen:ignore
-    pub const ALL: [Status; 37] = [
+    pub const ALL: [Status; 38] = [
         Status::Ok,
         Status::NullArg,
         Status::NotInitialized,
@@ -130,6 +135,7 @@ impl Status {
         Status::TlsFailed,
         Status::NameNotResolved,
         Status::CommandRefused,
+        Status::AbiMismatch,
     ];
 
     /// The status with this numeric code, if there is one.

@@ -30,7 +30,7 @@ use handle::Handle;
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage; called from the application context.
 unsafe fn with_engine<T>(
-    h: *mut cellmqtt_t,
+    h: *const cellmqtt_t,
     f: impl FnOnce(&Handle, &mut Engine<'static>) -> Result<T, Status>,
 ) -> Result<T, Status> {
     // SAFETY: forwarded from the caller.
@@ -91,6 +91,34 @@ pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
     }
 }
 
+/// Initialises `h` as `cellmqtt_init` does (the header's inline function of that name calls
+/// this with the header's `CELLMQTT_ABI_VERSION` and struct sizes). Returns `ABI_MISMATCH`,
+/// reading neither struct, when they are not this library's: a header from another version
+/// would otherwise make the library misread the structs.
+///
+/// # Safety
+/// As `cellmqtt_init`; `cfg` and `cb` are at least `config_size` and `callbacks_size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cellmqtt_init_abi(
+    h: *mut cellmqtt_t,
+    cfg: *const cellmqtt_config_t,
+    cb: *const cellmqtt_callbacks_t,
+    abi_version: u32,
+    handle_size: usize,
+    config_size: usize,
+    callbacks_size: usize,
+) -> Status {
+    if abi_version != CELLMQTT_ABI_VERSION
+        || handle_size != core::mem::size_of::<cellmqtt_t>()
+        || config_size != core::mem::size_of::<cellmqtt_config_t>()
+        || callbacks_size != core::mem::size_of::<cellmqtt_callbacks_t>()
+    {
+        return Status::AbiMismatch;
+    }
+    // SAFETY: forwarded from the caller; the header matches this library.
+    unsafe { cellmqtt_init(h, cfg, cb) }
+}
+
 /// Initialises `h` (storage of `sizeof(cellmqtt_t)`, zeroed or never initialised) from `cfg`
 /// and `cb`. Both structs are copied; the strings and buffers they point to are borrowed for
 /// the life of the handle. Nothing is sent until `cellmqtt_start`.
@@ -103,8 +131,8 @@ pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
 /// # Safety
 /// `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
 /// unaliased while the handle is in use.
-#[no_mangle]
-pub unsafe extern "C" fn cellmqtt_init(
+/// (Rust callers use this directly; C callers reach it through `cellmqtt_init_abi`.)
+pub unsafe fn cellmqtt_init(
     h: *mut cellmqtt_t,
     cfg: *const cellmqtt_config_t,
     cb: *const cellmqtt_callbacks_t,
@@ -440,7 +468,7 @@ fn dispatch(handle: &Handle, n: Notice, dialect: crate::dialect::Dialect) {
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *mut cellmqtt_t) -> u32 {
+pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *const cellmqtt_t) -> u32 {
     // SAFETY: forwarded from the caller.
     unsafe { with_engine(h, |hd, e| Ok(e.poll_delay_ms(hd.now(), &hd.ring))) }.unwrap_or(0)
 }
@@ -610,7 +638,7 @@ pub unsafe extern "C" fn cellmqtt_request_time(h: *mut cellmqtt_t, out_id: *mut 
 /// `h` is NULL or valid storage; `out` is NULL or valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn cellmqtt_module_info(
-    h: *mut cellmqtt_t,
+    h: *const cellmqtt_t,
     out: *mut cellmqtt_module_info_t,
 ) -> Status {
     if out.is_null() {
@@ -656,7 +684,7 @@ fn copy_c(dst: &mut [c_char], src: &[u8]) {
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_state(h: *mut cellmqtt_t) -> State {
+pub unsafe extern "C" fn cellmqtt_state(h: *const cellmqtt_t) -> State {
     // SAFETY: forwarded from the caller.
     unsafe { with_engine(h, |_, e| Ok(e.state())) }.unwrap_or(State::Stopped)
 }
@@ -666,7 +694,7 @@ pub unsafe extern "C" fn cellmqtt_state(h: *mut cellmqtt_t) -> State {
 /// # Safety
 /// `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_stats(h: *mut cellmqtt_t, out: *mut Stats) -> Status {
+pub unsafe extern "C" fn cellmqtt_stats(h: *const cellmqtt_t, out: *mut Stats) -> Status {
     if out.is_null() {
         return Status::NullArg;
     }
@@ -687,7 +715,7 @@ pub unsafe extern "C" fn cellmqtt_stats(h: *mut cellmqtt_t, out: *mut Stats) -> 
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_queued(h: *mut cellmqtt_t) -> usize {
+pub unsafe extern "C" fn cellmqtt_queued(h: *const cellmqtt_t) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { with_engine(h, |_, e| Ok(e.queued())) }.unwrap_or(0)
 }
@@ -697,7 +725,7 @@ pub unsafe extern "C" fn cellmqtt_queued(h: *mut cellmqtt_t) -> usize {
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_rx_free(h: *mut cellmqtt_t) -> usize {
+pub unsafe extern "C" fn cellmqtt_rx_free(h: *const cellmqtt_t) -> usize {
     // SAFETY: forwarded from the caller; only the ring's indices are read.
     match unsafe { handle::from_ptr(h) } {
         Ok(hd) => hd.ring.capacity().saturating_sub(hd.ring.len()),
@@ -711,7 +739,7 @@ pub unsafe extern "C" fn cellmqtt_rx_free(h: *mut cellmqtt_t) -> usize {
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
-pub unsafe extern "C" fn cellmqtt_queue_room(h: *mut cellmqtt_t) -> usize {
+pub unsafe extern "C" fn cellmqtt_queue_room(h: *const cellmqtt_t) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { with_engine(h, |_, e| Ok(e.queue_room())) }.unwrap_or(0)
 }

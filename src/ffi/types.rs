@@ -55,12 +55,17 @@ pub const CELLMQTT_QUEUE_BUF_DEFAULT: usize = 4096;
 pub const CELLMQTT_SUB_BUF_DEFAULT: usize = 512;
 /// Smallest accepted sizes.
 pub const CELLMQTT_RX_BUF_MIN: usize = 64;
+
+/// The version of this header's binary interface: raised whenever a struct, an enum value or a
+/// function signature changes incompatibly. `cellmqtt_init` passes it (with the sizes of the
+/// structs) so a library built for another header refuses to start.
+pub const CELLMQTT_ABI_VERSION: u32 = 1;
 pub const CELLMQTT_LINE_BUF_MIN: usize = 128;
 pub const CELLMQTT_QUEUE_BUF_MIN: usize = 64;
 pub const CELLMQTT_SUB_BUF_MIN: usize = 16;
 
-/// The module's limits (docs/luat-at.md §5), checked before anything is sent: topics, client id,
-/// user, password, will topic.
+/// The modules' limits (from the vendor manuals the README lists), checked before anything is
+/// sent: topics, client id, user, password, will topic.
 pub const CELLMQTT_STRING_MAX: usize = 256;
 /// Will message.
 pub const CELLMQTT_WILL_MAX: usize = 1360;
@@ -156,53 +161,96 @@ pub struct cellmqtt_config_t {
     pub publish_window: u8,
 }
 
+// The callbacks, named so C code can declare its own with the right signature (C names, as
+// the structs have).
+/// Writes to the module UART (`cellmqtt_callbacks_t.uart_write`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_uart_write_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, data: *const u8, len: usize) -> i32>;
+
+/// Reads the millisecond clock (`cellmqtt_callbacks_t.tick_ms`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_tick_fn = Option<unsafe extern "C" fn(user: *mut c_void) -> u32>;
+
+/// Drives a control line (`cellmqtt_callbacks_t.pin_set`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_pin_set_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin, active: bool)>;
+
+/// Delivers an incoming message (`cellmqtt_callbacks_t.on_message`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_message_fn = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        topic: *const u8,
+        topic_len: usize,
+        payload: *const u8,
+        payload_len: usize,
+    ),
+>;
+
+/// Delivers an event (`cellmqtt_callbacks_t.on_event`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_event_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, event: *const cellmqtt_event_t)>;
+
+/// Delivers a log entry (`cellmqtt_callbacks_t.log`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_log_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, entry: *const cellmqtt_log_t)>;
+
+/// Reads an input line (`cellmqtt_callbacks_t.pin_get`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_pin_get_fn = Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin) -> i32>;
+
+/// Delivers an information line of a queued AT command (`cellmqtt_callbacks_t.on_at_line`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_at_line_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, id: u16, line: *const u8, len: usize)>;
+
+/// Delivers a line the engine does not consume (`cellmqtt_callbacks_t.on_urc`).
+#[allow(non_camel_case_types)]
+pub type cellmqtt_urc_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, line: *const u8, len: usize)>;
+
 /// Callbacks. `user` is passed first to every one of them.
 ///
 /// Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
 /// Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`). From a callback you
-/// may call `publish`, `subscribe`, `unsubscribe`, `start`, `stop`, `feed`, `state`, `stats`;
-/// a nested `cellmqtt_poll`, `init` or `deinit` returns `CELLMQTT_STATUS_BUSY`.
+/// may call `cellmqtt_publish`, `cellmqtt_subscribe`, `cellmqtt_unsubscribe`, `cellmqtt_start`,
+/// `cellmqtt_stop`, `cellmqtt_feed`, `cellmqtt_state` and `cellmqtt_stats`; a nested
+/// `cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` returns `CELLMQTT_STATUS_BUSY`.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct cellmqtt_callbacks_t {
     pub user: *mut c_void,
     /// Write to the module UART: return bytes taken (>0), 0 to try again later, <0 on error.
     /// Must not block for long; partial writes are fine.
-    pub uart_write:
-        Option<unsafe extern "C" fn(user: *mut c_void, data: *const u8, len: usize) -> i32>,
+    pub uart_write: cellmqtt_uart_write_fn,
     /// Monotonic milliseconds; may wrap at 2^32.
-    pub tick_ms: Option<unsafe extern "C" fn(user: *mut c_void) -> u32>,
-    /// Drive a control line: `active` = asserted (RESET/PWRKEY held low, POWER switched on).
-    pub pin_set: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin, active: bool)>,
+    pub tick_ms: cellmqtt_tick_fn,
+    /// Drive a control line: `active` true = asserted (RESET/PWRKEY held low, POWER switched on).
+    pub pin_set: cellmqtt_pin_set_fn,
     /// An incoming message. Both buffers are valid only during the call (copy what you keep);
     /// the topic is not NUL-terminated.
-    pub on_message: Option<
-        unsafe extern "C" fn(
-            user: *mut c_void,
-            topic: *const u8,
-            topic_len: usize,
-            payload: *const u8,
-            payload_len: usize,
-        ),
-    >,
+    pub on_message: cellmqtt_message_fn,
     /// Everything else the session reports; the event is valid only during the call.
-    pub on_event: Option<unsafe extern "C" fn(user: *mut c_void, event: *const cellmqtt_event_t)>,
+    pub on_event: cellmqtt_event_fn,
     /// Why things happen: command timeouts and errors, missing acknowledgements, the line
     /// that reported a link loss, a module reboot. Optional; the entry is valid during the call.
-    pub log: Option<unsafe extern "C" fn(user: *mut c_void, entry: *const cellmqtt_log_t)>,
+    pub log: cellmqtt_log_fn,
     /// Read an input line (only `CELLMQTT_PIN_STATUS`): 1 = asserted (the module is powered
     /// on), 0 = not, <0 = cannot tell. Called at the start of `cellmqtt_poll` when STATUS is in
     /// `pins` and a pin sequence is due or running (recovery, or a start that may power the
     /// module on), never in a healthy session; must not block for long.
-    pub pin_get: Option<unsafe extern "C" fn(user: *mut c_void, pin: Pin) -> i32>,
-    /// An information line of the queued AT command `id` (`cellmqtt_at_command`): not
+    pub pin_get: cellmqtt_pin_get_fn,
+    /// An information line of the queued AT command with this `id` (`cellmqtt_at_command`): not
     /// NUL-terminated, no CR/LF, valid only during the call. Optional.
-    pub on_at_line:
-        Option<unsafe extern "C" fn(user: *mut c_void, id: u16, line: *const u8, len: usize)>,
+    pub on_at_line: cellmqtt_at_line_fn,
     /// A line from the module the engine does not consume (`+CMTI: "SM",1`, `+CGEV: ME ...`,
     /// vendor notices): a burst of 8, then 4 per second; more are dropped and counted
     /// (`URC_DROPPED` loss). Not NUL-terminated, valid only during the call. Optional.
-    pub on_urc: Option<unsafe extern "C" fn(user: *mut c_void, line: *const u8, len: usize)>,
+    pub on_urc: cellmqtt_urc_fn,
 }
 
 /// What the module said about itself (`cellmqtt_module_info`): NUL-terminated, empty until

@@ -28,7 +28,7 @@ lib="$cargo_dir/$target/release/libcellmqtt.a"
 if command -v arm-none-eabi-nm >/dev/null; then
   # The LLVM plugin of binutils complains about Rust objects on stderr; harmless (toolchain.md).
   syms=$(arm-none-eabi-nm "$lib" 2>/dev/null)
-  grep -q ' T cellmqtt_init$' <<<"$syms" || { echo "cmake cross: cellmqtt_init not in $lib"; exit 1; }
+  grep -q ' T cellmqtt_init_abi$' <<<"$syms" || { echo "cmake cross: cellmqtt_init_abi not in $lib"; exit 1; }
   grep -q ' U cellmqtt_port_critical_enter$' <<<"$syms" ||
     { echo "cmake cross: the c-critical-section hook is not used by $lib"; exit 1; }
   demangled=$(arm-none-eabi-nm -C "$lib" 2>/dev/null)
