@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Publishes a sensor reading with QoS 1 every INTERVAL_MS and stops once COUNT readings are
  * settled. RX runs in the port's poll-loop mode: one thread does everything.
  *   publish_sensor LINK BROKER_HOST [BROKER_PORT [COUNT [INTERVAL_MS]]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Subscribes to echo/in and publishes every message it receives back to echo/out, from inside
  * the message callback (publish and subscribe may be called from callbacks; poll may not).
  * RX is fed by the port's reader thread, the way a UART interrupt would feed it on an MCU.

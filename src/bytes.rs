@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Panic-free slice helpers. `split_at` and `copy_within` carry panic paths the optimiser
 //! cannot always remove; these return what fits instead, which the release link check
 //! (`panic-link-check`) proves leaves no panic in the firmware.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Session configuration: what to connect to, which module, which pins exist, every deadline.
 //!
 //! Strings are borrowed for the engine's lifetime (the C API documents the same rule); limits are

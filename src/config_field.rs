@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Which configuration field a refused configuration is about, so the application (and the
 //! CLI) can say "the password is too long" instead of a bare `INVALID_CONFIG`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What the engine reports: state changes, completions, recovery steps, losses, pin changes and
 //! incoming messages. Everything but a message is a small `Copy` record; a message borrows the
 //! engine's line buffer until the next `poll`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! cellmqtt: MQTT through the built-in client of Luat/AirM2M Cat.1 modules (Air724UG on the 8910
 //! platform, Air780E/EG/EP on EC618/EC718), driven over a UART with the module's MQTT AT commands.
 //!

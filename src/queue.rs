@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The publish queue: a FIFO of variable-size records in a caller-provided arena.
 //!
 //! Each record is a 10-byte header, the topic and the payload, stored contiguously so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Counters; all wrap at 2^32. Every loss the engine can suffer has one.
 
 /// Running counters of a session (never reset by the engine).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one status type of the library: 0 is success, every error is a distinct negative value.
 //!
 //! The same codes name why an asynchronous operation failed (publish, subscribe) and why the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The subscription table: filters the session keeps subscribed, restored after every
 //! re-connect. Records live packed in a caller-provided arena: a 6-byte header and the filter.
 

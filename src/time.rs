@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Wrap-safe millisecond arithmetic on the caller's 32-bit tick.
 //!
 //! The tick may wrap (every ~49.7 days); comparisons use the signed difference, so any deadline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: the command line. */
 #if !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* getopt_long */

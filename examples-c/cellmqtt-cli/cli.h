@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: what the command line asked for. */
 #ifndef CLI_H
 #define CLI_H

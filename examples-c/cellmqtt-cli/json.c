@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* JSON-lines writer for cellmqtt-cli (see json.h). */
 #include "json.h"
 

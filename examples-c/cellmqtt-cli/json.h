@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* JSON-lines output: one object per line on stdout, flushed at the end of each line, so a
  * script reading the pipe sees every event as it happens. Strings are escaped and always valid
  * UTF-8; binary data goes as base64. Only the application thread writes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: sharing the module with the session (--at, --info): queued AT commands with
  * their answer lines, the module's identity, the lines the engine passes on as URCs, and the
  * network time. Each becomes a JSON event. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: --at commands, --info, URCs and the network time as JSON events. */
 #ifndef CLI_SHARE_H
 #define CLI_SHARE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: --pub/--pub-file/--sub specs (see spec.h).
  *
  * The parse rule for topics that hold `:` (documented in --help and the README): the topic

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt-cli: the --pub, --pub-file and --sub specs, parsed and validated before anything
  * connects, so a typo is a usage error (exit 2) and never a surprise on the wire. */
 #ifndef CLI_SPEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt bare-metal port for Cortex-M; see cellmqtt_baremetal.h. Only architectural
  * registers (SysTick, PRIMASK) are touched, so it builds unchanged for ARMv6-M, ARMv7-M and
  * ARMv7E-M. */

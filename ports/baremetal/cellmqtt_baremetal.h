@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt bare-metal port: glue for a vendor-SDK superloop on Cortex-M (M0/M0+/M3/M4/M7).
  *
  * What it provides:

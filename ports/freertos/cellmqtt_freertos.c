@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt FreeRTOS port; see cellmqtt_freertos.h. */
 #include "cellmqtt_freertos.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt FreeRTOS port: a task that runs the engine, an RX entry point for the UART
  * interrupt, the kernel tick as the engine's clock, the kernel's interrupt mask as its
  * critical section, and a thread-safe API for the other tasks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Non-standard serial rates on Linux through termios2 and BOTHER.
  *
  * This is a file of its own because <asm/termbits.h> (which has struct termios2) and glibc's

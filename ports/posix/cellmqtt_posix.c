@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt POSIX port: serial/TCP link, monotonic tick, RX by poll loop or reader thread,
  * pins to the emulator's control socket or a hook, log and trace. See cellmqtt_posix.h. */
 #if !defined(_DEFAULT_SOURCE)

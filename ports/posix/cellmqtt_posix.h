@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt POSIX port: Linux (and macOS) hosts.
  *
  * What it gives the engine:

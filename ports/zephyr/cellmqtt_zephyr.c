@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt Zephyr glue; see include/cellmqtt_zephyr.h. Written to Zephyr 3.x/4.x APIs and
  * conventions; not compiled in this repository's CI (no Zephyr tree can be fetched there). */
 #define DT_DRV_COMPAT luat_air_cat1

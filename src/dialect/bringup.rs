@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The bring-up of a session as data: each dialect lists the commands it sends once per module
 //! boot (`Prepare`) and before every connect (`Configure`), with when each one applies and what
 //! its failure means. The engine walks the lists; the dialect spells each entry.

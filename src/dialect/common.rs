@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Line parsing shared by every dialect's decoder: the 3GPP lines all module families print
 //! the same way (`+CME ERROR`, `+CPIN`, `+CGATT`, `+CSQ`, `+CCLK`), and the small helpers the
 //! decoders are built from (trimming, numbers, table look-ups, the echo rule).

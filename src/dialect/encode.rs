@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Commands as resumable byte streams, for every dialect.
 //!
 //! A dialect spells each command as a short list of [`Segment`]s (literal text, a verbatim

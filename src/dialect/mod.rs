@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Module dialects: how each module family spells the session the engine runs.
 //!
 //! The engine runs one session for every family: it sends commands by purpose ([`Cmd`]) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What a line from the module means, in the engine's words: the vocabulary every dialect's
 //! decoder maps its own spelling onto. The engine acts on these and never on a dialect's text.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Bytes from the module → tokens: lines, the data prompt and counted incoming messages, for
 //! every dialect. Only the message header differs between dialects; the [`Framing`] names it.
 //!

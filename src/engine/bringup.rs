@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Walking the dialect's bring-up lists (`crate::dialect::bringup`): which entry applies now,
 //! what its answer means, and where the list goes next.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What the module says about itself, read once per module boot (after the SIM is ready) and
 //! kept until the next: IMEI, ICCID, IMSI and firmware revision. Empty until read, and left
 //! empty where the module refuses a command (a missing fact never stops the session, unless

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The session engine: one polled state machine that owns the command pipeline, the session
 //! steps, the publish queue, the subscription table, the receive path and the recovery ladder.
 //!

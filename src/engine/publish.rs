@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The publish flow: accepting a publish command's result, completing, refusing, and the
 //! window of publishes sent ahead of their acknowledgements where the dialect's
 //! acknowledgements carry message ids (`Config::publish_window`).

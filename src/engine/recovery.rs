@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Failures and the recovery ladder: re-connect with back-off, then RESET pulses, then power
 //! cycles, round after round, until the session is online again (or `power_cycle_limit` is hit).
 //! Every step is a notice; every wait is bounded.

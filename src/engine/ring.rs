@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Receive ring: a single-producer, single-consumer byte queue over caller memory.
 //!
 //! The producer is the UART receive path (an interrupt handler or an RX task) calling

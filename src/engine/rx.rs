@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The receive side: RX ring → tokenizer → lines and messages. Final results go to the command
 //! in flight; everything else is a URC, handled whatever the step, so a URC between a command
 //! and its `OK` never steals the command's answer.

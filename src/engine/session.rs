@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The steps of a session and what each command's result does.
 //!
 //! Full start: `AT` (until answered) → `ATE0` → `AT+CPIN?` (until READY) → `AT+CGATT?` (until 1)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Sharing the module with the application: AT commands it queues (sent between the session's
 //! own commands, their answer lines handed back), on-demand signal and network time, and the
 //! lines the engine does not consume passed on as URCs, rate-bounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The engine's state in four owners, each with its own reset, so what a reboot, a lost link
 //! or a new session clears is written once, next to the state it clears:
 //! - [`BootState`]: what the module holds since it booted (gone at every reboot);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The command pipeline: what each in-flight command is, the AT text it stands for, and
 //! streaming that text to the UART without a TX buffer (the encoder resumes from a cursor).
 

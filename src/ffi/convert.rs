@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! C configuration → Rust configuration. Every pointer is checked, every string is scanned for
 //! its NUL only up to its limit, every length is validated before a slice is formed.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The handle: caller-provided storage holding the engine, the RX ring and the callbacks.
 //!
 //! Storage is `cellmqtt_t`, an opaque block of a size the header states. `init` writes a magic

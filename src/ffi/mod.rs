@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C ABI. This module and its children are the only place with `unsafe`; every block says
 //! why it is sound. Every pointer from C is checked, every length validated, and integers from
 //! C are converted to Rust enums by value, never transmuted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The names C code can ask for (`cellmqtt_status_str`, `cellmqtt_state_str`, ...), each table
 //! one NUL-separated blob in a section of its own.
 //!

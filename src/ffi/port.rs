@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Glue between the engine and the C world: the UART callback as an `embedded_io::Write`, the
 //! critical-section hook for cross builds, and the panic handler for bare-metal targets.
 

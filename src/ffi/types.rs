@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `repr(C)` types of the C API. Structs C writes (config, callbacks) use only integers and
 //! pointers, so no bit pattern from C can be invalid; enums appear only where Rust writes.
 

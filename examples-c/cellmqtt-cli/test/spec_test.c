@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Tests of the --pub/--pub-file/--sub spec rules (../spec.c): what parses to which topic, QoS
  * and retain, and that every invalid spec is refused with its reason. Run by make cli-spec-test
  * under ASan + UBSan. */

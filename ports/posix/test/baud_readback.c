@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Test helper: the output rate a tty really has, read through termios2 (Linux), so the test
  * can check non-standard rates. Its own file for the reason given in ../baud_linux.c. */
 #if defined(__linux__)

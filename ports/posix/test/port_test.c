@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Tests of the POSIX port on a pseudo-terminal and loopback sockets: serial setup (raw 8N1,
  * standard and non-standard rates), non-blocking writes, waits that honour their timeout and
  * wake on RX in both RX modes, link failure, emulator control replies, trace escaping. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cellmqtt on Zephyr: one module, described in devicetree (compatible "luat,air-cat1", a child
  * of its UART; optional reset-gpios, pwrkey-gpios, power-gpios), served by a thread.
  *

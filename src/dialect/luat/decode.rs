@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! One complete line from the module → what it means.
 //!
 //! [`decode`] is a pure classifier: no state, no allocation, no failure. It does not see `+MSUB`

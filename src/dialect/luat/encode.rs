@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Commands to the module, produced as resumable byte streams.
 //!
 //! A [`Command`] borrows its strings and payload; [`encode`] writes the next bytes of it into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Luat/AirM2M dialect (`AT+M*`): module output → tokens ([`tokenizer`](mod@tokenizer)) → meanings
 //! ([`decode`](mod@decode)), and commands → bytes ([`encode`](mod@encode)).
 //!

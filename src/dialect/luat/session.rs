@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! How the Luat dialect spells the engine's commands, and its bring-up lists
 //! (docs/luat-at.md §5: message mode, data mode and the `AT+SSLCFG` items once per boot;
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Luat framing of the shared tokenizer ([`crate::dialect::tokenizer`]): `Tokenizer::new()`
 //! frames `+MSUB:` messages. Kept as a module so `luat::tokenizer::*` paths stay valid.
 

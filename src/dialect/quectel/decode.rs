@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! One complete line from a Quectel module → what it means, in the engine's words
 //! ([`Response`]).
 //!

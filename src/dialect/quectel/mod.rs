@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Quectel dialect (`AT+QMT*`, LTE Standard parts EC200U / EC600U / EG915U, EC800M, EC2x,
 //! BG95 / BG96): module output → tokens (the shared [`tokenizer`](crate::dialect::tokenizer)
 //! with [`Framing::Quectel`]) → meanings ([`decode`](mod@decode)), and commands → bytes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! How the Quectel dialect spells the engine's commands, its bring-up lists and its names for
 //! log entries (docs/quectel-simcom-at.md §3: the bearer is the host's to set up, every
 //! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
