@@ -56,7 +56,12 @@ $(BUILD)/tests/cli_spec_test: examples-c/cellmqtt-cli/test/spec_test.c examples-
 cli-spec-test: $(BUILD)/tests/cli_spec_test
 	$<
 
-TEST_STEPS += examples cli-help-test cli-spec-test cmake-test
+# The README's link lines, run as written (tests/e2e/readme_link.sh).
+.PHONY: readme-link-test
+readme-link-test: lib $(call cross_lib,thumbv7em-none-eabihf)
+	tests/e2e/readme_link.sh
+
+TEST_STEPS += examples cli-help-test cli-spec-test cmake-test readme-link-test
 
 # The POSIX port on its own: a pty and loopback sockets (ports/posix/test/).
 .PHONY: port-test
