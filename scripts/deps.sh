@@ -11,6 +11,9 @@ command -v mosquitto_sub     >/dev/null || need_pkgs+=(mosquitto-clients)
 command -v valgrind          >/dev/null || need_pkgs+=(valgrind)
 command -v openssl           >/dev/null || need_pkgs+=(openssl)
 command -v cmake             >/dev/null || need_pkgs+=(cmake)
+# The Zephyr Kconfig check reads kconfiglib (pure Python) from the Debian package.
+[ -f /usr/lib/python3/dist-packages/kconfiglib.py ] || python3 -c "import kconfiglib" 2>/dev/null ||
+  need_pkgs+=(python3-kconfiglib)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

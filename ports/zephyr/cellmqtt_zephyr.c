@@ -81,9 +81,9 @@ void cellmqtt_port_critical_exit(uint32_t state) {
 
 static void uart_isr(const struct device *dev, void *user_data) {
     ARG_UNUSED(user_data);
-    if (!uart_irq_update(dev)) {
-        return;
-    }
+    /* Called, never tested: it returns int (always 1, or -ENOSYS where a driver lacks it) up to
+     * Zephyr 4.4 and void from 4.5 on. */
+    uart_irq_update(dev);
     if (uart_irq_rx_ready(dev) > 0) {
         uint8_t buf[32];
         int n;
