@@ -647,3 +647,84 @@ fn link_loss_network_loss_keepalive_and_reboot() {
     assert_eq!(st["simcom"]["started"], true);
     assert_eq!(st["simcom"]["acquired"], serde_json::json!([false, false]));
 }
+
+/// Every chaos kind of the default SIMCom mix, over many seeds, through a session that keeps
+/// connecting, subscribing and publishing: nothing panics, and a reset pulse always brings
+/// back a module that answers (no held final result or prompt survives it).
+#[test]
+fn chaos_default_mix_never_wedges_the_module() {
+    use crate::module::ChaosConfig;
+    let script = [
+        "AT+CMQTTSTOP",
+        "AT+CMQTTREL=0",
+        "AT+CMQTTSTART",
+        "AT+CMQTTACCQ=0,\"dev\"",
+        "AT+CMQTTCONNECT=0,\"tcp://b:1883\",60,1",
+        "AT+CMQTTSUB=0,1,1",
+        "t",
+        "AT+CMQTTTOPIC=0,1",
+        "t",
+        "AT+CMQTTPAYLOAD=0,2",
+        "hi",
+        "AT+CMQTTPUB=0,1,60",
+        "AT+CMQTTDISC?",
+    ];
+    let mut faults = 0;
+    for seed in 1..=40u64 {
+        let mut h = Harness::with(Profile::A7670, |c| {
+            c.chaos = Some(ChaosConfig::parse(&format!("{seed}:0.3")).unwrap());
+        });
+        assert_eq!(
+            h.m.chaos.as_ref().map(|c| c.kinds().len()),
+            Some(11),
+            "ping-fail in the mix"
+        );
+        for round in 0..6 {
+            for line in script {
+                if line.starts_with("AT") {
+                    h.m.on_serial(h.now, format!("{line}\r").as_bytes());
+                } else {
+                    h.m.on_serial(h.now, line.as_bytes());
+                }
+                h.collect();
+                // A fake broker that accepts every connect and acks every packet id 1..3.
+                for a in std::mem::take(&mut h.net) {
+                    if let Action::Connect { .. } = a {
+                        h.net(NetEvent::Connected);
+                        h.net(NetEvent::Packet(Packet::ConnAck {
+                            session_present: false,
+                            code: 0,
+                        }));
+                    }
+                }
+                for pid in 1..=3 {
+                    h.net(NetEvent::Packet(Packet::SubAck {
+                        pid,
+                        codes: vec![1],
+                    }));
+                    h.net(NetEvent::Packet(Packet::PubAck(pid)));
+                }
+                h.advance(50 + round * 10);
+                h.net.clear();
+            }
+        }
+        faults += h.m.stats.chaos_faults;
+        h.m.chaos = None;
+        h.control(ControlCmd::Reset(None)).unwrap();
+        // A delay burst ends within 5 s; a pending `drop` eats into the boot lines.
+        h.advance(6000);
+        h.take();
+        let mut ask = |line: &str| {
+            h.m.on_serial(h.now, format!("{line}\r").as_bytes());
+            h.advance(10);
+            h.take()
+        };
+        assert_eq!(ask("AT"), "AT\r\r\nOK\r\n", "seed {seed}");
+        assert_eq!(
+            ask("AT+CMQTTSTART"),
+            "AT+CMQTTSTART\r\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n",
+            "seed {seed}"
+        );
+    }
+    assert!(faults > 200, "chaos injected {faults} faults");
+}
