@@ -30,6 +30,7 @@ use crate::stats::Stats;
 
 pub use faults::ChaosConfig;
 pub use simcom::{parse_on_off_mixed, ConnectFailForm, Forms as SimcomForms, PubFailForm};
+pub use ssl::TlsSettings;
 
 /// Longest command line kept; longer lines answer `ERROR` (an escaped 4100-byte MPUB fits).
 const MAX_LINE: usize = 16 * 1024;
@@ -105,22 +106,6 @@ impl Config {
             simcom_forms: SimcomForms::default(),
         }
     }
-}
-
-/// TLS parameters for one `AT+SSLMIPSTART`, resolved from `AT+SSLCFG` context 88.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsSettings {
-    /// 0 = no verification, 1 = verify the server, 2 = also present a client certificate.
-    pub seclevel: u8,
-    pub ca_pem: Option<Vec<u8>>,
-    pub client_cert_pem: Option<Vec<u8>>,
-    pub client_key_pem: Option<Vec<u8>>,
-    /// SNI and verification name (SSLCFG "hostname", else the MIPSTART host).
-    pub server_name: String,
-    /// SSLCFG "sslversion": 3 = TLS 1.2 only, 4 (or unset) = any; 0..2 cannot be negotiated.
-    pub version: Option<u8>,
-    /// Why the settings cannot work (e.g. a missing certificate file); the connect fails.
-    pub problem: Option<String>,
 }
 
 /// What the module asks the runtime to do.
