@@ -314,6 +314,12 @@ fn faults_link_loss_network_loss_keepalive_refusal_reboot_hang() {
     s.cmd("AT+CMQTTSTOP", b"\r\n+CMQTTSTOP: 9\r\n\r\nERROR\r\n");
     s.cmd("AT+CMQTTSTART", b"\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n");
     connect(s, broker.port);
+    // `pdp-deact`: the connected client hears it first (cause 3, network closed).
+    emu.control_ok("pdp-deact");
+    let s = &mut emu.serial;
+    s.expect(b"\r\n+CMQTTCONNLOST: 0,3\r\n\r\n+CMQTTNONET\r\n");
+    s.cmd("AT+CMQTTSTART", b"\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n");
+    connect(s, broker.port);
 
     // Refused and unreachable without the broker.
     s.cmd("AT+CMQTTDISC=0,60", b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");

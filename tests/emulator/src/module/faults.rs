@@ -210,7 +210,7 @@ impl Module {
                 self.q_pdp_deact(now);
             }
             Fault::PdnDeact | Fault::PdpDeact if self.profile.is_simcom() => {
-                self.sc_nonet(now);
+                self.sc_nonet(now, f == Fault::PdpDeact);
             }
             Fault::PdnDeact => {
                 self.drop_link(now, false);

@@ -166,7 +166,7 @@ impl Module {
         self.pdp = Pdp::Deact;
         if self.profile.is_simcom() {
             // Losing the network takes the MQTT service down (§4.9).
-            self.sc_nonet(now);
+            self.sc_nonet(now, false);
         }
         self.drop_link(now, true);
         self.reg_changed(now);

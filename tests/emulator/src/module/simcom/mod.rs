@@ -280,15 +280,19 @@ impl Module {
     }
 
     /// The network went away (`pdn-deact`, `pdp-deact`, detach): `+CMQTTNONET`, the service is
-    /// down until `AT+CMQTTSTART` (§4.9, W4, S16). Acquired clients stay acquired, so a START
-    /// without REL first finds them (`+CMQTTACCQ: <c>,19`): the vendor's "STOP and REL if
+    /// down until `AT+CMQTTSTART` (§4.9, W4, S16). With `connlost` (the `pdp-deact` fault) a
+    /// connected client first gets `+CMQTTCONNLOST: <c>,3`, network closed (W6, seen in S07),
+    /// so a host meets both ways a network loss is told. Acquired clients stay acquired, so a
+    /// START without REL first finds them (`+CMQTTACCQ: <c>,19`): the vendor's "STOP and REL if
     /// needed".
-    pub(crate) fn sc_nonet(&mut self, now: Instant) {
+    pub(crate) fn sc_nonet(&mut self, now: Instant, connlost: bool) {
         if let Some(l) = self.link.take() {
             self.act(super::Action::Close { gen: l.gen });
             if l.phase != super::Phase::Connected {
                 // A connect still running fails like an unreachable broker.
                 self.sc_connect_result(now, 3);
+            } else if connlost {
+                self.sc_lost(now, l.phase, 3);
             }
         }
         self.sc_fail_ops(now, 11);

@@ -634,6 +634,11 @@ fn link_loss_network_loss_keepalive_and_reboot() {
         "\r\n+CMQTTACCQ: 0,19\r\n\r\nERROR\r\n"
     );
     reconnect(&mut h);
+    // `pdp-deact` tells a connected client first: CONNLOST cause 3 (network closed).
+    h.control(ControlCmd::Fault(Fault::PdpDeact)).unwrap();
+    assert_eq!(h.take(), "\r\n+CMQTTCONNLOST: 0,3\r\n\r\n+CMQTTNONET\r\n");
+    assert_eq!(h.at("AT+CMQTTSTART"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
+    reconnect(&mut h);
     // A spontaneous reboot: boot lines, everything gone.
     h.control(ControlCmd::Fault(Fault::Reboot)).unwrap();
     h.advance(300);
