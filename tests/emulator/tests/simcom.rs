@@ -115,7 +115,7 @@ fn full_session_against_mosquitto() {
     s.cmd("AT+NETOPEN", b"\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
     s.cmd("AT+CMQTTREL=0", OK);
     s.cmd("AT+CMQTTSTART", b"\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n");
-    s.cmd("AT+CMQTTSTART", b"\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
+    s.cmd("AT+CMQTTSTART", b"\r\nERROR\r\n\r\n+CMQTTSTART: 23\r\n");
     s.cmd("AT+CMQTTACCQ=0,\"emu-simcom\",0,4", OK);
     prompt(s, "AT+CMQTTWILLTOPIC=0,7", b"dev/lwt");
     prompt(s, "AT+CMQTTWILLMSG=0,4,1", b"gone");
@@ -311,7 +311,7 @@ fn faults_link_loss_network_loss_keepalive_refusal_reboot_hang() {
     emu.control_ok("pdn-deact");
     let s = &mut emu.serial;
     s.expect(b"\r\n+CMQTTNONET\r\n");
-    s.cmd("AT+CMQTTSTOP", b"\r\n+CMQTTSTOP: 9\r\n\r\nERROR\r\n");
+    s.cmd("AT+CMQTTSTOP", b"\r\nERROR\r\n\r\n+CMQTTSTOP: 9\r\n");
     s.cmd("AT+CMQTTSTART", b"\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n");
     connect(s, broker.port);
     // `pdp-deact`: the connected client hears it first (cause 3, network closed).

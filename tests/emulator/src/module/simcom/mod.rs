@@ -195,12 +195,23 @@ impl Module {
     /// The START / STOP result in the model's order: SIM7600 prints the URC before `OK`
     /// (S01–S04, S06), A76xx after it (S10–S12).
     fn sc_service_ok(&mut self, now: Instant, urc: &str) -> Final {
+        self.sc_service_result(now, urc, Final::Ok)
+    }
+
+    /// START/STOP failures carry no client index. W4 documents the URC on either side of
+    /// `ERROR`; S16 shows `+CMQTTSTART: 23` then `ERROR`. The emulator keeps each model's side
+    /// for failures too (inferred), so SIM7600 prints the S16 shape and A76xx `ERROR` first.
+    fn sc_service_fail(&mut self, now: Instant, urc: &str) -> Final {
+        self.sc_service_result(now, urc, Final::Error)
+    }
+
+    fn sc_service_result(&mut self, now: Instant, urc: &str, f: Final) -> Final {
         if self.profile == Profile::Sim7600 {
             self.info(now, urc);
         } else {
             self.after_final.push(urc.as_bytes().to_vec());
         }
-        Final::Ok
+        f
     }
 
     /// `AT+NETOPEN` → `OK`, `+NETOPEN: 0` (S03, S06, S11). Failure answers are UNKNOWN (§4.1):
@@ -229,7 +240,7 @@ impl Module {
     }
 
     /// `AT+CMQTTSTART` (§4.2): `+CMQTTSTART: 0` with `OK` in the model's order; already running
-    /// → `+CMQTTSTART: 23` then `ERROR` (S16). It activates the PDP itself (S10 note §1.4);
+    /// → `+CMQTTSTART: 23` with `ERROR` (S16). It activates the PDP itself (S10 note §1.4);
     /// without the network it fails with 7 (network open fail — the emulator's choice).
     fn cmd_cmqttstart(&mut self, now: Instant, cmd: &Command) -> Final {
         match cmd.form {
@@ -248,13 +259,7 @@ impl Module {
         self.sc_service_ok(now, "+CMQTTSTART: 0")
     }
 
-    /// START/STOP failures carry no client index: `+CMQTTSTART: <err>` then `ERROR`.
-    fn sc_service_fail(&mut self, now: Instant, urc: &str) -> Final {
-        self.info(now, urc);
-        Final::Error
-    }
-
-    /// `AT+CMQTTSTOP` (§4.2): when idle `+CMQTTSTOP: 9` then `ERROR` (S02 note). Clients still
+    /// `AT+CMQTTSTOP` (§4.2): when idle `+CMQTTSTOP: 9` with `ERROR` (S02 note). Clients still
     /// acquired are released and a link is dropped without a URC (what a real module does
     /// then is UNKNOWN; the vendor order is DISC, REL, STOP, §4.11).
     fn cmd_cmqttstop(&mut self, now: Instant, cmd: &Command) -> Final {

@@ -111,12 +111,12 @@ fn bearer_service_start_stop_in_both_orders() {
     assert_eq!(h.at("AT+CGACT=1,1"), OK);
     assert_eq!(h.at("AT+NETOPEN"), "\r\nOK\r\n\r\n+NETOPEN: 0\r\n");
     assert_eq!(h.at("AT+NETOPEN?"), "\r\n+NETOPEN: 1\r\n\r\nOK\r\n");
-    assert_eq!(h.at("AT+CMQTTSTOP"), "\r\n+CMQTTSTOP: 9\r\n\r\nERROR\r\n");
+    assert_eq!(h.at("AT+CMQTTSTOP"), "\r\nERROR\r\n\r\n+CMQTTSTOP: 9\r\n");
     // A76xx: OK before the URC (S10–S12); already started: 23 then ERROR (S16).
     assert_eq!(h.at("AT+CMQTTSTART"), "\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n");
     assert_eq!(
         h.at("AT+CMQTTSTART"),
-        "\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n"
+        "\r\nERROR\r\n\r\n+CMQTTSTART: 23\r\n"
     );
     assert_eq!(h.at("AT+CMQTTSTOP"), "\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n");
 
@@ -124,9 +124,16 @@ fn bearer_service_start_stop_in_both_orders() {
     let mut s = Harness::new(Profile::Sim7600);
     assert_eq!(s.at("AT+CMQTTSTART"), "\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n");
     assert_eq!(s.at("AT+CMQTTSTOP"), "\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n");
+    assert_eq!(s.at("AT+CMQTTSTOP"), "\r\n+CMQTTSTOP: 9\r\n\r\nERROR\r\n");
+    s.at("AT+CMQTTSTART");
+    assert_eq!(
+        s.at("AT+CMQTTSTART"),
+        "\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n",
+        "S16's shape"
+    );
     // Not attached: START fails.
     let mut n = Harness::with(Profile::A7670, |c| c.attach_ms = 10_000);
-    assert_eq!(n.at("AT+CMQTTSTART"), "\r\n+CMQTTSTART: 7\r\n\r\nERROR\r\n");
+    assert_eq!(n.at("AT+CMQTTSTART"), "\r\nERROR\r\n\r\n+CMQTTSTART: 7\r\n");
 }
 
 #[test]
