@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::module::{ChaosConfig, Config};
+use crate::module::{ChaosConfig, Config, ConnectFailForm, PubFailForm};
 use crate::profile::Profile;
 use crate::serial::Endpoint;
 
@@ -26,7 +26,8 @@ pub struct Options {
 
 pub const USAGE: &str = "\
 cellmqtt-emu: emulates a Cat.1 module running its built-in MQTT client over AT: Luat (Air724UG /
-Air780E, AT+M* commands) or Quectel (EC200U family, AT+QMT* commands).
+Air780E, AT+M* commands), Quectel (EC200U family, AT+QMT* commands) or SIMCom (A7670 / A76xx,
+SIM7600, AT+CMQTT* commands).
 
 Serial side (one of):
   --pty [--pty-link PATH]   create a pseudo-terminal (path in the ready line; optional symlink)
@@ -34,8 +35,9 @@ Serial side (one of):
   --connect HOST:PORT       connect to a TCP UART (QEMU chardev server=on)
 Options:
   --control HOST:PORT       line-based control socket for pins and faults (port 0 = any)
-  --profile air724ug|air780e|ec200u  module family (default air724ug; ec200u also as
-                            ec600u, eg915u, quectel)
+  --profile air724ug|air780e|ec200u|a7670|sim7600  module family (default air724ug; ec200u
+                            also as ec600u, eg915u, quectel; a7670 also as a7672, a76xx,
+                            a7600, simcom; sim7600 also as sim7500, sim7800)
   --baud N                  pace both directions at N baud 8N1 (default: unpaced)
   --boot-ms MS              power-on/reset to RDY (default 1500)
   --sim-ms MS               after RDY, AT+CPIN? answers +CME ERROR: 14 this long (default 800)
@@ -57,6 +59,12 @@ Options:
   --qmtconn-two-fields      ec200u: +QMTCONN: <c>,<result> without the CONNACK code
   --qmtrecv-next-line       ec200u: with the length on, the +QMTRECV payload on the next line
   --qmtopen-error-after     ec200u: QMTOPEN waits for the connect; failure = +QMTOPEN: <c>,-1, ERROR
+  --cmqttconnect-fail F     a7670/sim7600: a failed CMQTTCONNECT prints async (OK, +CMQTTCONNECT: <c>,<err>),
+                            sync (+CMQTTCONNECT: <c>,<err>, ERROR), bare (ERROR) or mixed (seeded, default)
+  --cmqttpub-fail F         a7670/sim7600: a failed QoS>0 CMQTTPUB prints async (OK ... +CMQTTPUB: <c>,<err>),
+                            sync (final held: +CMQTTPUB: <c>,<err>, ERROR) or mixed (seeded, default)
+  --cmqttsub-rx-first X     a7670/sim7600: retained messages before the +CMQTTSUB result: on, off,
+                            mixed (seeded, default)
   --file NAME=PATH          put a host file into the module's file system (e.g. ca.crt)
   --embedded-broker PORT    run an in-process MQTT broker on 127.0.0.1:PORT (feature embedded-broker)
   --exit-after-ms MS        exit after MS (for scripts; default: run until killed)
@@ -165,6 +173,21 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--qmtconn-two-fields" => module.qmtconn_two_fields = true,
             "--qmtrecv-next-line" => module.qmtrecv_next_line = true,
             "--qmtopen-error-after" => module.qmtopen_error_after = true,
+            "--cmqttconnect-fail" => {
+                let v = value(args, &mut i, flag)?;
+                module.simcom_forms.connect_fail =
+                    ConnectFailForm::parse(v).map_err(|e| format!("{flag}: {e}"))?;
+            }
+            "--cmqttpub-fail" => {
+                let v = value(args, &mut i, flag)?;
+                module.simcom_forms.pub_fail =
+                    PubFailForm::parse(v).map_err(|e| format!("{flag}: {e}"))?;
+            }
+            "--cmqttsub-rx-first" => {
+                let v = value(args, &mut i, flag)?;
+                module.simcom_forms.rx_before_sub =
+                    crate::module::parse_on_off_mixed(v).map_err(|e| format!("{flag}: {e}"))?;
+            }
             "--shut-ms" => module.shut_ms = millis(value(args, &mut i, flag)?, flag)?,
             "--mqttmode-at-start" => {
                 module.mqttmode_at_start = match value(args, &mut i, flag)? {
@@ -292,6 +315,41 @@ mod tests {
         let chaos = o.module.chaos.unwrap();
         assert_eq!(chaos.kinds.len(), 2);
         assert!(!chaos.default_kinds);
+    }
+
+    #[test]
+    fn simcom_profiles_and_form_flags() {
+        for (name, want) in [
+            ("a7670", Profile::A7670),
+            ("A7672", Profile::A7670),
+            ("a76xx", Profile::A7670),
+            ("simcom", Profile::A7670),
+            ("sim7600", Profile::Sim7600),
+            ("SIM7500", Profile::Sim7600),
+        ] {
+            let o = p(&format!("--pty --profile {name}")).unwrap().unwrap();
+            assert_eq!(o.module.profile, want);
+            assert_eq!(o.module.simcom_forms, crate::module::SimcomForms::default());
+        }
+        let o = p("--pty --profile a7670 --cmqttconnect-fail bare --cmqttpub-fail sync --cmqttsub-rx-first on")
+            .unwrap()
+            .unwrap();
+        let f = o.module.simcom_forms;
+        assert_eq!(f.connect_fail, Some(ConnectFailForm::Bare));
+        assert_eq!(f.pub_fail, Some(PubFailForm::Sync));
+        assert_eq!(f.rx_before_sub, Some(true));
+        let o = p("--pty --cmqttconnect-fail mixed --cmqttsub-rx-first off")
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.module.simcom_forms.connect_fail, None);
+        assert_eq!(o.module.simcom_forms.rx_before_sub, Some(false));
+        for bad in [
+            "--pty --cmqttconnect-fail x",
+            "--pty --cmqttpub-fail bare",
+            "--pty --cmqttsub-rx-first 1",
+        ] {
+            assert!(p(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What differs between the module profiles we emulate: the two Luat parts (docs/luat-at.md
 //! §12) and the Quectel LTE Standard family (docs/quectel-simcom-at.md). Everything not listed
-//! here behaves the same on every profile; what differs between the two AT dialects as a whole
+//! here behaves the same on every profile (the SIMCom `AT+CMQTT*` parts included); what differs between the two AT dialects as a whole
 //! is chosen by [`Profile::family`].
 
 use std::time::Duration;
@@ -13,6 +13,12 @@ pub enum Profile {
     Air780e,
     /// Quectel LTE Standard parts speaking `AT+QMT*` (EC200U / EC600U / EG915U, also EC800M).
     Ec200u,
+    /// SIMCom A7670 / A7672 / A76xx speaking `AT+CMQTT*`: `*ATREADY: 1` boot line, `OK` before
+    /// the `+CMQTTSTART`/`+CMQTTSTOP` URC (docs/quectel-simcom-at.md §2.2, §4.2, S10–S12).
+    A7670,
+    /// SIMCom SIM7600 (SIM7500/7600/7800 manual), same `AT+CMQTT*` dialect: `RDY` boot line,
+    /// the `+CMQTTSTART`/`+CMQTTSTOP` URC before `OK` (§2.2, §4.2, S01–S04, S06).
+    Sim7600,
 }
 
 /// The AT dialect a profile speaks.
@@ -22,6 +28,8 @@ pub enum Family {
     Luat,
     /// Quectel `AT+QMT*` (docs/quectel-simcom-at.md §3).
     Quectel,
+    /// SIMCom `AT+CMQTT*` (docs/quectel-simcom-at.md §4).
+    Simcom,
 }
 
 /// How the reset pin acts once it has been held long enough.
@@ -48,6 +56,8 @@ impl Profile {
             "air724ug" | "air724" | "724" | "8910" => Some(Profile::Air724ug),
             "air780e" | "air780" | "780e" | "ec618" => Some(Profile::Air780e),
             "ec200u" | "ec600u" | "eg915u" | "quectel" => Some(Profile::Ec200u),
+            "a7670" | "a7672" | "a76xx" | "a7600" | "simcom" => Some(Profile::A7670),
+            "sim7600" | "sim7500" | "sim7800" => Some(Profile::Sim7600),
             _ => None,
         }
     }
@@ -57,6 +67,8 @@ impl Profile {
             Profile::Air724ug => "air724ug",
             Profile::Air780e => "air780e",
             Profile::Ec200u => "ec200u",
+            Profile::A7670 => "a7670",
+            Profile::Sim7600 => "sim7600",
         }
     }
 
@@ -64,6 +76,7 @@ impl Profile {
         match self {
             Profile::Air724ug | Profile::Air780e => Family::Luat,
             Profile::Ec200u => Family::Quectel,
+            Profile::A7670 | Profile::Sim7600 => Family::Simcom,
         }
     }
 
@@ -71,11 +84,26 @@ impl Profile {
         self.family() == Family::Quectel
     }
 
+    pub fn is_simcom(self) -> bool {
+        self.family() == Family::Simcom
+    }
+
+    /// The line a finished boot prints: `RDY` everywhere except the A76xx, whose first line
+    /// is `*ATREADY: 1` (docs/quectel-simcom-at.md §2.2, S14, S15).
+    pub fn boot_line(self) -> &'static [u8] {
+        match self {
+            Profile::A7670 => b"*ATREADY: 1",
+            _ => b"RDY",
+        }
+    }
+
     pub fn model(self) -> &'static str {
         match self {
             Profile::Air724ug => "Air724UG",
             Profile::Air780e => "Air780E",
             Profile::Ec200u => "EC200U",
+            Profile::A7670 => "A7670E-LASE",
+            Profile::Sim7600 => "SIMCOM_SIM7600E-H",
         }
     }
 
@@ -87,6 +115,9 @@ impl Profile {
             // Shaped like Quectel's revision strings; no capture of an EC200U's `AT+CGMR` exists
             // (docs/quectel-simcom-at.md §7), so this is a made-up but plausible value.
             Profile::Ec200u => "EC200UCNAAR03A03M08",
+            // SIMCom: no capture of `AT+CGMR` either (§7); plausible made-up strings.
+            Profile::A7670 => "A011B07A7670M7",
+            Profile::Sim7600 => "LE20B04SIM7600M22",
         }
     }
 
@@ -102,6 +133,8 @@ impl Profile {
     pub fn mpubex_max(self) -> usize {
         match self {
             Profile::Ec200u => 4096,
+            // `AT+CMQTTPAYLOAD` length 1–10240 (§6.2, D13, D14).
+            Profile::A7670 | Profile::Sim7600 => 10240,
             _ => 4100,
         }
     }
@@ -113,6 +146,8 @@ impl Profile {
         match self {
             Profile::Air724ug => 1360,
             Profile::Air780e | Profile::Ec200u => 4100,
+            // `+CMQTTRX*` totals up to 10240 (§6.2).
+            Profile::A7670 | Profile::Sim7600 => 10240,
         }
     }
 
@@ -124,7 +159,9 @@ impl Profile {
     pub fn reset_kind(self) -> ResetKind {
         match self {
             // Quectel: the emulator assumes RESET_N reboots (not documented in our sources).
-            Profile::Air724ug | Profile::Ec200u => ResetKind::Reboot,
+            Profile::Air724ug | Profile::Ec200u | Profile::A7670 | Profile::Sim7600 => {
+                ResetKind::Reboot
+            }
             Profile::Air780e => ResetKind::Shutdown,
         }
     }
@@ -137,6 +174,8 @@ impl Profile {
             Profile::Air780e => Duration::from_millis(501),
             // Emulator assumption for the Quectel parts (no source in the repo gives it).
             Profile::Ec200u => Duration::from_millis(300),
+            // Emulator assumption for the SIMCom parts too (not in docs/quectel-simcom-at.md).
+            Profile::A7670 | Profile::Sim7600 => Duration::from_millis(300),
         }
     }
 
@@ -147,6 +186,8 @@ impl Profile {
             Profile::Air780e => Duration::from_millis(1001),
             // Emulator assumption: PWRKEY held >= 0.5 s powers a Quectel part on.
             Profile::Ec200u => Duration::from_millis(500),
+            // Emulator assumption, as for the Quectel parts.
+            Profile::A7670 | Profile::Sim7600 => Duration::from_millis(500),
         }
     }
 
@@ -163,7 +204,7 @@ impl Profile {
     pub fn readback(self) -> ReadbackForm {
         match self {
             Profile::Air724ug => ReadbackForm::UnquotedNoSpace,
-            Profile::Air780e | Profile::Ec200u => ReadbackForm::QuotedSpace,
+            _ => ReadbackForm::QuotedSpace,
         }
     }
 
@@ -173,6 +214,8 @@ impl Profile {
             Profile::Air724ug => "866714043075174",
             Profile::Air780e => "869020061234567",
             Profile::Ec200u => "864394040000017",
+            Profile::A7670 => "862205050000012",
+            Profile::Sim7600 => "868822040000019",
         }
     }
 }

@@ -39,6 +39,9 @@ impl Module {
         if self.profile.is_quectel() {
             return self.q_dispatch(now, cmd);
         }
+        if self.profile.is_simcom() {
+            return self.sc_dispatch(now, cmd);
+        }
         self.dispatch_common(now, cmd)
     }
 

@@ -35,8 +35,8 @@ impl Module {
             d.deadline = now + idle;
         }
         // 8910 echoes MPUBEX data while echo is on (docs/luat-at.md §4, V301847). The Quectel
-        // profile does not echo QMTPUB data (no capture shows an echo of it).
-        if self.echo_on() && !self.profile.is_quectel() {
+        // and SIMCom profiles do not echo prompt data (no capture shows an echo of it).
+        if self.echo_on() && self.profile.family() == crate::profile::Family::Luat {
             let echoed = bytes[..used].to_vec();
             self.raw_out(now, echoed);
         }
@@ -76,6 +76,13 @@ impl Module {
                         urc,
                     };
                     self.q_publish(now, p, &topic, &d.buf)
+                } else {
+                    Final::Error
+                }
+            }
+            DataKind::Simcom(prompt) => {
+                if complete {
+                    self.sc_prompt_done(now, prompt, d.buf)
                 } else {
                     Final::Error
                 }

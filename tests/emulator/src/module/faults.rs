@@ -199,6 +199,8 @@ impl Module {
             Fault::PingFail => {
                 if self.profile.is_quectel() {
                     self.q_drop_link(now, 2);
+                } else if self.profile.is_simcom() {
+                    self.sc_ping_failed(now);
                 } else {
                     // What a missed PINGRESP does on the Luat firmware (net.rs keepalive).
                     self.drop_link(now, true);
@@ -206,6 +208,9 @@ impl Module {
             }
             Fault::PdnDeact | Fault::PdpDeact if self.profile.is_quectel() => {
                 self.q_pdp_deact(now);
+            }
+            Fault::PdnDeact | Fault::PdpDeact if self.profile.is_simcom() => {
+                self.sc_nonet(now, f == Fault::PdpDeact);
             }
             Fault::PdnDeact => {
                 self.drop_link(now, false);
@@ -352,6 +357,9 @@ impl Module {
         });
         if self.profile.is_quectel() {
             v["quectel"] = self.q_state_json();
+        }
+        if self.profile.is_simcom() {
+            v["simcom"] = self.sc_state_json();
         }
         v
     }

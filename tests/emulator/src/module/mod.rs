@@ -12,6 +12,7 @@ mod mqtt_cmds;
 mod net;
 mod power;
 mod quectel;
+mod simcom;
 mod ssl;
 
 #[cfg(test)]
@@ -28,6 +29,8 @@ use crate::rng::Rng;
 use crate::stats::Stats;
 
 pub use faults::ChaosConfig;
+pub use simcom::{parse_on_off_mixed, ConnectFailForm, Forms as SimcomForms, PubFailForm};
+pub use ssl::TlsSettings;
 
 /// Longest command line kept; longer lines answer `ERROR` (an escaped 4100-byte MPUB fits).
 const MAX_LINE: usize = 16 * 1024;
@@ -74,6 +77,9 @@ pub struct Config {
     /// Quectel: `AT+QMTOPEN` holds its final result until the connect is decided; a failure
     /// prints `+QMTOPEN: <c>,<result>` then `ERROR` (`--qmtopen-error-after`, §3.13 item 3).
     pub qmtopen_error_after: bool,
+    /// SIMCom: which of the documented result shapes the module prints where the sources
+    /// disagree (docs/quectel-simcom-at.md §4.14); unset items are a seeded choice each time.
+    pub simcom_forms: SimcomForms,
 }
 
 impl Config {
@@ -97,24 +103,9 @@ impl Config {
             qmtconn_two_fields: false,
             qmtrecv_next_line: false,
             qmtopen_error_after: false,
+            simcom_forms: SimcomForms::default(),
         }
     }
-}
-
-/// TLS parameters for one `AT+SSLMIPSTART`, resolved from `AT+SSLCFG` context 88.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsSettings {
-    /// 0 = no verification, 1 = verify the server, 2 = also present a client certificate.
-    pub seclevel: u8,
-    pub ca_pem: Option<Vec<u8>>,
-    pub client_cert_pem: Option<Vec<u8>>,
-    pub client_key_pem: Option<Vec<u8>>,
-    /// SNI and verification name (SSLCFG "hostname", else the MIPSTART host).
-    pub server_name: String,
-    /// SSLCFG "sslversion": 3 = TLS 1.2 only, 4 (or unset) = any; 0..2 cannot be negotiated.
-    pub version: Option<u8>,
-    /// Why the settings cannot work (e.g. a missing certificate file); the connect fails.
-    pub problem: Option<String>,
 }
 
 /// What the module asks the runtime to do.
@@ -286,6 +277,8 @@ pub(crate) enum DataKind {
         topic: Vec<u8>,
         urc: &'static str,
     },
+    /// SIMCom: the bytes after one of the `AT+CMQTT*` / `AT+CCERTDOWN` prompts.
+    Simcom(simcom::Prompt),
 }
 
 /// The module is reading raw data after a `>` prompt.
@@ -314,6 +307,8 @@ pub(crate) enum TimerKind {
     DelayOff,
     /// A slow `AT+CIPSHUT` finishes: `SHUT OK`.
     ShutOk,
+    /// SIMCom: a `+CMQTTSUB` result held back so retained messages print before it.
+    SimcomSubResult,
 }
 
 #[derive(Debug, Clone)]
@@ -383,6 +378,11 @@ pub struct Module {
     pub(crate) booted_once: bool,
     /// Quectel dialect state (unused on the Luat profiles).
     pub(crate) q: quectel::QState,
+    /// SIMCom dialect state (unused elsewhere).
+    pub(crate) sc: simcom::SState,
+    /// Picks among the SIMCom result shapes (`Config::simcom_forms`); seeded, and kept across
+    /// reboots so a run repeats.
+    pub(crate) form_rng: Rng,
 }
 
 impl Module {
@@ -392,7 +392,7 @@ impl Module {
         if let Some(c) = chaos_cfg.as_mut().filter(|c| c.default_kinds) {
             // The unrestricted mix of the Quectel profile also has the keepalive failure
             // (`+QMTSTAT: <c>,2`); the Luat mix stays as it was so its seeds replay the same.
-            if cfg.profile.is_quectel() {
+            if cfg.profile.is_quectel() || cfg.profile.is_simcom() {
                 c.kinds.push(faults::ChaosKind::PingFail);
             }
         }
@@ -442,6 +442,8 @@ impl Module {
             shut_pending: false,
             booted_once: false,
             q: quectel::QState::default(),
+            sc: simcom::SState::default(),
+            form_rng: Rng::new(seed ^ 0x51C0),
             cfg,
         };
         if m.supply {
@@ -643,7 +645,7 @@ impl Module {
             self.emit_final(now, Final::Error);
             return;
         }
-        if self.shut_pending || self.q.open_pending {
+        if self.shut_pending || self.q.open_pending || self.sc.final_pending.is_some() {
             // One command at a time: the firmware reads no new command while CIPSHUT runs
             // (the echo above still happened). Same while a Quectel QMTOPEN holds its final.
             crate::elog!("line ignored: a command is still running");
@@ -774,6 +776,7 @@ impl Module {
             TimerKind::PdnBack => self.pdn_back(now),
             TimerKind::PinHold { pin, gen } => self.pin_held(now, pin, gen),
             TimerKind::DelayOff => self.delay = Duration::ZERO,
+            TimerKind::SimcomSubResult => self.sc_sub_result_due(now),
             TimerKind::ShutOk => {
                 if std::mem::take(&mut self.shut_pending) {
                     self.emit_final(now, Final::Text("SHUT OK"));

@@ -58,6 +58,8 @@ impl Module {
             self.act(Action::Close { gen: l.gen });
             if closed_urc && self.profile.is_quectel() {
                 self.q_lost_urc(now, l.phase, 1);
+            } else if closed_urc && self.profile.is_simcom() {
+                self.sc_lost(now, l.phase, 1);
             } else if closed_urc {
                 self.closed_urc(now);
             }
@@ -139,6 +141,10 @@ impl Module {
         }
         if self.profile.is_quectel() {
             self.q_net_event(now, ev);
+            return;
+        }
+        if self.profile.is_simcom() {
+            self.sc_net_event(now, ev);
             return;
         }
         match ev {
@@ -385,6 +391,8 @@ impl Module {
             crate::elog!("no PINGRESP within the keepalive; link dead");
             if self.profile.is_quectel() {
                 self.q_drop_link(now, 2);
+            } else if self.profile.is_simcom() {
+                self.sc_ping_failed(now);
             } else {
                 self.drop_link(now, true);
             }

@@ -34,6 +34,7 @@ impl Module {
         self.mdisconnected = false;
         self.shut_pending = false;
         self.q = super::quectel::QState::default();
+        self.sc = super::simcom::SState::default();
         self.epoch += 1;
         self.timers.retain(|t| t.epoch.is_none());
     }
@@ -69,7 +70,7 @@ impl Module {
             // The boot ROM's banner leaks onto the UART before RDY (P3; S15 saw `?`).
             self.raw_out(now, b"^boot.rom'v'!\n".to_vec());
         }
-        self.line(now, b"RDY");
+        self.line(now, self.profile.boot_line());
         let at = now + Duration::from_millis(self.cfg.sim_ms);
         self.add_timer(at, TimerKind::SimReady, false);
         let at = now + Duration::from_millis(self.cfg.attach_ms.max(self.cfg.sim_ms));
@@ -95,6 +96,14 @@ impl Module {
                 b"+QIND: SMS DONE",
                 b"+QIND: PB DONE",
             ] {
+                self.urc(now, l);
+            }
+        }
+        if self.profile.is_simcom() {
+            // docs/quectel-simcom-at.md §2.2: SIM7600 `+CPIN: READY`, `SMS DONE`, `PB DONE`
+            // (S04, S07); A76xx shows `SMS DONE` (S14, S15), `PB DONE` kept for both (its
+            // absence on A76xx is not proven).
+            for l in [&b"+CPIN: READY"[..], b"SMS DONE", b"PB DONE"] {
                 self.urc(now, l);
             }
         }
@@ -133,6 +142,10 @@ impl Module {
                 ""
             }
         );
+        if self.profile == Profile::A7670 {
+            // The LTE default bearer comes up with the attach (S14, S15).
+            self.urc(now, b"+CGEV: EPS PDN ACT 1");
+        }
         if self.profile == Profile::Air780e {
             self.urc(now, b"^MODE: 17,17");
             self.urc(now, b"+E_UTRAN Service");
@@ -151,6 +164,10 @@ impl Module {
         crate::elog!("network detached ({why})");
         self.attached = false;
         self.pdp = Pdp::Deact;
+        if self.profile.is_simcom() {
+            // Losing the network takes the MQTT service down (§4.9).
+            self.sc_nonet(now, false);
+        }
         self.drop_link(now, true);
         self.reg_changed(now);
     }

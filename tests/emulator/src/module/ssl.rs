@@ -10,6 +10,23 @@ use super::basic::set_args;
 use super::{DataKind, DataMode, Final, Module};
 use crate::at::{Command, Form};
 
+/// TLS parameters for one connect: Luat `AT+SSLMIPSTART` (from `AT+SSLCFG` context 88),
+/// Quectel `AT+QMTOPEN` (`AT+QSSLCFG`), SIMCom `AT+CMQTTCONNECT` (`AT+CSSLCFG`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// 0 = no verification, 1 = verify the server, 2 = also present a client certificate.
+    pub seclevel: u8,
+    pub ca_pem: Option<Vec<u8>>,
+    pub client_cert_pem: Option<Vec<u8>>,
+    pub client_key_pem: Option<Vec<u8>>,
+    /// SNI and verification name (SSLCFG "hostname", else the MIPSTART host).
+    pub server_name: String,
+    /// SSLCFG "sslversion": 3 = TLS 1.2 only, 4 (or unset) = any; 0..2 cannot be negotiated.
+    pub version: Option<u8>,
+    /// Why the settings cannot work (e.g. a missing certificate file); the connect fails.
+    pub problem: Option<String>,
+}
+
 const SSL_TAGS: &[&str] = &[
     "sslversion",
     "ciphersuite",

@@ -3,6 +3,7 @@
 //! MQTT client.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod certs;
 pub mod device;
 
 use std::io::{BufRead, BufReader, Read, Write};
