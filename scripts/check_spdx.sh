@@ -14,7 +14,7 @@ while IFS= read -r f; do
     echo "no licence line in the first 3 lines: $f"
     missing=$((missing + 1))
   fi
-done < <(git ls-files --cached --others --exclude-standard -- src include ports examples-c build.rs \
+done < <(git ls-files --cached --others --exclude-standard -- src include ports examples-c build.rs scripts/dist \
            | grep -E '\.(rs|c|h)$')
 for f in LICENSE-MIT LICENSE-APACHE; do
   [ -s "$f" ] || { echo "missing $f"; missing=$((missing + 1)); }

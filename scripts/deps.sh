@@ -22,7 +22,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 installed=$(rustup target list --installed)
-for t in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+# The last five are for `make dist` (prebuilt libraries for every Cortex-M and RV32 class).
+for t in thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf \
+         thumbv7em-none-eabi thumbv8m.base-none-eabi thumbv8m.main-none-eabi \
+         thumbv8m.main-none-eabihf riscv32imc-unknown-none-elf; do
   grep -qx "$t" <<<"$installed" || rustup target add "$t"
 done
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
