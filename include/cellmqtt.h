@@ -457,6 +457,9 @@ enum cellmqtt_profile_t
   // Quectel EC200U family (EC200U/EC600U/EG915U, EC800M, EC2x): `AT+QMT*`; the host sets
   // up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
   CELLMQTT_PROFILE_EC200U = 3,
+  // SIMCom A7670 family (A7670/A7672/A76xx, SIM7600): `AT+CMQTT*`; topics and payloads go
+  // after data prompts, one publish or subscribe in flight (results carry no message id).
+  CELLMQTT_PROFILE_A7670 = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -22,6 +22,9 @@ pub enum Profile {
     /// Quectel EC200U / EC600U / EG915U, EC800M, EC2x: the `AT+QMT*` dialect
     /// (docs/quectel-simcom-at.md §3); RESET reboots.
     Ec200u,
+    /// SIMCom A7670 / A7672 / A76xx and SIM7600: the `AT+CMQTT*` dialect
+    /// (docs/quectel-simcom-at.md §4); RESET reboots.
+    A7670,
 }
 
 impl Profile {
@@ -33,6 +36,8 @@ impl Profile {
             Profile::Air724ug | Profile::Air780e | Profile::Air780ep => Some(Dialect::Luat),
             #[cfg(feature = "quectel")]
             Profile::Ec200u => Some(Dialect::Quectel),
+            #[cfg(feature = "simcom")]
+            Profile::A7670 => Some(Dialect::Simcom),
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -45,7 +50,7 @@ impl Profile {
             Profile::Air780e => 2384,
             Profile::Air780ep => 4100,
             // No `AT+MPUB` in this family: everything goes after a data prompt.
-            Profile::Ec200u => 0,
+            Profile::Ec200u | Profile::A7670 => 0,
         }
     }
 

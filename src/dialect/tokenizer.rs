@@ -15,6 +15,10 @@
 //! ; Framing::Quectel (docs/quectel-simcom-at.md §3.7, §3.13 item 5)
 //! message := "+QMTRECV:" *" " 1*DIGIT "," 1*DIGIT "," DQUOTE text DQUOTE "," N
 //!            ["," | CR | LF] [CR LF | CR | LF] [DQUOTE] N*byte [DQUOTE]
+//!
+//! ; Framing::Simcom (docs/quectel-simcom-at.md §4.8, §4.14 item 5): see `tokenizer/simcom.rs`
+//! message := "+CMQTTRXSTART:" c "," T "," P eol 1*part "+CMQTTRXEND:" c eol
+//! part    := ("+CMQTTRXTOPIC:" | "+CMQTTRXPAYLOAD:") c "," n eol n*byte   ; CR/LF between
 //! ```
 //!
 //! - Every CR and every LF ends a line; empty lines are skipped, so `\r\n<text>\r\n`, a lone-CR
@@ -50,6 +54,11 @@
 
 use crate::bytes::{head, move_down, tail};
 
+#[cfg(feature = "simcom")]
+mod simcom;
+#[cfg(feature = "simcom")]
+pub use simcom::{MAX_CMQTT_PAYLOAD, MAX_CMQTT_TOPIC};
+
 /// Largest `+MSUB` payload length taken from a header: the modules' own maximum (4100 bytes,
 /// docs/luat-at.md §5.7). A larger count is a corrupted header: taken as a length it would
 /// swallow the stream after it, so the line ends at its terminator instead, as an ordinary
@@ -81,6 +90,10 @@ pub enum Framing {
     /// it is a constant and its matcher is not linked.
     #[cfg(feature = "quectel")]
     Quectel,
+    /// SIMCom `+CMQTTRXSTART` … `+CMQTTRXEND`: a message in several lines, topic and payload
+    /// each in counted chunks. Only in builds with the `simcom` feature.
+    #[cfg(feature = "simcom")]
+    Simcom,
 }
 
 impl Framing {
@@ -88,15 +101,29 @@ impl Framing {
     #[inline(always)]
     const fn is_quectel(self) -> bool {
         match self {
-            Framing::Luat => false,
             #[cfg(feature = "quectel")]
             Framing::Quectel => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True for the SIMCom framing (a constant false in builds without it).
+    #[inline(always)]
+    const fn is_simcom(self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Framing::Simcom => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
         }
     }
 
     /// The text a message line starts with.
     const fn prefix(self) -> &'static [u8] {
-        if self.is_quectel() {
+        if self.is_simcom() {
+            b"+CMQTTRXSTART:"
+        } else if self.is_quectel() {
             b"+QMTRECV:"
         } else {
             b"+MSUB:"
@@ -185,6 +212,9 @@ enum State {
     Gap(Gap),
     /// Reading the counted payload of a message.
     Payload,
+    /// Inside a SIMCom message, after its `+CMQTTRXSTART` line.
+    #[cfg(feature = "simcom")]
+    Simcom(simcom::Phase),
 }
 
 /// Where the separators between a Quectel count and its payload stand (each step only moves
@@ -473,6 +503,8 @@ impl Tokenizer {
                 State::Payload => self.payload(line_buf, rest),
                 #[cfg(feature = "quectel")]
                 State::Gap(gap) => self.gap(gap, rest),
+                #[cfg(feature = "simcom")]
+                State::Simcom(phase) => self.simcom(phase, line_buf, rest),
             };
             used = used.saturating_add(n);
             if token.is_some() {
@@ -516,7 +548,7 @@ impl Tokenizer {
         if self.prefix < prefix.len() {
             self.match_prefix(prefix, chunk);
         }
-        if self.prefix == prefix.len() {
+        if self.prefix == prefix.len() && !self.framing.is_simcom() {
             // A Quectel count may end at the line's terminator (the next-line form), so the
             // matcher sees the terminator too; a Luat header never ends on one.
             let scan = head(rest, eol.map_or(rest.len(), |at| at.saturating_add(1)));
@@ -528,6 +560,11 @@ impl Tokenizer {
         }
         self.store(buf, chunk);
         match eol {
+            // A SIMCom message starts with a whole line; its parts follow.
+            #[cfg(feature = "simcom")]
+            Some(at) if self.prefix == prefix.len() && self.simcom_start(buf) => {
+                (at.saturating_add(1), None)
+            }
             Some(at) => (at.saturating_add(1), Some(self.end_line(buf.len()))),
             None => (rest.len(), None),
         }

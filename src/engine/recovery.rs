@@ -54,7 +54,7 @@ pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
 }
 
 /// The status of a broker or network failure (one that never touches the module's hardware).
-fn is_broker_side(reason: Status) -> bool {
+pub(super) fn is_broker_side(reason: Status) -> bool {
     matches!(
         reason,
         Status::BrokerRefused

@@ -196,7 +196,14 @@ impl<'a> Engine<'a> {
                 if self.step == Step::Connect {
                     self.link_wait = None;
                     self.abandon_inflight();
-                    self.broker_failed(Subject::MConnect, code, reason);
+                    if super::recovery::is_broker_side(reason) {
+                        self.broker_failed(Subject::MConnect, code, reason);
+                    } else {
+                        // The module's own fault (SIMCom: client not acquired, bad parameter,
+                        // docs/quectel-simcom-at.md §5.3): the ladder.
+                        self.log(LogKind::CommandError, Subject::ConnackOk, code);
+                        self.fail(reason);
+                    }
                 }
             }
             Response::Subscribed { id, granted } => self.on_sub_ack(false, id, granted),
@@ -205,6 +212,7 @@ impl<'a> Engine<'a> {
             // Only dialects with message ids report it (a constant elsewhere: no code).
             Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
             Response::SendFailed { .. } => {}
+            Response::RequestFailed { code } => self.on_request_failed(code),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
                 if restore && self.step != Step::Idle {
@@ -230,6 +238,10 @@ impl<'a> Engine<'a> {
                 }
             }
             Response::Ready => self.on_module_boot(),
+            // Printed by a booting module only: while the session is up it rebooted unseen
+            // (its first boot line lost); otherwise it is the tail of a boot already handled.
+            Response::BootLine if self.connected => self.on_module_boot(),
+            Response::BootLine => return self.pass_on(true),
             Response::PowerDown => {
                 if !matches!(self.step, Step::Idle | Step::Pins(..)) {
                     self.fail(Status::NoResponse);
@@ -384,6 +396,51 @@ impl<'a> Engine<'a> {
         } else {
             self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
         }
+    }
+
+    /// A subscribe, unsubscribe or publish failed with `code`, in a dialect whose results name
+    /// no request (SIMCom `+CMQTTPUB: <c>,<err>`): it is the one awaited, or the one in flight
+    /// if it came before its command's final result (`OK`, or the `ERROR` after it, docs/
+    /// quectel-simcom-at.md §4.14 item 3). The link is in doubt: the session asks.
+    fn on_request_failed(&mut self, code: u16) {
+        if let Some(w) = self.subscribing.sub_wait.take() {
+            let what = match w.unsubscribe {
+                true => Subject::Unsuback,
+                false => Subject::Suback,
+            };
+            self.log(LogKind::CommandError, what, code);
+            return self.suspect(Suspect::Sub {
+                at: w.at,
+                id: w.id,
+                unsubscribe: w.unsubscribe,
+                reason: Status::LinkLost,
+            });
+        }
+        if let Some(w) = self.publishing.pub_wait.take() {
+            self.log(LogKind::CommandError, Subject::Puback, code);
+            return self.suspect(Suspect::Publish {
+                src: w.src,
+                reason: Status::LinkLost,
+            });
+        }
+        let sending = self.inflight.is_some_and(|f| {
+            matches!(
+                f.cmd,
+                Cmd::Publish(_) | Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }
+            )
+        });
+        if sending {
+            self.log(LogKind::CommandError, self.inflight_subject(), code);
+            self.early_send_failed = true;
+        } else {
+            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+        }
+    }
+
+    /// What log entries call the command in flight.
+    fn inflight_subject(&self) -> Subject {
+        self.inflight
+            .map_or(Subject::At, |f| f.cmd.subject(self.dialect))
     }
 
     /// A subscribe (`unsubscribe` false) or unsubscribe acknowledgement: only the kind (and,

@@ -19,6 +19,9 @@ pub enum ProfileId {
     /// Quectel EC200U family (EC200U/EC600U/EG915U, EC800M, EC2x): `AT+QMT*`; the host sets
     /// up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
     Ec200u = 3,
+    /// SIMCom A7670 family (A7670/A7672/A76xx, SIM7600): `AT+CMQTT*`; topics and payloads go
+    /// after data prompts, one publish or subscribe in flight (results carry no message id).
+    A7670 = 4,
 }
 
 /// `cellmqtt_config_t.options` bits.
