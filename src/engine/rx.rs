@@ -45,6 +45,16 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
         .position(|b| matches!(b, b'=' | b'?'))
         .unwrap_or(body.len());
     let name = body.get(..name_len).unwrap_or(&[]);
+    // SIMCom's `AT+CICCID` labels its answer `+ICCID:` (answers are read tolerantly,
+    // docs/quectel-simcom-at.md §7), so the name without the `C` after its `+` counts too.
+    labelled(line, name)
+        || (name.starts_with(b"+C")
+            && line.first() == Some(&b'+')
+            && labelled(line.get(1..).unwrap_or(&[]), name.get(2..).unwrap_or(&[])))
+}
+
+/// True when `line` starts with `name` (any case) followed by `:` or a space.
+fn labelled(line: &[u8], name: &[u8]) -> bool {
     name.len() > 1
         && line.len() > name.len()
         && line
