@@ -16,6 +16,8 @@
 //!   buffer holds the topic at its start and the payload right after it, chunk by chunk, when
 //!   both fit ([`Token::Message`]); when they do not, the chunks are read and thrown away and
 //!   the message is reported lost ([`Token::MessageDropped`]), so the stream stays in sync.
+//!   The start line itself must fit the buffer to be read (the longest, 27 bytes, is far
+//!   below the engine's minimum line buffer); one that does not is a discarded line.
 //! - Chunk bytes are raw (LF, quotes, binary) and read by count; after a part line's
 //!   terminator (`CR LF`, lone `CR` or lone `LF`) the count starts, and CR/LF after the bytes
 //!   and blank lines between parts are skipped (§1, §4.14 item 5).
@@ -86,10 +88,10 @@ enum Out {
     More,
     /// The message is complete (or lost): its token; the tokenizer is between lines.
     Done(Token),
-    /// The message is lost at a line that is no part of it: the bytes of that line already
-    /// consumed (a prefix of a part keyword), and whether the line goes on (false when its
-    /// terminator was reached).
-    Abandon(&'static [u8], bool),
+    /// The message is lost at a line that is no part of it: the bytes of that line consumed
+    /// before (a prefix of a part keyword) and the byte that broke it, also consumed (`None`
+    /// when it was the line's terminator, so the line ended).
+    Abandon(&'static [u8], Option<u8>),
 }
 
 /// `<c>,<topic_total>,<payload_total>` after the start line's prefix, if the totals are within
@@ -146,23 +148,26 @@ impl Tokenizer {
                 self.len = 0;
                 (used, Some(token))
             }
-            Out::Abandon(consumed, mid_line) => {
+            Out::Abandon(consumed, byte) => {
                 let lost = Token::MessageDropped {
                     payload_len: self.payload_len,
                 };
                 self.len = 0;
                 self.prefix = 0;
                 self.state = State::LineStart;
-                if mid_line {
+                if let Some(byte) = byte {
                     // The line goes on as an ordinary one, with the bytes already read. They
-                    // are a prefix of `+CMQTTRX`… and may be of the start line's prefix too.
+                    // may begin the start line's prefix (a new `+CMQTTRXSTART`).
                     self.state = State::Line;
                     self.store(buf, consumed);
-                    if !self.framing.prefix().starts_with(consumed) {
-                        self.prefix = NOT_HEADER;
+                    self.store(buf, &[byte]);
+                    let start = self.framing.prefix();
+                    let k = consumed.len();
+                    self.prefix = if start.starts_with(consumed) && start.get(k) == Some(&byte) {
+                        k.saturating_add(1)
                     } else {
-                        self.prefix = consumed.len();
-                    }
+                        NOT_HEADER
+                    };
                 }
                 (used, Some(lost))
             }
@@ -191,7 +196,8 @@ impl Tokenizer {
                     let keyword = part.keyword();
                     if keyword.get(usize::from(matched)) != Some(&byte) {
                         let consumed = head(keyword, usize::from(matched));
-                        return (used, Out::Abandon(consumed, !terminator));
+                        let byte = (!terminator).then_some(byte);
+                        return (used + 1, Out::Abandon(consumed, byte));
                     }
                     let matched = matched.saturating_add(1);
                     phase = if usize::from(matched) == keyword.len() {
@@ -208,13 +214,13 @@ impl Tokenizer {
                             return (used, Out::Done(self.message_token_simcom()));
                         }
                         Some(next) => phase = next,
-                        None => return (used, Out::Abandon(&[], false)),
+                        None => return (used, Out::Abandon(&[], None)),
                     }
                     continue;
                 }
                 Phase::Fields(part, seen) => match self.field_byte(seen, byte) {
                     Some(seen) => phase = Phase::Fields(part, seen),
-                    None => return (used, Out::Abandon(&[], true)),
+                    None => return (used + 1, Out::Abandon(&[], Some(byte))),
                 },
                 Phase::Cr => {
                     phase = Phase::Data;
