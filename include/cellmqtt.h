@@ -584,12 +584,13 @@ typedef struct cellmqtt_config_t {
   struct cellmqtt_ladder_t ladder;
   // Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
   uint16_t mpubex_above_extra;
-  // APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
-  // NULL or "" = the module's default. Luat modules take it from the network.
+  // APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`,
+  // SIMCom `AT+CGDCONT`); NULL or "" = the module's default. Luat modules take it from the
+  // network.
   const char *apn;
   // QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a time,
   // the default). Up to 8, and above 1 only for families whose acknowledgements carry
-  // message ids (Quectel).
+  // message ids (Quectel; SIMCom's results carry none).
   uint8_t publish_window;
 } cellmqtt_config_t;
 

@@ -291,11 +291,13 @@ pub struct Config<'a> {
     /// (one more round trip for the prompt instead of a longer line).
     pub mpubex_above_extra: u16,
     /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
-    /// `AT+QICSGP`); empty: the module's default. Luat modules take it from the network.
+    /// `AT+QICSGP`, SIMCom `AT+CGDCONT`); empty: the module's default. Luat modules take it
+    /// from the network.
     pub apn: &'a [u8],
     /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a
     /// time). More than one only where the dialect's acknowledgements carry message ids
-    /// (Quectel); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
+    /// (Quectel; not Luat, not SIMCom, whose results name no request and are matched by
+    /// order); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
     pub publish_window: u8,
 }
 
