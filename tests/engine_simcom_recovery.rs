@@ -386,3 +386,26 @@ fn a_lost_prompt_still_sends_the_data_not_a_probe() {
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CMQTTPAYLOAD=0,1\r");
 }
+
+#[test]
+fn a_stray_ok_before_the_data_is_written_does_not_cut_it() {
+    let mut h = online();
+    let id = h.engine.publish(b"s/p", b"0123456789", 0, false).unwrap();
+    h.tx(b"AT+CMQTTTOPIC=0,3\r");
+    h.rx(b"\r\n>");
+    h.tx(b"s/p");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTPAYLOAD=0,10\r");
+    // The UART takes nothing for a while; a late `OK` comes before the data went out.
+    h.uart.stall = 1_000;
+    h.rx(b"\r\n>");
+    h.rx(b"\r\nOK\r\n");
+    h.uart.stall = 0;
+    h.advance(1);
+    h.tx(b"0123456789");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTPUB=0,0,60\r");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n");
+    assert!(h.notices().contains(&Notice::Published { id }));
+    assert_eq!(h.engine.stats().lines_unknown, 1);
+}

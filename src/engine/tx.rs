@@ -227,6 +227,12 @@ impl<'a> Engine<'a> {
         let Some(prompt_next) = self.command(f.cmd, next).map(|c| c.awaits_prompt()) else {
             return false;
         };
+        if result == Final::Ok && !f.written && !f.cursor.is_done() {
+            // The module cannot have answered a part not yet written whole (its data): a
+            // stray or late `OK`, which must not end the part mid-data.
+            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+            return true;
+        }
         let prompt = self.part_awaits_prompt(f.cmd, f.part);
         let expected = match result {
             Final::Prompt | Final::Timeout => prompt,
