@@ -182,9 +182,9 @@ fn a_client_not_acquired_is_the_module_and_climbs_the_ladder() {
     );
     assert!(n.contains(&Notice::Log {
         kind: LogKind::CommandError,
-        what: Subject::ConnackOk,
+        what: Subject::MConnect,
         code: 20,
-        reason: Status::Ok
+        reason: Status::ModuleError
     }));
     // The acquire itself refused: a module error too, not a broker failure.
     let mut h = Harness::new(config());

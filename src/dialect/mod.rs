@@ -48,6 +48,11 @@ pub use tokenizer::{Framing, Tokenizer};
 use crate::config::{Config, Options};
 use crate::engine::{Cmd, PubSource};
 
+/// True when a linked dialect spells some commands in several parts around data prompts
+/// (SIMCom, [`Dialect::spell`]); without one the engine links no code for parts.
+/// cbindgen:ignore
+pub const MULTI_PART: bool = cfg!(feature = "simcom");
+
 /// The module families the engine can drive.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Dialect {

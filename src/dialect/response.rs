@@ -136,7 +136,8 @@ pub enum Response {
     },
     /// A subscribe, unsubscribe or publish failed, in a dialect whose results name no request
     /// (SIMCom `+CMQTTSUB/UNSUB/PUB: <c>,<err>` with `<err>` not 0): it is the one in flight or
-    /// awaited, since such a dialect has one at a time.
+    /// awaited, since such a dialect has one at a time. Only in builds with such a dialect.
+    #[cfg(feature = "simcom")]
     RequestFailed {
         /// The module's code.
         code: u16,
@@ -161,7 +162,9 @@ pub enum Response {
     /// The module (re)booted (`RDY`; SIMCom `*ATREADY: 1`).
     Ready,
     /// A line a module prints late in its boot (SIMCom `SMS DONE`, `PB DONE`): a reboot when
-    /// it comes while the session is up, a notice otherwise.
+    /// it comes while the session is up, a notice otherwise. Only in builds with such a
+    /// dialect.
+    #[cfg(feature = "simcom")]
     BootLine,
     /// The module is switching off (Luat `NORMAL POWER DOWN`).
     PowerDown,

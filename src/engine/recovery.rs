@@ -185,9 +185,15 @@ impl<'a> Engine<'a> {
     }
 
     /// The broker or the network failed the connect (`what` said so, with `code`): log the
-    /// class and re-connect; the module is not touched.
+    /// class and re-connect; the module is not touched. A code of the module's own side among
+    /// a family's connect results (SIMCom, docs/quectel-simcom-at.md §5.3) is logged as a
+    /// command error and takes the ladder like any module error.
     pub(super) fn broker_failed(&mut self, what: Subject, code: u16, reason: Status) {
-        self.log_as(LogKind::BrokerFailure, what, code, reason);
+        let kind = match is_broker_side(reason) {
+            true => LogKind::BrokerFailure,
+            false => LogKind::CommandError,
+        };
+        self.log_as(kind, what, code, reason);
         self.fail(reason);
     }
 

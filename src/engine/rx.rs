@@ -48,7 +48,8 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
     // SIMCom's `AT+CICCID` labels its answer `+ICCID:` (answers are read tolerantly,
     // docs/quectel-simcom-at.md §7), so the name without the `C` after its `+` counts too.
     labelled(line, name)
-        || (name.starts_with(b"+C")
+        || (cfg!(feature = "simcom")
+            && name.starts_with(b"+C")
             && line.first() == Some(&b'+')
             && labelled(line.get(1..).unwrap_or(&[]), name.get(2..).unwrap_or(&[])))
 }
@@ -206,14 +207,10 @@ impl<'a> Engine<'a> {
                 if self.step == Step::Connect {
                     self.link_wait = None;
                     self.abandon_inflight();
-                    if super::recovery::is_broker_side(reason) {
-                        self.broker_failed(Subject::MConnect, code, reason);
-                    } else {
-                        // The module's own fault (SIMCom: client not acquired, bad parameter,
-                        // docs/quectel-simcom-at.md §5.3): the ladder.
-                        self.log(LogKind::CommandError, Subject::ConnackOk, code);
-                        self.fail(reason);
-                    }
+                    // A module fault among the codes (SIMCom: client not acquired, bad
+                    // parameter, docs/quectel-simcom-at.md §5.3) is logged as one and climbs
+                    // the ladder (`broker_failed` tells).
+                    self.broker_failed(Subject::MConnect, code, reason);
                 }
             }
             Response::Subscribed { id, granted } => self.on_sub_ack(false, id, granted),
@@ -222,6 +219,7 @@ impl<'a> Engine<'a> {
             // Only dialects with message ids report it (a constant elsewhere: no code).
             Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
             Response::SendFailed { .. } => {}
+            #[cfg(feature = "simcom")]
             Response::RequestFailed { code } => self.on_request_failed(code),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
@@ -250,7 +248,9 @@ impl<'a> Engine<'a> {
             Response::Ready => self.on_module_boot(),
             // Printed by a booting module only: while the session is up it rebooted unseen
             // (its first boot line lost); otherwise it is the tail of a boot already handled.
+            #[cfg(feature = "simcom")]
             Response::BootLine if self.connected => self.on_module_boot(),
+            #[cfg(feature = "simcom")]
             Response::BootLine => return self.pass_on(true),
             Response::PowerDown => {
                 if !matches!(self.step, Step::Idle | Step::Pins(..)) {
@@ -412,6 +412,7 @@ impl<'a> Engine<'a> {
     /// no request (SIMCom `+CMQTTPUB: <c>,<err>`): it is the one awaited, or the one in flight
     /// if it came before its command's final result (`OK`, or the `ERROR` after it, docs/
     /// quectel-simcom-at.md §4.14 item 3). The link is in doubt: the session asks.
+    #[cfg(feature = "simcom")]
     fn on_request_failed(&mut self, code: u16) {
         if let Some(w) = self.subscribing.sub_wait.take() {
             let what = match w.unsubscribe {
@@ -448,6 +449,7 @@ impl<'a> Engine<'a> {
     }
 
     /// What log entries call the command in flight.
+    #[cfg(feature = "simcom")]
     fn inflight_subject(&self) -> Subject {
         self.inflight
             .map_or(Subject::At, |f| f.cmd.subject(self.dialect))

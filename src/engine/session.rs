@@ -431,7 +431,8 @@ impl<'a> Engine<'a> {
     /// docs/quectel-simcom-at.md §5.3); a part before it (SIMCom `AT+CMQTTACCQ`, the will) is
     /// the module's.
     fn connect_refused(&mut self, part: u8, r: Final) {
-        let last = self.command(Cmd::Connect, part.saturating_add(1)).is_none();
+        let last = !crate::dialect::MULTI_PART
+            || self.command(Cmd::Connect, part.saturating_add(1)).is_none();
         let reason = match last {
             true => self.dialect.connect_error(),
             false => Status::ModuleError,
@@ -443,6 +444,7 @@ impl<'a> Engine<'a> {
         if super::recovery::is_broker_side(reason) {
             self.broker_failed(Subject::MConnect, code, reason);
         } else {
+            // `on_final` logged the `ERROR` already.
             self.fail(reason);
         }
     }

@@ -187,7 +187,8 @@ impl<'a> Engine<'a> {
     /// Puts `cmd` in flight with its deadline.
     pub(super) fn issue(&mut self, cmd: Cmd) {
         let t = &self.cfg.timeouts;
-        let prompt = matches!(cmd, Cmd::PublishHeader(_)) || self.part_awaits_prompt(cmd, 0);
+        let prompt = matches!(cmd, Cmd::PublishHeader(_))
+            || (crate::dialect::MULTI_PART && self.part_awaits_prompt(cmd, 0));
         let wait = match cmd {
             Cmd::Probe => t.poll_interval_ms,
             _ if prompt => t.prompt_ms,
@@ -219,6 +220,9 @@ impl<'a> Engine<'a> {
     /// for a publish header (`on_final`).
     pub(super) fn next_part(&mut self, result: super::rx::Final) -> bool {
         use super::rx::Final;
+        if !crate::dialect::MULTI_PART {
+            return false;
+        }
         let Some(f) = self.inflight else {
             return false;
         };
@@ -273,7 +277,14 @@ impl<'a> Engine<'a> {
         }
         let mut chunk = [0u8; 64];
         let mut after = f.cursor;
-        let Some(command) = self.command(f.cmd, f.part) else {
+        // Without a multi-part dialect every command is its part 0 (said so, the single-part
+        // spelling folds to the old code).
+        let part = if crate::dialect::MULTI_PART {
+            f.part
+        } else {
+            0
+        };
+        let Some(command) = self.command(f.cmd, part) else {
             return false;
         };
         let n = encode(&command, &mut after, &mut chunk);
