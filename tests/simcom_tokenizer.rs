@@ -89,7 +89,10 @@ fn raw_payload_bytes_are_read_by_count() {
 #[test]
 fn chunked_topic_and_payload_are_joined() {
     let topic = b"a/long/topic/name";
-    let payload: Vec<u8> = (0..=255u8).collect();
+    // Every byte value (every ninth under Miri: each split re-reads the whole stream).
+    let payload: Vec<u8> = (0..=255u8)
+        .step_by(if cfg!(miri) { 9 } else { 1 })
+        .collect();
     check(
         &message(topic, &payload, 5, b"\r\n\r\n"),
         300,
