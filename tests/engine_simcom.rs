@@ -114,7 +114,9 @@ fn start_of_a_running_service_is_success() {
     h.start();
     simcom::boot(&mut h);
     // `+CMQTTSTART: 23` (network is opened) with `ERROR`: the service already runs (§4.2).
-    simcom::reconnect(&mut h);
+    simcom::restart_service(&mut h);
+    simcom::acquire(&mut h);
+    simcom::connect(&mut h);
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
     let n = h.notices();

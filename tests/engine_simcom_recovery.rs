@@ -88,9 +88,9 @@ fn failed_connects(h: &mut Harness, cycles: usize, fail: &[u8]) -> Vec<Notice> {
             simcom::start_service(h);
         } else {
             h.advance(60_000);
-            h.tx(b"AT+CMQTTSTART\r");
-            h.rx(b"\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
+            simcom::restart_service(h);
         }
+        // A failed attempt sets the client up again (the client may be the cause).
         simcom::acquire(h);
         h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
         h.rx(fail);
@@ -408,4 +408,66 @@ fn a_stray_ok_before_the_data_is_written_does_not_cut_it() {
     h.rx(b"\r\nOK\r\n\r\n+CMQTTPUB: 0,0\r\n");
     assert!(h.notices().contains(&Notice::Published { id }));
     assert_eq!(h.engine.stats().lines_unknown, 1);
+}
+
+#[test]
+fn after_a_lost_link_the_same_client_connects_and_err_20_acquires_it_again() {
+    let mut h = online();
+    h.rx(b"\r\n+CMQTTCONNLOST: 0,1\r\n");
+    h.advance(1_000);
+    h.take_events();
+    // The same client connects again (§4.9); the module says it was not acquired (err 20).
+    simcom::restart_service(&mut h);
+    h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTCONNECT: 0,20\r\n");
+    let n = h.notices();
+    assert_eq!(
+        first_recovery(&n),
+        Some((RecoveryStep::Reconnect, Status::ModuleError)),
+        "{n:?}"
+    );
+    // The next attempt acquires the client again, then restores the subscription.
+    h.advance(2_000);
+    simcom::restart_service(&mut h);
+    simcom::acquire(&mut h);
+    simcom::connect(&mut h);
+    simcom::subscribe(&mut h, b"s/#", 1);
+    h.rx(b"\r\n+CMQTTSUB: 0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    module_untouched(&h, &n);
+}
+
+#[test]
+fn a_stop_and_a_network_loss_release_the_client() {
+    // After NONET the service restarts and the client is acquired afresh.
+    let mut h = online();
+    h.rx(b"\r\n+CMQTTNONET\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\nOK\r\n");
+    simcom::start_connect(&mut h);
+    // After a stop, the next start acquires again too.
+    let mut h = online();
+    h.engine.stop(h.now);
+    h.tx(b"AT+CMQTTDISC=0,60\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\nOK\r\n");
+    h.engine.start(h.now).unwrap();
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    simcom::start_connect(&mut h);
+    h.tx(SUB);
 }

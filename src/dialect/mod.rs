@@ -88,6 +88,9 @@ pub trait Context {
     fn publish(&self, src: PubSource) -> Option<Publish<'_>>;
     /// The text of the oldest queued AT command.
     fn queued_line(&self) -> Option<&[u8]>;
+    /// The connect's client setup from the last session is still in force on the module, so
+    /// a re-connect may send only the connect (SIMCom, docs/quectel-simcom-at.md §4.9).
+    fn client_kept(&self) -> bool;
 }
 
 /// A command spelled in one dialect.

@@ -213,6 +213,10 @@ impl<'a> Engine<'a> {
     fn fail_as(&mut self, reason: Status, cause: Cause) {
         let was_connected = self.connected;
         self.drop_link_state();
+        if !was_connected {
+            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
+            self.boot.client_kept = false;
+        }
         if was_connected {
             self.stats.links_lost = self.stats.links_lost.wrapping_add(1);
         } else {
@@ -398,6 +402,7 @@ impl<'a> Engine<'a> {
             self.release_pins();
         }
         self.failed = false;
+        self.boot.client_kept = false;
         self.drop_link_state();
         self.drop_at_commands();
         if connected {

@@ -552,6 +552,7 @@ impl<'a> Engine<'a> {
                 // The module may have rebooted unseen: the per-boot settings, TLS included,
                 // are sent again at the next re-connect.
                 self.boot.prepared = false;
+                self.boot.client_kept = false;
                 self.boot.ssl_done = false;
             }
             Echo::Resent => self.boot.echo = Echo::Stuck,

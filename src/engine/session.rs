@@ -482,6 +482,7 @@ impl<'a> Engine<'a> {
     /// `CONNACK OK`: the session is up.
     pub(super) fn on_connected(&mut self) {
         self.connected = true;
+        self.boot.client_kept = true;
         self.stats.connects = self.stats.connects.wrapping_add(1);
         self.ladder.online();
         self.announced = self.cfg.online_payload.is_none();

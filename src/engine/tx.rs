@@ -119,6 +119,10 @@ impl Context for Engine<'_> {
     fn queued_line(&self) -> Option<&[u8]> {
         self.at_queue.front().map(|q| q.text())
     }
+
+    fn client_kept(&self) -> bool {
+        self.boot.client_kept
+    }
 }
 
 /// The message id the online message goes with where the dialect carries ids. An application

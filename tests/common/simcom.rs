@@ -72,12 +72,16 @@ pub fn start_connect(h: &mut Harness) {
     connect(h);
 }
 
-/// The re-connect after a lost link: the service already runs (`+CMQTTSTART: 23`, `ERROR`),
-/// then acquire and connect.
-pub fn reconnect(h: &mut Harness) {
+/// `AT+CMQTTSTART` of a service that already runs: `+CMQTTSTART: 23`, `ERROR` (§4.2).
+pub fn restart_service(h: &mut Harness) {
     h.tx(b"AT+CMQTTSTART\r");
     h.rx(b"\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n");
-    acquire(h);
+}
+
+/// The re-connect after a lost link: the service already runs, and the connect goes on the
+/// same client, with no new acquire (§4.9).
+pub fn reconnect(h: &mut Harness) {
+    restart_service(h);
     connect(h);
 }
 

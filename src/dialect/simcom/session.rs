@@ -11,9 +11,9 @@
 //!   `+CMQTTSTART: 23` with `ERROR` means the service already runs.
 //! - Connect: `AT+CMQTTREL=0` (a stale client, §4.3), `AT+CMQTTACCQ`, `AT+CMQTTSSLCFG` with TLS,
 //!   the will (`AT+CMQTTWILLTOPIC`, `AT+CMQTTWILLMSG`, §4.4), then `AT+CMQTTCONNECT` (§4.5).
-//!   The client is acquired again at every connect: after `+CMQTTCONNLOST` the vendor only says
-//!   to connect again (§4.9), and a fresh acquire covers the case where the module dropped the
-//!   client (err 20) without a round trip to find out.
+//!   After a lost link (`+CMQTTCONNLOST`, a failed ping) only `AT+CMQTTCONNECT` goes, on the
+//!   same client (§4.9, `Context::client_kept`); if that fails (err 20: client not acquired)
+//!   the next attempt acquires the client again.
 //! - Subscribe and unsubscribe: the one-step forms with the filter after the prompt (§4.6).
 //! - Publish: topic, payload (none for an empty payload, whose publishing is UNKNOWN, §4.7),
 //!   then `AT+CMQTTPUB`; the module clears both after each publish, so every publish sets them.
@@ -139,18 +139,20 @@ fn nth<const N: usize>(parts: [Command<'_>; N], part: u8) -> Option<Command<'_>>
 }
 
 /// Part `part` of the connect: release, acquire, [SSL context], [will topic and message],
-/// CONNECT.
+/// CONNECT; only the CONNECT while the client from the last session is kept (after a lost
+/// link, §4.9: connect again on the same client).
 fn connect_part<C: Context>(ctx: &C, part: u8) -> Option<Command<'_>> {
     let cfg = ctx.config();
     let tls = cfg.tls();
-    let will = cfg.will;
+    let will = cfg.will.filter(|_| !ctx.client_kept());
+    let setup = !ctx.client_kept();
     [
-        Some(Command::Release),
-        Some(Command::Acquire {
+        setup.then_some(Command::Release),
+        setup.then_some(Command::Acquire {
             client_id: ctx.client_id(),
             tls,
         }),
-        tls.then_some(Command::SslContext),
+        (setup && tls).then_some(Command::SslContext),
         will.map(|w| Command::WillTopic { len: w.topic.len() }),
         will.map(|w| Command::Raw(w.topic)),
         will.map(|w| Command::WillMessage {
