@@ -60,3 +60,21 @@ out("engine", "qos_flow", bytes([0x00]) + online + qos + canned("MSUB direct"))
 out("engine", "recovery", bytes([0x70]) + online + publish(0b0000_0100, 4) + canned("OK") + recover)
 out("engine", "silent_ladder", bytes([0xf1]) + online + silent * 4)
 out("engine", "tls_mpubex", bytes([0x09]) + online + publish(0b1000_0100, 60) + canned("PROMPT") + canned("OK") + canned("PUBACK"))
+
+# --- simcom_stream: first byte = control (buffer size, split, prompt) ----------------------
+simcom = {
+    "session": b"\r\n*ATREADY: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n"
+               b"\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n\r\nOK\r\n\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n"
+               b"\r\nOK\r\n\r\n+CMQTTCONNECT: 0,0\r\n\r\n>\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n"
+               b"\r\n+CMQTTPUB: 0,6\r\n\r\nERROR\r\n\r\n+CMQTTCONNLOST: 0,1\r\n\r\n+CMQTTNONET\r\n"
+               b"\r\n+CMQTTDISC: 0,0\r\n\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n",
+    "rx_captured": b"\r\n+CMQTTRXSTART: 0,5,12\r\n\r\n+CMQTTRXTOPIC: 0,5\r\na/b/c\r\n"
+                   b"\r\n+CMQTTRXPAYLOAD: 0,12\r\n{\"a\":\n\"x\r\"}\r\n\r\n+CMQTTRXEND: 0\r\n",
+    "rx_vendor": b"+CMQTTRXSTART: 0,3,0\r\n+CMQTTRXTOPIC: 0,3\r\na/b+CMQTTRXEND: 0\r\n"
+                 b"+CMQTTRXSTART: 0,4,6\r\n+CMQTTRXTOPIC: 0,2\r\nab+CMQTTRXTOPIC: 0,2\r\ncd"
+                 b"+CMQTTRXPAYLOAD: 0,3\r\n\x00\xff\r+CMQTTRXPAYLOAD: 0,3\r\n\n\">+CMQTTRXEND: 0\r\n",
+    "rx_broken": b"+CMQTTRXSTART: 0,1,2\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTPING: 0,17\r\n"
+                 b"+CMQTTRXSTART: 0,0,5\r\n+CMQTTRXSTART: 0,1,99999\r\n+CMQTTRXTOPIC: 0,x\r\n",
+}
+for i, (name, data) in enumerate(simcom.items()):
+    out("simcom_stream", name, bytes([0x3f - i * 0x11 & 0xff]) + data)

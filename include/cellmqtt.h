@@ -725,6 +725,11 @@ enum cellmqtt_profile_t
    * up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
    */
   CELLMQTT_PROFILE_EC200U = 3,
+  /**
+   * SIMCom A7670 family (A7670/A7672/A76xx, SIM7600): `AT+CMQTT*`; topics and payloads go
+   * after data prompts, one publish or subscribe in flight (results carry no message id).
+   */
+  CELLMQTT_PROFILE_A7670 = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -937,14 +942,15 @@ typedef struct cellmqtt_config_t {
    */
   uint16_t mpubex_above_extra;
   /**
-   * APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
-   * NULL or "" = the module's default. Luat modules take it from the network.
+   * APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`,
+   * SIMCom `AT+CGDCONT`); NULL or "" = the module's default. Luat modules take it from the
+   * network.
    */
   const char *apn;
   /**
    * QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a time,
    * the default). Up to 8, and above 1 only for families whose acknowledgements carry
-   * message ids (Quectel).
+   * message ids (Quectel; SIMCom's results carry none).
    */
   uint8_t publish_window;
 } cellmqtt_config_t;

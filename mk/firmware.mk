@@ -128,7 +128,7 @@ $(SIZE_ELFS): tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADE
 
 # The same firmware with one dialect linked (Cargo features): what a product using one module
 # family pays. The library builds of all dialects above are the default (every dialect).
-SIZE_DIALECTS := luat quectel
+SIZE_DIALECTS := luat quectel simcom
 DIALECT_ELFS  := $(foreach d,$(SIZE_DIALECTS),$(FW_BUILD)/size-m4f-$(d).elf)
 .PRECIOUS: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a
 target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a: FORCE
@@ -212,6 +212,7 @@ size: $(SIZE_ELFS) $(DIALECT_ELFS)
 	  "thumbv7m-none-eabi (Cortex-M3):$(FW_BUILD)/size-m3.elf" \
 	  "thumbv7em-none-eabihf (Cortex-M4F):$(FW_BUILD)/size-m4f.elf" \
 	  "thumbv7em-none-eabihf (Cortex-M4F), Luat only:$(FW_BUILD)/size-m4f-luat.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F), Quectel only:$(FW_BUILD)/size-m4f-quectel.elf"
+	  "thumbv7em-none-eabihf (Cortex-M4F), Quectel only:$(FW_BUILD)/size-m4f-quectel.elf" \
+	  "thumbv7em-none-eabihf (Cortex-M4F), SIMCom only:$(FW_BUILD)/size-m4f-simcom.elf"
 
 TEST_STEPS += cross fw-port-compile fw-nofmt-check size fw-baremetal-test fw-freertos-test freertos-posix-test

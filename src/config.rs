@@ -23,6 +23,9 @@ pub enum Profile {
     /// Quectel EC200U / EC600U / EG915U, EC800M, EC2x: the `AT+QMT*` dialect
     /// (docs/quectel-simcom-at.md §3); RESET reboots.
     Ec200u,
+    /// SIMCom A7670 / A7672 / A76xx and SIM7600: the `AT+CMQTT*` dialect
+    /// (docs/quectel-simcom-at.md §4); RESET reboots.
+    A7670,
 }
 
 impl Profile {
@@ -34,6 +37,8 @@ impl Profile {
             Profile::Air724ug | Profile::Air780e | Profile::Air780ep => Some(Dialect::Luat),
             #[cfg(feature = "quectel")]
             Profile::Ec200u => Some(Dialect::Quectel),
+            #[cfg(feature = "simcom")]
+            Profile::A7670 => Some(Dialect::Simcom),
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -46,7 +51,7 @@ impl Profile {
             Profile::Air780e => 2384,
             Profile::Air780ep => 4100,
             // No `AT+MPUB` in this family: everything goes after a data prompt.
-            Profile::Ec200u => 0,
+            Profile::Ec200u | Profile::A7670 => 0,
         }
     }
 
@@ -288,11 +293,13 @@ pub struct Config<'a> {
     /// (one more round trip for the prompt instead of a longer line).
     pub mpubex_above_extra: u16,
     /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
-    /// `AT+QICSGP`); empty: the module's default. Luat modules take it from the network.
+    /// `AT+QICSGP`, SIMCom `AT+CGDCONT`); empty: the module's default. Luat modules take it
+    /// from the network.
     pub apn: &'a [u8],
     /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a
     /// time). More than one only where the dialect's acknowledgements carry message ids
-    /// (Quectel); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
+    /// (Quectel; not Luat, not SIMCom, whose results name no request and are matched by
+    /// order); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
     pub publish_window: u8,
 }
 

@@ -9,33 +9,11 @@ fn encode_all(cmd: &Command<'_>) -> Vec<u8> {
     encode_support::encode_all(encoded_len(cmd), |c, out| encode(cmd, c, out))
 }
 
-fn encode_chunked(cmd: &Command<'_>, size: usize) -> Vec<u8> {
-    encode_support::encode_chunked(encoded_len(cmd), size, |c, out| encode(cmd, c, out))
-}
-
 /// Exact bytes, encoded_len, and the same bytes in chunks of every size up to the length.
 fn exact(cmd: Command<'_>, expected: &[u8]) {
-    let got = encode_all(&cmd);
-    assert_eq!(
-        got,
-        expected,
-        "{cmd:?}\n got {:?}\nwant {:?}",
-        String::from_utf8_lossy(&got),
-        String::from_utf8_lossy(expected)
-    );
-    assert_eq!(encoded_len(&cmd), expected.len(), "encoded_len of {cmd:?}");
-    // Under Miri (an interpreter, slow) chunk sizes 1, 2, 3, 5, 8, ... and the whole.
-    let sizes: Vec<usize> = if cfg!(miri) {
-        [1, 2, 3, 5, 8, 13, 21, 34, expected.len()]
-            .into_iter()
-            .filter(|&n| n <= expected.len().max(1))
-            .collect()
-    } else {
-        (1..=expected.len()).collect()
-    };
-    for size in sizes {
-        assert_eq!(encode_chunked(&cmd, size), expected, "chunks of {size}");
-    }
+    encode_support::exact(&cmd, encoded_len(&cmd), expected, |c, out| {
+        encode(&cmd, c, out)
+    });
 }
 
 #[test]

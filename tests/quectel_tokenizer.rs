@@ -22,22 +22,8 @@ fn tokens(stream: &[u8], cap: usize, prompt: bool) -> Vec<Tok> {
 /// Whole, byte by byte, every two-way split, every chunk size up to 40, and the model.
 fn check(stream: &[u8], cap: usize, prompt: bool, expected: &[Tok]) {
     let show = String::from_utf8_lossy(stream);
-    assert_eq!(tokens(stream, cap, prompt), expected, "whole: {show:?}");
     assert_eq!(model(stream, cap, prompt), expected, "model: {show:?}");
-    // Under Miri (an interpreter, slow) every seventeenth split and a few chunk sizes: the
-    // native run checks them all.
-    let stride = if cfg!(miri) { 17 } else { 1 };
-    for at in (0..=stream.len()).step_by(stride) {
-        let mut buf = vec![0u8; cap];
-        let (a, b) = stream.split_at(at);
-        let got = run_chunks(&mut new_tokenizer(prompt), &mut buf, [a, b]);
-        assert_eq!(got, expected, "split at {at}: {show:?}");
-    }
-    for size in (1..=stream.len().clamp(1, 40)).step_by(stride) {
-        let mut buf = vec![0u8; cap];
-        let got = run_chunks(&mut new_tokenizer(prompt), &mut buf, stream.chunks(size));
-        assert_eq!(got, expected, "chunks of {size}: {show:?}");
-    }
+    at_support::check_splits(|| new_tokenizer(prompt), stream, cap, expected);
 }
 
 fn header(topic: &[u8], len: usize, sep: &[u8]) -> Vec<u8> {

@@ -26,9 +26,10 @@ static const char *const usage[] = {
     "  --baud N                 serial rate (default 115200; non-standard rates work on Linux)\n",
     "  --tcp HOST:PORT          TCP instead of a serial device (cellmqtt-emu --listen, ser2net)\n",
     "  --profile P              air724ug (default) | air780e | air780ep | ec200u (also ec600u,\n",
-    "                           eg915u: the Quectel AT+QMT* family)\n",
-    "  --apn APN                bearer APN, where the host sets the bearer up (Quectel; default:\n",
-    "                           the module's)\n",
+    "                           eg915u: the Quectel AT+QMT* family) | a7670 (also a7672,\n",
+    "                           sim7600: the SIMCom AT+CMQTT* family)\n",
+    "  --apn APN                bearer APN, where the host sets the bearer up (Quectel, SIMCom;\n",
+    "                           default: the module's)\n",
     "\n",
     "Broker, as the module sees it:\n",
     "  --host H                 broker host name or address (required)\n",
@@ -280,6 +281,9 @@ int cli_parse(int argc, char **argv, cli_opts_t *o) {
             else if (strcmp(a, "ec200u") == 0 || strcmp(a, "ec600u") == 0 ||
                      strcmp(a, "eg915u") == 0)
                 o->profile = CELLMQTT_PROFILE_EC200U;
+            else if (strcmp(a, "a7670") == 0 || strcmp(a, "a7672") == 0 ||
+                     strcmp(a, "sim7600") == 0)
+                o->profile = CELLMQTT_PROFILE_A7670;
             else return bad("unknown --profile %s", a);
             break;
         case OPT_HOST: o->host = a; break;

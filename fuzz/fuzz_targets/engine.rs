@@ -70,6 +70,28 @@ const CANNED: &[&[u8]] = &[
     b"\r\n+QMTRECV: 0,1,\"a/b\",3\r\nxyz\r\n",
     b"\r\n+QMTRECV: 0,0,\"a/b\",\"x\"\r\n",
     b"\r\nPOWERED DOWN\r\n",
+    // SIMCom (docs/quectel-simcom-at.md §4): results without ids, messages in parts.
+    b"\r\n+CMQTTSTART: 0\r\n\r\nOK\r\n",
+    b"\r\nOK\r\n\r\n+CMQTTSTART: 0\r\n",
+    b"\r\n+CMQTTSTART: 23\r\n\r\nERROR\r\n",
+    b"\r\n+CMQTTCONNECT: 0,0\r\n",
+    b"\r\n+CMQTTCONNECT: 0,30\r\n\r\nERROR\r\n",
+    b"\r\n+CMQTTCONNECT: 0,20\r\n",
+    b"\r\n>",
+    b"\r\n+CMQTTSUB: 0,0\r\n",
+    b"\r\n+CMQTTSUB: 0,6\r\n\r\nOK\r\n",
+    b"\r\n+CMQTTUNSUB: 0,0\r\n",
+    b"\r\n+CMQTTPUB: 0,0\r\n",
+    b"\r\n+CMQTTPUB: 0,6\r\n\r\nERROR\r\n\r\n+CMQTTCONNLOST: 0,1\r\n",
+    b"\r\n+CMQTTCONNLOST: 0,3\r\n",
+    b"\r\n+CMQTTNONET\r\n",
+    b"\r\n+CMQTTPING: 0,17\r\n",
+    b"\r\n+CMQTTDISC: 0,0\r\n\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n",
+    b"\r\n*ATREADY: 1\r\n",
+    b"\r\nSMS DONE\r\n",
+    b"\r\n+CMQTTRXSTART: 0,3,4\r\n\r\n+CMQTTRXTOPIC: 0,3\r\na/b\r\n+CMQTTRXPAYLOAD: 0,4\r\n\n\"x\r\r\n+CMQTTRXEND: 0\r\n",
+    b"\r\n+CMQTTRXSTART: 0,1,0\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTRXEND: 0\r\n",
+    b"\r\n+CMQTTRXSTART: 0,1,300\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTRXPAYLOAD: 0,3\r\n",
 ];
 
 struct Uart {
@@ -113,11 +135,16 @@ fuzz_target!(|data: &[u8]| {
         Profile::Ec200u,
     ];
     cfg.profile = profiles[usize::from(setup % 4)];
+    if cfg.profile == Profile::Ec200u && setup & 0x80 != 0 {
+        // The SIMCom family shares the Quectel index, split by the top bit (the committed
+        // seeds keep their profiles).
+        cfg.profile = Profile::A7670;
+    }
     if setup & 4 != 0 {
         cfg.options |= Options::CLIENT_ID_IMEI;
         // The message cache is Luat's only (the configuration refuses it elsewhere); Quectel
-        // takes the APN instead.
-        if cfg.profile == Profile::Ec200u {
+        // and SIMCom take the APN instead.
+        if matches!(cfg.profile, Profile::Ec200u | Profile::A7670) {
             cfg.apn = b"cmnet";
         } else {
             cfg.options |= Options::CACHE_MODE;

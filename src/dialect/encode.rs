@@ -266,6 +266,7 @@ impl Number {
 
     /// `0`, `x` (`X` or `x`) and the upper-case hex digits of `n`, at least four of them, as
     /// the modules print and document cipher suites (`0X0035`, `0xFFFF`).
+    #[cfg(any(feature = "luat", feature = "quectel"))]
     fn hex(n: u32, x: u8) -> Self {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut digits = [b'0'; 10];

@@ -13,7 +13,9 @@
 //! - [`luat`]: the Luat/AirM2M `AT+M*` dialect (Air724UG, Air780E family), `docs/luat-at.md`
 //!   (Cargo feature `luat`);
 //! - [`quectel`]: the Quectel `AT+QMT*` dialect (EC200U, EC600U, EG915U, EC800M, EC2x),
-//!   `docs/quectel-simcom-at.md` §3 (Cargo feature `quectel`).
+//!   `docs/quectel-simcom-at.md` §3 (Cargo feature `quectel`);
+//! - [`simcom`]: the SIMCom `AT+CMQTT*` dialect (A7670, A7672, A76xx, SIM7600),
+//!   `docs/quectel-simcom-at.md` §4 (Cargo feature `simcom`).
 //!
 //! A dialect folder holds its command encoding (`encode.rs`), its line decoding (`decode.rs`)
 //! and its spelling of the engine's commands with its bring-up lists (`session.rs`); its
@@ -24,8 +26,8 @@
 //! Everything here is pure and allocation-free: no I/O, no clock, no state beyond a tokenizer's
 //! position in the stream. It is public so tests and fuzzers can drive it directly.
 
-#[cfg(not(any(feature = "luat", feature = "quectel")))]
-compile_error!("enable at least one dialect feature: luat, quectel");
+#[cfg(not(any(feature = "luat", feature = "quectel", feature = "simcom")))]
+compile_error!("enable at least one dialect feature: luat, quectel, simcom");
 
 pub mod bringup;
 pub(crate) mod common;
@@ -35,6 +37,8 @@ pub mod luat;
 #[cfg(feature = "quectel")]
 pub mod quectel;
 pub mod response;
+#[cfg(feature = "simcom")]
+pub mod simcom;
 pub mod tokenizer;
 
 pub use bringup::{Item, List, OnError, When};
@@ -45,6 +49,11 @@ pub use tokenizer::{Framing, Tokenizer};
 use crate::config::{Config, Options};
 use crate::engine::{Cmd, PubSource};
 
+/// True when a linked dialect spells some commands in several parts around data prompts
+/// (SIMCom, [`Dialect::spell`]); without one the engine links no code for parts.
+/// cbindgen:ignore
+pub const MULTI_PART: bool = cfg!(feature = "simcom");
+
 /// The module families the engine can drive.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Dialect {
@@ -54,6 +63,9 @@ pub enum Dialect {
     /// Quectel `AT+QMT*` (docs/quectel-simcom-at.md §3).
     #[cfg(feature = "quectel")]
     Quectel,
+    /// SIMCom `AT+CMQTT*` (docs/quectel-simcom-at.md §4).
+    #[cfg(feature = "simcom")]
+    Simcom,
 }
 
 /// A publish as a dialect spells it.
@@ -77,6 +89,9 @@ pub trait Context {
     fn publish(&self, src: PubSource) -> Option<Publish<'_>>;
     /// The text of the oldest queued AT command.
     fn queued_line(&self) -> Option<&[u8]>;
+    /// The connect's client setup from the last session is still in force on the module, so
+    /// a re-connect may send only the connect (SIMCom, docs/quectel-simcom-at.md §4.9).
+    fn client_kept(&self) -> bool;
 }
 
 /// A command spelled in one dialect.
@@ -86,6 +101,8 @@ pub enum Command<'a> {
     Luat(luat::Command<'a>),
     #[cfg(feature = "quectel")]
     Quectel(quectel::Command<'a>),
+    #[cfg(feature = "simcom")]
+    Simcom(simcom::Command<'a>),
 }
 
 /// Writes the next bytes of `cmd`; see [`encode::encode_segments`].
@@ -95,17 +112,42 @@ pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize
         Command::Luat(c) => luat::encode(c, cursor, out),
         #[cfg(feature = "quectel")]
         Command::Quectel(c) => quectel::encode::encode(c, cursor, out),
+        #[cfg(feature = "simcom")]
+        Command::Simcom(c) => simcom::encode::encode(c, cursor, out),
+    }
+}
+
+impl Command<'_> {
+    /// True when the module answers this command with the data prompt `>`, so the next part
+    /// of its engine command is the data (SIMCom, docs/quectel-simcom-at.md §1). The prompt
+    /// of Luat's `AT+MPUBEX` and Quectel's `AT+QMTPUBEX` is the engine's `PublishHeader`.
+    pub fn awaits_prompt(&self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Command::Simcom(c) => c.awaits_prompt(),
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
     }
 }
 
 impl Dialect {
-    /// The command `cmd` stands for in this dialect.
-    pub fn spell<C: Context>(self, cmd: Cmd, ctx: &C) -> Command<'_> {
+    /// Part `part` of the command `cmd` stands for in this dialect; `None` past its last part.
+    /// Part 0 always exists. Luat and Quectel spell every command as one part; SIMCom enters
+    /// topics, payloads and the will after prompts, so its commands have several (each part
+    /// ends in the prompt or in `OK`, see [`Command::awaits_prompt`]).
+    pub fn spell<C: Context>(self, cmd: Cmd, part: u8, ctx: &C) -> Option<Command<'_>> {
         match self {
             #[cfg(feature = "luat")]
-            Dialect::Luat => Command::Luat(luat::session::spell(cmd, ctx)),
+            Dialect::Luat => (part == 0).then(|| Command::Luat(luat::session::spell(cmd, ctx))),
             #[cfg(feature = "quectel")]
-            Dialect::Quectel => Command::Quectel(quectel::session::spell(cmd, ctx)),
+            Dialect::Quectel => {
+                (part == 0).then(|| Command::Quectel(quectel::session::spell(cmd, ctx)))
+            }
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::spell(cmd, part, ctx)
+                .or((part == 0).then_some(simcom::Command::At))
+                .map(Command::Simcom),
         }
     }
 
@@ -118,6 +160,8 @@ impl Dialect {
             Dialect::Luat => luat::decode(line),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::decode::decode(line, state_query),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::decode::decode(line, state_query),
         }
     }
 
@@ -130,6 +174,8 @@ impl Dialect {
             Dialect::Luat => luat::session::item(list, i),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::item(list, i),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::item(list, i),
         }
     }
 
@@ -140,6 +186,8 @@ impl Dialect {
             Dialect::Luat => luat::session::ssl_item(cfg, k).is_some(),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::ssl_item(cfg, k).is_some(),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::ssl_item(cfg, k).is_some(),
         }
     }
 
@@ -152,6 +200,8 @@ impl Dialect {
             Dialect::Luat => luat::session::publish_form(cfg, payload),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::publish_form(payload),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::publish_form(payload),
         }
     }
 
@@ -163,6 +213,8 @@ impl Dialect {
             Dialect::Luat => what.name_nul(),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::subject_name(what),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::subject_name(what),
         }
     }
 
@@ -173,6 +225,8 @@ impl Dialect {
             Dialect::Luat => f.command(),
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::identity_command(f),
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::identity_command(f),
         }
     }
 
@@ -184,16 +238,71 @@ impl Dialect {
             Dialect::Luat => false,
             #[cfg(feature = "quectel")]
             Dialect::Quectel => true,
+            // `AT+CMQTTDISC` ends the session; the client is released and the service stopped
+            // after it (§4.11).
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => false,
         }
     }
 
-    /// True when acknowledgements carry the request's message id.
+    /// True when acknowledgements carry the request's message id. Where they do not (Luat,
+    /// SIMCom `+CMQTTPUB: <c>,<err>`, docs/quectel-simcom-at.md §6.3), results are matched by
+    /// order, so one publish or subscribe is in flight at a time: the publish window is 1 and
+    /// the configuration refuses a larger one.
     pub fn acks_carry_ids(self) -> bool {
         match self {
             #[cfg(feature = "luat")]
             Dialect::Luat => false,
             #[cfg(feature = "quectel")]
             Dialect::Quectel => true,
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => false,
+        }
+    }
+
+    /// True when a QoS 0 publish has a result of its own after `OK` that decides it (SIMCom
+    /// `+CMQTTPUB: <c>,<err>`, which may report a failure after `OK`, §4.7, §4.14 item 3);
+    /// elsewhere a QoS 0 publish is done at `OK`.
+    pub fn qos0_has_result(self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True when a publish the module refused may go again by another command (Luat
+    /// `AT+MPUB` → `AT+MPUBEX`).
+    pub fn has_publish_fallback(self) -> bool {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True when the open's URC decides its outcome even when the final result is `ERROR`
+    /// (SIMCom `+CMQTTSTART: 23` then `ERROR`: the service already runs, §4.2).
+    pub fn open_urc_decides(self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The class of a connect answered by a bare `ERROR` with no result line: Luat and
+    /// Quectel a failed CONNACK (the module's side); SIMCom an unreachable broker (§5.3,
+    /// inferred from S19).
+    pub fn connect_error(self) -> crate::Status {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => crate::Status::BrokerUnreachable,
+            #[allow(unreachable_patterns)]
+            _ => crate::Status::ConnackFailed,
         }
     }
 
@@ -205,6 +314,8 @@ impl Dialect {
             Dialect::Luat => true,
             #[cfg(feature = "quectel")]
             Dialect::Quectel => false,
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => false,
         }
     }
 
@@ -219,6 +330,9 @@ impl Dialect {
             Dialect::Luat => reason,
             #[cfg(feature = "quectel")]
             Dialect::Quectel => quectel::session::open_failure(reason, tls),
+            // The open is `AT+CMQTTSTART`, which has nothing to do with TLS.
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => reason,
         }
     }
 
@@ -229,6 +343,8 @@ impl Dialect {
             Dialect::Luat => Framing::Luat,
             #[cfg(feature = "quectel")]
             Dialect::Quectel => Framing::Quectel,
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => Framing::Simcom,
         }
     }
 }

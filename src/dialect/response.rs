@@ -135,6 +135,14 @@ pub enum Response {
         /// The request's message id.
         id: u16,
     },
+    /// A subscribe, unsubscribe or publish failed, in a dialect whose results name no request
+    /// (SIMCom `+CMQTTSUB/UNSUB/PUB: <c>,<err>` with `<err>` not 0): it is the one in flight or
+    /// awaited, since such a dialect has one at a time. Only in builds with such a dialect.
+    #[cfg(feature = "simcom")]
+    RequestFailed {
+        /// The module's code.
+        code: u16,
+    },
     /// The broker link ended: the code as printed (0 where there is none) and why.
     LinkClosed {
         /// The module's code.
@@ -152,8 +160,13 @@ pub enum Response {
         /// The host must restore the bearer.
         restore: bool,
     },
-    /// The module (re)booted (`RDY`).
+    /// The module (re)booted (`RDY`; SIMCom `*ATREADY: 1`).
     Ready,
+    /// A line a module prints late in its boot (SIMCom `SMS DONE`, `PB DONE`): a reboot when
+    /// it comes while the session is up, a notice otherwise. Only in builds with such a
+    /// dialect.
+    #[cfg(feature = "simcom")]
+    BootLine,
     /// The module is switching off (Luat `NORMAL POWER DOWN`).
     PowerDown,
     /// `+CPIN: <code>`, or a bare `SIM REMOVED` line.

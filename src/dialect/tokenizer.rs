@@ -16,6 +16,10 @@
 //! ; Framing::Quectel (docs/quectel-simcom-at.md §3.7, §3.13 item 5)
 //! message := "+QMTRECV:" *" " 1*DIGIT "," 1*DIGIT "," DQUOTE text DQUOTE "," N
 //!            ["," | CR | LF] [CR LF | CR | LF] [DQUOTE] N*byte [DQUOTE]
+//!
+//! ; Framing::Simcom (docs/quectel-simcom-at.md §4.8, §4.14 item 5): see `tokenizer/simcom.rs`
+//! message := "+CMQTTRXSTART:" c "," T "," P eol 1*part "+CMQTTRXEND:" c eol
+//! part    := ("+CMQTTRXTOPIC:" | "+CMQTTRXPAYLOAD:") c "," n eol n*byte   ; CR/LF between
 //! ```
 //!
 //! - Every CR and every LF ends a line; empty lines are skipped, so `\r\n<text>\r\n`, a lone-CR
@@ -51,6 +55,14 @@
 
 use crate::bytes::{head, move_down, tail};
 
+mod eol;
+#[cfg(feature = "simcom")]
+mod simcom;
+
+use eol::find_eol;
+#[cfg(feature = "simcom")]
+pub use simcom::{MAX_CMQTT_PAYLOAD, MAX_CMQTT_TOPIC};
+
 /// Largest `+MSUB` payload length taken from a header: the modules' own maximum (4100 bytes,
 /// docs/luat-at.md §5.7). A larger count is a corrupted header: taken as a length it would
 /// swallow the stream after it, so the line ends at its terminator instead, as an ordinary
@@ -82,6 +94,10 @@ pub enum Framing {
     /// it is a constant and its matcher is not linked.
     #[cfg(feature = "quectel")]
     Quectel,
+    /// SIMCom `+CMQTTRXSTART` … `+CMQTTRXEND`: a message in several lines, topic and payload
+    /// each in counted chunks. Only in builds with the `simcom` feature.
+    #[cfg(feature = "simcom")]
+    Simcom,
 }
 
 impl Framing {
@@ -89,15 +105,29 @@ impl Framing {
     #[inline(always)]
     const fn is_quectel(self) -> bool {
         match self {
-            Framing::Luat => false,
             #[cfg(feature = "quectel")]
             Framing::Quectel => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True for the SIMCom framing (a constant false in builds without it).
+    #[inline(always)]
+    const fn is_simcom(self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Framing::Simcom => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
         }
     }
 
     /// The text a message line starts with.
     const fn prefix(self) -> &'static [u8] {
-        if self.is_quectel() {
+        if self.is_simcom() {
+            b"+CMQTTRXSTART:"
+        } else if self.is_quectel() {
             b"+QMTRECV:"
         } else {
             b"+MSUB:"
@@ -186,6 +216,9 @@ enum State {
     Gap(Gap),
     /// Reading the counted payload of a message.
     Payload,
+    /// Inside a SIMCom message, after its `+CMQTTRXSTART` line.
+    #[cfg(feature = "simcom")]
+    Simcom(simcom::Phase),
 }
 
 /// Where the separators between a Quectel count and its payload stand (each step only moves
@@ -474,6 +507,8 @@ impl Tokenizer {
                 State::Payload => self.payload(line_buf, rest),
                 #[cfg(feature = "quectel")]
                 State::Gap(gap) => self.gap(gap, rest),
+                #[cfg(feature = "simcom")]
+                State::Simcom(phase) => self.simcom(phase, line_buf, rest),
             };
             used = used.saturating_add(n);
             if token.is_some() {
@@ -517,7 +552,7 @@ impl Tokenizer {
         if self.prefix < prefix.len() {
             self.match_prefix(prefix, chunk);
         }
-        if self.prefix == prefix.len() {
+        if self.prefix == prefix.len() && !self.framing.is_simcom() {
             // A Quectel count may end at the line's terminator (the next-line form), so the
             // matcher sees the terminator too; a Luat header never ends on one.
             let scan = head(rest, eol.map_or(rest.len(), |at| at.saturating_add(1)));
@@ -529,6 +564,11 @@ impl Tokenizer {
         }
         self.store(buf, chunk);
         match eol {
+            // A SIMCom message starts with a whole line; its parts follow.
+            #[cfg(feature = "simcom")]
+            Some(at) if self.prefix == prefix.len() && self.simcom_start(buf) => {
+                (at.saturating_add(1), None)
+            }
             Some(at) => (at.saturating_add(1), Some(self.end_line(buf.len()))),
             None => (rest.len(), None),
         }
@@ -736,65 +776,5 @@ impl Tokenizer {
         } else {
             Token::LineDiscarded { len }
         }
-    }
-}
-
-/// Offset of the first CR or LF in `s`, a machine word at a time.
-fn find_eol(s: &[u8]) -> Option<usize> {
-    const WORD: usize = core::mem::size_of::<usize>();
-    const ONES: usize = usize::MAX / 0xFF;
-    const HIGHS: usize = ONES << 7;
-    const CRS: usize = ONES * CR as usize;
-    const LFS: usize = ONES * LF as usize;
-    let mut words = s.chunks_exact(WORD);
-    let mut base = 0;
-    for word in &mut words {
-        let Ok(bytes) = <[u8; WORD]>::try_from(word) else {
-            break;
-        };
-        let v = usize::from_le_bytes(bytes);
-        let (cr, lf) = (v ^ CRS, v ^ LFS);
-        // High bit set in each byte that is zero, i.e. equal to CR or LF. Borrows can only mark
-        // bytes above a true zero, so the lowest mark is exact.
-        let hits = ((cr.wrapping_sub(ONES) & !cr) | (lf.wrapping_sub(ONES) & !lf)) & HIGHS;
-        if hits != 0 {
-            return Some(base + (hits.trailing_zeros() / 8) as usize);
-        }
-        base += WORD;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == CR || b == LF)
-        .map(|i| base + i)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn find_eol_matches_naive_scan() {
-        let mut data = [b'a'; 40];
-        for at in 0..data.len() {
-            for term in [CR, LF] {
-                data = [b'a'; 40];
-                data[at] = term;
-                for start in 0..=at {
-                    assert_eq!(find_eol(&data[start..]), Some(at - start));
-                }
-                // bytes above the hit that look like terminators after a borrow
-                if at + 1 < data.len() {
-                    data[at + 1] = term + 1;
-                    assert_eq!(find_eol(&data), Some(at));
-                }
-            }
-        }
-        assert_eq!(find_eol(&[0x80; 17]), None);
-        assert_eq!(
-            find_eol(&[0xFF, 0x00, 0x0C, 0x0E, 0x8D, 0x8A, 0x0B, 0x09, 0x0D]),
-            Some(8)
-        );
-        assert_eq!(find_eol(b""), None);
     }
 }

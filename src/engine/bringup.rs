@@ -38,7 +38,11 @@ impl<'a> Engine<'a> {
             return;
         };
         match item.when {
-            When::RestoreBearer => self.boot.restore_bearer = false,
+            When::RestoreBearer => {
+                self.boot.restore_bearer = false;
+                // Restoring the bearer releases the client too (SIMCom `AT+CMQTTREL`).
+                self.boot.client_kept = false;
+            }
             When::AfterFailure => self.boot.item_failed = false,
             _ => {}
         }

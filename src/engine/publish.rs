@@ -83,7 +83,8 @@ impl<'a> Engine<'a> {
 
     /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
     pub(super) fn can_fall_back(&self, src: PubSource) -> bool {
-        let allowed = !self.cfg.options.contains(Options::NO_MPUBEX);
+        let allowed =
+            self.dialect.has_publish_fallback() && !self.cfg.options.contains(Options::NO_MPUBEX);
         let sendable = self
             .publish_parts(src)
             .is_some_and(|p| !p.payload.is_empty());
@@ -102,9 +103,12 @@ impl<'a> Engine<'a> {
         let qos = self.publish_parts(src).map_or(0, |p| p.qos);
         let early = self.publishing.early_pub_ack.take();
         let stage = match (qos, early) {
-            (0, _)
-            | (1, Some(AckStage::Puback))
-            | (_, Some(AckStage::Pubcomp | AckStage::Done)) => return self.publish_done(src),
+            (0, _) if !self.dialect.qos0_has_result() => return self.publish_done(src),
+            (1, Some(AckStage::Puback)) | (_, Some(AckStage::Pubcomp | AckStage::Done)) => {
+                return self.publish_done(src)
+            }
+            // The module's result after `OK` decides a QoS 0 publish too (SIMCom).
+            (0, _) => AckStage::Done,
             (1, _) => AckStage::Puback,
             (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
             _ => AckStage::Pubrec,

@@ -55,7 +55,7 @@ pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
 }
 
 /// The status of a broker or network failure (one that never touches the module's hardware).
-fn is_broker_side(reason: Status) -> bool {
+pub(super) fn is_broker_side(reason: Status) -> bool {
     matches!(
         reason,
         Status::BrokerRefused
@@ -190,9 +190,15 @@ impl<'a> Engine<'a> {
     }
 
     /// The broker or the network failed the connect (`what` said so, with `code`): log the
-    /// class and re-connect; the module is not touched.
+    /// class and re-connect; the module is not touched. A code of the module's own side among
+    /// a family's connect results (SIMCom, docs/quectel-simcom-at.md §5.3) is logged as a
+    /// command error and takes the ladder like any module error.
     pub(super) fn broker_failed(&mut self, what: Subject, code: u16, reason: Status) {
-        self.log_as(LogKind::BrokerFailure, what, code, reason);
+        let kind = match is_broker_side(reason) {
+            true => LogKind::BrokerFailure,
+            false => LogKind::CommandError,
+        };
+        self.log_as(kind, what, code, reason);
         self.fail(reason);
     }
 
@@ -212,6 +218,10 @@ impl<'a> Engine<'a> {
     fn fail_as(&mut self, reason: Status, cause: Cause) {
         let was_connected = self.connected;
         self.drop_link_state();
+        if !was_connected {
+            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
+            self.boot.client_kept = false;
+        }
         if was_connected {
             self.stats.links_lost = self.stats.links_lost.wrapping_add(1);
         } else {
@@ -399,6 +409,7 @@ impl<'a> Engine<'a> {
             self.release_pins();
         }
         self.failed = false;
+        self.boot.client_kept = false;
         self.drop_link_state();
         self.drop_at_commands();
         if connected {

@@ -46,6 +46,17 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
         .position(|b| matches!(b, b'=' | b'?'))
         .unwrap_or(body.len());
     let name = body.get(..name_len).unwrap_or(&[]);
+    // SIMCom's `AT+CICCID` labels its answer `+ICCID:` (answers are read tolerantly,
+    // docs/quectel-simcom-at.md §7), so the name without the `C` after its `+` counts too.
+    labelled(line, name)
+        || (cfg!(feature = "simcom")
+            && name.starts_with(b"+C")
+            && line.first() == Some(&b'+')
+            && labelled(line.get(1..).unwrap_or(&[]), name.get(2..).unwrap_or(&[])))
+}
+
+/// True when `line` starts with `name` (any case) followed by `:` or a space.
+fn labelled(line: &[u8], name: &[u8]) -> bool {
     name.len() > 1
         && line.len() > name.len()
         && line
@@ -197,6 +208,9 @@ impl<'a> Engine<'a> {
                 if self.step == Step::Connect {
                     self.link_wait = None;
                     self.abandon_inflight();
+                    // A module fault among the codes (SIMCom: client not acquired, bad
+                    // parameter, docs/quectel-simcom-at.md §5.3) is logged as one and climbs
+                    // the ladder (`broker_failed` tells).
                     self.broker_failed(Subject::MConnect, code, reason);
                 }
             }
@@ -206,6 +220,8 @@ impl<'a> Engine<'a> {
             // Only dialects with message ids report it (a constant elsewhere: no code).
             Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
             Response::SendFailed { .. } => {}
+            #[cfg(feature = "simcom")]
+            Response::RequestFailed { code } => self.on_request_failed(code),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
                 if restore && self.step != Step::Idle {
@@ -231,6 +247,12 @@ impl<'a> Engine<'a> {
                 }
             }
             Response::Ready => self.on_module_boot(),
+            // Printed by a booting module only: while the session is up it rebooted unseen
+            // (its first boot line lost); otherwise it is the tail of a boot already handled.
+            #[cfg(feature = "simcom")]
+            Response::BootLine if self.connected => self.on_module_boot(),
+            #[cfg(feature = "simcom")]
+            Response::BootLine => return self.pass_on(true),
             Response::PowerDown => {
                 if !matches!(self.step, Step::Idle | Step::Pins(..)) {
                     self.fail(Status::NoResponse);
@@ -387,6 +409,53 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A subscribe, unsubscribe or publish failed with `code`, in a dialect whose results name
+    /// no request (SIMCom `+CMQTTPUB: <c>,<err>`): it is the one awaited, or the one in flight
+    /// if it came before its command's final result (`OK`, or the `ERROR` after it, docs/
+    /// quectel-simcom-at.md §4.14 item 3). The link is in doubt: the session asks.
+    #[cfg(feature = "simcom")]
+    fn on_request_failed(&mut self, code: u16) {
+        if let Some(w) = self.subscribing.sub_wait.take() {
+            let what = match w.unsubscribe {
+                true => Subject::Unsuback,
+                false => Subject::Suback,
+            };
+            self.log(LogKind::CommandError, what, code);
+            return self.suspect(Suspect::Sub {
+                at: w.at,
+                id: w.id,
+                unsubscribe: w.unsubscribe,
+                reason: Status::LinkLost,
+            });
+        }
+        if let Some(w) = self.publishing.pub_wait.take() {
+            self.log(LogKind::CommandError, Subject::Puback, code);
+            return self.suspect(Suspect::Publish {
+                src: w.src,
+                reason: Status::LinkLost,
+            });
+        }
+        let sending = self.inflight.is_some_and(|f| {
+            matches!(
+                f.cmd,
+                Cmd::Publish(_) | Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }
+            )
+        });
+        if sending {
+            self.log(LogKind::CommandError, self.inflight_subject(), code);
+            self.early_send_failed = true;
+        } else {
+            self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1);
+        }
+    }
+
+    /// What log entries call the command in flight.
+    #[cfg(feature = "simcom")]
+    fn inflight_subject(&self) -> Subject {
+        self.inflight
+            .map_or(Subject::At, |f| f.cmd.subject(self.dialect))
+    }
+
     /// A subscribe (`unsubscribe` false) or unsubscribe acknowledgement: only the kind (and,
     /// where the dialect reports one, the id) awaited counts. One that comes before the `OK`
     /// of its command (a URC before the final result) is kept for it.
@@ -484,6 +553,7 @@ impl<'a> Engine<'a> {
                 // The module may have rebooted unseen: the per-boot settings, TLS included,
                 // are sent again at the next re-connect.
                 self.boot.prepared = false;
+                self.boot.client_kept = false;
                 self.boot.ssl_done = false;
             }
             Echo::Resent => self.boot.echo = Echo::Stuck,

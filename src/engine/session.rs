@@ -186,6 +186,10 @@ impl<'a> Engine<'a> {
 
     /// The command in flight ended (answer, prompt or deadline).
     pub(super) fn on_final(&mut self, result: Final) {
+        if self.next_part(result) {
+            // Only a part of the command ended; its next part is in flight.
+            return;
+        }
         let Some(f) = self.inflight.take() else {
             // An answer with nothing in flight: a stray or late line.
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
@@ -211,6 +215,9 @@ impl<'a> Engine<'a> {
             // `ERROR` adds nothing (Quectel `+QMTOPEN: 0,-1` then `ERROR`, docs/quectel-simcom-at.md
             // §3.3).
             Final::Error(_) if f.cmd == Cmd::Open && f.epoch != self.epoch => {}
+            // The open's URC said it succeeded (SIMCom `+CMQTTSTART: 23`, the service already
+            // runs, then `ERROR`, docs/quectel-simcom-at.md §4.2).
+            Final::Error(_) if f.cmd == Cmd::Open && self.open_succeeded() => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 self.log(LogKind::CommandError, f.cmd.subject(self.dialect), code);
@@ -247,7 +254,12 @@ impl<'a> Engine<'a> {
             self.begin_probe(ProbeKind::Silent);
             return;
         }
-        self.route(f.cmd, result);
+        self.route(f.cmd, f.part, result);
+    }
+
+    /// The open's URC reported success and, in this dialect, that decides the open.
+    fn open_succeeded(&self) -> bool {
+        self.tcp_up && self.dialect.open_urc_decides()
     }
 
     /// The queued command in flight ended. A timeout is the application's to handle; but a
@@ -284,7 +296,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn route(&mut self, cmd: Cmd, r: Final) {
+    fn route(&mut self, cmd: Cmd, part: u8, r: Final) {
         let ok = r == Final::Ok;
         match cmd {
             Cmd::Probe => match r {
@@ -321,6 +333,7 @@ impl<'a> Engine<'a> {
             Cmd::Configure(i) => self.item_done(List::Configure, i, ok),
             Cmd::Open => match (r, self.tcp_up) {
                 (Final::Ok, true) => self.enter(Step::Connect),
+                (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),
                 (Final::Ok, false) => {
                     let d = after(self.now, self.cfg.timeouts.connect_ms);
                     self.link_wait = Some((LinkWait::TcpUp, d));
@@ -335,7 +348,7 @@ impl<'a> Engine<'a> {
                     let d = after(self.now, self.cfg.timeouts.connack_ms);
                     self.link_wait = Some((LinkWait::Connack, d));
                 }
-                false => self.fail(Status::ConnackFailed),
+                false => self.connect_refused(part, r),
             },
             Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
                 let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
@@ -414,6 +427,29 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The connect ended in `ERROR` at `part`. The connect command itself (its last part)
+    /// failing with no result line is classed by the dialect (SIMCom: an unreachable broker,
+    /// docs/quectel-simcom-at.md §5.3); a part before it (SIMCom `AT+CMQTTACCQ`, the will) is
+    /// the module's.
+    fn connect_refused(&mut self, part: u8, r: Final) {
+        let last = !crate::dialect::MULTI_PART
+            || self.command(Cmd::Connect, part.saturating_add(1)).is_none();
+        let reason = match last {
+            true => self.dialect.connect_error(),
+            false => Status::ModuleError,
+        };
+        let code = match r {
+            Final::Error(code) => code,
+            _ => 0,
+        };
+        if super::recovery::is_broker_side(reason) {
+            self.broker_failed(Subject::MConnect, code, reason);
+        } else {
+            // `on_final` logged the `ERROR` already.
+            self.fail(reason);
+        }
+    }
+
     fn sim_result(&mut self, r: Final) {
         match (r, self.seen.sim) {
             (Final::Ok, Some(SimState::Ready)) if self.boot.facts.read => self.enter(Step::Attach),
@@ -447,6 +483,7 @@ impl<'a> Engine<'a> {
     /// `CONNACK OK`: the session is up.
     pub(super) fn on_connected(&mut self) {
         self.connected = true;
+        self.boot.client_kept = true;
         self.stats.connects = self.stats.connects.wrapping_add(1);
         self.ladder.online();
         self.announced = self.cfg.online_payload.is_none();

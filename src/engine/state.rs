@@ -27,6 +27,13 @@ pub(super) struct BootState {
     /// The bearer must be restored before the next open (Luat: `AT+CIPSHUT` after
     /// `+PDP DEACT`).
     pub restore_bearer: bool,
+    /// The connect's client setup is in force on the module (SIMCom: client 0 acquired with
+    /// its SSL context and will): after a lost link the re-connect sends only the connect
+    /// (docs/quectel-simcom-at.md §4.9). Set when the session comes up; cleared when the
+    /// module may have dropped it: a reboot, echo back on, the service restarted after a
+    /// network loss, a stop, and any connect attempt that failed (err 20, client not
+    /// acquired, among them), so the next one sets the client up again.
+    pub client_kept: bool,
     pub facts: ModuleFacts,
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     pub cache_pending: u8,
@@ -43,6 +50,7 @@ impl BootState {
             lacks: 0,
             item_failed: false,
             restore_bearer: false,
+            client_kept: false,
             facts: ModuleFacts::new(),
             cache_pending: 0,
             cache_reading: 0,

@@ -87,6 +87,9 @@ impl Cmd {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct InFlight {
     pub cmd: Cmd,
+    /// Which part of the command is being written or answered (dialects that enter data after
+    /// prompts spell one command as several parts, `Dialect::spell`).
+    pub part: u8,
     pub cursor: TxCursor,
     pub written: bool,
     pub deadline: u32,
@@ -117,6 +120,10 @@ impl Context for Engine<'_> {
     fn queued_line(&self) -> Option<&[u8]> {
         self.at_queue.front().map(|q| q.text())
     }
+
+    fn client_kept(&self) -> bool {
+        self.boot.client_kept
+    }
 }
 
 /// The message id the online message goes with where the dialect carries ids. An application
@@ -125,9 +132,15 @@ impl Context for Engine<'_> {
 const ONLINE_ID: u16 = u16::MAX;
 
 impl<'a> Engine<'a> {
-    /// The AT command `cmd` stands for, borrowing strings from config, queue and table.
-    fn command(&self, cmd: Cmd) -> Command<'_> {
-        self.dialect.spell(cmd, self)
+    /// Part `part` of the AT command `cmd` stands for, borrowing strings from config, queue
+    /// and table; `None` past its last part.
+    pub(super) fn command(&self, cmd: Cmd, part: u8) -> Option<Command<'_>> {
+        self.dialect.spell(cmd, part, self)
+    }
+
+    /// True when part `part` of `cmd` is answered by the data prompt.
+    pub(super) fn part_awaits_prompt(&self, cmd: Cmd, part: u8) -> bool {
+        self.command(cmd, part).is_some_and(|c| c.awaits_prompt())
     }
 
     /// The client id the session connects with: the IMEI where asked and read, else the
@@ -179,27 +192,77 @@ impl<'a> Engine<'a> {
     /// Puts `cmd` in flight with its deadline.
     pub(super) fn issue(&mut self, cmd: Cmd) {
         let t = &self.cfg.timeouts;
+        let prompt = matches!(cmd, Cmd::PublishHeader(_))
+            || (crate::dialect::MULTI_PART && self.part_awaits_prompt(cmd, 0));
         let wait = match cmd {
             Cmd::Probe => t.poll_interval_ms,
-            Cmd::PublishHeader(_) => t.prompt_ms,
+            _ if prompt => t.prompt_ms,
             Cmd::Prepare(_) | Cmd::Configure(_) if self.item_of(cmd).is_some_and(|i| i.long) => {
                 t.shut_ms
             }
             Cmd::Queued(_) => self.at_queue.front().map_or(t.command_ms, |q| q.timeout_ms),
             _ => t.command_ms,
         };
-        self.tok
-            .set_expect_prompt(matches!(cmd, Cmd::PublishHeader(_)));
+        self.tok.set_expect_prompt(prompt);
         self.seen = super::Seen::default();
         self.on_issue(cmd);
         self.stats.commands = self.stats.commands.wrapping_add(1);
         self.inflight = Some(InFlight {
             cmd,
+            part: 0,
             cursor: TxCursor::new(),
             written: false,
             deadline: time::after(self.now, wait),
             epoch: self.epoch,
         });
+    }
+
+    /// A part of the command in flight got the answer it waits for (`result`): if another part
+    /// follows, it goes out now in the same flight and true is returned. A prompt is followed
+    /// by the data even when the session moved on meanwhile (the module waits for it; without
+    /// it the next commands would become the data); a part that ends in `OK` is followed only
+    /// while the command is current. A lost prompt (the deadline) is followed by the data as
+    /// for a publish header (`on_final`).
+    pub(super) fn next_part(&mut self, result: super::rx::Final) -> bool {
+        use super::rx::Final;
+        if !crate::dialect::MULTI_PART {
+            return false;
+        }
+        let Some(f) = self.inflight else {
+            return false;
+        };
+        // One-part commands (every Luat and Quectel one) end here.
+        let next = f.part.saturating_add(1);
+        let Some(prompt_next) = self.command(f.cmd, next).map(|c| c.awaits_prompt()) else {
+            return false;
+        };
+        if result == Final::Ok && !f.written && !f.cursor.is_done() {
+            // The module cannot have answered a part not yet written whole (its data): a
+            // stray or late `OK`, which must not end the part mid-data.
+            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+            return true;
+        }
+        let prompt = self.part_awaits_prompt(f.cmd, f.part);
+        let expected = match result {
+            Final::Prompt | Final::Timeout => prompt,
+            Final::Ok => !prompt && f.epoch == self.epoch,
+            Final::Error(_) => false,
+        };
+        if !expected {
+            return false;
+        }
+        let prompt = prompt_next;
+        let t = &self.cfg.timeouts;
+        let wait = if prompt { t.prompt_ms } else { t.command_ms };
+        self.tok.set_expect_prompt(prompt);
+        self.inflight = Some(InFlight {
+            part: next,
+            cursor: TxCursor::new(),
+            written: false,
+            deadline: time::after(self.now, wait),
+            ..f
+        });
+        true
     }
 
     /// Writes the next chunk of the command in flight, issuing one first if the step has one
@@ -219,7 +282,17 @@ impl<'a> Engine<'a> {
         }
         let mut chunk = [0u8; 64];
         let mut after = f.cursor;
-        let n = encode(&self.command(f.cmd), &mut after, &mut chunk);
+        // Without a multi-part dialect every command is its part 0 (said so, the single-part
+        // spelling folds to the old code).
+        let part = if crate::dialect::MULTI_PART {
+            f.part
+        } else {
+            0
+        };
+        let Some(command) = self.command(f.cmd, part) else {
+            return false;
+        };
+        let n = encode(&command, &mut after, &mut chunk);
         if n == 0 {
             if let Some(f) = self.inflight.as_mut() {
                 f.written = true;
@@ -242,7 +315,7 @@ impl<'a> Engine<'a> {
             // Advance the cursor over exactly what the UART took.
             after = f.cursor;
             if let Some(part) = chunk.get_mut(..accepted) {
-                encode(&self.command(f.cmd), &mut after, part);
+                encode(&command, &mut after, part);
             }
         }
         self.stats.tx_bytes = self.stats.tx_bytes.wrapping_add(accepted as u32);

@@ -147,6 +147,7 @@ fn profile(id: u32) -> Result<Profile, ConfigError> {
         x if x == ProfileId::Air780e as u32 => Ok(Profile::Air780e),
         x if x == ProfileId::Air780ep as u32 => Ok(Profile::Air780ep),
         x if x == ProfileId::Ec200u as u32 => Ok(Profile::Ec200u),
+        x if x == ProfileId::A7670 as u32 => Ok(Profile::A7670),
         _ => F::Profile.err(Status::InvalidConfig),
     }
 }

@@ -20,6 +20,9 @@ pub enum ProfileId {
     /// Quectel EC200U family (EC200U/EC600U/EG915U, EC800M, EC2x): `AT+QMT*`; the host sets
     /// up the bearer (`apn`), payloads up to 4096 bytes by `AT+QMTPUBEX`.
     Ec200u = 3,
+    /// SIMCom A7670 family (A7670/A7672/A76xx, SIM7600): `AT+CMQTT*`; topics and payloads go
+    /// after data prompts, one publish or subscribe in flight (results carry no message id).
+    A7670 = 4,
 }
 
 /// `cellmqtt_config_t.options` bits.
@@ -153,12 +156,13 @@ pub struct cellmqtt_config_t {
     pub ladder: Ladder,
     /// Payloads whose MPUB escaping adds more than this many bytes go by `AT+MPUBEX`.
     pub mpubex_above_extra: u16,
-    /// APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`);
-    /// NULL or "" = the module's default. Luat modules take it from the network.
+    /// APN of the packet bearer, for families whose host sets it up (Quectel `AT+QICSGP`,
+    /// SIMCom `AT+CGDCONT`); NULL or "" = the module's default. Luat modules take it from the
+    /// network.
     pub apn: *const c_char,
     /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a time,
     /// the default). Up to 8, and above 1 only for families whose acknowledgements carry
-    /// message ids (Quectel).
+    /// message ids (Quectel; SIMCom's results carry none).
     pub publish_window: u8,
 }
 

@@ -236,3 +236,27 @@ impl Rng {
         items[self.below(items.len())]
     }
 }
+
+/// A stream whole, at every two-way split and in chunks of every size up to 40, each through a
+/// fresh tokenizer from `make` with a buffer of `cap`, must give `expected`. Under Miri (an
+/// interpreter, slow) every seventeenth split and chunk size: the native run checks them all.
+pub fn check_splits(make: impl Fn() -> Tokenizer, stream: &[u8], cap: usize, expected: &[Tok]) {
+    let show = String::from_utf8_lossy(stream);
+    let run = |chunks: Vec<&[u8]>| {
+        let mut buf = vec![0u8; cap];
+        run_chunks(&mut make(), &mut buf, chunks)
+    };
+    assert_eq!(run(vec![stream]), expected, "whole: {show:?}");
+    let stride = if cfg!(miri) { 17 } else { 1 };
+    for at in (0..=stream.len()).step_by(stride) {
+        let (a, b) = stream.split_at(at);
+        assert_eq!(run(vec![a, b]), expected, "split at {at}: {show:?}");
+    }
+    for size in (1..=stream.len().clamp(1, 40)).step_by(stride) {
+        assert_eq!(
+            run(stream.chunks(size).collect()),
+            expected,
+            "chunks of {size}: {show:?}"
+        );
+    }
+}

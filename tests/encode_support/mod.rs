@@ -44,3 +44,38 @@ pub fn encode_chunked(
     assert!(cursor.is_done());
     all
 }
+
+/// Exact bytes of a command (`show` names it in failures), its encoded length `len`, and the
+/// same bytes in chunks of every size up to the length. Under Miri (an interpreter, slow)
+/// chunk sizes 1, 2, 3, 5, 8, ... and the whole.
+pub fn exact(
+    show: &dyn std::fmt::Debug,
+    len: usize,
+    expected: &[u8],
+    mut encode: impl FnMut(&mut TxCursor, &mut [u8]) -> usize,
+) {
+    let got = encode_all(len, &mut encode);
+    assert_eq!(
+        got,
+        expected,
+        "{show:?}\n got {:?}\nwant {:?}",
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(expected)
+    );
+    assert_eq!(len, expected.len(), "encoded_len of {show:?}");
+    let sizes: Vec<usize> = if cfg!(miri) {
+        [1, 2, 3, 5, 8, 13, 21, 34, expected.len()]
+            .into_iter()
+            .filter(|&n| n <= expected.len().max(1))
+            .collect()
+    } else {
+        (1..=expected.len()).collect()
+    };
+    for size in sizes {
+        assert_eq!(
+            encode_chunked(len, size, &mut encode),
+            expected,
+            "chunks of {size}"
+        );
+    }
+}

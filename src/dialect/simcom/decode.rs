@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! One complete line from a SIMCom module → what it means, in the engine's words
+//! ([`Response`]).
+//!
+//! [`decode`] is a pure classifier: no state, no allocation, no failure. It does not see the
+//! `+CMQTTRX…` messages the tokenizer framed; it does see an `+CMQTTRXSTART` line the tokenizer
+//! could not frame (reported as [`Response::CorruptMessage`], so the loss is counted).
+//!
+//! The leniency rules are the Luat decoder's ([`crate::dialect::luat::decode`]). The mappings
+//! follow docs/quectel-simcom-at.md §2.2 (boot lines), §4 (the `AT+CMQTT*` results) and the
+//! failure classes of §5.3: every result is `+CMQTTxxx: <c>,<err>` with `<err>` from the table
+//! of §4.10, and the `<err>` decides whichever side of `OK`/`ERROR` it comes (§5.1). Results
+//! carry no message id (§6.3). The client index `<c>` is checked only where a line may be about
+//! another client (the state query); cellmqtt only ever acquires client 0.
+
+use crate::dialect::common::{decode_standard, is_echo, look_up, number, skip_spaces, trim};
+use crate::dialect::response::{Ack, LinkCause, Response, SimState};
+use crate::Status;
+
+/// `<err>` 23, "network is opened (already started)": the service runs (§4.2, S16).
+/// cbindgen:ignore
+pub const ALREADY_STARTED: u16 = 23;
+
+/// Lines that are a response by themselves.
+const WHOLE_LINES: &[(&[u8], Response)] = &[
+    (b"OK", Response::Ok),
+    (b"ERROR", Response::Error),
+    // A reboot (§2.2): SIM7600 prints `RDY`, A76xx `*ATREADY: 1` (matched by prefix below).
+    (b"RDY", Response::Ready),
+    // Later boot lines (§2.2): a reboot when they come while the session is up.
+    (b"SMS DONE", Response::BootLine),
+    (b"PB DONE", Response::BootLine),
+    // The network is lost and the MQTT service is down (§4.9): stop, release and start again.
+    (
+        b"+CMQTTNONET",
+        Response::BearerLost {
+            cid: 0,
+            restore: true,
+        },
+    ),
+    (b"SIM REMOVED", Response::Sim(SimState::Removed)),
+];
+
+/// What a `+<keyword>:` line is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Start,
+    Connect,
+    Sub,
+    Unsub,
+    Publish,
+    ConnLost,
+    Ping,
+    Disc,
+    /// `+CMQTTRXSTART` that the tokenizer did not frame.
+    RxStart,
+    /// The report of one of the session's own commands that asks nothing more.
+    Settled,
+    Info,
+}
+
+/// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
+/// of another (`+CMQTTSUB`, `+CMQTTSUBTOPIC`) cannot match the longer one's lines, since the
+/// colon must follow it.
+const KEYWORDS: &[(&[u8], Kind)] = &[
+    (b"+CMQTTSTART", Kind::Start),
+    (b"+CMQTTCONNECT", Kind::Connect),
+    (b"+CMQTTSUB", Kind::Sub),
+    (b"+CMQTTUNSUB", Kind::Unsub),
+    (b"+CMQTTPUB", Kind::Publish),
+    (b"+CMQTTCONNLOST", Kind::ConnLost),
+    (b"+CMQTTPING", Kind::Ping),
+    (b"+CMQTTDISC", Kind::Disc),
+    (b"+CMQTTRXSTART", Kind::RxStart),
+    // The parts of a message that lost its start (already counted when it was dropped).
+    (b"+CMQTTRXTOPIC", Kind::Settled),
+    (b"+CMQTTRXPAYLOAD", Kind::Settled),
+    (b"+CMQTTRXEND", Kind::Settled),
+    (b"+CMQTTSTOP", Kind::Settled),
+    (b"+CMQTTACCQ", Kind::Info),
+    (b"+CMQTTREL", Kind::Info),
+    (b"+CMQTTSSLCFG", Kind::Info),
+    (b"+CMQTTTOPIC", Kind::Info),
+    (b"+CMQTTPAYLOAD", Kind::Info),
+    (b"+CMQTTSUBTOPIC", Kind::Info),
+    (b"+CMQTTUNSUBTOPIC", Kind::Info),
+    (b"+CMQTTWILLTOPIC", Kind::Info),
+    (b"+CMQTTWILLMSG", Kind::Info),
+    (b"+CSSLCFG", Kind::Info),
+    (b"+CCERTLIST", Kind::Info),
+    (b"+CICCID", Kind::Info),
+    (b"+NETOPEN", Kind::Info),
+    (b"+MSTK", Kind::Info),
+    (b"+CGEV", Kind::Info),
+    (b"+CREG", Kind::Info),
+    (b"+CGREG", Kind::Info),
+    (b"+CEREG", Kind::Info),
+    (b"+CTZE", Kind::Info),
+    (b"+CTZV", Kind::Info),
+    (b"+CFUN", Kind::Info),
+    (b"+CMEE", Kind::Info),
+    (b"+CGDCONT", Kind::Info),
+    (b"+CGACT", Kind::Info),
+    (b"+CGEREP", Kind::Info),
+    (b"+CGPADDR", Kind::Info),
+    (b"+CPSI", Kind::Info),
+];
+
+/// Classifies one line (terminator already stripped). `state_query` is true while
+/// `AT+CMQTTDISC?` is in flight: `+CMQTTDISC: <c>,<n>` is then the connection state (§4.5),
+/// otherwise the result of `AT+CMQTTDISC=0,<timeout>` (§4.11). Never fails: what is not
+/// recognised is [`Response::Unknown`].
+pub fn decode(line: &[u8], state_query: bool) -> Response {
+    let line = trim(line);
+    if line.first() == Some(&b'+') {
+        if let Some(response) = look_up(WHOLE_LINES, line) {
+            return response;
+        }
+        return decode_plus(line, state_query);
+    }
+    if let Some(response) = look_up(WHOLE_LINES, line) {
+        return response;
+    }
+    if line.starts_with(b"*ATREADY") {
+        return Response::Ready;
+    }
+    if is_echo(line) {
+        return Response::Echo;
+    }
+    Response::Unknown
+}
+
+fn decode_plus(line: &[u8], state_query: bool) -> Response {
+    if let Some(standard) = decode_standard(line) {
+        return standard;
+    }
+    let found = KEYWORDS.iter().find_map(|&(keyword, kind)| {
+        let rest = skip_spaces(line.strip_prefix(keyword)?);
+        Some((kind, rest.strip_prefix(b":")?))
+    });
+    let Some((kind, values)) = found else {
+        return Response::Unknown;
+    };
+    match kind {
+        Kind::Info => return Response::Info,
+        Kind::Settled => return Response::Settled,
+        Kind::RxStart => return Response::CorruptMessage,
+        _ => {}
+    }
+    if skip_spaces(values).starts_with(b"(") {
+        return Response::Info;
+    }
+    let mut f = [0u16; 2];
+    let Some(count) = fields(values, &mut f) else {
+        return Response::Unknown;
+    };
+    let [first, second] = f;
+    match (kind, count) {
+        // `+CMQTTSTART: <err>` (§4.2): 23 means the service already runs.
+        (Kind::Start, 1) => match first {
+            0 | ALREADY_STARTED => Response::LinkOpened,
+            code => Response::OpenFailed {
+                code,
+                reason: start_status(code),
+            },
+        },
+        (Kind::Connect, 2) => match second {
+            0 => Response::Connected,
+            code => Response::ConnectFailed {
+                code,
+                reason: connect_status(code),
+            },
+        },
+        (Kind::Sub, 2) => result(
+            second,
+            Response::Subscribed {
+                id: None,
+                granted: None,
+            },
+        ),
+        (Kind::Unsub, 2) => result(second, Response::Unsubscribed { id: None }),
+        (Kind::Publish, 2) => result(
+            second,
+            Response::PubAck {
+                ack: Ack::Done,
+                id: None,
+            },
+        ),
+        // §4.9: causes 1-3 and unknown ones alike; a failed ping is a closed link too.
+        (Kind::ConnLost | Kind::Ping, 2) => Response::LinkClosed {
+            code: second,
+            cause: LinkCause::Closed,
+        },
+        // `AT+CMQTTDISC?` lists a state per client (0 = connected); only client 0 is ours.
+        (Kind::Disc, 2) if state_query => match (first, u8::try_from(second)) {
+            (0, Ok(code)) => Response::SessionState {
+                code,
+                connected: code == 0,
+            },
+            _ => Response::Info,
+        },
+        (Kind::Disc, 2) => Response::Settled,
+        _ => Response::Unknown,
+    }
+}
+
+/// A subscribe, unsubscribe or publish result: `done` for `<err>` 0, else the failure (which
+/// names no request: one is in flight at a time, §6.3).
+fn result(err: u16, done: Response) -> Response {
+    match err {
+        0 => done,
+        code => Response::RequestFailed { code },
+    }
+}
+
+/// The class of a failed `AT+CMQTTSTART` (§5.3): network open failed (7) or not opened (9)
+/// is the attach side; every other code is the module's.
+pub fn start_status(code: u16) -> Status {
+    match code {
+        7 | 9 => Status::NotAttached,
+        _ => Status::ModuleError,
+    }
+}
+
+/// The class of a failed `AT+CMQTTCONNECT` (§5.3). The codes §5.3 calls "link lost" (6, 11,
+/// 16, 24, 26, 35) and the timeout (17) are the broker's side on a CONNECT: the connection to
+/// it failed before the session was up (26 on CONNECT is the broker closing it, S05). The
+/// module's own faults (bad parameters, client state) are module errors; 7 and 9 the attach.
+pub fn connect_status(code: u16) -> Status {
+    match code {
+        3 | 15 | 17 | 6 | 11 | 16 | 24 | 26 | 35 => Status::BrokerUnreachable,
+        7 | 9 => Status::NotAttached,
+        25 => Status::NameNotResolved,
+        27..=31 => Status::BrokerRefused,
+        32..=34 => Status::TlsFailed,
+        _ => Status::ModuleError,
+    }
+}
+
+/// Parses comma-separated decimal numbers (spaces around each allowed), stores the first
+/// `out.len()` and returns how many there are; `None` if any field is not a `u16` number.
+fn fields(values: &[u8], out: &mut [u16]) -> Option<usize> {
+    let mut count = 0usize;
+    for field in values.split(|&b| b == b',') {
+        let value = u16::try_from(number(trim(skip_spaces(field)))?).ok()?;
+        if let Some(slot) = out.get_mut(count) {
+            *slot = value;
+        }
+        count = count.saturating_add(1);
+    }
+    Some(count)
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Commands to a SIMCom module, produced as resumable byte streams.
+//!
+//! A [`Command`] borrows its strings and data; [`encode`] writes the next bytes of it into
+//! whatever space the caller has and advances a [`TxCursor`] (the shared machinery is in
+//! [`crate::dialect::encode`]; this file is only the SIMCom spelling,
+//! docs/quectel-simcom-at.md §4).
+//!
+//! Every command ends in a plain CR (§1: the terminator is not documented; CR is what V.250
+//! parsers take, as for Luat and Quectel), except [`Command::Raw`], the exact `<len>` bytes
+//! written after a `>` prompt (§1 "SIMCom data prompt"). The MQTT client index is always
+//! [`CLIENT`](super::CLIENT) (0) and the SSL context [`SSL_CTX`](super::SSL_CTX). Strings put
+//! between quotes are written verbatim: check them with [`check_quotable`] first. Topics,
+//! payloads and the will go after prompts, so they may hold any byte.
+
+pub use crate::dialect::encode::{check_quotable, TxCursor};
+use crate::dialect::encode::{common, encode_segments, fill, segments_len, Segment};
+
+pub use crate::dialect::Qos;
+
+/// `<pub_timeout>` of `AT+CMQTTPUB`, in seconds: inside both documented ranges, 60–180 and
+/// 1–180 (§4.7, §4.14 item 4).
+/// cbindgen:ignore
+pub const PUB_TIMEOUT_S: u32 = 60;
+
+/// `<timeout>` of `AT+CMQTTDISC`, in seconds. Its range is UNKNOWN (§4.11); 60 is the value
+/// of the publish timeout, which every source accepts there.
+/// cbindgen:ignore
+pub const DISC_TIMEOUT_S: u32 = 60;
+
+/// Value of an `AT+CSSLCFG` parameter.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SslValue<'a> {
+    /// Decimal number (`sslversion`, `authmode`, `enableSNI`, `ignorelocaltime`).
+    Num(u32),
+    /// Quoted string (certificate and key file names).
+    Str(&'a [u8]),
+}
+
+/// One AT command (or, for [`Command::Raw`], the data after the `>` prompt).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Command<'a> {
+    /// `AT`
+    At,
+    /// `ATE0`
+    EchoOff,
+    /// `AT+CPIN?`
+    SimQuery,
+    /// `AT+CGATT?`
+    AttachQuery,
+    /// `AT+CSQ`
+    SignalQuery,
+    /// A command line given whole (`AT+CGSN`, or one the application queued), ended by CR.
+    /// Checked by the caller: printable, no CR/LF/`;`.
+    Line(&'a [u8]),
+    /// `AT+CGDCONT=1,"IP","<apn>"`: the bearer's APN (§4.1); `AT+CMQTTSTART` activates the
+    /// context itself.
+    Apn {
+        /// Access point name.
+        apn: &'a [u8],
+    },
+    /// `AT+CMQTTSTART`: start the MQTT service (§4.2).
+    Start,
+    /// `AT+CMQTTSTOP`: stop the MQTT service (§4.2).
+    Stop,
+    /// `AT+CMQTTREL=0`: release client 0 (answers `OK` even when none was acquired, §4.3).
+    Release,
+    /// `AT+CMQTTACCQ=0,"<id>",<server_type>,4`: acquire client 0, MQTT 3.1.1 (4, §4.3),
+    /// server type 1 (SSL) with TLS, else 0 (TCP).
+    Acquire {
+        /// Client identifier.
+        client_id: &'a [u8],
+        /// TLS on (server type 1).
+        tls: bool,
+    },
+    /// `AT+CSSLCFG="<tag>",<ctx>,<value>` (§4.12).
+    SslCfg {
+        /// Parameter name (`sslversion`, `authmode`, `cacert`, ...).
+        tag: &'static [u8],
+        /// Parameter value.
+        value: SslValue<'a>,
+    },
+    /// `AT+CMQTTSSLCFG=0,<ctx>`: client 0 uses the SSL context (§4.12).
+    SslContext,
+    /// `AT+CMQTTWILLTOPIC=0,<len>`; the topic follows the prompt (§4.4).
+    WillTopic {
+        /// Topic length.
+        len: usize,
+    },
+    /// `AT+CMQTTWILLMSG=0,<len>,<qos>`; the message follows the prompt (§4.4).
+    WillMessage {
+        /// Message length.
+        len: usize,
+        /// Will QoS, written as given.
+        qos: u8,
+    },
+    /// `AT+CMQTTCONNECT=0,"tcp://<host>:<port>",<keepalive>,<clean>[,"<user>"[,"<pass>"]]`
+    /// (§4.5): the URL keeps `tcp://` with TLS too (§4.3). The user is sent when either
+    /// credential is, the password only when it is non-empty.
+    Connect {
+        /// Broker host name or address.
+        host: &'a [u8],
+        /// Broker port.
+        port: u16,
+        /// Keepalive in seconds.
+        keepalive: u16,
+        /// Clean session.
+        clean: bool,
+        /// User name (may be empty).
+        user: &'a [u8],
+        /// Password (may be empty).
+        password: &'a [u8],
+    },
+    /// `AT+CMQTTDISC?`: the connection state (`+CMQTTDISC: 0,<state>`, 0 = connected, §4.5).
+    ConnQuery,
+    /// `AT+CMQTTSUB=0,<len>,<qos>`: the one-step subscribe; the filter follows the prompt
+    /// (§4.6).
+    Subscribe {
+        /// Filter length.
+        len: usize,
+        /// Requested QoS, written as given.
+        qos: u8,
+    },
+    /// `AT+CMQTTUNSUB=0,<len>,0`: the one-step unsubscribe, no DUP (§4.6).
+    Unsubscribe {
+        /// Filter length.
+        len: usize,
+    },
+    /// `AT+CMQTTTOPIC=0,<len>`; the topic follows the prompt (§4.7).
+    Topic {
+        /// Topic length.
+        len: usize,
+    },
+    /// `AT+CMQTTPAYLOAD=0,<len>`; the payload follows the prompt (§4.7).
+    Payload {
+        /// Payload length (1 or more: the module takes no empty payload).
+        len: usize,
+    },
+    /// `AT+CMQTTPUB=0,<qos>,60[,1]`: publish the topic and payload set before; the retain
+    /// flag is written only when set (§4.7).
+    Publish {
+        /// QoS, written as given.
+        qos: u8,
+        /// Retain flag.
+        retain: bool,
+    },
+    /// Bytes sent as they are, with no terminator (the data after a prompt).
+    Raw(&'a [u8]),
+    /// `AT+CMQTTDISC=0,60` (§4.11).
+    Disconnect,
+    /// `AT+CFUN=1,1`: reboot the module (3GPP TS 27.007; the reference names no SIMCom reset
+    /// command).
+    Reboot,
+}
+
+impl Command<'_> {
+    /// True when the module answers this command with the data prompt `>` (§1) instead of a
+    /// final result.
+    pub fn awaits_prompt(&self) -> bool {
+        matches!(
+            self,
+            Command::WillTopic { .. }
+                | Command::WillMessage { .. }
+                | Command::Subscribe { .. }
+                | Command::Unsubscribe { .. }
+                | Command::Topic { .. }
+                | Command::Payload { .. }
+        )
+    }
+}
+
+/// A length as the encoder writes it (every length here is far below `u32::MAX`).
+fn length(len: usize) -> Segment<'static> {
+    Segment::Dec(u32::try_from(len).unwrap_or(u32::MAX))
+}
+
+/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
+/// `\0` is an argument's place).
+fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
+    use Segment::{Dec, Text};
+    let bit = |on: bool| Dec(u32::from(on));
+    let fixed = |text: &'static [u8]| fill(text, &[], index);
+    match *cmd {
+        Command::At => fixed(common::AT),
+        Command::EchoOff => fixed(common::ECHO_OFF),
+        Command::SimQuery => fixed(common::SIM_QUERY),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
+        Command::Apn { apn } => fill(b"AT+CGDCONT=1,\"IP\",\"\0\"\r", &[Text(apn)], index),
+        Command::Start => fixed(b"AT+CMQTTSTART\r"),
+        Command::Stop => fixed(b"AT+CMQTTSTOP\r"),
+        Command::Release => fixed(b"AT+CMQTTREL=0\r"),
+        Command::Acquire { client_id, tls } => fill(
+            b"AT+CMQTTACCQ=0,\"\0\",\0,4\r",
+            &[Text(client_id), bit(tls)],
+            index,
+        ),
+        Command::SslCfg { tag, value } => match value {
+            SslValue::Num(n) => fill(b"AT+CSSLCFG=\"\0\",0,\0\r", &[Text(tag), Dec(n)], index),
+            SslValue::Str(s) => fill(
+                b"AT+CSSLCFG=\"\0\",0,\"\0\"\r",
+                &[Text(tag), Text(s)],
+                index,
+            ),
+        },
+        Command::SslContext => fixed(b"AT+CMQTTSSLCFG=0,0\r"),
+        Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], index),
+        Command::WillMessage { len, qos } => fill(
+            b"AT+CMQTTWILLMSG=0,\0,\0\r",
+            &[length(len), Dec(qos.into())],
+            index,
+        ),
+        Command::Connect {
+            host,
+            port,
+            keepalive,
+            clean,
+            user,
+            password,
+        } => {
+            let head = [
+                Text(host),
+                Dec(port.into()),
+                Dec(keepalive.into()),
+                bit(clean),
+            ];
+            if user.is_empty() && password.is_empty() {
+                fill(b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", &head, index)
+            } else if password.is_empty() {
+                let [h, p, k, c] = head;
+                fill(
+                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r",
+                    &[h, p, k, c, Text(user)],
+                    index,
+                )
+            } else {
+                let [h, p, k, c] = head;
+                fill(
+                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
+                    &[h, p, k, c, Text(user), Text(password)],
+                    index,
+                )
+            }
+        }
+        Command::ConnQuery => fixed(b"AT+CMQTTDISC?\r"),
+        Command::Subscribe { len, qos } => fill(
+            b"AT+CMQTTSUB=0,\0,\0\r",
+            &[length(len), Dec(qos.into())],
+            index,
+        ),
+        Command::Unsubscribe { len } => fill(b"AT+CMQTTUNSUB=0,\0,0\r", &[length(len)], index),
+        Command::Topic { len } => fill(b"AT+CMQTTTOPIC=0,\0\r", &[length(len)], index),
+        Command::Payload { len } => fill(b"AT+CMQTTPAYLOAD=0,\0\r", &[length(len)], index),
+        Command::Publish { qos, retain } => {
+            let template: &'static [u8] = if retain {
+                b"AT+CMQTTPUB=0,\0,\0,1\r"
+            } else {
+                b"AT+CMQTTPUB=0,\0,\0\r"
+            };
+            fill(template, &[Dec(qos.into()), Dec(PUB_TIMEOUT_S)], index)
+        }
+        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
+        Command::Disconnect => fill(b"AT+CMQTTDISC=0,\0\r", &[Dec(DISC_TIMEOUT_S)], index),
+        Command::Reboot => fixed(b"AT+CFUN=1,1\r"),
+    }
+}
+
+/// Writes the next bytes of `cmd` from `cursor` into `out`; see
+/// [`encode_segments`](crate::dialect::encode::encode_segments).
+pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
+    encode_segments(|i| segment(cmd, i), cursor, out)
+}
+
+/// Total encoded length of `cmd` in bytes (saturating).
+pub fn encoded_len(cmd: &Command<'_>) -> usize {
+    segments_len(|i| segment(cmd, i))
+}
