@@ -134,6 +134,9 @@ const ONLINE_ID: u16 = u16::MAX;
 impl<'a> Engine<'a> {
     /// Part `part` of the AT command `cmd` stands for, borrowing strings from config, queue
     /// and table; `None` past its last part.
+    // Out of line: spelling every command of the dialect is large, and four paths ask for it
+    // (writing, prompts, the next part, the connect's parts).
+    #[inline(never)]
     pub(super) fn command(&self, cmd: Cmd, part: u8) -> Option<Command<'_>> {
         self.dialect.spell(cmd, part, self)
     }
