@@ -55,6 +55,35 @@ pub(crate) fn is_echo(line: &[u8]) -> bool {
     matches!(line, [b'A' | b'a', b'T' | b't', ..])
 }
 
+/// Information lines of the 3GPP and common vendor commands that the `AT+QMT*` and `AT+CMQTT*`
+/// families may print unasked or to the session's own queries (registration, PDP contexts,
+/// time zone, functionality): answers, never results the engine waits for. Link losses among
+/// them (`+CGEV: ... DEACT`) are [`decode_standard`]'s, which runs first.
+#[cfg(any(feature = "quectel", feature = "simcom"))]
+const STANDARD_INFO: &[&[u8]] = &[
+    b"+CGEV",
+    b"+CREG",
+    b"+CGREG",
+    b"+CEREG",
+    b"+CTZE",
+    b"+CTZV",
+    b"+CFUN",
+    b"+CMEE",
+    b"+CGDCONT",
+    b"+CGACT",
+    b"+CGEREP",
+    b"+CGPADDR",
+];
+
+/// True for `<one of STANDARD_INFO>`, optional spaces, `:`, anything.
+#[cfg(any(feature = "quectel", feature = "simcom"))]
+pub(crate) fn is_standard_info(line: &[u8]) -> bool {
+    STANDARD_INFO.iter().any(|&name| {
+        line.strip_prefix(name)
+            .is_some_and(|rest| skip_spaces(rest).starts_with(b":"))
+    })
+}
+
 /// The value `table` pairs with exactly `key`. A table scan (a length compare per entry, a
 /// `memcmp` on a length match) is a fraction of the flash of a `match` on byte strings, which
 /// inlines every comparison.

@@ -14,7 +14,8 @@
 //! is not checked: cellmqtt only ever opens client 0.
 
 use crate::dialect::common::{
-    decode_standard, is_echo, look_up, number, skip_spaces, split_once, test_form, trim,
+    decode_standard, is_echo, is_standard_info, look_up, number, skip_spaces, split_once,
+    test_form, trim,
 };
 use crate::dialect::response::{Ack, LinkCause, Response, SimState};
 use crate::Status;
@@ -85,18 +86,6 @@ const KEYWORDS: &[(&[u8], Kind)] = &[
     (b"+QLTS", Kind::Info),
     (b"+QCSQ", Kind::Info),
     (b"+QNWINFO", Kind::Info),
-    (b"+CGEV", Kind::Info),
-    (b"+CREG", Kind::Info),
-    (b"+CGREG", Kind::Info),
-    (b"+CEREG", Kind::Info),
-    (b"+CTZE", Kind::Info),
-    (b"+CTZV", Kind::Info),
-    (b"+CFUN", Kind::Info),
-    (b"+CMEE", Kind::Info),
-    (b"+CGDCONT", Kind::Info),
-    (b"+CGACT", Kind::Info),
-    (b"+CGEREP", Kind::Info),
-    (b"+CGPADDR", Kind::Info),
 ];
 
 /// Classifies one line (terminator already stripped). `state_query` is true while
@@ -120,6 +109,9 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
 fn decode_plus(line: &[u8], state_query: bool) -> Response {
     if let Some(standard) = decode_standard(line) {
         return standard;
+    }
+    if is_standard_info(line) {
+        return Response::Info;
     }
     let found = KEYWORDS.iter().find_map(|&(keyword, kind)| {
         let rest = skip_spaces(line.strip_prefix(keyword)?);

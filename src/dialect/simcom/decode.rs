@@ -13,7 +13,9 @@
 //! carry no message id (§6.3). The client index `<c>` is checked only where a line may be about
 //! another client (the state query); cellmqtt only ever acquires client 0.
 
-use crate::dialect::common::{decode_standard, is_echo, look_up, number, skip_spaces, trim};
+use crate::dialect::common::{
+    decode_standard, is_echo, is_standard_info, look_up, number, skip_spaces, trim,
+};
 use crate::dialect::response::{Ack, LinkCause, Response, SimState};
 use crate::Status;
 
@@ -91,18 +93,6 @@ const KEYWORDS: &[(&[u8], Kind)] = &[
     (b"+CICCID", Kind::Info),
     (b"+NETOPEN", Kind::Info),
     (b"+MSTK", Kind::Info),
-    (b"+CGEV", Kind::Info),
-    (b"+CREG", Kind::Info),
-    (b"+CGREG", Kind::Info),
-    (b"+CEREG", Kind::Info),
-    (b"+CTZE", Kind::Info),
-    (b"+CTZV", Kind::Info),
-    (b"+CFUN", Kind::Info),
-    (b"+CMEE", Kind::Info),
-    (b"+CGDCONT", Kind::Info),
-    (b"+CGACT", Kind::Info),
-    (b"+CGEREP", Kind::Info),
-    (b"+CGPADDR", Kind::Info),
     (b"+CPSI", Kind::Info),
 ];
 
@@ -133,6 +123,9 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
 fn decode_plus(line: &[u8], state_query: bool) -> Response {
     if let Some(standard) = decode_standard(line) {
         return standard;
+    }
+    if is_standard_info(line) {
+        return Response::Info;
     }
     let found = KEYWORDS.iter().find_map(|&(keyword, kind)| {
         let rest = skip_spaces(line.strip_prefix(keyword)?);
