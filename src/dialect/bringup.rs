@@ -132,29 +132,39 @@ pub(crate) fn entry(
     }
 }
 
-/// A TLS setting of the configuration, in the order the dialects send them.
+/// A TLS setting's value as the configuration gives it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum TlsSetting<'a> {
-    Version(u8),
-    CaFile(&'a [u8]),
-    ClientCert(&'a [u8]),
-    ClientKey(&'a [u8]),
-    Seclevel(u8),
-    /// The server name to present and verify.
-    Sni(&'a [u8]),
+pub(crate) enum TlsValue<'a> {
+    Num(u8),
+    Text(&'a [u8]),
 }
 
-/// TLS setting `k` (0..=5), if the configuration sets it.
-pub(crate) fn tls_setting<'b>(cfg: &'b crate::config::Config<'_>, k: u8) -> Option<TlsSetting<'b>> {
+/// How a family names the TLS settings, in the order every dialect sends them: version, CA
+/// file, client certificate, client key, security level, server name (SNI).
+pub(crate) struct TlsNames {
+    pub names: [&'static [u8]; 6],
+    /// The family takes SNI as an on/off switch (it presents the broker's host name), not as
+    /// the name itself.
+    pub sni_switch: bool,
+}
+
+/// TLS setting `k` (0..=5) as `family` spells it, if the configuration sets it.
+pub(crate) fn tls_item<'b>(
+    cfg: &'b crate::config::Config<'_>,
+    k: u8,
+    family: &TlsNames,
+) -> Option<(&'static [u8], TlsValue<'b>)> {
     let t = &cfg.tls;
-    let text = |v: &'b [u8]| (!v.is_empty()).then_some(v);
-    match k {
-        0 => t.version.map(TlsSetting::Version),
-        1 => text(t.ca_file).map(TlsSetting::CaFile),
-        2 => text(t.client_cert_file).map(TlsSetting::ClientCert),
-        3 => text(t.client_key_file).map(TlsSetting::ClientKey),
-        4 => t.seclevel.map(TlsSetting::Seclevel),
-        5 => text(t.sni).map(TlsSetting::Sni),
+    let text = |v: &'b [u8]| (!v.is_empty()).then_some(TlsValue::Text(v));
+    let value = match k {
+        0 => t.version.map(TlsValue::Num),
+        1 => text(t.ca_file),
+        2 => text(t.client_cert_file),
+        3 => text(t.client_key_file),
+        4 => t.seclevel.map(TlsValue::Num),
+        5 if family.sni_switch => text(t.sni).map(|_| TlsValue::Num(1)),
+        5 => text(t.sni),
         _ => None,
-    }
+    }?;
+    Some((*family.names.get(usize::from(k))?, value))
 }

@@ -5,7 +5,7 @@
 
 use super::encode::{Command, SslValue, Will};
 use crate::config::{Config, Options};
-use crate::dialect::bringup::{entry, tls_setting, Item, List, OnError, TlsSetting, When};
+use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -47,17 +47,29 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
 
+/// The `AT+SSLCFG` names (docs/luat-at.md); the server name goes as `hostname`.
+const TLS_NAMES: TlsNames = TlsNames {
+    names: [
+        b"sslversion",
+        b"cacert",
+        b"clientcert",
+        b"clientkey",
+        b"seclevel",
+        b"hostname",
+    ],
+    sni_switch: false,
+};
+
 /// The `AT+SSLCFG` item `k` (in the order sent), if the configuration sets it.
 pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let num = |n: u8| SslValue::Num(u32::from(n));
-    Some(match tls_setting(cfg, k)? {
-        TlsSetting::Version(n) => (b"sslversion", num(n)),
-        TlsSetting::CaFile(f) => (b"cacert", SslValue::Str(f)),
-        TlsSetting::ClientCert(f) => (b"clientcert", SslValue::Str(f)),
-        TlsSetting::ClientKey(f) => (b"clientkey", SslValue::Str(f)),
-        TlsSetting::Seclevel(n) => (b"seclevel", num(n)),
-        TlsSetting::Sni(name) => (b"hostname", SslValue::Str(name)),
-    })
+    let (name, value) = tls_item(cfg, k, &TLS_NAMES)?;
+    Some((
+        name,
+        match value {
+            TlsValue::Num(n) => SslValue::Num(u32::from(n)),
+            TlsValue::Text(t) => SslValue::Str(t),
+        },
+    ))
 }
 
 /// The AT command `cmd` stands for, borrowing strings from `ctx`.

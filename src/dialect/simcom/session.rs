@@ -23,7 +23,7 @@
 use super::encode::{Command, SslValue};
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
-use crate::dialect::bringup::{entry, tls_setting, Item, List, OnError, TlsSetting, When};
+use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -57,19 +57,31 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
 
+/// The `AT+CSSLCFG` names (docs/quectel-simcom-at.md §4.12: `authmode` for the security
+/// level, `enableSNI` a switch; the name presented is the host of the CONNECT URL).
+const TLS_NAMES: TlsNames = TlsNames {
+    names: [
+        b"sslversion",
+        b"cacert",
+        b"clientcert",
+        b"clientkey",
+        b"authmode",
+        b"enableSNI",
+    ],
+    sni_switch: true,
+};
+
 /// The `AT+CSSLCFG` item `k` (in the order sent), if the configuration sets it (§4.12: the
 /// family spells the security level `authmode` and the SNI switch `enableSNI`).
 pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let num = |n: u8| SslValue::Num(u32::from(n));
-    Some(match tls_setting(cfg, k)? {
-        TlsSetting::Version(n) => (b"sslversion", num(n)),
-        TlsSetting::CaFile(f) => (b"cacert", SslValue::Str(f)),
-        TlsSetting::ClientCert(f) => (b"clientcert", SslValue::Str(f)),
-        TlsSetting::ClientKey(f) => (b"clientkey", SslValue::Str(f)),
-        TlsSetting::Seclevel(n) => (b"authmode", num(n)),
-        // A switch: the name presented is the host of the CONNECT URL.
-        TlsSetting::Sni(_) => (b"enableSNI", SslValue::Num(1)),
-    })
+    let (name, value) = tls_item(cfg, k, &TLS_NAMES)?;
+    Some((
+        name,
+        match value {
+            TlsValue::Num(n) => SslValue::Num(u32::from(n)),
+            TlsValue::Text(t) => SslValue::Str(t),
+        },
+    ))
 }
 
 /// Part `part` of the command `cmd` stands for, borrowing strings from `ctx`; `None` past the
