@@ -7,7 +7,9 @@ DIST_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head 
 DIST_TARBALL := $(BUILD)/dist/cellmqtt-$(DIST_VERSION).tar.gz
 
 .PHONY: dist dist-test
-dist:
+# Nightly with rust-src: a target whose rust-std cannot be installed is built from source.
+dist: export CELLMQTT_NEED_NIGHTLY = 1
+dist: deps
 	scripts/dist.sh
 
 dist-test: dist emu
