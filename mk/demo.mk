@@ -3,8 +3,9 @@
 #                                  ~3 min the first time)
 #   make demo BROKER=host:port     an external broker (mosquitto, ...) with the plain emulator
 #   PROFILE=ec200u                 either of them with the Quectel EC200U (AT+QMT* dialect);
-#                                  also air780e (RESET then PWRKEY cures its hang); default
-#                                  air724ug
+#                                  PROFILE=a7670 (or sim7600) with the SIMCom AT+CMQTT*
+#                                  dialect; also air780e (RESET then PWRKEY cures its hang);
+#                                  default air724ug
 #
 # The demo runs the emulator from cargo's output, not build/cellmqtt-emu: `make emu` and
 # `make emu-full` both copy to that one path, so it may hold the build without the broker.

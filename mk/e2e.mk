@@ -4,7 +4,10 @@
 # the serial path on a pty, both examples, the Air780E RESET+PWRKEY recovery, TLS, the exit
 # codes, a --trace recording replayed by cellmqtt-emu --replay, the Quectel EC200U dialect
 # (--profile ec200u: QoS 0/1/2 through close, ping-fail, pdn-deact, a refusal and a reboot),
-# and scripts/demo.sh against mosquitto for the Air724UG and the EC200U (traces replayed too).
+# the SIMCom A7670 dialect (--profile a7670, tests/e2e/e2e_simcom.py: QoS 0/1/2 through close,
+# ping-fail, pdp-deact, a refusal and a reboot, the +CMQTT* URCs checked in the trace), and
+# scripts/demo.sh against mosquitto for the Air724UG, the EC200U and the A7670 (traces replayed
+# too).
 #
 # It runs cargo's emulator binary (what `make emu` built), not the shared build/ copy.
 .PHONY: e2e-test

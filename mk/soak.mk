@@ -5,13 +5,17 @@
 #                                rate, the ec200u chaos mix (ping-fail included), broker restart
 #                                every 4 s; seed 8, whose faults in this run include a hang,
 #                                ping-fail, pdn-deact and a refusal (~12 s)
+#   soak-short-a7670             (in make test) the SIMCom dialect: 300 QoS 1 + 100 QoS 2, same
+#                                rate, the a7670 chaos mix (ping-fail included), broker restart
+#                                every 4 s; seed 8: 19 faults in this run, a hang, ping-fail,
+#                                pdn-deact, pdp-deact and refusals among them (~27 s)
 # PROFILE (default air724ug) goes to the emulator and the CLI; the default as in mk/field.mk,
 # inline, since PROFILE is a common name.
 SOAK_ARGS ?=
 SOAK_PROFILE = $(or $(PROFILE),air724ug)
 SOAK_OUT     = $(if $(filter air724ug,$(SOAK_PROFILE)),,-$(SOAK_PROFILE))
 
-.PHONY: soak soak-short soak-short-ec200u
+.PHONY: soak soak-short soak-short-ec200u soak-short-a7670
 soak: cli emu
 	tests/soak/soak.py --profile $(SOAK_PROFILE) --qos1 10000 --qos2 1000 --restart-every-s 20 \
 	  --out $(BUILD)/soak$(SOAK_OUT) $(SOAK_ARGS)
@@ -24,7 +28,11 @@ soak-short-ec200u: cli emu
 	tests/soak/soak.py --profile ec200u --qos1 300 --qos2 100 --restart-every-s 4 --seed 8 \
 	  --out $(BUILD)/soak-short-ec200u $(SOAK_ARGS)
 
-TEST_STEPS += soak-short soak-short-ec200u
+soak-short-a7670: cli emu
+	tests/soak/soak.py --profile a7670 --qos1 300 --qos2 100 --restart-every-s 4 --seed 8 \
+	  --out $(BUILD)/soak-short-a7670 $(SOAK_ARGS)
+
+TEST_STEPS += soak-short soak-short-ec200u soak-short-a7670
 
 # cellmqtt-cli under AddressSanitizer + UndefinedBehaviorSanitizer (the e2e load scenario,
 # which also receives a message, and a short soak through every fault kind), and once under

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: cellmqtt-cli drives an emulated module (cellmqtt-emu; Air724UG by default,
-# PROFILE=air780e or PROFILE=ec200u for the Quectel EC200U and its AT+QMT* dialect) that speaks
+# PROFILE=air780e, PROFILE=ec200u for the Quectel EC200U and its AT+QMT* dialect, or
+# PROFILE=a7670 / sim7600 for the SIMCom modules and their AT+CMQTT* dialect) that speaks
 # real MQTT to a real broker: the emulator's embedded one, or BROKER=host:port. It connects, subscribes,
 # publishes QoS 0, 1 and 2 (three rounds), receives its own messages back, and survives an
 # injected CLOSED (after round 1) and a module hang (after round 2) that only a RESET pulse
@@ -29,13 +30,15 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 [ -x "$CLI" ] && [ -x "$EMU" ] || die "build first: make cli emu-full (or make demo)"
 
 # The module the profile emulates, and the pins its hang cure needs: the Air780E's RESET_N shuts
-# it down, so it takes PWRKEY as well; the Air724UG and the EC200U reboot on a RESET pulse.
+# it down, so it takes PWRKEY as well; the Air724UG, the EC200U and the SIMCom modules reboot on
+# a RESET pulse (the CLI's 600 ms default is above the emulated SIMCom's 300 ms).
 pins=reset
 case $PROFILE in
   air724ug) module="Air724UG" ;;
   air780e) module="Air780E"; pins=reset,pwrkey ;;
   ec200u | ec600u | eg915u) module="Quectel ${PROFILE^^}, AT+QMT* dialect,"; closed_urc="+QMTSTAT: 0,1" ;;
-  *) die "unknown PROFILE=$PROFILE (air724ug, air780e, ec200u, ec600u, eg915u)" ;;
+  a7670 | a7672 | sim7600) module="SIMCom ${PROFILE^^}, AT+CMQTT* dialect,"; closed_urc="+CMQTTCONNLOST: 0,1" ;;
+  *) die "unknown PROFILE=$PROFILE (air724ug, air780e, ec200u, ec600u, eg915u, a7670, a7672, sim7600)" ;;
 esac
 
 # A free loopback port for the embedded broker (the emulator needs a fixed number).

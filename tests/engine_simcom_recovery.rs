@@ -56,6 +56,11 @@ fn a_bare_error_to_start_is_a_failure() {
     simcom::boot(&mut h);
     h.tx(b"AT+CMQTTSTART\r");
     h.rx(b"\r\nERROR\r\n");
+    // A URC may still follow and decide (the `ERROR` + URC shape): it gets a command's time.
+    let n = h.notices();
+    assert_eq!(first_recovery(&n), None, "{n:?}");
+    h.tx_nothing();
+    h.advance(9_000);
     let n = h.notices();
     assert_eq!(
         first_recovery(&n),
@@ -63,6 +68,55 @@ fn a_bare_error_to_start_is_a_failure() {
         "{n:?}"
     );
     assert_eq!(h.engine.state(), State::Recovering);
+}
+
+/// W4's `ERROR` + URC shape, the A76xx order (`ERROR` before `+CMQTTSTART`, as its `OK` is):
+/// the URC decides. 23 (already running, as after every lost link) goes on to the connect
+/// with nothing logged; 7 is the attach.
+#[test]
+fn an_error_then_the_start_result_decides() {
+    let mut h = online();
+    h.rx(b"\r\n+CMQTTCONNLOST: 0,1\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CMQTTSTART\r");
+    h.rx(b"\r\nERROR\r\n");
+    h.tx_nothing();
+    h.rx(b"\r\n+CMQTTSTART: 23\r\n");
+    simcom::connect(&mut h);
+    simcom::subscribe(&mut h, b"s/#", 1);
+    h.rx(b"\r\n+CMQTTSUB: 0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    // Only the lost link is logged.
+    let logs: Vec<_> = n
+        .iter()
+        .filter(|e| matches!(e, Notice::Log { .. }))
+        .collect();
+    assert!(
+        matches!(
+            logs[..],
+            [Notice::Log {
+                kind: LogKind::LinkDown,
+                ..
+            }]
+        ),
+        "{n:?}"
+    );
+    assert_eq!(h.engine.stats().command_errors, 0);
+    module_untouched(&h, &n);
+
+    let mut h = Harness::new(config());
+    h.start();
+    simcom::boot(&mut h);
+    h.tx(b"AT+CMQTTSTART\r");
+    h.rx(b"\r\nERROR\r\n\r\n+CMQTTSTART: 7\r\n");
+    let n = h.notices();
+    assert_eq!(
+        first_recovery(&n),
+        Some((RecoveryStep::Reconnect, Status::NotAttached)),
+        "{n:?}"
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* cellmqtt-cli: the mosquitto_pub/mosquitto_sub of Luat Cat.1 modules, on the POSIX port.
+/* cellmqtt-cli: the mosquitto_pub/mosquitto_sub of Cat.1 modules (Luat, Quectel, SIMCom), on
+ * the POSIX port.
  *
  * RX runs in poll-loop mode (cellmqtt_posix_wait reads and feeds in this thread): the link is
  * read only after cellmqtt_poll emptied the RX ring, so even an unpaced TCP link to the

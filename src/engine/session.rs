@@ -218,6 +218,9 @@ impl<'a> Engine<'a> {
             // The open's URC said it succeeded (SIMCom `+CMQTTSTART: 23`, the service already
             // runs, then `ERROR`, docs/quectel-simcom-at.md §4.2).
             Final::Error(_) if f.cmd == Cmd::Open && self.open_succeeded() => {}
+            // SIMCom: a URC may follow the `ERROR` and decide (W4's `ERROR` + URC shape, §4.2);
+            // a bare `ERROR` is logged when the wait for it ends.
+            Final::Error(_) if f.cmd == Cmd::Open && self.dialect.open_urc_decides() => {}
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 self.log(LogKind::CommandError, f.cmd.subject(self.dialect), code);
@@ -336,6 +339,10 @@ impl<'a> Engine<'a> {
                 (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),
                 (Final::Ok, false) => {
                     let d = after(self.now, self.cfg.timeouts.connect_ms);
+                    self.link_wait = Some((LinkWait::TcpUp, d));
+                }
+                (Final::Error(_), false) if self.dialect.open_urc_decides() => {
+                    let d = after(self.now, self.cfg.timeouts.command_ms);
                     self.link_wait = Some((LinkWait::TcpUp, d));
                 }
                 (Final::Error(code), _) if is_dns_error(code) => {

@@ -22,6 +22,8 @@ import tempfile
 import threading
 import time
 
+import e2e_simcom
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "build", "e2e")
 T = 30  # seconds: generous bound for any single wait
@@ -558,8 +560,10 @@ def scenario_replay(world, emu, mport):
 
 def scenario_demo(world, emu, mport):
     """scripts/demo.sh against mosquitto (BROKER=), as `make demo BROKER=...` runs it, for the
-    Air724UG and for the Quectel EC200U (PROFILE=ec200u); each demo's trace is replayed."""
-    for profile, out in (("air724ug", "demo"), ("ec200u", "demo-ec200u")):
+    Air724UG, the Quectel EC200U (PROFILE=ec200u) and the SIMCom A7670 (PROFILE=a7670); each
+    demo's trace is replayed."""
+    for profile, out in (("air724ug", "demo"), ("ec200u", "demo-ec200u"),
+                         ("a7670", "demo-a7670")):
         env = dict(os.environ, EMU=emu, BROKER=f"127.0.0.1:{mport}", PROFILE=profile,
                    DEMO_OUT=os.path.join(OUT, out))
         d = world.start(["scripts/demo.sh"], out, env=env,
@@ -767,6 +771,7 @@ SCENARIOS = {"load": scenario_load, "serial": scenario_serial, "examples": scena
              "air780e": scenario_air780e, "tls": scenario_tls,
              "exit_codes": scenario_exit_codes, "field": scenario_field,
              "replay": scenario_replay, "ec200u": scenario_ec200u,
+             "a7670": lambda w, e, m: e2e_simcom.scenario_a7670(sys.modules[__name__], w, e, m),
              "demo": scenario_demo}
 
 

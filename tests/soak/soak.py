@@ -10,8 +10,8 @@ resident memory over time. Exit 0 only when no QoS 1/2 message was lost.
 
   tests/soak/soak.py [--qos1 10000] [--qos2 1000] [--rate 0.01] [--seed 7]
                      [--restart-every-s 20] [--out build/soak] [--profile air724ug]
---profile goes to both the emulator and the CLI (ec200u: the Quectel dialect, whose default
-chaos mix adds ping-fail).
+--profile goes to both the emulator and the CLI (ec200u: the Quectel dialect; a7670 or sim7600:
+the SIMCom dialect; the default chaos mix of both adds ping-fail).
 Standard library only; every process started here is stopped by PID.
 """
 import argparse, json, os, queue, shutil, signal, socket, statistics, subprocess, sys
@@ -210,7 +210,8 @@ def main():
     ap.add_argument("--emu", default=os.path.join(ROOT, "build", "cellmqtt-emu"))
     ap.add_argument("--cli-prefix", default="", help="run the CLI under this, e.g. valgrind")
     ap.add_argument("--profile", default="air724ug",
-                    help="module profile for the emulator and the CLI (air724ug, air780e, ec200u)")
+                    help="module profile for the emulator and the CLI (air724ug, air780e, ec200u, "
+                         "a7670, sim7600)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()

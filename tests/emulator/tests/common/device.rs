@@ -223,5 +223,10 @@ impl Drop for Device {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failed test shows what the module saw and said (the log goes with the temp dir).
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self._dir.path("emu.log")).unwrap_or_default();
+            eprintln!("---- emulator log ----\n{log}");
+        }
     }
 }
