@@ -136,7 +136,13 @@ bool share_run(cellmqtt_freertos_t *port, const char *up_topic,
     char answer[64];
     cellmqtt_freertos_at_result_t at;
     uint32_t lines_before = at_lines_seen;
+    /* Above the cellmqtt task for this call, so that task cannot run between the 0-tick wait
+     * and the wait's look at its slot: otherwise, on a host slow enough, the answer could be
+     * in by then and the wait would (rightly) report it, and this check would test the host. */
+    UBaseType_t own_priority = uxTaskPriorityGet(NULL);
+    vTaskPrioritySet(NULL, APP_CELLMQTT_PRIORITY + 1u);
     st = cellmqtt_freertos_at_command_wait(port, "AT+CGMR", 2000, 0, answer, sizeof answer, &at);
+    vTaskPrioritySet(NULL, own_priority);
     if (st != CELLMQTT_STATUS_TIMEOUT || at.status != CELLMQTT_STATUS_TIMEOUT) {
         return fail(write_line, "at_command_wait with no time", st);
     }

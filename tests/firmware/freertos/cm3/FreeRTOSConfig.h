@@ -23,6 +23,9 @@
 #define configCHECK_FOR_STACK_OVERFLOW 2
 #define INCLUDE_uxTaskGetStackHighWaterMark 1
 #define INCLUDE_vTaskDelay 1
+/* The share test raises its task above the cellmqtt task for one call (share.c). */
+#define INCLUDE_vTaskPrioritySet 1
+#define INCLUDE_uxTaskPriorityGet 1
 
 /* QEMU implements all 8 priority bits. The UART interrupt that calls FromISR functions must
  * sit at or below (numerically at or above) configMAX_SYSCALL_INTERRUPT_PRIORITY. */

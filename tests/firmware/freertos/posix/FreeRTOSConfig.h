@@ -24,6 +24,9 @@
 #define configCHECK_FOR_STACK_OVERFLOW 0
 #define INCLUDE_uxTaskGetStackHighWaterMark 1
 #define INCLUDE_vTaskDelay 1
+/* The share test raises its task above the cellmqtt task for one call (share.c). */
+#define INCLUDE_vTaskPrioritySet 1
+#define INCLUDE_uxTaskPriorityGet 1
 
 void fw_assert_failed(const char *file, int line);
 #define configASSERT(x)                          \
