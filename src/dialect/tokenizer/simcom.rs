@@ -290,8 +290,12 @@ impl Tokenizer {
     fn data(&mut self, buf: &mut [u8], rest: &[u8]) -> usize {
         let part = head(rest, self.remaining);
         if self.keep {
-            let end = self.len.saturating_add(part.len());
-            if let Some(dst) = buf.get_mut(self.len..end) {
+            // Sliced to exactly `part.len()` bytes, so the copy has no length-mismatch (panic)
+            // path for the optimiser to keep (`make no-panic-check`).
+            let dst = buf
+                .get_mut(self.len..)
+                .and_then(|free| free.get_mut(..part.len()));
+            if let Some(dst) = dst {
                 dst.copy_from_slice(part);
             }
         }
