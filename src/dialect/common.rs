@@ -75,13 +75,42 @@ const STANDARD_INFO: &[&[u8]] = &[
     b"+CGPADDR",
 ];
 
-/// True for `<one of STANDARD_INFO>`, optional spaces, `:`, anything.
+/// The values after `<keyword>`, optional spaces and `:` at the start of `line`.
 #[cfg(any(feature = "quectel", feature = "simcom"))]
-pub(crate) fn is_standard_info(line: &[u8]) -> bool {
-    STANDARD_INFO.iter().any(|&name| {
-        line.strip_prefix(name)
-            .is_some_and(|rest| skip_spaces(rest).starts_with(b":"))
-    })
+fn after_keyword<'l>(line: &'l [u8], keyword: &[u8]) -> Option<&'l [u8]> {
+    skip_spaces(line.strip_prefix(keyword)?).strip_prefix(b":")
+}
+
+/// What a `+...` line of the `AT+QMT*` / `AT+CMQTT*` families is, before the family's own
+/// reading of it.
+#[cfg(any(feature = "quectel", feature = "simcom"))]
+pub(crate) enum PlusLine<'l, K> {
+    /// Decided by the 3GPP layer: a standard result, or one of [`STANDARD_INFO`].
+    Decided(Response),
+    /// A keyword of the family's table, with the values after its colon.
+    Keyword(K, &'l [u8]),
+}
+
+/// Reads a `+...` line against the 3GPP lines first, then the family's keyword `table`;
+/// `Decided(Unknown)` when neither knows it.
+#[cfg(any(feature = "quectel", feature = "simcom"))]
+pub(crate) fn plus_line<'l, K: Copy>(line: &'l [u8], table: &[(&[u8], K)]) -> PlusLine<'l, K> {
+    if let Some(standard) = decode_standard(line) {
+        return PlusLine::Decided(standard);
+    }
+    if STANDARD_INFO
+        .iter()
+        .any(|name| after_keyword(line, name).is_some())
+    {
+        return PlusLine::Decided(Response::Info);
+    }
+    let found = table
+        .iter()
+        .find_map(|&(keyword, kind)| Some((kind, after_keyword(line, keyword)?)));
+    match found {
+        Some((kind, values)) => PlusLine::Keyword(kind, values),
+        None => PlusLine::Decided(Response::Unknown),
+    }
 }
 
 /// The value `table` pairs with exactly `key`. A table scan (a length compare per entry, a

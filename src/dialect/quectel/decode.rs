@@ -14,8 +14,7 @@
 //! is not checked: cellmqtt only ever opens client 0.
 
 use crate::dialect::common::{
-    decode_standard, is_echo, is_standard_info, look_up, number, skip_spaces, split_once,
-    test_form, trim,
+    is_echo, look_up, number, plus_line, skip_spaces, split_once, test_form, trim, PlusLine,
 };
 use crate::dialect::response::{Ack, LinkCause, Response, SimState};
 use crate::Status;
@@ -107,18 +106,9 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
 }
 
 fn decode_plus(line: &[u8], state_query: bool) -> Response {
-    if let Some(standard) = decode_standard(line) {
-        return standard;
-    }
-    if is_standard_info(line) {
-        return Response::Info;
-    }
-    let found = KEYWORDS.iter().find_map(|&(keyword, kind)| {
-        let rest = skip_spaces(line.strip_prefix(keyword)?);
-        Some((kind, rest.strip_prefix(b":")?))
-    });
-    let Some((kind, values)) = found else {
-        return Response::Unknown;
+    let (kind, values) = match plus_line(line, KEYWORDS) {
+        PlusLine::Decided(response) => return response,
+        PlusLine::Keyword(kind, values) => (kind, values),
     };
     match kind {
         Kind::Info => return Response::Info,
