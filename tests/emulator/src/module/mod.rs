@@ -6,6 +6,7 @@
 //! or sleeps, and keeps every decision in one place.
 
 mod basic;
+mod client_flow;
 mod data;
 mod faults;
 mod mqtt_cmds;

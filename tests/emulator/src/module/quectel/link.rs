@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use super::super::{Action, Final, Module, NetEvent, Phase};
 use super::Op;
-use crate::mqtt::{self, Packet};
+use crate::mqtt::Packet;
 
 impl Module {
     pub(crate) fn q_net_event(&mut self, now: Instant, ev: NetEvent) {
@@ -113,6 +113,9 @@ impl Module {
     }
 
     fn q_packet(&mut self, now: Instant, p: Packet) {
+        let Some(p) = self.client_flow(now, p, Self::q_deliver, Self::q_pub_done) else {
+            return;
+        };
         let c = self.q.client;
         let Some(link) = self.link.as_mut() else {
             return;
@@ -135,47 +138,6 @@ impl Module {
                     self.q_refused(now, c, code, false);
                 }
             }
-            Packet::Publish {
-                qos,
-                topic,
-                pid,
-                payload,
-                ..
-            } if phase == Phase::Connected => match qos {
-                0 => self.q_deliver(now, 0, &topic, &payload),
-                1 => {
-                    self.q_deliver(now, pid, &topic, &payload);
-                    self.stats.acks_to_broker += 1;
-                    self.send(now, mqtt::encode_puback(pid));
-                }
-                _ => {
-                    // QoS 2 handled inside the module (§6.3): delivered once, PUBREC each time.
-                    if link.in_qos2.insert(pid) {
-                        self.q_deliver(now, pid, &topic, &payload);
-                    }
-                    self.stats.acks_to_broker += 1;
-                    self.send(now, mqtt::encode_pubrec(pid));
-                }
-            },
-            Packet::PubRel(pid) if phase == Phase::Connected => {
-                link.in_qos2.remove(&pid);
-                self.stats.acks_to_broker += 1;
-                self.send(now, mqtt::encode_pubcomp(pid));
-            }
-            Packet::PubAck(pid) if link.out_flight.get(&pid) == Some(&1) => {
-                link.out_flight.remove(&pid);
-                self.q_pub_done(now, pid);
-            }
-            Packet::PubRec(pid) if link.out_flight.get(&pid) == Some(&2) => {
-                // The module sends PUBREL itself; the host hears only the final result.
-                link.out_flight.remove(&pid);
-                link.out_rel.insert(pid);
-                self.send(now, mqtt::encode_pubrel(pid));
-            }
-            Packet::PubRec(pid) if link.out_rel.contains(&pid) => {
-                self.send(now, mqtt::encode_pubrel(pid));
-            }
-            Packet::PubComp(pid) if link.out_rel.remove(&pid) => self.q_pub_done(now, pid),
             Packet::SubAck { pid, codes } if link.subs.get(&pid) == Some(&true) => {
                 link.subs.remove(&pid);
                 if let Some(Op::Sub { msgid }) = self.q.ops.remove(&pid) {

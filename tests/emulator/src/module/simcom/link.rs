@@ -118,6 +118,14 @@ impl Module {
     }
 
     fn sc_packet(&mut self, now: Instant, p: Packet) {
+        let Some(p) = self.client_flow(
+            now,
+            p,
+            |m, now, _msgid, topic, payload| m.sc_deliver(now, topic, payload),
+            Self::sc_pub_done,
+        ) else {
+            return;
+        };
         let c = self.sc.client;
         let Some(link) = self.link.as_mut() else {
             return;
@@ -138,47 +146,6 @@ impl Module {
                     self.sc_connect_result(now, 26 + code.min(5));
                 }
             }
-            Packet::Publish {
-                qos,
-                topic,
-                pid,
-                payload,
-                ..
-            } if phase == Phase::Connected => match qos {
-                0 => self.sc_deliver(now, &topic, &payload),
-                1 => {
-                    self.sc_deliver(now, &topic, &payload);
-                    self.stats.acks_to_broker += 1;
-                    self.send(now, mqtt::encode_puback(pid));
-                }
-                _ => {
-                    // QoS 2 inside the module (§6.3): delivered once, PUBREC every time.
-                    if link.in_qos2.insert(pid) {
-                        self.sc_deliver(now, &topic, &payload);
-                    }
-                    self.stats.acks_to_broker += 1;
-                    self.send(now, mqtt::encode_pubrec(pid));
-                }
-            },
-            Packet::PubRel(pid) if phase == Phase::Connected => {
-                link.in_qos2.remove(&pid);
-                self.stats.acks_to_broker += 1;
-                self.send(now, mqtt::encode_pubcomp(pid));
-            }
-            Packet::PubAck(pid) if link.out_flight.get(&pid) == Some(&1) => {
-                link.out_flight.remove(&pid);
-                self.sc_pub_done(now, pid);
-            }
-            Packet::PubRec(pid) if link.out_flight.get(&pid) == Some(&2) => {
-                // PUBREL is the module's; the host hears only the final result.
-                link.out_flight.remove(&pid);
-                link.out_rel.insert(pid);
-                self.send(now, mqtt::encode_pubrel(pid));
-            }
-            Packet::PubRec(pid) if link.out_rel.contains(&pid) => {
-                self.send(now, mqtt::encode_pubrel(pid));
-            }
-            Packet::PubComp(pid) if link.out_rel.remove(&pid) => self.sc_pub_done(now, pid),
             Packet::SubAck { pid, codes } if link.subs.get(&pid) == Some(&true) => {
                 link.subs.remove(&pid);
                 if self.sc.ops.remove(&pid) == Some(Op::Sub) {
