@@ -47,15 +47,21 @@ fn first_recovery(n: &[Notice]) -> Option<(RecoveryStep, Status)> {
     })
 }
 
-// ---- 1. START and CONNECT failures ----
-
-#[test]
-fn a_bare_error_to_start_is_a_failure() {
+/// A session booted up to `AT+CMQTTSTART`, which gets `answer`.
+fn start_answered(answer: &[u8]) -> Harness {
     let mut h = Harness::new(config());
     h.start();
     simcom::boot(&mut h);
     h.tx(b"AT+CMQTTSTART\r");
-    h.rx(b"\r\nERROR\r\n");
+    h.rx(answer);
+    h
+}
+
+// ---- 1. START and CONNECT failures ----
+
+#[test]
+fn a_bare_error_to_start_is_a_failure() {
+    let mut h = start_answered(b"\r\nERROR\r\n");
     // A URC may still follow and decide (the `ERROR` + URC shape): it gets a command's time.
     let n = h.notices();
     assert_eq!(first_recovery(&n), None, "{n:?}");
@@ -106,11 +112,7 @@ fn an_error_then_the_start_result_decides() {
     assert_eq!(h.engine.stats().command_errors, 0);
     module_untouched(&h, &n);
 
-    let mut h = Harness::new(config());
-    h.start();
-    simcom::boot(&mut h);
-    h.tx(b"AT+CMQTTSTART\r");
-    h.rx(b"\r\nERROR\r\n\r\n+CMQTTSTART: 7\r\n");
+    let mut h = start_answered(b"\r\nERROR\r\n\r\n+CMQTTSTART: 7\r\n");
     let n = h.notices();
     assert_eq!(
         first_recovery(&n),
@@ -121,11 +123,7 @@ fn an_error_then_the_start_result_decides() {
 
 #[test]
 fn a_start_result_that_fails_after_ok_is_the_attach() {
-    let mut h = Harness::new(config());
-    h.start();
-    simcom::boot(&mut h);
-    h.tx(b"AT+CMQTTSTART\r");
-    h.rx(b"\r\nOK\r\n\r\n+CMQTTSTART: 7\r\n");
+    let mut h = start_answered(b"\r\nOK\r\n\r\n+CMQTTSTART: 7\r\n");
     let n = h.notices();
     assert_eq!(
         first_recovery(&n),
