@@ -23,6 +23,7 @@ import threading
 import time
 
 import e2e_simcom
+import fault_rounds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "build", "e2e")
@@ -643,90 +644,8 @@ def scenario_ec200u(world, emu, mport):
     close: +QMTCONN: 0,0,5, BROKER_REFUSED, no pin), a spontaneous reboot (RDY mid-session, full
     bring-up). 0 lost, one confirmation per publish."""
     rounds, faults = 7, ["close", "ping-fail", "pdn-deact", "refuse", "reboot"]
-    ready = start_emu(world, emu, "ec200u", "--profile", "ec200u", "--pdn-back-ms", "300")
-    expect(ready.get("profile") == "ec200u", f"ec200u: ready line {ready}")
-    watch = subscriber(world, mport, "e2e/qt/#", "ec200u: mosquitto_sub", "e2e/qt/probe")
-    trace = os.path.join(OUT, "ec200u.trace")
-    t0 = time.monotonic()
-    c = cli(world, "ec200u", ["--tcp", ready["tcp"], "--profile", "ec200u", "--host",
-                              "127.0.0.1", "--port", str(mport), "--client-id", "e2e-ec200u",
-                              "--pins", "reset", "--emu-control", ready["control"],
-                              "--fast-recovery", "--sub", "e2e/qt/#:2",
-                              "--pub", "e2e/qt/0:0=zero {n}", "--pub", "e2e/qt/1:1=one {n}",
-                              "--pub", 'e2e/qt/2:2=two {n} "q",x',
-                              "--count", str(rounds), "--interval-ms", "250",
-                              "--exit-after-messages", str(3 * rounds),
-                              "--exit-after-ms", "90000", "--stats", "--trace", trace])
-    ctl = socket.create_connection(tuple_addr(ready["control"]), timeout=T)
-    ctl_in = ctl.makefile()
-
-    def inject(cmd):
-        ctl.sendall(cmd.encode() + b"\n")
-        reply = ctl_in.readline()
-        expect(reply.startswith("ok"), f"ec200u: {cmd} -> {reply!r}")
-
-    evs, marks = [], []  # marks: (fault, index in evs when injected)
-    published = received = 0
-    try:
-        while True:
-            ev = events(c, "ec200u", until=lambda e: True, timeout=60)[0]
-            evs.append(ev)
-            published += ev["event"] == "published"
-            received += ev["event"] == "message"
-            if ev["event"] == "exit":
-                break
-            # A fault between rounds: once every message so far is back AND confirmed (the echo
-            # may come before the ack) and the session is online again after the last fault.
-            k = len(marks)
-            if k < len(faults) and published == received == 3 * (k + 1):
-                fault = faults[k]
-                if fault == "refuse":  # the next AT+QMTCONN is refused; a close makes one
-                    inject("refuse")
-                    inject("close")
-                else:
-                    inject(fault)
-                marks.append((fault, len(evs)))
-    finally:
-        ctl.close()
-    code = c.wait()
-    elapsed = time.monotonic() - t0
-    expect(code == 0, f"ec200u: cli exit code {code} after {[m[0] for m in marks]}")
-    expect([m[0] for m in marks] == faults, f"ec200u: faults injected {marks}")
-
-    # Exactly one confirmation per publish id, every (spec, seq) once, none failed.
-    pubs = [e for e in evs if e["event"] == "published"]
-    ids = [e["id"] for e in pubs]
-    expect(len(ids) == len(set(ids)) == 3 * rounds, f"ec200u: confirmations by id {ids}")
-    per = sorted((e["qos"], e["seq"]) for e in pubs)
-    expect(per == sorted((q, n) for q in range(3) for n in range(rounds)),
-           f"ec200u: confirmed (qos, seq) {per}")
-    expect(not [e for e in evs if e["event"] in ("publish_failed", "error", "loss")],
-           "ec200u: publish_failed, error or loss events")
-    # Everything received back, nothing lost; duplicates counted.
-    want = {f"zero {n}" for n in range(rounds)} | {f"one {n}" for n in range(rounds)} | \
-        {f'two {n} "q",x' for n in range(rounds)}
-    got = [base64.b64decode(e["payload_b64"]).decode() for e in evs if e["event"] == "message"]
-    expect(set(got) == want, f"ec200u: lost {sorted(want - set(got))}")
-    mosquitto_pub(mport, "e2e/qt/probe", b"END")
-    seen = set(read_until(watch, "END"))
-    expect(want <= seen, f"ec200u: mosquitto_sub missed {sorted(want - seen)}")
-    expect(not [e for e in evs if e["event"] == "gpio"], "ec200u: a pin moved")
-
-    # Per fault: the recovery it caused, and the session online again before the next one.
-    bounds = [i for _, i in marks] + [len(evs)]
-    why = {}
-    for n, (fault, start) in enumerate(marks):
-        span = evs[start:bounds[n + 1]]
-        rec = [(e["step"], e["reason"]) for e in span if e["event"] == "recovery"]
-        expect(any(e["event"] == "state" and e["state"] == "online" for e in span),
-               f"ec200u: not online again after {fault}")
-        why[fault] = rec
-    expect(("reconnect", "BROKER_REFUSED") in why["refuse"],
-           f"ec200u: refusal recoveries {why['refuse']}")
-    st = next(e for e in reversed(evs) if e["event"] == "stats")
-    expect(st["reset_pulses"] == st["power_cycles"] == st["soft_resets"] == 0 and
-           st["module_reboots"] >= 1 and st["broker_failures"] >= 1 and
-           st["publishes_failed"] == 0, f"ec200u: stats {st}")
+    r = fault_rounds.run(sys.modules[__name__], world, emu, mport, "ec200u", "qt", faults, rounds)
+    trace, got, why, elapsed = r["trace"], r["got"], r["why"], r["elapsed"]
 
     # The AT bytes: what each fault printed and what the engine answered with.
     tr = trace_lines(trace)
@@ -754,8 +673,7 @@ def scenario_ec200u(world, emu, mport):
     conns = sum(t.startswith("AT+QMTCONN=0,") for t in mcu)
     expect(opens >= 6 and conns >= 7, f"ec200u: {opens} QMTOPEN, {conns} QMTCONN")
     dups = len(got) - len(set(got))
-    summary = "; ".join(f"{f}: {', '.join(f'{s}/{r}' for s, r in why[f]) or 'none'}"
-                        for f in faults)
+    summary = fault_rounds.summary(why, faults)
     print(f"  ec200u: {3 * rounds} publishes QoS 0/1/2 confirmed once each, all received back "
           f"({dups} duplicates), 0 lost, no pin; recoveries {summary}; {opens} QMTOPEN, "
           f"{conns} QMTCONN, {mcu.count('AT+QIDEACT=1' + chr(92) + 'r')} QIDEACT; "
