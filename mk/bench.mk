@@ -13,7 +13,7 @@ LUAT_LIB := target/host-luat/release/libcellmqtt.a
 .PRECIOUS: $(LUAT_LIB)
 $(LUAT_LIB): FORCE
 	$(CARGO) rustc -q --release --target-dir target/host-luat --lib --crate-type staticlib \
-	  --no-default-features --features luat
+	  --no-default-features --features luat,full
 $(BUILD)/bench/cpu_cost_luat: tests/bench/cpu_cost.c tests/c/harness.h include/cellmqtt.h $(LUAT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $< $(LUAT_LIB) $(HOST_LIBS) -o $@

@@ -133,7 +133,7 @@ DIALECT_ELFS  := $(foreach d,$(SIZE_DIALECTS),$(FW_BUILD)/size-m4f-$(d).elf)
 .PRECIOUS: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a
 target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a: FORCE
 	$(CARGO) rustc -q --release --target thumbv7em-none-eabihf --target-dir target/cross-$* --lib \
-	  --crate-type staticlib --no-default-features --features c-critical-section,$*
+	  --crate-type staticlib --no-default-features --features c-critical-section,$*,full
 $(FW_BUILD)/size-m4f-%.elf: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a \
                             tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADERS)
 	@mkdir -p $(@D)

@@ -23,8 +23,8 @@ name="cellmqtt-$version"
 out=build/dist
 stage="$out/$name"
 target_dir="$root/target/dist"
-# The dialects are the default features of the crate.
-dialects=$(sed -n 's/^default = \[\(.*\)\]$/\1/p' Cargo.toml | tr -d '" ' | tr ',' ' ')
+# The dialects are the default features of the crate, less "full" (every optional part).
+dialects=$(sed -n 's/^default = \[\(.*\)\]$/\1/p' Cargo.toml | tr -d '" ' | tr ',' '\n' | grep -vx full | tr '\n' ' ')
 [ -n "$dialects" ] || { echo "dist: no dialects in Cargo.toml's default features"; exit 1; }
 
 # triple | CPUs | C flags the library is compatible with
@@ -67,12 +67,12 @@ build() {
 
 rm -rf "$stage" "$out/$name.tar.gz"
 mkdir -p "$stage/lib"
-all_features=$(tr ' ' ',' <<<"$dialects")
+all_features=$(tr ' ' ',' <<<"$dialects")full
 for entry in "${MCU_TARGETS[@]}"; do
   triple=${entry%%|*}
   build "$triple" "c-critical-section,$all_features" "$stage/lib/$triple/all"
   for d in $dialects; do
-    build "$triple" "c-critical-section,$d" "$stage/lib/$triple/$d"
+    build "$triple" "c-critical-section,$d,full" "$stage/lib/$triple/$d"
   done
 done
 host=${HOST_TARGET%%|*}
