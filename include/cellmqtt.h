@@ -35,7 +35,9 @@
 #endif
 
 /**
- * `cellmqtt_config_t.options` bits.
+ * `cellmqtt_config_t.options` bits. A library built without TLS, the message cache or
+ * signal reports refuses TLS, CACHE_MODE or REPORT_SIGNAL at init (`UNSUPPORTED`, field
+ * `options`), and the `tls_*` fields with the field's name.
  */
 #define CELLMQTT_OPT_TLS (1 << 0)
 
@@ -67,7 +69,8 @@
 #define CELLMQTT_AT_TEXT_MAX 56
 
 /**
- * `cellmqtt_config_t.pins` bits: which control lines the board wires.
+ * `cellmqtt_config_t.pins` bits: which control lines the board wires. A library built
+ * without the power steps of the recovery ladder refuses POWER (`UNSUPPORTED`, field `pins`).
  */
 #define CELLMQTT_PINS_RESET (1 << 0)
 
@@ -1436,7 +1439,8 @@ cellmqtt_status_t cellmqtt_at_command(struct cellmqtt_t *h,
 
 /**
  * Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
- * event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait.
+ * event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait;
+ * `UNSUPPORTED` from a library built without signal reports.
  *
  * # Safety
  * `h` valid storage or NULL; `out_id` NULL or writable.
@@ -1505,27 +1509,32 @@ size_t cellmqtt_queue_room(const struct cellmqtt_t *h);
 
 /**
  * Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
+ * Empty (`""`) in a library built without the names, for the smallest flash.
  */
 const char *cellmqtt_status_str(int32_t status);
 
 /**
  * Lower-case name of a state (`"online"`), or `"unknown"`. Static; never free it.
+ * Empty (`""`) in a library built without the names, for the smallest flash.
  */
 const char *cellmqtt_state_str(uint32_t state);
 
 /**
  * Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
+ * Empty (`""`) in a library built without the names, for the smallest flash.
  */
 const char *cellmqtt_recovery_str(uint32_t step);
 
 /**
  * Name of a configuration field as spelled in `cellmqtt_config_t` / `cellmqtt_callbacks_t`
  * (`"password"`), `"none"`, or `"unknown"`. Static; never free it.
+ * Empty (`""`) in a library built without the names, for the smallest flash.
  */
 const char *cellmqtt_config_field_str(uint32_t field);
 
 /**
  * Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
+ * Empty (`""`) in a library built without the names, for the smallest flash.
  */
 const char *cellmqtt_loss_str(uint32_t kind);
 

@@ -6,6 +6,7 @@
 
 use crate::config_field::{ConfigError, ConfigField as F};
 use crate::dialect::encode::check_quotable;
+use crate::parts;
 use crate::Status;
 
 /// The module family. Where the sources differ (docs/luat-at.md §12), the profile decides.
@@ -334,6 +335,35 @@ impl<'a> Config<'a> {
         }
     }
 
+    /// Refuses what needs a part this build left out (crate::parts).
+    fn check_parts(&self) -> Result<(), ConfigError> {
+        let mut left_out = Options::empty();
+        left_out.set(Options::TLS, !parts::TLS);
+        left_out.set(Options::CACHE_MODE, !parts::CACHE_MODE);
+        left_out.set(Options::REPORT_SIGNAL, !parts::SIGNAL_REPORTS);
+        if self.options.intersects(left_out) {
+            return F::Options.err(Status::Unsupported);
+        }
+        if !parts::POWER_CYCLE && self.pins.contains(Pins::POWER) {
+            return F::Pins.err(Status::Unsupported);
+        }
+        if !parts::TLS {
+            let t = &self.tls;
+            let fields = [
+                (t.version.is_some(), F::TlsVersion),
+                (!t.ca_file.is_empty(), F::TlsCaFile),
+                (!t.client_cert_file.is_empty(), F::TlsClientCertFile),
+                (!t.client_key_file.is_empty(), F::TlsClientKeyFile),
+                (t.seclevel.is_some(), F::TlsSeclevel),
+                (!t.sni.is_empty(), F::TlsSni),
+            ];
+            if let Some(&(_, field)) = fields.iter().find(|(set, _)| *set) {
+                return field.err(Status::Unsupported);
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every limit and every string the module must receive quoted.
     pub fn validate(&self) -> Result<(), Status> {
         self.check().map_err(|e| e.status)
@@ -348,6 +378,7 @@ impl<'a> Config<'a> {
         if self.options.contains(Options::CACHE_MODE) && !dialect.has_message_cache() {
             return F::Options.err(Status::Unsupported);
         }
+        self.check_parts()?;
         if self.publish_window > limits::PUBLISH_WINDOW_MAX {
             return F::PublishWindow.err(Status::InvalidConfig);
         }

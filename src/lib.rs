@@ -29,6 +29,7 @@ pub mod config_field;
 pub mod dialect;
 pub mod engine;
 pub mod event;
+pub mod parts;
 pub mod queue;
 pub mod stats;
 pub mod status;

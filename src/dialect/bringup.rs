@@ -154,6 +154,9 @@ pub(crate) fn tls_item<'b>(
     k: u8,
     family: &TlsNames,
 ) -> Option<(&'static [u8], TlsValue<'b>)> {
+    if !crate::parts::TLS {
+        return None;
+    }
     let t = &cfg.tls;
     let text = |v: &'b [u8]| (!v.is_empty()).then_some(TlsValue::Text(v));
     let value = match k {

@@ -356,7 +356,7 @@ impl Config<'_> {
     }
 
     pub(crate) fn tls(&self) -> bool {
-        self.options.contains(Options::TLS)
+        crate::parts::TLS && self.options.contains(Options::TLS)
     }
 }
 

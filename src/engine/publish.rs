@@ -83,8 +83,9 @@ impl<'a> Engine<'a> {
 
     /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
     pub(super) fn can_fall_back(&self, src: PubSource) -> bool {
-        let allowed =
-            self.dialect.has_publish_fallback() && !self.cfg.options.contains(Options::NO_MPUBEX);
+        let allowed = crate::parts::MPUBEX
+            && self.dialect.has_publish_fallback()
+            && !self.cfg.options.contains(Options::NO_MPUBEX);
         let sendable = self
             .publish_parts(src)
             .is_some_and(|p| !p.payload.is_empty());

@@ -339,8 +339,9 @@ impl<'a> Engine<'a> {
             return;
         }
         self.ladder.power_cycles = self.ladder.power_cycles.saturating_add(1);
-        if !self.wired(Pin::Power) {
-            // A supply switch is what makes a power cycle; without one RESET is the last resort.
+        if !crate::parts::POWER_CYCLE || !self.wired(Pin::Power) {
+            // A supply switch is what makes a power cycle; without one (or without the part,
+            // crate::parts, whose configuration check refused POWER) RESET is the last resort.
             return self.reset(reason);
         }
         self.stats.power_cycles = self.stats.power_cycles.wrapping_add(1);

@@ -261,7 +261,12 @@ impl<'a> Engine<'a> {
             Response::Sim(s) => self.seen.sim = Some(s),
             Response::Attach(a) => self.seen.attach = Some(a),
             Response::SessionState { code, connected } => self.seen.mqtt = Some((code, connected)),
-            Response::Signal { rssi, ber } => self.notify(Notice::Signal { rssi, ber }),
+            // Without the part (crate::parts) only an application's own `AT+CSQ` gets here:
+            // no signal notice is due.
+            Response::Signal { rssi, ber } if crate::parts::SIGNAL_REPORTS => {
+                self.notify(Notice::Signal { rssi, ber })
+            }
+            Response::Signal { .. } => {}
             Response::CacheNotice(slot) => self.on_cache_notice(slot),
         }
         None
@@ -524,6 +529,14 @@ impl<'a> Engine<'a> {
     }
 
     fn on_cache_notice(&mut self, slot: u8) {
+        if !crate::parts::CACHE_MODE {
+            // The build cannot read the cache (crate::parts) and told the module to push
+            // messages; a cached one it announces anyway is lost, and counted.
+            return self.notify(Notice::Loss {
+                kind: LossKind::CacheReadFailed,
+                count: 1,
+            });
+        }
         let bit = 1u8 << (slot & 3);
         if self.boot.cache_pending & bit != 0 {
             // The module keeps 4 slots; a second notice for an unread slot overwrote it.

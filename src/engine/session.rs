@@ -127,7 +127,7 @@ impl<'a> Engine<'a> {
     /// Online, in priority order: read the cache (it only holds 4), subscription changes,
     /// the next publish, then a health check when idle.
     fn online_command(&self) -> Option<Cmd> {
-        if self.boot.cache_pending != 0 {
+        if crate::parts::CACHE_MODE && self.boot.cache_pending != 0 {
             return Some(Cmd::CacheRead);
         }
         if let Some(c) = self.sub_command() {
@@ -471,7 +471,7 @@ impl<'a> Engine<'a> {
     }
 
     fn attached(&mut self) {
-        if self.cfg.options.contains(Options::REPORT_SIGNAL) {
+        if crate::parts::SIGNAL_REPORTS && self.cfg.options.contains(Options::REPORT_SIGNAL) {
             self.enter(Step::Signal);
         } else {
             self.enter(Step::Prepare(0));

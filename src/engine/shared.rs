@@ -210,6 +210,9 @@ impl<'a> Engine<'a> {
 
     /// Asks the module for its signal quality now: a `Signal` notice follows.
     pub fn request_signal(&mut self) -> Result<u16, Status> {
+        if !crate::parts::SIGNAL_REPORTS {
+            return Err(Status::Unsupported);
+        }
         self.settled = false;
         let t = self.cfg.timeouts.command_ms;
         self.queue_at(AtKind::Signal, b"AT+CSQ", t)

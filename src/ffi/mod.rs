@@ -609,7 +609,8 @@ pub unsafe extern "C" fn cellmqtt_at_command(
 }
 
 /// Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
-/// event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait.
+/// event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait;
+/// `UNSUPPORTED` from a library built without signal reports.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `out_id` NULL or writable.
@@ -746,18 +747,21 @@ pub unsafe extern "C" fn cellmqtt_queue_room(h: *const cellmqtt_t) -> usize {
 }
 
 /// Upper-case name of a status code (`"QUEUE_FULL"`), or `"UNKNOWN"`. Static; never free it.
+/// Empty (`""`) in a library built without the names, for the smallest flash.
 #[no_mangle]
 pub extern "C" fn cellmqtt_status_str(status: i32) -> *const c_char {
     names::status(status).as_ptr().cast()
 }
 
 /// Lower-case name of a state (`"online"`), or `"unknown"`. Static; never free it.
+/// Empty (`""`) in a library built without the names, for the smallest flash.
 #[no_mangle]
 pub extern "C" fn cellmqtt_state_str(state: u32) -> *const c_char {
     names::state(state).as_ptr().cast()
 }
 
 /// Lower-case name of a recovery step (`"reset_pin"`), or `"unknown"`.
+/// Empty (`""`) in a library built without the names, for the smallest flash.
 #[no_mangle]
 pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
     names::recovery(step).as_ptr().cast()
@@ -765,12 +769,14 @@ pub extern "C" fn cellmqtt_recovery_str(step: u32) -> *const c_char {
 
 /// Name of a configuration field as spelled in `cellmqtt_config_t` / `cellmqtt_callbacks_t`
 /// (`"password"`), `"none"`, or `"unknown"`. Static; never free it.
+/// Empty (`""`) in a library built without the names, for the smallest flash.
 #[no_mangle]
 pub extern "C" fn cellmqtt_config_field_str(field: u32) -> *const c_char {
     names::config_field(field).as_ptr().cast()
 }
 
 /// Lower-case name of a loss kind (`"rx_overflow"`), or `"unknown"`.
+/// Empty (`""`) in a library built without the names, for the smallest flash.
 #[no_mangle]
 pub extern "C" fn cellmqtt_loss_str(kind: u32) -> *const c_char {
     names::loss(kind).as_ptr().cast()

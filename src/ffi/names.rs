@@ -69,29 +69,48 @@ static CONFIG_FIELD_NAMES: [u8; CONFIG_FIELD_TEXT.len()] = blob(CONFIG_FIELD_TEX
 
 /// The name of `status`, or `"UNKNOWN"` for a code that is none.
 pub(super) fn status(code: i32) -> &'static [u8] {
+    if !crate::parts::NAMES {
+        return LEFT_OUT;
+    }
     let index = Status::ALL.iter().position(|s| *s as i32 == code);
     nth(&STATUS_NAMES, index.unwrap_or(Status::ALL.len()))
 }
 
 /// The name of state `value`, or `"unknown"`.
 pub(super) fn state(value: u32) -> &'static [u8] {
+    if !crate::parts::NAMES {
+        return LEFT_OUT;
+    }
     nth(&STATE_NAMES, index(value))
 }
 
 /// The name of recovery step `value`, or `"unknown"`.
 pub(super) fn recovery(value: u32) -> &'static [u8] {
+    if !crate::parts::NAMES {
+        return LEFT_OUT;
+    }
     nth(&RECOVERY_NAMES, index(value))
 }
 
 /// The name of loss kind `value`, or `"unknown"`.
 pub(super) fn loss(value: u32) -> &'static [u8] {
+    if !crate::parts::NAMES {
+        return LEFT_OUT;
+    }
     nth(&LOSS_NAMES, index(value))
 }
 
 /// The name of configuration field `value`, or `"unknown"`.
 pub(super) fn config_field(value: u32) -> &'static [u8] {
+    if !crate::parts::NAMES {
+        return LEFT_OUT;
+    }
     nth(&CONFIG_FIELD_NAMES, index(value))
 }
+
+/// What every `*_str` returns when the build left the names out (crate::parts): an empty
+/// string, still a valid C string, and no table is linked.
+const LEFT_OUT: &[u8] = b"\0";
 
 /// `value` as a table index; one that cannot be one picks the last name ("unknown").
 fn index(value: u32) -> usize {
@@ -147,6 +166,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "names")]
     fn every_status_has_its_name_and_others_are_unknown() {
         assert_eq!(status(Status::Ok as i32), b"OK\0");
         assert_eq!(status(Status::QueueFull as i32), b"QUEUE_FULL\0");
@@ -163,5 +183,16 @@ mod tests {
             b"publish_window\0"
         );
         assert_eq!(config_field(999), b"unknown\0");
+    }
+
+    // The lean build of `make lean-test`.
+    #[test]
+    #[cfg(not(feature = "names"))]
+    fn without_the_names_every_name_is_an_empty_c_string() {
+        assert_eq!(status(Status::Ok as i32), b"\0");
+        assert_eq!(state(State::Online as u32), b"\0");
+        assert_eq!(recovery(RecoveryStep::GaveUp as u32), b"\0");
+        assert_eq!(loss(LossKind::RxOverflow as u32), b"\0");
+        assert_eq!(config_field(999), b"\0");
     }
 }

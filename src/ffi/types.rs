@@ -25,7 +25,9 @@ pub enum ProfileId {
     A7670 = 4,
 }
 
-/// `cellmqtt_config_t.options` bits.
+/// `cellmqtt_config_t.options` bits. A library built without TLS, the message cache or
+/// signal reports refuses TLS, CACHE_MODE or REPORT_SIGNAL at init (`UNSUPPORTED`, field
+/// `options`), and the `tls_*` fields with the field's name.
 pub const CELLMQTT_OPT_TLS: u32 = 1 << 0;
 pub const CELLMQTT_OPT_CACHE_MODE: u32 = 1 << 1;
 pub const CELLMQTT_OPT_CLEAN_SESSION: u32 = 1 << 2;
@@ -42,7 +44,8 @@ pub const CELLMQTT_OPT_ALLOW_RESET_COMMANDS: u32 = 1 << 6;
 pub const CELLMQTT_AT_SLOTS: usize = 2;
 pub const CELLMQTT_AT_TEXT_MAX: usize = 56;
 
-/// `cellmqtt_config_t.pins` bits: which control lines the board wires.
+/// `cellmqtt_config_t.pins` bits: which control lines the board wires. A library built
+/// without the power steps of the recovery ladder refuses POWER (`UNSUPPORTED`, field `pins`).
 pub const CELLMQTT_PINS_RESET: u32 = 1 << 0;
 pub const CELLMQTT_PINS_POWER: u32 = 1 << 1;
 pub const CELLMQTT_PINS_PWRKEY: u32 = 1 << 2;

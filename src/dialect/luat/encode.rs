@@ -162,6 +162,8 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         Command::SignalQuery => fixed(common::SIGNAL_QUERY),
         Command::MqttStatus => fixed(b"AT+MQTTSTATU\r"),
         Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], index),
+        // Left out of the build (crate::parts): the configuration refused TLS at init.
+        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
         Command::SslCfg { tag, value } => match value {
             SslValue::Num(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Dec(n)], index),
             SslValue::HexNum(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Hex(n)], index),
@@ -229,6 +231,8 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
             index,
         ),
+        // Left out of the build (crate::parts): publish_form never chooses it.
+        Command::MpubEx { .. } if !crate::parts::MPUBEX => fixed(common::AT),
         Command::MpubEx {
             topic,
             qos,
@@ -246,6 +250,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         ),
         Command::Raw(data) => fill(b"\0", &[Text(data)], index),
         Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
+        Command::MsgGet if !crate::parts::CACHE_MODE => fixed(common::AT),
         Command::MsgGet => fixed(b"AT+MQTTMSGGET\r"),
         Command::Mdisconnect => fixed(b"AT+MDISCONNECT\r"),
         Command::Mipclose => fixed(b"AT+MIPCLOSE\r"),

@@ -82,7 +82,7 @@ pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
         Cmd::AttachQuery => Command::AttachQuery,
         Cmd::Signal => Command::SignalQuery,
         Cmd::Prepare(0) => Command::MsgMode {
-            cache: cfg.options.contains(Options::CACHE_MODE),
+            cache: crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE),
         },
         Cmd::Prepare(1) => Command::DataModeText,
         Cmd::Prepare(i) => match ssl_item(cfg, i.wrapping_sub(2)) {
@@ -105,7 +105,7 @@ pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
         Cmd::Open => Command::MipStart {
             host: cfg.host,
             port: cfg.port,
-            tls: cfg.options.contains(Options::TLS),
+            tls: cfg.tls(),
         },
         Cmd::Connect => Command::Mconnect {
             clean: cfg.options.contains(Options::CLEAN_SESSION),
@@ -154,7 +154,7 @@ pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
 /// How a payload goes out: `Some(false)` MPUB, `Some(true)` MPUBEX, `None` impossible
 /// (binary or too long for MPUB while MPUBEX is disabled).
 pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
-    let ex_allowed = !cfg.options.contains(Options::NO_MPUBEX);
+    let ex_allowed = crate::parts::MPUBEX && !cfg.options.contains(Options::NO_MPUBEX);
     let escapable = cfg.profile.escapes_backslash() || !payload.contains(&b'\\');
     let mpub_ok = !super::encode::needs_binary(payload)
         && escapable

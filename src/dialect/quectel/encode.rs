@@ -202,6 +202,8 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         Command::Activate => fixed(b"AT+QIACT=1\r"),
         Command::ActivateQuery => fixed(b"AT+QIACT?\r"),
         Command::Deactivate => fixed(b"AT+QIDEACT=1\r"),
+        // Left out of the build (crate::parts): the configuration refused TLS at init.
+        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
         Command::SslCfg { tag, value } => match value {
             SslValue::Num(n) => fill(b"AT+QSSLCFG=\"\0\",1,\0\r", &[Text(tag), Dec(n)], index),
             SslValue::HexNum(n) => fill(

@@ -114,9 +114,7 @@ fn mqtt_cfg<'b, C: Context>(ctx: &'b C, k: u8) -> MqttCfg<'b> {
             None => MqttCfg::NoWill,
         },
         5 => MqttCfg::RecvMode,
-        _ => MqttCfg::Ssl {
-            on: cfg.options.contains(Options::TLS),
-        },
+        _ => MqttCfg::Ssl { on: cfg.tls() },
     }
 }
 

@@ -196,6 +196,8 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             &[Text(client_id), bit(tls)],
             index,
         ),
+        // Left out of the build (crate::parts): the configuration refused TLS at init.
+        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
         Command::SslCfg { tag, value } => match value {
             SslValue::Num(n) => fill(b"AT+CSSLCFG=\"\0\",0,\0\r", &[Text(tag), Dec(n)], index),
             SslValue::Str(s) => fill(
@@ -204,6 +206,7 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
                 index,
             ),
         },
+        Command::SslContext if !crate::parts::TLS => fixed(common::AT),
         Command::SslContext => fixed(b"AT+CMQTTSSLCFG=0,0\r"),
         Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], index),
         Command::WillMessage { len, qos } => fill(

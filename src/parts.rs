@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The parts a product may leave out of its build (Cargo features; the default has them all).
+//!
+//! Each part is a constant the code tests like any other condition, rather than `#[cfg]` on
+//! every item: every build type-checks the same code, and with the constant false the
+//! optimizer removes what only that part reaches. A configuration that asks for a part the
+//! build left out is refused at init with `UNSUPPORTED`, naming the field, so nothing a
+//! product asks for is skipped silently. `make size` lists what each part costs.
+
+/// TLS settings: `Options::TLS`, the `tls_*` fields and the families' SSL commands.
+pub const TLS: bool = cfg!(feature = "tls");
+/// The message-cache receive mode (`Options::CACHE_MODE`, Luat `AT+MQTTMSGGET`).
+pub const CACHE_MODE: bool = cfg!(feature = "cache-mode");
+/// Luat `AT+MPUBEX`: without it, payloads `AT+MPUB` cannot carry are refused at publish.
+pub const MPUBEX: bool = cfg!(feature = "mpubex");
+/// Signal reports: `Options::REPORT_SIGNAL` and `cellmqtt_request_signal`.
+pub const SIGNAL_REPORTS: bool = cfg!(feature = "signal-reports");
+/// The ladder's power steps (supply cut and PWRKEY power-on, `Pins::POWER`): without them the
+/// ladder ends at the RESET pin and the soft reset.
+pub const POWER_CYCLE: bool = cfg!(feature = "power-cycle");
+/// The names `cellmqtt_*_str` return.
+pub const NAMES: bool = cfg!(feature = "names");
+
+#[cfg(all(test, feature = "luat"))]
+mod tests {
+    use crate::config::{Config, Options, Pins};
+    use crate::config_field::ConfigField as F;
+    use crate::Status;
+
+    /// What `check` says to `cfg`: `None` when it accepts it, else the field and status.
+    fn verdict(cfg: &Config<'_>) -> Option<(F, Status)> {
+        cfg.check().err().map(|e| (e.field, e.status))
+    }
+
+    // Run in the default build (every part: each request accepted) and in the lean build of
+    // `make lean-test` (no part: each refused, naming its field).
+    #[test]
+    fn a_request_for_a_part_the_build_left_out_is_refused_by_field() {
+        let base = Config::new(b"broker", 1883, b"dev");
+        let cases: [(bool, Config<'_>, F); 5] = [
+            (
+                super::TLS,
+                Config {
+                    options: Options::TLS,
+                    ..base
+                },
+                F::Options,
+            ),
+            (
+                super::CACHE_MODE,
+                Config {
+                    options: Options::CACHE_MODE,
+                    ..base
+                },
+                F::Options,
+            ),
+            (
+                super::SIGNAL_REPORTS,
+                Config {
+                    options: Options::REPORT_SIGNAL,
+                    ..base
+                },
+                F::Options,
+            ),
+            (
+                super::POWER_CYCLE,
+                Config {
+                    pins: Pins::POWER,
+                    ..base
+                },
+                F::Pins,
+            ),
+            (
+                super::TLS,
+                Config {
+                    tls: crate::config::TlsConfig {
+                        sni: b"broker",
+                        ..base.tls
+                    },
+                    ..base
+                },
+                F::TlsSni,
+            ),
+        ];
+        assert_eq!(verdict(&base), None);
+        for (built, cfg, field) in cases {
+            let expected = (!built).then_some((field, Status::Unsupported));
+            assert_eq!(verdict(&cfg), expected, "{field:?}");
+        }
+    }
+}
