@@ -139,39 +139,59 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
     let v = skip_spaces(value);
     let v = v.strip_prefix(b"\"").unwrap_or(v);
     let v = v.strip_suffix(b"\"").unwrap_or(v);
-    // Fixed positions: yy/MM/dd,hh:mm:ss then an optional ±zz.
-    let field = |at: usize| -> Option<u32> {
-        let pair = v.get(at..at.checked_add(2)?)?;
-        number(pair)
-    };
-    let seps = [(2, b'/'), (5, b'/'), (8, b','), (11, b':'), (14, b':')];
-    if seps.iter().any(|&(at, sep)| v.get(at) != Some(&sep)) {
-        return None;
+    // Six two-digit fields at fixed places, each with its range and the separator after it
+    // (none after the seconds); read by one loop rather than six parses.
+    const FIELDS: [(u8, u8, u8); 6] = [
+        (b'/', 0, 99),
+        (b'/', 1, 12),
+        (b',', 1, 31),
+        (b':', 0, 23),
+        (b':', 0, 59),
+        (0, 0, 60),
+    ];
+    let mut f = [0u32; 6];
+    let mut rest = v;
+    for (slot, &(sep, low, high)) in f.iter_mut().zip(FIELDS.iter()) {
+        let [tens, ones, after @ ..] = rest else {
+            return None;
+        };
+        // A leading space stands for a zero, as `number` reads " 5".
+        let tens = if *tens == b' ' { b'0' } else { *tens };
+        if !tens.is_ascii_digit() || !ones.is_ascii_digit() {
+            return None;
+        }
+        let n = (tens - b'0') * 10 + (ones - b'0');
+        if n < low || n > high {
+            return None;
+        }
+        *slot = u32::from(n);
+        rest = match after {
+            _ if sep == 0 => after,
+            [s, tail @ ..] if *s == sep => tail,
+            _ => return None,
+        };
     }
-    let (yy, mo, dd) = (field(0)?, field(3)?, field(6)?);
-    let (hh, mi, ss) = (field(9)?, field(12)?, field(15)?);
-    let zone: i32 = match v.get(17) {
-        None => 0,
-        Some(&sign @ (b'+' | b'-')) => {
-            let q = i32::try_from(number(v.get(18..)?)?).ok()?;
-            if sign == b'-' {
+    let [yy, mo, dd, hh, mi, ss] = f;
+    let zone: i32 = match rest {
+        [] => 0,
+        [sign @ (b'+' | b'-'), q @ ..] => {
+            let q = i32::try_from(number(q)?).ok()?;
+            if *sign == b'-' {
                 -q
             } else {
                 q
             }
         }
-        Some(_) => return None,
+        _ => return None,
     };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&dd) || hh > 23 || mi > 59 || ss > 60 {
-        return None;
-    }
     if !(-48..=56).contains(&zone) {
         return None;
     }
     // Days since 2000-01-01 (every year here is 2000-2099: a leap year each fourth).
-    const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    const BEFORE_MONTH: [u16; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
     let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
-    let days = yy * 365 + leap_days + BEFORE_MONTH.get(usize::try_from(mo - 1).ok()?)? + dd - 1;
+    let month_days = u32::from(*BEFORE_MONTH.get(usize::try_from(mo).ok()?.checked_sub(1)?)?);
+    let days = yy * 365 + leap_days + month_days + dd - 1;
     let local = i64::from(days) * 86_400 + i64::from(hh * 3_600 + mi * 60 + ss);
     let utc = local - i64::from(zone) * 900;
     Some((u32::try_from(utc).ok()?, i8::try_from(zone).ok()?))
@@ -236,4 +256,41 @@ pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub(crate) fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
     let at = s.iter().position(|&b| b == sep)?;
     Some((head(s, at), tail(s, at).get(1..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_time;
+
+    #[test]
+    fn clock_time_reads_every_accepted_spelling_and_refuses_the_rest() {
+        // 2024-08-22 07:27:15 at +8 h: 9000 days after 2000-01-01, less the zone.
+        let utc = 9000 * 86_400 + 7 * 3_600 + 27 * 60 + 15 - 32 * 900;
+        assert_eq!(clock_time(b"\"24/08/22,07:27:15+32\""), Some((utc, 32)));
+        assert_eq!(clock_time(b" 24/08/22,07:27:15+32"), Some((utc, 32)));
+        assert_eq!(clock_time(b"24/08/22,07:27:15"), Some((utc + 32 * 900, 0)));
+        assert_eq!(
+            clock_time(b"24/08/22,07:27:15-08"),
+            Some((utc + 40 * 900, -8))
+        );
+        assert_eq!(clock_time(b"24/08/22, 7:27:15+32"), Some((utc, 32)));
+        // Leap day, and the first day of the epoch.
+        assert_eq!(clock_time(b"24/02/29,00:00:00"), Some((8825 * 86_400, 0)));
+        assert_eq!(clock_time(b"00/01/01,00:00:00"), Some((0, 0)));
+        assert_eq!(clock_time(b"00/01/01,00:00:00+04"), None); // before the epoch in UTC
+        for bad in [
+            &b"24/13/22,07:27:15"[..],
+            b"24/08/32,07:27:15",
+            b"24/08/22,24:00:00",
+            b"24/08/22,07:60:00",
+            b"24/08/22,07:27:61",
+            b"24-08-22,07:27:15",
+            b"24/08/22,07:27:15+57",
+            b"24/08/22,07:27:15*32",
+            b"24/08/22,07:27",
+            b"24/8/22,07:27:15",
+        ] {
+            assert_eq!(clock_time(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
 }
