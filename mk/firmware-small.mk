@@ -16,7 +16,8 @@
 SMALL_FW_BUILD := $(BUILD)/fw
 SMALL_DEPS := include/cellmqtt.h tests/firmware/common/scenario.c tests/firmware/common/scenario.h \
               ports/baremetal/cellmqtt_baremetal.c ports/baremetal/cellmqtt_baremetal.h \
-              tests/firmware/mps2/mps2.ld tests/firmware/mps2/mps2.h tests/firmware/mps2/startup.c
+              tests/firmware/mps2/mps2.ld tests/firmware/mps2/mps2.h tests/firmware/mps2/semihost.h \
+              tests/firmware/mps2/startup.c
 
 # ---- Cortex-M33 on mps2-an505 ----
 
@@ -42,3 +43,48 @@ fw-m33-test: $(M33_ELF) emu
 
 .PHONY: fw-m33-test fw-m0-test
 TEST_STEPS += fw-m33-test
+
+# ---- Cortex-M0 on microbit (nRF51822), the lean library, the 2 KiB-RAM configuration ----
+
+# The lean build's features: this exact command becomes the lean library as the features that
+# make it lean land in the crate (today it is the Luat-only build).
+LEAN_FEATURES := c-critical-section,luat
+M0_TARGET  := thumbv6m-none-eabi
+M0_LIB     := target/cross-lean/$(M0_TARGET)/release/libcellmqtt.a
+M0_ELF     := $(SMALL_FW_BUILD)/microbit-m0.elf
+ARM_SIZE   ?= arm-none-eabi-size
+# 256 KiB flash at 0, 16 KiB RAM at 0x20000000 (nRF51822 QFAA); the stack below the top of
+# RAM is painted for the high-water mark, so it gets what .data and .bss leave (mps2.ld checks).
+MICROBIT_MAP := -Wl,--defsym=fw_flash_size=256K -Wl,--defsym=fw_ram_size=16K \
+                -Wl,--defsym=fw_stack_paint_size=10K
+M0_SRC := tests/firmware/microbit/main.c tests/firmware/mps2/startup.c \
+          tests/firmware/common/scenario.c ports/baremetal/cellmqtt_baremetal.c
+
+$(M0_LIB): FORCE
+	$(CARGO) rustc -q --release --target $(M0_TARGET) --target-dir target/cross-lean --lib \
+	  --crate-type staticlib --no-default-features --features $(LEAN_FEATURES)
+
+$(M0_ELF): $(M0_SRC) $(SMALL_DEPS) tests/firmware/microbit/nrf51.h tests/firmware/microbit/ram2k.h \
+           $(M0_LIB)
+	@mkdir -p $(@D)
+	$(ARM_CC) $(CPU_M0) $(FW_WARN) $(FW_OPT) $(FW_INC) -Itests/firmware/microbit -Iports/baremetal \
+	  -DFW_BOARD_MICROBIT -include tests/firmware/microbit/ram2k.h $(FW_LDFLAGS) $(MICROBIT_MAP) \
+	  $(M0_SRC) $(M0_LIB) -o $@
+
+# The largest message of the 2 KiB-RAM configuration, from ram2k.h as the compiler sees it.
+M0_DOWN_SIZE = $$(printf '\#include "ram2k.h"\nRAM2K_LARGEST_MESSAGE\n' | \
+  $(ARM_CC) -E -P -Iinclude -Itests/firmware/microbit - | tail -n 1 | \
+  $(PYTHON) -c 'print(eval(input()))')
+
+QEMU_MICROBIT = $(QEMU_ARM) -M microbit -display none -monitor none \
+  -semihosting-config enable=on,target=native,arg=fw,arg={broker_port} \
+  -chardev socket,id=uart0,host=127.0.0.1,port={uart_port},nodelay=on,logfile={logs}/uart0-tx.log \
+  -serial chardev:uart0
+
+fw-m0-test: $(M0_ELF) emu
+	@echo "fw-m0-test: whole minimal firmware image (Cortex-M0, lean library, 2 KiB-RAM configuration):"
+	@$(ARM_SIZE) $<
+	$(FW_SCENARIO) --name m0 --logs $(BUILD)/fw-test/m0 --pin-lines --down-size $(M0_DOWN_SIZE) \
+	  $(if $(FW_MAX_POLL_RATE),--max-poll-rate $(FW_MAX_POLL_RATE)) -- $(QEMU_MICROBIT) -kernel $<
+
+TEST_STEPS += fw-m0-test

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "semihost.h"
+
 /* The board is chosen at build time: default mps2-an385 (Cortex-M3); FW_BOARD_AN505 selects
  * mps2-an505 (Cortex-M33, QEMU 7.2 hw/arm/mps2-tz.c), which has the same CMSDK UARTs elsewhere. */
 #if defined(FW_BOARD_AN505)
@@ -36,14 +38,21 @@ typedef struct {
 #define MPS2_UART0_RX_IRQN 32
 #define MPS2_UART1_RX_IRQN 34
 /* External interrupts the vector table covers (the board has more; none of them is enabled). */
-#define MPS2_NUM_IRQ 48
+#define BOARD_NUM_IRQ 48
 #else
 #define MPS2_UART0 ((cmsdk_uart_t *)0x40004000u)
 #define MPS2_UART1 ((cmsdk_uart_t *)0x40005000u)
 #define MPS2_UART0_RX_IRQN 0
 #define MPS2_UART1_RX_IRQN 2
-#define MPS2_NUM_IRQ 32
+#define BOARD_NUM_IRQ 32
 #endif
+
+/* The interrupt handlers startup.c puts in the vector table: X(name, IRQ number). */
+#define BOARD_IRQ_HANDLERS(X) \
+    X(UART0RX_IRQHandler, MPS2_UART0_RX_IRQN) \
+    X(UART0TX_IRQHandler, MPS2_UART0_RX_IRQN + 1) \
+    X(UART1RX_IRQHandler, MPS2_UART1_RX_IRQN) \
+    X(UART1TX_IRQHandler, MPS2_UART1_RX_IRQN + 1)
 
 #define CMSDK_UART_STATE_TXFULL (1u << 0)
 #define CMSDK_UART_STATE_RXFULL (1u << 1)
@@ -88,15 +97,5 @@ static inline void nvic_enable(int irqn, uint8_t priority) {
     NVIC_IPR_BYTES[irqn] = priority;
     NVIC_ISER[(unsigned)irqn / 32u] = 1u << ((unsigned)irqn % 32u);
 }
-
-/* Semihosting (QEMU `-semihosting-config enable=on,target=native`). */
-void semihost_write0(const char *text);
-/* SYS_GET_CMDLINE: QEMU's `-semihosting-config ...,arg=A,arg=B` as "A B", NUL-terminated. */
-bool semihost_get_cmdline(char *buf, size_t cap);
-/* SYS_EXIT_EXTENDED: QEMU exits with `code` as its own exit status. */
-void semihost_exit(int code) __attribute__((noreturn));
-
-/* Bytes of the main stack ever used (the startup code paints 32 KiB under the stack top). */
-uint32_t fw_stack_used(void);
 
 #endif /* MPS2_H */
