@@ -5,9 +5,10 @@
 #                      tests/firmware/baremetal/main.c and the mps2 startup, built for the AN505
 #                      map (FW_BOARD_AN505 in mps2.h, linker map by --defsym)
 #   make fw-m0-test    Cortex-M0, QEMU microbit (nRF51822), the lean library (thumbv6m-none-eabi,
-#                      LEAN_FEATURES) in the 2 KiB-RAM configuration (tests/firmware/microbit/ram2k.h),
-#                      plus the largest message that configuration accepts; prints the image's
-#                      text/data/bss (the whole minimal firmware image)
+#                      LEAN_FEATURES) in the 2 KiB-RAM configuration
+#                      (tests/firmware/microbit/ram2k.h), plus the largest message that
+#                      configuration accepts; prints the image's text/data/bss (the whole
+#                      minimal firmware image)
 #
 # Both use the rules and variables of mk/firmware.mk (the cross-library pattern rule, FW_* flags,
 # FW_SCENARIO) in their recipes. This file is included before mk/firmware.mk (sorted names), so
@@ -16,8 +17,8 @@
 SMALL_FW_BUILD := $(BUILD)/fw
 SMALL_DEPS := include/cellmqtt.h tests/firmware/common/scenario.c tests/firmware/common/scenario.h \
               ports/baremetal/cellmqtt_baremetal.c ports/baremetal/cellmqtt_baremetal.h \
-              tests/firmware/mps2/mps2.ld tests/firmware/mps2/mps2.h tests/firmware/mps2/semihost.h \
-              tests/firmware/mps2/startup.c
+              tests/firmware/mps2/mps2.ld tests/firmware/mps2/mps2.h \
+              tests/firmware/mps2/semihost.h tests/firmware/mps2/startup.c
 
 # ---- Cortex-M33 on mps2-an505 ----
 
@@ -64,12 +65,12 @@ $(M0_LIB): FORCE
 	$(CARGO) rustc -q --release --target $(M0_TARGET) --target-dir target/cross-lean --lib \
 	  --crate-type staticlib --no-default-features --features $(LEAN_FEATURES)
 
-$(M0_ELF): $(M0_SRC) $(SMALL_DEPS) tests/firmware/microbit/nrf51.h tests/firmware/microbit/ram2k.h \
-           $(M0_LIB)
+$(M0_ELF): $(M0_SRC) $(SMALL_DEPS) tests/firmware/microbit/nrf51.h \
+           tests/firmware/microbit/ram2k.h $(M0_LIB)
 	@mkdir -p $(@D)
-	$(ARM_CC) $(CPU_M0) $(FW_WARN) $(FW_OPT) $(FW_INC) -Itests/firmware/microbit -Iports/baremetal \
-	  -DFW_BOARD_MICROBIT -include tests/firmware/microbit/ram2k.h $(FW_LDFLAGS) $(MICROBIT_MAP) \
-	  $(M0_SRC) $(M0_LIB) -o $@
+	$(ARM_CC) $(CPU_M0) $(FW_WARN) $(FW_OPT) $(FW_INC) -Itests/firmware/microbit \
+	  -Iports/baremetal -DFW_BOARD_MICROBIT -include tests/firmware/microbit/ram2k.h \
+	  $(FW_LDFLAGS) $(MICROBIT_MAP) $(M0_SRC) $(M0_LIB) -o $@
 
 # The largest message of the 2 KiB-RAM configuration, from ram2k.h as the compiler sees it.
 M0_DOWN_SIZE = $$(printf '\#include "ram2k.h"\nRAM2K_LARGEST_MESSAGE\n' | \
@@ -82,7 +83,7 @@ QEMU_MICROBIT = $(QEMU_ARM) -M microbit -display none -monitor none \
   -serial chardev:uart0
 
 fw-m0-test: $(M0_ELF) emu
-	@echo "fw-m0-test: whole minimal firmware image (Cortex-M0, lean library, 2 KiB-RAM configuration):"
+	@echo "fw-m0-test: the whole minimal firmware image (Cortex-M0, lean library, 2 KiB RAM):"
 	@$(ARM_SIZE) $<
 	$(FW_SCENARIO) --name m0 --logs $(BUILD)/fw-test/m0 --pin-lines --down-size $(M0_DOWN_SIZE) \
 	  $(if $(FW_MAX_POLL_RATE),--max-poll-rate $(FW_MAX_POLL_RATE)) -- $(QEMU_MICROBIT) -kernel $<
