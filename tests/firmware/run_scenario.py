@@ -18,8 +18,16 @@ cellmqtt_poll_delay_ms sleeps between deadlines instead of spinning.
 With --expect PREFIX (repeatable), some device line must start with PREFIX: the FreeRTOS
 firmware prints "share ok ..." once its checks of the port's blocking helpers passed.
 
+With --down-size N, the device (built with SCENARIO_BIG_MESSAGE) says "@big N" after "hello":
+the harness checks the N is this one, publishes N + 1 bytes and then N bytes of the pattern
+(scenario_big_byte in scenario.h), and requires the device's "message big intact" line. The
+2 KiB-RAM firmware's N is the largest message its line buffer holds.
+
+With --pin-lines, device lines "@pin NAME 0|1" go to the emulator's control socket as
+"pin NAME 0|1": a board with one UART (the micro:bit) carries its RESET line on the log.
+
 Usage: run_scenario.py --name NAME --emu PATH --logs DIR [--timeout S] [--max-poll-rate N]
-                       [--expect PREFIX]... -- COMMAND...
+                       [--expect PREFIX]... [--down-size N] [--pin-lines] -- COMMAND...
 """
 
 import argparse
@@ -52,6 +60,11 @@ def wait_connectable(port, seconds):
         except OSError:
             time.sleep(0.05)
     return False
+
+
+def big_payload(size):
+    """The large messages' bytes: scenario_big_byte() in tests/firmware/common/scenario.h."""
+    return "".join(chr(33 + i % 94) for i in range(size))
 
 
 def line_reader(stream, sink, tag):
@@ -167,6 +180,16 @@ class Run:
                 self.publish(down, "hello")
             elif line.startswith("@fault "):
                 self.emulator(line.split(" ", 1)[1])
+            elif line.startswith("@pin ") and self.args.pin_lines:
+                self.emulator(line[1:])
+            elif line.startswith("@big "):
+                self.big_asked = int(line.split()[1])
+                if self.args.down_size is not None:
+                    size = self.args.down_size
+                    # One byte over the largest first: the device must count it as a loss,
+                    # then take the largest whole.
+                    self.publish(down, big_payload(size + 1))
+                    self.publish(down, big_payload(size))
             elif line == "@ready2":
                 self.publish(down, "bye")
             elif line.startswith("@pass"):
@@ -206,6 +229,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=150)
     ap.add_argument("--max-poll-rate", type=float, default=None)
     ap.add_argument("--expect", action="append", default=[])
+    ap.add_argument("--down-size", type=int, default=None)
+    ap.add_argument("--pin-lines", action="store_true")
     ap.add_argument("command", nargs="+")
     args = ap.parse_args()
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "timeout"):
@@ -248,6 +273,14 @@ def main():
         seen = getattr(run, "seen", [])
         checks.append(("device printed a line starting %r" % prefix,
                        any(line.startswith(prefix) for line in seen)))
+    if args.down_size is not None:
+        seen = getattr(run, "seen", [])
+        asked = getattr(run, "big_asked", None)
+        checks.append(("device asked for the largest message of %d bytes (asked %s)"
+                       % (args.down_size, asked), asked == args.down_size))
+        checks.append(("device received %d bytes intact after the %d-byte message was counted "
+                       "lost" % (args.down_size, args.down_size + 1),
+                       "message big intact bytes=%d" % args.down_size in seen))
     fields = dict(kv.split("=", 1) for kv in (passed_line or "").split()[1:] if "=" in kv)
     if "polls" in fields and int(fields.get("elapsed_ms", "0")) > 0:
         rate = int(fields["polls"]) * 1000.0 / int(fields["elapsed_ms"])

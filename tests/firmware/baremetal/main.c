@@ -1,4 +1,5 @@
-/* Bare-metal test firmware for QEMU mps2-an385: a superloop on ports/baremetal runs the
+/* Bare-metal test firmware for QEMU mps2-an385 (Cortex-M3) and, built with FW_BOARD_AN505
+ * and FW_NAME "m33", mps2-an505 (Cortex-M33): a superloop on ports/baremetal runs the
  * end-to-end scenario (tests/firmware/common/scenario.h).
  *
  *   UART0  the module link (QEMU chardev -> cellmqtt-emu --listen), RX by interrupt
@@ -11,6 +12,12 @@
 #include "scenario.h"
 
 #include <string.h>
+
+/* The scenario's name: its topics (fw/<name>/up|down) and client id, which the harness's
+ * --name must match. */
+#ifndef FW_NAME
+#define FW_NAME "baremetal"
+#endif
 
 static cellmqtt_t modem;
 static uint32_t polls, sleeps;
@@ -115,7 +122,7 @@ int main(void) {
     cellmqtt_baremetal_systick_start(MPS2_SYSCLK_HZ);
 
     static const scenario_platform_t platform = {
-        .name = "baremetal",
+        .name = FW_NAME,
         .subscribe = subscribe,
         .publish = publish,
         .stats = stats,

@@ -3,7 +3,20 @@
 
 #include <string.h>
 
-enum phase { WAIT_READY, WAIT_HELLO, PUBLISHING, WAIT_BYE, ENDED };
+enum phase { WAIT_READY, WAIT_HELLO, WAIT_BIG, PUBLISHING, WAIT_BYE, ENDED };
+
+#ifndef SCENARIO_RX_BUF
+#define SCENARIO_RX_BUF CELLMQTT_RX_BUF_DEFAULT
+#endif
+#ifndef SCENARIO_LINE_BUF
+#define SCENARIO_LINE_BUF CELLMQTT_LINE_BUF_DEFAULT
+#endif
+#ifndef SCENARIO_QUEUE_BUF
+#define SCENARIO_QUEUE_BUF CELLMQTT_QUEUE_BUF_DEFAULT
+#endif
+#ifndef SCENARIO_SUB_BUF
+#define SCENARIO_SUB_BUF CELLMQTT_SUB_BUF_DEFAULT
+#endif
 
 static const scenario_platform_t *plat;
 static char up_topic[40], down_topic[40];
@@ -17,6 +30,8 @@ static uint16_t pub_ids[SCENARIO_MESSAGES];
 static bool pub_done[SCENARIO_MESSAGES];
 static uint32_t next_seq, confirmed;
 static uint32_t restored_subscriptions, messages;
+/* The large-message step: the one-byte-too-large message was reported lost. */
+static bool big_loss_seen;
 
 /* Fault progress: requested (harness told), the recovery step seen, back online after it. */
 static bool close_requested, close_link_lost, close_done;
@@ -26,7 +41,7 @@ static uint32_t reset_asserted, reset_released;
 /* ---- log lines without printf ---- */
 
 typedef struct {
-    char text[320];
+    char text[448]; /* the @pass line with every field (the large-message build adds three) */
     size_t len;
 } line_t;
 
@@ -104,6 +119,13 @@ void scenario_input_message(scenario_input_t *in, const uint8_t *topic, size_t t
     memcpy(in->topic, topic, topic_len < sizeof in->topic ? topic_len : sizeof in->topic);
     memcpy(in->payload, payload,
            payload_len < sizeof in->payload ? payload_len : sizeof in->payload);
+#ifdef SCENARIO_BIG_MESSAGE
+    /* Checked here, where the whole payload is still in the engine's line buffer. */
+    in->big_ok = payload_len == SCENARIO_BIG_MESSAGE;
+    for (size_t i = 0; in->big_ok && i < payload_len; i++) {
+        in->big_ok = payload[i] == scenario_big_byte(i);
+    }
+#endif
 }
 
 void scenario_input_pin(scenario_input_t *in, cellmqtt_pin_t pin, bool active) {
@@ -198,6 +220,12 @@ static void on_event(const cellmqtt_event_t *ev) {
         add(&l, cellmqtt_loss_str(ev->loss));
         add_kv(&l, "count", ev->count);
         emit(&l);
+        /* The one loss the scenario asks for: the message one byte over the largest. */
+        if (phase == WAIT_BIG && !big_loss_seen && ev->loss == CELLMQTT_LOSS_MESSAGE_TOO_LARGE &&
+            ev->count == 1) {
+            big_loss_seen = true;
+            break;
+        }
         fail("the engine reported a loss");
         break;
     default:
@@ -210,7 +238,24 @@ static void on_message(const scenario_input_t *in) {
     bool ours = text_is(in->topic, in->topic_len, down_topic);
     if (ours && phase == WAIT_HELLO && text_is(in->payload, in->payload_len, "hello")) {
         say("message", "hello");
+#ifdef SCENARIO_BIG_MESSAGE
+        line_t l = {.len = 0};
+        add(&l, "@big ");
+        add_u32(&l, SCENARIO_BIG_MESSAGE);
+        emit(&l);
+        phase = WAIT_BIG;
+#else
         phase = PUBLISHING;
+#endif
+    } else if (ours && phase == WAIT_BIG && in->big_ok && big_loss_seen) {
+        line_t l = {.len = 0};
+        add(&l, "message big intact");
+        add_kv(&l, "bytes", (uint32_t)in->payload_len);
+        emit(&l);
+        phase = PUBLISHING;
+    } else if (ours && phase == WAIT_BIG) {
+        fail(big_loss_seen ? "the largest message arrived changed"
+                           : "the largest message arrived before the loss of the larger one");
     } else if (ours && phase == WAIT_BYE && text_is(in->payload, in->payload_len, "bye")) {
         say("message", "bye");
         phase = ENDED;
@@ -257,8 +302,8 @@ void scenario_input(const scenario_input_t *in) {
 /* ---- configuration ---- */
 
 void scenario_config(cellmqtt_config_t *cfg, const char *name, uint16_t broker_port) {
-    static uint8_t rx_buf[CELLMQTT_RX_BUF_DEFAULT], line_buf[CELLMQTT_LINE_BUF_DEFAULT];
-    static uint8_t queue_buf[CELLMQTT_QUEUE_BUF_DEFAULT], sub_buf[CELLMQTT_SUB_BUF_DEFAULT];
+    static uint8_t rx_buf[SCENARIO_RX_BUF], line_buf[SCENARIO_LINE_BUF];
+    static uint8_t queue_buf[SCENARIO_QUEUE_BUF], sub_buf[SCENARIO_SUB_BUF];
     static char client_id[32];
     line_t l = {.len = 0};
     add(&l, "fw-");
@@ -374,6 +419,11 @@ static void check_stats_and_pass(void) {
     add_kv(&l, "rx_bytes", st.rx_bytes);
     add_kv(&l, "tx_bytes", st.tx_bytes);
     add_kv(&l, "elapsed_ms", plat->now_ms() - start_ms);
+#ifdef SCENARIO_BIG_MESSAGE
+    add_kv(&l, "messages_too_large", st.messages_too_large);
+    add_kv(&l, "lines_too_long", st.lines_too_long);
+    add_kv(&l, "queue_high_water", st.queue_high_water);
+#endif
     if (plat->describe != NULL) {
         char extra[96];
         plat->describe(extra, sizeof extra);
@@ -386,6 +436,10 @@ static void check_stats_and_pass(void) {
         fail("stats show failed publishes, dropped events or RX overflow");
     } else if (st.reset_pulses < 1 || st.links_lost < 2 || restored_subscriptions < 2) {
         fail("stats do not show both recoveries");
+#ifdef SCENARIO_BIG_MESSAGE
+    } else if (st.messages_too_large != 1 || st.lines_too_long != 0) {
+        fail("stats: not exactly one message too large, or a line too long");
+#endif
     } else {
         emit(&l);
         exit_code = 0;

@@ -15,6 +15,12 @@
  *
  * The harness checks on its side that a subscriber got every sequence number.
  *
+ * Built with SCENARIO_BIG_MESSAGE N (the 2 KiB-RAM firmware, tests/firmware/microbit/ram2k.h),
+ * the device says "@big N" after "hello"; the harness (--down-size N) publishes N + 1 bytes and
+ * then N bytes of a known pattern (scenario_big_byte). The first must be reported as a
+ * MESSAGE_TOO_LARGE loss, the second received whole and intact, before publishing starts.
+ * SCENARIO_RX_BUF, _LINE_BUF, _QUEUE_BUF and _SUB_BUF override the buffer sizes.
+ *
  * Single-threaded: all scenario_* calls come from one context (the superloop, or the FreeRTOS
  * application task, which gets the engine's callbacks through a queue as scenario_input_t). */
 #ifndef SCENARIO_H
@@ -58,7 +64,14 @@ typedef struct scenario_input_t {
     size_t payload_len;
     char topic[48];
     uint8_t payload[16];
+    bool big_ok; /* payload is SCENARIO_BIG_MESSAGE bytes of the pattern (always false without) */
 } scenario_input_t;
+
+/* Byte `i` of the large messages: printable, and with the quote and the comma that a
+ * `+MSUB` header also holds, so framing by the byte count is what keeps them apart. */
+static inline uint8_t scenario_big_byte(size_t i) {
+    return (uint8_t)(33u + i % 94u);
+}
 
 void scenario_input_event(scenario_input_t *in, const cellmqtt_event_t *ev);
 void scenario_input_message(scenario_input_t *in, const uint8_t *topic, size_t topic_len,

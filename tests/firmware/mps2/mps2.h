@@ -8,7 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "semihost.h"
+
+/* The board is chosen at build time: default mps2-an385 (Cortex-M3); FW_BOARD_AN505 selects
+ * mps2-an505 (Cortex-M33, QEMU 7.2 hw/arm/mps2-tz.c), which has the same CMSDK UARTs elsewhere. */
+#if defined(FW_BOARD_AN505)
+/* mps2-tz.c SYSCLK_FRQ, which also clocks the IoT Kit's CPU (and so SysTick). */
+#define MPS2_SYSCLK_HZ 20000000u
+#else
 #define MPS2_SYSCLK_HZ 25000000u
+#endif
 
 typedef struct {
     volatile uint32_t data;      /* RX on read, TX on write */
@@ -18,10 +27,32 @@ typedef struct {
     volatile uint32_t bauddiv;   /* >= 16 */
 } cmsdk_uart_t;
 
+#if defined(FW_BOARD_AN505)
+/* The UARTs sit at 0x40200000 + n * 0x1000 behind a TrustZone peripheral protection controller
+ * that resets to secure-only, and the firmware runs secure without configuring TrustZone: so
+ * it uses the secure alias (address bit 28 set: the IDAU marks odd 256 MiB regions secure).
+ * The board's interrupts enter the NVIC after the IoT Kit's own 32: UARTn RX = 32 + 2n,
+ * TX = RX + 1. */
+#define MPS2_UART0 ((cmsdk_uart_t *)0x50200000u)
+#define MPS2_UART1 ((cmsdk_uart_t *)0x50201000u)
+#define MPS2_UART0_RX_IRQN 32
+#define MPS2_UART1_RX_IRQN 34
+/* External interrupts the vector table covers (the board has more; none of them is enabled). */
+#define BOARD_NUM_IRQ 48
+#else
 #define MPS2_UART0 ((cmsdk_uart_t *)0x40004000u)
 #define MPS2_UART1 ((cmsdk_uart_t *)0x40005000u)
 #define MPS2_UART0_RX_IRQN 0
 #define MPS2_UART1_RX_IRQN 2
+#define BOARD_NUM_IRQ 32
+#endif
+
+/* The interrupt handlers startup.c puts in the vector table: X(name, IRQ number). */
+#define BOARD_IRQ_HANDLERS(X) \
+    X(UART0RX_IRQHandler, MPS2_UART0_RX_IRQN) \
+    X(UART0TX_IRQHandler, MPS2_UART0_RX_IRQN + 1) \
+    X(UART1RX_IRQHandler, MPS2_UART1_RX_IRQN) \
+    X(UART1TX_IRQHandler, MPS2_UART1_RX_IRQN + 1)
 
 #define CMSDK_UART_STATE_TXFULL (1u << 0)
 #define CMSDK_UART_STATE_RXFULL (1u << 1)
@@ -59,22 +90,12 @@ static inline size_t cmsdk_uart_rx_irq_drain(cmsdk_uart_t *u, uint8_t *buf, size
 }
 
 /* NVIC (architectural addresses, the same on every Cortex-M). */
-#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define NVIC_ISER ((volatile uint32_t *)0xE000E100u)
 #define NVIC_IPR_BYTES ((volatile uint8_t *)0xE000E400u)
 
 static inline void nvic_enable(int irqn, uint8_t priority) {
     NVIC_IPR_BYTES[irqn] = priority;
-    NVIC_ISER0 = 1u << (unsigned)irqn;
+    NVIC_ISER[(unsigned)irqn / 32u] = 1u << ((unsigned)irqn % 32u);
 }
-
-/* Semihosting (QEMU `-semihosting-config enable=on,target=native`). */
-void semihost_write0(const char *text);
-/* SYS_GET_CMDLINE: QEMU's `-semihosting-config ...,arg=A,arg=B` as "A B", NUL-terminated. */
-bool semihost_get_cmdline(char *buf, size_t cap);
-/* SYS_EXIT_EXTENDED: QEMU exits with `code` as its own exit status. */
-void semihost_exit(int code) __attribute__((noreturn));
-
-/* Bytes of the main stack ever used (the startup code paints 32 KiB under the stack top). */
-uint32_t fw_stack_used(void);
 
 #endif /* MPS2_H */

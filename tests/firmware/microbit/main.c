@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/* Bare-metal test firmware for QEMU microbit (nRF51822, Cortex-M0) in the 2 KiB-RAM
+ * configuration (ram2k.h, force-included): the superloop of ports/baremetal runs the
+ * end-to-end scenario (tests/firmware/common/scenario.h) with the large-message step.
+ *
+ *   UART0  the module link (QEMU chardev -> cellmqtt-emu --listen), RX by interrupt; it is the
+ *          nRF51's only UART, so the RESET line cannot go out on a second one as on MPS2:
+ *   semihosting  the test log (stdout), which also carries the RESET line as `@pin reset 1|0`
+ *          lines that the harness (run_scenario.py --pin-lines) forwards to the emulator's
+ *          control socket; the broker port (command line); the exit code
+ *   TIMER0  the millisecond tick (the nRF51 has no SysTick; see nrf51.h)
+ */
+#include "cellmqtt_baremetal.h"
+#include "nrf51.h"
+#include "scenario.h"
+
+#include <string.h>
+
+#ifndef RAM2K_H
+#error "build with -include ram2k.h: this firmware is the 2 KiB-RAM configuration"
+#endif
+
+static cellmqtt_t modem;
+static uint32_t polls, sleeps;
+/* A byte was written to TXD and its TXDRDY event not yet consumed. */
+static bool tx_busy;
+
+/* ---- tick: TIMER0 compare 0 every millisecond, cleared by the short ---- */
+
+static void timer0_start_1khz(void) {
+    TIMER_MODE = 0;            /* timer, not counter */
+    TIMER_BITMODE = 3;         /* 32 bit */
+    TIMER_PRESCALER = 4;       /* 16 MHz / 2^4 = 1 MHz */
+    TIMER_CC0 = 1000;          /* 1 ms */
+    TIMER_SHORTS = TIMER_SHORTS_COMPARE0_CLEAR;
+    TIMER_INTENSET = TIMER_INTEN_COMPARE0;
+    TIMER_CLEAR = 1;
+    TIMER_START = 1;
+}
+
+void TIMER0_IRQHandler(void) {
+    TIMER_EVENTS_COMPARE0 = 0;
+    cellmqtt_baremetal_systick_isr(); /* the port's tick hook, whichever timer drives it */
+}
+
+/* ---- UART0 ---- */
+
+static void uart0_init(void) {
+    /* The micro:bit's interface-chip pins (P0.24 TX, P0.25 RX); QEMU ignores the routing. */
+    UART_PSELTXD = 24;
+    UART_PSELRXD = 25;
+    UART_BAUDRATE = UART_BAUDRATE_115200;
+    UART_ENABLE = UART_ENABLE_ON;
+    UART_INTENSET = UART_INTEN_RXDRDY;
+    UART_STARTTX = 1;
+    UART_STARTRX = 1;
+}
+
+/* The receiver holds up to 6 bytes. The event is cleared before RXD is read: reading pops a
+ * byte and raises RXDRDY again while more wait, so none is left behind unsignalled. */
+void UART0_IRQHandler(void) {
+    uint8_t buf[8];
+    size_t n = 0;
+    while (n < sizeof buf && UART_EVENTS_RXDRDY != 0) {
+        UART_EVENTS_RXDRDY = 0;
+        buf[n++] = (uint8_t)UART_RXD;
+    }
+    (void)cellmqtt_baremetal_uart_rx_isr(&modem, buf, n);
+}
+
+/* Non-blocking: one byte in flight at a time; TXDRDY says it has gone. A write to TXD while
+ * a byte is still pending would be dropped, so the engine gets "0 taken" and retries. */
+static int32_t uart_write(void *user, const uint8_t *data, size_t len) {
+    (void)user;
+    size_t n = 0;
+    while (n < len) {
+        if (tx_busy) {
+            if (UART_EVENTS_TXDRDY == 0) {
+                break;
+            }
+            UART_EVENTS_TXDRDY = 0;
+        }
+        UART_TXD = data[n++];
+        tx_busy = true;
+    }
+    return (int32_t)n;
+}
+
+/* ---- engine callbacks ---- */
+
+static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
+    (void)user;
+    if (pin == CELLMQTT_PIN_RESET) {
+        semihost_write0(active ? "@pin reset 1\n" : "@pin reset 0\n");
+    }
+    scenario_input_t in;
+    scenario_input_pin(&in, pin, active);
+    scenario_input(&in);
+}
+
+static void on_message(void *user, const uint8_t *topic, size_t topic_len,
+                       const uint8_t *payload, size_t payload_len) {
+    (void)user;
+    scenario_input_t in;
+    scenario_input_message(&in, topic, topic_len, payload, payload_len);
+    scenario_input(&in);
+}
+
+static void on_event(void *user, const cellmqtt_event_t *ev) {
+    (void)user;
+    scenario_input_t in;
+    scenario_input_event(&in, ev);
+    scenario_input(&in);
+}
+
+/* ---- scenario platform ---- */
+
+static cellmqtt_status_t subscribe(const char *filter, uint8_t qos, uint16_t *out_id) {
+    return cellmqtt_subscribe(&modem, filter, qos, out_id);
+}
+
+static cellmqtt_status_t publish(const char *topic, const uint8_t *payload, size_t len,
+                                 uint8_t qos, uint16_t *out_id) {
+    return cellmqtt_publish(&modem, topic, payload, len, qos, false, out_id);
+}
+
+static cellmqtt_status_t stats(cellmqtt_stats_t *out) {
+    return cellmqtt_stats(&modem, out);
+}
+
+static uint32_t now_ms(void) {
+    return cellmqtt_baremetal_millis();
+}
+
+static void describe(char *buf, size_t cap) {
+    static const char *const keys[] = {"handle=", " ram2k=", " stack_used=", " polls=",
+                                       " sleeps="};
+    const uint32_t values[] = {(uint32_t)sizeof modem,
+                               (uint32_t)(sizeof modem + RAM2K_RX_BUF + RAM2K_LINE_BUF +
+                                          RAM2K_QUEUE_BUF + RAM2K_SUB_BUF),
+                               fw_stack_used(), polls, sleeps};
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        size_t k = strlen(keys[i]);
+        if (len + k + 12 > cap) {
+            break;
+        }
+        memcpy(buf + len, keys[i], k);
+        len += k;
+        len += scenario_fmt_u32(buf + len, values[i]);
+    }
+    buf[len] = '\0';
+}
+
+int main(void) {
+    char cmdline[64];
+    const char *port_text = NULL;
+    if (semihost_get_cmdline(cmdline, sizeof cmdline)) {
+        char *space = strrchr(cmdline, ' ');
+        port_text = space != NULL ? space + 1 : cmdline;
+    }
+    uint16_t broker_port = scenario_parse_port(port_text);
+    if (broker_port == 0) {
+        semihost_write0("@fail no broker port on the semihosting command line\n");
+        return 2;
+    }
+
+    uart0_init();
+    timer0_start_1khz();
+    nvic_enable(NRF51_TIMER0_IRQN, 0x40);
+
+    static const scenario_platform_t platform = {
+        .name = RAM2K_NAME,
+        .subscribe = subscribe,
+        .publish = publish,
+        .stats = stats,
+        .now_ms = now_ms,
+        .write_line = semihost_write0,
+        .describe = describe,
+    };
+    cellmqtt_config_t cfg;
+    scenario_config(&cfg, platform.name, broker_port);
+    const cellmqtt_callbacks_t callbacks = {
+        .user = NULL,
+        .uart_write = uart_write,
+        .tick_ms = cellmqtt_baremetal_tick_ms,
+        .pin_set = pin_set,
+        .on_message = on_message,
+        .on_event = on_event,
+    };
+    cellmqtt_status_t st = cellmqtt_init(&modem, &cfg, &callbacks);
+    if (st != CELLMQTT_STATUS_OK) {
+        semihost_write0("@fail cellmqtt_init refused the 2 KiB-RAM configuration\n");
+        return 1;
+    }
+    /* Only now: bytes fed before init would be refused (and the module's RDY lost). */
+    nvic_enable(NRF51_UART0_IRQN, 0x80);
+    if (!scenario_begin(&platform) || cellmqtt_start(&modem) != CELLMQTT_STATUS_OK) {
+        return 1;
+    }
+    for (;;) {
+        if (cellmqtt_baremetal_service(&modem)) {
+            polls++;
+        }
+        int result = scenario_step();
+        if (result != SCENARIO_RUNNING) {
+            return result;
+        }
+        if (cellmqtt_baremetal_idle(&modem)) {
+            sleeps++;
+        }
+    }
+}
