@@ -1,13 +1,13 @@
 # MCU ports: cross builds of the library, firmware on QEMU, the FreeRTOS POSIX test, sizes.
 #
 #   make cross                LTO static library for thumbv6m, thumbv7m, thumbv7em-hf, riscv32imac
-#   make fw                   the test firmware and the size firmware (build/fw/)
+#   make fw                   the test firmware and the size firmware on M0/M3/M4F (build/fw/)
 #   make fw-baremetal-test    bare-metal superloop firmware on QEMU mps2-an385 -> emulator -> mosquitto
 #   make fw-freertos-test     FreeRTOS (ARM_CM3 port) firmware on QEMU, same scenario
 #   make freertos-posix-test  FreeRTOS POSIX port on the host, same scenario
 #   make fw-nofmt-check       no core::fmt code in any firmware image
 #   make fw-port-compile      ports/freertos also compiles against the ARM_CM0/CM4F/CM33 ports
-#   make size                 footprint table (README)
+#   make size                 footprint tables (README, Size): M0/M3/M4F/M33, every build, part costs
 #
 # The library for a firmware must be built as a staticlib alone: with the crate's default
 # crate-type list (staticlib + rlib) cargo drops `lto = true` (toolchain.md, gotcha 2).
