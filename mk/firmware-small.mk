@@ -23,7 +23,7 @@ SMALL_DEPS := include/cellmqtt.h tests/firmware/common/scenario.c tests/firmware
 # ---- Cortex-M33 on mps2-an505 ----
 
 M33_TARGET := thumbv8m.main-none-eabi
-CPU_M33    := -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
+CPU_M33_FW    := -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
 M33_ELF    := $(SMALL_FW_BUILD)/baremetal-m33.elf
 M33_LIB    := target/cross/$(M33_TARGET)/release/libcellmqtt.a
 # Secure code from SSRAM1's secure alias (the IoT Kit's secure VTOR resets to 0x10000000), data
@@ -32,7 +32,7 @@ AN505_MAP  := -Wl,--defsym=fw_flash_origin=0x10000000 -Wl,--defsym=fw_ram_origin
 
 $(M33_ELF): tests/firmware/baremetal/main.c $(SMALL_DEPS) $(M33_LIB)
 	@mkdir -p $(@D)
-	$(ARM_CC) $(CPU_M33) $(FW_WARN) $(FW_OPT) $(FW_INC) -Iports/baremetal \
+	$(ARM_CC) $(CPU_M33_FW) $(FW_WARN) $(FW_OPT) $(FW_INC) -Iports/baremetal \
 	  -DFW_BOARD_AN505 -DFW_NAME='"m33"' $(FW_LDFLAGS) $(AN505_MAP) \
 	  $(filter %.c,$^) $(M33_LIB) -o $@
 

@@ -1,13 +1,13 @@
 # MCU ports: cross builds of the library, firmware on QEMU, the FreeRTOS POSIX test, sizes.
 #
 #   make cross                LTO static library for thumbv6m, thumbv7m, thumbv7em-hf, riscv32imac
-#   make fw                   the test firmware and the size firmware (build/fw/)
+#   make fw                   the test firmware and the size firmware on M0/M3/M4F (build/fw/)
 #   make fw-baremetal-test    bare-metal superloop firmware on QEMU mps2-an385 -> emulator -> mosquitto
 #   make fw-freertos-test     FreeRTOS (ARM_CM3 port) firmware on QEMU, same scenario
 #   make freertos-posix-test  FreeRTOS POSIX port on the host, same scenario
 #   make fw-nofmt-check       no core::fmt code in any firmware image
 #   make fw-port-compile      ports/freertos also compiles against the ARM_CM0/CM4F/CM33 ports
-#   make size                 footprint table (README)
+#   make size                 footprint tables (README, Size): M0/M3/M4F/M33, every build, part costs
 #
 # The library for a firmware must be built as a staticlib alone: with the crate's default
 # crate-type list (staticlib + rlib) cargo drops `lto = true` (toolchain.md, gotcha 2).
@@ -111,34 +111,83 @@ $(FREERTOS_POSIX): tests/firmware/freertos/posix/main.c $(FREERTOS_APP_SRC) $(FW
 	  -DCELLMQTT_FREERTOS_NO_CRITICAL_HOOKS $(filter %.c,$^) $(@D)/freertos-posix.o/*.o \
 	  $(LIB) -lpthread -ldl -lm -o $@
 
-$(FW_BUILD)/size-m0.elf: CPU = $(CPU_M0)
-$(FW_BUILD)/size-m0.elf: RUST_TARGET = thumbv6m-none-eabi
-$(FW_BUILD)/size-m3.elf: CPU = $(CPU_M3)
-$(FW_BUILD)/size-m3.elf: RUST_TARGET = thumbv7m-none-eabi
-$(FW_BUILD)/size-m4f.elf: CPU = $(CPU_M4F)
-$(FW_BUILD)/size-m4f.elf: RUST_TARGET = thumbv7em-none-eabihf
-
-$(FW_BUILD)/size-m0.elf: $(call cross_lib,thumbv6m-none-eabi)
-$(FW_BUILD)/size-m3.elf: $(call cross_lib,thumbv7m-none-eabi)
-$(FW_BUILD)/size-m4f.elf: $(call cross_lib,thumbv7em-none-eabihf)
-$(SIZE_ELFS): tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADERS)
-	@mkdir -p $(@D)
-	$(ARM_CC) $(CPU) $(FW_WARN) -Os -ffunction-sections -fdata-sections $(FW_INC) -Iports/baremetal \
-	  $(FW_LDFLAGS) $(filter %.c,$^) $(call cross_lib,$(RUST_TARGET)) -o $@
-
-# The same firmware with one dialect linked (Cargo features): what a product using one module
-# family pays. The library builds of all dialects above are the default (every dialect).
+# ---- the size firmware (make size) ----
+#
+# tests/firmware/size/main.c linked per core against a library build ("variant"):
+#   $(FW_BUILD)/size-<core>.elf            every dialect, every part (target/cross, the default)
+#   $(FW_BUILD)/size-<core>-<variant>.elf  target/cross-<variant>: luat, quectel, simcom (one
+#                                          dialect, full), lean-luat (Luat, no parts),
+#                                          luat-no-<part> (full Luat minus one part)
+#   $(FW_BUILD)/size-ownmem-<core>.elf     the default build on the library's own mem functions
+# Every image but the ownmem ones takes memcpy/memset/memcmp/__aeabi_mem* from the C library
+# (newlib-nano): `-Wl,-u,<symbol>` for each one the engine or the C code calls, then `-lc`
+# before the archive, whose compiler-builtins copies are weak and then never pulled in.
+SIZE_CORES   := m0 m3 m4f m33
+CPU_M33      := -mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16
+size_cpu_m0  := $(CPU_M0)
+size_cpu_m3  := $(CPU_M3)
+size_cpu_m4f := $(CPU_M4F)
+size_cpu_m33 := $(CPU_M33)
+size_triple_m0  := thumbv6m-none-eabi
+size_triple_m3  := thumbv7m-none-eabi
+size_triple_m4f := thumbv7em-none-eabihf
+size_triple_m33 := thumbv8m.main-none-eabihf
+SIZE_PARTS   := tls cache-mode mpubex signal-reports power-cycle names
 SIZE_DIALECTS := luat quectel simcom
-DIALECT_ELFS  := $(foreach d,$(SIZE_DIALECTS),$(FW_BUILD)/size-m4f-$(d).elf)
-.PRECIOUS: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a
-target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a: FORCE
-	$(CARGO) rustc -q --release --target thumbv7em-none-eabihf --target-dir target/cross-$* --lib \
-	  --crate-type staticlib --no-default-features --features c-critical-section,$*,full
-$(FW_BUILD)/size-m4f-%.elf: target/cross-%/thumbv7em-none-eabihf/release/libcellmqtt.a \
-                            tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC) $(FW_HEADERS)
-	@mkdir -p $(@D)
-	$(ARM_CC) $(CPU_M4F) $(FW_WARN) -Os -ffunction-sections -fdata-sections $(FW_INC) -Iports/baremetal \
-	  $(FW_LDFLAGS) $(filter %.c,$^) $< -o $@
+# Part costs are measured on these cores (each part is one more library build per core);
+# `make size SIZE_PART_CORES="$(SIZE_CORES)"` measures them everywhere.
+SIZE_PART_CORES ?= m4f
+LIBC_MEM_SYMS := memcpy memset memcmp __aeabi_memcpy __aeabi_memcpy4 __aeabi_memclr __aeabi_memclr4
+LIBC_MEM      := $(foreach s,$(LIBC_MEM_SYMS),-Wl,-u,$(s)) -lc
+
+size_comma := ,
+size_empty :=
+size_space := $(size_empty) $(size_empty)
+# Cargo features of each library variant (on top of --no-default-features).
+$(foreach d,$(SIZE_DIALECTS),$(eval variant_features_$(d) := c-critical-section,$(d),full))
+variant_features_lean-luat := c-critical-section,luat
+$(foreach p,$(SIZE_PARTS),$(eval variant_features_luat-no-$(p) := \
+  c-critical-section,luat,$(subst $(size_space),$(size_comma),$(filter-out $(p),$(SIZE_PARTS)))))
+
+variant_lib = target/cross-$(2)/$(size_triple_$(1))/release/libcellmqtt.a
+
+define size_variant_lib_rule
+.PRECIOUS: target/cross-%/$(1)/release/libcellmqtt.a
+target/cross-%/$(1)/release/libcellmqtt.a: FORCE
+	$$(if $$(variant_features_$$*),,$$(error no library variant '$$*' (variant_features_$$*)))
+	$$(CARGO) rustc -q --release --target $(1) --target-dir target/cross-$$* --lib \
+	  --crate-type staticlib --no-default-features --features $$(variant_features_$$*)
+endef
+$(foreach c,$(SIZE_CORES),$(eval $(call size_variant_lib_rule,$(size_triple_$(c)))))
+
+SIZE_SRC  := tests/firmware/size/main.c $(MPS2_SRC) $(BAREMETAL_SRC)
+# size_link(core, mem flags, archive)
+size_link = $(ARM_CC) $(size_cpu_$(1)) $(FW_WARN) -Os -ffunction-sections -fdata-sections $(FW_INC) \
+  -Iports/baremetal $(FW_LDFLAGS) $(SIZE_SRC) $(2) $(3) -o $@
+
+define size_elf_rules
+$(FW_BUILD)/size-$(1).elf: $(call cross_lib,$(size_triple_$(1))) $(SIZE_SRC) $(FW_HEADERS)
+	@mkdir -p $$(@D)
+	$$(call size_link,$(1),$$(LIBC_MEM),$$<)
+$(FW_BUILD)/size-ownmem-$(1).elf: $(call cross_lib,$(size_triple_$(1))) $(SIZE_SRC) $(FW_HEADERS)
+	@mkdir -p $$(@D)
+	$$(call size_link,$(1),,$$<)
+$(FW_BUILD)/size-$(1)-%.elf: target/cross-%/$(size_triple_$(1))/release/libcellmqtt.a $(SIZE_SRC) \
+                             $(FW_HEADERS)
+	@mkdir -p $$(@D)
+	$$(call size_link,$(1),$$(LIBC_MEM),$$<)
+endef
+$(foreach c,$(SIZE_CORES),$(eval $(call size_elf_rules,$(c))))
+
+# The images of `make test` (fw-nofmt-check, bench-stack): the default build on M0, M3, M4F and
+# the one-dialect builds on M4F.
+SIZE_ELFS    := $(foreach c,m0 m3 m4f,$(FW_BUILD)/size-$(c).elf)
+DIALECT_ELFS := $(foreach d,$(SIZE_DIALECTS),$(FW_BUILD)/size-m4f-$(d).elf)
+# The images of `make size`.
+SIZE_MATRIX_ELFS := \
+  $(foreach c,$(SIZE_CORES),$(FW_BUILD)/size-$(c).elf $(FW_BUILD)/size-ownmem-$(c).elf \
+    $(foreach v,$(SIZE_DIALECTS) lean-luat,$(FW_BUILD)/size-$(c)-$(v).elf)) \
+  $(foreach c,$(SIZE_PART_CORES),$(foreach p,$(SIZE_PARTS),$(FW_BUILD)/size-$(c)-luat-no-$(p).elf))
 
 # The same firmware on the dev-profile library, which keeps core::fmt: proves the check can fail.
 NOFMT_CONTROL := $(FW_BUILD)/nofmt-control-m3.elf
@@ -206,13 +255,10 @@ fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(DIALECT_ELFS) $(
 	@$(call has_core_fmt,$(NOFMT_CONTROL)) && \
 	  echo "fw-nofmt-check: control (dev-profile library): core::fmt found, as it must be"
 
-size: $(SIZE_ELFS) $(DIALECT_ELFS)
-	@$(PYTHON) tests/firmware/size/size_table.py include/cellmqtt.h \
-	  "thumbv6m-none-eabi (Cortex-M0):$(FW_BUILD)/size-m0.elf" \
-	  "thumbv7m-none-eabi (Cortex-M3):$(FW_BUILD)/size-m3.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F):$(FW_BUILD)/size-m4f.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F), Luat only:$(FW_BUILD)/size-m4f-luat.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F), Quectel only:$(FW_BUILD)/size-m4f-quectel.elf" \
-	  "thumbv7em-none-eabihf (Cortex-M4F), SIMCom only:$(FW_BUILD)/size-m4f-simcom.elf"
+# The footprint tables (README, Size): every core and build, what each part costs, what the
+# mem functions cost on the library's own copies. Library builds are cached per variant.
+size: $(SIZE_MATRIX_ELFS)
+	@$(PYTHON) tests/firmware/size/size_table.py include/cellmqtt.h --matrix $(FW_BUILD) \
+	  --cores "$(SIZE_CORES)" --parts "$(SIZE_PARTS)" --part-cores "$(SIZE_PART_CORES)"
 
-TEST_STEPS += cross fw-port-compile fw-nofmt-check size fw-baremetal-test fw-freertos-test freertos-posix-test
+TEST_STEPS += cross fw-port-compile fw-nofmt-check fw-baremetal-test fw-freertos-test freertos-posix-test

@@ -10,6 +10,9 @@
   control copy without `depends on SERIAL_SUPPORT_INTERRUPT` does draw one (the check can
   fail); CELLMQTT_RUST_TARGET defaults to the right triple for every Cortex-M Zephyr offers and
   for RV32 with and without hard float.
+- The Kconfig's dialect and part choices become the library's Cargo features through
+  ports/zephyr/features.cmake (run with `cmake -P` on the symbols kconfiglib set): every part on
+  gives `full`, a part switched off gives the list without it.
 - The port calls `uart_irq_update()` without testing its result (it returns void from Zephyr
   4.5 on), and the archive is not linked through `zephyr_library_import` (--whole-archive).
 
@@ -18,6 +21,7 @@ Usage: zephyr_check.py  (from anywhere; exits non-zero on the first failed check
 
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
@@ -99,6 +103,9 @@ TARGETS = [
 
 BASE = ["SERIAL", "SERIAL_SUPPORT_INTERRUPT", "DT_HAS_LUAT_AIR_CAT1_ENABLED"]
 
+# The parts a product may leave out: Cargo feature and its Kconfig symbol (CELLMQTT_<PART>).
+PARTS = ["tls", "cache-mode", "mpubex", "signal-reports", "power-cycle", "names"]
+
 
 def fail(why):
     print(f"zephyr-check: {why}")
@@ -151,6 +158,7 @@ def check_kconfig():
             got = kconf.syms["CELLMQTT_RUST_TARGET"].str_value
             if got != want:
                 fail(f"{'+'.join(on)}: CELLMQTT_RUST_TARGET {got!r}, expected {want!r}")
+        features = check_features(tree, module_kconfig)
         # Control: without the dependency the select is unmet, and kconfiglib says so.
         control = os.path.join(tree, "control.Kconfig")
         text = open(module_kconfig).read()
@@ -163,7 +171,45 @@ def check_kconfig():
         if not any("UART_INTERRUPT_DRIVEN" in w for w in kconf.warnings):
             fail("control: no warning for an unmet UART_INTERRUPT_DRIVEN dependency "
                  f"({kconf.warnings})")
-    return len(TARGETS)
+    return len(TARGETS), features
+
+
+def cargo_features(kconf):
+    """The feature list ports/zephyr/features.cmake makes of the symbols kconf set to y."""
+    defs = [f"-DCONFIG_{sym.name}=y" for sym in kconf.unique_defined_syms
+            if sym.name.startswith("CELLMQTT") and sym.type == kconfiglib.BOOL
+            and sym.str_value == "y"]
+    script = os.path.join(ROOT, "ports", "zephyr", "features.cmake")
+    r = subprocess.run(["cmake", *defs, "-P", script], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"features.cmake failed with {defs}: {r.stderr.strip()}")
+    return r.stderr.strip()
+
+
+def check_features(tree, module_kconfig):
+    """Dialect and part choices -> Cargo features; returns how many cases were checked."""
+    cpu = ["CPU_CORTEX_M4", "FP_HARDABI"]
+    cases = [([], [], "c-critical-section,luat,full"),
+             (["CELLMQTT_DIALECT_QUECTEL"], [], "c-critical-section,luat,quectel,full"),
+             ([], ["CELLMQTT_" + p.upper().replace("-", "_") for p in PARTS],
+              "c-critical-section,luat")]
+    for part in PARTS:
+        rest = ",".join(p for p in PARTS if p != part)
+        cases.append(([], ["CELLMQTT_" + part.upper().replace("-", "_")],
+                      f"c-critical-section,luat,{rest}"))
+    for on, off, want in cases:
+        kconf = load(tree, module_kconfig, BASE + cpu + on)
+        for name in off:
+            if name not in kconf.syms or not kconf.syms[name].nodes:
+                fail(f"ports/zephyr/Kconfig has no {name}")
+            kconf.syms[name].set_value(0)
+        if kconf.warnings:
+            fail(f"Kconfig warnings with {on} on, {off} off: {kconf.warnings}")
+        got = cargo_features(kconf)
+        if got != want:
+            fail(f"{'+'.join(on) or 'defaults'}, off {'+'.join(off) or 'nothing'}: "
+                 f"Cargo features {got!r}, expected {want!r}")
+    return len(cases)
 
 
 def check_sources():
@@ -183,10 +229,11 @@ def check_sources():
 
 def main():
     check_module_yml()
-    cases = check_kconfig()
+    cases, features = check_kconfig()
     check_sources()
     print(f"zephyr-check: module.yml at the root; Kconfig loads without warnings and picks the "
-          f"right Rust target in {cases} CPU cases (the control without the "
+          f"right Rust target in {cases} CPU cases, the right Cargo features in {features} "
+          f"dialect/part cases (the control without the "
           f"SERIAL_SUPPORT_INTERRUPT dependency warns); uart_irq_update called, not tested; "
           f"the archive linked plainly")
 
