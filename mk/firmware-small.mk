@@ -47,8 +47,8 @@ TEST_STEPS += fw-m33-test
 
 # ---- Cortex-M0 on microbit (nRF51822), the lean library, the 2 KiB-RAM configuration ----
 
-# The lean build's features: this exact command becomes the lean library as the features that
-# make it lean land in the crate (today it is the Luat-only build).
+# The lean build: the Luat dialect and none of the parts of src/parts.rs (the same build as
+# mk/lean.mk tests and make size measures).
 LEAN_FEATURES := c-critical-section,luat
 M0_TARGET  := thumbv6m-none-eabi
 M0_LIB     := target/cross-lean/$(M0_TARGET)/release/libcellmqtt.a
