@@ -245,7 +245,8 @@ freertos-posix-test: $(FREERTOS_POSIX) emu
 has_core_fmt = { $(ARM_NM) -C $(1) 2>/dev/null | grep -q 'core::fmt' || \
                  $(ARM_NM) $(1) 2>/dev/null | grep -q '4core3fmt'; }
 
-fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(DIALECT_ELFS) $(NOFMT_CONTROL)
+fw-nofmt-check: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(SIZE_ELFS) $(DIALECT_ELFS) $(M33_ELF) $(M0_ELF) \
+                $(NOFMT_CONTROL)
 	@for f in $(filter-out $(NOFMT_CONTROL),$^); do \
 	  if $(call has_core_fmt,$$f); then \
 	    echo "fw-nofmt-check: $$f contains core::fmt:"; $(ARM_NM) -C $$f 2>/dev/null | grep 'core::fmt' | head; \
