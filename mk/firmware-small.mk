@@ -16,6 +16,7 @@
 
 SMALL_FW_BUILD := $(BUILD)/fw
 SMALL_DEPS := include/cellmqtt.h tests/firmware/common/scenario.c tests/firmware/common/scenario.h \
+              tests/firmware/common/superloop.c tests/firmware/common/superloop.h \
               ports/baremetal/cellmqtt_baremetal.c ports/baremetal/cellmqtt_baremetal.h \
               tests/firmware/mps2/mps2.ld tests/firmware/mps2/mps2.h \
               tests/firmware/mps2/semihost.h tests/firmware/mps2/startup.c
@@ -59,7 +60,8 @@ ARM_SIZE   ?= arm-none-eabi-size
 MICROBIT_MAP := -Wl,--defsym=fw_flash_size=256K -Wl,--defsym=fw_ram_size=16K \
                 -Wl,--defsym=fw_stack_paint_size=10K
 M0_SRC := tests/firmware/microbit/main.c tests/firmware/mps2/startup.c \
-          tests/firmware/common/scenario.c ports/baremetal/cellmqtt_baremetal.c
+          tests/firmware/common/scenario.c tests/firmware/common/superloop.c \
+          ports/baremetal/cellmqtt_baremetal.c
 
 $(M0_LIB): FORCE
 	$(CARGO) rustc -q --release --target $(M0_TARGET) --target-dir target/cross-lean --lib \

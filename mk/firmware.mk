@@ -53,6 +53,8 @@ FW_LDFLAGS = -nostartfiles -T tests/firmware/mps2/mps2.ld -Wl,--gc-sections \
 
 MPS2_SRC     := tests/firmware/mps2/startup.c
 SCENARIO_SRC := tests/firmware/common/scenario.c
+# The superloop half of the bare-metal firmware every board shares (tests/firmware/common).
+SUPERLOOP_SRC := tests/firmware/common/superloop.c
 BAREMETAL_SRC := ports/baremetal/cellmqtt_baremetal.c
 FW_HEADERS   := include/cellmqtt.h $(wildcard tests/firmware/*/*.h tests/firmware/freertos/*/*.h \
                 ports/baremetal/*.h ports/freertos/*.h) tests/firmware/mps2/mps2.ld
@@ -77,7 +79,7 @@ SIZE_ELFS     := $(FW_BUILD)/size-m0.elf $(FW_BUILD)/size-m3.elf $(FW_BUILD)/siz
 
 fw: $(BAREMETAL_ELF) $(FREERTOS_ELF) $(FREERTOS_POSIX) $(SIZE_ELFS)
 
-$(BAREMETAL_ELF): tests/firmware/baremetal/main.c $(MPS2_SRC) $(SCENARIO_SRC) $(BAREMETAL_SRC) \
+$(BAREMETAL_ELF): tests/firmware/baremetal/main.c $(MPS2_SRC) $(SCENARIO_SRC) $(SUPERLOOP_SRC) $(BAREMETAL_SRC) \
                   $(FW_HEADERS) $(call cross_lib,thumbv7m-none-eabi)
 	@mkdir -p $(@D)
 	$(ARM_CC) $(CPU_M3) $(FW_WARN) $(FW_OPT) $(FW_INC) -Iports/baremetal $(FW_LDFLAGS) \

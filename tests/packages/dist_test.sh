@@ -41,6 +41,7 @@ arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -std=c11 -Wall -Wextra -Werror -Os -g 
   -Itests/firmware/mps2 -Itests/firmware/common -nostartfiles -T tests/firmware/mps2/mps2.ld \
   -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs -Wl,--no-warn-execstack \
   tests/firmware/baremetal/main.c tests/firmware/mps2/startup.c tests/firmware/common/scenario.c \
+  tests/firmware/common/superloop.c \
   "$bundle/ports/baremetal/cellmqtt_baremetal.c" "$bundle/lib/thumbv7m-none-eabi/all/libcellmqtt.a" \
   -o "$fw"
 read -r -a scenario <<<"$FW_SCENARIO"

@@ -12,7 +12,8 @@
  */
 #include "cellmqtt_baremetal.h"
 #include "nrf51.h"
-#include "scenario.h"
+#include "semihost.h"
+#include "superloop.h"
 
 #include <string.h>
 
@@ -21,7 +22,6 @@
 #endif
 
 static cellmqtt_t modem;
-static uint32_t polls, sleeps;
 /* A byte was written to TXD and its TXDRDY event not yet consumed. */
 static bool tx_busy;
 
@@ -86,128 +86,36 @@ static int32_t uart_write(void *user, const uint8_t *data, size_t len) {
     return (int32_t)n;
 }
 
-/* ---- engine callbacks ---- */
-
-static void pin_set(void *user, cellmqtt_pin_t pin, bool active) {
-    (void)user;
+/* The nRF51 has one UART: the RESET line goes out on the semihosting log, which the harness
+ * (run_scenario.py --pin-lines) forwards to the emulator's control socket. */
+static void pin_out(cellmqtt_pin_t pin, bool active) {
     if (pin == CELLMQTT_PIN_RESET) {
         semihost_write0(active ? "@pin reset 1\n" : "@pin reset 0\n");
     }
-    scenario_input_t in;
-    scenario_input_pin(&in, pin, active);
-    scenario_input(&in);
 }
 
-static void on_message(void *user, const uint8_t *topic, size_t topic_len,
-                       const uint8_t *payload, size_t payload_len) {
-    (void)user;
-    scenario_input_t in;
-    scenario_input_message(&in, topic, topic_len, payload, payload_len);
-    scenario_input(&in);
-}
-
-static void on_event(void *user, const cellmqtt_event_t *ev) {
-    (void)user;
-    scenario_input_t in;
-    scenario_input_event(&in, ev);
-    scenario_input(&in);
-}
-
-/* ---- scenario platform ---- */
-
-static cellmqtt_status_t subscribe(const char *filter, uint8_t qos, uint16_t *out_id) {
-    return cellmqtt_subscribe(&modem, filter, qos, out_id);
-}
-
-static cellmqtt_status_t publish(const char *topic, const uint8_t *payload, size_t len,
-                                 uint8_t qos, uint16_t *out_id) {
-    return cellmqtt_publish(&modem, topic, payload, len, qos, false, out_id);
-}
-
-static cellmqtt_status_t stats(cellmqtt_stats_t *out) {
-    return cellmqtt_stats(&modem, out);
-}
-
-static uint32_t now_ms(void) {
-    return cellmqtt_baremetal_millis();
-}
-
-static void describe(char *buf, size_t cap) {
-    static const char *const keys[] = {"handle=", " ram2k=", " stack_used=", " polls=",
-                                       " sleeps="};
-    const uint32_t values[] = {(uint32_t)sizeof modem,
-                               (uint32_t)(sizeof modem + RAM2K_RX_BUF + RAM2K_LINE_BUF +
-                                          RAM2K_QUEUE_BUF + RAM2K_SUB_BUF),
-                               fw_stack_used(), polls, sleeps};
-    size_t len = 0;
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        size_t k = strlen(keys[i]);
-        if (len + k + 12 > cap) {
-            break;
-        }
-        memcpy(buf + len, keys[i], k);
-        len += k;
-        len += scenario_fmt_u32(buf + len, values[i]);
-    }
-    buf[len] = '\0';
+static void enable_rx(void) {
+    nvic_enable(NRF51_UART0_IRQN, 0x80);
 }
 
 int main(void) {
-    char cmdline[64];
-    const char *port_text = NULL;
-    if (semihost_get_cmdline(cmdline, sizeof cmdline)) {
-        char *space = strrchr(cmdline, ' ');
-        port_text = space != NULL ? space + 1 : cmdline;
-    }
-    uint16_t broker_port = scenario_parse_port(port_text);
-    if (broker_port == 0) {
-        semihost_write0("@fail no broker port on the semihosting command line\n");
-        return 2;
-    }
-
     uart0_init();
     timer0_start_1khz();
     nvic_enable(NRF51_TIMER0_IRQN, 0x40);
-
-    static const scenario_platform_t platform = {
+    /* The configuration's RAM on the @pass line: the handle, and it with the four buffers. */
+    static const char *const keys[] = {" handle=", " ram2k="};
+    static const uint32_t values[] = {
+        (uint32_t)sizeof modem,
+        (uint32_t)(sizeof modem + RAM2K_RX_BUF + RAM2K_LINE_BUF + RAM2K_QUEUE_BUF + RAM2K_SUB_BUF),
+    };
+    static const superloop_board_t board = {
         .name = RAM2K_NAME,
-        .subscribe = subscribe,
-        .publish = publish,
-        .stats = stats,
-        .now_ms = now_ms,
-        .write_line = semihost_write0,
-        .describe = describe,
-    };
-    cellmqtt_config_t cfg;
-    scenario_config(&cfg, platform.name, broker_port);
-    const cellmqtt_callbacks_t callbacks = {
-        .user = NULL,
         .uart_write = uart_write,
-        .tick_ms = cellmqtt_baremetal_tick_ms,
-        .pin_set = pin_set,
-        .on_message = on_message,
-        .on_event = on_event,
+        .pin_out = pin_out,
+        .enable_rx = enable_rx,
+        .extra_count = 2,
+        .extra_keys = keys,
+        .extra_values = values,
     };
-    cellmqtt_status_t st = cellmqtt_init(&modem, &cfg, &callbacks);
-    if (st != CELLMQTT_STATUS_OK) {
-        semihost_write0("@fail cellmqtt_init refused the 2 KiB-RAM configuration\n");
-        return 1;
-    }
-    /* Only now: bytes fed before init would be refused (and the module's RDY lost). */
-    nvic_enable(NRF51_UART0_IRQN, 0x80);
-    if (!scenario_begin(&platform) || cellmqtt_start(&modem) != CELLMQTT_STATUS_OK) {
-        return 1;
-    }
-    for (;;) {
-        if (cellmqtt_baremetal_service(&modem)) {
-            polls++;
-        }
-        int result = scenario_step();
-        if (result != SCENARIO_RUNNING) {
-            return result;
-        }
-        if (cellmqtt_baremetal_idle(&modem)) {
-            sleeps++;
-        }
-    }
+    return superloop_run(&modem, &board);
 }
