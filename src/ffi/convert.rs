@@ -3,7 +3,7 @@
 //! its NUL only up to its limit, every length is validated before a slice is formed.
 
 use super::types::{cellmqtt_config_t, ProfileId, CELLMQTT_RX_BUF_MIN};
-use crate::config::{limits, Config, Options, Pins, Profile, TlsConfig, WillConfig};
+use crate::config::{limits, Config, Options, Pins, Profile, WillConfig};
 use crate::config_field::{ConfigError, ConfigField as F};
 use crate::Status;
 use core::ffi::c_char;
@@ -169,24 +169,29 @@ unsafe fn str_field(p: *const c_char, max: usize, field: F) -> Result<&'static [
     unsafe { c_str(p, max) }.map_err(|status| ConfigError { status, field })
 }
 
+/// Fills `cfg` (holding `Config::new`'s defaults) from `c`, field by field in place: no
+/// `Config` is assembled and moved. The order of the checks decides which field a
+/// configuration with several faults is refused for.
+///
 /// # Safety
 /// Every string and byte pointer in `c` satisfies `c_str` / `c_bytes`.
-pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, ConfigError> {
-    let options = Options::from_bits(c.options).ok_or(ConfigError {
+pub(super) unsafe fn config(
+    c: &cellmqtt_config_t,
+    cfg: &mut Config<'static>,
+) -> Result<(), ConfigError> {
+    cfg.options = Options::from_bits(c.options).ok_or(ConfigError {
         status: Status::InvalidConfig,
         field: F::Options,
     })?;
-    let pins = Pins::from_bits(c.pins).ok_or(ConfigError {
+    cfg.pins = Pins::from_bits(c.pins).ok_or(ConfigError {
         status: Status::InvalidConfig,
         field: F::Pins,
     })?;
     // SAFETY (all strings and bytes below): forwarded from this function's contract.
-    let host = unsafe { str_field(c.host, limits::HOST_MAX, F::Host)? };
-    let client_id = unsafe { str_field(c.client_id, limits::STRING_MAX, F::ClientId)? };
-    let mut cfg = Config::new(host, c.port, client_id);
+    cfg.host = unsafe { str_field(c.host, limits::HOST_MAX, F::Host)? };
+    cfg.port = c.port;
+    cfg.client_id = unsafe { str_field(c.client_id, limits::STRING_MAX, F::ClientId)? };
     cfg.profile = profile(c.profile)?;
-    cfg.options = options;
-    cfg.pins = pins;
     cfg.username = unsafe { str_field(c.username, limits::STRING_MAX, F::Username)? };
     cfg.password = unsafe { str_field(c.password, limits::STRING_MAX, F::Password)? };
     cfg.keepalive_s = c.keepalive_s;
@@ -215,26 +220,24 @@ pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Co
             field: F::OnlinePayload,
         })?);
     }
-    cfg.tls = TlsConfig {
-        version: optional_u8(c.tls_version, F::TlsVersion)?,
-        ca_file: unsafe { str_field(c.tls_ca_file, limits::FILE_MAX, F::TlsCaFile)? },
-        client_cert_file: unsafe {
-            str_field(
-                c.tls_client_cert_file,
-                limits::FILE_MAX,
-                F::TlsClientCertFile,
-            )?
-        },
-        client_key_file: unsafe {
-            str_field(c.tls_client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)?
-        },
-        seclevel: optional_u8(c.tls_seclevel, F::TlsSeclevel)?,
-        sni: unsafe { str_field(c.tls_sni, limits::HOST_MAX, F::TlsSni)? },
+    let t = &mut cfg.tls;
+    t.version = optional_u8(c.tls_version, F::TlsVersion)?;
+    t.ca_file = unsafe { str_field(c.tls_ca_file, limits::FILE_MAX, F::TlsCaFile)? };
+    t.client_cert_file = unsafe {
+        str_field(
+            c.tls_client_cert_file,
+            limits::FILE_MAX,
+            F::TlsClientCertFile,
+        )?
     };
+    t.client_key_file =
+        unsafe { str_field(c.tls_client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)? };
+    t.seclevel = optional_u8(c.tls_seclevel, F::TlsSeclevel)?;
+    t.sni = unsafe { str_field(c.tls_sni, limits::HOST_MAX, F::TlsSni)? };
     cfg.timeouts = c.timeouts;
     cfg.ladder = c.ladder;
     cfg.mpubex_above_extra = c.mpubex_above_extra;
     cfg.apn = unsafe { str_field(c.apn, limits::APN_MAX, F::Apn)? };
     cfg.publish_window = c.publish_window;
-    Ok(cfg)
+    Ok(())
 }

@@ -149,10 +149,11 @@ pub unsafe fn cellmqtt_init(
     }
     // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs.
     let (c, cb) = unsafe { (*cfg, *cb) };
+    let mut config = Config::new(b"", 0, b"");
     // SAFETY: string/buffer validity is the caller's contract.
-    let built = unsafe { checked_config(&c, &cb) }
+    let built = unsafe { checked_config(&c, &cb, &mut config) }
         .map_err(|e| e.status)
-        .and_then(|config| {
+        .and_then(|()| {
             // SAFETY: as above; `checked_config` checked the buffers.
             let bufs = unsafe { convert::buffers(&c)? };
             let engine = Engine::new(
@@ -178,14 +179,15 @@ pub unsafe fn cellmqtt_init(
     Status::Ok
 }
 
-/// Everything `cellmqtt_init` checks before it touches the buffers.
+/// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place.
 ///
 /// # Safety
 /// As `convert::config`.
 unsafe fn checked_config(
     c: &cellmqtt_config_t,
     cb: &cellmqtt_callbacks_t,
-) -> Result<Config<'static>, ConfigError> {
+    config: &mut Config<'static>,
+) -> Result<(), ConfigError> {
     if cb.uart_write.is_none() {
         return ConfigField::UartWrite.err(Status::NullArg);
     }
@@ -193,7 +195,7 @@ unsafe fn checked_config(
         return ConfigField::TickMs.err(Status::NullArg);
     }
     // SAFETY: forwarded from the caller.
-    let config = unsafe { convert::config(c)? };
+    unsafe { convert::config(c, config)? };
     // Declared lines must be usable: a RESET pulse into a NULL callback would "recover" a
     // hung module forever without ever reaching it.
     if config
@@ -207,8 +209,7 @@ unsafe fn checked_config(
         return ConfigField::PinGet.err(Status::InvalidConfig);
     }
     convert::check_buffers(c)?;
-    Engine::check_setup(&config, c.line_buf_len, c.queue_buf_len, c.sub_buf_len)?;
-    Ok(config)
+    Engine::check_setup(config, c.line_buf_len, c.queue_buf_len, c.sub_buf_len)
 }
 
 /// Checks `cfg` and `cb` as `cellmqtt_init` would, without initialising anything, and writes
@@ -231,9 +232,10 @@ pub unsafe extern "C" fn cellmqtt_config_check(
             field: ConfigField::None,
         })
     } else {
+        let mut config = Config::new(b"", 0, b"");
         // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
         // read only during this call.
-        unsafe { checked_config(&*cfg, &*cb) }.map(|_| ())
+        unsafe { checked_config(&*cfg, &*cb, &mut config) }
     };
     let (status, field) = match result {
         Ok(()) => (Status::Ok, ConfigField::None),
