@@ -229,6 +229,12 @@ impl<'a> Engine<'a> {
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
             .map_err(|e| e.status)?;
+        Self::new_checked(cfg, bufs)
+    }
+
+    /// [`Engine::new`] for a configuration and buffers [`Engine::check_setup`] accepted (the
+    /// C layer runs it first to name the field); the check is not repeated.
+    pub(crate) fn new_checked(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         // `check_setup` refused a profile whose dialect is not linked.
         let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
         Ok(Engine {

@@ -59,21 +59,6 @@ pub(super) unsafe fn c_bytes(
     Ok(unsafe { core::slice::from_raw_parts(p, len) })
 }
 
-/// A caller buffer the engine writes, of at least `min` bytes.
-///
-/// # Safety
-/// `p` points to `len` writable bytes, valid for `'static` and used by nothing else.
-unsafe fn c_buf(p: *mut u8, len: usize, min: usize) -> Result<&'static mut [u8], Status> {
-    if p.is_null() {
-        return Err(Status::NullArg);
-    }
-    if len < min || len > isize::MAX as usize {
-        return Err(Status::BufferTooSmall);
-    }
-    // SAFETY: per the contract, exclusive and valid for `len` bytes.
-    Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
-}
-
 /// The four caller buffers.
 pub(super) struct CBuffers {
     pub rx: &'static mut [u8],
@@ -106,7 +91,7 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
             F::SubBuf,
         ),
     ];
-    for (addr, len, min, field) in bufs {
+    for &(addr, len, min, field) in &bufs {
         if addr == 0 {
             return field.err(Status::NullArg);
         }
@@ -115,30 +100,35 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
         }
     }
     // Overlapping buffers would alias two `&mut`; refuse them.
-    for (i, (a, alen, ..)) in bufs.iter().enumerate() {
-        for (b, blen, ..) in bufs.iter().skip(i + 1) {
-            if *a < b.saturating_add(*blen) && *b < a.saturating_add(*alen) {
+    let mut rest = &bufs[..];
+    while let Some((&(a, alen, ..), tail)) = rest.split_first() {
+        for &(b, blen, ..) in tail {
+            if a < b.saturating_add(blen) && b < a.saturating_add(alen) {
                 return F::BufferOverlap.err(Status::InvalidConfig);
             }
         }
+        rest = tail;
     }
     Ok(())
 }
 
+/// The four buffers of `c`, which [`check_buffers`] accepted (so none is NULL, too short,
+/// longer than `isize::MAX` or overlapping another): that check is not repeated here.
+///
 /// # Safety
-/// The buffers in `c` passed [`check_buffers`] and satisfy the contract of `c_buf`.
-pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> {
-    // SAFETY (all four): forwarded from this function's contract.
-    let rx = unsafe { c_buf(c.rx_buf, c.rx_buf_len, CELLMQTT_RX_BUF_MIN)? };
-    let line = unsafe { c_buf(c.line_buf, c.line_buf_len, crate::engine::LINE_BUF_MIN)? };
-    let queue = unsafe { c_buf(c.queue_buf, c.queue_buf_len, crate::engine::QUEUE_BUF_MIN)? };
-    let subs = unsafe { c_buf(c.sub_buf, c.sub_buf_len, crate::engine::SUB_BUF_MIN)? };
-    Ok(CBuffers {
-        rx,
-        line,
-        queue,
-        subs,
-    })
+/// `c` passed [`check_buffers`]; each buffer is writable for its length, valid for `'static`
+/// and used by nothing else.
+pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> CBuffers {
+    // SAFETY (all four): non-NULL, at most isize::MAX bytes and disjoint per `check_buffers`;
+    // valid, exclusive and `'static` per this function's contract.
+    unsafe {
+        CBuffers {
+            rx: core::slice::from_raw_parts_mut(c.rx_buf, c.rx_buf_len),
+            line: core::slice::from_raw_parts_mut(c.line_buf, c.line_buf_len),
+            queue: core::slice::from_raw_parts_mut(c.queue_buf, c.queue_buf_len),
+            subs: core::slice::from_raw_parts_mut(c.sub_buf, c.sub_buf_len),
+        }
+    }
 }
 
 fn profile(id: u32) -> Result<Profile, ConfigError> {

@@ -154,9 +154,11 @@ pub unsafe fn cellmqtt_init(
     let built = unsafe { checked_config(&c, &cb, &mut config) }
         .map_err(|e| e.status)
         .and_then(|()| {
-            // SAFETY: as above; `checked_config` checked the buffers.
-            let bufs = unsafe { convert::buffers(&c)? };
-            let engine = Engine::new(
+            // SAFETY: as above; `checked_config` ran `check_buffers`.
+            let bufs = unsafe { convert::buffers(&c) };
+            // `checked_config` ran `Engine::check_setup` on this configuration and these
+            // buffer lengths.
+            let engine = Engine::new_checked(
                 config,
                 Buffers {
                     line: bufs.line,
