@@ -217,7 +217,8 @@ impl Timeouts {
         shut_ms: 90_000,
     };
 
-    fn all(&self) -> [u32; 17] {
+    /// Every wait but `health_ms` (the one that may be 0: never).
+    fn waits(&self) -> [u32; 16] {
         [
             self.command_ms,
             self.poll_interval_ms,
@@ -234,7 +235,6 @@ impl Timeouts {
             self.reset_pulse_ms,
             self.power_off_ms,
             self.pwrkey_ms,
-            self.health_ms,
             self.shut_ms,
         ]
     }
@@ -433,8 +433,7 @@ impl<'a> Config<'a> {
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.
-        let zero_waits = t.all().iter().filter(|v| **v == 0).count();
-        if zero_waits > usize::from(t.health_ms == 0) || t.backoff_min_ms > t.backoff_max_ms {
+        if t.waits().contains(&0) || t.backoff_min_ms > t.backoff_max_ms {
             return F::Timeouts.err(Status::InvalidConfig);
         }
         Ok(())

@@ -285,14 +285,7 @@ impl<'a> Engine<'a> {
         queue_len: usize,
         subs_len: usize,
     ) -> Result<(), ConfigError> {
-        cfg.check()?;
-        // The online message must be sendable, or the session would wait for it forever.
-        if cfg.online_payload.is_some_and(|p| {
-            cfg.dialect()
-                .is_none_or(|d| d.publish_form(cfg, p).is_none())
-        }) {
-            return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
-        }
+        Self::check_config(cfg)?;
         for (len, min, field) in [
             (line_len, LINE_BUF_MIN, ConfigField::LineBuf),
             (queue_len, QUEUE_BUF_MIN, ConfigField::QueueBuf),
@@ -301,6 +294,20 @@ impl<'a> Engine<'a> {
             if len < min {
                 return field.err(Status::BufferTooSmall);
             }
+        }
+        Ok(())
+    }
+
+    /// The configuration half of [`Engine::check_setup`]: for the C layer, whose buffer check
+    /// (run first) already refused buffers below the minimums.
+    pub(crate) fn check_config(cfg: &Config<'_>) -> Result<(), ConfigError> {
+        cfg.check()?;
+        // The online message must be sendable, or the session would wait for it forever.
+        if cfg.online_payload.is_some_and(|p| {
+            cfg.dialect()
+                .is_none_or(|d| d.publish_form(cfg, p).is_none())
+        }) {
+            return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
         }
         Ok(())
     }

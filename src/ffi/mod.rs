@@ -156,8 +156,8 @@ pub unsafe fn cellmqtt_init(
         .and_then(|()| {
             // SAFETY: as above; `checked_config` ran `check_buffers`.
             let bufs = unsafe { convert::buffers(&c) };
-            // `checked_config` ran `Engine::check_setup` on this configuration and these
-            // buffer lengths.
+            // `checked_config` ran `Engine::check_config` on this configuration and
+            // `check_buffers` on these buffers: all `Engine::check_setup` checks.
             let engine = Engine::new_checked(
                 config,
                 Buffers {
@@ -211,7 +211,8 @@ unsafe fn checked_config(
         return ConfigField::PinGet.err(Status::InvalidConfig);
     }
     convert::check_buffers(c)?;
-    Engine::check_setup(config, c.line_buf_len, c.queue_buf_len, c.sub_buf_len)
+    // `check_buffers` holds each buffer to the minimum `Engine::check_setup` would.
+    Engine::check_config(config)
 }
 
 /// Checks `cfg` and `cb` as `cellmqtt_init` would, without initialising anything, and writes
