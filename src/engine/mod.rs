@@ -229,15 +229,16 @@ impl<'a> Engine<'a> {
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
         Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
             .map_err(|e| e.status)?;
-        Self::new_checked(cfg, bufs)
+        // `check_setup` refused a profile whose dialect is not linked.
+        let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
+        Ok(Self::new_checked(cfg, dialect, bufs))
     }
 
     /// [`Engine::new`] for a configuration and buffers [`Engine::check_setup`] accepted (the
-    /// C layer runs it first to name the field); the check is not repeated.
-    pub(crate) fn new_checked(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
-        // `check_setup` refused a profile whose dialect is not linked.
-        let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
-        Ok(Engine {
+    /// C layer runs it first to name the field), with the dialect `check_config` returned; the
+    /// check is not repeated.
+    pub(crate) fn new_checked(cfg: Config<'a>, dialect: Dialect, bufs: Buffers<'a>) -> Self {
+        Engine {
             cfg,
             dialect,
             line: bufs.line,
@@ -274,7 +275,7 @@ impl<'a> Engine<'a> {
             settled: false,
             wake_at: None,
             stats: Stats::default(),
-        })
+        }
     }
 
     /// Everything [`Engine::new`] checks, naming the field that is wrong, without building an
@@ -300,16 +301,22 @@ impl<'a> Engine<'a> {
 
     /// The configuration half of [`Engine::check_setup`]: for the C layer, whose buffer check
     /// (run first) already refused buffers below the minimums.
-    pub(crate) fn check_config(cfg: &Config<'_>) -> Result<(), ConfigError> {
+    /// Returns the configuration's dialect.
+    pub(crate) fn check_config(cfg: &Config<'_>) -> Result<Dialect, ConfigError> {
         cfg.check()?;
+        // `check` refused a profile whose dialect is not linked.
+        let dialect = cfg.dialect().ok_or(ConfigError {
+            status: Status::Unsupported,
+            field: ConfigField::Profile,
+        })?;
         // The online message must be sendable, or the session would wait for it forever.
-        if cfg.online_payload.is_some_and(|p| {
-            cfg.dialect()
-                .is_none_or(|d| d.publish_form(cfg, p).is_none())
-        }) {
+        if cfg
+            .online_payload
+            .is_some_and(|p| dialect.publish_form(cfg, p).is_none())
+        {
             return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
         }
-        Ok(())
+        Ok(dialect)
     }
 
     /// Starts (or restarts after `Failed`) the session. Idempotent while running.

@@ -151,37 +151,34 @@ pub unsafe fn cellmqtt_init(
     let (c, cb) = unsafe { (*cfg, *cb) };
     let mut config = Config::new(b"", 0, b"");
     // SAFETY: string/buffer validity is the caller's contract.
-    let built = unsafe { checked_config(&c, &cb, &mut config) }
-        .map_err(|e| e.status)
-        .and_then(|()| {
-            // SAFETY: as above; `checked_config` ran `check_buffers`.
-            let bufs = unsafe { convert::buffers(&c) };
-            // `checked_config` ran `Engine::check_config` on this configuration and
-            // `check_buffers` on these buffers: all `Engine::check_setup` checks.
-            let engine = Engine::new_checked(
-                config,
-                Buffers {
-                    line: bufs.line,
-                    queue: bufs.queue,
-                    subs: bufs.subs,
-                },
-            )?;
-            Ok((engine, bufs.rx))
-        });
-    let (engine, rx) = match built {
-        Ok(v) => v,
-        Err(e) => return e,
+    let dialect = match unsafe { checked_config(&c, &cb, &mut config) } {
+        Ok(d) => d,
+        Err(e) => return e.status,
     };
+    // SAFETY: as above; `checked_config` ran `check_buffers`.
+    let bufs = unsafe { convert::buffers(&c) };
+    // `checked_config` ran `Engine::check_config` on this configuration and `check_buffers`
+    // on these buffers: all `Engine::check_setup` checks.
+    let engine = Engine::new_checked(
+        config,
+        dialect,
+        Buffers {
+            line: bufs.line,
+            queue: bufs.queue,
+            subs: bufs.subs,
+        },
+    );
     let slot = h.cast::<Handle>();
     // SAFETY: the storage is large and aligned enough for Handle (const-asserted in handle.rs)
     // and not initialised, so overwriting it drops nothing.
-    unsafe { slot.write(Handle::new(RxRing::new(rx), cb, engine)) };
+    unsafe { slot.write(Handle::new(RxRing::new(bufs.rx), cb, engine)) };
     // SAFETY: just written.
     unsafe { (*slot).mark_initialised() };
     Status::Ok
 }
 
-/// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place.
+/// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place and
+/// returns its dialect.
 ///
 /// # Safety
 /// As `convert::config`.
@@ -189,7 +186,7 @@ unsafe fn checked_config(
     c: &cellmqtt_config_t,
     cb: &cellmqtt_callbacks_t,
     config: &mut Config<'static>,
-) -> Result<(), ConfigError> {
+) -> Result<crate::dialect::Dialect, ConfigError> {
     if cb.uart_write.is_none() {
         return ConfigField::UartWrite.err(Status::NullArg);
     }
@@ -238,7 +235,7 @@ pub unsafe extern "C" fn cellmqtt_config_check(
         let mut config = Config::new(b"", 0, b"");
         // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
         // read only during this call.
-        unsafe { checked_config(&*cfg, &*cb, &mut config) }
+        unsafe { checked_config(&*cfg, &*cb, &mut config) }.map(|_| ())
     };
     let (status, field) = match result {
         Ok(()) => (Status::Ok, ConfigField::None),
