@@ -498,16 +498,18 @@ pub unsafe extern "C" fn cellmqtt_publish(
     // SAFETY: forwarded from the caller.
     let r = unsafe {
         with_engine(h, |_, e| {
-            if topic.is_null() {
-                return Err(e.reject_publish(Status::NullArg));
+            let args = if topic.is_null() {
+                Err(Status::NullArg)
+            } else {
+                topic_str(topic)
             }
-            let t = match convert::c_str(topic, crate::config::limits::STRING_MAX) {
-                Ok(t) => t,
-                Err(Status::StringTooLong) => return Err(e.reject_publish(Status::TopicTooLong)),
-                Err(other) => return Err(e.reject_publish(other)),
-            };
-            match convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX) {
-                Ok(p) => e.publish(t, p, qos, retain),
+            .and_then(|t| {
+                let p = convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX)?;
+                Ok((t, p))
+            });
+            // One refusal path for every argument the C side got wrong.
+            match args {
+                Ok((t, p)) => e.publish(t, p, qos, retain),
                 Err(err) => Err(e.reject_publish(err)),
             }
         })
@@ -531,7 +533,7 @@ pub unsafe extern "C" fn cellmqtt_subscribe(
         return Status::NullArg;
     }
     // SAFETY: forwarded from the caller.
-    let r = unsafe { with_engine(h, |_, e| e.subscribe(filter_str(filter)?, qos)) };
+    let r = unsafe { with_engine(h, |_, e| e.subscribe(topic_str(filter)?, qos)) };
     write_id(r, out_id)
 }
 
@@ -549,15 +551,17 @@ pub unsafe extern "C" fn cellmqtt_unsubscribe(
         return Status::NullArg;
     }
     // SAFETY: forwarded from the caller.
-    let r = unsafe { with_engine(h, |_, e| e.unsubscribe(filter_str(filter)?)) };
+    let r = unsafe { with_engine(h, |_, e| e.unsubscribe(topic_str(filter)?)) };
     write_id(r, out_id)
 }
 
+/// A topic or filter argument; too long is `TOPIC_TOO_LONG`.
+///
 /// # Safety
-/// `filter` is a valid NUL-terminated string.
-unsafe fn filter_str(filter: *const c_char) -> Result<&'static [u8], Status> {
+/// `topic` is a valid NUL-terminated string.
+unsafe fn topic_str(topic: *const c_char) -> Result<&'static [u8], Status> {
     // SAFETY: forwarded; the slice is only used during the call despite its 'static type.
-    match unsafe { convert::c_str(filter, crate::config::limits::STRING_MAX) } {
+    match unsafe { convert::c_str(topic, crate::config::limits::STRING_MAX) } {
         Err(Status::StringTooLong) => Err(Status::TopicTooLong),
         other => other,
     }
