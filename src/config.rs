@@ -465,16 +465,78 @@ pub fn check_topic(topic: &[u8], filter: bool) -> Result<(), Status> {
     if check_quotable(topic).is_err() {
         return Err(Status::InvalidTopic);
     }
-    let mut levels = topic.split(|b| *b == b'/').peekable();
-    while let Some(level) = levels.next() {
-        let wild = level.iter().any(|b| *b == b'+' || *b == b'#');
-        if !wild {
-            continue;
+    // A wildcard must be its level alone: after a `/` (or first), before a `/` (or last);
+    // `#` only last.
+    let mut prev = b'/';
+    for (i, &b) in topic.iter().enumerate() {
+        if b == b'+' || b == b'#' {
+            let next = topic.get(i + 1).copied();
+            let alone = prev == b'/' && (next.is_none() || (b == b'+' && next == Some(b'/')));
+            if !(filter && alone) {
+                return Err(Status::InvalidTopic);
+            }
         }
-        let ok = filter && (level == b"+" || (level == b"#" && levels.peek().is_none()));
-        if !ok {
-            return Err(Status::InvalidTopic);
-        }
+        prev = b;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte walk of `check_topic` against the level rule it implements.
+    #[test]
+    fn topic_wildcards_only_as_whole_levels() {
+        let ok_filters: [&[u8]; 9] = [
+            b"a/b", b"+", b"#", b"+/+", b"a/+/b", b"a/#", b"+/#", b"/+", b"a//#",
+        ];
+        let bad_filters: [&[u8]; 10] = [
+            b"a+", b"+a", b"a/#/b", b"#/", b"##", b"a/b#", b"++", b"a/+b/c", b"#a", b"+#",
+        ];
+        for t in ok_filters {
+            assert_eq!(check_topic(t, true), Ok(()), "{t:?}");
+        }
+        for t in bad_filters {
+            assert_eq!(check_topic(t, true), Err(Status::InvalidTopic), "{t:?}");
+        }
+        for t in ok_filters.iter().chain(&bad_filters) {
+            let wild = t.iter().any(|b| *b == b'+' || *b == b'#');
+            let r = if wild {
+                Err(Status::InvalidTopic)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check_topic(t, false), r, "{t:?}");
+        }
+        // Every topic of up to 7 bytes over `a / + #` against the rule stated per level.
+        let model = |t: &[u8], filter: bool| {
+            let mut levels = t.split(|b| *b == b'/').peekable();
+            while let Some(level) = levels.next() {
+                if level.iter().any(|b| *b == b'+' || *b == b'#')
+                    && !(filter && (level == b"+" || (level == b"#" && levels.peek().is_none())))
+                {
+                    return false;
+                }
+            }
+            true
+        };
+        let alphabet = *b"a/+#";
+        let mut t = [0u8; 7];
+        for len in 1..=t.len() {
+            for n in 0..4usize.pow(len as u32) {
+                let mut k = n;
+                for b in t.iter_mut().take(len) {
+                    *b = alphabet[k % 4];
+                    k /= 4;
+                }
+                let t = &t[..len];
+                for filter in [false, true] {
+                    assert_eq!(check_topic(t, filter).is_ok(), model(t, filter), "{t:?}");
+                }
+            }
+        }
+        assert_eq!(check_topic(b"", true), Err(Status::InvalidTopic));
+        assert_eq!(check_topic(b"a\"", true), Err(Status::InvalidTopic));
+    }
 }
