@@ -217,26 +217,25 @@ impl Timeouts {
         shut_ms: 90_000,
     };
 
-    /// Every wait but `health_ms` (the one that may be 0: never).
-    fn waits(&self) -> [u32; 16] {
-        [
-            self.command_ms,
-            self.poll_interval_ms,
-            self.boot_ms,
-            self.silence_ms,
-            self.sim_ms,
-            self.attach_ms,
-            self.connect_ms,
-            self.connack_ms,
-            self.ack_ms,
-            self.prompt_ms,
-            self.backoff_min_ms,
-            self.backoff_max_ms,
-            self.reset_pulse_ms,
-            self.power_off_ms,
-            self.pwrkey_ms,
-            self.shut_ms,
-        ]
+    /// True when a wait other than `health_ms` (the one that may be 0: never) is 0.
+    fn any_wait_zero(&self) -> bool {
+        let t = self;
+        t.command_ms == 0
+            || t.poll_interval_ms == 0
+            || t.boot_ms == 0
+            || t.silence_ms == 0
+            || t.sim_ms == 0
+            || t.attach_ms == 0
+            || t.connect_ms == 0
+            || t.connack_ms == 0
+            || t.ack_ms == 0
+            || t.prompt_ms == 0
+            || t.backoff_min_ms == 0
+            || t.backoff_max_ms == 0
+            || t.reset_pulse_ms == 0
+            || t.power_off_ms == 0
+            || t.pwrkey_ms == 0
+            || t.shut_ms == 0
     }
 }
 
@@ -433,7 +432,7 @@ impl<'a> Config<'a> {
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.
-        if t.waits().contains(&0) || t.backoff_min_ms > t.backoff_max_ms {
+        if t.any_wait_zero() || t.backoff_min_ms > t.backoff_max_ms {
             return F::Timeouts.err(Status::InvalidConfig);
         }
         Ok(())
@@ -538,5 +537,37 @@ mod tests {
         }
         assert_eq!(check_topic(b"", true), Err(Status::InvalidTopic));
         assert_eq!(check_topic(b"a\"", true), Err(Status::InvalidTopic));
+    }
+
+    /// Every wait but `health_ms` must be non-zero; `health_ms` 0 switches the check off.
+    #[test]
+    fn every_wait_but_health_must_be_non_zero() {
+        let zero: [fn(&mut Timeouts); 16] = [
+            |t| t.command_ms = 0,
+            |t| t.poll_interval_ms = 0,
+            |t| t.boot_ms = 0,
+            |t| t.silence_ms = 0,
+            |t| t.sim_ms = 0,
+            |t| t.attach_ms = 0,
+            |t| t.connect_ms = 0,
+            |t| t.connack_ms = 0,
+            |t| t.ack_ms = 0,
+            |t| t.prompt_ms = 0,
+            |t| t.backoff_min_ms = 0,
+            |t| t.backoff_max_ms = 0,
+            |t| t.reset_pulse_ms = 0,
+            |t| t.power_off_ms = 0,
+            |t| t.pwrkey_ms = 0,
+            |t| t.shut_ms = 0,
+        ];
+        for z in zero {
+            let mut t = Timeouts::DEFAULT;
+            assert!(!t.any_wait_zero());
+            z(&mut t);
+            assert!(t.any_wait_zero());
+        }
+        let mut t = Timeouts::DEFAULT;
+        t.health_ms = 0;
+        assert!(!t.any_wait_zero());
     }
 }
