@@ -222,8 +222,11 @@ impl<'a> SubTable<'a> {
         while let Some(s) = self.read(at).filter(|_| at < self.used) {
             let next = at + HEADER + s.filter.len();
             if s.state == SubState::Active {
-                let id = s.id;
-                self.set(at, id, None, SubState::NeedSubscribe);
+                // `set` with the same id and QoS: only the state changes.
+                if let Some(st) = self.buf.get_mut(at + 4) {
+                    *st = SubState::NeedSubscribe as u8;
+                    self.unsettled += 1;
+                }
             }
             at = next;
         }
