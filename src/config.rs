@@ -217,26 +217,25 @@ impl Timeouts {
         shut_ms: 90_000,
     };
 
-    fn all(&self) -> [u32; 17] {
-        [
-            self.command_ms,
-            self.poll_interval_ms,
-            self.boot_ms,
-            self.silence_ms,
-            self.sim_ms,
-            self.attach_ms,
-            self.connect_ms,
-            self.connack_ms,
-            self.ack_ms,
-            self.prompt_ms,
-            self.backoff_min_ms,
-            self.backoff_max_ms,
-            self.reset_pulse_ms,
-            self.power_off_ms,
-            self.pwrkey_ms,
-            self.health_ms,
-            self.shut_ms,
-        ]
+    /// True when a wait other than `health_ms` (the one that may be 0: never) is 0.
+    fn any_wait_zero(&self) -> bool {
+        let t = self;
+        t.command_ms == 0
+            || t.poll_interval_ms == 0
+            || t.boot_ms == 0
+            || t.silence_ms == 0
+            || t.sim_ms == 0
+            || t.attach_ms == 0
+            || t.connect_ms == 0
+            || t.connack_ms == 0
+            || t.ack_ms == 0
+            || t.prompt_ms == 0
+            || t.backoff_min_ms == 0
+            || t.backoff_max_ms == 0
+            || t.reset_pulse_ms == 0
+            || t.power_off_ms == 0
+            || t.pwrkey_ms == 0
+            || t.shut_ms == 0
     }
 }
 
@@ -433,8 +432,7 @@ impl<'a> Config<'a> {
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.
-        let zero_waits = t.all().iter().filter(|v| **v == 0).count();
-        if zero_waits > usize::from(t.health_ms == 0) || t.backoff_min_ms > t.backoff_max_ms {
+        if t.any_wait_zero() || t.backoff_min_ms > t.backoff_max_ms {
             return F::Timeouts.err(Status::InvalidConfig);
         }
         Ok(())
@@ -466,16 +464,110 @@ pub fn check_topic(topic: &[u8], filter: bool) -> Result<(), Status> {
     if check_quotable(topic).is_err() {
         return Err(Status::InvalidTopic);
     }
-    let mut levels = topic.split(|b| *b == b'/').peekable();
-    while let Some(level) = levels.next() {
-        let wild = level.iter().any(|b| *b == b'+' || *b == b'#');
-        if !wild {
-            continue;
+    // A wildcard must be its level alone: after a `/` (or first), before a `/` (or last);
+    // `#` only last.
+    let mut prev = b'/';
+    for (i, &b) in topic.iter().enumerate() {
+        if b == b'+' || b == b'#' {
+            let next = topic.get(i + 1).copied();
+            let alone = prev == b'/' && (next.is_none() || (b == b'+' && next == Some(b'/')));
+            if !(filter && alone) {
+                return Err(Status::InvalidTopic);
+            }
         }
-        let ok = filter && (level == b"+" || (level == b"#" && levels.peek().is_none()));
-        if !ok {
-            return Err(Status::InvalidTopic);
-        }
+        prev = b;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte walk of `check_topic` against the level rule it implements.
+    #[test]
+    fn topic_wildcards_only_as_whole_levels() {
+        let ok_filters: [&[u8]; 9] = [
+            b"a/b", b"+", b"#", b"+/+", b"a/+/b", b"a/#", b"+/#", b"/+", b"a//#",
+        ];
+        let bad_filters: [&[u8]; 10] = [
+            b"a+", b"+a", b"a/#/b", b"#/", b"##", b"a/b#", b"++", b"a/+b/c", b"#a", b"+#",
+        ];
+        for t in ok_filters {
+            assert_eq!(check_topic(t, true), Ok(()), "{t:?}");
+        }
+        for t in bad_filters {
+            assert_eq!(check_topic(t, true), Err(Status::InvalidTopic), "{t:?}");
+        }
+        for t in ok_filters.iter().chain(&bad_filters) {
+            let wild = t.iter().any(|b| *b == b'+' || *b == b'#');
+            let r = if wild {
+                Err(Status::InvalidTopic)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check_topic(t, false), r, "{t:?}");
+        }
+        // Every topic of up to 7 bytes over `a / + #` against the rule stated per level.
+        let model = |t: &[u8], filter: bool| {
+            let mut levels = t.split(|b| *b == b'/').peekable();
+            while let Some(level) = levels.next() {
+                if level.iter().any(|b| *b == b'+' || *b == b'#')
+                    && !(filter && (level == b"+" || (level == b"#" && levels.peek().is_none())))
+                {
+                    return false;
+                }
+            }
+            true
+        };
+        let alphabet = *b"a/+#";
+        let mut t = [0u8; 7];
+        for len in 1..=t.len() {
+            for n in 0..4usize.pow(len as u32) {
+                let mut k = n;
+                for b in t.iter_mut().take(len) {
+                    *b = alphabet[k % 4];
+                    k /= 4;
+                }
+                let t = &t[..len];
+                for filter in [false, true] {
+                    assert_eq!(check_topic(t, filter).is_ok(), model(t, filter), "{t:?}");
+                }
+            }
+        }
+        assert_eq!(check_topic(b"", true), Err(Status::InvalidTopic));
+        assert_eq!(check_topic(b"a\"", true), Err(Status::InvalidTopic));
+    }
+
+    /// Every wait but `health_ms` must be non-zero; `health_ms` 0 switches the check off.
+    #[test]
+    fn every_wait_but_health_must_be_non_zero() {
+        let zero: [fn(&mut Timeouts); 16] = [
+            |t| t.command_ms = 0,
+            |t| t.poll_interval_ms = 0,
+            |t| t.boot_ms = 0,
+            |t| t.silence_ms = 0,
+            |t| t.sim_ms = 0,
+            |t| t.attach_ms = 0,
+            |t| t.connect_ms = 0,
+            |t| t.connack_ms = 0,
+            |t| t.ack_ms = 0,
+            |t| t.prompt_ms = 0,
+            |t| t.backoff_min_ms = 0,
+            |t| t.backoff_max_ms = 0,
+            |t| t.reset_pulse_ms = 0,
+            |t| t.power_off_ms = 0,
+            |t| t.pwrkey_ms = 0,
+            |t| t.shut_ms = 0,
+        ];
+        for z in zero {
+            let mut t = Timeouts::DEFAULT;
+            assert!(!t.any_wait_zero());
+            z(&mut t);
+            assert!(t.any_wait_zero());
+        }
+        let mut t = Timeouts::DEFAULT;
+        t.health_ms = 0;
+        assert!(!t.any_wait_zero());
+    }
 }

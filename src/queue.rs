@@ -211,18 +211,24 @@ impl<'a> PublishQueue<'a> {
     /// The record at offset `at` (a record start).
     fn entry_at(&self, at: usize) -> Entry<'_> {
         let b = &*self.buf;
-        let tlen = rd16(b, at + 2);
-        let plen = rd16(b, at + 4);
-        let flags = self.flags(at);
+        // The header in one bounds check (every record lies whole in the arena).
+        let h: [u8; HEADER] = b
+            .get(at..at + HEADER)
+            .and_then(|h| h.try_into().ok())
+            .unwrap_or([0; HEADER]);
+        let tlen = usize::from(u16::from_le_bytes([h[2], h[3]]));
+        let plen = usize::from(u16::from_le_bytes([h[4], h[5]]));
+        let flags = h[6];
         let body = at + HEADER;
+        let rec = b.get(body..body + tlen + plen).unwrap_or(&[]);
         Entry {
-            id: rd16(b, at) as u16,
+            id: u16::from_le_bytes([h[0], h[1]]),
             qos: flags & QOS_MASK,
             retain: flags & RETAIN != 0,
-            attempts: b.get(at + 7).copied().unwrap_or(0),
-            rejections: b.get(at + 8).copied().unwrap_or(0),
-            topic: b.get(body..body + tlen).unwrap_or(&[]),
-            payload: b.get(body + tlen..body + tlen + plen).unwrap_or(&[]),
+            attempts: h[7],
+            rejections: h[8],
+            topic: crate::bytes::head(rec, tlen),
+            payload: crate::bytes::tail(rec, tlen),
         }
     }
 

@@ -30,6 +30,17 @@ impl SubState {
     }
 }
 
+/// What [`SubTable::first`] looks for.
+#[derive(Clone, Copy)]
+enum Want<'f> {
+    /// The record of this filter.
+    Filter(&'f [u8]),
+    /// A record that needs a command (an unsubscribe only if the broker saw the filter).
+    Pending,
+    /// An unsubscribe of a filter never sent, which needs no command.
+    LocalUnsubscribe,
+}
+
 /// One filter, borrowed from the arena.
 #[derive(Clone, Copy, Debug)]
 pub struct Sub<'b> {
@@ -93,7 +104,21 @@ impl<'a> SubTable<'a> {
     }
 
     pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
-        self.iter().find(|s| s.filter == filter)
+        self.first(Want::Filter(filter))
+    }
+
+    /// The first record `want` asks for: the one walk of the table every search shares.
+    #[inline(never)]
+    fn first(&self, want: Want<'_>) -> Option<Sub<'_>> {
+        self.iter().find(|s| match want {
+            Want::Filter(filter) => s.filter == filter,
+            Want::Pending => match s.state {
+                SubState::NeedSubscribe => true,
+                SubState::NeedUnsubscribe => s.sent,
+                SubState::Active => false,
+            },
+            Want::LocalUnsubscribe => s.state == SubState::NeedUnsubscribe && !s.sent,
+        })
     }
 
     /// The first record that needs a command, in table order (an unsubscribe of a filter
@@ -103,15 +128,7 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.scan_pending()
-    }
-
-    fn scan_pending(&self) -> Option<Sub<'_>> {
-        self.iter().find(|s| match s.state {
-            SubState::NeedSubscribe => true,
-            SubState::NeedUnsubscribe => s.sent,
-            SubState::Active => false,
-        })
+        self.first(Want::Pending)
     }
 
     /// Adds a filter, or updates QoS and id of an existing one (it is subscribed again).
@@ -181,12 +198,7 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.scan_local_unsubscribe()
-    }
-
-    fn scan_local_unsubscribe(&self) -> Option<Sub<'_>> {
-        self.iter()
-            .find(|s| s.state == SubState::NeedUnsubscribe && !s.sent)
+        self.first(Want::LocalUnsubscribe)
     }
 
     /// Removes the record at `at`, closing the gap.
@@ -210,8 +222,11 @@ impl<'a> SubTable<'a> {
         while let Some(s) = self.read(at).filter(|_| at < self.used) {
             let next = at + HEADER + s.filter.len();
             if s.state == SubState::Active {
-                let id = s.id;
-                self.set(at, id, None, SubState::NeedSubscribe);
+                // `set` with the same id and QoS: only the state changes.
+                if let Some(st) = self.buf.get_mut(at + 4) {
+                    *st = SubState::NeedSubscribe as u8;
+                    self.unsettled += 1;
+                }
             }
             at = next;
         }

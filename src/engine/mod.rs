@@ -231,7 +231,14 @@ impl<'a> Engine<'a> {
             .map_err(|e| e.status)?;
         // `check_setup` refused a profile whose dialect is not linked.
         let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
-        Ok(Engine {
+        Ok(Self::new_checked(cfg, dialect, bufs))
+    }
+
+    /// [`Engine::new`] for a configuration and buffers [`Engine::check_setup`] accepted (the
+    /// C layer runs it first to name the field), with the dialect `check_config` returned; the
+    /// check is not repeated.
+    pub(crate) fn new_checked(cfg: Config<'a>, dialect: Dialect, bufs: Buffers<'a>) -> Self {
+        Engine {
             cfg,
             dialect,
             line: bufs.line,
@@ -268,7 +275,7 @@ impl<'a> Engine<'a> {
             settled: false,
             wake_at: None,
             stats: Stats::default(),
-        })
+        }
     }
 
     /// Everything [`Engine::new`] checks, naming the field that is wrong, without building an
@@ -279,14 +286,7 @@ impl<'a> Engine<'a> {
         queue_len: usize,
         subs_len: usize,
     ) -> Result<(), ConfigError> {
-        cfg.check()?;
-        // The online message must be sendable, or the session would wait for it forever.
-        if cfg.online_payload.is_some_and(|p| {
-            cfg.dialect()
-                .is_none_or(|d| d.publish_form(cfg, p).is_none())
-        }) {
-            return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
-        }
+        Self::check_config(cfg)?;
         for (len, min, field) in [
             (line_len, LINE_BUF_MIN, ConfigField::LineBuf),
             (queue_len, QUEUE_BUF_MIN, ConfigField::QueueBuf),
@@ -297,6 +297,26 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The configuration half of [`Engine::check_setup`]: for the C layer, whose buffer check
+    /// (run first) already refused buffers below the minimums.
+    /// Returns the configuration's dialect.
+    pub(crate) fn check_config(cfg: &Config<'_>) -> Result<Dialect, ConfigError> {
+        cfg.check()?;
+        // `check` refused a profile whose dialect is not linked.
+        let dialect = cfg.dialect().ok_or(ConfigError {
+            status: Status::Unsupported,
+            field: ConfigField::Profile,
+        })?;
+        // The online message must be sendable, or the session would wait for it forever.
+        if cfg
+            .online_payload
+            .is_some_and(|p| dialect.publish_form(cfg, p).is_none())
+        {
+            return ConfigField::OnlinePayload.err(Status::PayloadTooLong);
+        }
+        Ok(dialect)
     }
 
     /// Starts (or restarts after `Failed`) the session. Idempotent while running.

@@ -3,7 +3,7 @@
 //! its NUL only up to its limit, every length is validated before a slice is formed.
 
 use super::types::{cellmqtt_config_t, ProfileId, CELLMQTT_RX_BUF_MIN};
-use crate::config::{limits, Config, Options, Pins, Profile, TlsConfig, WillConfig};
+use crate::config::{limits, Config, Options, Pins, Profile, WillConfig};
 use crate::config_field::{ConfigError, ConfigField as F};
 use crate::Status;
 use core::ffi::c_char;
@@ -59,21 +59,6 @@ pub(super) unsafe fn c_bytes(
     Ok(unsafe { core::slice::from_raw_parts(p, len) })
 }
 
-/// A caller buffer the engine writes, of at least `min` bytes.
-///
-/// # Safety
-/// `p` points to `len` writable bytes, valid for `'static` and used by nothing else.
-unsafe fn c_buf(p: *mut u8, len: usize, min: usize) -> Result<&'static mut [u8], Status> {
-    if p.is_null() {
-        return Err(Status::NullArg);
-    }
-    if len < min || len > isize::MAX as usize {
-        return Err(Status::BufferTooSmall);
-    }
-    // SAFETY: per the contract, exclusive and valid for `len` bytes.
-    Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
-}
-
 /// The four caller buffers.
 pub(super) struct CBuffers {
     pub rx: &'static mut [u8],
@@ -106,7 +91,7 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
             F::SubBuf,
         ),
     ];
-    for (addr, len, min, field) in bufs {
+    for &(addr, len, min, field) in &bufs {
         if addr == 0 {
             return field.err(Status::NullArg);
         }
@@ -115,30 +100,35 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
         }
     }
     // Overlapping buffers would alias two `&mut`; refuse them.
-    for (i, (a, alen, ..)) in bufs.iter().enumerate() {
-        for (b, blen, ..) in bufs.iter().skip(i + 1) {
-            if *a < b.saturating_add(*blen) && *b < a.saturating_add(*alen) {
+    let mut rest = &bufs[..];
+    while let Some((&(a, alen, ..), tail)) = rest.split_first() {
+        for &(b, blen, ..) in tail {
+            if a < b.saturating_add(blen) && b < a.saturating_add(alen) {
                 return F::BufferOverlap.err(Status::InvalidConfig);
             }
         }
+        rest = tail;
     }
     Ok(())
 }
 
+/// The four buffers of `c`, which [`check_buffers`] accepted (so none is NULL, too short,
+/// longer than `isize::MAX` or overlapping another): that check is not repeated here.
+///
 /// # Safety
-/// The buffers in `c` passed [`check_buffers`] and satisfy the contract of `c_buf`.
-pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> Result<CBuffers, Status> {
-    // SAFETY (all four): forwarded from this function's contract.
-    let rx = unsafe { c_buf(c.rx_buf, c.rx_buf_len, CELLMQTT_RX_BUF_MIN)? };
-    let line = unsafe { c_buf(c.line_buf, c.line_buf_len, crate::engine::LINE_BUF_MIN)? };
-    let queue = unsafe { c_buf(c.queue_buf, c.queue_buf_len, crate::engine::QUEUE_BUF_MIN)? };
-    let subs = unsafe { c_buf(c.sub_buf, c.sub_buf_len, crate::engine::SUB_BUF_MIN)? };
-    Ok(CBuffers {
-        rx,
-        line,
-        queue,
-        subs,
-    })
+/// `c` passed [`check_buffers`]; each buffer is writable for its length, valid for `'static`
+/// and used by nothing else.
+pub(super) unsafe fn buffers(c: &cellmqtt_config_t) -> CBuffers {
+    // SAFETY (all four): non-NULL, at most isize::MAX bytes and disjoint per `check_buffers`;
+    // valid, exclusive and `'static` per this function's contract.
+    unsafe {
+        CBuffers {
+            rx: core::slice::from_raw_parts_mut(c.rx_buf, c.rx_buf_len),
+            line: core::slice::from_raw_parts_mut(c.line_buf, c.line_buf_len),
+            queue: core::slice::from_raw_parts_mut(c.queue_buf, c.queue_buf_len),
+            subs: core::slice::from_raw_parts_mut(c.sub_buf, c.sub_buf_len),
+        }
+    }
 }
 
 fn profile(id: u32) -> Result<Profile, ConfigError> {
@@ -169,24 +159,29 @@ unsafe fn str_field(p: *const c_char, max: usize, field: F) -> Result<&'static [
     unsafe { c_str(p, max) }.map_err(|status| ConfigError { status, field })
 }
 
+/// Fills `cfg` (holding `Config::new`'s defaults) from `c`, field by field in place: no
+/// `Config` is assembled and moved. The order of the checks decides which field a
+/// configuration with several faults is refused for.
+///
 /// # Safety
 /// Every string and byte pointer in `c` satisfies `c_str` / `c_bytes`.
-pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, ConfigError> {
-    let options = Options::from_bits(c.options).ok_or(ConfigError {
+pub(super) unsafe fn config(
+    c: &cellmqtt_config_t,
+    cfg: &mut Config<'static>,
+) -> Result<(), ConfigError> {
+    cfg.options = Options::from_bits(c.options).ok_or(ConfigError {
         status: Status::InvalidConfig,
         field: F::Options,
     })?;
-    let pins = Pins::from_bits(c.pins).ok_or(ConfigError {
+    cfg.pins = Pins::from_bits(c.pins).ok_or(ConfigError {
         status: Status::InvalidConfig,
         field: F::Pins,
     })?;
     // SAFETY (all strings and bytes below): forwarded from this function's contract.
-    let host = unsafe { str_field(c.host, limits::HOST_MAX, F::Host)? };
-    let client_id = unsafe { str_field(c.client_id, limits::STRING_MAX, F::ClientId)? };
-    let mut cfg = Config::new(host, c.port, client_id);
+    cfg.host = unsafe { str_field(c.host, limits::HOST_MAX, F::Host)? };
+    cfg.port = c.port;
+    cfg.client_id = unsafe { str_field(c.client_id, limits::STRING_MAX, F::ClientId)? };
     cfg.profile = profile(c.profile)?;
-    cfg.options = options;
-    cfg.pins = pins;
     cfg.username = unsafe { str_field(c.username, limits::STRING_MAX, F::Username)? };
     cfg.password = unsafe { str_field(c.password, limits::STRING_MAX, F::Password)? };
     cfg.keepalive_s = c.keepalive_s;
@@ -215,26 +210,24 @@ pub(super) unsafe fn config(c: &cellmqtt_config_t) -> Result<Config<'static>, Co
             field: F::OnlinePayload,
         })?);
     }
-    cfg.tls = TlsConfig {
-        version: optional_u8(c.tls_version, F::TlsVersion)?,
-        ca_file: unsafe { str_field(c.tls_ca_file, limits::FILE_MAX, F::TlsCaFile)? },
-        client_cert_file: unsafe {
-            str_field(
-                c.tls_client_cert_file,
-                limits::FILE_MAX,
-                F::TlsClientCertFile,
-            )?
-        },
-        client_key_file: unsafe {
-            str_field(c.tls_client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)?
-        },
-        seclevel: optional_u8(c.tls_seclevel, F::TlsSeclevel)?,
-        sni: unsafe { str_field(c.tls_sni, limits::HOST_MAX, F::TlsSni)? },
+    let t = &mut cfg.tls;
+    t.version = optional_u8(c.tls_version, F::TlsVersion)?;
+    t.ca_file = unsafe { str_field(c.tls_ca_file, limits::FILE_MAX, F::TlsCaFile)? };
+    t.client_cert_file = unsafe {
+        str_field(
+            c.tls_client_cert_file,
+            limits::FILE_MAX,
+            F::TlsClientCertFile,
+        )?
     };
+    t.client_key_file =
+        unsafe { str_field(c.tls_client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)? };
+    t.seclevel = optional_u8(c.tls_seclevel, F::TlsSeclevel)?;
+    t.sni = unsafe { str_field(c.tls_sni, limits::HOST_MAX, F::TlsSni)? };
     cfg.timeouts = c.timeouts;
     cfg.ladder = c.ladder;
     cfg.mpubex_above_extra = c.mpubex_above_extra;
     cfg.apn = unsafe { str_field(c.apn, limits::APN_MAX, F::Apn)? };
     cfg.publish_window = c.publish_window;
-    Ok(cfg)
+    Ok(())
 }

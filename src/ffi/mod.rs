@@ -149,43 +149,44 @@ pub unsafe fn cellmqtt_init(
     }
     // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs.
     let (c, cb) = unsafe { (*cfg, *cb) };
+    let mut config = Config::new(b"", 0, b"");
     // SAFETY: string/buffer validity is the caller's contract.
-    let built = unsafe { checked_config(&c, &cb) }
-        .map_err(|e| e.status)
-        .and_then(|config| {
-            // SAFETY: as above; `checked_config` checked the buffers.
-            let bufs = unsafe { convert::buffers(&c)? };
-            let engine = Engine::new(
-                config,
-                Buffers {
-                    line: bufs.line,
-                    queue: bufs.queue,
-                    subs: bufs.subs,
-                },
-            )?;
-            Ok((engine, bufs.rx))
-        });
-    let (engine, rx) = match built {
-        Ok(v) => v,
-        Err(e) => return e,
+    let dialect = match unsafe { checked_config(&c, &cb, &mut config) } {
+        Ok(d) => d,
+        Err(e) => return e.status,
     };
+    // SAFETY: as above; `checked_config` ran `check_buffers`.
+    let bufs = unsafe { convert::buffers(&c) };
+    // `checked_config` ran `Engine::check_config` on this configuration and `check_buffers`
+    // on these buffers: all `Engine::check_setup` checks.
+    let engine = Engine::new_checked(
+        config,
+        dialect,
+        Buffers {
+            line: bufs.line,
+            queue: bufs.queue,
+            subs: bufs.subs,
+        },
+    );
     let slot = h.cast::<Handle>();
     // SAFETY: the storage is large and aligned enough for Handle (const-asserted in handle.rs)
     // and not initialised, so overwriting it drops nothing.
-    unsafe { slot.write(Handle::new(RxRing::new(rx), cb, engine)) };
+    unsafe { slot.write(Handle::new(RxRing::new(bufs.rx), cb, engine)) };
     // SAFETY: just written.
     unsafe { (*slot).mark_initialised() };
     Status::Ok
 }
 
-/// Everything `cellmqtt_init` checks before it touches the buffers.
+/// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place and
+/// returns its dialect.
 ///
 /// # Safety
 /// As `convert::config`.
 unsafe fn checked_config(
     c: &cellmqtt_config_t,
     cb: &cellmqtt_callbacks_t,
-) -> Result<Config<'static>, ConfigError> {
+    config: &mut Config<'static>,
+) -> Result<crate::dialect::Dialect, ConfigError> {
     if cb.uart_write.is_none() {
         return ConfigField::UartWrite.err(Status::NullArg);
     }
@@ -193,7 +194,7 @@ unsafe fn checked_config(
         return ConfigField::TickMs.err(Status::NullArg);
     }
     // SAFETY: forwarded from the caller.
-    let config = unsafe { convert::config(c)? };
+    unsafe { convert::config(c, config)? };
     // Declared lines must be usable: a RESET pulse into a NULL callback would "recover" a
     // hung module forever without ever reaching it.
     if config
@@ -207,8 +208,8 @@ unsafe fn checked_config(
         return ConfigField::PinGet.err(Status::InvalidConfig);
     }
     convert::check_buffers(c)?;
-    Engine::check_setup(&config, c.line_buf_len, c.queue_buf_len, c.sub_buf_len)?;
-    Ok(config)
+    // `check_buffers` holds each buffer to the minimum `Engine::check_setup` would.
+    Engine::check_config(config)
 }
 
 /// Checks `cfg` and `cb` as `cellmqtt_init` would, without initialising anything, and writes
@@ -231,9 +232,10 @@ pub unsafe extern "C" fn cellmqtt_config_check(
             field: ConfigField::None,
         })
     } else {
+        let mut config = Config::new(b"", 0, b"");
         // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
         // read only during this call.
-        unsafe { checked_config(&*cfg, &*cb) }.map(|_| ())
+        unsafe { checked_config(&*cfg, &*cb, &mut config) }.map(|_| ())
     };
     let (status, field) = match result {
         Ok(()) => (Status::Ok, ConfigField::None),
@@ -496,16 +498,18 @@ pub unsafe extern "C" fn cellmqtt_publish(
     // SAFETY: forwarded from the caller.
     let r = unsafe {
         with_engine(h, |_, e| {
-            if topic.is_null() {
-                return Err(e.reject_publish(Status::NullArg));
+            let args = if topic.is_null() {
+                Err(Status::NullArg)
+            } else {
+                topic_str(topic)
             }
-            let t = match convert::c_str(topic, crate::config::limits::STRING_MAX) {
-                Ok(t) => t,
-                Err(Status::StringTooLong) => return Err(e.reject_publish(Status::TopicTooLong)),
-                Err(other) => return Err(e.reject_publish(other)),
-            };
-            match convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX) {
-                Ok(p) => e.publish(t, p, qos, retain),
+            .and_then(|t| {
+                let p = convert::c_bytes(payload, len, crate::config::limits::PAYLOAD_MAX)?;
+                Ok((t, p))
+            });
+            // One refusal path for every argument the C side got wrong.
+            match args {
+                Ok((t, p)) => e.publish(t, p, qos, retain),
                 Err(err) => Err(e.reject_publish(err)),
             }
         })
@@ -529,7 +533,7 @@ pub unsafe extern "C" fn cellmqtt_subscribe(
         return Status::NullArg;
     }
     // SAFETY: forwarded from the caller.
-    let r = unsafe { with_engine(h, |_, e| e.subscribe(filter_str(filter)?, qos)) };
+    let r = unsafe { with_engine(h, |_, e| e.subscribe(topic_str(filter)?, qos)) };
     write_id(r, out_id)
 }
 
@@ -547,15 +551,17 @@ pub unsafe extern "C" fn cellmqtt_unsubscribe(
         return Status::NullArg;
     }
     // SAFETY: forwarded from the caller.
-    let r = unsafe { with_engine(h, |_, e| e.unsubscribe(filter_str(filter)?)) };
+    let r = unsafe { with_engine(h, |_, e| e.unsubscribe(topic_str(filter)?)) };
     write_id(r, out_id)
 }
 
+/// A topic or filter argument; too long is `TOPIC_TOO_LONG`.
+///
 /// # Safety
-/// `filter` is a valid NUL-terminated string.
-unsafe fn filter_str(filter: *const c_char) -> Result<&'static [u8], Status> {
+/// `topic` is a valid NUL-terminated string.
+unsafe fn topic_str(topic: *const c_char) -> Result<&'static [u8], Status> {
     // SAFETY: forwarded; the slice is only used during the call despite its 'static type.
-    match unsafe { convert::c_str(filter, crate::config::limits::STRING_MAX) } {
+    match unsafe { convert::c_str(topic, crate::config::limits::STRING_MAX) } {
         Err(Status::StringTooLong) => Err(Status::TopicTooLong),
         other => other,
     }
