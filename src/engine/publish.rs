@@ -6,7 +6,7 @@
 use super::session::Suspect;
 use super::{AckStage, Engine, PubSource, PubWait};
 use crate::config::Options;
-use crate::event::{LogKind, Notice, Subject};
+use crate::event::{Notice, Subject};
 use crate::time::{after, reached};
 use crate::Status;
 
@@ -75,10 +75,8 @@ impl<'a> Engine<'a> {
         {
             return false;
         }
-        self.log(LogKind::AckTimeout, Subject::Puback, 0);
         self.publishing.queue.rewind();
-        self.suspect(Suspect::Window);
-        true
+        self.ack_overdue(Subject::Puback, Suspect::Window)
     }
 
     /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.

@@ -160,20 +160,15 @@ impl<'a> Engine<'a> {
             }
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
-            Cmd::Publish(PubSource::Online) => {
-                self.publishing.early_pub_ack = None;
-                self.early_send_failed = false;
-            }
-            Cmd::PublishHeader(PubSource::Online) => {
-                self.publishing.early_pub_ack = None;
-                self.early_send_failed = false;
-                self.publishing.mpub_fallback = None;
-            }
-            Cmd::Publish(PubSource::Queue) | Cmd::PublishHeader(PubSource::Queue) => {
+            // One arm for both commands and sources: what they share is written once.
+            Cmd::Publish(src) | Cmd::PublishHeader(src) => {
                 self.publishing.early_pub_ack = None;
                 self.early_send_failed = false;
                 if matches!(cmd, Cmd::PublishHeader(_)) {
                     self.publishing.mpub_fallback = None;
+                }
+                if src == PubSource::Online {
+                    return;
                 }
                 if self.queue_current().is_some_and(|e| e.attempts > 0) {
                     self.stats.publish_retries = self.stats.publish_retries.wrapping_add(1);
@@ -501,29 +496,15 @@ impl<'a> Engine<'a> {
     /// A subscribe/unsubscribe acknowledgement for the request `w`; `granted` is the QoS the
     /// broker granted, where the dialect reports it (0x80: the broker refused the filter).
     pub(super) fn sub_acked(&mut self, w: SubWait, granted: Option<u8>) {
+        if w.unsubscribe || granted.is_some_and(|g| g > 2) {
+            return self.sub_ended(w.at, w.id, w.unsubscribe, Status::BrokerRefused);
+        }
         let current = self
             .subscribing
             .subs
             .iter()
             .find(|s| s.at == w.at)
             .map(|s| (s.id, s.confirmed_before));
-        if w.unsubscribe {
-            if current.is_some_and(|(id, _)| id == w.id) {
-                self.subscribing.subs.remove(w.at);
-            }
-            self.notify(Notice::Unsubscribed { id: w.id });
-            return;
-        }
-        if granted.is_some_and(|g| g > 2) {
-            if current.is_some_and(|(id, _)| id == w.id) {
-                self.subscribing.subs.remove(w.at);
-            }
-            self.notify(Notice::SubscribeFailed {
-                id: w.id,
-                reason: Status::BrokerRefused,
-            });
-            return;
-        }
         let restored = current.is_some_and(|(_, before)| before);
         if current.is_some_and(|(id, _)| id == w.id) {
             self.subscribing
@@ -531,6 +512,24 @@ impl<'a> Engine<'a> {
                 .set(w.at, w.id, None, SubState::Active);
         } // else: changed meanwhile; it stays pending and is sent again.
         self.notify(Notice::Subscribed { id: w.id, restored });
+    }
+
+    /// An unsubscribe done, or a subscribe that failed for `reason`: the record goes if it
+    /// still holds this request (else it changed meanwhile and is sent again), and the
+    /// application is told. One body for the acknowledgement and the verified failure.
+    fn sub_ended(&mut self, at: usize, id: u16, unsubscribe: bool, reason: Status) {
+        if self
+            .subscribing
+            .subs
+            .iter()
+            .any(|s| s.at == at && s.id == id)
+        {
+            self.subscribing.subs.remove(at);
+        }
+        self.notify(match unsubscribe {
+            true => Notice::Unsubscribed { id },
+            false => Notice::SubscribeFailed { id, reason },
+        });
     }
 
     /// Something failed while the link looked up: ask the module whether it still is. In any
@@ -579,20 +578,7 @@ impl<'a> Engine<'a> {
                 id,
                 unsubscribe,
                 reason,
-            }) => {
-                if self
-                    .subscribing
-                    .subs
-                    .iter()
-                    .any(|s| s.at == at && s.id == id)
-                {
-                    self.subscribing.subs.remove(at);
-                }
-                match unsubscribe {
-                    true => self.notify(Notice::Unsubscribed { id }),
-                    false => self.notify(Notice::SubscribeFailed { id, reason }),
-                }
-            }
+            }) => self.sub_ended(at, id, unsubscribe, reason),
             Some(Suspect::Window) | None => {}
         }
         if self.step == Step::Verify {
@@ -631,14 +617,15 @@ impl<'a> Engine<'a> {
             } else {
                 Subject::Suback
             };
-            self.log(LogKind::AckTimeout, what, 0);
-            self.suspect(Suspect::Sub {
-                at: w.at,
-                id: w.id,
-                unsubscribe: w.unsubscribe,
-                reason: Status::Timeout,
-            });
-            return true;
+            return self.ack_overdue(
+                what,
+                Suspect::Sub {
+                    at: w.at,
+                    id: w.id,
+                    unsubscribe: w.unsubscribe,
+                    reason: Status::Timeout,
+                },
+            );
         }
         if self.window_timer() {
             return true;
@@ -654,14 +641,23 @@ impl<'a> Engine<'a> {
                 AckStage::Pubrec => Subject::Pubrec,
                 AckStage::Pubcomp | AckStage::Done => Subject::Pubcomp,
             };
-            self.log(LogKind::AckTimeout, what, 0);
-            self.suspect(Suspect::Publish {
-                src: w.src,
-                reason: Status::Timeout,
-            });
-            return true;
+            return self.ack_overdue(
+                what,
+                Suspect::Publish {
+                    src: w.src,
+                    reason: Status::Timeout,
+                },
+            );
         }
         self.step_timers()
+    }
+
+    /// An acknowledgement (`what`) did not come in time: logged, and the link is checked.
+    /// Returns true (something changed) for `fire_timers`.
+    pub(super) fn ack_overdue(&mut self, what: Subject, s: Suspect) -> bool {
+        self.log(LogKind::AckTimeout, what, 0);
+        self.suspect(s);
+        true
     }
 
     fn step_timers(&mut self) -> bool {
