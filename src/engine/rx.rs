@@ -234,8 +234,7 @@ impl<'a> Engine<'a> {
                         true => Subject::PdpDeact,
                         false => Subject::PdnDeact,
                     };
-                    self.log(LogKind::LinkDown, what, u16::from(cid));
-                    self.link_lost();
+                    self.link_lost(what, u16::from(cid));
                 }
             }
             Response::Done => {
@@ -360,8 +359,7 @@ impl<'a> Engine<'a> {
                 // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2).
                 self.boot.restore_bearer = true;
             }
-            self.log(LogKind::LinkDown, what, code);
-            self.link_lost();
+            self.link_lost(what, code);
         }
     }
 
@@ -583,29 +581,23 @@ impl<'a> Engine<'a> {
         if !matches!(self.step, Step::Idle | Step::Probe(_)) {
             self.abandon_inflight();
         }
+        if let Step::Pins(..) = self.step {
+            return;
+        }
+        // Whatever the step, what the module held is gone (SSL settings among it).
+        self.fresh_module();
         match self.step {
-            Step::Pins(..) => {}
-            // Stopped: nothing to do, but what the module held is gone (SSL settings).
-            Step::Idle => self.fresh_module(),
+            // Stopped: nothing more to do.
+            Step::Idle => {}
             // Stopping: the reboot ended the link too.
-            Step::Disconnect | Step::CloseForStop => {
-                self.fresh_module();
-                self.enter(Step::Idle);
-            }
+            Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
             // The reboot we asked for (its OK may be lost in the boot output), or one during a
             // back-off: the module is fresh, so boot it; this is no new failure.
-            Step::SoftReset | Step::Backoff => {
-                self.fresh_module();
-                self.begin_probe(ProbeKind::Boot);
-            }
-            Step::Probe(ProbeKind::Start | ProbeKind::Boot) => {
-                self.fresh_module();
-                self.timer = self.now;
-            }
+            Step::SoftReset | Step::Backoff => self.begin_probe(ProbeKind::Boot),
+            Step::Probe(ProbeKind::Start | ProbeKind::Boot) => self.timer = self.now,
             _ => {
                 self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
                 self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
-                self.fresh_module();
                 self.module_rebooted();
             }
         }

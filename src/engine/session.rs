@@ -553,12 +553,8 @@ impl<'a> Engine<'a> {
         let up = ok && matches!(self.seen.mqtt, Some((_, true)));
         let suspect = self.suspect.take();
         if !up {
-            self.log(
-                LogKind::LinkDown,
-                Subject::MqttStatu,
-                u16::from(self.seen.mqtt.map_or(0, |(code, _)| code)),
-            );
-            self.link_lost();
+            let code = u16::from(self.seen.mqtt.map_or(0, |(code, _)| code));
+            self.link_lost(Subject::MqttStatu, code);
             return;
         }
         match suspect {
