@@ -106,17 +106,11 @@ impl<'a> Engine<'a> {
             Token::Message { topic, payload } => return RxStep::Message(topic, payload),
             Token::MessageDropped { .. } => {
                 self.stats.messages_too_large = self.stats.messages_too_large.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::MessageTooLarge,
-                    count: 1,
-                });
+                self.lost(LossKind::MessageTooLarge, 1);
             }
             Token::LineDiscarded { .. } => {
                 self.stats.lines_too_long = self.stats.lines_too_long.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::LineTooLong,
-                    count: 1,
-                });
+                self.lost(LossKind::LineTooLong, 1);
             }
         }
         RxStep::Progress
@@ -179,10 +173,7 @@ impl<'a> Engine<'a> {
             Response::Settled => {}
             Response::CorruptMessage => {
                 self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::MessageCorrupt,
-                    count: 1,
-                });
+                self.lost(LossKind::MessageCorrupt, 1);
             }
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
@@ -530,19 +521,13 @@ impl<'a> Engine<'a> {
         if !crate::parts::CACHE_MODE {
             // The build cannot read the cache (crate::parts) and told the module to push
             // messages; a cached one it announces anyway is lost, and counted.
-            return self.notify(Notice::Loss {
-                kind: LossKind::CacheReadFailed,
-                count: 1,
-            });
+            return self.lost(LossKind::CacheReadFailed, 1);
         }
         let bit = 1u8 << (slot & 3);
         if self.boot.cache_pending & bit != 0 {
             // The module keeps 4 slots; a second notice for an unread slot overwrote it.
             self.stats.cache_overwritten = self.stats.cache_overwritten.wrapping_add(1);
-            self.notify(Notice::Loss {
-                kind: LossKind::CacheOverwritten,
-                count: 1,
-            });
+            self.lost(LossKind::CacheOverwritten, 1);
         }
         self.boot.cache_pending |= bit;
     }

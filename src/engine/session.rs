@@ -195,32 +195,37 @@ impl<'a> Engine<'a> {
             // The application's: its result is its own, whatever the session did meanwhile.
             return self.queued_final(id, result);
         }
-        match result {
+        // What to log, made once below for the timeout and the error.
+        let logged = match result {
             Final::Timeout => {
                 self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
                 // Unanswered `AT` while probing is expected (a booting module); not worth a log.
-                if f.cmd != Cmd::Probe {
-                    self.log(LogKind::CommandTimeout, f.cmd.subject(self.dialect), 0);
-                }
+                (f.cmd != Cmd::Probe).then_some((LogKind::CommandTimeout, 0))
             }
             // Answers the session expects (`+CME ERROR: 767` to the precautionary MIPCLOSE,
             // `ERROR` from firmware without MQTTMODE) are results, not errors.
-            Final::Error(_) if self.error_expected(f.cmd) => {}
+            Final::Error(_) if self.error_expected(f.cmd) => None,
             // An open whose failure a URC already reported (the session moved on): its
             // `ERROR` adds nothing (Quectel `+QMTOPEN: 0,-1` then `ERROR`, docs/quectel-simcom-at.md
             // §3.3).
-            Final::Error(_) if f.cmd == Cmd::Open && f.epoch != self.epoch => {}
+            Final::Error(_) if f.cmd == Cmd::Open && f.epoch != self.epoch => None,
             // The open's URC said it succeeded (SIMCom `+CMQTTSTART: 23`, the service already
             // runs, then `ERROR`, docs/quectel-simcom-at.md §4.2).
-            Final::Error(_) if f.cmd == Cmd::Open && self.open_succeeded() => {}
+            Final::Error(_) if f.cmd == Cmd::Open && self.open_succeeded() => None,
             // SIMCom: a URC may follow the `ERROR` and decide (W4's `ERROR` + URC shape, §4.2);
             // a bare `ERROR` is logged when the wait for it ends.
-            Final::Error(_) if f.cmd == Cmd::Open && self.dialect.open_urc_decides() => {}
+            Final::Error(_) if f.cmd == Cmd::Open && self.dialect.open_urc_decides() => None,
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
-                self.log(LogKind::CommandError, f.cmd.subject(self.dialect), code);
+                Some((LogKind::CommandError, code))
             }
-            _ => self.health_at = after(self.now, self.cfg.timeouts.health_ms),
+            _ => {
+                self.health_at = after(self.now, self.cfg.timeouts.health_ms);
+                None
+            }
+        };
+        if let Some((kind, code)) = logged {
+            self.log(kind, f.cmd.subject(self.dialect), code);
         }
         let stale = f.epoch != self.epoch;
         if stale {
@@ -408,10 +413,7 @@ impl<'a> Engine<'a> {
             Cmd::CacheRead => {
                 if !ok {
                     let lost = self.boot.cache_reading.count_ones();
-                    self.notify(Notice::Loss {
-                        kind: LossKind::CacheReadFailed,
-                        count: lost,
-                    });
+                    self.lost(LossKind::CacheReadFailed, lost);
                 }
                 self.boot.cache_reading = 0;
             }
