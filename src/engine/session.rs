@@ -395,21 +395,16 @@ impl<'a> Engine<'a> {
                 self.publishing.mpub_fallback = Some(src);
                 self.stats.mpub_fallbacks = self.stats.mpub_fallbacks.wrapping_add(1);
             }
-            Cmd::Publish(src) | Cmd::PublishData(src) => match ok {
-                true => self.publish_accepted(src),
-                false => self.suspect(Suspect::Publish {
+            Cmd::Publish(src) | Cmd::PublishData(src) if ok => self.publish_accepted(src),
+            // The module waits for the data now; it goes before anything else.
+            Cmd::PublishHeader(src) if r == Final::Prompt => self.issue(Cmd::PublishData(src)),
+            // Refused (or a header answered otherwise): one path for the three forms.
+            Cmd::Publish(src) | Cmd::PublishData(src) | Cmd::PublishHeader(src) => {
+                self.suspect(Suspect::Publish {
                     src,
                     reason: Status::ModuleError,
-                }),
-            },
-            Cmd::PublishHeader(src) => match r {
-                // The module waits for the data now; it goes before anything else.
-                Final::Prompt => self.issue(Cmd::PublishData(src)),
-                _ => self.suspect(Suspect::Publish {
-                    src,
-                    reason: Status::ModuleError,
-                }),
-            },
+                })
+            }
             Cmd::CacheRead => {
                 if !ok {
                     let lost = self.boot.cache_reading.count_ones();
@@ -720,8 +715,8 @@ impl<'a> Engine<'a> {
         let Some((at, id)) = self.local_unsubscribe_ready() else {
             return false;
         };
-        self.subscribing.subs.remove(at);
-        self.notify(Notice::Unsubscribed { id });
+        // The same ending as an acknowledged unsubscribe (the record is found: it was just read).
+        self.sub_ended(at, id, true, Status::Ok);
         true
     }
 
