@@ -217,6 +217,8 @@ impl<'a> Engine<'a> {
 
     /// The current cycle cannot continue: take the next rung of the ladder, or, for a broker
     /// or network failure, re-connect.
+    // Out of line: some fifteen failure paths call it; each had the classification inlined.
+    #[inline(never)]
     pub(super) fn fail(&mut self, reason: Status) {
         let cause = if reason == Status::NoResponse {
             Cause::Silent

@@ -157,6 +157,9 @@ impl<'a> Engine<'a> {
 
     /// The client id the session connects with: the IMEI where asked and read, else the
     /// configured one.
+    // Out of line: the connect's spelling, the jitter seed and the configure steps all ask;
+    // inlined, each carried the choice (measured ~60 B smaller so).
+    #[inline(never)]
     pub(super) fn client_id(&self) -> &[u8] {
         let imei = self.boot.facts.imei.get();
         if self.cfg.options.contains(Options::CLIENT_ID_IMEI) && !imei.is_empty() {
