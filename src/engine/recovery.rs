@@ -233,13 +233,11 @@ impl<'a> Engine<'a> {
     fn fail_as(&mut self, reason: Status, cause: Cause) {
         let was_connected = self.connected;
         self.drop_link_state();
-        if !was_connected {
-            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
-            self.boot.client_kept = false;
-        }
         if was_connected {
             self.stats.links_lost = self.stats.links_lost.wrapping_add(1);
         } else {
+            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
+            self.boot.client_kept = false;
             self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
         }
         self.ladder.failures = self.ladder.failures.saturating_add(1);

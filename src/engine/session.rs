@@ -141,6 +141,8 @@ impl<'a> Engine<'a> {
     }
 
     /// Bookkeeping when a command goes out.
+    // Out of line: measured 78 B smaller than inlined into `issue` (Luat engine).
+    #[inline(never)]
     pub(super) fn on_issue(&mut self, cmd: Cmd) {
         let interval = self.cfg.timeouts.poll_interval_ms;
         match cmd {
