@@ -498,12 +498,7 @@ impl<'a> Engine<'a> {
         if w.unsubscribe || granted.is_some_and(|g| g > 2) {
             return self.sub_ended(w.at, w.id, w.unsubscribe, Status::BrokerRefused);
         }
-        let current = self
-            .subscribing
-            .subs
-            .iter()
-            .find(|s| s.at == w.at)
-            .map(|s| (s.id, s.confirmed_before));
+        let current = self.sub_at(w.at).map(|s| (s.id, s.confirmed_before));
         let restored = current.is_some_and(|(_, before)| before);
         if current.is_some_and(|(id, _)| id == w.id) {
             self.subscribing
@@ -517,12 +512,7 @@ impl<'a> Engine<'a> {
     /// still holds this request (else it changed meanwhile and is sent again), and the
     /// application is told. One body for the acknowledgement and the verified failure.
     fn sub_ended(&mut self, at: usize, id: u16, unsubscribe: bool, reason: Status) {
-        if self
-            .subscribing
-            .subs
-            .iter()
-            .any(|s| s.at == at && s.id == id)
-        {
+        if self.sub_at(at).is_some_and(|s| s.id == id) {
             self.subscribing.subs.remove(at);
         }
         self.notify(match unsubscribe {

@@ -115,11 +115,7 @@ impl Context for Engine<'_> {
     }
 
     fn filter(&self, at: usize) -> Option<(&[u8], u8)> {
-        self.subscribing
-            .subs
-            .iter()
-            .find(|s| s.at == at)
-            .map(|s| (s.filter, s.qos))
+        self.sub_at(at).map(|s| (s.filter, s.qos))
     }
 
     fn publish(&self, src: PubSource) -> Option<Publish<'_>> {
@@ -167,6 +163,13 @@ impl<'a> Engine<'a> {
         } else {
             self.cfg.client_id
         }
+    }
+
+    /// The filter record at `at` (offsets are unique: at most one record starts there).
+    // Out of line: the spelling of (un)subscribe and both ends of a request walk the table.
+    #[inline(never)]
+    pub(super) fn sub_at(&self, at: usize) -> Option<crate::subs::Sub<'_>> {
+        self.subscribing.subs.iter().find(|s| s.at == at)
     }
 
     /// Topic, payload, QoS, retain and message id of a publish source.
