@@ -10,11 +10,7 @@ use crate::Status;
 impl<'a> Engine<'a> {
     /// The bring-up entry of `cmd`, if it is one.
     pub(super) fn item_of(&self, cmd: Cmd) -> Option<&'static Item> {
-        match cmd {
-            Cmd::Prepare(i) => self.dialect.item(List::Prepare, i),
-            Cmd::Configure(i) => self.dialect.item(List::Configure, i),
-            _ => None,
-        }
+        cmd.item(self.dialect)
     }
 
     /// An `ERROR` the session expects is a result, not an error to log (`+CME ERROR: 767` to

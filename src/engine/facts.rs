@@ -61,18 +61,17 @@ impl<const N: usize> Field<N> {
     pub fn get(&self) -> &[u8] {
         self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
+}
 
-    /// Keeps `value` if it fits and is printable; a value that does not is not a fact.
-    fn set(&mut self, value: &[u8]) {
-        let fits = value.len() <= N && !value.is_empty();
-        if !fits || !value.iter().all(|b| (0x21..0x7F).contains(b)) {
-            return;
-        }
-        if let (Some(dst), Ok(len)) = (self.bytes.get_mut(..value.len()), u8::try_from(value.len()))
-        {
-            dst.copy_from_slice(value);
-            self.len = len;
-        }
+/// Keeps `value` in a field if it fits and is printable; a value that does not is not a fact.
+fn store(bytes: &mut [u8], len: &mut u8, value: &[u8]) {
+    if value.is_empty() || !value.iter().all(|b| (0x21..0x7F).contains(b)) {
+        return;
+    }
+    // `get_mut` refuses a value longer than the field.
+    if let (Some(dst), Ok(n)) = (bytes.get_mut(..value.len()), u8::try_from(value.len())) {
+        dst.copy_from_slice(value);
+        *len = n;
     }
 }
 
@@ -112,13 +111,14 @@ impl ModuleFacts {
     // Out of line: its four stores are each a bounded copy; one body serves every caller.
     #[inline(never)]
     pub fn capture(&mut self, fact: Fact, line: &[u8]) {
-        let value = strip_label(line);
-        match fact {
-            Fact::Imei => self.imei.set(value),
-            Fact::Revision => self.revision.set(value),
-            Fact::Iccid | Fact::Ccid => self.iccid.set(value),
-            Fact::Imsi => self.imsi.set(value),
-        }
+        // The field is picked first, so one copy of the store serves all four.
+        let (bytes, len): (&mut [u8], _) = match fact {
+            Fact::Imei => (&mut self.imei.bytes, &mut self.imei.len),
+            Fact::Revision => (&mut self.revision.bytes, &mut self.revision.len),
+            Fact::Iccid | Fact::Ccid => (&mut self.iccid.bytes, &mut self.iccid.len),
+            Fact::Imsi => (&mut self.imsi.bytes, &mut self.imsi.len),
+        };
+        store(bytes, len, strip_label(line));
     }
 }
 

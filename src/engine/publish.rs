@@ -6,7 +6,7 @@
 use super::session::Suspect;
 use super::{AckStage, Engine, PubSource, PubWait};
 use crate::config::Options;
-use crate::event::{LogKind, Notice, Subject};
+use crate::event::{Notice, Subject};
 use crate::time::{after, reached};
 use crate::Status;
 
@@ -59,8 +59,7 @@ impl<'a> Engine<'a> {
         if self.window() <= 1 || !self.publishing.queue.complete_awaiting(id) {
             return false;
         }
-        self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
-        self.notify(Notice::Published { id });
+        self.published(id);
         // The deadline runs for the acknowledgements still awaited, from the latest progress.
         self.publishing.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
         true
@@ -75,10 +74,8 @@ impl<'a> Engine<'a> {
         {
             return false;
         }
-        self.log(LogKind::AckTimeout, Subject::Puback, 0);
         self.publishing.queue.rewind();
-        self.suspect(Suspect::Window);
-        true
+        self.ack_overdue(Subject::Puback, Suspect::Window)
     }
 
     /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.
@@ -138,10 +135,15 @@ impl<'a> Engine<'a> {
                     return;
                 };
                 self.queue_complete();
-                self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
-                self.notify(Notice::Published { id });
+                self.published(id);
             }
         }
+    }
+
+    /// Publish `id` is confirmed: counted and reported (in order or from the window).
+    fn published(&mut self, id: u16) {
+        self.stats.publishes_done = self.stats.publishes_done.wrapping_add(1);
+        self.notify(Notice::Published { id });
     }
 
     /// The queue head was refused (or not acknowledged) while the link was up: after

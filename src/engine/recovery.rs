@@ -32,6 +32,16 @@ pub enum Sequence {
     PowerOn,
 }
 
+/// How long a pin operation holds before the next.
+#[derive(Clone, Copy)]
+enum Hold {
+    ResetPulse,
+    Pwrkey,
+    PowerOff,
+    PowerUp,
+    Settle,
+}
+
 /// How a failure came about; it decides the first rung.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Cause {
@@ -68,32 +78,37 @@ pub(super) fn is_broker_side(reason: Status) -> bool {
 impl<'a> Engine<'a> {
     /// The pin operation `i` of `seq`: (pin, asserted, hold time).
     fn sequence_op(&self, seq: Sequence, i: u8) -> Option<(Pin, bool, u32)> {
-        let t = &self.cfg.timeouts;
-        let pwrkey_after_reset = self.cfg.profile.reset_is_shutdown();
-        let ops: &[(Pin, bool, u32)] = match seq {
-            Sequence::ResetPulse if pwrkey_after_reset => &[
-                (Pin::Reset, true, t.reset_pulse_ms),
-                (Pin::Reset, false, SETTLE_MS),
-                (Pin::Pwrkey, true, t.pwrkey_ms),
-                (Pin::Pwrkey, false, SETTLE_MS),
-            ],
-            Sequence::ResetPulse => &[
-                (Pin::Reset, true, t.reset_pulse_ms),
-                (Pin::Reset, false, SETTLE_MS),
-            ],
-            Sequence::PowerCycle => &[
-                (Pin::Power, false, t.power_off_ms),
-                (Pin::Power, true, POWER_UP_MS),
-                (Pin::Pwrkey, true, t.pwrkey_ms),
-                (Pin::Pwrkey, false, SETTLE_MS),
-            ],
-            Sequence::PowerOn => &[
-                (Pin::Power, true, POWER_UP_MS),
-                (Pin::Pwrkey, true, t.pwrkey_ms),
-                (Pin::Pwrkey, false, SETTLE_MS),
-            ],
+        // The programs are constant tables (the configured times are looked up after), so no
+        // table is built at run time; the shorter programs are slices of the two longer.
+        const RESET: [(Pin, bool, Hold); 4] = [
+            (Pin::Reset, true, Hold::ResetPulse),
+            (Pin::Reset, false, Hold::Settle),
+            (Pin::Pwrkey, true, Hold::Pwrkey),
+            (Pin::Pwrkey, false, Hold::Settle),
+        ];
+        const POWER: [(Pin, bool, Hold); 4] = [
+            (Pin::Power, false, Hold::PowerOff),
+            (Pin::Power, true, Hold::PowerUp),
+            (Pin::Pwrkey, true, Hold::Pwrkey),
+            (Pin::Pwrkey, false, Hold::Settle),
+        ];
+        let ops: &[(Pin, bool, Hold)] = match seq {
+            // RESET then PWRKEY on modules whose RESET_N shuts down (Air780E).
+            Sequence::ResetPulse if self.cfg.profile.reset_is_shutdown() => &RESET,
+            Sequence::ResetPulse => RESET.get(..2).unwrap_or(&[]),
+            Sequence::PowerCycle => &POWER,
+            Sequence::PowerOn => POWER.get(1..).unwrap_or(&[]),
         };
-        ops.get(usize::from(i)).copied()
+        let &(pin, active, hold) = ops.get(usize::from(i))?;
+        let t = &self.cfg.timeouts;
+        let ms = match hold {
+            Hold::ResetPulse => t.reset_pulse_ms,
+            Hold::Pwrkey => t.pwrkey_ms,
+            Hold::PowerOff => t.power_off_ms,
+            Hold::PowerUp => POWER_UP_MS,
+            Hold::Settle => SETTLE_MS,
+        };
+        Some((pin, active, ms))
     }
 
     fn wired(&self, pin: Pin) -> bool {
@@ -145,11 +160,7 @@ impl<'a> Engine<'a> {
         match kind {
             ProbeKind::Start if self.cfg.pins.intersects(Pins::PWRKEY | Pins::POWER) => {
                 // Probably switched off: switch it on.
-                self.notify(Notice::Recovery {
-                    step: RecoveryStep::PowerOn,
-                    reason: Status::NoResponse,
-                    failures: self.ladder.failures,
-                });
+                self.announce(RecoveryStep::PowerOn, Status::NoResponse);
                 self.enter(Step::Pins(Sequence::PowerOn, 0));
             }
             // No pins: it may still be booting; give it the full boot time.
@@ -180,7 +191,9 @@ impl<'a> Engine<'a> {
     /// vendor's: MIPCLOSE, MCONFIG, MIPSTART (docs/luat-at.md §10) with no attach check, which the
     /// 8910 would answer 0 until MIPSTART brings the bearer back; if the bearer stays down,
     /// MIPSTART fails and the ladder goes on.
-    pub(super) fn link_lost(&mut self) {
+    /// `what` (with `code`) said so; every caller logs it, so the log is made here once.
+    pub(super) fn link_lost(&mut self, what: Subject, code: u16) {
+        self.log(LogKind::LinkDown, what, code);
         self.fail(Status::LinkLost);
     }
 
@@ -204,6 +217,8 @@ impl<'a> Engine<'a> {
 
     /// The current cycle cannot continue: take the next rung of the ladder, or, for a broker
     /// or network failure, re-connect.
+    // Out of line: some fifteen failure paths call it; each had the classification inlined.
+    #[inline(never)]
     pub(super) fn fail(&mut self, reason: Status) {
         let cause = if reason == Status::NoResponse {
             Cause::Silent
@@ -218,13 +233,11 @@ impl<'a> Engine<'a> {
     fn fail_as(&mut self, reason: Status, cause: Cause) {
         let was_connected = self.connected;
         self.drop_link_state();
-        if !was_connected {
-            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
-            self.boot.client_kept = false;
-        }
         if was_connected {
             self.stats.links_lost = self.stats.links_lost.wrapping_add(1);
         } else {
+            // A failed connect attempt: the client may be the cause (`BootState::client_kept`).
+            self.boot.client_kept = false;
             self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
         }
         self.ladder.failures = self.ladder.failures.saturating_add(1);
@@ -259,10 +272,7 @@ impl<'a> Engine<'a> {
         }
         let l = self.cfg.ladder;
         if l.refusal_limit != 0 && self.ladder.refusals >= l.refusal_limit {
-            self.announce(RecoveryStep::GaveUp, reason);
-            self.failed = true;
-            self.enter(Step::Idle);
-            return;
+            return self.give_up(reason);
         }
         let since = *self.ladder.broker_since.get_or_insert(self.now);
         let limit_ms = u64::from(l.broker_reset_after_s) * 1000;
@@ -333,10 +343,7 @@ impl<'a> Engine<'a> {
     fn power_cycle(&mut self, reason: Status) {
         let limit = self.cfg.ladder.power_cycle_limit;
         if limit != 0 && self.ladder.power_cycles >= limit {
-            self.announce(RecoveryStep::GaveUp, reason);
-            self.failed = true;
-            self.enter(Step::Idle);
-            return;
+            return self.give_up(reason);
         }
         self.ladder.power_cycles = self.ladder.power_cycles.saturating_add(1);
         if !crate::parts::POWER_CYCLE || !self.wired(Pin::Power) {
@@ -347,6 +354,13 @@ impl<'a> Engine<'a> {
         self.stats.power_cycles = self.stats.power_cycles.wrapping_add(1);
         self.announce(RecoveryStep::PowerCycle, reason);
         self.backoff_then(Step::Pins(Sequence::PowerCycle, 0));
+    }
+
+    /// The ladder's limit is reached: the session ends `Failed` until the next `start`.
+    fn give_up(&mut self, reason: Status) {
+        self.announce(RecoveryStep::GaveUp, reason);
+        self.failed = true;
+        self.enter(Step::Idle);
     }
 
     // Out of line: each step of the ladder would build the notice itself.

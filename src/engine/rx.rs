@@ -106,17 +106,11 @@ impl<'a> Engine<'a> {
             Token::Message { topic, payload } => return RxStep::Message(topic, payload),
             Token::MessageDropped { .. } => {
                 self.stats.messages_too_large = self.stats.messages_too_large.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::MessageTooLarge,
-                    count: 1,
-                });
+                self.lost(LossKind::MessageTooLarge, 1);
             }
             Token::LineDiscarded { .. } => {
                 self.stats.lines_too_long = self.stats.lines_too_long.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::LineTooLong,
-                    count: 1,
-                });
+                self.lost(LossKind::LineTooLong, 1);
             }
         }
         RxStep::Progress
@@ -179,10 +173,7 @@ impl<'a> Engine<'a> {
             Response::Settled => {}
             Response::CorruptMessage => {
                 self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
-                self.notify(Notice::Loss {
-                    kind: LossKind::MessageCorrupt,
-                    count: 1,
-                });
+                self.lost(LossKind::MessageCorrupt, 1);
             }
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
@@ -234,8 +225,7 @@ impl<'a> Engine<'a> {
                         true => Subject::PdpDeact,
                         false => Subject::PdnDeact,
                     };
-                    self.log(LogKind::LinkDown, what, u16::from(cid));
-                    self.link_lost();
+                    self.link_lost(what, u16::from(cid));
                 }
             }
             Response::Done => {
@@ -360,8 +350,7 @@ impl<'a> Engine<'a> {
                 // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2).
                 self.boot.restore_bearer = true;
             }
-            self.log(LogKind::LinkDown, what, code);
-            self.link_lost();
+            self.link_lost(what, code);
         }
     }
 
@@ -532,19 +521,13 @@ impl<'a> Engine<'a> {
         if !crate::parts::CACHE_MODE {
             // The build cannot read the cache (crate::parts) and told the module to push
             // messages; a cached one it announces anyway is lost, and counted.
-            return self.notify(Notice::Loss {
-                kind: LossKind::CacheReadFailed,
-                count: 1,
-            });
+            return self.lost(LossKind::CacheReadFailed, 1);
         }
         let bit = 1u8 << (slot & 3);
         if self.boot.cache_pending & bit != 0 {
             // The module keeps 4 slots; a second notice for an unread slot overwrote it.
             self.stats.cache_overwritten = self.stats.cache_overwritten.wrapping_add(1);
-            self.notify(Notice::Loss {
-                kind: LossKind::CacheOverwritten,
-                count: 1,
-            });
+            self.lost(LossKind::CacheOverwritten, 1);
         }
         self.boot.cache_pending |= bit;
     }
@@ -583,29 +566,23 @@ impl<'a> Engine<'a> {
         if !matches!(self.step, Step::Idle | Step::Probe(_)) {
             self.abandon_inflight();
         }
+        if let Step::Pins(..) = self.step {
+            return;
+        }
+        // Whatever the step, what the module held is gone (SSL settings among it).
+        self.fresh_module();
         match self.step {
-            Step::Pins(..) => {}
-            // Stopped: nothing to do, but what the module held is gone (SSL settings).
-            Step::Idle => self.fresh_module(),
+            // Stopped: nothing more to do.
+            Step::Idle => {}
             // Stopping: the reboot ended the link too.
-            Step::Disconnect | Step::CloseForStop => {
-                self.fresh_module();
-                self.enter(Step::Idle);
-            }
+            Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
             // The reboot we asked for (its OK may be lost in the boot output), or one during a
             // back-off: the module is fresh, so boot it; this is no new failure.
-            Step::SoftReset | Step::Backoff => {
-                self.fresh_module();
-                self.begin_probe(ProbeKind::Boot);
-            }
-            Step::Probe(ProbeKind::Start | ProbeKind::Boot) => {
-                self.fresh_module();
-                self.timer = self.now;
-            }
+            Step::SoftReset | Step::Backoff => self.begin_probe(ProbeKind::Boot),
+            Step::Probe(ProbeKind::Start | ProbeKind::Boot) => self.timer = self.now,
             _ => {
                 self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
                 self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
-                self.fresh_module();
                 self.module_rebooted();
             }
         }

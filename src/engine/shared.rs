@@ -278,10 +278,7 @@ impl<'a> Engine<'a> {
             return Some(super::rx::LineOut::Urc);
         }
         self.stats.urcs_dropped = self.stats.urcs_dropped.wrapping_add(1);
-        self.notify(Notice::Loss {
-            kind: LossKind::UrcDropped,
-            count: 1,
-        });
+        self.lost(LossKind::UrcDropped, 1);
         None
     }
 }
