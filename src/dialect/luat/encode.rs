@@ -163,11 +163,14 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
         Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
         Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Dec(n)], job),
-            SslValue::HexNum(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Hex(n)], job),
-            SslValue::Str(s) => fill(b"AT+SSLCFG=\"\0\",88,\"\0\"\r", &[Text(tag), Text(s)], job),
-        },
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Dec(n)),
+                SslValue::HexNum(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Hex(n)),
+                SslValue::Str(s) => (b"AT+SSLCFG=\"\0\",88,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
         Command::MipStart { host, port, tls } => fill(
             if tls {
                 b"AT+SSLMIPSTART=\"\0\",\0\r"
@@ -181,30 +184,35 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
             client_id,
             user,
             password,
-            will: None,
-        } => fill(
-            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r",
-            &[Text(client_id), Text(user), Text(password)],
-            job,
-        ),
-        Command::Mconfig {
-            client_id,
-            user,
-            password,
-            will: Some(will),
-        } => fill(
-            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
-            &[
+            will,
+        } => {
+            // One argument list for both forms: without a will only the first three are sent.
+            let w = will.unwrap_or(Will {
+                topic: &[],
+                payload: &[],
+                qos: 0,
+                retain: false,
+            });
+            let args = [
                 Text(client_id),
                 Text(user),
                 Text(password),
-                Dec(will.qos.into()),
-                bit(will.retain),
-                Text(will.topic),
-                Text(will.payload),
-            ],
-            job,
-        ),
+                Dec(w.qos.into()),
+                bit(w.retain),
+                Text(w.topic),
+                Text(w.payload),
+            ];
+            match args.split_at_checked(3) {
+                Some((head, _)) if will.is_none() => {
+                    fill(b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r", head, job)
+                }
+                _ => fill(
+                    b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
+                    &args,
+                    job,
+                ),
+            }
+        }
         Command::Mconnect { clean, keepalive_s } => fill(
             b"AT+MCONNECT=\0,\0\r",
             &[bit(clean), Dec(keepalive_s.into())],

@@ -203,13 +203,14 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
         Command::Deactivate => fill(b"AT+QIDEACT=1\r", &[], job),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
         Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+QSSLCFG=\"\0\",1,\0\r", &[Text(tag), Dec(n)], job),
-            SslValue::HexNum(n) => {
-                fill(b"AT+QSSLCFG=\"\0\",1,\0\r", &[Text(tag), HexLowerX(n)], job)
-            }
-            SslValue::Str(s) => fill(b"AT+QSSLCFG=\"\0\",1,\"\0\"\r", &[Text(tag), Text(s)], job),
-        },
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", Dec(n)),
+                SslValue::HexNum(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", HexLowerX(n)),
+                SslValue::Str(s) => (b"AT+QSSLCFG=\"\0\",1,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
         Command::Config(item) => config_segment(item, job),
         Command::Open { host, port } => fill(
             b"AT+QMTOPEN=0,\"\0\",\0\r",

@@ -197,10 +197,13 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
         ),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
         Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+CSSLCFG=\"\0\",0,\0\r", &[Text(tag), Dec(n)], job),
-            SslValue::Str(s) => fill(b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", &[Text(tag), Text(s)], job),
-        },
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+CSSLCFG=\"\0\",0,\0\r", Dec(n)),
+                SslValue::Str(s) => (b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
         Command::SslContext if !crate::parts::TLS => fill(common::AT, &[], job),
         Command::SslContext => fill(b"AT+CMQTTSSLCFG=0,0\r", &[], job),
         Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], job),
