@@ -116,6 +116,8 @@ const WHOLE_LINES: Table<Response> = table! {
 
 /// Classifies one line (terminator already stripped). Never fails: what is not recognised is
 /// [`Response::Unknown`].
+// Out of line: inlined into the engine's poll, its copies there cost more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8]) -> Response {
     let line = trim(line);
     let Some(&first) = line.first() else {
