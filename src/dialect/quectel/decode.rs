@@ -92,6 +92,8 @@ const KEYWORDS: Table<Kind> = table! {
 /// `AT+QMTCONN?` is in flight: a two-field `+QMTCONN: <c>,<n>` is then the session state,
 /// otherwise the connect result of older firmware (§3.4, §3.13 item 2). Never fails: what is
 /// not recognised is [`Response::Unknown`].
+// Out of line, as Luat's: inlined into the engine's poll, it costs more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8], state_query: bool) -> Response {
     let line = trim(line);
     if line.first() == Some(&b'+') {

@@ -94,6 +94,8 @@ const KEYWORDS: Table<Kind> = table! {
 /// `AT+CMQTTDISC?` is in flight: `+CMQTTDISC: <c>,<n>` is then the connection state (§4.5),
 /// otherwise the result of `AT+CMQTTDISC=0,<timeout>` (§4.11). Never fails: what is not
 /// recognised is [`Response::Unknown`].
+// Out of line, as Luat's: inlined into the engine's poll, it costs more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8], state_query: bool) -> Response {
     let line = trim(line);
     if line.first() == Some(&b'+') {
