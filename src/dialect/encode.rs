@@ -158,10 +158,13 @@ fn nth<'a>(template: &'static [u8], args: &[Segment<'a>], index: usize) -> Optio
     if index % 2 == 1 {
         return args.get(index / 2).copied();
     }
-    template
-        .split(|&b| b == SLOT)
-        .nth(index / 2)
-        .map(Segment::Text)
+    let mut rest = template;
+    for _ in 0..index / 2 {
+        let slot = rest.iter().position(|&b| b == SLOT)?;
+        rest = rest.get(slot + 1..)?;
+    }
+    let end = rest.iter().position(|&b| b == SLOT).unwrap_or(rest.len());
+    Some(Segment::Text(crate::bytes::head(rest, end)))
 }
 
 /// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).
