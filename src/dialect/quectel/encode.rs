@@ -223,21 +223,17 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
             user,
             password,
         } => {
-            if password.is_empty() && user.is_empty() {
-                fill(b"AT+QMTCONN=0,\"\0\"\r", &[Text(client_id)], job)
-            } else if password.is_empty() {
-                fill(
-                    b"AT+QMTCONN=0,\"\0\",\"\0\"\r",
-                    &[Text(client_id), Text(user)],
-                    job,
-                )
-            } else {
-                fill(
-                    b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r",
-                    &[Text(client_id), Text(user), Text(password)],
-                    job,
-                )
-            }
+            // One argument list for the three forms: each sends as many as its template has.
+            let args = [Text(client_id), Text(user), Text(password)];
+            let (template, count): (&'static [u8], usize) =
+                if password.is_empty() && user.is_empty() {
+                    (b"AT+QMTCONN=0,\"\0\"\r", 1)
+                } else if password.is_empty() {
+                    (b"AT+QMTCONN=0,\"\0\",\"\0\"\r", 2)
+                } else {
+                    (b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r", 3)
+                };
+            fill(template, args.get(..count).unwrap_or(&args), job)
         }
         Command::ConnQuery => fill(b"AT+QMTCONN?\r", &[], job),
         Command::Subscribe { id, topic, qos } => fill(

@@ -220,29 +220,27 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
             user,
             password,
         } => {
-            let head = [
+            // One argument list for the three forms: each sends as many as its template has.
+            let args = [
                 Text(host),
                 Dec(port.into()),
                 Dec(keepalive.into()),
                 bit(clean),
+                Text(user),
+                Text(password),
             ];
-            if user.is_empty() && password.is_empty() {
-                fill(b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", &head, job)
-            } else if password.is_empty() {
-                let [h, p, k, c] = head;
-                fill(
-                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r",
-                    &[h, p, k, c, Text(user)],
-                    job,
-                )
-            } else {
-                let [h, p, k, c] = head;
-                fill(
-                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
-                    &[h, p, k, c, Text(user), Text(password)],
-                    job,
-                )
-            }
+            let (template, count): (&'static [u8], usize) =
+                if user.is_empty() && password.is_empty() {
+                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", 4)
+                } else if password.is_empty() {
+                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r", 5)
+                } else {
+                    (
+                        b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
+                        6,
+                    )
+                };
+            fill(template, args.get(..count).unwrap_or(&args), job)
         }
         Command::ConnQuery => fill(b"AT+CMQTTDISC?\r", &[], job),
         Command::Subscribe { len, qos } => fill(
