@@ -171,21 +171,19 @@ fn decode_link(line: &[u8]) -> Response {
         },
         _ => return Response::Unknown,
     };
-    match body {
-        b"CONNECT OK" => Response::LinkOpened,
-        // Unreachable unless a `STATE:` line before it said the bearer is down (the engine
-        // keeps that).
-        b"CONNECT FAIL" => Response::OpenFailed {
-            code: 0,
-            reason: Status::BrokerUnreachable,
-        },
-        b"CLOSED" => Response::LinkClosed {
-            code: 0,
-            cause: LinkCause::Closed,
-        },
-        _ => Response::Unknown,
-    }
+    LINK_LINES
+        .get(body, Fit::Whole)
+        .map_or(Response::Unknown, |(response, _)| response)
 }
+
+/// What [`decode_link`] reads after the optional link number.
+const LINK_LINES: Table<Response> = table! {
+    b"CONNECT OK" => Response::LinkOpened,
+    // Unreachable unless a `STATE:` line before it said the bearer is down (the engine keeps
+    // that).
+    b"CONNECT FAIL" => Response::OpenFailed { code: 0, reason: Status::BrokerUnreachable },
+    b"CLOSED" => Response::LinkClosed { code: 0, cause: LinkCause::Closed },
+};
 
 fn decode_plus(line: &[u8]) -> Response {
     if let Some(standard) = decode_standard(line) {
