@@ -14,41 +14,57 @@ use crate::dialect::response::{Response, SimState, CME_TEXT};
 /// malformed `+CGATT`/`+CSQ` value is `Unknown` unless it is a test-form reply (`Info`); a
 /// `+CCLK` time out of range is `Unknown`.
 pub(crate) fn decode_standard(line: &[u8]) -> Option<Response> {
-    if let Some(code) = line
-        .strip_prefix(b"+CME ERROR:")
-        .or_else(|| line.strip_prefix(b"+CMS ERROR:"))
-    {
-        let code = number(code).and_then(|n| u16::try_from(n).ok());
-        return Some(Response::CmeError(code.unwrap_or(CME_TEXT)));
+    // Every standard line starts `+C`: the dialect's own lines, most of the traffic, are
+    // turned away by one compare instead of a scan of the table.
+    if line.get(1) != Some(&b'C') {
+        return None;
     }
-    if let Some(code) = line.strip_prefix(b"+CPIN:") {
-        return Some(Response::Sim(sim_state(skip_spaces(code))));
-    }
-    if let Some(state) = line.strip_prefix(b"+CGATT:") {
-        return Some(match number(state).map(u8::try_from) {
+    let (kind, value) = STANDARD.get(line, Fit::Prefix)?;
+    Some(match kind {
+        Standard::Error => {
+            let code = number(value).and_then(|n| u16::try_from(n).ok());
+            Response::CmeError(code.unwrap_or(CME_TEXT))
+        }
+        Standard::Sim => Response::Sim(sim_state(skip_spaces(value))),
+        Standard::Attach => match number(value).map(u8::try_from) {
             Some(Ok(n)) => Response::Attach(n),
-            _ => test_form(state),
-        });
-    }
-    if let Some(values) = line.strip_prefix(b"+CSQ:") {
-        let (rssi, ber) = split_once(values, b',').unwrap_or((values, &[]));
-        let rssi = number(rssi).and_then(|n| u8::try_from(n).ok());
-        let ber = number(ber).and_then(|n| u8::try_from(n).ok());
-        return Some(match (rssi, ber) {
-            (Some(rssi), Some(ber)) => Response::Signal { rssi, ber },
-            _ => test_form(values),
-        });
-    }
-    if let Some(clock) = line.strip_prefix(b"+CCLK:") {
-        return Some(
-            clock_time(clock).map_or(Response::Unknown, |(utc_s, zone)| Response::Clock {
-                utc_s,
-                zone,
-            }),
-        );
-    }
-    None
+            _ => test_form(value),
+        },
+        Standard::Signal => {
+            let (rssi, ber) = split_once(value, b',').unwrap_or((value, &[]));
+            let rssi = number(rssi).and_then(|n| u8::try_from(n).ok());
+            let ber = number(ber).and_then(|n| u8::try_from(n).ok());
+            match (rssi, ber) {
+                (Some(rssi), Some(ber)) => Response::Signal { rssi, ber },
+                _ => test_form(value),
+            }
+        }
+        Standard::Clock => clock_time(value).map_or(Response::Unknown, |(utc_s, zone)| {
+            Response::Clock { utc_s, zone }
+        }),
+    })
 }
+
+/// What a standard 3GPP line reports.
+#[derive(Clone, Copy)]
+enum Standard {
+    Error,
+    Sim,
+    Attach,
+    Signal,
+    Clock,
+}
+
+/// The standard 3GPP lines, by prefix (the colon included: no spaces before it), the most
+/// frequent first (the signal is polled; none of the keys is a prefix of another).
+const STANDARD: Table<Standard> = table! {
+    b"+CSQ:" => Standard::Signal,
+    b"+CME ERROR:" => Standard::Error,
+    b"+CGATT:" => Standard::Attach,
+    b"+CPIN:" => Standard::Sim,
+    b"+CCLK:" => Standard::Clock,
+    b"+CMS ERROR:" => Standard::Error,
+};
 
 /// True for a line starting with `AT` in any case: our own command echoed.
 pub(crate) fn is_echo(line: &[u8]) -> bool {
@@ -60,7 +76,7 @@ pub(crate) fn is_echo(line: &[u8]) -> bool {
 /// time zone, functionality): answers, never results the engine waits for. Link losses among
 /// them (`+CGEV: ... DEACT`) are [`decode_standard`]'s, which runs first.
 #[cfg(any(feature = "quectel", feature = "simcom"))]
-const STANDARD_INFO: &[&[u8]] = &[
+const STANDARD_INFO: &[u8] = packed!(
     b"+CGEV",
     b"+CREG",
     b"+CGREG",
@@ -73,13 +89,7 @@ const STANDARD_INFO: &[&[u8]] = &[
     b"+CGACT",
     b"+CGEREP",
     b"+CGPADDR",
-];
-
-/// The values after `<keyword>`, optional spaces and `:` at the start of `line`.
-#[cfg(any(feature = "quectel", feature = "simcom"))]
-fn after_keyword<'l>(line: &'l [u8], keyword: &[u8]) -> Option<&'l [u8]> {
-    skip_spaces(line.strip_prefix(keyword)?).strip_prefix(b":")
-}
+);
 
 /// What a `+...` line of the `AT+QMT*` / `AT+CMQTT*` families is, before the family's own
 /// reading of it.
@@ -94,34 +104,139 @@ pub(crate) enum PlusLine<'l, K> {
 /// Reads a `+...` line against the 3GPP lines first, then the family's keyword `table`;
 /// `Decided(Unknown)` when neither knows it.
 #[cfg(any(feature = "quectel", feature = "simcom"))]
-pub(crate) fn plus_line<'l, K: Copy>(line: &'l [u8], table: &[(&[u8], K)]) -> PlusLine<'l, K> {
+pub(crate) fn plus_line<'l, K: Copy>(line: &'l [u8], table: &Table<K>) -> PlusLine<'l, K> {
     if let Some(standard) = decode_standard(line) {
         return PlusLine::Decided(standard);
     }
-    if STANDARD_INFO
-        .iter()
-        .any(|name| after_keyword(line, name).is_some())
-    {
+    if find(STANDARD_INFO, line, Fit::Keyword).is_some() {
         return PlusLine::Decided(Response::Info);
     }
-    let found = table
-        .iter()
-        .find_map(|&(keyword, kind)| Some((kind, after_keyword(line, keyword)?)));
-    match found {
+    match table.get(line, Fit::Keyword) {
         Some((kind, values)) => PlusLine::Keyword(kind, values),
         None => PlusLine::Decided(Response::Unknown),
     }
 }
 
-/// The value `table` pairs with exactly `key`. A table scan (a length compare per entry, a
-/// `memcmp` on a length match) is a fraction of the flash of a `match` on byte strings, which
-/// inlines every comparison.
-pub(crate) fn look_up<T: Copy>(table: &[(&[u8], T)], key: &[u8]) -> Option<T> {
-    table
-        .iter()
-        .find(|(text, _)| *text == key)
-        .map(|&(_, value)| value)
+/// Bytes a [`packed!`] table of `keys` takes: a length byte and the bytes of each key.
+pub(crate) const fn packed_len(keys: &[&[u8]]) -> usize {
+    let mut len = 0;
+    let mut rest = keys;
+    while let [key, tail @ ..] = rest {
+        len += 1 + key.len();
+        rest = tail;
+    }
+    len
 }
+
+/// `keys` packed as one byte string, each key as its length byte and its bytes: the table is
+/// its text and one byte per entry, where a slice of keys costs eight bytes of pointer and
+/// length per entry on top. Evaluated only in constants ([`packed!`]): an index out of range or
+/// a key of 256 bytes or more is a build error there, never a run-time path.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+pub(crate) const fn pack<const N: usize>(keys: &[&[u8]]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut rest = keys;
+    while let [key, tail @ ..] = rest {
+        assert!(key.len() < 256);
+        out[at] = key.len() as u8;
+        at += 1;
+        let mut i = 0;
+        while i < key.len() {
+            out[at] = key[i];
+            at += 1;
+            i += 1;
+        }
+        rest = tail;
+    }
+    assert!(at == N);
+    out
+}
+
+/// A keyword table packed at build time (see [`pack`]), as `&'static [u8]`.
+macro_rules! packed {
+    ($($key:expr),* $(,)?) => {{
+        const KEYS: &[&[u8]] = &[$($key),*];
+        const PACKED: [u8; $crate::dialect::common::packed_len(KEYS)] =
+            $crate::dialect::common::pack(KEYS);
+        &PACKED
+    }};
+}
+pub(crate) use packed;
+
+/// How a line must fit a table's key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// The line is the key.
+    Whole,
+    /// The line starts with the key.
+    Prefix,
+    /// The line starts with the key, then optional spaces and `:`; the rest is after the `:`.
+    #[cfg(any(feature = "quectel", feature = "simcom"))]
+    Keyword,
+}
+
+/// The one matcher of every keyword table: the index of the first key of the [`packed!`]
+/// `table` that `line` fits, and the rest of the line after the key (after the `:` for
+/// [`Fit::Keyword`]). A scan costs a length compare per entry and a `memcmp` on a length fit.
+pub(crate) fn find<'l>(table: &[u8], line: &'l [u8], fit: Fit) -> Option<(usize, &'l [u8])> {
+    let mut rest = table;
+    let mut index = 0;
+    while let [len, tail @ ..] = rest {
+        let (key, next) = tail.split_at_checked(usize::from(*len))?;
+        // Every line received runs this, against keys that mostly differ from it within the
+        // first bytes: a byte loop that stops at the first difference costs far less than a
+        // `memcmp` call per key (and a whole-line key of another length is not compared).
+        let fits = (fit != Fit::Whole || key.len() == line.len())
+            && line.len() >= key.len()
+            && key.iter().zip(line).all(|(k, b)| k == b);
+        if let Some(after) = line.get(key.len()..).filter(|_| fits) {
+            match fit {
+                Fit::Whole if after.is_empty() => return Some((index, after)),
+                Fit::Prefix => return Some((index, after)),
+                #[cfg(any(feature = "quectel", feature = "simcom"))]
+                Fit::Keyword => {
+                    if let Some(values) = skip_spaces(after).strip_prefix(b":") {
+                        return Some((index, values));
+                    }
+                }
+                Fit::Whole => {}
+            }
+        }
+        rest = next;
+        index += 1;
+    }
+    None
+}
+
+/// A [`packed!`] table of keys with the value each stands for.
+pub(crate) struct Table<T: 'static> {
+    /// The keys, packed.
+    pub(crate) keys: &'static [u8],
+    /// The value of each key, in the same order.
+    pub(crate) values: &'static [T],
+}
+
+impl<T: Copy> Table<T> {
+    /// The value of the first key `line` fits, and the rest of the line (see [`find`]).
+    // Inlined: a few instructions around `find`, on the per-line path.
+    #[inline(always)]
+    pub(crate) fn get<'l>(&self, line: &'l [u8], fit: Fit) -> Option<(T, &'l [u8])> {
+        let (index, rest) = find(self.keys, line, fit)?;
+        Some((*self.values.get(index)?, rest))
+    }
+}
+
+/// A [`Table`] from `key => value` pairs.
+macro_rules! table {
+    ($($key:expr => $value:expr),* $(,)?) => {
+        $crate::dialect::common::Table {
+            keys: $crate::dialect::common::packed!($($key),*),
+            values: &[$($value),*],
+        }
+    };
+}
+pub(crate) use table;
 
 /// The reply to a `=?` test command lists ranges in parentheses (`+CGATT: (0-1)`); anything
 /// else where a number belongs is garbage.
@@ -198,19 +313,21 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
 }
 
 /// `+CPIN:` codes; this line comes once per session, so a table scan is the right size.
-const SIM_CODES: &[(&[u8], SimState)] = &[
-    (b"READY", SimState::Ready),
-    (b"SIM PIN", SimState::Pin),
-    (b"SIM PUK", SimState::Puk),
-    (b"SIM PIN2", SimState::Pin2),
-    (b"SIM PUK2", SimState::Puk2),
-    (b"SIM REMOVED", SimState::Removed),
-    (b"NOT INSERTED", SimState::Removed),
-    (b"NOT READY", SimState::NotReady),
-];
+const SIM_CODES: Table<SimState> = table! {
+    b"READY" => SimState::Ready,
+    b"SIM PIN" => SimState::Pin,
+    b"SIM PUK" => SimState::Puk,
+    b"SIM PIN2" => SimState::Pin2,
+    b"SIM PUK2" => SimState::Puk2,
+    b"SIM REMOVED" => SimState::Removed,
+    b"NOT INSERTED" => SimState::Removed,
+    b"NOT READY" => SimState::NotReady,
+};
 
 fn sim_state(code: &[u8]) -> SimState {
-    look_up(SIM_CODES, code).unwrap_or(SimState::Other)
+    SIM_CODES
+        .get(code, Fit::Whole)
+        .map_or(SimState::Other, |(state, _)| state)
 }
 
 /// Drops leading bytes that cannot start a response (controls, >= 0x7F) and trailing blanks.

@@ -67,9 +67,7 @@ pub(crate) enum Segment<'a> {
 /// 0 with a non-empty `out` means the command is complete (as does [`TxCursor::is_done`],
 /// already after the call that wrote the last byte). Costs O(`out.len()`) plus a constant per
 /// segment.
-// Inlined into each dialect's `encode`, so the segment function is a direct match there.
-#[inline(always)]
-pub(crate) fn encode_segments<'a>(
+fn encode_segments<'a>(
     segment: impl Fn(usize) -> Option<Segment<'a>>,
     cursor: &mut TxCursor,
     out: &mut [u8],
@@ -100,21 +98,29 @@ pub(crate) fn encode_segments<'a>(
     written
 }
 
-/// Total length in bytes of the segments `segment(i)` yields (saturating).
-pub(crate) fn segments_len<'a>(segment: impl Fn(usize) -> Option<Segment<'a>>) -> usize {
-    (0..)
-        .map_while(segment)
-        .map(|seg| match seg {
-            Segment::Text(text) => text.len(),
-            Segment::Dec(n) => Number::dec(n).as_bytes().len(),
-            #[cfg(feature = "luat")]
-            Segment::Hex(n) => Number::hex(n, b'X').as_bytes().len(),
-            #[cfg(feature = "quectel")]
-            Segment::HexLowerX(n) => Number::hex(n, b'x').as_bytes().len(),
-            #[cfg(feature = "luat")]
-            Segment::Escaped(payload) => escaped_len(payload),
-        })
-        .fold(0usize, usize::saturating_add)
+/// Total length in bytes of the command that `encode` writes (saturating), found by writing
+/// it into a scratch chunk: the firmware never asks (only tests and hosts do), so this costs no
+/// second walk over the segments next to [`encode_segments`].
+pub(crate) fn encoded_len(encode: impl Fn(&mut TxCursor, &mut [u8]) -> usize) -> usize {
+    let mut cursor = TxCursor::new();
+    let mut chunk = [0u8; 64];
+    let mut len = 0usize;
+    while !cursor.is_done() {
+        len = len.saturating_add(encode(&mut cursor, &mut chunk));
+    }
+    len
+}
+
+/// Where [`fill`] writes the command a dialect hands it. Each dialect's spelling is then one
+/// `match` that runs once per call, and the writing code is in the firmware once for every
+/// dialect.
+pub(crate) struct Job<'c> {
+    /// Where the command is.
+    pub(crate) cursor: &'c mut TxCursor,
+    /// Space for the next bytes.
+    pub(crate) out: &'c mut [u8],
+    /// Bytes written by the call.
+    pub(crate) written: usize,
 }
 
 /// Commands every dialect spells the same way (3GPP TS 27.007 and V.250), shared so their text
@@ -136,23 +142,29 @@ pub(crate) mod common {
 /// one).
 pub(crate) const SLOT: u8 = 0;
 
-/// Segment `index` of the command written as `template` with `args` in its slots: even indices
-/// are the text between two slots, odd ones the arguments. A command is then its text, kept
-/// once, and only its variable parts are built per call: far less code than a segment list per
-/// command.
+/// Does `job` for the command written as `template` with `args` in its slots. Its segments
+/// are, in order, the text before the first slot, the first argument, the text between the
+/// first and second slots, and so on: a command is then its text, kept once, and only its
+/// variable parts are built per call, far less code than a segment list per command.
 #[inline(never)]
-pub(crate) fn fill<'a>(
-    template: &'static [u8],
-    args: &[Segment<'a>],
-    index: usize,
-) -> Option<Segment<'a>> {
+pub(crate) fn fill(template: &'static [u8], args: &[Segment<'_>], job: &mut Job<'_>) {
+    job.written = encode_segments(|index| nth(template, args, index), job.cursor, job.out);
+}
+
+/// Segment `index` of `template` with `args` in its slots (see [`fill`]): even indices are the
+/// text between two slots, odd ones the arguments.
+#[inline(never)]
+fn nth<'a>(template: &'static [u8], args: &[Segment<'a>], index: usize) -> Option<Segment<'a>> {
     if index % 2 == 1 {
         return args.get(index / 2).copied();
     }
-    template
-        .split(|&b| b == SLOT)
-        .nth(index / 2)
-        .map(Segment::Text)
+    let mut rest = template;
+    for _ in 0..index / 2 {
+        let slot = rest.iter().position(|&b| b == SLOT)?;
+        rest = rest.get(slot + 1..)?;
+    }
+    let end = rest.iter().position(|&b| b == SLOT).unwrap_or(rest.len());
+    Some(Segment::Text(crate::bytes::head(rest, end)))
 }
 
 /// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).

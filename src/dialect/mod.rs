@@ -105,7 +105,7 @@ pub enum Command<'a> {
     Simcom(simcom::Command<'a>),
 }
 
-/// Writes the next bytes of `cmd`; see [`encode::encode_segments`].
+/// Writes the next bytes of `cmd`; see the [`encode` module](mod@encode).
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
     match cmd {
         #[cfg(feature = "luat")]

@@ -23,7 +23,7 @@
 //!   `CONNECT FAIL` and `CLOSED`, with any link number of one or two digits.
 
 use crate::dialect::common::{
-    contains, decode_standard, is_echo, look_up, number, skip_spaces, trim,
+    contains, decode_standard, is_echo, number, skip_spaces, table, trim, Fit, Table,
 };
 
 pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
@@ -46,58 +46,78 @@ const SUBACK: Response = Response::Subscribed {
     granted: None,
 };
 
-/// Lines that only inform. Matched as prefixes after the specific `+` forms above failed.
-const INFO_PREFIXES: &[&[u8]] = &[
-    b"+CGEV:",
-    b"+CFUN:",
-    b"+CREG:",
-    b"+CGREG:",
-    b"+CEREG:",
-    b"+NITZ:",
-    b"+CTZV",
-    b"+CTZE",
-    b"+E_UTRAN Service",
-    b"+GSM Service",
-    b"+MQTTMSGGET:",
-    b"+MQTTMSGSET:",
-    b"+MQTTMODE:",
-    b"+MCONFIG",
-    b"+MIPSTART",
-    b"+SSLMIPSTART",
-    b"+MCONNECT",
-    b"+MPUB",
-    b"+MUNSUB",
-    b"+SSLCFG:",
-    b"+CMEE:",
-    b"+IPR:",
-    b"+CGDCONT:",
-    b"+CGACT:",
-    b"+CGEREP:",
-];
+/// What a `+` line that is not a standard 3GPP one is about.
+#[derive(Clone, Copy)]
+enum Plus {
+    /// `+MQTTSTATU`, spaces, `:`, the session state.
+    State,
+    /// `+MSUB:` cache notice (the tokenizer frames the messages).
+    Notice,
+    /// `+CGEV:`: a detach or PDN deactivation, else it only informs.
+    Event,
+    /// `+PDP`, `DEACT` after optional spaces and `:`.
+    Pdp,
+    /// Lines that only inform.
+    Info,
+}
+
+/// The `+` lines by prefix, first fit wins: the specific forms, then those that only inform.
+const PLUS: Table<Plus> = table! {
+    b"+MQTTSTATU" => Plus::State,
+    b"+MSUB:" => Plus::Notice,
+    b"+CGEV:" => Plus::Event,
+    b"+PDP" => Plus::Pdp,
+    b"+CFUN:" => Plus::Info,
+    b"+CREG:" => Plus::Info,
+    b"+CGREG:" => Plus::Info,
+    b"+CEREG:" => Plus::Info,
+    b"+NITZ:" => Plus::Info,
+    b"+CTZV" => Plus::Info,
+    b"+CTZE" => Plus::Info,
+    b"+E_UTRAN Service" => Plus::Info,
+    b"+GSM Service" => Plus::Info,
+    b"+MQTTMSGGET:" => Plus::Info,
+    b"+MQTTMSGSET:" => Plus::Info,
+    b"+MQTTMODE:" => Plus::Info,
+    b"+MCONFIG" => Plus::Info,
+    b"+MIPSTART" => Plus::Info,
+    b"+SSLMIPSTART" => Plus::Info,
+    b"+MCONNECT" => Plus::Info,
+    b"+MPUB" => Plus::Info,
+    b"+MUNSUB" => Plus::Info,
+    b"+SSLCFG:" => Plus::Info,
+    b"+CMEE:" => Plus::Info,
+    b"+IPR:" => Plus::Info,
+    b"+CGDCONT:" => Plus::Info,
+    b"+CGACT:" => Plus::Info,
+    b"+CGEREP:" => Plus::Info,
+};
 
 /// Lines that are a response by themselves, most frequent first. A table scan (a length
 /// compare per entry, a `memcmp` on a length match) is a fraction of the flash of a `match`
 /// on byte strings, which inlines every comparison.
-const WHOLE_LINES: &[(&[u8], Response)] = &[
-    (b"OK", Response::Ok),
-    (b"PUBACK", PUBACK),
-    (b"ERROR", Response::Error),
-    (b"PUBREC", PUBREC),
-    (b"PUBCOMP", PUBCOMP),
-    (b"SUBACK", SUBACK),
-    (b"UNSUBACK", Response::Unsubscribed { id: None }),
-    (b"CONNACK OK", Response::Connected),
-    (b"ALREADY CONNECT", Response::LinkAlreadyOpen),
-    (b"RDY", Response::Ready),
-    (b"SHUT OK", Response::Done),
-    (b"NORMAL POWER DOWN", Response::PowerDown),
-    (b"SIM REMOVED", Response::Sim(SimState::Removed)),
-    (b"SMS READY", Response::Info),
-    (b"UART Boot Completed", Response::Info),
-];
+const WHOLE_LINES: Table<Response> = table! {
+    b"OK" => Response::Ok,
+    b"PUBACK" => PUBACK,
+    b"ERROR" => Response::Error,
+    b"PUBREC" => PUBREC,
+    b"PUBCOMP" => PUBCOMP,
+    b"SUBACK" => SUBACK,
+    b"UNSUBACK" => Response::Unsubscribed { id: None },
+    b"CONNACK OK" => Response::Connected,
+    b"ALREADY CONNECT" => Response::LinkAlreadyOpen,
+    b"RDY" => Response::Ready,
+    b"SHUT OK" => Response::Done,
+    b"NORMAL POWER DOWN" => Response::PowerDown,
+    b"SIM REMOVED" => Response::Sim(SimState::Removed),
+    b"SMS READY" => Response::Info,
+    b"UART Boot Completed" => Response::Info,
+};
 
 /// Classifies one line (terminator already stripped). Never fails: what is not recognised is
 /// [`Response::Unknown`].
+// Out of line: inlined into the engine's poll, its copies there cost more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8]) -> Response {
     let line = trim(line);
     let Some(&first) = line.first() else {
@@ -106,7 +126,15 @@ pub fn decode(line: &[u8]) -> Response {
     if first == b'+' {
         return decode_plus(line);
     }
-    if let Some(response) = look_up(WHOLE_LINES, line) {
+    // `OK` ends nearly every command: two compares here instead of a table scan keep the
+    // per-byte receive cost within its budget (make bench-budgets).
+    if line == b"OK" {
+        return Response::Ok;
+    }
+    if let Some(response) = WHOLE_LINES
+        .get(line, Fit::Whole)
+        .map(|(response, _)| response)
+    {
         return response;
     }
     match first {
@@ -143,28 +171,29 @@ fn decode_link(line: &[u8]) -> Response {
         },
         _ => return Response::Unknown,
     };
-    match body {
-        b"CONNECT OK" => Response::LinkOpened,
-        // Unreachable unless a `STATE:` line before it said the bearer is down (the engine
-        // keeps that).
-        b"CONNECT FAIL" => Response::OpenFailed {
-            code: 0,
-            reason: Status::BrokerUnreachable,
-        },
-        b"CLOSED" => Response::LinkClosed {
-            code: 0,
-            cause: LinkCause::Closed,
-        },
-        _ => Response::Unknown,
-    }
+    LINK_LINES
+        .get(body, Fit::Whole)
+        .map_or(Response::Unknown, |(response, _)| response)
 }
+
+/// What [`decode_link`] reads after the optional link number.
+const LINK_LINES: Table<Response> = table! {
+    b"CONNECT OK" => Response::LinkOpened,
+    // Unreachable unless a `STATE:` line before it said the bearer is down (the engine keeps
+    // that).
+    b"CONNECT FAIL" => Response::OpenFailed { code: 0, reason: Status::BrokerUnreachable },
+    b"CLOSED" => Response::LinkClosed { code: 0, cause: LinkCause::Closed },
+};
 
 fn decode_plus(line: &[u8]) -> Response {
     if let Some(standard) = decode_standard(line) {
         return standard;
     }
-    if let Some(state) = line.strip_prefix(b"+MQTTSTATU") {
-        return match skip_spaces(state).strip_prefix(b":").map(number) {
+    let Some((kind, rest)) = PLUS.get(line, Fit::Prefix) else {
+        return Response::Unknown;
+    };
+    match kind {
+        Plus::State => match skip_spaces(rest).strip_prefix(b":").map(number) {
             Some(Some(n)) => {
                 u8::try_from(n).map_or(Response::Unknown, |code| Response::SessionState {
                     code,
@@ -172,48 +201,48 @@ fn decode_plus(line: &[u8]) -> Response {
                 })
             }
             _ => Response::Unknown,
-        };
-    }
-    if let Some(slot) = line.strip_prefix(b"+MSUB:") {
-        return match number(slot) {
+        },
+        Plus::Notice => match number(rest) {
             Some(n @ 0..=3) => Response::CacheNotice(n as u8),
-            _ if contains(slot, b" byte,") => Response::CorruptMessage,
+            _ if contains(rest, b" byte,") => Response::CorruptMessage,
             _ => Response::Unknown,
+        },
+        Plus::Event => bearer_event(skip_spaces(rest)),
+        Plus::Pdp => {
+            let deact = skip_spaces(rest);
+            let deact = deact.strip_prefix(b":").unwrap_or(deact);
+            if skip_spaces(deact) == b"DEACT" {
+                Response::BearerLost {
+                    cid: 0,
+                    restore: true,
+                }
+            } else {
+                Response::Unknown
+            }
+        }
+        Plus::Info => Response::Info,
+    }
+}
+
+/// `+CGEV:` detach and PDN deactivation reports; other events only inform.
+fn bearer_event(event: &[u8]) -> Response {
+    if event == b"NW DETACH" || event == b"ME DETACH" {
+        return Response::BearerLost {
+            cid: 0,
+            restore: false,
         };
     }
-    if let Some(event) = line.strip_prefix(b"+CGEV:") {
-        let event = skip_spaces(event);
-        if event == b"NW DETACH" || event == b"ME DETACH" {
-            return Response::BearerLost {
-                cid: 0,
-                restore: false,
-            };
-        }
-        if let Some(cid) = event
-            .strip_prefix(b"NW PDN DEACT")
-            .or_else(|| event.strip_prefix(b"ME PDN DEACT"))
-        {
-            let cid = skip_spaces(cid);
-            let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
-            let cid = number(cid).and_then(|n| u8::try_from(n).ok());
-            return Response::BearerLost {
-                cid: cid.unwrap_or(0),
-                restore: false,
-            };
-        }
+    if let Some(cid) = event
+        .strip_prefix(b"NW PDN DEACT")
+        .or_else(|| event.strip_prefix(b"ME PDN DEACT"))
+    {
+        let cid = skip_spaces(cid);
+        let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
+        let cid = number(cid).and_then(|n| u8::try_from(n).ok());
+        return Response::BearerLost {
+            cid: cid.unwrap_or(0),
+            restore: false,
+        };
     }
-    if let Some(deact) = line.strip_prefix(b"+PDP") {
-        let deact = skip_spaces(deact);
-        let deact = deact.strip_prefix(b":").unwrap_or(deact);
-        if skip_spaces(deact) == b"DEACT" {
-            return Response::BearerLost {
-                cid: 0,
-                restore: true,
-            };
-        }
-    }
-    if INFO_PREFIXES.iter().any(|prefix| line.starts_with(prefix)) {
-        return Response::Info;
-    }
-    Response::Unknown
+    Response::Info
 }

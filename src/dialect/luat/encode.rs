@@ -9,7 +9,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, encode_segments, escaped_len, fill, segments_len, Segment};
+use crate::dialect::encode::{common, escaped_len, fill, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -147,32 +147,30 @@ pub enum Command<'a> {
     Reset,
 }
 
-/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
-/// `\0` is an argument's place).
-fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
+/// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
+/// place).
+fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
     use Segment::{Dec, Escaped, Hex, Text};
     let bit = |on: bool| Dec(u32::from(on));
-    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match *cmd {
-        Command::At => fixed(common::AT),
-        Command::EchoOff => fixed(common::ECHO_OFF),
-        Command::DataModeText => fixed(b"AT+MQTTMODE=0\r"),
-        Command::SimQuery => fixed(common::SIM_QUERY),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
-        Command::MqttStatus => fixed(b"AT+MQTTSTATU\r"),
-        Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], index),
+        Command::At => fill(common::AT, &[], job),
+        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
+        Command::DataModeText => fill(b"AT+MQTTMODE=0\r", &[], job),
+        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
+        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
+        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
+        Command::MqttStatus => fill(b"AT+MQTTSTATU\r", &[], job),
+        Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Dec(n)], index),
-            SslValue::HexNum(n) => fill(b"AT+SSLCFG=\"\0\",88,\0\r", &[Text(tag), Hex(n)], index),
-            SslValue::Str(s) => fill(
-                b"AT+SSLCFG=\"\0\",88,\"\0\"\r",
-                &[Text(tag), Text(s)],
-                index,
-            ),
-        },
+        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Dec(n)),
+                SslValue::HexNum(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Hex(n)),
+                SslValue::Str(s) => (b"AT+SSLCFG=\"\0\",88,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
         Command::MipStart { host, port, tls } => fill(
             if tls {
                 b"AT+SSLMIPSTART=\"\0\",\0\r"
@@ -180,47 +178,50 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
                 b"AT+MIPSTART=\"\0\",\0\r"
             },
             &[Text(host), Dec(port.into())],
-            index,
+            job,
         ),
         Command::Mconfig {
             client_id,
             user,
             password,
-            will: None,
-        } => fill(
-            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r",
-            &[Text(client_id), Text(user), Text(password)],
-            index,
-        ),
-        Command::Mconfig {
-            client_id,
-            user,
-            password,
-            will: Some(will),
-        } => fill(
-            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
-            &[
+            will,
+        } => {
+            // One argument list for both forms: without a will only the first three are sent.
+            let w = will.unwrap_or(Will {
+                topic: &[],
+                payload: &[],
+                qos: 0,
+                retain: false,
+            });
+            let args = [
                 Text(client_id),
                 Text(user),
                 Text(password),
-                Dec(will.qos.into()),
-                bit(will.retain),
-                Text(will.topic),
-                Text(will.payload),
-            ],
-            index,
-        ),
+                Dec(w.qos.into()),
+                bit(w.retain),
+                Text(w.topic),
+                Text(w.payload),
+            ];
+            match args.split_at_checked(3) {
+                Some((head, _)) if will.is_none() => {
+                    fill(b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r", head, job)
+                }
+                _ => fill(
+                    b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
+                    &args,
+                    job,
+                ),
+            }
+        }
         Command::Mconnect { clean, keepalive_s } => fill(
             b"AT+MCONNECT=\0,\0\r",
             &[bit(clean), Dec(keepalive_s.into())],
-            index,
+            job,
         ),
-        Command::Msub { topic, qos } => fill(
-            b"AT+MSUB=\"\0\",\0\r",
-            &[Text(topic), Dec(qos.into())],
-            index,
-        ),
-        Command::Munsub { topic } => fill(b"AT+MUNSUB=\"\0\"\r", &[Text(topic)], index),
+        Command::Msub { topic, qos } => {
+            fill(b"AT+MSUB=\"\0\",\0\r", &[Text(topic), Dec(qos.into())], job)
+        }
+        Command::Munsub { topic } => fill(b"AT+MUNSUB=\"\0\"\r", &[Text(topic)], job),
         Command::Mpub {
             topic,
             qos,
@@ -229,10 +230,10 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         } => fill(
             b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r",
             &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
-            index,
+            job,
         ),
         // Left out of the build (crate::parts): publish_form never chooses it.
-        Command::MpubEx { .. } if !crate::parts::MPUBEX => fixed(common::AT),
+        Command::MpubEx { .. } if !crate::parts::MPUBEX => fill(common::AT, &[], job),
         Command::MpubEx {
             topic,
             qos,
@@ -246,28 +247,33 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
                 bit(retain),
                 Dec(u32::try_from(len).unwrap_or(u32::MAX)),
             ],
-            index,
+            job,
         ),
-        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
-        Command::MsgGet if !crate::parts::CACHE_MODE => fixed(common::AT),
-        Command::MsgGet => fixed(b"AT+MQTTMSGGET\r"),
-        Command::Mdisconnect => fixed(b"AT+MDISCONNECT\r"),
-        Command::Mipclose => fixed(b"AT+MIPCLOSE\r"),
-        Command::CipShut => fixed(b"AT+CIPSHUT\r"),
-        Command::Reset => fixed(b"AT+RESET\r"),
+        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
+        Command::MsgGet if !crate::parts::CACHE_MODE => fill(common::AT, &[], job),
+        Command::MsgGet => fill(b"AT+MQTTMSGGET\r", &[], job),
+        Command::Mdisconnect => fill(b"AT+MDISCONNECT\r", &[], job),
+        Command::Mipclose => fill(b"AT+MIPCLOSE\r", &[], job),
+        Command::CipShut => fill(b"AT+CIPSHUT\r", &[], job),
+        Command::Reset => fill(b"AT+RESET\r", &[], job),
     }
 }
 
-/// Writes the next bytes of `cmd` from `cursor` into `out`; see
-/// [`encode_segments`](crate::dialect::encode::encode_segments).
+/// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
-    encode_segments(|i| segment(cmd, i), cursor, out)
+    let mut job = Job {
+        cursor,
+        out,
+        written: 0,
+    };
+    segment(cmd, &mut job);
+    job.written
 }
 
 /// Total encoded length of `cmd` in bytes (saturating).
 pub fn encoded_len(cmd: &Command<'_>) -> usize {
-    segments_len(|i| segment(cmd, i))
+    crate::dialect::encode::encoded_len(|cursor, out| encode(cmd, cursor, out))
 }
 
 /// Bytes the MPUB message field takes after escaping `"`, CR, LF and `\\` (3 bytes each).

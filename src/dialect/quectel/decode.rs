@@ -14,7 +14,8 @@
 //! is not checked: cellmqtt only ever opens client 0.
 
 use crate::dialect::common::{
-    is_echo, look_up, number, plus_line, skip_spaces, split_once, test_form, trim, PlusLine,
+    is_echo, number, plus_line, skip_spaces, split_once, table, test_form, trim, Fit, PlusLine,
+    Table,
 };
 use crate::dialect::response::{Ack, LinkCause, Response, SimState};
 use crate::Status;
@@ -26,18 +27,18 @@ use crate::Status;
 pub const OPEN_NETWORK_FAILED: u16 = 0xFFFF;
 
 /// Lines that are a response by themselves.
-const WHOLE_LINES: &[(&[u8], Response)] = &[
-    (b"OK", Response::Ok),
-    (b"ERROR", Response::Error),
+const WHOLE_LINES: Table<Response> = table! {
+    b"OK" => Response::Ok,
+    b"ERROR" => Response::Error,
     // A reboot in mid-session (or the end of `AT+CFUN=1,1`): all module state is lost (§2.1).
-    (b"RDY", Response::Ready),
-    (b"POWERED DOWN", Response::Ready),
-    (b"APP RDY", Response::Info),
-    (b"SMS READY", Response::Info),
-    (b"SMS DONE", Response::Info),
-    (b"PB DONE", Response::Info),
-    (b"SIM REMOVED", Response::Sim(SimState::Removed)),
-];
+    b"RDY" => Response::Ready,
+    b"POWERED DOWN" => Response::Ready,
+    b"APP RDY" => Response::Info,
+    b"SMS READY" => Response::Info,
+    b"SMS DONE" => Response::Info,
+    b"PB DONE" => Response::Info,
+    b"SIM REMOVED" => Response::Sim(SimState::Removed),
+};
 
 /// What a `+<keyword>:` line is about.
 #[derive(Clone, Copy)]
@@ -60,43 +61,48 @@ enum Kind {
 /// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
 /// of another (`+QMTPUB`, `+QMTPUBEX`) cannot match the longer one's lines, since the colon
 /// must follow it.
-const KEYWORDS: &[(&[u8], Kind)] = &[
-    (b"+QMTPUBEX", Kind::Publish),
-    (b"+QMTPUB", Kind::Publish),
-    (b"+QMTRECV", Kind::Recv),
-    (b"+QMTSTAT", Kind::Stat),
-    (b"+QMTSUB", Kind::Sub),
-    (b"+QMTUNS", Kind::Unsub),
-    (b"+QMTCONN", Kind::Conn),
-    (b"+QMTOPEN", Kind::Open),
-    (b"+QMTPING", Kind::Ping),
-    (b"+QIURC", Kind::Urc),
-    (b"+QIACT", Kind::Act),
-    (b"+QMTDISC", Kind::Settled),
-    (b"+QMTCLOSE", Kind::Settled),
-    (b"+QMTCFG", Kind::Info),
-    (b"+QSSLCFG", Kind::Info),
-    (b"+QICSGP", Kind::Info),
-    (b"+QFUPL", Kind::Info),
-    (b"+QUSIM", Kind::Info),
-    (b"+QIND", Kind::Info),
-    (b"+QCCID", Kind::Info),
-    (b"+QNITZ", Kind::Info),
-    (b"+QLTS", Kind::Info),
-    (b"+QCSQ", Kind::Info),
-    (b"+QNWINFO", Kind::Info),
-];
+const KEYWORDS: Table<Kind> = table! {
+    b"+QMTPUBEX" => Kind::Publish,
+    b"+QMTPUB" => Kind::Publish,
+    b"+QMTRECV" => Kind::Recv,
+    b"+QMTSTAT" => Kind::Stat,
+    b"+QMTSUB" => Kind::Sub,
+    b"+QMTUNS" => Kind::Unsub,
+    b"+QMTCONN" => Kind::Conn,
+    b"+QMTOPEN" => Kind::Open,
+    b"+QMTPING" => Kind::Ping,
+    b"+QIURC" => Kind::Urc,
+    b"+QIACT" => Kind::Act,
+    b"+QMTDISC" => Kind::Settled,
+    b"+QMTCLOSE" => Kind::Settled,
+    b"+QMTCFG" => Kind::Info,
+    b"+QSSLCFG" => Kind::Info,
+    b"+QICSGP" => Kind::Info,
+    b"+QFUPL" => Kind::Info,
+    b"+QUSIM" => Kind::Info,
+    b"+QIND" => Kind::Info,
+    b"+QCCID" => Kind::Info,
+    b"+QNITZ" => Kind::Info,
+    b"+QLTS" => Kind::Info,
+    b"+QCSQ" => Kind::Info,
+    b"+QNWINFO" => Kind::Info,
+};
 
 /// Classifies one line (terminator already stripped). `state_query` is true while
 /// `AT+QMTCONN?` is in flight: a two-field `+QMTCONN: <c>,<n>` is then the session state,
 /// otherwise the connect result of older firmware (§3.4, §3.13 item 2). Never fails: what is
 /// not recognised is [`Response::Unknown`].
+// Out of line, as Luat's: inlined into the engine's poll, it costs more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8], state_query: bool) -> Response {
     let line = trim(line);
     if line.first() == Some(&b'+') {
         return decode_plus(line, state_query);
     }
-    if let Some(response) = look_up(WHOLE_LINES, line) {
+    if let Some(response) = WHOLE_LINES
+        .get(line, Fit::Whole)
+        .map(|(response, _)| response)
+    {
         return response;
     }
     if is_echo(line) {
@@ -106,7 +112,7 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
 }
 
 fn decode_plus(line: &[u8], state_query: bool) -> Response {
-    let (kind, values) = match plus_line(line, KEYWORDS) {
+    let (kind, values) = match plus_line(line, &KEYWORDS) {
         PlusLine::Decided(response) => return response,
         PlusLine::Keyword(kind, values) => (kind, values),
     };

@@ -12,7 +12,7 @@
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, encode_segments, fill, segments_len, Segment};
+use crate::dialect::encode::{common, fill, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -177,19 +177,18 @@ pub enum Command<'a> {
     Reboot,
 }
 
-/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
-/// `\0` is an argument's place).
-fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
+/// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
+/// place).
+fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
     use Segment::{Dec, HexLowerX, Text};
     let bit = |on: bool| Dec(u32::from(on));
-    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match *cmd {
-        Command::At => fixed(common::AT),
-        Command::EchoOff => fixed(common::ECHO_OFF),
-        Command::SimQuery => fixed(common::SIM_QUERY),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
+        Command::At => fill(common::AT, &[], job),
+        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
+        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
+        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
+        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
         Command::Apn {
             apn,
             user,
@@ -197,64 +196,55 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
         } => fill(
             b"AT+QICSGP=1,1,\"\0\",\"\0\",\"\0\",1\r",
             &[Text(apn), Text(user), Text(password)],
-            index,
+            job,
         ),
-        Command::Activate => fixed(b"AT+QIACT=1\r"),
-        Command::ActivateQuery => fixed(b"AT+QIACT?\r"),
-        Command::Deactivate => fixed(b"AT+QIDEACT=1\r"),
+        Command::Activate => fill(b"AT+QIACT=1\r", &[], job),
+        Command::ActivateQuery => fill(b"AT+QIACT?\r", &[], job),
+        Command::Deactivate => fill(b"AT+QIDEACT=1\r", &[], job),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+QSSLCFG=\"\0\",1,\0\r", &[Text(tag), Dec(n)], index),
-            SslValue::HexNum(n) => fill(
-                b"AT+QSSLCFG=\"\0\",1,\0\r",
-                &[Text(tag), HexLowerX(n)],
-                index,
-            ),
-            SslValue::Str(s) => fill(
-                b"AT+QSSLCFG=\"\0\",1,\"\0\"\r",
-                &[Text(tag), Text(s)],
-                index,
-            ),
-        },
-        Command::Config(item) => config_segment(item, index),
+        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", Dec(n)),
+                SslValue::HexNum(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", HexLowerX(n)),
+                SslValue::Str(s) => (b"AT+QSSLCFG=\"\0\",1,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
+        Command::Config(item) => config_segment(item, job),
         Command::Open { host, port } => fill(
             b"AT+QMTOPEN=0,\"\0\",\0\r",
             &[Text(host), Dec(port.into())],
-            index,
+            job,
         ),
-        Command::OpenQuery => fixed(b"AT+QMTOPEN?\r"),
+        Command::OpenQuery => fill(b"AT+QMTOPEN?\r", &[], job),
         Command::Connect {
             client_id,
             user,
             password,
         } => {
-            if password.is_empty() && user.is_empty() {
-                fill(b"AT+QMTCONN=0,\"\0\"\r", &[Text(client_id)], index)
-            } else if password.is_empty() {
-                fill(
-                    b"AT+QMTCONN=0,\"\0\",\"\0\"\r",
-                    &[Text(client_id), Text(user)],
-                    index,
-                )
-            } else {
-                fill(
-                    b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r",
-                    &[Text(client_id), Text(user), Text(password)],
-                    index,
-                )
-            }
+            // One argument list for the three forms: each sends as many as its template has.
+            let args = [Text(client_id), Text(user), Text(password)];
+            let (template, count): (&'static [u8], usize) =
+                if password.is_empty() && user.is_empty() {
+                    (b"AT+QMTCONN=0,\"\0\"\r", 1)
+                } else if password.is_empty() {
+                    (b"AT+QMTCONN=0,\"\0\",\"\0\"\r", 2)
+                } else {
+                    (b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r", 3)
+                };
+            fill(template, args.get(..count).unwrap_or(&args), job)
         }
-        Command::ConnQuery => fixed(b"AT+QMTCONN?\r"),
+        Command::ConnQuery => fill(b"AT+QMTCONN?\r", &[], job),
         Command::Subscribe { id, topic, qos } => fill(
             b"AT+QMTSUB=0,\0,\"\0\",\0\r",
             &[Dec(id.into()), Text(topic), Dec(qos.into())],
-            index,
+            job,
         ),
         Command::Unsubscribe { id, topic } => fill(
             b"AT+QMTUNS=0,\0,\"\0\"\r",
             &[Dec(id.into()), Text(topic)],
-            index,
+            job,
         ),
         Command::PublishHeader {
             id,
@@ -271,25 +261,24 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
                 Text(topic),
                 Dec(u32::try_from(len).unwrap_or(u32::MAX)),
             ],
-            index,
+            job,
         ),
-        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
-        Command::Disconnect => fixed(b"AT+QMTDISC=0\r"),
-        Command::Close => fixed(b"AT+QMTCLOSE=0\r"),
-        Command::Reboot => fixed(b"AT+CFUN=1,1\r"),
+        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
+        Command::Disconnect => fill(b"AT+QMTDISC=0\r", &[], job),
+        Command::Close => fill(b"AT+QMTCLOSE=0\r", &[], job),
+        Command::Reboot => fill(b"AT+CFUN=1,1\r", &[], job),
     }
 }
 
-/// The `index`th segment of `AT+QMTCFG=<item>`.
-fn config_segment<'a>(item: MqttCfg<'a>, index: usize) -> Option<Segment<'a>> {
+/// Hands `AT+QMTCFG=<item>` to `job` (see [`segment`]).
+fn config_segment<'a>(item: MqttCfg<'a>, job: &mut Job<'_>) {
     use Segment::{Dec, Text};
     let bit = |on: bool| Dec(u32::from(on));
-    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match item {
-        MqttCfg::Version(v) => fill(b"AT+QMTCFG=\"version\",0,\0\r", &[Dec(v.into())], index),
-        MqttCfg::PdpCid(cid) => fill(b"AT+QMTCFG=\"pdpcid\",0,\0\r", &[Dec(cid.into())], index),
-        MqttCfg::Keepalive(s) => fill(b"AT+QMTCFG=\"keepalive\",0,\0\r", &[Dec(s.into())], index),
-        MqttCfg::Session { clean } => fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], index),
+        MqttCfg::Version(v) => fill(b"AT+QMTCFG=\"version\",0,\0\r", &[Dec(v.into())], job),
+        MqttCfg::PdpCid(cid) => fill(b"AT+QMTCFG=\"pdpcid\",0,\0\r", &[Dec(cid.into())], job),
+        MqttCfg::Keepalive(s) => fill(b"AT+QMTCFG=\"keepalive\",0,\0\r", &[Dec(s.into())], job),
+        MqttCfg::Session { clean } => fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job),
         MqttCfg::Will {
             topic,
             payload,
@@ -298,27 +287,32 @@ fn config_segment<'a>(item: MqttCfg<'a>, index: usize) -> Option<Segment<'a>> {
         } => fill(
             b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
             &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
-            index,
+            job,
         ),
-        MqttCfg::NoWill => fixed(b"AT+QMTCFG=\"will\",0,0\r"),
-        MqttCfg::RecvMode => fixed(b"AT+QMTCFG=\"recv/mode\",0,0,1\r"),
-        MqttCfg::Ssl { on: true } => fixed(b"AT+QMTCFG=\"ssl\",0,1,1\r"),
-        MqttCfg::Ssl { on: false } => fixed(b"AT+QMTCFG=\"ssl\",0,0\r"),
+        MqttCfg::NoWill => fill(b"AT+QMTCFG=\"will\",0,0\r", &[], job),
+        MqttCfg::RecvMode => fill(b"AT+QMTCFG=\"recv/mode\",0,0,1\r", &[], job),
+        MqttCfg::Ssl { on: true } => fill(b"AT+QMTCFG=\"ssl\",0,1,1\r", &[], job),
+        MqttCfg::Ssl { on: false } => fill(b"AT+QMTCFG=\"ssl\",0,0\r", &[], job),
         MqttCfg::Timeout { s, retries } => fill(
             b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
             &[Dec(s.into()), Dec(retries.into())],
-            index,
+            job,
         ),
     }
 }
 
-/// Writes the next bytes of `cmd` from `cursor` into `out`; see
-/// [`encode_segments`](crate::dialect::encode::encode_segments).
+/// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
-    encode_segments(|i| segment(cmd, i), cursor, out)
+    let mut job = Job {
+        cursor,
+        out,
+        written: 0,
+    };
+    segment(cmd, &mut job);
+    job.written
 }
 
 /// Total encoded length of `cmd` in bytes (saturating).
 pub fn encoded_len(cmd: &Command<'_>) -> usize {
-    segments_len(|i| segment(cmd, i))
+    crate::dialect::encode::encoded_len(|cursor, out| encode(cmd, cursor, out))
 }

@@ -13,7 +13,9 @@
 //! carry no message id (§6.3). The client index `<c>` is checked only where a line may be about
 //! another client (the state query); cellmqtt only ever acquires client 0.
 
-use crate::dialect::common::{is_echo, look_up, number, plus_line, skip_spaces, trim, PlusLine};
+use crate::dialect::common::{
+    is_echo, number, plus_line, skip_spaces, table, trim, Fit, PlusLine, Table,
+};
 use crate::dialect::response::{Ack, LinkCause, Response, SimState};
 use crate::Status;
 
@@ -22,24 +24,18 @@ use crate::Status;
 pub const ALREADY_STARTED: u16 = 23;
 
 /// Lines that are a response by themselves.
-const WHOLE_LINES: &[(&[u8], Response)] = &[
-    (b"OK", Response::Ok),
-    (b"ERROR", Response::Error),
+const WHOLE_LINES: Table<Response> = table! {
+    b"OK" => Response::Ok,
+    b"ERROR" => Response::Error,
     // A reboot (§2.2): SIM7600 prints `RDY`, A76xx `*ATREADY: 1` (matched by prefix below).
-    (b"RDY", Response::Ready),
+    b"RDY" => Response::Ready,
     // Later boot lines (§2.2): a reboot when they come while the session is up.
-    (b"SMS DONE", Response::BootLine),
-    (b"PB DONE", Response::BootLine),
+    b"SMS DONE" => Response::BootLine,
+    b"PB DONE" => Response::BootLine,
     // The network is lost and the MQTT service is down (§4.9): stop, release and start again.
-    (
-        b"+CMQTTNONET",
-        Response::BearerLost {
-            cid: 0,
-            restore: true,
-        },
-    ),
-    (b"SIM REMOVED", Response::Sim(SimState::Removed)),
-];
+    b"+CMQTTNONET" => Response::BearerLost { cid: 0, restore: true },
+    b"SIM REMOVED" => Response::Sim(SimState::Removed),
+};
 
 /// What a `+<keyword>:` line is about.
 #[derive(Clone, Copy)]
@@ -62,51 +58,59 @@ enum Kind {
 /// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
 /// of another (`+CMQTTSUB`, `+CMQTTSUBTOPIC`) cannot match the longer one's lines, since the
 /// colon must follow it.
-const KEYWORDS: &[(&[u8], Kind)] = &[
-    (b"+CMQTTSTART", Kind::Start),
-    (b"+CMQTTCONNECT", Kind::Connect),
-    (b"+CMQTTSUB", Kind::Sub),
-    (b"+CMQTTUNSUB", Kind::Unsub),
-    (b"+CMQTTPUB", Kind::Publish),
-    (b"+CMQTTCONNLOST", Kind::ConnLost),
-    (b"+CMQTTPING", Kind::Ping),
-    (b"+CMQTTDISC", Kind::Disc),
-    (b"+CMQTTRXSTART", Kind::RxStart),
+const KEYWORDS: Table<Kind> = table! {
+    b"+CMQTTSTART" => Kind::Start,
+    b"+CMQTTCONNECT" => Kind::Connect,
+    b"+CMQTTSUB" => Kind::Sub,
+    b"+CMQTTUNSUB" => Kind::Unsub,
+    b"+CMQTTPUB" => Kind::Publish,
+    b"+CMQTTCONNLOST" => Kind::ConnLost,
+    b"+CMQTTPING" => Kind::Ping,
+    b"+CMQTTDISC" => Kind::Disc,
+    b"+CMQTTRXSTART" => Kind::RxStart,
     // The parts of a message that lost its start (already counted when it was dropped).
-    (b"+CMQTTRXTOPIC", Kind::Settled),
-    (b"+CMQTTRXPAYLOAD", Kind::Settled),
-    (b"+CMQTTRXEND", Kind::Settled),
-    (b"+CMQTTSTOP", Kind::Settled),
-    (b"+CMQTTACCQ", Kind::Info),
-    (b"+CMQTTREL", Kind::Info),
-    (b"+CMQTTSSLCFG", Kind::Info),
-    (b"+CMQTTTOPIC", Kind::Info),
-    (b"+CMQTTPAYLOAD", Kind::Info),
-    (b"+CMQTTSUBTOPIC", Kind::Info),
-    (b"+CMQTTUNSUBTOPIC", Kind::Info),
-    (b"+CMQTTWILLTOPIC", Kind::Info),
-    (b"+CMQTTWILLMSG", Kind::Info),
-    (b"+CSSLCFG", Kind::Info),
-    (b"+CCERTLIST", Kind::Info),
-    (b"+CICCID", Kind::Info),
-    (b"+NETOPEN", Kind::Info),
-    (b"+MSTK", Kind::Info),
-    (b"+CPSI", Kind::Info),
-];
+    b"+CMQTTRXTOPIC" => Kind::Settled,
+    b"+CMQTTRXPAYLOAD" => Kind::Settled,
+    b"+CMQTTRXEND" => Kind::Settled,
+    b"+CMQTTSTOP" => Kind::Settled,
+    b"+CMQTTACCQ" => Kind::Info,
+    b"+CMQTTREL" => Kind::Info,
+    b"+CMQTTSSLCFG" => Kind::Info,
+    b"+CMQTTTOPIC" => Kind::Info,
+    b"+CMQTTPAYLOAD" => Kind::Info,
+    b"+CMQTTSUBTOPIC" => Kind::Info,
+    b"+CMQTTUNSUBTOPIC" => Kind::Info,
+    b"+CMQTTWILLTOPIC" => Kind::Info,
+    b"+CMQTTWILLMSG" => Kind::Info,
+    b"+CSSLCFG" => Kind::Info,
+    b"+CCERTLIST" => Kind::Info,
+    b"+CICCID" => Kind::Info,
+    b"+NETOPEN" => Kind::Info,
+    b"+MSTK" => Kind::Info,
+    b"+CPSI" => Kind::Info,
+};
 
 /// Classifies one line (terminator already stripped). `state_query` is true while
 /// `AT+CMQTTDISC?` is in flight: `+CMQTTDISC: <c>,<n>` is then the connection state (§4.5),
 /// otherwise the result of `AT+CMQTTDISC=0,<timeout>` (§4.11). Never fails: what is not
 /// recognised is [`Response::Unknown`].
+// Out of line, as Luat's: inlined into the engine's poll, it costs more flash than the call.
+#[inline(never)]
 pub fn decode(line: &[u8], state_query: bool) -> Response {
     let line = trim(line);
     if line.first() == Some(&b'+') {
-        if let Some(response) = look_up(WHOLE_LINES, line) {
+        if let Some(response) = WHOLE_LINES
+            .get(line, Fit::Whole)
+            .map(|(response, _)| response)
+        {
             return response;
         }
         return decode_plus(line, state_query);
     }
-    if let Some(response) = look_up(WHOLE_LINES, line) {
+    if let Some(response) = WHOLE_LINES
+        .get(line, Fit::Whole)
+        .map(|(response, _)| response)
+    {
         return response;
     }
     if line.starts_with(b"*ATREADY") {
@@ -119,7 +123,7 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
 }
 
 fn decode_plus(line: &[u8], state_query: bool) -> Response {
-    let (kind, values) = match plus_line(line, KEYWORDS) {
+    let (kind, values) = match plus_line(line, &KEYWORDS) {
         PlusLine::Decided(response) => return response,
         PlusLine::Keyword(kind, values) => (kind, values),
     };

@@ -14,7 +14,7 @@
 //! payloads and the will go after prompts, so they may hold any byte.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, encode_segments, fill, segments_len, Segment};
+use crate::dialect::encode::{common, fill, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -174,45 +174,43 @@ fn length(len: usize) -> Segment<'static> {
     Segment::Dec(u32::try_from(len).unwrap_or(u32::MAX))
 }
 
-/// The `index`th segment of `cmd`, or `None` past the end (see [`fill`] for the templates:
-/// `\0` is an argument's place).
-fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
+/// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
+/// place).
+fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
     use Segment::{Dec, Text};
     let bit = |on: bool| Dec(u32::from(on));
-    let fixed = |text: &'static [u8]| fill(text, &[], index);
     match *cmd {
-        Command::At => fixed(common::AT),
-        Command::EchoOff => fixed(common::ECHO_OFF),
-        Command::SimQuery => fixed(common::SIM_QUERY),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], index),
-        Command::Apn { apn } => fill(b"AT+CGDCONT=1,\"IP\",\"\0\"\r", &[Text(apn)], index),
-        Command::Start => fixed(b"AT+CMQTTSTART\r"),
-        Command::Stop => fixed(b"AT+CMQTTSTOP\r"),
-        Command::Release => fixed(b"AT+CMQTTREL=0\r"),
+        Command::At => fill(common::AT, &[], job),
+        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
+        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
+        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
+        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
+        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
+        Command::Apn { apn } => fill(b"AT+CGDCONT=1,\"IP\",\"\0\"\r", &[Text(apn)], job),
+        Command::Start => fill(b"AT+CMQTTSTART\r", &[], job),
+        Command::Stop => fill(b"AT+CMQTTSTOP\r", &[], job),
+        Command::Release => fill(b"AT+CMQTTREL=0\r", &[], job),
         Command::Acquire { client_id, tls } => fill(
             b"AT+CMQTTACCQ=0,\"\0\",\0,4\r",
             &[Text(client_id), bit(tls)],
-            index,
+            job,
         ),
         // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fixed(common::AT),
-        Command::SslCfg { tag, value } => match value {
-            SslValue::Num(n) => fill(b"AT+CSSLCFG=\"\0\",0,\0\r", &[Text(tag), Dec(n)], index),
-            SslValue::Str(s) => fill(
-                b"AT+CSSLCFG=\"\0\",0,\"\0\"\r",
-                &[Text(tag), Text(s)],
-                index,
-            ),
-        },
-        Command::SslContext if !crate::parts::TLS => fixed(common::AT),
-        Command::SslContext => fixed(b"AT+CMQTTSSLCFG=0,0\r"),
-        Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], index),
+        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
+        Command::SslCfg { tag, value } => {
+            let (template, value): (&'static [u8], _) = match value {
+                SslValue::Num(n) => (b"AT+CSSLCFG=\"\0\",0,\0\r", Dec(n)),
+                SslValue::Str(s) => (b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", Text(s)),
+            };
+            fill(template, &[Text(tag), value], job)
+        }
+        Command::SslContext if !crate::parts::TLS => fill(common::AT, &[], job),
+        Command::SslContext => fill(b"AT+CMQTTSSLCFG=0,0\r", &[], job),
+        Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], job),
         Command::WillMessage { len, qos } => fill(
             b"AT+CMQTTWILLMSG=0,\0,\0\r",
             &[length(len), Dec(qos.into())],
-            index,
+            job,
         ),
         Command::Connect {
             host,
@@ -222,60 +220,63 @@ fn segment<'a>(cmd: &Command<'a>, index: usize) -> Option<Segment<'a>> {
             user,
             password,
         } => {
-            let head = [
+            // One argument list for the three forms: each sends as many as its template has.
+            let args = [
                 Text(host),
                 Dec(port.into()),
                 Dec(keepalive.into()),
                 bit(clean),
+                Text(user),
+                Text(password),
             ];
-            if user.is_empty() && password.is_empty() {
-                fill(b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", &head, index)
-            } else if password.is_empty() {
-                let [h, p, k, c] = head;
-                fill(
-                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r",
-                    &[h, p, k, c, Text(user)],
-                    index,
-                )
-            } else {
-                let [h, p, k, c] = head;
-                fill(
-                    b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
-                    &[h, p, k, c, Text(user), Text(password)],
-                    index,
-                )
-            }
+            let (template, count): (&'static [u8], usize) =
+                if user.is_empty() && password.is_empty() {
+                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", 4)
+                } else if password.is_empty() {
+                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r", 5)
+                } else {
+                    (
+                        b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
+                        6,
+                    )
+                };
+            fill(template, args.get(..count).unwrap_or(&args), job)
         }
-        Command::ConnQuery => fixed(b"AT+CMQTTDISC?\r"),
+        Command::ConnQuery => fill(b"AT+CMQTTDISC?\r", &[], job),
         Command::Subscribe { len, qos } => fill(
             b"AT+CMQTTSUB=0,\0,\0\r",
             &[length(len), Dec(qos.into())],
-            index,
+            job,
         ),
-        Command::Unsubscribe { len } => fill(b"AT+CMQTTUNSUB=0,\0,0\r", &[length(len)], index),
-        Command::Topic { len } => fill(b"AT+CMQTTTOPIC=0,\0\r", &[length(len)], index),
-        Command::Payload { len } => fill(b"AT+CMQTTPAYLOAD=0,\0\r", &[length(len)], index),
+        Command::Unsubscribe { len } => fill(b"AT+CMQTTUNSUB=0,\0,0\r", &[length(len)], job),
+        Command::Topic { len } => fill(b"AT+CMQTTTOPIC=0,\0\r", &[length(len)], job),
+        Command::Payload { len } => fill(b"AT+CMQTTPAYLOAD=0,\0\r", &[length(len)], job),
         Command::Publish { qos, retain } => {
             let template: &'static [u8] = if retain {
                 b"AT+CMQTTPUB=0,\0,\0,1\r"
             } else {
                 b"AT+CMQTTPUB=0,\0,\0\r"
             };
-            fill(template, &[Dec(qos.into()), Dec(PUB_TIMEOUT_S)], index)
+            fill(template, &[Dec(qos.into()), Dec(PUB_TIMEOUT_S)], job)
         }
-        Command::Raw(data) => fill(b"\0", &[Text(data)], index),
-        Command::Disconnect => fill(b"AT+CMQTTDISC=0,\0\r", &[Dec(DISC_TIMEOUT_S)], index),
-        Command::Reboot => fixed(b"AT+CFUN=1,1\r"),
+        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
+        Command::Disconnect => fill(b"AT+CMQTTDISC=0,\0\r", &[Dec(DISC_TIMEOUT_S)], job),
+        Command::Reboot => fill(b"AT+CFUN=1,1\r", &[], job),
     }
 }
 
-/// Writes the next bytes of `cmd` from `cursor` into `out`; see
-/// [`encode_segments`](crate::dialect::encode::encode_segments).
+/// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
-    encode_segments(|i| segment(cmd, i), cursor, out)
+    let mut job = Job {
+        cursor,
+        out,
+        written: 0,
+    };
+    segment(cmd, &mut job);
+    job.written
 }
 
 /// Total encoded length of `cmd` in bytes (saturating).
 pub fn encoded_len(cmd: &Command<'_>) -> usize {
-    segments_len(|i| segment(cmd, i))
+    crate::dialect::encode::encoded_len(|cursor, out| encode(cmd, cursor, out))
 }

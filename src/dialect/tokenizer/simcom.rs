@@ -98,18 +98,24 @@ enum Out {
 /// `<c>,<topic_total>,<payload_total>` after the start line's prefix, if the totals are within
 /// the module's limits (a topic is never empty).
 fn start_totals(values: &[u8]) -> Option<(usize, usize)> {
-    let mut numbers = values.split(|&b| b == b',').map(|field| {
+    // One loop over the fields (an iterator pulled three times inlined its parser thrice).
+    let mut numbers = [0usize; 3];
+    let mut count = 0;
+    for field in values.split(|&b| b == b',') {
         let field = field.trim_ascii();
         if field.is_empty() || !field.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        field.iter().try_fold(0usize, |acc, &b| {
+        let n = field.iter().try_fold(0usize, |acc, &b| {
             acc.checked_mul(10)?.checked_add(usize::from(b - b'0'))
-        })
-    });
-    let (_client, topic, payload) = (numbers.next()??, numbers.next()??, numbers.next()??);
+        })?;
+        // A fourth field makes the line no start line.
+        *numbers.get_mut(count)? = n;
+        count += 1;
+    }
+    let [_client, topic, payload] = numbers;
     let fits = (1..=MAX_CMQTT_TOPIC).contains(&topic) && payload <= MAX_CMQTT_PAYLOAD;
-    (numbers.next().is_none() && fits).then_some((topic, payload))
+    (count == 3 && fits).then_some((topic, payload))
 }
 
 impl Tokenizer {
