@@ -123,6 +123,22 @@ pub(crate) struct Job<'c> {
     pub(crate) written: usize,
 }
 
+/// One `encode` call of a dialect: `spell` hands the command's template and arguments to
+/// [`fill`], which writes its next bytes from `cursor` into `out`; returns how many.
+pub(crate) fn write_next(
+    cursor: &mut TxCursor,
+    out: &mut [u8],
+    spell: impl FnOnce(&mut Job<'_>),
+) -> usize {
+    let mut job = Job {
+        cursor,
+        out,
+        written: 0,
+    };
+    spell(&mut job);
+    job.written
+}
+
 /// Commands every dialect spells the same way (3GPP TS 27.007 and V.250), shared so their text
 /// is in the firmware once.
 pub(crate) mod common {

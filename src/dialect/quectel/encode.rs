@@ -303,13 +303,7 @@ fn config_segment<'a>(item: MqttCfg<'a>, job: &mut Job<'_>) {
 
 /// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].
 pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
-    let mut job = Job {
-        cursor,
-        out,
-        written: 0,
-    };
-    segment(cmd, &mut job);
-    job.written
+    crate::dialect::encode::write_next(cursor, out, |job| segment(cmd, job))
 }
 
 /// Total encoded length of `cmd` in bytes (saturating).
