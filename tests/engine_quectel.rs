@@ -639,8 +639,8 @@ fn cache_mode_and_bad_apns_are_refused() {
             Err((ConfigField::Apn, Status::InvalidString)),
         ),
         (b"cm\rnet", Err((ConfigField::Apn, Status::InvalidString))),
-        (max, Ok(())),
-        (b"", Ok(())),
+        (max, Ok(cellmqtt::dialect::Dialect::Quectel)),
+        (b"", Ok(cellmqtt::dialect::Dialect::Quectel)),
     ] {
         let mut c = quectel_config();
         c.apn = apn;

@@ -439,7 +439,7 @@ fn a_window_and_cache_mode_are_refused() {
     let mut c = config();
     c.options |= Options::CACHE_MODE;
     assert_eq!(check(c), Err((ConfigField::Options, Status::Unsupported)));
-    assert_eq!(check(config()), Ok(()));
+    assert_eq!(check(config()), Ok(cellmqtt::dialect::Dialect::Simcom));
 }
 
 #[test]

@@ -227,10 +227,8 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// Validates the configuration and the buffers. Nothing is sent until [`Engine::start`].
     pub fn new(cfg: Config<'a>, bufs: Buffers<'a>) -> Result<Self, Status> {
-        Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
+        let dialect = Self::check_setup(&cfg, bufs.line.len(), bufs.queue.len(), bufs.subs.len())
             .map_err(|e| e.status)?;
-        // `check_setup` refused a profile whose dialect is not linked.
-        let dialect = cfg.dialect().ok_or(Status::Unsupported)?;
         Ok(Self::new_checked(cfg, dialect, bufs))
     }
 
@@ -280,13 +278,14 @@ impl<'a> Engine<'a> {
 
     /// Everything [`Engine::new`] checks, naming the field that is wrong, without building an
     /// engine (so the C layer can answer "which field?" without touching the buffers).
+    /// Returns the configuration's dialect.
     pub fn check_setup(
         cfg: &Config<'_>,
         line_len: usize,
         queue_len: usize,
         subs_len: usize,
-    ) -> Result<(), ConfigError> {
-        Self::check_config(cfg)?;
+    ) -> Result<Dialect, ConfigError> {
+        let dialect = Self::check_config(cfg)?;
         for (len, min, field) in [
             (line_len, LINE_BUF_MIN, ConfigField::LineBuf),
             (queue_len, QUEUE_BUF_MIN, ConfigField::QueueBuf),
@@ -296,7 +295,7 @@ impl<'a> Engine<'a> {
                 return field.err(Status::BufferTooSmall);
             }
         }
-        Ok(())
+        Ok(dialect)
     }
 
     /// The configuration half of [`Engine::check_setup`]: for the C layer, whose buffer check
