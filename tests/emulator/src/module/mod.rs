@@ -769,6 +769,11 @@ impl Module {
         self.timers.push(Timer { at, epoch, kind });
     }
 
+    /// Drops every pending timer of `kind` (its work was done some other way).
+    pub(crate) fn cancel_timers(&mut self, kind: TimerKind) {
+        self.timers.retain(|t| t.kind != kind);
+    }
+
     fn run_timer(&mut self, now: Instant, kind: TimerKind) {
         match kind {
             TimerKind::Rdy => self.boot_rdy(now),

@@ -15,8 +15,10 @@ use crate::profile::Profile;
 
 /// `+CMQTTRXPAYLOAD` chunks of at most 1500 bytes (S18); topics are chunked the same way.
 const RX_CHUNK: usize = 1500;
-/// How long a `+CMQTTSUB` result waits for retained messages in the S17 form.
-const SUB_RESULT_HOLD: Duration = Duration::from_millis(50);
+/// How long a `+CMQTTSUB` result waits for retained messages in the S17 form when none
+/// arrives. A message that does arrive releases it at once (`sc_deliver`), so the order does
+/// not depend on how quickly the broker's PUBLISH follows its SUBACK on a loaded machine.
+const SUB_RESULT_HOLD: Duration = Duration::from_millis(250);
 
 impl Module {
     pub(crate) fn sc_net_event(&mut self, now: Instant, ev: NetEvent) {
@@ -83,9 +85,7 @@ impl Module {
         let c = self.sc.client;
         let mut ops: Vec<(u16, Op)> = self.sc.ops.drain().collect();
         ops.sort_by_key(|(pid, _)| *pid);
-        if let Some(t) = self.sc.sub_result.take() {
-            self.urc(now, &t);
-        }
+        self.sc_sub_result_due(now);
         for (_, op) in ops {
             let name = match op {
                 Op::Sub => "+CMQTTSUB",
@@ -185,9 +185,11 @@ impl Module {
         }
     }
 
-    /// The held `+CMQTTSUB` result is due.
+    /// The held `+CMQTTSUB` result is due: its hold ended, a message arrived or the link
+    /// failed. Whichever comes first prints it; the hold's timer then has nothing to do.
     pub(crate) fn sc_sub_result_due(&mut self, now: Instant) {
         if let Some(t) = self.sc.sub_result.take() {
+            self.cancel_timers(TimerKind::SimcomSubResult);
             self.urc(now, &t);
         }
     }
@@ -233,5 +235,7 @@ impl Module {
         }
         v.extend_from_slice(format!("\r\n\r\n+CMQTTRXEND: {c}").as_bytes());
         self.urc(now, &v);
+        // S17: a held subscribe result follows the retained message it waited for.
+        self.sc_sub_result_due(now);
     }
 }

@@ -599,6 +599,35 @@ fn retained_message_before_the_subscribe_result() {
     assert!(rx < sub, "{got:?}");
 }
 
+/// The broker's retained PUBLISH can follow its SUBACK late on a loaded machine: the held
+/// result waits for it, and without one it comes out when the hold ends.
+#[test]
+fn held_subscribe_result_waits_for_a_late_retained_message() {
+    let mut h = fixed(Profile::A7670, |c| {
+        c.simcom_forms.rx_before_sub = Some(true)
+    });
+    connected(&mut h);
+    for (pid, retained) in [(1, true), (2, false)] {
+        assert_eq!(prompt(&mut h, "AT+CMQTTSUB=0,1,0", b"r"), OK);
+        h.net.clear();
+        h.net(NetEvent::Packet(Packet::SubAck {
+            pid,
+            codes: vec![0],
+        }));
+        h.advance(200);
+        assert_eq!(h.take(), "", "result released before the hold ended");
+        if retained {
+            incoming(&mut h, b"r", b"kept");
+            let got = h.take();
+            assert!(got.starts_with("\r\n+CMQTTRXSTART: 0,1,4\r\n"), "{got:?}");
+            assert!(got.ends_with("\r\n+CMQTTSUB: 0,0\r\n"), "{got:?}");
+        } else {
+            h.advance(100);
+            assert_eq!(h.take(), "\r\n+CMQTTSUB: 0,0\r\n");
+        }
+    }
+}
+
 #[test]
 fn link_loss_network_loss_keepalive_and_reboot() {
     let mut h = Harness::with(Profile::Sim7600, |c| {
