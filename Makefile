@@ -43,13 +43,14 @@ include $(sort $(wildcard mk/*.mk))
 # Miri runs beside the other steps, in its own process group and at the lowest priority,
 # logging to build/miri.log: it keeps one core busy for about a quarter of an hour, while most
 # other steps wait on sockets, QEMU and the emulator's real time (which must not be starved).
-# A failing step stops it; its result is checked last.
+# A failing step stops it (the recipe shell may be dash, whose kill takes no `--`: the group
+# is named as -PID right after the signal); its result is checked last.
 test: export CELLMQTT_NEED_NIGHTLY = 1
 test: deps
 	$(MAKE) fmt-check
 	@mkdir -p $(BUILD); \
 	setsid nice -n 19 $(MAKE) --no-print-directory miri > $(BUILD)/miri.log 2>&1 & miri=$$!; \
-	stop_miri() { kill -TERM -- -$$miri 2>/dev/null; wait $$miri 2>/dev/null; }; \
+	stop_miri() { kill -TERM -$$miri 2>/dev/null; wait $$miri 2>/dev/null; }; \
 	trap stop_miri INT TERM; \
 	$(MAKE) rust-test clippy $(TEST_STEPS) || { stop_miri; exit 1; }; \
 	echo "make test: waiting for miri (build/miri.log)"; \
