@@ -508,7 +508,8 @@ mod tests {
             };
             assert_eq!(check_topic(t, false), r, "{t:?}");
         }
-        // Every topic of up to 7 bytes over `a / + #` against the rule stated per level.
+        // Every topic of up to 7 bytes over `a / + #` against the rule stated per level (up
+        // to 5 under Miri, where the 43,688 checks of 7 would take minutes).
         let model = |t: &[u8], filter: bool| {
             let mut levels = t.split(|b| *b == b'/').peekable();
             while let Some(level) = levels.next() {
@@ -522,7 +523,8 @@ mod tests {
         };
         let alphabet = *b"a/+#";
         let mut t = [0u8; 7];
-        for len in 1..=t.len() {
+        let longest = if cfg!(miri) { 5 } else { t.len() };
+        for len in 1..=longest {
             for n in 0..4usize.pow(len as u32) {
                 let mut k = n;
                 for b in t.iter_mut().take(len) {
