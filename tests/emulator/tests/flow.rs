@@ -304,7 +304,8 @@ fn net_latency_delays_network_urcs_not_answers() {
     // mistaken for it: the answer comes well inside it, the URC only after it.
     const LATENCY: Duration = Duration::from_millis(1000);
     let broker = Mosquitto::start();
-    let mut emu = Emu::start(&["--net-latency-ms", "1000"]);
+    let latency_ms = LATENCY.as_millis().to_string();
+    let mut emu = Emu::start(&["--net-latency-ms", &latency_ms]);
     emu.boot_quiet();
     let s = &mut emu.serial;
     let t0 = std::time::Instant::now();
