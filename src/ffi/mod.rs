@@ -561,10 +561,7 @@ pub unsafe extern "C" fn cellmqtt_unsubscribe(
 /// `topic` is a valid NUL-terminated string.
 unsafe fn topic_str(topic: *const c_char) -> Result<&'static [u8], Status> {
     // SAFETY: forwarded; the slice is only used during the call despite its 'static type.
-    match unsafe { convert::c_str(topic, crate::config::limits::STRING_MAX) } {
-        Err(Status::StringTooLong) => Err(Status::TopicTooLong),
-        other => other,
-    }
+    unsafe { convert::c_str(topic, crate::config::limits::STRING_MAX) }.ok_or(Status::TopicTooLong)
 }
 
 fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
@@ -607,7 +604,8 @@ pub unsafe extern "C" fn cellmqtt_at_command(
     // SAFETY: forwarded from the caller; the text is copied during the call.
     let r = unsafe {
         with_engine(h, |_, e| {
-            let text = convert::c_str(command, crate::engine::AT_TEXT_MAX)?;
+            let text =
+                convert::c_str(command, crate::engine::AT_TEXT_MAX).ok_or(Status::StringTooLong)?;
             e.at_command(text, timeout_ms)
         })
     };
