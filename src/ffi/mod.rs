@@ -147,20 +147,44 @@ pub unsafe fn cellmqtt_init(
         Ok(_) => return Status::WrongState,
         Err(_) => {}
     }
-    // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs.
-    let (c, cb) = unsafe { (*cfg, *cb) };
+    // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs,
+    // read in place (the callbacks are copied into the handle below).
+    let (c, cb) = unsafe { (&*cfg, &*cb) };
     let mut config = Config::new(b"", 0, b"");
     // SAFETY: string/buffer validity is the caller's contract.
-    let dialect = match unsafe { checked_config(&c, &cb, &mut config) } {
+    let dialect = match unsafe { checked_config(c, cb, &mut config) } {
         Ok(d) => d,
         Err(e) => return e.status,
     };
-    // SAFETY: as above; `checked_config` ran `check_buffers`.
-    let bufs = unsafe { convert::buffers(&c) };
+    let slot = h.cast::<Handle>();
+    // SAFETY: as above; `checked_config` ran `check_buffers`; the storage is large and aligned
+    // enough for Handle (const-asserted in handle.rs) and not initialised.
+    unsafe { write_handle(slot, c, cb, &config, dialect) };
+    // SAFETY: just written.
+    unsafe { (*slot).mark_initialised() };
+    Status::Ok
+}
+
+/// Builds the handle in `slot`. Out of line: the engine is then built straight into the
+/// storage (measured 38 B smaller).
+///
+/// # Safety
+/// `c` passed `checked_config` (which returned `dialect` for `config`); its buffers satisfy
+/// `convert::buffers`; `slot` is writable storage for a `Handle`, not initialised.
+#[inline(never)]
+unsafe fn write_handle(
+    slot: *mut Handle,
+    c: &cellmqtt_config_t,
+    cb: &cellmqtt_callbacks_t,
+    config: &Config<'static>,
+    dialect: crate::dialect::Dialect,
+) {
+    // SAFETY: forwarded from the caller.
+    let bufs = unsafe { convert::buffers(c) };
     // `checked_config` ran `Engine::check_config` on this configuration and `check_buffers`
     // on these buffers: all `Engine::check_setup` checks.
     let engine = Engine::new_checked(
-        config,
+        *config,
         dialect,
         Buffers {
             line: bufs.line,
@@ -168,13 +192,12 @@ pub unsafe fn cellmqtt_init(
             subs: bufs.subs,
         },
     );
-    let slot = h.cast::<Handle>();
-    // SAFETY: the storage is large and aligned enough for Handle (const-asserted in handle.rs)
-    // and not initialised, so overwriting it drops nothing.
-    unsafe { slot.write(Handle::new(RxRing::new(bufs.rx), cb, engine)) };
-    // SAFETY: just written.
-    unsafe { (*slot).mark_initialised() };
-    Status::Ok
+    // Zeroed first: most of a new engine is zeros, whose stores the compiler then leaves out
+    // (measured 32 B smaller).
+    // SAFETY: `slot` is writable storage for a `Handle`, holding nothing to drop.
+    unsafe { slot.write_bytes(0, 1) };
+    // SAFETY: forwarded from the caller; overwriting the storage drops nothing.
+    unsafe { slot.write(Handle::new(RxRing::new(bufs.rx), *cb, engine)) };
 }
 
 /// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place and
