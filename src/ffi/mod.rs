@@ -24,6 +24,7 @@ use crate::event::{Event, Notice, State};
 use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
+use core::mem::MaybeUninit;
 use handle::Handle;
 
 /// Runs `f` on the engine of an initialised handle, outside any poll-only section.
@@ -150,16 +151,18 @@ pub unsafe fn cellmqtt_init(
     // SAFETY: non-null, and valid for reads per the contract; both are plain-data structs,
     // read in place (the callbacks are copied into the handle below).
     let (c, cb) = unsafe { (&*cfg, &*cb) };
-    let mut config = Config::new(b"", 0, b"");
+    let mut config = MaybeUninit::uninit();
     // SAFETY: string/buffer validity is the caller's contract.
     let dialect = match unsafe { checked_config(c, cb, &mut config) } {
         Ok(d) => d,
         Err(e) => return e.status,
     };
+    // SAFETY: `checked_config` succeeded, so it wrote every field.
+    let config = unsafe { config.assume_init_ref() };
     let slot = h.cast::<Handle>();
     // SAFETY: as above; `checked_config` ran `check_buffers`; the storage is large and aligned
     // enough for Handle (const-asserted in handle.rs) and not initialised.
-    unsafe { write_handle(slot, c, cb, &config, dialect) };
+    unsafe { write_handle(slot, c, cb, config, dialect) };
     // SAFETY: just written.
     unsafe { (*slot).mark_initialised() };
     Status::Ok
@@ -200,15 +203,15 @@ unsafe fn write_handle(
     unsafe { slot.write(Handle::new(RxRing::new(bufs.rx), *cb, engine)) };
 }
 
-/// Everything `cellmqtt_init` checks before it touches the buffers; fills `config` in place and
-/// returns its dialect.
+/// Everything `cellmqtt_init` checks before it touches the buffers; writes `config` in place
+/// (initialised when this returns `Ok`) and returns its dialect.
 ///
 /// # Safety
 /// As `convert::config`.
 unsafe fn checked_config(
     c: &cellmqtt_config_t,
     cb: &cellmqtt_callbacks_t,
-    config: &mut Config<'static>,
+    config: &mut MaybeUninit<Config<'static>>,
 ) -> Result<crate::dialect::Dialect, ConfigError> {
     if cb.uart_write.is_none() {
         return ConfigField::UartWrite.err(Status::NullArg);
@@ -216,8 +219,10 @@ unsafe fn checked_config(
     if cb.tick_ms.is_none() {
         return ConfigField::TickMs.err(Status::NullArg);
     }
-    // SAFETY: forwarded from the caller.
-    unsafe { convert::config(c, config)? };
+    // SAFETY: forwarded from the caller; `config` is valid for writes.
+    unsafe { convert::config(c, config.as_mut_ptr())? };
+    // SAFETY: `convert::config` succeeded, so it wrote every field.
+    let config = unsafe { config.assume_init_ref() };
     // Declared lines must be usable: a RESET pulse into a NULL callback would "recover" a
     // hung module forever without ever reaching it.
     if config
@@ -255,7 +260,7 @@ pub unsafe extern "C" fn cellmqtt_config_check(
             field: ConfigField::None,
         })
     } else {
-        let mut config = Config::new(b"", 0, b"");
+        let mut config = MaybeUninit::uninit();
         // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
         // read only during this call.
         unsafe { checked_config(&*cfg, &*cb, &mut config) }.map(|_| ())
