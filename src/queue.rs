@@ -185,12 +185,18 @@ impl<'a> PublishQueue<'a> {
 
     /// The oldest record.
     pub fn front(&self) -> Option<Entry<'_>> {
-        (self.count != 0).then(|| self.entry_at(self.head))
+        if self.count == 0 {
+            return None;
+        }
+        self.entry_at(self.head)
     }
 
     /// The record to send next, if any is not sent yet.
     pub fn current(&self) -> Option<Entry<'_>> {
-        (self.ahead < self.count).then(|| self.entry_at(self.cursor))
+        if self.ahead >= self.count {
+            return None;
+        }
+        self.entry_at(self.cursor)
     }
 
     /// Records sent ahead whose acknowledgement is awaited.
@@ -208,34 +214,40 @@ impl<'a> PublishQueue<'a> {
         }
     }
 
-    /// The record at offset `at` (a record start).
-    fn entry_at(&self, at: usize) -> Entry<'_> {
+    /// The record at offset `at` (a record start; every record lies whole in the arena).
+    fn entry_at(&self, at: usize) -> Option<Entry<'_>> {
         let b = &*self.buf;
-        // The header in one bounds check (every record lies whole in the arena).
-        let h: [u8; HEADER] = b
-            .get(at..at + HEADER)
-            .and_then(|h| h.try_into().ok())
-            .unwrap_or([0; HEADER]);
-        let tlen = usize::from(u16::from_le_bytes([h[2], h[3]]));
-        let plen = usize::from(u16::from_le_bytes([h[4], h[5]]));
-        let flags = h[6];
+        let &[id_lo, id_hi, t_lo, t_hi, p_lo, p_hi, flags, attempts, rejections, _] =
+            b.get(at..at + HEADER)?
+        else {
+            return None;
+        };
+        let tlen = usize::from(u16::from_le_bytes([t_lo, t_hi]));
+        let plen = usize::from(u16::from_le_bytes([p_lo, p_hi]));
         let body = at + HEADER;
-        let rec = b.get(body..body + tlen + plen).unwrap_or(&[]);
-        Entry {
-            id: u16::from_le_bytes([h[0], h[1]]),
+        let (topic, payload) = b.get(body..body + tlen + plen)?.split_at_checked(tlen)?;
+        Some(Entry {
+            id: u16::from_le_bytes([id_lo, id_hi]),
             qos: flags & QOS_MASK,
             retain: flags & RETAIN != 0,
-            attempts: h[7],
-            rejections: h[8],
-            topic: crate::bytes::head(rec, tlen),
-            payload: crate::bytes::tail(rec, tlen),
-        }
+            attempts,
+            rejections,
+            topic,
+            payload,
+        })
+    }
+
+    /// Bytes `entry` occupies (a header's worth if the record could not be read, so every walk
+    /// moves on).
+    fn size_of(entry: Option<Entry<'_>>) -> usize {
+        entry.map_or(HEADER, |e| {
+            Self::record_size(e.topic.len(), e.payload.len())
+        })
     }
 
     /// Offset of the record after the one at `at`.
     fn next_of(&self, at: usize) -> usize {
-        let e = self.entry_at(at);
-        let next = at + Self::record_size(e.topic.len(), e.payload.len());
+        let next = at + Self::size_of(self.entry_at(at));
         if next >= self.wrap_at {
             0
         } else {
@@ -341,8 +353,10 @@ impl<'a> PublishQueue<'a> {
 
     /// Removes the oldest record (the current one, unless records were sent ahead).
     pub fn pop(&mut self) {
-        let Some(e) = self.front() else { return };
-        let size = Self::record_size(e.topic.len(), e.payload.len());
+        if self.count == 0 {
+            return;
+        }
+        let size = Self::size_of(self.front());
         let was_current = self.ahead == 0;
         self.count -= 1;
         self.used = self.used.saturating_sub(size);
