@@ -104,13 +104,14 @@ impl<'a> SubTable<'a> {
     }
 
     pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
-        self.first(Want::Filter(filter))
+        self.read(self.first(Want::Filter(filter))?)
     }
 
-    /// The first record `want` asks for: the one walk of the table every search shares.
+    /// Offset of the first record `want` asks for: the one walk of the table every search
+    /// shares.
     #[inline(never)]
-    fn first(&self, want: Want<'_>) -> Option<Sub<'_>> {
-        self.iter().find(|s| match want {
+    fn first(&self, want: Want<'_>) -> Option<usize> {
+        let found = self.iter().find(|s| match want {
             Want::Filter(filter) => s.filter == filter,
             Want::Pending => match s.state {
                 SubState::NeedSubscribe => true,
@@ -118,7 +119,8 @@ impl<'a> SubTable<'a> {
                 SubState::Active => false,
             },
             Want::LocalUnsubscribe => s.state == SubState::NeedUnsubscribe && !s.sent,
-        })
+        });
+        found.map(|s| s.at)
     }
 
     /// The first record that needs a command, in table order (an unsubscribe of a filter
@@ -128,13 +130,13 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.first(Want::Pending)
+        self.read(self.first(Want::Pending)?)
     }
 
     /// Adds a filter, or updates QoS and id of an existing one (it is subscribed again).
     /// Filters are 1..=256 bytes, so the length is stored minus one in a byte.
     pub fn subscribe(&mut self, id: u16, filter: &[u8], qos: u8) -> Result<(), Status> {
-        if let Some(at) = self.find(filter).map(|s| s.at) {
+        if let Some(at) = self.first(Want::Filter(filter)) {
             self.set(at, id, Some(qos), SubState::NeedSubscribe);
             return Ok(());
         }
@@ -157,8 +159,7 @@ impl<'a> SubTable<'a> {
     /// Marks a filter for `AT+MUNSUB` under a new request id.
     pub fn unsubscribe(&mut self, id: u16, filter: &[u8]) -> Result<(), Status> {
         let at = self
-            .find(filter)
-            .map(|s| s.at)
+            .first(Want::Filter(filter))
             .ok_or(Status::NotSubscribed)?;
         self.set(at, id, None, SubState::NeedUnsubscribe);
         Ok(())
@@ -198,7 +199,7 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.first(Want::LocalUnsubscribe)
+        self.read(self.first(Want::LocalUnsubscribe)?)
     }
 
     /// Removes the record at `at`, closing the gap.
