@@ -278,3 +278,27 @@ const _: () = {
         } = cfg;
     };
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::format;
+
+    /// The C defaults are the Rust ones (`Config::new`), field for field.
+    #[test]
+    fn c_defaults_are_the_rust_defaults() {
+        let c = super::super::cellmqtt_config_default();
+        let mut converted = core::mem::MaybeUninit::uninit();
+        // SAFETY: every string and byte pointer of the defaults is NULL; `converted` is
+        // writable, and initialised once `config` succeeded.
+        let converted = unsafe {
+            config(&c, converted.as_mut_ptr()).unwrap();
+            converted.assume_init()
+        };
+        assert_eq!(
+            format!("{converted:?}"),
+            format!("{:?}", Config::new(b"", 1883, b""))
+        );
+    }
+}

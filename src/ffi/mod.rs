@@ -54,44 +54,28 @@ fn status_of<T>(r: Result<T, Status>) -> Status {
 /// Strings and buffers are NULL and must be filled in.
 #[no_mangle]
 pub extern "C" fn cellmqtt_config_default() -> cellmqtt_config_t {
-    cellmqtt_config_t {
-        profile: ProfileId::Air724ug as u32,
-        options: CELLMQTT_OPT_CLEAN_SESSION,
-        pins: 0,
-        host: core::ptr::null(),
-        port: 1883,
-        keepalive_s: 120,
-        client_id: core::ptr::null(),
-        username: core::ptr::null(),
-        password: core::ptr::null(),
-        will_topic: core::ptr::null(),
-        will_payload: core::ptr::null(),
-        will_payload_len: 0,
-        will_qos: 0,
-        will_retain: 0,
-        tls_version: -1,
-        tls_seclevel: -1,
-        online_payload: core::ptr::null(),
-        online_payload_len: 0,
-        tls_ca_file: core::ptr::null(),
-        tls_client_cert_file: core::ptr::null(),
-        tls_client_key_file: core::ptr::null(),
-        tls_sni: core::ptr::null(),
-        rx_buf: core::ptr::null_mut(),
-        rx_buf_len: 0,
-        line_buf: core::ptr::null_mut(),
-        line_buf_len: 0,
-        queue_buf: core::ptr::null_mut(),
-        queue_buf_len: 0,
-        sub_buf: core::ptr::null_mut(),
-        sub_buf_len: 0,
-        timeouts: Timeouts::DEFAULT,
-        ladder: Ladder::DEFAULT,
-        mpubex_above_extra: 32,
-        apn: core::ptr::null(),
-        publish_window: 1,
-    }
+    // Zero, then what is not: measured 50 B smaller than a literal of every field.
+    // SAFETY: the struct holds only integers and raw pointers, for which zero (NULL) is valid.
+    let mut c: cellmqtt_config_t = unsafe { core::mem::zeroed() };
+    c.profile = ProfileId::Air724ug as u32;
+    c.options = CELLMQTT_OPT_CLEAN_SESSION;
+    c.port = 1883;
+    c.keepalive_s = 120;
+    c.tls_version = -1;
+    c.tls_seclevel = -1;
+    c.timeouts = Timeouts::DEFAULT;
+    // The ladder's other defaults are zero (asserted below).
+    c.ladder.reconnects_before_reset = Ladder::DEFAULT.reconnects_before_reset;
+    c.ladder.resets_before_power_cycle = Ladder::DEFAULT.resets_before_power_cycle;
+    c.mpubex_above_extra = 32;
+    c.publish_window = 1;
+    c
 }
+
+const _: () = {
+    let l = Ladder::DEFAULT;
+    assert!(l.power_cycle_limit == 0 && l.refusal_limit == 0 && l.broker_reset_after_s == 0);
+};
 
 /// Initialises `h` as `cellmqtt_init` does (the header's inline function of that name calls
 /// this with the header's `CELLMQTT_ABI_VERSION` and struct sizes). Returns `ABI_MISMATCH`,
