@@ -419,16 +419,23 @@ impl<'a> Config<'a> {
                 return F::OnlinePayload.err(Status::PayloadTooLong);
             }
         }
-        let t = &self.tls;
-        F::TlsCaFile.check(check_string(t.ca_file, limits::FILE_MAX, false))?;
-        F::TlsClientCertFile.check(check_string(t.client_cert_file, limits::FILE_MAX, false))?;
-        F::TlsClientKeyFile.check(check_string(t.client_key_file, limits::FILE_MAX, false))?;
-        F::TlsSni.check(check_string(t.sni, limits::HOST_MAX, false))?;
-        if t.version.is_some_and(|v| v > 4) {
-            return F::TlsVersion.err(Status::InvalidConfig);
-        }
-        if t.seclevel.is_some_and(|v| v > 2) {
-            return F::TlsSeclevel.err(Status::InvalidConfig);
+        // Without the TLS part, `check_parts` refused every TLS setting: there is none to check.
+        if parts::TLS {
+            let t = &self.tls;
+            F::TlsCaFile.check(check_string(t.ca_file, limits::FILE_MAX, false))?;
+            F::TlsClientCertFile.check(check_string(
+                t.client_cert_file,
+                limits::FILE_MAX,
+                false,
+            ))?;
+            F::TlsClientKeyFile.check(check_string(t.client_key_file, limits::FILE_MAX, false))?;
+            F::TlsSni.check(check_string(t.sni, limits::HOST_MAX, false))?;
+            if t.version.is_some_and(|v| v > 4) {
+                return F::TlsVersion.err(Status::InvalidConfig);
+            }
+            if t.seclevel.is_some_and(|v| v > 2) {
+                return F::TlsSeclevel.err(Status::InvalidConfig);
+            }
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.
