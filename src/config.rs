@@ -385,19 +385,20 @@ impl<'a> Config<'a> {
             // Acknowledgements without ids cannot be told apart.
             return F::PublishWindow.err(Status::Unsupported);
         }
-        F::Host.check(check_string(self.host, limits::HOST_MAX, true))?;
+        if self.host.is_empty() {
+            return F::Host.err(Status::InvalidConfig);
+        }
+        field_string(F::Host, self.host, limits::HOST_MAX)?;
         if self.port == 0 {
             return F::Port.err(Status::InvalidConfig);
         }
-        let id_required = !self.options.contains(Options::CLIENT_ID_IMEI);
-        F::ClientId.check(check_string(
-            self.client_id,
-            limits::STRING_MAX,
-            id_required,
-        ))?;
-        F::Username.check(check_string(self.username, limits::STRING_MAX, false))?;
-        F::Password.check(check_string(self.password, limits::STRING_MAX, false))?;
-        F::Apn.check(check_string(self.apn, limits::APN_MAX, false))?;
+        if self.client_id.is_empty() && !self.options.contains(Options::CLIENT_ID_IMEI) {
+            return F::ClientId.err(Status::InvalidConfig);
+        }
+        field_string(F::ClientId, self.client_id, limits::STRING_MAX)?;
+        field_string(F::Username, self.username, limits::STRING_MAX)?;
+        field_string(F::Password, self.password, limits::STRING_MAX)?;
+        field_string(F::Apn, self.apn, limits::APN_MAX)?;
         if self.keepalive_s == 0 {
             return F::Keepalive.err(Status::InvalidConfig);
         }
@@ -422,14 +423,10 @@ impl<'a> Config<'a> {
         // Without the TLS part, `check_parts` refused every TLS setting: there is none to check.
         if parts::TLS {
             let t = &self.tls;
-            F::TlsCaFile.check(check_string(t.ca_file, limits::FILE_MAX, false))?;
-            F::TlsClientCertFile.check(check_string(
-                t.client_cert_file,
-                limits::FILE_MAX,
-                false,
-            ))?;
-            F::TlsClientKeyFile.check(check_string(t.client_key_file, limits::FILE_MAX, false))?;
-            F::TlsSni.check(check_string(t.sni, limits::HOST_MAX, false))?;
+            field_string(F::TlsCaFile, t.ca_file, limits::FILE_MAX)?;
+            field_string(F::TlsClientCertFile, t.client_cert_file, limits::FILE_MAX)?;
+            field_string(F::TlsClientKeyFile, t.client_key_file, limits::FILE_MAX)?;
+            field_string(F::TlsSni, t.sni, limits::HOST_MAX)?;
             if t.version.is_some_and(|v| v > 4) {
                 return F::TlsVersion.err(Status::InvalidConfig);
             }
@@ -447,7 +444,6 @@ impl<'a> Config<'a> {
 }
 
 /// A string the module receives quoted: length limit, no quote/CR/LF/NUL, optionally non-empty.
-#[inline(never)]
 pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> {
     if required && s.is_empty() {
         return Err(Status::InvalidConfig);
@@ -456,6 +452,14 @@ pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> 
         return Err(Status::StringTooLong);
     }
     check_quotable(s)
+}
+
+/// [`check_string`] of an optional string field, naming the field on failure. Out of line
+/// with the field as an argument: each caller passes the error on as it is (measured 52 B
+/// smaller than tagging the status at every call).
+#[inline(never)]
+fn field_string(field: F, s: &[u8], max: usize) -> Result<(), ConfigError> {
+    field.check(check_string(s, max, false))
 }
 
 /// A topic name (publish, will) or filter (subscribe): 1..=256 bytes, quotable; wildcards only
