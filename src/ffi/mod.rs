@@ -314,7 +314,7 @@ pub unsafe extern "C" fn cellmqtt_stop(h: *mut cellmqtt_t) -> Status {
 #[no_mangle]
 pub unsafe extern "C" fn cellmqtt_feed(h: *mut cellmqtt_t, data: *const u8, len: usize) -> Status {
     // SAFETY: forwarded from the caller.
-    let handle = match unsafe { handle::from_ptr(h) } {
+    let handle = match unsafe { handle::from_ptr_inline(h) } {
         Ok(hd) => hd,
         Err(e) => return e,
     };
@@ -341,7 +341,7 @@ pub unsafe extern "C" fn cellmqtt_feed(h: *mut cellmqtt_t, data: *const u8, len:
 #[no_mangle]
 pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
     // SAFETY: forwarded from the caller.
-    let handle = match unsafe { handle::from_ptr(h) } {
+    let handle = match unsafe { handle::from_ptr_inline(h) } {
         Ok(hd) => hd,
         Err(e) => return e,
     };
