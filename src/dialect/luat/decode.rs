@@ -223,25 +223,28 @@ const LINK_LINES: Table<Response> = table! {
     b"CLOSED" => Response::LinkClosed { code: 0, cause: LinkCause::Closed },
 };
 
+/// The `+CGEV:` events that lose the bearer, by prefix; true for a PDN deactivation (a cid
+/// follows), false for a detach (nothing may follow).
+const BEARER_EVENTS: Table<bool> = table! {
+    b"NW DETACH" => false,
+    b"ME DETACH" => false,
+    b"NW PDN DEACT" => true,
+    b"ME PDN DEACT" => true,
+};
+
 /// `+CGEV:` detach and PDN deactivation reports; other events only inform.
 fn bearer_event(event: &[u8]) -> Response {
-    if event == b"NW DETACH" || event == b"ME DETACH" {
-        return Response::BearerLost {
-            cid: 0,
-            restore: false,
-        };
+    let cid = match BEARER_EVENTS.get(event, Fit::Prefix) {
+        Some((false, [])) => None,
+        Some((true, cid)) => {
+            let cid = skip_spaces(cid);
+            let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
+            number(cid).and_then(|n| u8::try_from(n).ok())
+        }
+        _ => return Response::Info,
+    };
+    Response::BearerLost {
+        cid: cid.unwrap_or(0),
+        restore: false,
     }
-    if let Some(cid) = event
-        .strip_prefix(b"NW PDN DEACT")
-        .or_else(|| event.strip_prefix(b"ME PDN DEACT"))
-    {
-        let cid = skip_spaces(cid);
-        let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
-        let cid = number(cid).and_then(|n| u8::try_from(n).ok());
-        return Response::BearerLost {
-            cid: cid.unwrap_or(0),
-            restore: false,
-        };
-    }
-    Response::Info
 }
