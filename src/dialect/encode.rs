@@ -239,7 +239,7 @@ fn emit_escaped(payload: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize
 
 /// The two hex digits MPUB writes after `\` for a byte it cannot carry literally.
 #[inline]
-fn escape_code(byte: u8) -> Option<&'static [u8; 2]> {
+pub(crate) fn escape_code(byte: u8) -> Option<&'static [u8; 2]> {
     match byte {
         b'"' => Some(b"22"),
         b'\r' => Some(b"0D"),
