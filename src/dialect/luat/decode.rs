@@ -26,6 +26,7 @@ use crate::dialect::common::{
     contains, decode_standard, is_echo, number, skip_spaces, table, trim, Fit, Table,
 };
 
+use crate::bytes::head;
 pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 use crate::Status;
 
@@ -236,10 +237,10 @@ const BEARER_EVENTS: Table<bool> = table! {
 fn bearer_event(event: &[u8]) -> Response {
     let cid = match BEARER_EVENTS.get(event, Fit::Prefix) {
         Some((false, [])) => None,
+        // The cid, up to an optional `,<reason>` (`number` skips the spaces before it).
         Some((true, cid)) => {
-            let cid = skip_spaces(cid);
-            let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
-            number(cid).and_then(|n| u8::try_from(n).ok())
+            let end = cid.iter().position(|&b| b == b',').unwrap_or(cid.len());
+            number(head(cid, end)).and_then(|n| u8::try_from(n).ok())
         }
         _ => return Response::Info,
     };
