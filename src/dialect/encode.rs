@@ -73,7 +73,11 @@ fn encode_segments<'a>(
     out: &mut [u8],
 ) -> usize {
     let mut written = 0;
-    while let Some(seg) = segment(cursor.segment) {
+    // One look-up of the segment per pass: the command is done when none is left.
+    cursor.done = loop {
+        let Some(seg) = segment(cursor.segment) else {
+            break true;
+        };
         let (_, free) = out.split_at_mut(written.min(out.len()));
         let (n, finished) = match seg {
             Segment::Text(text) => emit_text(text, cursor, free),
@@ -87,14 +91,13 @@ fn encode_segments<'a>(
         };
         written += n;
         if !finished {
-            break;
+            break false;
         }
         // Step over this and any empty segments, so `is_done` is set by the last write.
         cursor.segment += 1;
         cursor.offset = 0;
         cursor.escaped = 0;
-    }
-    cursor.done = segment(cursor.segment).is_none();
+    };
     written
 }
 
