@@ -193,8 +193,15 @@ impl<'a> Engine<'a> {
     /// MIPSTART fails and the ladder goes on.
     /// `what` (with `code`) said so; every caller logs it, so the log is made here once.
     pub(super) fn link_lost(&mut self, what: Subject, code: u16) {
-        self.log(LogKind::LinkDown, what, code);
-        self.fail(Status::LinkLost);
+        self.fail_logged(LogKind::LinkDown, what, code, Status::LinkLost);
+    }
+
+    /// Logs what failed (`kind`, `what`, `code`), then fails the cycle for `reason`.
+    // Out of line: the failure paths that say why before failing share one body.
+    #[inline(never)]
+    pub(super) fn fail_logged(&mut self, kind: LogKind, what: Subject, code: u16, reason: Status) {
+        self.log(kind, what, code);
+        self.fail(reason);
     }
 
     /// `RDY` mid-session.

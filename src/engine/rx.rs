@@ -316,13 +316,12 @@ impl<'a> Engine<'a> {
             r => self.dialect.open_failure(r, self.cfg.tls()),
         };
         match reason {
-            Status::NotAttached => {
-                self.log(LogKind::LinkDown, Subject::ConnectFail, code);
-                self.fail(reason);
-            }
-            Status::ModuleError => {
-                self.log(LogKind::CommandError, Subject::ConnectFail, code);
-                self.fail(reason);
+            Status::NotAttached | Status::ModuleError => {
+                let kind = match reason {
+                    Status::NotAttached => LogKind::LinkDown,
+                    _ => LogKind::CommandError,
+                };
+                self.fail_logged(kind, Subject::ConnectFail, code, reason)
             }
             _ => self.broker_failed(Subject::ConnectFail, code, reason),
         }

@@ -586,8 +586,7 @@ impl<'a> Engine<'a> {
                     LinkWait::TcpUp => (Subject::ConnectOk, Status::ConnectFailed),
                     LinkWait::Connack => (Subject::ConnackOk, Status::ConnackFailed),
                 };
-                self.log(LogKind::AckTimeout, what, 0);
-                self.fail(reason);
+                self.fail_logged(LogKind::AckTimeout, what, 0, reason);
                 return true;
             }
         }
@@ -682,8 +681,12 @@ impl<'a> Engine<'a> {
                         .item(List::Configure, i)
                         .is_some_and(|item| item.when == When::ClientId) =>
             {
-                self.log(LogKind::CommandError, Subject::Identity, 0);
-                self.fail(Status::ModuleError);
+                self.fail_logged(
+                    LogKind::CommandError,
+                    Subject::Identity,
+                    0,
+                    Status::ModuleError,
+                );
                 true
             }
             Step::Restore
