@@ -600,8 +600,9 @@ impl<'a> Engine<'a> {
         if let Some(f) = &self.inflight {
             consider(f.deadline);
         }
-        if let Some(t) = self.step_wakeup() {
-            consider(t);
+        if let Some((next_action, deadline)) = self.step_wakeup() {
+            consider(next_action);
+            consider(deadline);
         }
         if let Some((_, d)) = self.link_wait {
             consider(d);

@@ -734,25 +734,19 @@ impl<'a> Engine<'a> {
             .map(|s| (s.at, s.id))
     }
 
-    /// When the step next needs the clock (for `poll_delay_ms`). Timers that only permit the
-    /// next command (the probe, SIM and attach polls with their deadlines, the health check)
-    /// count only while no command is in flight: until it ends they could do nothing, and
-    /// counting them would make the caller spin.
-    pub(super) fn step_wakeup(&self) -> Option<u32> {
+    /// When the step next needs the clock (for `poll_delay_ms`): its next action and its
+    /// deadline (the same tick where it has one only); the caller takes the nearer. Timers that
+    /// only permit the next command (the probe, SIM and attach polls with their deadlines, the
+    /// health check) count only while no command is in flight: until it ends they could do
+    /// nothing, and counting them would make the caller spin.
+    pub(super) fn step_wakeup(&self) -> Option<(u32, u32)> {
         let idle = self.inflight.is_none();
         match self.step {
-            Step::Pins(..) | Step::Backoff => Some(self.timer),
-            Step::Probe(_) | Step::Sim | Step::Attach if idle => {
-                let t = if crate::time::until(self.now, self.timer)
-                    < crate::time::until(self.now, self.deadline)
-                {
-                    self.timer
-                } else {
-                    self.deadline
-                };
-                Some(t)
+            Step::Pins(..) | Step::Backoff => Some((self.timer, self.timer)),
+            Step::Probe(_) | Step::Sim | Step::Attach if idle => Some((self.timer, self.deadline)),
+            Step::Online if idle && self.cfg.timeouts.health_ms != 0 => {
+                Some((self.health_at, self.health_at))
             }
-            Step::Online if idle && self.cfg.timeouts.health_ms != 0 => Some(self.health_at),
             _ => None,
         }
     }
