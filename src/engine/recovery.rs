@@ -305,9 +305,7 @@ impl<'a> Engine<'a> {
             _ if !self.boot.prepared => Step::Prepare(0),
             _ => Step::Configure(0),
         };
-        self.stats.reconnects = self.stats.reconnects.wrapping_add(1);
-        self.announce(RecoveryStep::Reconnect, reason);
-        self.backoff_then(step);
+        self.climb(RecoveryStep::Reconnect, reason, step);
         if cause == Cause::Broker {
             self.jitter_backoff();
         }
@@ -337,13 +335,13 @@ impl<'a> Engine<'a> {
 
     fn reset(&mut self, reason: Status) {
         if self.wired(Pin::Reset) {
-            self.stats.reset_pulses = self.stats.reset_pulses.wrapping_add(1);
-            self.announce(RecoveryStep::ResetPin, reason);
-            self.backoff_then(Step::Pins(Sequence::ResetPulse, 0));
+            self.climb(
+                RecoveryStep::ResetPin,
+                reason,
+                Step::Pins(Sequence::ResetPulse, 0),
+            );
         } else {
-            self.stats.soft_resets = self.stats.soft_resets.wrapping_add(1);
-            self.announce(RecoveryStep::SoftReset, reason);
-            self.backoff_then(Step::SoftReset);
+            self.climb(RecoveryStep::SoftReset, reason, Step::SoftReset);
         }
     }
 
@@ -358,9 +356,26 @@ impl<'a> Engine<'a> {
             // crate::parts, whose configuration check refused POWER) RESET is the last resort.
             return self.reset(reason);
         }
-        self.stats.power_cycles = self.stats.power_cycles.wrapping_add(1);
-        self.announce(RecoveryStep::PowerCycle, reason);
-        self.backoff_then(Step::Pins(Sequence::PowerCycle, 0));
+        self.climb(
+            RecoveryStep::PowerCycle,
+            reason,
+            Step::Pins(Sequence::PowerCycle, 0),
+        );
+    }
+
+    /// Takes rung `step` of the ladder (for `reason`): counted, announced, and `next` entered
+    /// after the back-off.
+    fn climb(&mut self, step: RecoveryStep, reason: Status, next: Step) {
+        let s = &mut self.stats;
+        let count = match step {
+            RecoveryStep::Reconnect => &mut s.reconnects,
+            RecoveryStep::ResetPin => &mut s.reset_pulses,
+            RecoveryStep::SoftReset => &mut s.soft_resets,
+            _ => &mut s.power_cycles,
+        };
+        *count = count.wrapping_add(1);
+        self.announce(step, reason);
+        self.backoff_then(next);
     }
 
     /// The ladder's limit is reached: the session ends `Failed` until the next `start`.
