@@ -759,19 +759,16 @@ impl<'a> Engine<'a> {
             other => other,
         };
         let t = self.cfg.timeouts;
+        // Only the polling steps read their deadline; the others get one they never look at.
+        let limit = match step {
+            Step::Sim => t.sim_ms,
+            Step::Attach => t.attach_ms,
+            Step::Probe(ProbeKind::Boot) => t.boot_ms,
+            Step::Probe(_) => t.silence_ms,
+            _ => 0,
+        };
         self.timer = self.now;
-        match step {
-            Step::Sim => self.deadline = after(self.now, t.sim_ms),
-            Step::Attach => self.deadline = after(self.now, t.attach_ms),
-            Step::Probe(kind) => {
-                let limit = match kind {
-                    ProbeKind::Boot => t.boot_ms,
-                    ProbeKind::Start | ProbeKind::Silent => t.silence_ms,
-                };
-                self.deadline = after(self.now, limit);
-            }
-            _ => {}
-        }
+        self.deadline = after(self.now, limit);
         self.goto(step);
     }
 }
