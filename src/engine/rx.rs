@@ -558,6 +558,8 @@ impl<'a> Engine<'a> {
 
     /// `RDY`: the module (re)booted. Expected while probing after power-on or reset; anywhere
     /// else it rebooted by itself and everything it held is gone.
+    // Out of line: measured 20 B smaller than inlined into `poll` (Luat engine).
+    #[inline(never)]
     fn on_module_boot(&mut self) {
         // Whatever was being sent or awaited, the fresh module knows nothing of it: stop
         // writing it (the rest would reach its command parser) and await no answer to it.
