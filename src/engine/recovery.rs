@@ -65,6 +65,8 @@ pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
 }
 
 /// The status of a broker or network failure (one that never touches the module's hardware).
+// Out of line: four failure paths classify with it; measured 36 B smaller (Luat engine).
+#[inline(never)]
 pub(super) fn is_broker_side(reason: Status) -> bool {
     matches!(
         reason,
