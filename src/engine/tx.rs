@@ -65,6 +65,8 @@ impl Cmd {
     }
 
     /// What log entries call it.
+    // Out of line: measured 42 B smaller than inlined into `on_final` (Luat engine).
+    #[inline(never)]
     pub fn subject(self, dialect: Dialect) -> Subject {
         match self {
             Cmd::Probe => Subject::At,
