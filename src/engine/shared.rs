@@ -150,6 +150,8 @@ impl UrcBudget {
     }
 
     /// True (and a token spent) when one more URC may go out at `now`.
+    // Out of line: the refill loop is the same for every URC path that asks.
+    #[inline(never)]
     fn take(&mut self, now: u32) -> bool {
         while self.tokens < URC_BURST && reached(now, self.refill_at) {
             self.tokens = self.tokens.saturating_add(1);
