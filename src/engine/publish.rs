@@ -55,6 +55,9 @@ impl<'a> Engine<'a> {
     }
 
     /// An acknowledgement for a publish sent ahead in the window: true if `id` was one.
+    // Out of line: measured 86 B smaller with every dialect linked (no change for Luat, which
+    // has no window).
+    #[inline(never)]
     pub(super) fn window_acked(&mut self, id: u16) -> bool {
         if self.window() <= 1 || !self.publishing.queue.complete_awaiting(id) {
             return false;

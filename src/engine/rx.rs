@@ -316,13 +316,12 @@ impl<'a> Engine<'a> {
             r => self.dialect.open_failure(r, self.cfg.tls()),
         };
         match reason {
-            Status::NotAttached => {
-                self.log(LogKind::LinkDown, Subject::ConnectFail, code);
-                self.fail(reason);
-            }
-            Status::ModuleError => {
-                self.log(LogKind::CommandError, Subject::ConnectFail, code);
-                self.fail(reason);
+            Status::NotAttached | Status::ModuleError => {
+                let kind = match reason {
+                    Status::NotAttached => LogKind::LinkDown,
+                    _ => LogKind::CommandError,
+                };
+                self.fail_logged(kind, Subject::ConnectFail, code, reason)
             }
             _ => self.broker_failed(Subject::ConnectFail, code, reason),
         }
@@ -559,6 +558,8 @@ impl<'a> Engine<'a> {
 
     /// `RDY`: the module (re)booted. Expected while probing after power-on or reset; anywhere
     /// else it rebooted by itself and everything it held is gone.
+    // Out of line: measured 20 B smaller than inlined into `poll` (Luat engine).
+    #[inline(never)]
     fn on_module_boot(&mut self) {
         // Whatever was being sent or awaited, the fresh module knows nothing of it: stop
         // writing it (the rest would reach its command parser) and await no answer to it.

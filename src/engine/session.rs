@@ -586,8 +586,7 @@ impl<'a> Engine<'a> {
                     LinkWait::TcpUp => (Subject::ConnectOk, Status::ConnectFailed),
                     LinkWait::Connack => (Subject::ConnackOk, Status::ConnackFailed),
                 };
-                self.log(LogKind::AckTimeout, what, 0);
-                self.fail(reason);
+                self.fail_logged(LogKind::AckTimeout, what, 0, reason);
                 return true;
             }
         }
@@ -682,8 +681,12 @@ impl<'a> Engine<'a> {
                         .item(List::Configure, i)
                         .is_some_and(|item| item.when == When::ClientId) =>
             {
-                self.log(LogKind::CommandError, Subject::Identity, 0);
-                self.fail(Status::ModuleError);
+                self.fail_logged(
+                    LogKind::CommandError,
+                    Subject::Identity,
+                    0,
+                    Status::ModuleError,
+                );
                 true
             }
             Step::Restore
@@ -731,25 +734,19 @@ impl<'a> Engine<'a> {
             .map(|s| (s.at, s.id))
     }
 
-    /// When the step next needs the clock (for `poll_delay_ms`). Timers that only permit the
-    /// next command (the probe, SIM and attach polls with their deadlines, the health check)
-    /// count only while no command is in flight: until it ends they could do nothing, and
-    /// counting them would make the caller spin.
-    pub(super) fn step_wakeup(&self) -> Option<u32> {
+    /// When the step next needs the clock (for `poll_delay_ms`): its next action and its
+    /// deadline (the same tick where it has one only); the caller takes the nearer. Timers that
+    /// only permit the next command (the probe, SIM and attach polls with their deadlines, the
+    /// health check) count only while no command is in flight: until it ends they could do
+    /// nothing, and counting them would make the caller spin.
+    pub(super) fn step_wakeup(&self) -> Option<(u32, u32)> {
         let idle = self.inflight.is_none();
         match self.step {
-            Step::Pins(..) | Step::Backoff => Some(self.timer),
-            Step::Probe(_) | Step::Sim | Step::Attach if idle => {
-                let t = if crate::time::until(self.now, self.timer)
-                    < crate::time::until(self.now, self.deadline)
-                {
-                    self.timer
-                } else {
-                    self.deadline
-                };
-                Some(t)
+            Step::Pins(..) | Step::Backoff => Some((self.timer, self.timer)),
+            Step::Probe(_) | Step::Sim | Step::Attach if idle => Some((self.timer, self.deadline)),
+            Step::Online if idle && self.cfg.timeouts.health_ms != 0 => {
+                Some((self.health_at, self.health_at))
             }
-            Step::Online if idle && self.cfg.timeouts.health_ms != 0 => Some(self.health_at),
             _ => None,
         }
     }
@@ -762,19 +759,16 @@ impl<'a> Engine<'a> {
             other => other,
         };
         let t = self.cfg.timeouts;
+        // Only the polling steps read their deadline; the others get one they never look at.
+        let limit = match step {
+            Step::Sim => t.sim_ms,
+            Step::Attach => t.attach_ms,
+            Step::Probe(ProbeKind::Boot) => t.boot_ms,
+            Step::Probe(_) => t.silence_ms,
+            _ => 0,
+        };
         self.timer = self.now;
-        match step {
-            Step::Sim => self.deadline = after(self.now, t.sim_ms),
-            Step::Attach => self.deadline = after(self.now, t.attach_ms),
-            Step::Probe(kind) => {
-                let limit = match kind {
-                    ProbeKind::Boot => t.boot_ms,
-                    ProbeKind::Start | ProbeKind::Silent => t.silence_ms,
-                };
-                self.deadline = after(self.now, limit);
-            }
-            _ => {}
-        }
+        self.deadline = after(self.now, limit);
         self.goto(step);
     }
 }

@@ -118,11 +118,13 @@ impl AtQueue {
         Ok(())
     }
 
-    /// Takes the oldest command off.
-    pub fn pop(&mut self) -> Option<AtCmd> {
-        let first = self.slots.first_mut()?.take();
-        self.slots.rotate_left(1);
-        first
+    /// Takes the oldest command off (its caller read what it needed through `front`: the
+    /// command is not copied out).
+    pub fn pop(&mut self) {
+        self.slots.copy_within(1.., 0);
+        if let Some(last) = self.slots.last_mut() {
+            *last = None;
+        }
     }
 }
 
@@ -258,9 +260,10 @@ impl<'a> Engine<'a> {
 
     /// Ends every queued command (the session stopped).
     pub(super) fn drop_at_commands(&mut self) {
-        while let Some(cmd) = self.at_queue.pop() {
+        while let Some(id) = self.at_queue.front().map(|c| c.id) {
+            self.at_queue.pop();
             self.notify(Notice::AtDone {
-                id: cmd.id,
+                id,
                 status: Status::Stopped,
                 code: 0,
             });

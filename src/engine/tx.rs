@@ -65,16 +65,20 @@ impl Cmd {
     }
 
     /// What log entries call it.
+    // Out of line: measured 42 B smaller than inlined into `on_final` (Luat engine).
+    #[inline(never)]
     pub fn subject(self, dialect: Dialect) -> Subject {
+        // A bring-up entry names itself; the rest is a constant per command (a table).
+        if let Some(item) = self.item(dialect) {
+            return item.subject;
+        }
         match self {
             Cmd::Probe => Subject::At,
             Cmd::EchoOff | Cmd::EchoAgain => Subject::Ate0,
             Cmd::SimQuery => Subject::Cpin,
             Cmd::AttachQuery => Subject::Cgatt,
             Cmd::Signal => Subject::Csq,
-            Cmd::Prepare(_) | Cmd::Configure(_) => {
-                self.item(dialect).map_or(Subject::At, |item| item.subject)
-            }
+            Cmd::Prepare(_) | Cmd::Configure(_) => Subject::At,
             Cmd::CloseForStop => Subject::MipClose,
             Cmd::Open => Subject::MipStart,
             Cmd::Connect => Subject::MConnect,

@@ -26,6 +26,7 @@ use crate::dialect::common::{
     contains, decode_standard, is_echo, number, skip_spaces, table, trim, Fit, Table,
 };
 
+use crate::bytes::head;
 pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 use crate::Status;
 
@@ -46,9 +47,9 @@ const SUBACK: Response = Response::Subscribed {
     granted: None,
 };
 
-/// What a `+` line that is not a standard 3GPP one is about.
+/// What a line that is neither a standard 3GPP one nor a response by itself is about.
 #[derive(Clone, Copy)]
-enum Plus {
+enum Prefixed {
     /// `+MQTTSTATU`, spaces, `:`, the session state.
     State,
     /// `+MSUB:` cache notice (the tokenizer frames the messages).
@@ -57,40 +58,48 @@ enum Plus {
     Event,
     /// `+PDP`, `DEACT` after optional spaces and `:`.
     Pdp,
+    /// `STATE:` and the link state (`AT+CIPSTATUS`).
+    LinkState,
+    /// `TCP ERROR:` and its code.
+    TcpError,
     /// Lines that only inform.
     Info,
 }
 
-/// The `+` lines by prefix, first fit wins: the specific forms, then those that only inform.
-const PLUS: Table<Plus> = table! {
-    b"+MQTTSTATU" => Plus::State,
-    b"+MSUB:" => Plus::Notice,
-    b"+CGEV:" => Plus::Event,
-    b"+PDP" => Plus::Pdp,
-    b"+CFUN:" => Plus::Info,
-    b"+CREG:" => Plus::Info,
-    b"+CGREG:" => Plus::Info,
-    b"+CEREG:" => Plus::Info,
-    b"+NITZ:" => Plus::Info,
-    b"+CTZV" => Plus::Info,
-    b"+CTZE" => Plus::Info,
-    b"+E_UTRAN Service" => Plus::Info,
-    b"+GSM Service" => Plus::Info,
-    b"+MQTTMSGGET:" => Plus::Info,
-    b"+MQTTMSGSET:" => Plus::Info,
-    b"+MQTTMODE:" => Plus::Info,
-    b"+MCONFIG" => Plus::Info,
-    b"+MIPSTART" => Plus::Info,
-    b"+SSLMIPSTART" => Plus::Info,
-    b"+MCONNECT" => Plus::Info,
-    b"+MPUB" => Plus::Info,
-    b"+MUNSUB" => Plus::Info,
-    b"+SSLCFG:" => Plus::Info,
-    b"+CMEE:" => Plus::Info,
-    b"+IPR:" => Plus::Info,
-    b"+CGDCONT:" => Plus::Info,
-    b"+CGACT:" => Plus::Info,
-    b"+CGEREP:" => Plus::Info,
+/// The lines known by their start, first fit wins: the specific `+` forms, those that only
+/// inform, then the few without a `+` (last: they cost the frequent `+` lines nothing).
+const PREFIXED: Table<Prefixed> = table! {
+    b"+MQTTSTATU" => Prefixed::State,
+    b"+MSUB:" => Prefixed::Notice,
+    b"+CGEV:" => Prefixed::Event,
+    b"+PDP" => Prefixed::Pdp,
+    b"+CFUN:" => Prefixed::Info,
+    b"+CREG:" => Prefixed::Info,
+    b"+CGREG:" => Prefixed::Info,
+    b"+CEREG:" => Prefixed::Info,
+    b"+NITZ:" => Prefixed::Info,
+    b"+CTZV" => Prefixed::Info,
+    b"+CTZE" => Prefixed::Info,
+    b"+E_UTRAN Service" => Prefixed::Info,
+    b"+GSM Service" => Prefixed::Info,
+    b"+MQTTMSGGET:" => Prefixed::Info,
+    b"+MQTTMSGSET:" => Prefixed::Info,
+    b"+MQTTMODE:" => Prefixed::Info,
+    b"+MCONFIG" => Prefixed::Info,
+    b"+MIPSTART" => Prefixed::Info,
+    b"+SSLMIPSTART" => Prefixed::Info,
+    b"+MCONNECT" => Prefixed::Info,
+    b"+MPUB" => Prefixed::Info,
+    b"+MUNSUB" => Prefixed::Info,
+    b"+SSLCFG:" => Prefixed::Info,
+    b"+CMEE:" => Prefixed::Info,
+    b"+IPR:" => Prefixed::Info,
+    b"+CGDCONT:" => Prefixed::Info,
+    b"+CGACT:" => Prefixed::Info,
+    b"+CGEREP:" => Prefixed::Info,
+    b"STATE:" => Prefixed::LinkState,
+    b"TCP ERROR:" => Prefixed::TcpError,
+    b"^MODE:" => Prefixed::Info,
 };
 
 /// Lines that are a response by themselves, most frequent first. A table scan (a length
@@ -124,39 +133,77 @@ pub fn decode(line: &[u8]) -> Response {
         return Response::Unknown;
     };
     if first == b'+' {
-        return decode_plus(line);
+        if let Some(standard) = decode_standard(line) {
+            return standard;
+        }
+    } else {
+        // `OK` ends nearly every command: two compares here instead of a table scan keep the
+        // per-byte receive cost within its budget (make bench-budgets).
+        if line == b"OK" {
+            return Response::Ok;
+        }
+        if let Some(response) = WHOLE_LINES
+            .get(line, Fit::Whole)
+            .map(|(response, _)| response)
+        {
+            return response;
+        }
+        match first {
+            b'A' | b'a' if is_echo(line) => return Response::Echo,
+            b'C' | b'0'..=b'9' => return decode_link(line),
+            _ => {}
+        }
     }
-    // `OK` ends nearly every command: two compares here instead of a table scan keep the
-    // per-byte receive cost within its budget (make bench-budgets).
-    if line == b"OK" {
-        return Response::Ok;
-    }
-    if let Some(response) = WHOLE_LINES
-        .get(line, Fit::Whole)
-        .map(|(response, _)| response)
-    {
-        return response;
-    }
-    match first {
-        b'A' | b'a' if is_echo(line) => Response::Echo,
-        b'C' | b'0'..=b'9' => decode_link(line),
-        b'S' => match line.strip_prefix(b"STATE:") {
-            Some(state) => Response::BearerState {
-                down: matches!(skip_spaces(state), b"PDP DEACT" | b"IP INITIAL"),
-            },
-            None => Response::Unknown,
-        },
-        b'T' => match line.strip_prefix(b"TCP ERROR:").map(number) {
-            Some(Some(code)) => {
-                u16::try_from(code).map_or(Response::Unknown, |code| Response::LinkClosed {
+    prefixed(line)
+}
+
+/// The lines of [`PREFIXED`].
+// Out of line: the frequent `OK` and `+CSQ` paths of `decode` then keep a small frame (the
+// per-byte receive cost, make bench-cpu).
+#[inline(never)]
+fn prefixed(line: &[u8]) -> Response {
+    let Some((kind, rest)) = PREFIXED.get(line, Fit::Prefix) else {
+        return Response::Unknown;
+    };
+    match kind {
+        Prefixed::State => match skip_spaces(rest).strip_prefix(b":").map(number) {
+            Some(Some(n)) => {
+                u8::try_from(n).map_or(Response::Unknown, |code| Response::SessionState {
                     code,
-                    cause: LinkCause::Error,
+                    connected: code == 1,
                 })
             }
             _ => Response::Unknown,
         },
-        b'^' if line.starts_with(b"^MODE:") => Response::Info,
-        _ => Response::Unknown,
+        Prefixed::Notice => match number(rest) {
+            Some(n @ 0..=3) => Response::CacheNotice(n as u8),
+            _ if contains(rest, b" byte,") => Response::CorruptMessage,
+            _ => Response::Unknown,
+        },
+        Prefixed::Event => bearer_event(skip_spaces(rest)),
+        Prefixed::Pdp => {
+            let deact = skip_spaces(rest);
+            let deact = deact.strip_prefix(b":").unwrap_or(deact);
+            if skip_spaces(deact) == b"DEACT" {
+                Response::BearerLost {
+                    cid: 0,
+                    restore: true,
+                }
+            } else {
+                Response::Unknown
+            }
+        }
+        Prefixed::LinkState => Response::BearerState {
+            down: matches!(skip_spaces(rest), b"PDP DEACT" | b"IP INITIAL"),
+        },
+        Prefixed::TcpError => match number(rest).map(u16::try_from) {
+            Some(Ok(code)) => Response::LinkClosed {
+                code,
+                cause: LinkCause::Error,
+            },
+            _ => Response::Unknown,
+        },
+        Prefixed::Info => Response::Info,
     }
 }
 
@@ -185,64 +232,28 @@ const LINK_LINES: Table<Response> = table! {
     b"CLOSED" => Response::LinkClosed { code: 0, cause: LinkCause::Closed },
 };
 
-fn decode_plus(line: &[u8]) -> Response {
-    if let Some(standard) = decode_standard(line) {
-        return standard;
-    }
-    let Some((kind, rest)) = PLUS.get(line, Fit::Prefix) else {
-        return Response::Unknown;
-    };
-    match kind {
-        Plus::State => match skip_spaces(rest).strip_prefix(b":").map(number) {
-            Some(Some(n)) => {
-                u8::try_from(n).map_or(Response::Unknown, |code| Response::SessionState {
-                    code,
-                    connected: code == 1,
-                })
-            }
-            _ => Response::Unknown,
-        },
-        Plus::Notice => match number(rest) {
-            Some(n @ 0..=3) => Response::CacheNotice(n as u8),
-            _ if contains(rest, b" byte,") => Response::CorruptMessage,
-            _ => Response::Unknown,
-        },
-        Plus::Event => bearer_event(skip_spaces(rest)),
-        Plus::Pdp => {
-            let deact = skip_spaces(rest);
-            let deact = deact.strip_prefix(b":").unwrap_or(deact);
-            if skip_spaces(deact) == b"DEACT" {
-                Response::BearerLost {
-                    cid: 0,
-                    restore: true,
-                }
-            } else {
-                Response::Unknown
-            }
-        }
-        Plus::Info => Response::Info,
-    }
-}
+/// The `+CGEV:` events that lose the bearer, by prefix; true for a PDN deactivation (a cid
+/// follows), false for a detach (nothing may follow).
+const BEARER_EVENTS: Table<bool> = table! {
+    b"NW DETACH" => false,
+    b"ME DETACH" => false,
+    b"NW PDN DEACT" => true,
+    b"ME PDN DEACT" => true,
+};
 
 /// `+CGEV:` detach and PDN deactivation reports; other events only inform.
 fn bearer_event(event: &[u8]) -> Response {
-    if event == b"NW DETACH" || event == b"ME DETACH" {
-        return Response::BearerLost {
-            cid: 0,
-            restore: false,
-        };
+    let cid = match BEARER_EVENTS.get(event, Fit::Prefix) {
+        Some((false, [])) => None,
+        // The cid, up to an optional `,<reason>` (`number` skips the spaces before it).
+        Some((true, cid)) => {
+            let end = cid.iter().position(|&b| b == b',').unwrap_or(cid.len());
+            number(head(cid, end)).and_then(|n| u8::try_from(n).ok())
+        }
+        _ => return Response::Info,
+    };
+    Response::BearerLost {
+        cid: cid.unwrap_or(0),
+        restore: false,
     }
-    if let Some(cid) = event
-        .strip_prefix(b"NW PDN DEACT")
-        .or_else(|| event.strip_prefix(b"ME PDN DEACT"))
-    {
-        let cid = skip_spaces(cid);
-        let cid = cid.split(|&b| b == b',').next().unwrap_or(cid);
-        let cid = number(cid).and_then(|n| u8::try_from(n).ok());
-        return Response::BearerLost {
-            cid: cid.unwrap_or(0),
-            restore: false,
-        };
-    }
-    Response::Info
 }

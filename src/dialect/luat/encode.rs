@@ -282,7 +282,10 @@ pub fn mpub_escaped_len(payload: &[u8]) -> usize {
 /// other control bytes, since the command-line editor of V.250 parsers may act on them
 /// (backspace, ESC) and the modules' handling of them inside a quoted field is undocumented.
 pub fn needs_binary(payload: &[u8]) -> bool {
-    payload
-        .iter()
-        .any(|&b| !matches!(b, 0x20..=0x7E | b'\r' | b'\n'))
+    payload.iter().any(|&b| !mpub_carries(b))
+}
+
+/// True for a byte MPUB can carry (see [`needs_binary`]).
+pub(crate) fn mpub_carries(byte: u8) -> bool {
+    matches!(byte, 0x20..=0x7E | b'\r' | b'\n')
 }

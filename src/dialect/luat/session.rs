@@ -3,9 +3,10 @@
 //! (docs/luat-at.md §5: message mode, data mode and the `AT+SSLCFG` items once per boot;
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
-use super::encode::{Command, SslValue, Will};
+use super::encode::{mpub_carries, Command, SslValue, Will};
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
+use crate::dialect::encode::escape_code;
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -155,14 +156,19 @@ pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
 /// (binary or too long for MPUB while MPUBEX is disabled).
 pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
     let ex_allowed = crate::parts::MPUBEX && !cfg.options.contains(Options::NO_MPUBEX);
-    let escapable = cfg.profile.escapes_backslash() || !payload.contains(&b'\\');
-    let mpub_ok = !super::encode::needs_binary(payload)
-        && escapable
-        && super::encode::mpub_escaped_len(payload) <= cfg.profile.mpub_max();
-    if !mpub_ok {
+    let escapes_backslash = cfg.profile.escapes_backslash();
+    // One pass over the payload: whether MPUB carries every byte, and how many it escapes.
+    let mut carried = true;
+    let mut escapes = 0usize;
+    for &byte in payload {
+        carried &= mpub_carries(byte) && (escapes_backslash || byte != b'\\');
+        escapes += usize::from(escape_code(byte).is_some());
+    }
+    // Each escape adds two bytes (`\22` for `"`).
+    let extra = escapes.saturating_mul(2);
+    if !carried || payload.len().saturating_add(extra) > cfg.profile.mpub_max() {
         return ex_allowed.then_some(true);
     }
     // MPUBEX cannot send an empty message (len 1..4100).
-    let extra = super::encode::mpub_escaped_len(payload).saturating_sub(payload.len());
     Some(ex_allowed && !payload.is_empty() && extra > usize::from(cfg.mpubex_above_extra))
 }
