@@ -55,6 +55,16 @@ enum Cause {
     Broker,
 }
 
+/// A rung `climb` takes: each one counts in its own statistic and is announced as the
+/// matching [`RecoveryStep`].
+#[derive(Clone, Copy)]
+enum Rung {
+    Reconnect,
+    ResetPin,
+    SoftReset,
+    PowerCycle,
+}
+
 /// Seeds the back-off jitter from the client id (FNV-1a), so devices of a fleet that fail at
 /// the same moment (a broker outage) spread their re-connects out.
 pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
@@ -307,7 +317,7 @@ impl<'a> Engine<'a> {
             _ if !self.boot.prepared => Step::Prepare(0),
             _ => Step::Configure(0),
         };
-        self.climb(RecoveryStep::Reconnect, reason, step);
+        self.climb(Rung::Reconnect, reason, step);
         if cause == Cause::Broker {
             self.jitter_backoff();
         }
@@ -337,13 +347,9 @@ impl<'a> Engine<'a> {
 
     fn reset(&mut self, reason: Status) {
         if self.wired(Pin::Reset) {
-            self.climb(
-                RecoveryStep::ResetPin,
-                reason,
-                Step::Pins(Sequence::ResetPulse, 0),
-            );
+            self.climb(Rung::ResetPin, reason, Step::Pins(Sequence::ResetPulse, 0));
         } else {
-            self.climb(RecoveryStep::SoftReset, reason, Step::SoftReset);
+            self.climb(Rung::SoftReset, reason, Step::SoftReset);
         }
     }
 
@@ -359,21 +365,22 @@ impl<'a> Engine<'a> {
             return self.reset(reason);
         }
         self.climb(
-            RecoveryStep::PowerCycle,
+            Rung::PowerCycle,
             reason,
             Step::Pins(Sequence::PowerCycle, 0),
         );
     }
 
-    /// Takes rung `step` of the ladder (for `reason`): counted, announced, and `next` entered
+    /// Takes `rung` of the ladder (for `reason`): counted, announced, and `next` entered
     /// after the back-off.
-    fn climb(&mut self, step: RecoveryStep, reason: Status, next: Step) {
+    fn climb(&mut self, rung: Rung, reason: Status, next: Step) {
         let s = &mut self.stats;
-        let count = match step {
-            RecoveryStep::Reconnect => &mut s.reconnects,
-            RecoveryStep::ResetPin => &mut s.reset_pulses,
-            RecoveryStep::SoftReset => &mut s.soft_resets,
-            _ => &mut s.power_cycles,
+        // Exhaustive over `Rung`: a new rung must say which counter it moves.
+        let (step, count) = match rung {
+            Rung::Reconnect => (RecoveryStep::Reconnect, &mut s.reconnects),
+            Rung::ResetPin => (RecoveryStep::ResetPin, &mut s.reset_pulses),
+            Rung::SoftReset => (RecoveryStep::SoftReset, &mut s.soft_resets),
+            Rung::PowerCycle => (RecoveryStep::PowerCycle, &mut s.power_cycles),
         };
         *count = count.wrapping_add(1);
         self.announce(step, reason);
