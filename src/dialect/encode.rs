@@ -249,7 +249,13 @@ pub fn escaped_len(payload: &[u8]) -> usize {
         .iter()
         .filter(|&&b| escape_code(b).is_some())
         .count();
-    payload.len().saturating_add(escapes.saturating_mul(2))
+    payload.len().saturating_add(escape_extra(escapes))
+}
+
+/// Bytes `escapes` escapes add to a payload: each replaces one byte by three (`\22` for `"`).
+/// The one place that rule lives; callers that count escapes themselves use it too.
+pub fn escape_extra(escapes: usize) -> usize {
+    escapes.saturating_mul(2)
 }
 
 /// Checks a field the encoder puts between quotes verbatim (topic, client id, user, password,

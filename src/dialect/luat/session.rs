@@ -6,7 +6,7 @@
 use super::encode::{mpub_carries, Command, SslValue, Will};
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::escape_code;
+use crate::dialect::encode::{escape_code, escape_extra};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -164,8 +164,7 @@ pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
         carried &= mpub_carries(byte) && (escapes_backslash || byte != b'\\');
         escapes += usize::from(escape_code(byte).is_some());
     }
-    // Each escape adds two bytes (`\22` for `"`).
-    let extra = escapes.saturating_mul(2);
+    let extra = escape_extra(escapes);
     if !carried || payload.len().saturating_add(extra) > cfg.profile.mpub_max() {
         return ex_allowed.then_some(true);
     }
