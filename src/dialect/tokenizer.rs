@@ -295,6 +295,17 @@ impl Header {
         }
     }
 
+    /// Back to [`Header::new`], field by field: assigning a whole `Header` builds it on the
+    /// stack and copies it in, as the step's unused payload bytes are undefined.
+    fn clear(&mut self) {
+        self.step = Step::Lead;
+        self.quoted = false;
+        self.topic_start = 0;
+        self.topic_end = 0;
+        self.count = 0;
+        self.end = 0;
+    }
+
     /// Feeds the byte at line offset `at`; true when it completes the header.
     fn step(&mut self, byte: u8, at: usize, framing: Framing) -> bool {
         let quectel = framing.is_quectel();
@@ -653,7 +664,7 @@ impl Tokenizer {
             if self.header.step == Step::Dead {
                 // Not a message: the rest of the line is stored as it is.
                 self.prefix = NOT_HEADER;
-                self.header = Header::new();
+                self.header.clear();
                 return None;
             }
             at = at.saturating_add(1);
@@ -703,7 +714,7 @@ impl Tokenizer {
         self.remaining = count;
         self.len = topic_len;
         self.prefix = 0;
-        self.header = Header::new();
+        self.header.clear();
         // What ended a Quectel count decides which separators may still follow; a Luat
         // header (and a Quectel count ended by the opening quote) has none.
         #[cfg(feature = "quectel")]
@@ -768,7 +779,7 @@ impl Tokenizer {
         self.len = 0;
         // The matcher only runs once the whole prefix matched; otherwise it is still fresh.
         if self.prefix == self.framing.prefix().len() {
-            self.header = Header::new();
+            self.header.clear();
         }
         self.prefix = 0;
         if len <= capacity {
