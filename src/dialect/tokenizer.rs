@@ -297,13 +297,22 @@ impl Header {
 
     /// Back to [`Header::new`], field by field: assigning a whole `Header` builds it on the
     /// stack and copies it in, as the step's unused payload bytes are undefined.
+    /// The pattern names every field, so a new one does not compile until it is cleared too.
     fn clear(&mut self) {
-        self.step = Step::Lead;
-        self.quoted = false;
-        self.topic_start = 0;
-        self.topic_end = 0;
-        self.count = 0;
-        self.end = 0;
+        let Header {
+            step,
+            quoted,
+            topic_start,
+            topic_end,
+            count,
+            end,
+        } = self;
+        *step = Step::Lead;
+        *quoted = false;
+        *topic_start = 0;
+        *topic_end = 0;
+        *count = 0;
+        *end = 0;
     }
 
     /// Feeds the byte at line offset `at`; true when it completes the header.
@@ -480,11 +489,32 @@ impl Tokenizer {
 
     /// Forgets any partial line or payload (the module rebooted, or the caller resyncs). The
     /// prompt setting and the framing are kept: they belong to the caller, not to the stream.
+    // Field by field, as `with_framing` sets them: a whole `Tokenizer` would be built on the
+    // stack and copied in (see `Header::clear`). The pattern names every field, so a new one
+    // does not compile until it is reset here too.
     pub fn reset(&mut self) {
-        *self = Tokenizer {
-            expect_prompt: self.expect_prompt,
-            ..Tokenizer::with_framing(self.framing)
-        };
+        let Tokenizer {
+            state,
+            framing: _,
+            expect_prompt: _,
+            swallow,
+            prefix,
+            header,
+            len,
+            remaining,
+            keep,
+            topic_len,
+            payload_len,
+        } = self;
+        *state = State::LineStart;
+        *swallow = None;
+        *prefix = 0;
+        header.clear();
+        *len = 0;
+        *remaining = 0;
+        *keep = false;
+        *topic_len = 0;
+        *payload_len = 0;
     }
 
     /// While on, a `>` at the start of a line (after any CR/LF) is returned as [`Token::Prompt`];
@@ -787,5 +817,31 @@ impl Tokenizer {
         } else {
             Token::LineDiscarded { len }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::format;
+
+    /// `reset` (field by field) leaves what `with_framing` builds, keeping the prompt setting.
+    #[test]
+    fn reset_is_a_fresh_tokenizer() {
+        let mut buf = [0u8; 64];
+        let mut tok = Tokenizer::new();
+        tok.set_expect_prompt(true);
+        // Mid-payload, with the header matcher used.
+        let (_, token) = tok.push(&mut buf, b"+MSUB: \"a/b\",9 byte,abc");
+        assert_eq!(token, None);
+        tok.reset();
+        let mut fresh = Tokenizer::new();
+        fresh.set_expect_prompt(true);
+        assert_eq!(format!("{tok:?}"), format!("{fresh:?}"));
+        // Mid-header.
+        tok.push(&mut buf, b"+MSUB: \"a/b\",12");
+        tok.reset();
+        assert_eq!(format!("{tok:?}"), format!("{fresh:?}"));
     }
 }
