@@ -52,6 +52,10 @@
 //! Lines are located with a word-at-a-time scan and moved with bulk copies; only the few bytes
 //! of a message header go through the byte-wise matcher. The framing costs plain lines one
 //! compare (which prefix to match).
+//!
+//! Offsets into the input at hand are plain sums: they are bounded by its length, so they
+//! cannot overflow (saturating them cost a clamp each, on the receive path). What grows with
+//! the stream (a line's length, its offsets in the line) saturates.
 
 use crate::bytes::{head, move_down, tail};
 
@@ -382,7 +386,7 @@ impl Header {
             }
             Step::Suffix(matched) => {
                 if MSUB_SUFFIX.get(matched) == Some(&byte) {
-                    let matched = matched.saturating_add(1);
+                    let matched = matched + 1;
                     if matched == MSUB_SUFFIX.len() {
                         return true;
                     }
@@ -551,7 +555,7 @@ impl Tokenizer {
                 #[cfg(feature = "simcom")]
                 State::Simcom(phase) => self.simcom(phase, line_buf, rest),
             };
-            used = used.saturating_add(n);
+            used += n;
             if token.is_some() {
                 return (used, token);
             }
@@ -569,9 +573,9 @@ impl Tokenizer {
             return (rest.len(), None);
         };
         if self.expect_prompt && rest.get(skip) == Some(&b'>') {
-            let used = skip.saturating_add(1);
+            let used = skip + 1;
             return match rest.get(used) {
-                Some(b' ') => (used.saturating_add(1), Some(Token::Prompt)),
+                Some(b' ') => (used + 1, Some(Token::Prompt)),
                 Some(_) => (used, Some(Token::Prompt)),
                 None => {
                     self.swallow = Some(b' ');
@@ -583,7 +587,7 @@ impl Tokenizer {
         self.state = State::Line;
         let line = tail(rest, skip);
         let (n, token) = self.line(buf, line);
-        (skip.saturating_add(n), token)
+        (skip + n, token)
     }
 
     fn line(&mut self, buf: &mut [u8], rest: &[u8]) -> (usize, Option<Token>) {
@@ -596,9 +600,9 @@ impl Tokenizer {
         if self.prefix == prefix.len() && !self.framing.is_simcom() {
             // A Quectel count may end at the line's terminator (the next-line form), so the
             // matcher sees the terminator too; a Luat header never ends on one.
-            let scan = head(rest, eol.map_or(rest.len(), |at| at.saturating_add(1)));
+            let scan = head(rest, eol.map_or(rest.len(), |at| at + 1));
             if let Some(end) = self.scan_header(prefix.len(), scan) {
-                let header = head(scan, end.saturating_add(1));
+                let header = head(scan, end + 1);
                 self.store(buf, header);
                 return (header.len(), self.begin_payload(buf));
             }
@@ -607,10 +611,8 @@ impl Tokenizer {
         match eol {
             // A SIMCom message starts with a whole line; its parts follow.
             #[cfg(feature = "simcom")]
-            Some(at) if self.prefix == prefix.len() && self.simcom_start(buf) => {
-                (at.saturating_add(1), None)
-            }
-            Some(at) => (at.saturating_add(1), Some(self.end_line(buf.len()))),
+            Some(at) if self.prefix == prefix.len() && self.simcom_start(buf) => (at + 1, None),
+            Some(at) => (at + 1, Some(self.end_line(buf.len()))),
             None => (rest.len(), None),
         }
     }
@@ -666,7 +668,7 @@ impl Tokenizer {
         // Most lines fail on their first byte; a byte loop beats a memcmp call here.
         let matched = want.iter().zip(chunk).take_while(|(a, b)| a == b).count();
         self.prefix = if matched == want.len() || matched == chunk.len() {
-            self.prefix.saturating_add(matched)
+            self.prefix + matched
         } else {
             NOT_HEADER
         };
@@ -681,7 +683,7 @@ impl Tokenizer {
             if self.header.step == Step::Topic {
                 // Inside the topic only the tail's first byte matters: jump to it.
                 let opener = self.header.opener();
-                at = at.saturating_add(rest.iter().position(|&b| b == opener)?);
+                at += rest.iter().position(|&b| b == opener)?;
             }
             let byte = *scan.get(at)?;
             if self
@@ -697,7 +699,7 @@ impl Tokenizer {
                 self.header.clear();
                 return None;
             }
-            at = at.saturating_add(1);
+            at += 1;
         }
         None
     }
