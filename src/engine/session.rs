@@ -45,12 +45,15 @@ pub(super) fn is_dns_error(code: u16) -> bool {
 impl<'a> Engine<'a> {
     /// The command the current step wants next, without side effects.
     pub(super) fn peek_command(&self) -> Option<Cmd> {
-        if self.boot.echo == Echo::Resend && self.can_interject() {
-            return Some(Cmd::EchoAgain);
-        }
-        // The application's commands go between the session's, before its next one.
-        if let Some(id) = self.at_command_ready() {
-            return Some(Cmd::Queued(id));
+        // `ATE0` again, then the application's commands, go between the session's, before its
+        // next one.
+        if self.can_interject() {
+            if self.boot.echo == Echo::Resend {
+                return Some(Cmd::EchoAgain);
+            }
+            if let Some(q) = self.at_queue.front() {
+                return Some(Cmd::Queued(q.id));
+            }
         }
         let due = reached(self.now, self.timer);
         match self.step {
