@@ -116,6 +116,9 @@ impl<'a> Engine<'a> {
             )
     }
 
+    /// The subscribe or unsubscribe to send next, unless one is awaited.
+    // Out of line: the command choice (`Restore`, `Online`) and the end of `Restore` ask it.
+    #[inline(never)]
     fn sub_command(&self) -> Option<Cmd> {
         if self.subscribing.sub_wait.is_some() {
             return None;
@@ -685,9 +688,9 @@ impl<'a> Engine<'a> {
                 );
                 true
             }
+            // Nothing awaited and nothing left to send (the question `sub_command` answers).
             Step::Restore
-                if self.subscribing.sub_wait.is_none()
-                    && self.subscribing.subs.next_pending().is_none() =>
+                if self.subscribing.sub_wait.is_none() && self.sub_command().is_none() =>
             {
                 self.enter(Step::Announce);
                 true
