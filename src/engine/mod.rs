@@ -66,7 +66,10 @@ pub struct Buffers<'a> {
 /// Where the session is. Private: the application sees [`State`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Step {
+    /// Not started, or stopped.
     Idle,
+    /// The ladder ran out (`power_cycle_limit`, `refusal_limit`); idle until `start`.
+    Failed,
     /// Driving a pin sequence (`recovery::Sequence`), op index.
     Pins(recovery::Sequence, u8),
     /// Sending `AT` until answered.
@@ -182,12 +185,15 @@ pub struct Engine<'a> {
     step: Step,
     /// Next action within the step (probe repeat, pin op end, back-off end).
     timer: u32,
-    /// Overall deadline of the step (probe, SIM, attach).
+    /// Overall deadline of the step (probe, SIM, attach), or of the URC an open or a connect
+    /// awaits (`awaiting_link`).
     deadline: u32,
     /// Where `Step::Backoff` goes next.
     resume: Step,
     epoch: u16,
-    link_wait: Option<(LinkWait, u32)>,
+    /// The open or the connect was answered `OK` and awaits its URC (`Engine::link_wait`)
+    /// until `deadline`.
+    awaiting_link: bool,
     seen: Seen,
     /// `CONNECT OK` / `ALREADY CONNECT` seen during the current `AT+MIPSTART`.
     tcp_up: bool,
@@ -211,7 +217,6 @@ pub struct Engine<'a> {
     suspect: Option<session::Suspect>,
     health_at: u32,
     state: State,
-    failed: bool,
     next_id: u16,
     now: u32,
     events: Deque<Notice, EVENT_SLOTS>,
@@ -249,7 +254,7 @@ impl<'a> Engine<'a> {
             deadline: 0,
             resume: Step::Idle,
             epoch: 0,
-            link_wait: None,
+            awaiting_link: false,
             seen: Seen::default(),
             tcp_up: false,
             connected: false,
@@ -265,7 +270,6 @@ impl<'a> Engine<'a> {
             suspect: None,
             health_at: 0,
             state: State::Stopped,
-            failed: false,
             next_id: 0,
             now: 0,
             events: Deque::new(),
@@ -323,8 +327,7 @@ impl<'a> Engine<'a> {
         self.now = now;
         self.settled = false;
         match self.step {
-            Step::Idle => {
-                self.failed = false;
+            Step::Idle | Step::Failed => {
                 self.ladder.restart();
                 self.epoch = self.epoch.wrapping_add(1);
                 self.begin_probe(ProbeKind::Start);
@@ -604,8 +607,8 @@ impl<'a> Engine<'a> {
             consider(next_action);
             consider(deadline);
         }
-        if let Some((_, d)) = self.link_wait {
-            consider(d);
+        if self.awaiting_link {
+            consider(self.deadline);
         }
         if let Some(w) = self.subscribing.sub_wait {
             consider(w.deadline);
@@ -672,6 +675,24 @@ impl<'a> Engine<'a> {
         self.next_id
     }
 
+    /// The URC the session waits for: the step tells which (only the open and the connect
+    /// wait, and any change of step ends the wait).
+    fn link_wait(&self) -> Option<LinkWait> {
+        if !self.awaiting_link {
+            return None;
+        }
+        Some(match self.step {
+            Step::Connect => LinkWait::Connack,
+            _ => LinkWait::TcpUp,
+        })
+    }
+
+    /// The open or the connect was answered `OK`: its URC is awaited for `ms`.
+    fn await_link(&mut self, ms: u32) {
+        self.awaiting_link = true;
+        self.deadline = time::after(self.now, ms);
+    }
+
     /// Moves to `step` and reports the state change it implies.
     fn goto(&mut self, step: Step) {
         self.step = step;
@@ -684,8 +705,8 @@ impl<'a> Engine<'a> {
 
     fn state_of(&self, step: Step) -> State {
         match step {
-            Step::Idle if self.failed => State::Failed,
             Step::Idle => State::Stopped,
+            Step::Failed => State::Failed,
             Step::Pins(..) => State::PowerCycle,
             Step::Probe(_) => State::Probing,
             Step::EchoOff

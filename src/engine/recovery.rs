@@ -390,8 +390,7 @@ impl<'a> Engine<'a> {
     /// The ladder's limit is reached: the session ends `Failed` until the next `start`.
     fn give_up(&mut self, reason: Status) {
         self.announce(RecoveryStep::GaveUp, reason);
-        self.failed = true;
-        self.enter(Step::Idle);
+        self.enter(Step::Failed);
     }
 
     // Out of line: each step of the ladder would build the notice itself.
@@ -433,7 +432,7 @@ impl<'a> Engine<'a> {
     /// filter will be sent again. A new epoch makes late answers stale.
     fn drop_link_state(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
-        self.link_wait = None;
+        self.awaiting_link = false;
         self.suspect = None;
         self.early_send_failed = false;
         self.connected = false;
@@ -454,7 +453,6 @@ impl<'a> Engine<'a> {
         if let Step::Pins(..) = self.step {
             self.release_pins();
         }
-        self.failed = false;
         self.boot.client_kept = false;
         self.drop_link_state();
         self.drop_at_commands();

@@ -190,14 +190,14 @@ impl<'a> Engine<'a> {
             }
             Response::OpenFailed { code, reason } => self.on_open_failed(code, reason),
             Response::Connected => {
-                if self.link_wait.is_some_and(|(w, _)| w == LinkWait::Connack) {
-                    self.link_wait = None;
+                if self.link_wait() == Some(LinkWait::Connack) {
+                    self.awaiting_link = false;
                     self.on_connected();
                 }
             }
             Response::ConnectFailed { code, reason } => {
                 if self.step == Step::Connect {
-                    self.link_wait = None;
+                    self.awaiting_link = false;
                     self.abandon_inflight();
                     // A module fault among the codes (SIMCom: client not acquired, bad
                     // parameter, docs/quectel-simcom-at.md §5.3) is logged as one and climbs
@@ -215,7 +215,7 @@ impl<'a> Engine<'a> {
             Response::RequestFailed { code } => self.on_request_failed(code),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
-                if restore && self.step != Step::Idle {
+                if restore && !matches!(self.step, Step::Idle | Step::Failed) {
                     // The bearer must be restored before the next open, whatever step the
                     // session is in (Luat: `AT+CIPSHUT`, docs/luat-at.md §4 +PDP DEACT).
                     self.boot.restore_bearer = true;
@@ -244,7 +244,7 @@ impl<'a> Engine<'a> {
             #[cfg(feature = "simcom")]
             Response::BootLine => return self.pass_on(true),
             Response::PowerDown => {
-                if !matches!(self.step, Step::Idle | Step::Pins(..)) {
+                if !matches!(self.step, Step::Idle | Step::Failed | Step::Pins(..)) {
                     self.fail(Status::NoResponse);
                 }
             }
@@ -265,19 +265,19 @@ impl<'a> Engine<'a> {
     /// `ERROR` ends the command in flight; with none in flight it is the late failure of
     /// `AT+MCONNECT` (its result comes after `OK`).
     fn on_error_line(&mut self, code: u16) {
-        let waiting = self.link_wait.map(|(w, _)| w);
+        let waiting = self.link_wait();
         if self.inflight.is_some() {
             self.on_final(Final::Error(code));
         } else if waiting == Some(LinkWait::Connack) {
             // The documented form of a refused CONNECT (docs/luat-at.md §5.3).
-            self.link_wait = None;
+            self.awaiting_link = false;
             self.broker_failed(Subject::MConnect, code, Status::BrokerRefused);
         } else if waiting == Some(LinkWait::TcpUp) {
             let reason = match super::session::is_dns_error(code) {
                 true => Status::NameNotResolved,
                 false => Status::BrokerUnreachable,
             };
-            self.link_wait = None;
+            self.awaiting_link = false;
             self.broker_failed(Subject::MipStart, code, reason);
         } else {
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
@@ -291,8 +291,8 @@ impl<'a> Engine<'a> {
             return;
         }
         self.tcp_up = true;
-        if self.link_wait.is_some_and(|(w, _)| w == LinkWait::TcpUp) {
-            self.link_wait = None;
+        if self.link_wait() == Some(LinkWait::TcpUp) {
+            self.awaiting_link = false;
             self.goto(Step::Connect);
         }
     }
@@ -341,7 +341,7 @@ impl<'a> Engine<'a> {
         };
         if self.step == Step::Connect && refused != Status::LinkLost {
             // The broker dropped the link before accepting the CONNECT: it refused us.
-            self.link_wait = None;
+            self.awaiting_link = false;
             self.abandon_inflight();
             self.broker_failed(what, code, refused);
         } else if self.link_in_use() {
@@ -564,7 +564,7 @@ impl<'a> Engine<'a> {
         // Whatever was being sent or awaited, the fresh module knows nothing of it: stop
         // writing it (the rest would reach its command parser) and await no answer to it.
         // A probe's `AT` is the exception: it is what a booting module answers next.
-        if !matches!(self.step, Step::Idle | Step::Probe(_)) {
+        if !matches!(self.step, Step::Idle | Step::Failed | Step::Probe(_)) {
             self.abandon_inflight();
         }
         if let Step::Pins(..) = self.step {
@@ -574,7 +574,7 @@ impl<'a> Engine<'a> {
         self.fresh_module();
         match self.step {
             // Stopped: nothing more to do.
-            Step::Idle => {}
+            Step::Idle | Step::Failed => {}
             // Stopping: the reboot ended the link too.
             Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
             // The reboot we asked for (its OK may be lost in the boot output), or one during a

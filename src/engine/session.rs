@@ -45,16 +45,19 @@ pub(super) fn is_dns_error(code: u16) -> bool {
 impl<'a> Engine<'a> {
     /// The command the current step wants next, without side effects.
     pub(super) fn peek_command(&self) -> Option<Cmd> {
-        if self.boot.echo == Echo::Resend && self.can_interject() {
-            return Some(Cmd::EchoAgain);
-        }
-        // The application's commands go between the session's, before its next one.
-        if let Some(id) = self.at_command_ready() {
-            return Some(Cmd::Queued(id));
+        // `ATE0` again, then the application's commands, go between the session's, before its
+        // next one.
+        if self.can_interject() {
+            if self.boot.echo == Echo::Resend {
+                return Some(Cmd::EchoAgain);
+            }
+            if let Some(q) = self.at_queue.front() {
+                return Some(Cmd::Queued(q.id));
+            }
         }
         let due = reached(self.now, self.timer);
         match self.step {
-            Step::Idle | Step::Pins(..) | Step::Backoff => None,
+            Step::Idle | Step::Failed | Step::Pins(..) | Step::Backoff => None,
             Step::Probe(_) => due.then_some(Cmd::Probe),
             Step::EchoOff => Some(Cmd::EchoOff),
             Step::Sim => due.then_some(Cmd::SimQuery),
@@ -66,8 +69,8 @@ impl<'a> Engine<'a> {
                 Some(item) if item.when == When::ClientId && self.client_id().is_empty() => None,
                 _ => Some(Cmd::Configure(i)),
             },
-            Step::Open => self.link_wait.is_none().then_some(Cmd::Open),
-            Step::Connect => self.link_wait.is_none().then_some(Cmd::Connect),
+            Step::Open => (!self.awaiting_link).then_some(Cmd::Open),
+            Step::Connect => (!self.awaiting_link).then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
             Step::Announce => {
                 if self.announced || self.publish_is_inflight(PubSource::Online) {
@@ -92,13 +95,13 @@ impl<'a> Engine<'a> {
     pub(super) fn can_interject(&self) -> bool {
         if let Step::Configure(i) = self.step {
             // Not during a long wait (`AT+CIPSHUT`): its answer may take a minute and a half.
-            return self.link_wait.is_none()
+            return !self.awaiting_link
                 && self
                     .dialect
                     .item(List::Configure, i)
                     .is_some_and(|item| !item.long);
         }
-        self.link_wait.is_none()
+        !self.awaiting_link
             && matches!(
                 self.step,
                 Step::Sim
@@ -113,6 +116,9 @@ impl<'a> Engine<'a> {
             )
     }
 
+    /// The subscribe or unsubscribe to send next, unless one is awaited.
+    // Out of line: the command choice (`Restore`, `Online`) and the end of `Restore` ask it.
+    #[inline(never)]
     fn sub_command(&self) -> Option<Cmd> {
         if self.subscribing.sub_wait.is_some() {
             return None;
@@ -339,13 +345,9 @@ impl<'a> Engine<'a> {
             Cmd::Open => match (r, self.tcp_up) {
                 (Final::Ok, true) => self.enter(Step::Connect),
                 (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),
-                (Final::Ok, false) => {
-                    let d = after(self.now, self.cfg.timeouts.connect_ms);
-                    self.link_wait = Some((LinkWait::TcpUp, d));
-                }
+                (Final::Ok, false) => self.await_link(self.cfg.timeouts.connect_ms),
                 (Final::Error(_), false) if self.dialect.open_urc_decides() => {
-                    let d = after(self.now, self.cfg.timeouts.command_ms);
-                    self.link_wait = Some((LinkWait::TcpUp, d));
+                    self.await_link(self.cfg.timeouts.command_ms)
                 }
                 (Final::Error(code), _) if is_dns_error(code) => {
                     self.broker_failed(Subject::MipStart, code, Status::NameNotResolved)
@@ -353,10 +355,7 @@ impl<'a> Engine<'a> {
                 _ => self.fail(Status::ConnectFailed),
             },
             Cmd::Connect => match ok {
-                true => {
-                    let d = after(self.now, self.cfg.timeouts.connack_ms);
-                    self.link_wait = Some((LinkWait::Connack, d));
-                }
+                true => self.await_link(self.cfg.timeouts.connack_ms),
                 false => self.connect_refused(part, r),
             },
             Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
@@ -579,9 +578,9 @@ impl<'a> Engine<'a> {
             self.on_final(Final::Timeout);
             return true;
         }
-        if let Some((wait, d)) = self.link_wait {
-            if reached(now, d) {
-                self.link_wait = None;
+        if let Some(wait) = self.link_wait() {
+            if reached(now, self.deadline) {
+                self.awaiting_link = false;
                 let (what, reason) = match wait {
                     LinkWait::TcpUp => (Subject::ConnectOk, Status::ConnectFailed),
                     LinkWait::Connack => (Subject::ConnackOk, Status::ConnackFailed),
@@ -689,9 +688,9 @@ impl<'a> Engine<'a> {
                 );
                 true
             }
+            // Nothing awaited and nothing left to send (the question `sub_command` answers).
             Step::Restore
-                if self.subscribing.sub_wait.is_none()
-                    && self.subscribing.subs.next_pending().is_none() =>
+                if self.subscribing.sub_wait.is_none() && self.sub_command().is_none() =>
             {
                 self.enter(Step::Announce);
                 true

@@ -243,12 +243,6 @@ impl<'a> Engine<'a> {
         Ok(self.take_id())
     }
 
-    /// The oldest queued command, if it may go now (`can_interject`).
-    pub(super) fn at_command_ready(&self) -> Option<u16> {
-        let id = self.at_queue.front()?.id;
-        self.can_interject().then_some(id)
-    }
-
     /// The queued command `id` ended: report it and take it off the queue (unless a stop
     /// already ended it).
     pub(super) fn at_command_done(&mut self, id: u16, status: Status, code: u16) {
