@@ -294,9 +294,9 @@ impl<'a> Engine<'a> {
             return self.give_up(reason);
         }
         let since = *self.ladder.broker_since.get_or_insert(self.now);
-        let limit_ms = u64::from(l.broker_reset_after_s) * 1000;
-        let elapsed = u64::from(self.now.wrapping_sub(since));
-        if limit_ms != 0 && elapsed >= limit_ms {
+        // In whole seconds: `broker_reset_after_s` in milliseconds may not fit 32 bits.
+        let elapsed_s = self.now.wrapping_sub(since) / 1000;
+        if l.broker_reset_after_s != 0 && elapsed_s >= l.broker_reset_after_s {
             // Last resort, as configured: the module may hold a state no command clears.
             self.ladder.broker_since = Some(self.now);
             return self.reset(reason);
@@ -406,9 +406,13 @@ impl<'a> Engine<'a> {
     /// Waits `backoff_min_ms · 2^(failures-1)`, capped at `backoff_max_ms`, then enters `next`.
     fn backoff_then(&mut self, next: Step) {
         let t = &self.cfg.timeouts;
-        let doublings = u32::from(self.ladder.failures.saturating_sub(1)).min(32);
-        let wait = (u64::from(t.backoff_min_ms) << doublings).min(u64::from(t.backoff_max_ms));
-        let wait = u32::try_from(wait).unwrap_or(u32::MAX);
+        let doublings = u32::from(self.ladder.failures.saturating_sub(1));
+        // Doubled `doublings` times it would no longer fit 32 bits (and so is over the cap;
+        // `backoff_min_ms` is never 0, `Config::check`).
+        let wait = match doublings < t.backoff_min_ms.leading_zeros() {
+            true => (t.backoff_min_ms << doublings).min(t.backoff_max_ms),
+            false => t.backoff_max_ms,
+        };
         self.resume = next;
         self.enter(Step::Backoff);
         self.timer = after(self.now, wait);
