@@ -3,10 +3,14 @@
 //! (docs/luat-at.md §5: message mode, data mode and the `AT+SSLCFG` items once per boot;
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
-use super::encode::{mpub_carries, Command, SslValue, Will};
+use super::encode::{
+    fixed, line, mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_get, msg_mode,
+    msub, munsub, raw, ssl_cfg, SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE,
+    MQTT_STATUS, RESET,
+};
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{escape_code, escape_extra};
+use crate::dialect::encode::{common, escape_code, escape_extra, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -73,81 +77,72 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
     ))
 }
 
-/// The AT command `cmd` stands for, borrowing strings from `ctx`.
-pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
+/// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
+/// match from the engine's command to its template and arguments (the templates are
+/// [`super::encode`]'s, which also spells [`super::Command`] with them).
+pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
     match cmd {
-        Cmd::Probe => Command::At,
-        Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
-        Cmd::SimQuery => Command::SimQuery,
-        Cmd::AttachQuery => Command::AttachQuery,
-        Cmd::Signal => Command::SignalQuery,
-        Cmd::Prepare(0) => Command::MsgMode {
-            cache: crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE),
-        },
-        Cmd::Prepare(1) => Command::DataModeText,
+        Cmd::Probe => fixed(common::AT, job),
+        Cmd::EchoOff | Cmd::EchoAgain => fixed(common::ECHO_OFF, job),
+        Cmd::SimQuery => fixed(common::SIM_QUERY, job),
+        Cmd::AttachQuery => fixed(common::ATTACH_QUERY, job),
+        Cmd::Signal => fixed(common::SIGNAL_QUERY, job),
+        Cmd::Prepare(0) => msg_mode(
+            crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE),
+            job,
+        ),
+        Cmd::Prepare(1) => fixed(DATA_MODE_TEXT, job),
         Cmd::Prepare(i) => match ssl_item(cfg, i.wrapping_sub(2)) {
-            Some((tag, value)) => Command::SslCfg { tag, value },
-            None => Command::At,
+            Some((tag, value)) => ssl_cfg(tag, value, job),
+            None => fixed(common::AT, job),
         },
-        Cmd::Configure(0) | Cmd::CloseForStop => Command::Mipclose,
-        Cmd::Configure(1) => Command::CipShut,
-        Cmd::Configure(_) => Command::Mconfig {
-            client_id: ctx.client_id(),
-            user: cfg.username,
-            password: cfg.password,
-            will: cfg.will.map(|w| Will {
+        Cmd::Configure(0) | Cmd::CloseForStop => fixed(MIPCLOSE, job),
+        Cmd::Configure(1) => fixed(CIPSHUT, job),
+        Cmd::Configure(_) => mconfig(
+            ctx.client_id(),
+            cfg.username,
+            cfg.password,
+            cfg.will.map(|w| Will {
                 topic: w.topic,
                 payload: w.payload,
                 qos: w.qos,
                 retain: w.retain,
             }),
-        },
-        Cmd::Open => Command::MipStart {
-            host: cfg.host,
-            port: cfg.port,
-            tls: cfg.tls(),
-        },
-        Cmd::Connect => Command::Mconnect {
-            clean: cfg.options.contains(Options::CLEAN_SESSION),
-            keepalive_s: cfg.keepalive_s,
-        },
+            job,
+        ),
+        Cmd::Open => mip_start(cfg.host, cfg.port, cfg.tls(), job),
+        Cmd::Connect => mconnect(
+            cfg.options.contains(Options::CLEAN_SESSION),
+            cfg.keepalive_s,
+            job,
+        ),
         Cmd::Subscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, qos)) => Command::Msub { topic, qos },
-            None => Command::At,
+            Some((topic, qos)) => msub(topic, qos, job),
+            None => fixed(common::AT, job),
         },
         Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, _)) => Command::Munsub { topic },
-            None => Command::At,
+            Some((topic, _)) => munsub(topic, job),
+            None => fixed(common::AT, job),
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
             let Some(p) = ctx.publish(src) else {
-                return Command::At;
+                return fixed(common::AT, job);
             };
             match cmd {
-                Cmd::Publish(_) => Command::Mpub {
-                    topic: p.topic,
-                    qos: p.qos,
-                    retain: p.retain,
-                    payload: p.payload,
-                },
-                Cmd::PublishHeader(_) => Command::MpubEx {
-                    topic: p.topic,
-                    qos: p.qos,
-                    retain: p.retain,
-                    len: p.payload.len(),
-                },
-                _ => Command::Raw(p.payload),
+                Cmd::Publish(_) => mpub(p.topic, p.qos, p.retain, p.payload, job),
+                Cmd::PublishHeader(_) => mpub_ex(p.topic, p.qos, p.retain, p.payload.len(), job),
+                _ => raw(p.payload, job),
             }
         }
-        Cmd::CacheRead => Command::MsgGet,
-        Cmd::Verify => Command::MqttStatus,
-        Cmd::Disconnect => Command::Mdisconnect,
-        Cmd::SoftReset => Command::Reset,
-        Cmd::Identity(f) => Command::Line(f.command()),
+        Cmd::CacheRead => msg_get(job),
+        Cmd::Verify => fixed(MQTT_STATUS, job),
+        Cmd::Disconnect => fixed(MDISCONNECT, job),
+        Cmd::SoftReset => fixed(RESET, job),
+        Cmd::Identity(f) => line(f.command(), job),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => Command::Line(text),
-            None => Command::At,
+            Some(text) => line(text, job),
+            None => fixed(common::AT, job),
         },
     }
 }
