@@ -115,8 +115,9 @@ impl Dialect {
                 encode::write_next(cursor, out, |job| luat::session::write(cmd, ctx, job))
             }),
             #[cfg(feature = "quectel")]
-            Dialect::Quectel => (part == 0)
-                .then(|| quectel::encode::encode(&quectel::session::spell(cmd, ctx), cursor, out)),
+            Dialect::Quectel => (part == 0).then(|| {
+                encode::write_next(cursor, out, |job| quectel::session::write(cmd, ctx, job))
+            }),
             #[cfg(feature = "simcom")]
             Dialect::Simcom => {
                 simcom_part(cmd, part, ctx).map(|c| simcom::encode::encode(&c, cursor, out))

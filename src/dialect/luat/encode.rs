@@ -9,7 +9,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, escaped_len, fill, Job, Segment};
+use crate::dialect::encode::{common, escaped_len, fill, fixed, line, raw, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -169,11 +169,6 @@ fn bit(on: bool) -> Segment<'static> {
     Segment::Dec(u32::from(on))
 }
 
-/// A command without arguments.
-pub(crate) fn fixed(template: &'static [u8], job: &mut Job<'_>) {
-    fill(template, &[], job)
-}
-
 /// [`Command::MsgMode`].
 pub(crate) fn msg_mode(cache: bool, job: &mut Job<'_>) {
     fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job)
@@ -292,16 +287,6 @@ pub(crate) fn mpub_ex(topic: &[u8], qos: u8, retain: bool, len: usize, job: &mut
         ],
         job,
     )
-}
-
-/// [`Command::Raw`].
-pub(crate) fn raw(data: &[u8], job: &mut Job<'_>) {
-    fill(b"\0", &[Segment::Text(data)], job)
-}
-
-/// [`Command::Line`].
-pub(crate) fn line(text: &[u8], job: &mut Job<'_>) {
-    fill(b"\0\r", &[Segment::Text(text)], job)
 }
 
 /// [`Command::MsgGet`].

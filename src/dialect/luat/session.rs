@@ -4,13 +4,12 @@
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
 use super::encode::{
-    fixed, line, mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_get, msg_mode,
-    msub, munsub, raw, ssl_cfg, SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE,
-    MQTT_STATUS, RESET,
+    mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_get, msg_mode, msub, munsub,
+    ssl_cfg, SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, RESET,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{common, escape_code, escape_extra, Job};
+use crate::dialect::encode::{common, escape_code, escape_extra, fixed, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
