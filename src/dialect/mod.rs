@@ -120,7 +120,11 @@ impl Dialect {
             }),
             #[cfg(feature = "simcom")]
             Dialect::Simcom => {
-                simcom_part(cmd, part, ctx).map(|c| simcom::encode::encode(&c, cursor, out))
+                let mut spelled = None;
+                let n = encode::write_next(cursor, out, |job| {
+                    spelled = simcom::session::write(cmd, part, ctx, job);
+                });
+                spelled.map(|_| n)
             }
         }
     }
@@ -132,7 +136,14 @@ impl Dialect {
     pub fn part_awaits_prompt<C: Context>(self, cmd: Cmd, part: u8, ctx: &C) -> Option<bool> {
         match self {
             #[cfg(feature = "simcom")]
-            Dialect::Simcom => simcom_part(cmd, part, ctx).map(|c| c.awaits_prompt()),
+            Dialect::Simcom => {
+                // The part spelled into no space: only its answer is asked for.
+                let mut prompt = None;
+                encode::write_next(&mut TxCursor::new(), &mut [], |job| {
+                    prompt = simcom::session::write(cmd, part, ctx, job);
+                });
+                prompt
+            }
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (cmd, ctx);
@@ -337,12 +348,6 @@ impl Dialect {
             Dialect::Simcom => Framing::Simcom,
         }
     }
-}
-
-/// Part `part` of the SIMCom command `cmd` stands for; `None` past its last part.
-#[cfg(feature = "simcom")]
-fn simcom_part<C: Context>(cmd: Cmd, part: u8, ctx: &C) -> Option<simcom::Command<'_>> {
-    simcom::session::spell(cmd, part, ctx).or((part == 0).then_some(simcom::Command::At))
 }
 
 impl Config<'_> {
