@@ -289,17 +289,12 @@ pub(crate) fn mpub_ex(topic: &[u8], qos: u8, retain: bool, len: usize, job: &mut
     )
 }
 
-/// [`Command::MsgGet`].
-pub(crate) fn msg_get(job: &mut Job<'_>) {
-    fixed(
-        if crate::parts::CACHE_MODE {
-            b"AT+MQTTMSGGET\r"
-        } else {
-            common::AT
-        },
-        job,
-    )
-}
+/// `AT+MQTTMSGGET` (`AT` where the build leaves the message cache out, crate::parts).
+pub(crate) const MSG_GET: &[u8] = if crate::parts::CACHE_MODE {
+    b"AT+MQTTMSGGET\r"
+} else {
+    common::AT
+};
 
 /// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
 /// place).
@@ -338,7 +333,7 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
         } => mpub_ex(topic, qos, retain, len, job),
         Command::Raw(data) => raw(data, job),
         Command::Line(text) => line(text, job),
-        Command::MsgGet => msg_get(job),
+        Command::MsgGet => fixed(MSG_GET, job),
         Command::Mdisconnect => fixed(MDISCONNECT, job),
         Command::Mipclose => fixed(MIPCLOSE, job),
         Command::CipShut => fixed(CIPSHUT, job),

@@ -4,8 +4,8 @@
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
 use super::encode::{
-    mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_get, msg_mode, msub, munsub,
-    ssl_cfg, SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, RESET,
+    mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_mode, msub, munsub, ssl_cfg,
+    SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
@@ -81,69 +81,70 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
 /// [`super::encode`]'s, which also spells [`super::Command`] with them).
 pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
-    match cmd {
-        Cmd::Probe => fixed(common::AT, job),
-        Cmd::EchoOff | Cmd::EchoAgain => fixed(common::ECHO_OFF, job),
-        Cmd::SimQuery => fixed(common::SIM_QUERY, job),
-        Cmd::AttachQuery => fixed(common::ATTACH_QUERY, job),
-        Cmd::Signal => fixed(common::SIGNAL_QUERY, job),
-        Cmd::Prepare(0) => msg_mode(
-            crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE),
-            job,
-        ),
-        Cmd::Prepare(1) => fixed(DATA_MODE_TEXT, job),
-        Cmd::Prepare(i) => match ssl_item(cfg, i.wrapping_sub(2)) {
-            Some((tag, value)) => ssl_cfg(tag, value, job),
-            None => fixed(common::AT, job),
+    // Commands with arguments hand them over in their arm; the rest name their text, and one
+    // call writes it (measured 82 B smaller than a call per arm, Luat).
+    let template = match cmd {
+        Cmd::Prepare(0) => {
+            let cache = crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE);
+            return msg_mode(cache, job);
+        }
+        Cmd::Prepare(i) if i > 1 => match ssl_item(cfg, i.wrapping_sub(2)) {
+            Some((tag, value)) => return ssl_cfg(tag, value, job),
+            None => common::AT,
         },
-        Cmd::Configure(0) | Cmd::CloseForStop => fixed(MIPCLOSE, job),
-        Cmd::Configure(1) => fixed(CIPSHUT, job),
-        Cmd::Configure(_) => mconfig(
-            ctx.client_id(),
-            cfg.username,
-            cfg.password,
-            cfg.will.map(|w| Will {
+        Cmd::Configure(i) if i > 1 => {
+            let will = cfg.will.map(|w| Will {
                 topic: w.topic,
                 payload: w.payload,
                 qos: w.qos,
                 retain: w.retain,
-            }),
-            job,
-        ),
-        Cmd::Open => mip_start(cfg.host, cfg.port, cfg.tls(), job),
-        Cmd::Connect => mconnect(
-            cfg.options.contains(Options::CLEAN_SESSION),
-            cfg.keepalive_s,
-            job,
-        ),
+            });
+            return mconfig(ctx.client_id(), cfg.username, cfg.password, will, job);
+        }
+        Cmd::Open => return mip_start(cfg.host, cfg.port, cfg.tls(), job),
+        Cmd::Connect => {
+            let clean = cfg.options.contains(Options::CLEAN_SESSION);
+            return mconnect(clean, cfg.keepalive_s, job);
+        }
         Cmd::Subscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, qos)) => msub(topic, qos, job),
-            None => fixed(common::AT, job),
+            Some((topic, qos)) => return msub(topic, qos, job),
+            None => common::AT,
         },
         Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, _)) => munsub(topic, job),
-            None => fixed(common::AT, job),
+            Some((topic, _)) => return munsub(topic, job),
+            None => common::AT,
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
-            let Some(p) = ctx.publish(src) else {
-                return fixed(common::AT, job);
-            };
-            match cmd {
-                Cmd::Publish(_) => mpub(p.topic, p.qos, p.retain, p.payload, job),
-                Cmd::PublishHeader(_) => mpub_ex(p.topic, p.qos, p.retain, p.payload.len(), job),
-                _ => raw(p.payload, job),
+            match (cmd, ctx.publish(src)) {
+                (Cmd::Publish(_), Some(p)) => {
+                    return mpub(p.topic, p.qos, p.retain, p.payload, job)
+                }
+                (Cmd::PublishHeader(_), Some(p)) => {
+                    return mpub_ex(p.topic, p.qos, p.retain, p.payload.len(), job)
+                }
+                (_, Some(p)) => return raw(p.payload, job),
+                (_, None) => common::AT,
             }
         }
-        Cmd::CacheRead => msg_get(job),
-        Cmd::Verify => fixed(MQTT_STATUS, job),
-        Cmd::Disconnect => fixed(MDISCONNECT, job),
-        Cmd::SoftReset => fixed(RESET, job),
-        Cmd::Identity(f) => line(f.command(), job),
+        Cmd::Identity(f) => return line(f.command(), job),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => line(text, job),
-            None => fixed(common::AT, job),
+            Some(text) => return line(text, job),
+            None => common::AT,
         },
-    }
+        Cmd::Probe => common::AT,
+        Cmd::EchoOff | Cmd::EchoAgain => common::ECHO_OFF,
+        Cmd::SimQuery => common::SIM_QUERY,
+        Cmd::AttachQuery => common::ATTACH_QUERY,
+        Cmd::Signal => common::SIGNAL_QUERY,
+        Cmd::Prepare(_) => DATA_MODE_TEXT,
+        Cmd::Configure(0) | Cmd::CloseForStop => MIPCLOSE,
+        Cmd::Configure(_) => CIPSHUT,
+        Cmd::CacheRead => MSG_GET,
+        Cmd::Verify => MQTT_STATUS,
+        Cmd::Disconnect => MDISCONNECT,
+        Cmd::SoftReset => RESET,
+    };
+    fixed(template, job)
 }
 
 /// How a payload goes out: `Some(false)` MPUB, `Some(true)` MPUBEX, `None` impossible
