@@ -339,33 +339,86 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
 }
 
 /// Hands `AT+QMTCFG=<item>` to `job` (see [`segment`]).
-pub(crate) fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
-    use Segment::{Dec, Text};
+fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
     match item {
-        MqttCfg::Version(v) => fill(b"AT+QMTCFG=\"version\",0,\0\r", &[Dec(v.into())], job),
-        MqttCfg::PdpCid(cid) => fill(b"AT+QMTCFG=\"pdpcid\",0,\0\r", &[Dec(cid.into())], job),
-        MqttCfg::Keepalive(s) => fill(b"AT+QMTCFG=\"keepalive\",0,\0\r", &[Dec(s.into())], job),
-        MqttCfg::Session { clean } => fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job),
+        MqttCfg::Version(v) => cfg_version(v, job),
+        MqttCfg::PdpCid(cid) => cfg_pdp_cid(cid, job),
+        MqttCfg::Keepalive(s) => cfg_keepalive(s, job),
+        MqttCfg::Session { clean } => cfg_session(clean, job),
         MqttCfg::Will {
             topic,
             payload,
             qos,
             retain,
-        } => fill(
-            b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
-            &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
-            job,
-        ),
-        MqttCfg::NoWill => fill(b"AT+QMTCFG=\"will\",0,0\r", &[], job),
-        MqttCfg::RecvMode => fill(b"AT+QMTCFG=\"recv/mode\",0,0,1\r", &[], job),
-        MqttCfg::Ssl { on: true } => fill(b"AT+QMTCFG=\"ssl\",0,1,1\r", &[], job),
-        MqttCfg::Ssl { on: false } => fill(b"AT+QMTCFG=\"ssl\",0,0\r", &[], job),
+        } => cfg_will(topic, payload, qos, retain, job),
+        MqttCfg::NoWill => fixed(CFG_NO_WILL, job),
+        MqttCfg::RecvMode => fixed(CFG_RECV_MODE, job),
+        MqttCfg::Ssl { on } => cfg_ssl(on, job),
         MqttCfg::Timeout { s, retries } => fill(
             b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
-            &[Dec(s.into()), Dec(retries.into())],
+            &[Segment::Dec(s.into()), Segment::Dec(retries.into())],
             job,
         ),
     }
+}
+
+/// [`MqttCfg::Version`].
+pub(crate) fn cfg_version(v: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"version\",0,\0\r",
+        &[Segment::Dec(v.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::PdpCid`].
+pub(crate) fn cfg_pdp_cid(cid: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"pdpcid\",0,\0\r",
+        &[Segment::Dec(cid.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::Keepalive`].
+pub(crate) fn cfg_keepalive(s: u16, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"keepalive\",0,\0\r",
+        &[Segment::Dec(s.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::Session`].
+pub(crate) fn cfg_session(clean: bool, job: &mut Job<'_>) {
+    fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job)
+}
+
+/// [`MqttCfg::Will`].
+pub(crate) fn cfg_will(topic: &[u8], payload: &[u8], qos: u8, retain: bool, job: &mut Job<'_>) {
+    use Segment::{Dec, Text};
+    fill(
+        b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
+        &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
+        job,
+    )
+}
+
+/// [`MqttCfg::NoWill`].
+pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\r";
+/// [`MqttCfg::RecvMode`].
+pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\r";
+
+/// [`MqttCfg::Ssl`].
+pub(crate) fn cfg_ssl(on: bool, job: &mut Job<'_>) {
+    fixed(
+        if on {
+            b"AT+QMTCFG=\"ssl\",0,1,1\r"
+        } else {
+            b"AT+QMTCFG=\"ssl\",0,0\r"
+        },
+        job,
+    )
 }
 
 /// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].

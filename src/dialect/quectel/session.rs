@@ -4,8 +4,9 @@
 //! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
 
 use super::encode::{
-    apn, config_segment, connect, open, publish_header, ssl_cfg, subscribe, unsubscribe, MqttCfg,
-    SslValue, ACTIVATE, ACTIVATE_QUERY, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
+    apn, cfg_keepalive, cfg_pdp_cid, cfg_session, cfg_ssl, cfg_version, cfg_will, connect, open,
+    publish_header, ssl_cfg, subscribe, unsubscribe, SslValue, ACTIVATE, ACTIVATE_QUERY,
+    CFG_NO_WILL, CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
@@ -98,27 +99,20 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
     ))
 }
 
-/// The `AT+QMTCFG` item `k` (0 = version, in the order sent).
-fn mqtt_cfg<'b, C: Context>(ctx: &'b C, k: u8) -> MqttCfg<'b> {
+/// Hands the `AT+QMTCFG` item `k` (0 = version, in the order sent) to `job`.
+fn write_mqtt_cfg<C: Context>(ctx: &C, k: u8, job: &mut Job<'_>) {
     let cfg = ctx.config();
     match k {
-        0 => MqttCfg::Version(4),
-        1 => MqttCfg::PdpCid(1),
-        2 => MqttCfg::Keepalive(cfg.keepalive_s),
-        3 => MqttCfg::Session {
-            clean: cfg.options.contains(Options::CLEAN_SESSION),
-        },
+        0 => cfg_version(4, job),
+        1 => cfg_pdp_cid(1, job),
+        2 => cfg_keepalive(cfg.keepalive_s, job),
+        3 => cfg_session(cfg.options.contains(Options::CLEAN_SESSION), job),
         4 => match cfg.will {
-            Some(w) => MqttCfg::Will {
-                topic: w.topic,
-                payload: w.payload,
-                qos: w.qos,
-                retain: w.retain,
-            },
-            None => MqttCfg::NoWill,
+            Some(w) => cfg_will(w.topic, w.payload, w.qos, w.retain, job),
+            None => fixed(CFG_NO_WILL, job),
         },
-        5 => MqttCfg::RecvMode,
-        _ => MqttCfg::Ssl { on: cfg.tls() },
+        5 => fixed(CFG_RECV_MODE, job),
+        _ => cfg_ssl(cfg.tls(), job),
     }
 }
 
@@ -142,7 +136,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         Cmd::Configure(2) => fixed(ACTIVATE, job),
         Cmd::Configure(3) => fixed(ACTIVATE_QUERY, job),
         Cmd::Configure(4) | Cmd::CloseForStop => fixed(CLOSE, job),
-        Cmd::Configure(i) => config_segment(mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG)), job),
+        Cmd::Configure(i) => write_mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG), job),
         Cmd::Open => open(cfg.host, cfg.port, job),
         Cmd::Connect => connect(ctx.client_id(), cfg.username, cfg.password, job),
         Cmd::Subscribe { at, id } => match ctx.filter(at) {
