@@ -161,13 +161,18 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
 }
 
 /// Which of a command's possible steps part `part` is, counting only the `present` ones.
+// A plain loop: measured 42 B smaller than `filter(..).nth(..)` (SIMCom).
 fn step(present: &[bool], part: u8) -> Option<usize> {
-    present
-        .iter()
-        .enumerate()
-        .filter(|&(_, &here)| here)
-        .nth(usize::from(part))
-        .map(|(i, _)| i)
+    let mut left = part;
+    for (i, &here) in present.iter().enumerate() {
+        if here {
+            if left == 0 {
+                return Some(i);
+            }
+            left -= 1;
+        }
+    }
+    None
 }
 
 /// Part `part` of a publish: topic, payload (none when empty, its length starts at 1), then
