@@ -157,6 +157,21 @@ pub(crate) mod common {
     pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\r";
 }
 
+/// A command without arguments.
+pub(crate) fn fixed(template: &'static [u8], job: &mut Job<'_>) {
+    fill(template, &[], job)
+}
+
+/// A command line given whole, ended by CR (every dialect's `Line`).
+pub(crate) fn line(text: &[u8], job: &mut Job<'_>) {
+    fill(b"\0\r", &[Segment::Text(text)], job)
+}
+
+/// Bytes sent as they are, with no terminator (every dialect's `Raw`: data after a prompt).
+pub(crate) fn raw(data: &[u8], job: &mut Job<'_>) {
+    fill(b"\0", &[Segment::Text(data)], job)
+}
+
 /// In a command template, the place of the next argument (NUL: no command's fixed text holds
 /// one).
 pub(crate) const SLOT: u8 = 0;

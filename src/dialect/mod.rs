@@ -50,7 +50,7 @@ use crate::config::{Config, Options};
 use crate::engine::{Cmd, PubSource};
 
 /// True when a linked dialect spells some commands in several parts around data prompts
-/// (SIMCom, [`Dialect::spell`]); without one the engine links no code for parts.
+/// (SIMCom, [`Dialect::write`]); without one the engine links no code for parts.
 /// cbindgen:ignore
 pub const MULTI_PART: bool = cfg!(feature = "simcom");
 
@@ -94,60 +94,61 @@ pub trait Context {
     fn client_kept(&self) -> bool;
 }
 
-/// A command spelled in one dialect.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Command<'a> {
-    #[cfg(feature = "luat")]
-    Luat(luat::Command<'a>),
-    #[cfg(feature = "quectel")]
-    Quectel(quectel::Command<'a>),
-    #[cfg(feature = "simcom")]
-    Simcom(simcom::Command<'a>),
-}
-
-/// Writes the next bytes of `cmd`; see the [`encode` module](mod@encode).
-pub fn encode(cmd: &Command<'_>, cursor: &mut TxCursor, out: &mut [u8]) -> usize {
-    match cmd {
-        #[cfg(feature = "luat")]
-        Command::Luat(c) => luat::encode(c, cursor, out),
-        #[cfg(feature = "quectel")]
-        Command::Quectel(c) => quectel::encode::encode(c, cursor, out),
-        #[cfg(feature = "simcom")]
-        Command::Simcom(c) => simcom::encode::encode(c, cursor, out),
-    }
-}
-
-impl Command<'_> {
-    /// True when the module answers this command with the data prompt `>`, so the next part
-    /// of its engine command is the data (SIMCom, docs/quectel-simcom-at.md §1). The prompt
-    /// of Luat's `AT+MPUBEX` and Quectel's `AT+QMTPUBEX` is the engine's `PublishHeader`.
-    pub fn awaits_prompt(&self) -> bool {
-        match self {
-            #[cfg(feature = "simcom")]
-            Command::Simcom(c) => c.awaits_prompt(),
-            #[allow(unreachable_patterns)]
-            _ => false,
-        }
-    }
-}
-
 impl Dialect {
-    /// Part `part` of the command `cmd` stands for in this dialect; `None` past its last part.
-    /// Part 0 always exists. Luat and Quectel spell every command as one part; SIMCom enters
-    /// topics, payloads and the will after prompts, so its commands have several (each part
-    /// ends in the prompt or in `OK`, see [`Command::awaits_prompt`]).
-    pub fn spell<C: Context>(self, cmd: Cmd, part: u8, ctx: &C) -> Option<Command<'_>> {
+    /// Writes the next bytes of part `part` of the command `cmd` stands for in this dialect,
+    /// from `cursor` into `out` (see [`encode`]), reading its strings from `ctx`; returns how
+    /// many, or `None` past its last part. Part 0 always exists. Luat and Quectel spell every
+    /// command as one part; SIMCom enters topics, payloads and the will after prompts, so its
+    /// commands have several (each part ends in the prompt or in `OK`, see
+    /// [`Dialect::part_awaits_prompt`]).
+    pub fn write<C: Context>(
+        self,
+        cmd: Cmd,
+        part: u8,
+        ctx: &C,
+        cursor: &mut TxCursor,
+        out: &mut [u8],
+    ) -> Option<usize> {
         match self {
             #[cfg(feature = "luat")]
-            Dialect::Luat => (part == 0).then(|| Command::Luat(luat::session::spell(cmd, ctx))),
+            Dialect::Luat => (part == 0).then(|| {
+                encode::write_next(cursor, out, |job| luat::session::write(cmd, ctx, job))
+            }),
             #[cfg(feature = "quectel")]
-            Dialect::Quectel => {
-                (part == 0).then(|| Command::Quectel(quectel::session::spell(cmd, ctx)))
-            }
+            Dialect::Quectel => (part == 0).then(|| {
+                encode::write_next(cursor, out, |job| quectel::session::write(cmd, ctx, job))
+            }),
             #[cfg(feature = "simcom")]
-            Dialect::Simcom => simcom::session::spell(cmd, part, ctx)
-                .or((part == 0).then_some(simcom::Command::At))
-                .map(Command::Simcom),
+            Dialect::Simcom => {
+                let mut spelled = None;
+                let n = encode::write_next(cursor, out, |job| {
+                    spelled = simcom::session::write(cmd, part, ctx, job);
+                });
+                spelled.map(|_| n)
+            }
+        }
+    }
+
+    /// Whether part `part` of the command `cmd` stands for is answered by the data prompt `>`,
+    /// so the next part is the data (SIMCom, docs/quectel-simcom-at.md §1); `None` past its
+    /// last part. The prompt of Luat's `AT+MPUBEX` and Quectel's `AT+QMTPUBEX` is the engine's
+    /// `PublishHeader`.
+    pub fn part_awaits_prompt<C: Context>(self, cmd: Cmd, part: u8, ctx: &C) -> Option<bool> {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => {
+                // The part spelled into no space: only its answer is asked for.
+                let mut prompt = None;
+                encode::write_next(&mut TxCursor::new(), &mut [], |job| {
+                    prompt = simcom::session::write(cmd, part, ctx, job);
+                });
+                prompt
+            }
+            #[allow(unreachable_patterns)]
+            _ => {
+                let _ = (cmd, ctx);
+                (part == 0).then_some(false)
+            }
         }
     }
 

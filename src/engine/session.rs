@@ -433,7 +433,9 @@ impl<'a> Engine<'a> {
     /// the module's.
     fn connect_refused(&mut self, part: u8, r: Final) {
         let last = !crate::dialect::MULTI_PART
-            || self.command(Cmd::Connect, part.saturating_add(1)).is_none();
+            || self
+                .part_prompt(Cmd::Connect, part.saturating_add(1))
+                .is_none();
         let reason = match last {
             true => self.dialect.connect_error(),
             false => Status::ModuleError,

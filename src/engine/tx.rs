@@ -4,7 +4,7 @@
 
 use super::{Engine, PubSource};
 use crate::config::Options;
-use crate::dialect::{encode, Command, Context, Dialect, Item, List, Publish, TxCursor};
+use crate::dialect::{Context, Dialect, Item, List, Publish, TxCursor};
 use crate::event::Subject;
 use crate::time;
 
@@ -101,7 +101,7 @@ impl Cmd {
 pub(super) struct InFlight {
     pub cmd: Cmd,
     /// Which part of the command is being written or answered (dialects that enter data after
-    /// prompts spell one command as several parts, `Dialect::spell`).
+    /// prompts spell one command as several parts, `Dialect::write`).
     pub part: u8,
     pub cursor: TxCursor,
     pub written: bool,
@@ -141,18 +141,30 @@ impl Context for Engine<'_> {
 const ONLINE_ID: u16 = u16::MAX;
 
 impl<'a> Engine<'a> {
-    /// Part `part` of the AT command `cmd` stands for, borrowing strings from config, queue
-    /// and table; `None` past its last part.
-    // Out of line: spelling every command of the dialect is large, and four paths ask for it
-    // (writing, prompts, the next part, the connect's parts).
+    /// Writes the next bytes of part `part` of the AT command `cmd` stands for, from `cursor`
+    /// into `out`, borrowing strings from config, queue and table; returns how many, or `None`
+    /// past its last part.
+    // Out of line: spelling every command of the dialect is large, and `step_tx` asks twice
+    // (the chunk, and again for a UART that took only part of it).
     #[inline(never)]
-    pub(super) fn command(&self, cmd: Cmd, part: u8) -> Option<Command<'_>> {
-        self.dialect.spell(cmd, part, self)
+    pub(super) fn write_command(
+        &self,
+        cmd: Cmd,
+        part: u8,
+        cursor: &mut TxCursor,
+        out: &mut [u8],
+    ) -> Option<usize> {
+        self.dialect.write(cmd, part, self, cursor, out)
+    }
+
+    /// Whether part `part` of `cmd` is answered by the data prompt; `None` past its last part.
+    pub(super) fn part_prompt(&self, cmd: Cmd, part: u8) -> Option<bool> {
+        self.dialect.part_awaits_prompt(cmd, part, self)
     }
 
     /// True when part `part` of `cmd` is answered by the data prompt.
     pub(super) fn part_awaits_prompt(&self, cmd: Cmd, part: u8) -> bool {
-        self.command(cmd, part).is_some_and(|c| c.awaits_prompt())
+        self.part_prompt(cmd, part) == Some(true)
     }
 
     /// The client id the session connects with: the IMEI where asked and read, else the
@@ -255,7 +267,7 @@ impl<'a> Engine<'a> {
         };
         // One-part commands (every Luat and Quectel one) end here.
         let next = f.part.saturating_add(1);
-        let Some(prompt_next) = self.command(f.cmd, next).map(|c| c.awaits_prompt()) else {
+        let Some(prompt_next) = self.part_prompt(f.cmd, next) else {
             return false;
         };
         if result == Final::Ok && !f.written && !f.cursor.is_done() {
@@ -311,10 +323,9 @@ impl<'a> Engine<'a> {
         } else {
             0
         };
-        let Some(command) = self.command(f.cmd, part) else {
+        let Some(n) = self.write_command(f.cmd, part, &mut after, &mut chunk) else {
             return false;
         };
-        let n = encode(&command, &mut after, &mut chunk);
         if n == 0 {
             if let Some(f) = self.inflight.as_mut() {
                 f.written = true;
@@ -336,8 +347,8 @@ impl<'a> Engine<'a> {
         if accepted < n {
             // Advance the cursor over exactly what the UART took.
             after = f.cursor;
-            if let Some(part) = chunk.get_mut(..accepted) {
-                encode(&command, &mut after, part);
+            if let Some(taken) = chunk.get_mut(..accepted) {
+                self.write_command(f.cmd, part, &mut after, taken);
             }
         }
         self.stats.tx_bytes = self.stats.tx_bytes.wrapping_add(accepted as u32);

@@ -9,7 +9,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, escaped_len, fill, Job, Segment};
+use crate::dialect::encode::{common, escaped_len, fill, fixed, line, raw, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -147,116 +147,197 @@ pub enum Command<'a> {
     Reset,
 }
 
-/// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
-/// place).
-fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
-    use Segment::{Dec, Escaped, Hex, Text};
-    let bit = |on: bool| Dec(u32::from(on));
-    match *cmd {
-        Command::At => fill(common::AT, &[], job),
-        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
-        Command::DataModeText => fill(b"AT+MQTTMODE=0\r", &[], job),
-        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
-        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
-        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
-        Command::MqttStatus => fill(b"AT+MQTTSTATU\r", &[], job),
-        Command::MsgMode { cache } => fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job),
-        // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => {
-            let (template, value): (&'static [u8], _) = match value {
-                SslValue::Num(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Dec(n)),
-                SslValue::HexNum(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Hex(n)),
-                SslValue::Str(s) => (b"AT+SSLCFG=\"\0\",88,\"\0\"\r", Text(s)),
-            };
-            fill(template, &[Text(tag), value], job)
-        }
-        Command::MipStart { host, port, tls } => fill(
-            if tls {
-                b"AT+SSLMIPSTART=\"\0\",\0\r"
-            } else {
-                b"AT+MIPSTART=\"\0\",\0\r"
-            },
-            &[Text(host), Dec(port.into())],
+// Each command's template and arguments, in one place: the engine spells its commands
+// straight through these (`session::write`, one match from the engine's `Cmd` to the bytes),
+// and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
+
+/// `AT+MQTTMODE=0`
+pub(crate) const DATA_MODE_TEXT: &[u8] = b"AT+MQTTMODE=0\r";
+/// `AT+MQTTSTATU`
+pub(crate) const MQTT_STATUS: &[u8] = b"AT+MQTTSTATU\r";
+/// `AT+MDISCONNECT`
+pub(crate) const MDISCONNECT: &[u8] = b"AT+MDISCONNECT\r";
+/// `AT+MIPCLOSE`
+pub(crate) const MIPCLOSE: &[u8] = b"AT+MIPCLOSE\r";
+/// `AT+CIPSHUT`
+pub(crate) const CIPSHUT: &[u8] = b"AT+CIPSHUT\r";
+/// `AT+RESET`
+pub(crate) const RESET: &[u8] = b"AT+RESET\r";
+
+/// `0` or `1`.
+fn bit(on: bool) -> Segment<'static> {
+    Segment::Dec(u32::from(on))
+}
+
+/// [`Command::MsgMode`].
+pub(crate) fn msg_mode(cache: bool, job: &mut Job<'_>) {
+    fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job)
+}
+
+/// [`Command::SslCfg`].
+pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
+    use Segment::{Dec, Hex, Text};
+    // Left out of the build (crate::parts): the configuration refused TLS at init.
+    if !crate::parts::TLS {
+        return fixed(common::AT, job);
+    }
+    let (template, value): (&'static [u8], _) = match value {
+        SslValue::Num(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Dec(n)),
+        SslValue::HexNum(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Hex(n)),
+        SslValue::Str(s) => (b"AT+SSLCFG=\"\0\",88,\"\0\"\r", Text(s)),
+    };
+    fill(template, &[Text(tag), value], job)
+}
+
+/// [`Command::MipStart`].
+pub(crate) fn mip_start(host: &[u8], port: u16, tls: bool, job: &mut Job<'_>) {
+    fill(
+        if tls {
+            b"AT+SSLMIPSTART=\"\0\",\0\r"
+        } else {
+            b"AT+MIPSTART=\"\0\",\0\r"
+        },
+        &[Segment::Text(host), Segment::Dec(port.into())],
+        job,
+    )
+}
+
+/// [`Command::Mconfig`].
+pub(crate) fn mconfig(
+    client_id: &[u8],
+    user: &[u8],
+    password: &[u8],
+    will: Option<Will<'_>>,
+    job: &mut Job<'_>,
+) {
+    use Segment::{Dec, Text};
+    // One argument list for both forms: without a will only the first three are sent.
+    let w = will.unwrap_or(Will {
+        topic: &[],
+        payload: &[],
+        qos: 0,
+        retain: false,
+    });
+    let args = [
+        Text(client_id),
+        Text(user),
+        Text(password),
+        Dec(w.qos.into()),
+        bit(w.retain),
+        Text(w.topic),
+        Text(w.payload),
+    ];
+    match args.split_at_checked(3) {
+        Some((head, _)) if will.is_none() => fill(b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r", head, job),
+        _ => fill(
+            b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
+            &args,
             job,
         ),
+    }
+}
+
+/// [`Command::Mconnect`].
+pub(crate) fn mconnect(clean: bool, keepalive_s: u16, job: &mut Job<'_>) {
+    fill(
+        b"AT+MCONNECT=\0,\0\r",
+        &[bit(clean), Segment::Dec(keepalive_s.into())],
+        job,
+    )
+}
+
+/// [`Command::Msub`].
+pub(crate) fn msub(topic: &[u8], qos: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+MSUB=\"\0\",\0\r",
+        &[Segment::Text(topic), Segment::Dec(qos.into())],
+        job,
+    )
+}
+
+/// [`Command::Munsub`].
+pub(crate) fn munsub(topic: &[u8], job: &mut Job<'_>) {
+    fill(b"AT+MUNSUB=\"\0\"\r", &[Segment::Text(topic)], job)
+}
+
+/// [`Command::Mpub`].
+pub(crate) fn mpub(topic: &[u8], qos: u8, retain: bool, payload: &[u8], job: &mut Job<'_>) {
+    use Segment::{Dec, Escaped, Text};
+    fill(
+        b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r",
+        &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
+        job,
+    )
+}
+
+/// [`Command::MpubEx`].
+pub(crate) fn mpub_ex(topic: &[u8], qos: u8, retain: bool, len: usize, job: &mut Job<'_>) {
+    use Segment::{Dec, Text};
+    // Left out of the build (crate::parts): publish_form never chooses it.
+    if !crate::parts::MPUBEX {
+        return fixed(common::AT, job);
+    }
+    fill(
+        b"AT+MPUBEX=\"\0\",\0,\0,\0\r",
+        &[
+            Text(topic),
+            Dec(qos.into()),
+            bit(retain),
+            Dec(u32::try_from(len).unwrap_or(u32::MAX)),
+        ],
+        job,
+    )
+}
+
+/// `AT+MQTTMSGGET` (`AT` where the build leaves the message cache out, crate::parts).
+pub(crate) const MSG_GET: &[u8] = if crate::parts::CACHE_MODE {
+    b"AT+MQTTMSGGET\r"
+} else {
+    common::AT
+};
+
+/// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
+/// place).
+fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
+    match *cmd {
+        Command::At => fixed(common::AT, job),
+        Command::EchoOff => fixed(common::ECHO_OFF, job),
+        Command::DataModeText => fixed(DATA_MODE_TEXT, job),
+        Command::SimQuery => fixed(common::SIM_QUERY, job),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
+        Command::MqttStatus => fixed(MQTT_STATUS, job),
+        Command::MsgMode { cache } => msg_mode(cache, job),
+        Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
+        Command::MipStart { host, port, tls } => mip_start(host, port, tls, job),
         Command::Mconfig {
             client_id,
             user,
             password,
             will,
-        } => {
-            // One argument list for both forms: without a will only the first three are sent.
-            let w = will.unwrap_or(Will {
-                topic: &[],
-                payload: &[],
-                qos: 0,
-                retain: false,
-            });
-            let args = [
-                Text(client_id),
-                Text(user),
-                Text(password),
-                Dec(w.qos.into()),
-                bit(w.retain),
-                Text(w.topic),
-                Text(w.payload),
-            ];
-            match args.split_at_checked(3) {
-                Some((head, _)) if will.is_none() => {
-                    fill(b"AT+MCONFIG=\"\0\",\"\0\",\"\0\"\r", head, job)
-                }
-                _ => fill(
-                    b"AT+MCONFIG=\"\0\",\"\0\",\"\0\",\0,\0,\"\0\",\"\0\"\r",
-                    &args,
-                    job,
-                ),
-            }
-        }
-        Command::Mconnect { clean, keepalive_s } => fill(
-            b"AT+MCONNECT=\0,\0\r",
-            &[bit(clean), Dec(keepalive_s.into())],
-            job,
-        ),
-        Command::Msub { topic, qos } => {
-            fill(b"AT+MSUB=\"\0\",\0\r", &[Text(topic), Dec(qos.into())], job)
-        }
-        Command::Munsub { topic } => fill(b"AT+MUNSUB=\"\0\"\r", &[Text(topic)], job),
+        } => mconfig(client_id, user, password, will, job),
+        Command::Mconnect { clean, keepalive_s } => mconnect(clean, keepalive_s, job),
+        Command::Msub { topic, qos } => msub(topic, qos, job),
+        Command::Munsub { topic } => munsub(topic, job),
         Command::Mpub {
             topic,
             qos,
             retain,
             payload,
-        } => fill(
-            b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r",
-            &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
-            job,
-        ),
-        // Left out of the build (crate::parts): publish_form never chooses it.
-        Command::MpubEx { .. } if !crate::parts::MPUBEX => fill(common::AT, &[], job),
+        } => mpub(topic, qos, retain, payload, job),
         Command::MpubEx {
             topic,
             qos,
             retain,
             len,
-        } => fill(
-            b"AT+MPUBEX=\"\0\",\0,\0,\0\r",
-            &[
-                Text(topic),
-                Dec(qos.into()),
-                bit(retain),
-                Dec(u32::try_from(len).unwrap_or(u32::MAX)),
-            ],
-            job,
-        ),
-        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
-        Command::MsgGet if !crate::parts::CACHE_MODE => fill(common::AT, &[], job),
-        Command::MsgGet => fill(b"AT+MQTTMSGGET\r", &[], job),
-        Command::Mdisconnect => fill(b"AT+MDISCONNECT\r", &[], job),
-        Command::Mipclose => fill(b"AT+MIPCLOSE\r", &[], job),
-        Command::CipShut => fill(b"AT+CIPSHUT\r", &[], job),
-        Command::Reset => fill(b"AT+RESET\r", &[], job),
+        } => mpub_ex(topic, qos, retain, len, job),
+        Command::Raw(data) => raw(data, job),
+        Command::Line(text) => line(text, job),
+        Command::MsgGet => fixed(MSG_GET, job),
+        Command::Mdisconnect => fixed(MDISCONNECT, job),
+        Command::Mipclose => fixed(MIPCLOSE, job),
+        Command::CipShut => fixed(CIPSHUT, job),
+        Command::Reset => fixed(RESET, job),
     }
 }
 

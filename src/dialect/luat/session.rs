@@ -3,10 +3,13 @@
 //! (docs/luat-at.md §5: message mode, data mode and the `AT+SSLCFG` items once per boot;
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
-use super::encode::{mpub_carries, Command, SslValue, Will};
+use super::encode::{
+    mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_mode, msub, munsub, ssl_cfg,
+    SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
+};
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{escape_code, escape_extra};
+use crate::dialect::encode::{common, escape_code, escape_extra, fixed, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -73,83 +76,75 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
     ))
 }
 
-/// The AT command `cmd` stands for, borrowing strings from `ctx`.
-pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
+/// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
+/// match from the engine's command to its template and arguments (the templates are
+/// [`super::encode`]'s, which also spells [`super::Command`] with them).
+pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
-    match cmd {
-        Cmd::Probe => Command::At,
-        Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
-        Cmd::SimQuery => Command::SimQuery,
-        Cmd::AttachQuery => Command::AttachQuery,
-        Cmd::Signal => Command::SignalQuery,
-        Cmd::Prepare(0) => Command::MsgMode {
-            cache: crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE),
+    // Commands with arguments hand them over in their arm; the rest name their text, and one
+    // call writes it (measured 82 B smaller than a call per arm, Luat).
+    let template = match cmd {
+        Cmd::Prepare(0) => {
+            let cache = crate::parts::CACHE_MODE && cfg.options.contains(Options::CACHE_MODE);
+            return msg_mode(cache, job);
+        }
+        Cmd::Prepare(i) if i > 1 => match ssl_item(cfg, i.wrapping_sub(2)) {
+            Some((tag, value)) => return ssl_cfg(tag, value, job),
+            None => common::AT,
         },
-        Cmd::Prepare(1) => Command::DataModeText,
-        Cmd::Prepare(i) => match ssl_item(cfg, i.wrapping_sub(2)) {
-            Some((tag, value)) => Command::SslCfg { tag, value },
-            None => Command::At,
-        },
-        Cmd::Configure(0) | Cmd::CloseForStop => Command::Mipclose,
-        Cmd::Configure(1) => Command::CipShut,
-        Cmd::Configure(_) => Command::Mconfig {
-            client_id: ctx.client_id(),
-            user: cfg.username,
-            password: cfg.password,
-            will: cfg.will.map(|w| Will {
+        Cmd::Configure(i) if i > 1 => {
+            let will = cfg.will.map(|w| Will {
                 topic: w.topic,
                 payload: w.payload,
                 qos: w.qos,
                 retain: w.retain,
-            }),
-        },
-        Cmd::Open => Command::MipStart {
-            host: cfg.host,
-            port: cfg.port,
-            tls: cfg.tls(),
-        },
-        Cmd::Connect => Command::Mconnect {
-            clean: cfg.options.contains(Options::CLEAN_SESSION),
-            keepalive_s: cfg.keepalive_s,
-        },
+            });
+            return mconfig(ctx.client_id(), cfg.username, cfg.password, will, job);
+        }
+        Cmd::Open => return mip_start(cfg.host, cfg.port, cfg.tls(), job),
+        Cmd::Connect => {
+            let clean = cfg.options.contains(Options::CLEAN_SESSION);
+            return mconnect(clean, cfg.keepalive_s, job);
+        }
         Cmd::Subscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, qos)) => Command::Msub { topic, qos },
-            None => Command::At,
+            Some((topic, qos)) => return msub(topic, qos, job),
+            None => common::AT,
         },
         Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, _)) => Command::Munsub { topic },
-            None => Command::At,
+            Some((topic, _)) => return munsub(topic, job),
+            None => common::AT,
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
-            let Some(p) = ctx.publish(src) else {
-                return Command::At;
-            };
-            match cmd {
-                Cmd::Publish(_) => Command::Mpub {
-                    topic: p.topic,
-                    qos: p.qos,
-                    retain: p.retain,
-                    payload: p.payload,
-                },
-                Cmd::PublishHeader(_) => Command::MpubEx {
-                    topic: p.topic,
-                    qos: p.qos,
-                    retain: p.retain,
-                    len: p.payload.len(),
-                },
-                _ => Command::Raw(p.payload),
+            match (cmd, ctx.publish(src)) {
+                (Cmd::Publish(_), Some(p)) => {
+                    return mpub(p.topic, p.qos, p.retain, p.payload, job)
+                }
+                (Cmd::PublishHeader(_), Some(p)) => {
+                    return mpub_ex(p.topic, p.qos, p.retain, p.payload.len(), job)
+                }
+                (_, Some(p)) => return raw(p.payload, job),
+                (_, None) => common::AT,
             }
         }
-        Cmd::CacheRead => Command::MsgGet,
-        Cmd::Verify => Command::MqttStatus,
-        Cmd::Disconnect => Command::Mdisconnect,
-        Cmd::SoftReset => Command::Reset,
-        Cmd::Identity(f) => Command::Line(f.command()),
+        Cmd::Identity(f) => return line(f.command(), job),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => Command::Line(text),
-            None => Command::At,
+            Some(text) => return line(text, job),
+            None => common::AT,
         },
-    }
+        Cmd::Probe => common::AT,
+        Cmd::EchoOff | Cmd::EchoAgain => common::ECHO_OFF,
+        Cmd::SimQuery => common::SIM_QUERY,
+        Cmd::AttachQuery => common::ATTACH_QUERY,
+        Cmd::Signal => common::SIGNAL_QUERY,
+        Cmd::Prepare(_) => DATA_MODE_TEXT,
+        Cmd::Configure(0) | Cmd::CloseForStop => MIPCLOSE,
+        Cmd::Configure(_) => CIPSHUT,
+        Cmd::CacheRead => MSG_GET,
+        Cmd::Verify => MQTT_STATUS,
+        Cmd::Disconnect => MDISCONNECT,
+        Cmd::SoftReset => RESET,
+    };
+    fixed(template, job)
 }
 
 /// How a payload goes out: `Some(false)` MPUB, `Some(true)` MPUBEX, `None` impossible

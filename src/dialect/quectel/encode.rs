@@ -12,7 +12,7 @@
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, fill, Job, Segment};
+use crate::dialect::encode::{common, fill, fixed, line, raw, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -177,128 +177,248 @@ pub enum Command<'a> {
     Reboot,
 }
 
+// Each command's template and arguments, in one place: the engine spells its commands
+// straight through these (`session::write`, one match from the engine's `Cmd` to the bytes),
+// and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
+
+/// `AT+QIACT=1`
+pub(crate) const ACTIVATE: &[u8] = b"AT+QIACT=1\r";
+/// `AT+QIACT?`
+pub(crate) const ACTIVATE_QUERY: &[u8] = b"AT+QIACT?\r";
+/// `AT+QIDEACT=1`
+pub(crate) const DEACTIVATE: &[u8] = b"AT+QIDEACT=1\r";
+/// `AT+QMTOPEN?`
+const OPEN_QUERY: &[u8] = b"AT+QMTOPEN?\r";
+/// `AT+QMTCONN?`
+pub(crate) const CONN_QUERY: &[u8] = b"AT+QMTCONN?\r";
+/// `AT+QMTDISC=0`
+pub(crate) const DISCONNECT: &[u8] = b"AT+QMTDISC=0\r";
+/// `AT+QMTCLOSE=0`
+pub(crate) const CLOSE: &[u8] = b"AT+QMTCLOSE=0\r";
+/// `AT+CFUN=1,1`
+pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\r";
+
+/// `0` or `1`.
+fn bit(on: bool) -> Segment<'static> {
+    Segment::Dec(u32::from(on))
+}
+
+/// [`Command::Apn`].
+pub(crate) fn apn(apn: &[u8], user: &[u8], password: &[u8], job: &mut Job<'_>) {
+    use Segment::Text;
+    fill(
+        b"AT+QICSGP=1,1,\"\0\",\"\0\",\"\0\",1\r",
+        &[Text(apn), Text(user), Text(password)],
+        job,
+    )
+}
+
+/// [`Command::SslCfg`].
+pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
+    use Segment::{Dec, HexLowerX, Text};
+    // Left out of the build (crate::parts): the configuration refused TLS at init.
+    if !crate::parts::TLS {
+        return fixed(common::AT, job);
+    }
+    let (template, value): (&'static [u8], _) = match value {
+        SslValue::Num(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", Dec(n)),
+        SslValue::HexNum(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", HexLowerX(n)),
+        SslValue::Str(s) => (b"AT+QSSLCFG=\"\0\",1,\"\0\"\r", Text(s)),
+    };
+    fill(template, &[Text(tag), value], job)
+}
+
+/// [`Command::Open`].
+pub(crate) fn open(host: &[u8], port: u16, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTOPEN=0,\"\0\",\0\r",
+        &[Segment::Text(host), Segment::Dec(port.into())],
+        job,
+    )
+}
+
+/// [`Command::Connect`].
+pub(crate) fn connect(client_id: &[u8], user: &[u8], password: &[u8], job: &mut Job<'_>) {
+    use Segment::Text;
+    // One argument list for the three forms: each sends as many as its template has.
+    let args = [Text(client_id), Text(user), Text(password)];
+    let (template, count): (&'static [u8], usize) = if password.is_empty() && user.is_empty() {
+        (b"AT+QMTCONN=0,\"\0\"\r", 1)
+    } else if password.is_empty() {
+        (b"AT+QMTCONN=0,\"\0\",\"\0\"\r", 2)
+    } else {
+        (b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r", 3)
+    };
+    fill(template, args.get(..count).unwrap_or(&args), job)
+}
+
+/// [`Command::Subscribe`].
+pub(crate) fn subscribe(id: u16, topic: &[u8], qos: u8, job: &mut Job<'_>) {
+    use Segment::{Dec, Text};
+    fill(
+        b"AT+QMTSUB=0,\0,\"\0\",\0\r",
+        &[Dec(id.into()), Text(topic), Dec(qos.into())],
+        job,
+    )
+}
+
+/// [`Command::Unsubscribe`].
+pub(crate) fn unsubscribe(id: u16, topic: &[u8], job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTUNS=0,\0,\"\0\"\r",
+        &[Segment::Dec(id.into()), Segment::Text(topic)],
+        job,
+    )
+}
+
+/// [`Command::PublishHeader`].
+pub(crate) fn publish_header(
+    id: u16,
+    topic: &[u8],
+    qos: u8,
+    retain: bool,
+    len: usize,
+    job: &mut Job<'_>,
+) {
+    use Segment::{Dec, Text};
+    fill(
+        b"AT+QMTPUBEX=0,\0,\0,\0,\"\0\",\0\r",
+        &[
+            Dec(id.into()),
+            Dec(qos.into()),
+            bit(retain),
+            Text(topic),
+            Dec(u32::try_from(len).unwrap_or(u32::MAX)),
+        ],
+        job,
+    )
+}
+
 /// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
 /// place).
-fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
-    use Segment::{Dec, HexLowerX, Text};
-    let bit = |on: bool| Dec(u32::from(on));
+fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
     match *cmd {
-        Command::At => fill(common::AT, &[], job),
-        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
-        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
-        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
-        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
+        Command::At => fixed(common::AT, job),
+        Command::EchoOff => fixed(common::ECHO_OFF, job),
+        Command::SimQuery => fixed(common::SIM_QUERY, job),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
+        Command::Line(text) => line(text, job),
         Command::Apn {
-            apn,
+            apn: name,
             user,
             password,
-        } => fill(
-            b"AT+QICSGP=1,1,\"\0\",\"\0\",\"\0\",1\r",
-            &[Text(apn), Text(user), Text(password)],
-            job,
-        ),
-        Command::Activate => fill(b"AT+QIACT=1\r", &[], job),
-        Command::ActivateQuery => fill(b"AT+QIACT?\r", &[], job),
-        Command::Deactivate => fill(b"AT+QIDEACT=1\r", &[], job),
-        // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => {
-            let (template, value): (&'static [u8], _) = match value {
-                SslValue::Num(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", Dec(n)),
-                SslValue::HexNum(n) => (b"AT+QSSLCFG=\"\0\",1,\0\r", HexLowerX(n)),
-                SslValue::Str(s) => (b"AT+QSSLCFG=\"\0\",1,\"\0\"\r", Text(s)),
-            };
-            fill(template, &[Text(tag), value], job)
-        }
+        } => apn(name, user, password, job),
+        Command::Activate => fixed(ACTIVATE, job),
+        Command::ActivateQuery => fixed(ACTIVATE_QUERY, job),
+        Command::Deactivate => fixed(DEACTIVATE, job),
+        Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
         Command::Config(item) => config_segment(item, job),
-        Command::Open { host, port } => fill(
-            b"AT+QMTOPEN=0,\"\0\",\0\r",
-            &[Text(host), Dec(port.into())],
-            job,
-        ),
-        Command::OpenQuery => fill(b"AT+QMTOPEN?\r", &[], job),
+        Command::Open { host, port } => open(host, port, job),
+        Command::OpenQuery => fixed(OPEN_QUERY, job),
         Command::Connect {
             client_id,
             user,
             password,
-        } => {
-            // One argument list for the three forms: each sends as many as its template has.
-            let args = [Text(client_id), Text(user), Text(password)];
-            let (template, count): (&'static [u8], usize) =
-                if password.is_empty() && user.is_empty() {
-                    (b"AT+QMTCONN=0,\"\0\"\r", 1)
-                } else if password.is_empty() {
-                    (b"AT+QMTCONN=0,\"\0\",\"\0\"\r", 2)
-                } else {
-                    (b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r", 3)
-                };
-            fill(template, args.get(..count).unwrap_or(&args), job)
-        }
-        Command::ConnQuery => fill(b"AT+QMTCONN?\r", &[], job),
-        Command::Subscribe { id, topic, qos } => fill(
-            b"AT+QMTSUB=0,\0,\"\0\",\0\r",
-            &[Dec(id.into()), Text(topic), Dec(qos.into())],
-            job,
-        ),
-        Command::Unsubscribe { id, topic } => fill(
-            b"AT+QMTUNS=0,\0,\"\0\"\r",
-            &[Dec(id.into()), Text(topic)],
-            job,
-        ),
+        } => connect(client_id, user, password, job),
+        Command::ConnQuery => fixed(CONN_QUERY, job),
+        Command::Subscribe { id, topic, qos } => subscribe(id, topic, qos, job),
+        Command::Unsubscribe { id, topic } => unsubscribe(id, topic, job),
         Command::PublishHeader {
             id,
             topic,
             qos,
             retain,
             len,
-        } => fill(
-            b"AT+QMTPUBEX=0,\0,\0,\0,\"\0\",\0\r",
-            &[
-                Dec(id.into()),
-                Dec(qos.into()),
-                bit(retain),
-                Text(topic),
-                Dec(u32::try_from(len).unwrap_or(u32::MAX)),
-            ],
-            job,
-        ),
-        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
-        Command::Disconnect => fill(b"AT+QMTDISC=0\r", &[], job),
-        Command::Close => fill(b"AT+QMTCLOSE=0\r", &[], job),
-        Command::Reboot => fill(b"AT+CFUN=1,1\r", &[], job),
+        } => publish_header(id, topic, qos, retain, len, job),
+        Command::Raw(data) => raw(data, job),
+        Command::Disconnect => fixed(DISCONNECT, job),
+        Command::Close => fixed(CLOSE, job),
+        Command::Reboot => fixed(REBOOT, job),
     }
 }
 
 /// Hands `AT+QMTCFG=<item>` to `job` (see [`segment`]).
-fn config_segment<'a>(item: MqttCfg<'a>, job: &mut Job<'_>) {
-    use Segment::{Dec, Text};
-    let bit = |on: bool| Dec(u32::from(on));
+fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
     match item {
-        MqttCfg::Version(v) => fill(b"AT+QMTCFG=\"version\",0,\0\r", &[Dec(v.into())], job),
-        MqttCfg::PdpCid(cid) => fill(b"AT+QMTCFG=\"pdpcid\",0,\0\r", &[Dec(cid.into())], job),
-        MqttCfg::Keepalive(s) => fill(b"AT+QMTCFG=\"keepalive\",0,\0\r", &[Dec(s.into())], job),
-        MqttCfg::Session { clean } => fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job),
+        MqttCfg::Version(v) => cfg_version(v, job),
+        MqttCfg::PdpCid(cid) => cfg_pdp_cid(cid, job),
+        MqttCfg::Keepalive(s) => cfg_keepalive(s, job),
+        MqttCfg::Session { clean } => cfg_session(clean, job),
         MqttCfg::Will {
             topic,
             payload,
             qos,
             retain,
-        } => fill(
-            b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
-            &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
-            job,
-        ),
-        MqttCfg::NoWill => fill(b"AT+QMTCFG=\"will\",0,0\r", &[], job),
-        MqttCfg::RecvMode => fill(b"AT+QMTCFG=\"recv/mode\",0,0,1\r", &[], job),
-        MqttCfg::Ssl { on: true } => fill(b"AT+QMTCFG=\"ssl\",0,1,1\r", &[], job),
-        MqttCfg::Ssl { on: false } => fill(b"AT+QMTCFG=\"ssl\",0,0\r", &[], job),
+        } => cfg_will(topic, payload, qos, retain, job),
+        MqttCfg::NoWill => fixed(CFG_NO_WILL, job),
+        MqttCfg::RecvMode => fixed(CFG_RECV_MODE, job),
+        MqttCfg::Ssl { on } => cfg_ssl(on, job),
         MqttCfg::Timeout { s, retries } => fill(
             b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
-            &[Dec(s.into()), Dec(retries.into())],
+            &[Segment::Dec(s.into()), Segment::Dec(retries.into())],
             job,
         ),
     }
+}
+
+/// [`MqttCfg::Version`].
+pub(crate) fn cfg_version(v: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"version\",0,\0\r",
+        &[Segment::Dec(v.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::PdpCid`].
+pub(crate) fn cfg_pdp_cid(cid: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"pdpcid\",0,\0\r",
+        &[Segment::Dec(cid.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::Keepalive`].
+pub(crate) fn cfg_keepalive(s: u16, job: &mut Job<'_>) {
+    fill(
+        b"AT+QMTCFG=\"keepalive\",0,\0\r",
+        &[Segment::Dec(s.into())],
+        job,
+    )
+}
+
+/// [`MqttCfg::Session`].
+pub(crate) fn cfg_session(clean: bool, job: &mut Job<'_>) {
+    fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job)
+}
+
+/// [`MqttCfg::Will`].
+pub(crate) fn cfg_will(topic: &[u8], payload: &[u8], qos: u8, retain: bool, job: &mut Job<'_>) {
+    use Segment::{Dec, Text};
+    fill(
+        b"AT+QMTCFG=\"will\",0,1,\0,\0,\"\0\",\"\0\"\r",
+        &[Dec(qos.into()), bit(retain), Text(topic), Text(payload)],
+        job,
+    )
+}
+
+/// [`MqttCfg::NoWill`].
+pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\r";
+/// [`MqttCfg::RecvMode`].
+pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\r";
+
+/// [`MqttCfg::Ssl`].
+pub(crate) fn cfg_ssl(on: bool, job: &mut Job<'_>) {
+    fixed(
+        if on {
+            b"AT+QMTCFG=\"ssl\",0,1,1\r"
+        } else {
+            b"AT+QMTCFG=\"ssl\",0,0\r"
+        },
+        job,
+    )
 }
 
 /// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].

@@ -3,9 +3,14 @@
 //! log entries (docs/quectel-simcom-at.md §3: the bearer is the host's to set up, every
 //! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
 
-use super::encode::{Command, MqttCfg, SslValue};
+use super::encode::{
+    apn, cfg_keepalive, cfg_pdp_cid, cfg_session, cfg_ssl, cfg_version, cfg_will, connect, open,
+    publish_header, ssl_cfg, subscribe, unsubscribe, SslValue, ACTIVATE, ACTIVATE_QUERY,
+    CFG_NO_WILL, CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
+};
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
+use crate::dialect::encode::{common, fixed, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -94,94 +99,72 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
     ))
 }
 
-/// The `AT+QMTCFG` item `k` (0 = version, in the order sent).
-fn mqtt_cfg<'b, C: Context>(ctx: &'b C, k: u8) -> MqttCfg<'b> {
+/// Hands the `AT+QMTCFG` item `k` (0 = version, in the order sent) to `job`.
+fn write_mqtt_cfg<C: Context>(ctx: &C, k: u8, job: &mut Job<'_>) {
     let cfg = ctx.config();
     match k {
-        0 => MqttCfg::Version(4),
-        1 => MqttCfg::PdpCid(1),
-        2 => MqttCfg::Keepalive(cfg.keepalive_s),
-        3 => MqttCfg::Session {
-            clean: cfg.options.contains(Options::CLEAN_SESSION),
-        },
+        0 => cfg_version(4, job),
+        1 => cfg_pdp_cid(1, job),
+        2 => cfg_keepalive(cfg.keepalive_s, job),
+        3 => cfg_session(cfg.options.contains(Options::CLEAN_SESSION), job),
         4 => match cfg.will {
-            Some(w) => MqttCfg::Will {
-                topic: w.topic,
-                payload: w.payload,
-                qos: w.qos,
-                retain: w.retain,
-            },
-            None => MqttCfg::NoWill,
+            Some(w) => cfg_will(w.topic, w.payload, w.qos, w.retain, job),
+            None => fixed(CFG_NO_WILL, job),
         },
-        5 => MqttCfg::RecvMode,
-        _ => MqttCfg::Ssl { on: cfg.tls() },
+        5 => fixed(CFG_RECV_MODE, job),
+        _ => cfg_ssl(cfg.tls(), job),
     }
 }
 
-/// The AT command `cmd` stands for, borrowing strings from `ctx`.
-pub(crate) fn spell<C: Context>(cmd: Cmd, ctx: &C) -> Command<'_> {
+/// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
+/// match from the engine's command to its template and arguments (the templates are
+/// [`super::encode`]'s, which also spells [`super::Command`] with them).
+pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
     match cmd {
-        Cmd::Probe => Command::At,
-        Cmd::EchoOff | Cmd::EchoAgain => Command::EchoOff,
-        Cmd::SimQuery => Command::SimQuery,
-        Cmd::AttachQuery => Command::AttachQuery,
-        Cmd::Signal => Command::SignalQuery,
+        Cmd::Probe => fixed(common::AT, job),
+        Cmd::EchoOff | Cmd::EchoAgain => fixed(common::ECHO_OFF, job),
+        Cmd::SimQuery => fixed(common::SIM_QUERY, job),
+        Cmd::AttachQuery => fixed(common::ATTACH_QUERY, job),
+        Cmd::Signal => fixed(common::SIGNAL_QUERY, job),
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
-            Some((tag, value)) => Command::SslCfg { tag, value },
-            None => Command::At,
+            Some((tag, value)) => ssl_cfg(tag, value, job),
+            None => fixed(common::AT, job),
         },
-        Cmd::Configure(0) => Command::Apn {
-            apn: cfg.apn,
-            user: b"",
-            password: b"",
-        },
-        Cmd::Configure(1) => Command::Deactivate,
-        Cmd::Configure(2) => Command::Activate,
-        Cmd::Configure(3) => Command::ActivateQuery,
-        Cmd::Configure(4) | Cmd::CloseForStop => Command::Close,
-        Cmd::Configure(i) => Command::Config(mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG))),
-        Cmd::Open => Command::Open {
-            host: cfg.host,
-            port: cfg.port,
-        },
-        Cmd::Connect => Command::Connect {
-            client_id: ctx.client_id(),
-            user: cfg.username,
-            password: cfg.password,
-        },
+        Cmd::Configure(0) => apn(cfg.apn, b"", b"", job),
+        Cmd::Configure(1) => fixed(DEACTIVATE, job),
+        Cmd::Configure(2) => fixed(ACTIVATE, job),
+        Cmd::Configure(3) => fixed(ACTIVATE_QUERY, job),
+        Cmd::Configure(4) | Cmd::CloseForStop => fixed(CLOSE, job),
+        Cmd::Configure(i) => write_mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG), job),
+        Cmd::Open => open(cfg.host, cfg.port, job),
+        Cmd::Connect => connect(ctx.client_id(), cfg.username, cfg.password, job),
         Cmd::Subscribe { at, id } => match ctx.filter(at) {
-            Some((topic, qos)) => Command::Subscribe { id, topic, qos },
-            None => Command::At,
+            Some((topic, qos)) => subscribe(id, topic, qos, job),
+            None => fixed(common::AT, job),
         },
         Cmd::Unsubscribe { at, id } => match ctx.filter(at) {
-            Some((topic, _)) => Command::Unsubscribe { id, topic },
-            None => Command::At,
+            Some((topic, _)) => unsubscribe(id, topic, job),
+            None => fixed(common::AT, job),
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
             let Some(p) = ctx.publish(src) else {
-                return Command::At;
+                return fixed(common::AT, job);
             };
             match cmd {
-                Cmd::PublishData(_) => Command::Raw(p.payload),
-                _ => Command::PublishHeader {
-                    id: p.id,
-                    topic: p.topic,
-                    qos: p.qos,
-                    retain: p.retain,
-                    len: p.payload.len(),
-                },
+                Cmd::PublishData(_) => raw(p.payload, job),
+                _ => publish_header(p.id, p.topic, p.qos, p.retain, p.payload.len(), job),
             }
         }
         // No message cache in this family (the configuration refuses CACHE_MODE).
-        Cmd::CacheRead => Command::At,
-        Cmd::Verify => Command::ConnQuery,
-        Cmd::Disconnect => Command::Disconnect,
-        Cmd::SoftReset => Command::Reboot,
-        Cmd::Identity(f) => Command::Line(identity_command(f)),
+        Cmd::CacheRead => fixed(common::AT, job),
+        Cmd::Verify => fixed(CONN_QUERY, job),
+        Cmd::Disconnect => fixed(DISCONNECT, job),
+        Cmd::SoftReset => fixed(REBOOT, job),
+        Cmd::Identity(f) => line(identity_command(f), job),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => Command::Line(text),
-            None => Command::At,
+            Some(text) => line(text, job),
+            None => fixed(common::AT, job),
         },
     }
 }

@@ -14,7 +14,7 @@
 //! payloads and the will go after prompts, so they may hold any byte.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, fill, Job, Segment};
+use crate::dialect::encode::{common, fill, fixed, line, raw, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -174,44 +174,171 @@ fn length(len: usize) -> Segment<'static> {
     Segment::Dec(u32::try_from(len).unwrap_or(u32::MAX))
 }
 
+// Each command's template and arguments, in one place: the engine spells its commands
+// straight through these (`session::write`, one match from the engine's `Cmd` and part to the
+// bytes), and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
+
+/// `AT+CMQTTSTART`
+pub(crate) const START: &[u8] = b"AT+CMQTTSTART\r";
+/// `AT+CMQTTSTOP`
+pub(crate) const STOP: &[u8] = b"AT+CMQTTSTOP\r";
+/// `AT+CMQTTREL=0`
+pub(crate) const RELEASE: &[u8] = b"AT+CMQTTREL=0\r";
+/// `AT+CMQTTDISC?`
+pub(crate) const CONN_QUERY: &[u8] = b"AT+CMQTTDISC?\r";
+/// `AT+CFUN=1,1`
+pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\r";
+
+/// [`Command::Apn`].
+pub(crate) fn apn(apn: &[u8], job: &mut Job<'_>) {
+    fill(b"AT+CGDCONT=1,\"IP\",\"\0\"\r", &[Segment::Text(apn)], job)
+}
+
+/// [`Command::Acquire`].
+pub(crate) fn acquire(client_id: &[u8], tls: bool, job: &mut Job<'_>) {
+    fill(
+        b"AT+CMQTTACCQ=0,\"\0\",\0,4\r",
+        &[Segment::Text(client_id), Segment::Dec(u32::from(tls))],
+        job,
+    )
+}
+
+/// [`Command::SslCfg`].
+pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
+    use Segment::{Dec, Text};
+    // Left out of the build (crate::parts): the configuration refused TLS at init.
+    if !crate::parts::TLS {
+        return fixed(common::AT, job);
+    }
+    let (template, value): (&'static [u8], _) = match value {
+        SslValue::Num(n) => (b"AT+CSSLCFG=\"\0\",0,\0\r", Dec(n)),
+        SslValue::Str(s) => (b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", Text(s)),
+    };
+    fill(template, &[Text(tag), value], job)
+}
+
+/// [`Command::SslContext`].
+pub(crate) fn ssl_context(job: &mut Job<'_>) {
+    // Left out of the build (crate::parts): the configuration refused TLS at init.
+    fixed(
+        if crate::parts::TLS {
+            b"AT+CMQTTSSLCFG=0,0\r"
+        } else {
+            common::AT
+        },
+        job,
+    )
+}
+
+/// [`Command::WillTopic`].
+pub(crate) fn will_topic(len: usize, job: &mut Job<'_>) {
+    fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], job)
+}
+
+/// [`Command::WillMessage`].
+pub(crate) fn will_message(len: usize, qos: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+CMQTTWILLMSG=0,\0,\0\r",
+        &[length(len), Segment::Dec(qos.into())],
+        job,
+    )
+}
+
+/// [`Command::Connect`].
+pub(crate) fn connect(
+    host: &[u8],
+    port: u16,
+    keepalive: u16,
+    clean: bool,
+    user: &[u8],
+    password: &[u8],
+    job: &mut Job<'_>,
+) {
+    use Segment::{Dec, Text};
+    // One argument list for the three forms: each sends as many as its template has.
+    let args = [
+        Text(host),
+        Dec(port.into()),
+        Dec(keepalive.into()),
+        Dec(u32::from(clean)),
+        Text(user),
+        Text(password),
+    ];
+    let (template, count): (&'static [u8], usize) = if user.is_empty() && password.is_empty() {
+        (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", 4)
+    } else if password.is_empty() {
+        (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r", 5)
+    } else {
+        (
+            b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
+            6,
+        )
+    };
+    fill(template, args.get(..count).unwrap_or(&args), job)
+}
+
+/// [`Command::Subscribe`].
+pub(crate) fn subscribe(len: usize, qos: u8, job: &mut Job<'_>) {
+    fill(
+        b"AT+CMQTTSUB=0,\0,\0\r",
+        &[length(len), Segment::Dec(qos.into())],
+        job,
+    )
+}
+
+/// [`Command::Unsubscribe`].
+pub(crate) fn unsubscribe(len: usize, job: &mut Job<'_>) {
+    fill(b"AT+CMQTTUNSUB=0,\0,0\r", &[length(len)], job)
+}
+
+/// [`Command::Topic`].
+pub(crate) fn topic(len: usize, job: &mut Job<'_>) {
+    fill(b"AT+CMQTTTOPIC=0,\0\r", &[length(len)], job)
+}
+
+/// [`Command::Payload`].
+pub(crate) fn payload(len: usize, job: &mut Job<'_>) {
+    fill(b"AT+CMQTTPAYLOAD=0,\0\r", &[length(len)], job)
+}
+
+/// [`Command::Publish`].
+pub(crate) fn publish(qos: u8, retain: bool, job: &mut Job<'_>) {
+    let template: &'static [u8] = if retain {
+        b"AT+CMQTTPUB=0,\0,\0,1\r"
+    } else {
+        b"AT+CMQTTPUB=0,\0,\0\r"
+    };
+    fill(
+        template,
+        &[Segment::Dec(qos.into()), Segment::Dec(PUB_TIMEOUT_S)],
+        job,
+    )
+}
+
+/// [`Command::Disconnect`].
+pub(crate) fn disconnect(job: &mut Job<'_>) {
+    fill(b"AT+CMQTTDISC=0,\0\r", &[Segment::Dec(DISC_TIMEOUT_S)], job)
+}
+
 /// Hands `cmd` to `job` as a template and its arguments (see [`fill`]: `\0` is an argument's
 /// place).
-fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
-    use Segment::{Dec, Text};
-    let bit = |on: bool| Dec(u32::from(on));
+fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
     match *cmd {
-        Command::At => fill(common::AT, &[], job),
-        Command::EchoOff => fill(common::ECHO_OFF, &[], job),
-        Command::SimQuery => fill(common::SIM_QUERY, &[], job),
-        Command::AttachQuery => fill(common::ATTACH_QUERY, &[], job),
-        Command::SignalQuery => fill(common::SIGNAL_QUERY, &[], job),
-        Command::Line(text) => fill(b"\0\r", &[Text(text)], job),
-        Command::Apn { apn } => fill(b"AT+CGDCONT=1,\"IP\",\"\0\"\r", &[Text(apn)], job),
-        Command::Start => fill(b"AT+CMQTTSTART\r", &[], job),
-        Command::Stop => fill(b"AT+CMQTTSTOP\r", &[], job),
-        Command::Release => fill(b"AT+CMQTTREL=0\r", &[], job),
-        Command::Acquire { client_id, tls } => fill(
-            b"AT+CMQTTACCQ=0,\"\0\",\0,4\r",
-            &[Text(client_id), bit(tls)],
-            job,
-        ),
-        // Left out of the build (crate::parts): the configuration refused TLS at init.
-        Command::SslCfg { .. } if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslCfg { tag, value } => {
-            let (template, value): (&'static [u8], _) = match value {
-                SslValue::Num(n) => (b"AT+CSSLCFG=\"\0\",0,\0\r", Dec(n)),
-                SslValue::Str(s) => (b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", Text(s)),
-            };
-            fill(template, &[Text(tag), value], job)
-        }
-        Command::SslContext if !crate::parts::TLS => fill(common::AT, &[], job),
-        Command::SslContext => fill(b"AT+CMQTTSSLCFG=0,0\r", &[], job),
-        Command::WillTopic { len } => fill(b"AT+CMQTTWILLTOPIC=0,\0\r", &[length(len)], job),
-        Command::WillMessage { len, qos } => fill(
-            b"AT+CMQTTWILLMSG=0,\0,\0\r",
-            &[length(len), Dec(qos.into())],
-            job,
-        ),
+        Command::At => fixed(common::AT, job),
+        Command::EchoOff => fixed(common::ECHO_OFF, job),
+        Command::SimQuery => fixed(common::SIM_QUERY, job),
+        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
+        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
+        Command::Line(text) => line(text, job),
+        Command::Apn { apn: name } => apn(name, job),
+        Command::Start => fixed(START, job),
+        Command::Stop => fixed(STOP, job),
+        Command::Release => fixed(RELEASE, job),
+        Command::Acquire { client_id, tls } => acquire(client_id, tls, job),
+        Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
+        Command::SslContext => ssl_context(job),
+        Command::WillTopic { len } => will_topic(len, job),
+        Command::WillMessage { len, qos } => will_message(len, qos, job),
         Command::Connect {
             host,
             port,
@@ -219,49 +346,16 @@ fn segment<'a>(cmd: &Command<'a>, job: &mut Job<'_>) {
             clean,
             user,
             password,
-        } => {
-            // One argument list for the three forms: each sends as many as its template has.
-            let args = [
-                Text(host),
-                Dec(port.into()),
-                Dec(keepalive.into()),
-                bit(clean),
-                Text(user),
-                Text(password),
-            ];
-            let (template, count): (&'static [u8], usize) =
-                if user.is_empty() && password.is_empty() {
-                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", 4)
-                } else if password.is_empty() {
-                    (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r", 5)
-                } else {
-                    (
-                        b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
-                        6,
-                    )
-                };
-            fill(template, args.get(..count).unwrap_or(&args), job)
-        }
-        Command::ConnQuery => fill(b"AT+CMQTTDISC?\r", &[], job),
-        Command::Subscribe { len, qos } => fill(
-            b"AT+CMQTTSUB=0,\0,\0\r",
-            &[length(len), Dec(qos.into())],
-            job,
-        ),
-        Command::Unsubscribe { len } => fill(b"AT+CMQTTUNSUB=0,\0,0\r", &[length(len)], job),
-        Command::Topic { len } => fill(b"AT+CMQTTTOPIC=0,\0\r", &[length(len)], job),
-        Command::Payload { len } => fill(b"AT+CMQTTPAYLOAD=0,\0\r", &[length(len)], job),
-        Command::Publish { qos, retain } => {
-            let template: &'static [u8] = if retain {
-                b"AT+CMQTTPUB=0,\0,\0,1\r"
-            } else {
-                b"AT+CMQTTPUB=0,\0,\0\r"
-            };
-            fill(template, &[Dec(qos.into()), Dec(PUB_TIMEOUT_S)], job)
-        }
-        Command::Raw(data) => fill(b"\0", &[Text(data)], job),
-        Command::Disconnect => fill(b"AT+CMQTTDISC=0,\0\r", &[Dec(DISC_TIMEOUT_S)], job),
-        Command::Reboot => fill(b"AT+CFUN=1,1\r", &[], job),
+        } => connect(host, port, keepalive, clean, user, password, job),
+        Command::ConnQuery => fixed(CONN_QUERY, job),
+        Command::Subscribe { len, qos } => subscribe(len, qos, job),
+        Command::Unsubscribe { len } => unsubscribe(len, job),
+        Command::Topic { len } => topic(len, job),
+        Command::Payload { len } => payload(len, job),
+        Command::Publish { qos, retain } => publish(qos, retain, job),
+        Command::Raw(data) => raw(data, job),
+        Command::Disconnect => disconnect(job),
+        Command::Reboot => fixed(REBOOT, job),
     }
 }
 
