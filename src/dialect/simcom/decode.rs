@@ -98,20 +98,15 @@ const KEYWORDS: Table<Kind> = table! {
 #[inline(never)]
 pub fn decode(line: &[u8], state_query: bool) -> Response {
     let line = trim(line);
-    if line.first() == Some(&b'+') {
-        if let Some(response) = WHOLE_LINES
-            .get(line, Fit::Whole)
-            .map(|(response, _)| response)
-        {
-            return response;
-        }
-        return decode_plus(line, state_query);
-    }
+    // One table for both kinds of line: `+CMQTTNONET` is a whole line that starts with `+`.
     if let Some(response) = WHOLE_LINES
         .get(line, Fit::Whole)
         .map(|(response, _)| response)
     {
         return response;
+    }
+    if line.first() == Some(&b'+') {
+        return decode_plus(line, state_query);
     }
     if line.starts_with(b"*ATREADY") {
         return Response::Ready;
