@@ -23,7 +23,7 @@
 //!   `CONNECT FAIL` and `CLOSED`, with any link number of one or two digits.
 
 use crate::dialect::common::{
-    contains, decode_standard, is_echo, number, skip_spaces, table, trim, Fit, Table,
+    contains, decode_standard, find, is_echo, number, packed, skip_spaces, table, trim, Fit, Table,
 };
 
 use crate::bytes::head;
@@ -194,7 +194,7 @@ fn prefixed(line: &[u8]) -> Response {
             }
         }
         Prefixed::LinkState => Response::BearerState {
-            down: matches!(skip_spaces(rest), b"PDP DEACT" | b"IP INITIAL"),
+            down: find(BEARER_DOWN_STATES, skip_spaces(rest), Fit::Whole).is_some(),
         },
         Prefixed::TcpError => match number(rest).map(u16::try_from) {
             Some(Ok(code)) => Response::LinkClosed {
@@ -206,6 +206,10 @@ fn prefixed(line: &[u8]) -> Response {
         Prefixed::Info => Response::Info,
     }
 }
+
+/// The `STATE:` texts that say the bearer is gone; a table, since a `match` on byte strings
+/// inlines every comparison.
+const BEARER_DOWN_STATES: &[u8] = packed!(b"PDP DEACT", b"IP INITIAL");
 
 /// `CONNECT OK`, `CONNECT FAIL` and `CLOSED`, each also with a `<link>,` prefix.
 fn decode_link(line: &[u8]) -> Response {
