@@ -344,6 +344,9 @@ pub(crate) fn trim(line: &[u8]) -> &[u8] {
     head(line, end)
 }
 
+// Out of line: the decoders skip spaces in a dozen places, each an inlined loop before;
+// measured 316 B smaller (Luat), 472 B (every dialect).
+#[inline(never)]
 pub(crate) fn skip_spaces(s: &[u8]) -> &[u8] {
     let n = s.iter().take_while(|&&b| b == b' ').count();
     tail(s, n)
