@@ -262,29 +262,37 @@ pub(crate) fn munsub(topic: &[u8], job: &mut Job<'_>) {
 
 /// [`Command::Mpub`].
 pub(crate) fn mpub(topic: &[u8], qos: u8, retain: bool, payload: &[u8], job: &mut Job<'_>) {
-    use Segment::{Dec, Escaped, Text};
-    fill(
-        b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r",
-        &[Text(topic), Dec(qos.into()), bit(retain), Escaped(payload)],
-        job,
-    )
+    publish(topic, qos, retain, payload, None, job)
 }
 
 /// [`Command::MpubEx`].
 pub(crate) fn mpub_ex(topic: &[u8], qos: u8, retain: bool, len: usize, job: &mut Job<'_>) {
-    use Segment::{Dec, Text};
-    // Left out of the build (crate::parts): publish_form never chooses it.
-    if !crate::parts::MPUBEX {
-        return fixed(common::AT, job);
-    }
-    fill(
-        b"AT+MPUBEX=\"\0\",\0,\0,\0\r",
-        &[
-            Text(topic),
-            Dec(qos.into()),
-            bit(retain),
+    publish(topic, qos, retain, &[], Some(len), job)
+}
+
+/// `AT+MPUB` with `payload` escaped or, given the length `header_len`, the `AT+MPUBEX` header
+/// (`payload` unused): one argument list for both, only the last argument differs.
+pub(crate) fn publish(
+    topic: &[u8],
+    qos: u8,
+    retain: bool,
+    payload: &[u8],
+    header_len: Option<usize>,
+    job: &mut Job<'_>,
+) {
+    use Segment::{Dec, Escaped, Text};
+    let (template, last): (&'static [u8], _) = match header_len {
+        None => (b"AT+MPUB=\"\0\",\0,\0,\"\0\"\r", Escaped(payload)),
+        Some(len) if crate::parts::MPUBEX => (
+            b"AT+MPUBEX=\"\0\",\0,\0,\0\r",
             Dec(u32::try_from(len).unwrap_or(u32::MAX)),
-        ],
+        ),
+        // Left out of the build (crate::parts): publish_form never chooses it.
+        Some(_) => return fixed(common::AT, job),
+    };
+    fill(
+        template,
+        &[Text(topic), Dec(qos.into()), bit(retain), last],
         job,
     )
 }

@@ -4,8 +4,8 @@
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
 use super::encode::{
-    mconfig, mconnect, mip_start, mpub, mpub_carries, mpub_ex, msg_mode, msub, munsub, ssl_cfg,
-    SslValue, Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
+    mconfig, mconnect, mip_start, mpub_carries, msg_mode, msub, munsub, publish, ssl_cfg, SslValue,
+    Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
@@ -106,21 +106,21 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             let clean = cfg.options.contains(Options::CLEAN_SESSION);
             return mconnect(clean, cfg.keepalive_s, job);
         }
-        Cmd::Subscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, qos)) => return msub(topic, qos, job),
-            None => common::AT,
-        },
-        Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
+        // One arm for both, as for the two publish commands below: the filter is looked up and the
+        // command spelled from one place (measured 20 B smaller).
+        Cmd::Subscribe { at, .. } | Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
+            Some((topic, qos)) if matches!(cmd, Cmd::Subscribe { .. }) => {
+                return msub(topic, qos, job)
+            }
             Some((topic, _)) => return munsub(topic, job),
             None => common::AT,
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
             match (cmd, ctx.publish(src)) {
-                (Cmd::Publish(_), Some(p)) => {
-                    return mpub(p.topic, p.qos, p.retain, p.payload, job)
-                }
-                (Cmd::PublishHeader(_), Some(p)) => {
-                    return mpub_ex(p.topic, p.qos, p.retain, p.payload.len(), job)
+                (Cmd::Publish(_) | Cmd::PublishHeader(_), Some(p)) => {
+                    let header_len =
+                        matches!(cmd, Cmd::PublishHeader(_)).then_some(p.payload.len());
+                    return publish(p.topic, p.qos, p.retain, p.payload, header_len, job);
                 }
                 (_, Some(p)) => return raw(p.payload, job),
                 (_, None) => common::AT,
