@@ -269,16 +269,12 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
         let [tens, ones, after @ ..] = rest else {
             return None;
         };
-        // A leading space stands for a zero, as `number` reads " 5".
-        let tens = if *tens == b' ' { b'0' } else { *tens };
-        if !tens.is_ascii_digit() || !ones.is_ascii_digit() {
+        // Two digits, or a space and a digit (" 5", as some firmwares print the hour).
+        let n = number(&[*tens, *ones])?;
+        if n < u32::from(low) || n > u32::from(high) {
             return None;
         }
-        let n = (tens - b'0') * 10 + (ones - b'0');
-        if n < low || n > high {
-            return None;
-        }
-        *slot = u32::from(n);
+        *slot = n;
         rest = match after {
             _ if sep == 0 => after,
             [s, tail @ ..] if *s == sep => tail,
@@ -306,9 +302,11 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
     let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
     let month_days = u32::from(*BEFORE_MONTH.get(usize::try_from(mo).ok()?.checked_sub(1)?)?);
     let days = yy * 365 + leap_days + month_days + dd - 1;
-    let local = i64::from(days) * 86_400 + i64::from(hh * 3_600 + mi * 60 + ss);
-    let utc = local - i64::from(zone) * 900;
-    Some((u32::try_from(utc).ok()?, i8::try_from(zone).ok()?))
+    // In whole minutes, where a quarter hour of zone is 15: everything fits 32 bits (at most
+    // 52.6 million minutes, 3.16e9 seconds), and the time is before the epoch exactly when its
+    // minute is.
+    let utc_min = u32::try_from((days * 1_440 + hh * 60 + mi) as i32 - zone * 15).ok()?;
+    Some((utc_min * 60 + ss, i8::try_from(zone).ok()?))
 }
 
 /// `+CPIN:` codes; this line comes once per session, so a table scan is the right size.
