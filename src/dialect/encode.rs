@@ -50,13 +50,6 @@ pub(crate) enum Segment<'a> {
     /// A number in decimal (u32: every number of the dialect fits, and 64-bit division would
     /// pull a kilobyte of runtime into 32-bit firmware).
     Dec(u32),
-    /// A number as `0X` + at least four upper-case hex digits (Luat's spelling).
-    #[cfg(feature = "luat")]
-    Hex(u32),
-    /// A number as `0x` + at least four upper-case hex digits (Quectel's documented spelling,
-    /// `0xFFFF`, docs/quectel-simcom-at.md §3.10).
-    #[cfg(feature = "quectel")]
-    HexLowerX(u32),
     /// The MPUB payload, escaped.
     #[cfg(feature = "luat")]
     Escaped(&'a [u8]),
@@ -82,10 +75,6 @@ fn encode_segments<'a>(
         let (n, finished) = match seg {
             Segment::Text(text) => emit_text(text, cursor, free),
             Segment::Dec(n) => emit_text(Number::dec(n).as_bytes(), cursor, free),
-            #[cfg(feature = "luat")]
-            Segment::Hex(n) => emit_text(Number::hex(n, b'X').as_bytes(), cursor, free),
-            #[cfg(feature = "quectel")]
-            Segment::HexLowerX(n) => emit_text(Number::hex(n, b'x').as_bytes(), cursor, free),
             #[cfg(feature = "luat")]
             Segment::Escaped(payload) => emit_escaped(payload, cursor, free),
         };
@@ -286,7 +275,7 @@ pub fn check_quotable(s: &[u8]) -> Result<(), Status> {
 }
 
 /// A number formatted without `core::fmt`: digits right-aligned in a fixed array.
-struct Number {
+pub(crate) struct Number {
     digits: [u8; 10],
     start: usize,
 }
@@ -308,9 +297,11 @@ impl Number {
     }
 
     /// `0`, `x` (`X` or `x`) and the upper-case hex digits of `n`, at least four of them, as
-    /// the modules print and document cipher suites (`0X0035`, `0xFFFF`).
+    /// the modules print and document cipher suites (`0X0035`, `0xFFFF`). Only the dialects'
+    /// `Command` API formats one (into a `Segment::Text`): the configuration has no hex
+    /// values, so the engine's build leaves this out.
     #[cfg(any(feature = "luat", feature = "quectel"))]
-    fn hex(n: u32, x: u8) -> Self {
+    pub(crate) fn hex(n: u32, x: u8) -> Self {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut digits = [b'0'; 10];
         let count = (8 - n.leading_zeros() as usize / 4).max(4);
@@ -326,7 +317,7 @@ impl Number {
         Number { digits, start }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         self.digits.get(self.start..).unwrap_or(&[])
     }
 }

@@ -9,7 +9,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, escaped_len, fill, fixed, line, raw, Job, Segment};
+use crate::dialect::encode::{common, escaped_len, fill, fixed, line, raw, Job, Number, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -176,17 +176,31 @@ pub(crate) fn msg_mode(cache: bool, job: &mut Job<'_>) {
 
 /// [`Command::SslCfg`].
 pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
-    use Segment::{Dec, Hex, Text};
+    let hex;
+    let (value, quoted) = match value {
+        SslValue::Num(n) => (Segment::Dec(n), false),
+        SslValue::HexNum(n) => {
+            hex = Number::hex(n, b'X');
+            (Segment::Text(hex.as_bytes()), false)
+        }
+        SslValue::Str(s) => (Segment::Text(s), true),
+    };
+    ssl_setting(tag, value, quoted, job)
+}
+
+/// `AT+SSLCFG="<tag>",88,<value>`, the value between quotes when `quoted`: the engine's
+/// spelling of a TLS item, whose values are numbers and strings (no hex formatting linked).
+pub(crate) fn ssl_setting(tag: &[u8], value: Segment<'_>, quoted: bool, job: &mut Job<'_>) {
     // Left out of the build (crate::parts): the configuration refused TLS at init.
     if !crate::parts::TLS {
         return fixed(common::AT, job);
     }
-    let (template, value): (&'static [u8], _) = match value {
-        SslValue::Num(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Dec(n)),
-        SslValue::HexNum(n) => (b"AT+SSLCFG=\"\0\",88,\0\r", Hex(n)),
-        SslValue::Str(s) => (b"AT+SSLCFG=\"\0\",88,\"\0\"\r", Text(s)),
+    let template: &'static [u8] = if quoted {
+        b"AT+SSLCFG=\"\0\",88,\"\0\"\r"
+    } else {
+        b"AT+SSLCFG=\"\0\",88,\0\r"
     };
-    fill(template, &[Text(tag), value], job)
+    fill(template, &[Segment::Text(tag), value], job)
 }
 
 /// [`Command::MipStart`].

@@ -4,11 +4,12 @@
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
 use super::encode::{
-    mconfig, mconnect, mip_start, mpub_carries, msg_mode, msub, munsub, publish, ssl_cfg, SslValue,
-    Will, CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
+    mconfig, mconnect, mip_start, mpub_carries, msg_mode, msub, munsub, publish, ssl_setting, Will,
+    CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
+use crate::dialect::encode::Segment::{Dec, Text};
 use crate::dialect::encode::{common, escape_code, escape_extra, fixed, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
@@ -65,15 +66,8 @@ const TLS_NAMES: TlsNames = TlsNames {
 };
 
 /// The `AT+SSLCFG` item `k` (in the order sent), if the configuration sets it.
-pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let (name, value) = tls_item(cfg, k, &TLS_NAMES)?;
-    Some((
-        name,
-        match value {
-            TlsValue::Num(n) => SslValue::Num(u32::from(n)),
-            TlsValue::Text(t) => SslValue::Str(t),
-        },
-    ))
+pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], TlsValue<'b>)> {
+    tls_item(cfg, k, &TLS_NAMES)
 }
 
 /// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
@@ -89,7 +83,8 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             return msg_mode(cache, job);
         }
         Cmd::Prepare(i) if i > 1 => match ssl_item(cfg, i.wrapping_sub(2)) {
-            Some((tag, value)) => return ssl_cfg(tag, value, job),
+            Some((tag, TlsValue::Num(n))) => return ssl_setting(tag, Dec(n.into()), false, job),
+            Some((tag, TlsValue::Text(t))) => return ssl_setting(tag, Text(t), true, job),
             None => common::AT,
         },
         Cmd::Configure(i) if i > 1 => {

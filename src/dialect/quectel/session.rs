@@ -5,11 +5,12 @@
 
 use super::encode::{
     apn, cfg_keepalive, cfg_pdp_cid, cfg_session, cfg_ssl, cfg_version, cfg_will, connect, open,
-    publish_header, ssl_cfg, subscribe, unsubscribe, SslValue, ACTIVATE, ACTIVATE_QUERY,
-    CFG_NO_WILL, CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
+    publish_header, ssl_setting, subscribe, unsubscribe, ACTIVATE, ACTIVATE_QUERY, CFG_NO_WILL,
+    CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
+use crate::dialect::encode::Segment::{Dec, Text};
 use crate::dialect::encode::{common, fixed, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
@@ -88,15 +89,8 @@ const TLS_NAMES: TlsNames = TlsNames {
 };
 
 /// The `AT+QSSLCFG` item `k` (in the order sent), if the configuration sets it.
-pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let (name, value) = tls_item(cfg, k, &TLS_NAMES)?;
-    Some((
-        name,
-        match value {
-            TlsValue::Num(n) => SslValue::Num(u32::from(n)),
-            TlsValue::Text(t) => SslValue::Str(t),
-        },
-    ))
+pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], TlsValue<'b>)> {
+    tls_item(cfg, k, &TLS_NAMES)
 }
 
 /// Hands the `AT+QMTCFG` item `k` (0 = version, in the order sent) to `job`.
@@ -128,7 +122,8 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         Cmd::AttachQuery => fixed(common::ATTACH_QUERY, job),
         Cmd::Signal => fixed(common::SIGNAL_QUERY, job),
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
-            Some((tag, value)) => ssl_cfg(tag, value, job),
+            Some((tag, TlsValue::Num(n))) => ssl_setting(tag, Dec(n.into()), false, job),
+            Some((tag, TlsValue::Text(t))) => ssl_setting(tag, Text(t), true, job),
             None => fixed(common::AT, job),
         },
         Cmd::Configure(0) => apn(cfg.apn, b"", b"", job),
