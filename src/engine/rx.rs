@@ -284,6 +284,9 @@ impl<'a> Engine<'a> {
         }
     }
 
+    // Out of line: two lines (`CONNECT OK`, `ALREADY CONNECT`) ask it; measured 26 B smaller
+    // (Luat engine, 76 B with every dialect), and no slower per received byte.
+    #[inline(never)]
     fn on_tcp_up(&mut self) {
         // A `CONNECT OK` outside `AT+MIPSTART` (late, after a failure or a stop) opens nothing
         // the session waits for.
