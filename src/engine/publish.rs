@@ -149,15 +149,25 @@ impl<'a> Engine<'a> {
         self.notify(Notice::Published { id });
     }
 
-    /// The queue head was refused (or not acknowledged) while the link was up: after
-    /// `MAX_REJECTIONS` it fails for good, otherwise it is sent again.
-    pub(super) fn publish_refused(&mut self, reason: Status) {
-        if self.publishing.queue.note_rejection() < MAX_REJECTIONS {
-            return;
-        }
-        let id = self.queue_current().map_or(0, |e| e.id);
-        self.queue_complete();
-        self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
+    /// The publish of `src` was refused (or not acknowledged) while the link was up. The
+    /// queue head fails for good after `MAX_REJECTIONS`, otherwise it is sent again; the online
+    /// message is not sent again. One failure notice for both.
+    pub(super) fn publish_refused(&mut self, src: PubSource, reason: Status) {
+        let id = match src {
+            PubSource::Online => {
+                self.announced = true;
+                0
+            }
+            PubSource::Queue => {
+                if self.publishing.queue.note_rejection() < MAX_REJECTIONS {
+                    return;
+                }
+                let id = self.queue_current().map_or(0, |e| e.id);
+                self.queue_complete();
+                self.stats.publishes_failed = self.stats.publishes_failed.wrapping_add(1);
+                id
+            }
+        };
         self.notify(Notice::PublishFailed { id, reason });
     }
 }

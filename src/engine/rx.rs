@@ -263,27 +263,29 @@ impl<'a> Engine<'a> {
     }
 
     /// `ERROR` ends the command in flight; with none in flight it is the late failure of
-    /// `AT+MCONNECT` (its result comes after `OK`).
+    /// `AT+MCONNECT` (its result comes after `OK`), or of `AT+MIPSTART`, if one is awaited,
+    /// and otherwise a stray line (`on_final` counts it).
     fn on_error_line(&mut self, code: u16) {
-        let waiting = self.link_wait();
-        if self.inflight.is_some() {
-            self.on_final(Final::Error(code));
-        } else if waiting == Some(LinkWait::Connack) {
+        let waiting = match self.inflight {
+            Some(_) => None,
+            None => self.link_wait(),
+        };
+        let (what, reason) = match waiting {
             // The documented form of a refused CONNECT (docs/luat-at.md §5.3).
-            self.awaiting_link = false;
-            self.broker_failed(Subject::MConnect, code, Status::BrokerRefused);
-        } else if waiting == Some(LinkWait::TcpUp) {
-            let reason = match super::session::is_dns_error(code) {
-                true => Status::NameNotResolved,
-                false => Status::BrokerUnreachable,
-            };
-            self.awaiting_link = false;
-            self.broker_failed(Subject::MipStart, code, reason);
-        } else {
-            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
-        }
+            Some(LinkWait::Connack) => (Subject::MConnect, Status::BrokerRefused),
+            Some(LinkWait::TcpUp) if super::session::is_dns_error(code) => {
+                (Subject::MipStart, Status::NameNotResolved)
+            }
+            Some(LinkWait::TcpUp) => (Subject::MipStart, Status::BrokerUnreachable),
+            None => return self.on_final(Final::Error(code)),
+        };
+        self.awaiting_link = false;
+        self.broker_failed(what, code, reason);
     }
 
+    // Out of line: two lines (`CONNECT OK`, `ALREADY CONNECT`) ask it; measured 26 B smaller
+    // (Luat engine, 76 B with every dialect), and no slower per received byte.
+    #[inline(never)]
     fn on_tcp_up(&mut self) {
         // A `CONNECT OK` outside `AT+MIPSTART` (late, after a failure or a stop) opens nothing
         // the session waits for.

@@ -548,17 +548,7 @@ impl<'a> Engine<'a> {
             return;
         }
         match suspect {
-            Some(Suspect::Publish {
-                src: PubSource::Queue,
-                reason,
-            }) => self.publish_refused(reason),
-            Some(Suspect::Publish {
-                src: PubSource::Online,
-                reason,
-            }) => {
-                self.announced = true;
-                self.notify(Notice::PublishFailed { id: 0, reason });
-            }
+            Some(Suspect::Publish { src, reason }) => self.publish_refused(src, reason),
             Some(Suspect::Sub {
                 at,
                 id,
