@@ -141,12 +141,15 @@ impl<'a> Engine<'a> {
     pub(super) fn pin_op(&mut self, seq: Sequence, mut i: u8) {
         while let Some((pin, active, hold)) = self.sequence_op(seq, i) {
             i = i.saturating_add(1);
-            if pin == Pin::Power && active && seq == Sequence::PowerCycle && self.status_says_on() {
+            // Both checks below ask whether the module reports power while a pin is asserted;
+            // they are for different pins, so at most one of them acts on it.
+            let asserting_on = active && self.status_says_on();
+            if pin == Pin::Power && seq == Sequence::PowerCycle && asserting_on {
                 // The supply was off for `power_off_ms` and the module still reports power:
                 // the switch did not cut it. Say so; the sequence goes on.
                 self.log(LogKind::StatusMismatch, Subject::StatusPin, 1);
             }
-            if pin == Pin::Pwrkey && active && self.status_says_on() {
+            if pin == Pin::Pwrkey && asserting_on {
                 // PWRKEY toggles power: pulsing a module that is on would switch it off.
                 // Skip the pulse and its release.
                 i = i.saturating_add(1);
