@@ -67,6 +67,9 @@ enum Rung {
 
 /// Seeds the back-off jitter from the client id (FNV-1a), so devices of a fleet that fail at
 /// the same moment (a broker outage) spread their re-connects out.
+// Out of line: the handle's creation and the back-off (with the IMEI) each had the loop
+// inlined; one body is 22 B smaller on every build.
+#[inline(never)]
 pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
     let h = client_id.iter().fold(0x811c_9dc5u32, |h, &b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
