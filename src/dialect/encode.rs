@@ -161,6 +161,35 @@ pub(crate) fn raw(data: &[u8], job: &mut Job<'_>) {
     fill(b"\0", &[Segment::Text(data)], job)
 }
 
+/// The two spellings of a dialect's TLS item command (`<tag>` in the first slot, the value in
+/// the second): the dialects differ only in these, so [`ssl_setting`] is one body for all.
+pub(crate) struct SslTemplates {
+    /// The value written bare (a number).
+    pub(crate) bare: &'static [u8],
+    /// The value written between quotes (a string).
+    pub(crate) quoted: &'static [u8],
+}
+
+/// A TLS item `tag` set to `value`, between quotes when `quoted`, spelled by `templates`; `AT`
+/// when TLS is left out of the build (crate::parts: the configuration refused TLS at init).
+pub(crate) fn ssl_setting(
+    templates: &SslTemplates,
+    tag: &[u8],
+    value: Segment<'_>,
+    quoted: bool,
+    job: &mut Job<'_>,
+) {
+    if !crate::parts::TLS {
+        return fixed(common::AT, job);
+    }
+    let template = if quoted {
+        templates.quoted
+    } else {
+        templates.bare
+    };
+    fill(template, &[Segment::Text(tag), value], job)
+}
+
 /// In a command template, the place of the next argument (NUL: no command's fixed text holds
 /// one).
 pub(crate) const SLOT: u8 = 0;

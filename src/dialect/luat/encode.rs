@@ -8,8 +8,10 @@
 //! Every command ends in a plain CR (vendor advice for MCU firmware), except [`Command::Raw`].
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
+use crate::dialect::encode::{
+    self, common, escaped_len, fill, fixed, line, raw, Job, Number, Segment, SslTemplates,
+};
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, escaped_len, fill, fixed, line, raw, Job, Number, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -191,17 +193,14 @@ pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
 /// `AT+SSLCFG="<tag>",88,<value>`, the value between quotes when `quoted`: the engine's
 /// spelling of a TLS item, whose values are numbers and strings (no hex formatting linked).
 pub(crate) fn ssl_setting(tag: &[u8], value: Segment<'_>, quoted: bool, job: &mut Job<'_>) {
-    // Left out of the build (crate::parts): the configuration refused TLS at init.
-    if !crate::parts::TLS {
-        return fixed(common::AT, job);
-    }
-    let template: &'static [u8] = if quoted {
-        b"AT+SSLCFG=\"\0\",88,\"\0\"\r"
-    } else {
-        b"AT+SSLCFG=\"\0\",88,\0\r"
-    };
-    fill(template, &[Segment::Text(tag), value], job)
+    encode::ssl_setting(&SSL_TEMPLATES, tag, value, quoted, job)
 }
+
+/// `AT+SSLCFG` items, the value bare or quoted (see [`encode::ssl_setting`]).
+const SSL_TEMPLATES: SslTemplates = SslTemplates {
+    bare: b"AT+SSLCFG=\"\0\",88,\0\r",
+    quoted: b"AT+SSLCFG=\"\0\",88,\"\0\"\r",
+};
 
 /// [`Command::MipStart`].
 pub(crate) fn mip_start(host: &[u8], port: u16, tls: bool, job: &mut Job<'_>) {

@@ -11,8 +11,10 @@
 //! [`CLIENT`](super::CLIENT) (0), the PDP context 1 and the SSL context 1. Strings are put
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
+use crate::dialect::encode::{
+    self, common, fill, fixed, line, raw, Job, Number, Segment, SslTemplates,
+};
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, fill, fixed, line, raw, Job, Number, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -230,17 +232,14 @@ pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
 /// `AT+QSSLCFG="<tag>",1,<value>`, the value between quotes when `quoted`: the engine's
 /// spelling of a TLS item, whose values are numbers and strings (no hex formatting linked).
 pub(crate) fn ssl_setting(tag: &[u8], value: Segment<'_>, quoted: bool, job: &mut Job<'_>) {
-    // Left out of the build (crate::parts): the configuration refused TLS at init.
-    if !crate::parts::TLS {
-        return fixed(common::AT, job);
-    }
-    let template: &'static [u8] = if quoted {
-        b"AT+QSSLCFG=\"\0\",1,\"\0\"\r"
-    } else {
-        b"AT+QSSLCFG=\"\0\",1,\0\r"
-    };
-    fill(template, &[Segment::Text(tag), value], job)
+    encode::ssl_setting(&SSL_TEMPLATES, tag, value, quoted, job)
 }
+
+/// `AT+QSSLCFG` items, the value bare or quoted (see [`encode::ssl_setting`]).
+const SSL_TEMPLATES: SslTemplates = SslTemplates {
+    bare: b"AT+QSSLCFG=\"\0\",1,\0\r",
+    quoted: b"AT+QSSLCFG=\"\0\",1,\"\0\"\r",
+};
 
 /// [`Command::Open`].
 pub(crate) fn open(host: &[u8], port: u16, job: &mut Job<'_>) {

@@ -13,8 +13,8 @@
 //! between quotes are written verbatim: check them with [`check_quotable`] first. Topics,
 //! payloads and the will go after prompts, so they may hold any byte.
 
+use crate::dialect::encode::{self, common, fill, fixed, line, raw, Job, Segment, SslTemplates};
 pub use crate::dialect::encode::{check_quotable, TxCursor};
-use crate::dialect::encode::{common, fill, fixed, line, raw, Job, Segment};
 
 pub use crate::dialect::Qos;
 
@@ -205,17 +205,24 @@ pub(crate) fn acquire(client_id: &[u8], tls: bool, job: &mut Job<'_>) {
 
 /// [`Command::SslCfg`].
 pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
-    use Segment::{Dec, Text};
-    // Left out of the build (crate::parts): the configuration refused TLS at init.
-    if !crate::parts::TLS {
-        return fixed(common::AT, job);
-    }
-    let (template, value): (&'static [u8], _) = match value {
-        SslValue::Num(n) => (b"AT+CSSLCFG=\"\0\",0,\0\r", Dec(n)),
-        SslValue::Str(s) => (b"AT+CSSLCFG=\"\0\",0,\"\0\"\r", Text(s)),
+    let (value, quoted) = match value {
+        SslValue::Num(n) => (Segment::Dec(n), false),
+        SslValue::Str(s) => (Segment::Text(s), true),
     };
-    fill(template, &[Text(tag), value], job)
+    ssl_setting(tag, value, quoted, job)
 }
+
+/// `AT+CSSLCFG="<tag>",0,<value>`, the value between quotes when `quoted`: the engine's
+/// spelling of a TLS item (numbers and strings).
+pub(crate) fn ssl_setting(tag: &[u8], value: Segment<'_>, quoted: bool, job: &mut Job<'_>) {
+    encode::ssl_setting(&SSL_TEMPLATES, tag, value, quoted, job)
+}
+
+/// `AT+CSSLCFG` items, the value bare or quoted (see [`encode::ssl_setting`]).
+const SSL_TEMPLATES: SslTemplates = SslTemplates {
+    bare: b"AT+CSSLCFG=\"\0\",0,\0\r",
+    quoted: b"AT+CSSLCFG=\"\0\",0,\"\0\"\r",
+};
 
 /// [`Command::SslContext`].
 pub(crate) fn ssl_context(job: &mut Job<'_>) {

@@ -21,13 +21,13 @@
 //! - Stop: `AT+CMQTTDISC`, then `AT+CMQTTREL=0` and `AT+CMQTTSTOP` (§4.11).
 
 use super::encode::{
-    acquire, apn, connect, disconnect, payload, publish, ssl_cfg, ssl_context, subscribe, topic,
-    unsubscribe, will_message, will_topic, SslValue, CONN_QUERY, REBOOT, RELEASE, START, STOP,
+    acquire, apn, connect, disconnect, payload, publish, ssl_context, ssl_setting, subscribe,
+    topic, unsubscribe, will_message, will_topic, CONN_QUERY, REBOOT, RELEASE, START, STOP,
 };
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{common, fixed, line, raw, Job};
+use crate::dialect::encode::{common, fixed, line, raw, Job, Segment};
 use crate::dialect::{Context, Publish};
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -77,15 +77,8 @@ const TLS_NAMES: TlsNames = TlsNames {
 
 /// The `AT+CSSLCFG` item `k` (in the order sent), if the configuration sets it (§4.12: the
 /// family spells the security level `authmode` and the SNI switch `enableSNI`).
-pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], SslValue<'b>)> {
-    let (name, value) = tls_item(cfg, k, &TLS_NAMES)?;
-    Some((
-        name,
-        match value {
-            TlsValue::Num(n) => SslValue::Num(u32::from(n)),
-            TlsValue::Text(t) => SslValue::Str(t),
-        },
-    ))
+pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8], TlsValue<'b>)> {
+    tls_item(cfg, k, &TLS_NAMES)
 }
 
 /// Hands part `part` of the AT command `cmd` stands for to `job`, reading its arguments from
@@ -135,7 +128,13 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
     let template = match cmd {
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
-            Some((tag, value)) => return ssl_cfg(tag, value, job),
+            Some((tag, value)) => {
+                let (value, quoted) = match value {
+                    TlsValue::Num(n) => (Segment::Dec(n.into()), false),
+                    TlsValue::Text(t) => (Segment::Text(t), true),
+                };
+                return ssl_setting(tag, value, quoted, job);
+            }
             None => common::AT,
         },
         Cmd::Configure(_) => return apn(cfg.apn, job),
