@@ -220,6 +220,11 @@ unsafe fn checked_config(
         return ConfigField::PinGet.err(Status::InvalidConfig);
     }
     convert::check_buffers(c)?;
+    // The checks below read the configuration back from memory. Without this barrier the
+    // compiler carries every converted field from the conversion above to them, in registers
+    // and stack spills (measured 64 B smaller with it). It orders nothing that matters at run
+    // time: the configuration is this call's own, seen by no other context.
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     // `check_buffers` holds each buffer to the minimum `Engine::check_setup` would.
     Engine::check_config(config)
 }
