@@ -37,11 +37,13 @@ pub(super) unsafe fn c_str(p: *const c_char, max: usize) -> Option<&'static [u8]
     Some(unsafe { core::slice::from_raw_parts(bytes, len) })
 }
 
-/// A byte buffer of `len` bytes; NULL only with `len == 0`.
+/// A byte buffer of `len` bytes; NULL only with `len == 0`. Inlined: each caller then turns
+/// the refusal into its own status and field on the spot, and the result makes no trip
+/// through memory (measured 38 B smaller than out of line).
 ///
 /// # Safety
 /// `p` points to `len` readable bytes valid for `'static`.
-#[inline(never)]
+#[inline(always)]
 pub(super) unsafe fn c_bytes(
     p: *const u8,
     len: usize,
@@ -300,5 +302,34 @@ mod tests {
             format!("{converted:?}"),
             format!("{:?}", Config::new(b"", 1883, b""))
         );
+    }
+
+    /// The byte buffers of the configuration: each refusal with its own status and field.
+    #[test]
+    fn byte_buffers_are_refused_by_field() {
+        static BYTES: [u8; limits::PAYLOAD_MAX + 1] = [b'x'; limits::PAYLOAD_MAX + 1];
+        let convert = |c: &cellmqtt_config_t| {
+            let mut out = core::mem::MaybeUninit::uninit();
+            // SAFETY: every string is NULL or NUL-terminated and static; `BYTES` is static
+            // and as long as every length used below; `out` is writable.
+            unsafe { config(c, out.as_mut_ptr()) }
+        };
+        let fault = |status, field| Err(ConfigError { status, field });
+        let mut c = super::super::cellmqtt_config_default();
+        c.will_topic = c"w".as_ptr();
+        c.will_payload_len = 1;
+        assert_eq!(convert(&c), fault(Status::NullArg, F::WillPayload));
+        c.will_payload_len = 0;
+        assert_eq!(convert(&c), Ok(()));
+        c.will_payload = BYTES.as_ptr();
+        c.will_payload_len = limits::WILL_MAX + 1;
+        assert_eq!(convert(&c), fault(Status::WillTooLong, F::WillPayload));
+        c.will_payload_len = limits::WILL_MAX;
+        assert_eq!(convert(&c), Ok(()));
+        c.online_payload = BYTES.as_ptr();
+        c.online_payload_len = limits::PAYLOAD_MAX + 1;
+        assert_eq!(convert(&c), fault(Status::PayloadTooLong, F::OnlinePayload));
+        c.online_payload_len = limits::PAYLOAD_MAX;
+        assert_eq!(convert(&c), Ok(()));
     }
 }
