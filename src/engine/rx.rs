@@ -364,9 +364,7 @@ impl<'a> Engine<'a> {
         if let Some(w) = sub {
             self.subscribing.sub_wait = None;
             self.suspect(Suspect::Sub {
-                at: w.at,
-                id: w.id,
-                unsubscribe: w.unsubscribe,
+                request: w,
                 reason: Status::LinkLost,
             });
             return;
@@ -419,9 +417,7 @@ impl<'a> Engine<'a> {
             };
             self.log(LogKind::CommandError, what, code);
             return self.suspect(Suspect::Sub {
-                at: w.at,
-                id: w.id,
-                unsubscribe: w.unsubscribe,
+                request: w,
                 reason: Status::LinkLost,
             });
         }
