@@ -39,6 +39,26 @@ pub enum When {
     ClientId,
 }
 
+/// Why a failed entry ends the cycle: the [`Status`] it fails with, in one byte (a `Status` is
+/// four, which made every entry of the lists twelve bytes instead of eight).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FailReason {
+    /// [`Status::ModuleError`].
+    ModuleError,
+    /// [`Status::NotAttached`].
+    NotAttached,
+}
+
+impl FailReason {
+    /// The status the cycle fails with.
+    pub const fn status(self) -> Status {
+        match self {
+            FailReason::ModuleError => Status::ModuleError,
+            FailReason::NotAttached => Status::NotAttached,
+        }
+    }
+}
+
 /// What an `ERROR` (or `+CME ERROR`) to an entry means.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum OnError {
@@ -51,7 +71,7 @@ pub enum OnError {
     /// The next entry (`When::AfterFailure`) decides: go on, log nothing.
     Check,
     /// The cycle cannot continue, for this reason (logged).
-    Fail(Status),
+    Fail(FailReason),
 }
 
 /// One entry of a bring-up list.
@@ -76,7 +96,7 @@ impl Item {
     pub const fn required(subject: Subject) -> Item {
         Item {
             when: When::Always,
-            on_error: OnError::Fail(Status::ModuleError),
+            on_error: OnError::Fail(FailReason::ModuleError),
             subject,
             long: false,
             opening: false,

@@ -319,44 +319,55 @@ impl Header {
         *end = 0;
     }
 
-    /// Feeds the byte at line offset `at`; true when it completes the header.
+    /// Feeds the byte at line offset `at`; true when it completes the header. Every arm
+    /// where the match fails (or none is under way) ends in the one `restart` after the
+    /// `match`; the others return.
     fn step(&mut self, byte: u8, at: usize, framing: Framing) -> bool {
         let quectel = framing.is_quectel();
         match self.step {
-            Step::Lead if byte == b' ' => {}
+            Step::Lead if byte == b' ' => return false,
             #[cfg(feature = "quectel")]
-            Step::Lead if quectel => self.expect(byte.is_ascii_digit(), Step::Client),
+            Step::Lead if quectel => {
+                self.expect(byte.is_ascii_digit(), Step::Client);
+                return false;
+            }
             Step::Lead if byte == b'"' => {
                 self.quoted = true;
                 self.topic_start = at.saturating_add(1);
                 self.step = Step::Topic;
+                return false;
             }
-            Step::Lead => {
-                self.topic_start = at;
-                self.restart(byte, at);
+            Step::Lead => self.topic_start = at,
+            #[cfg(feature = "quectel")]
+            Step::Client | Step::MsgId if byte.is_ascii_digit() => return false,
+            #[cfg(feature = "quectel")]
+            Step::Client => {
+                self.expect(byte == b',', Step::MsgIdStart);
+                return false;
             }
             #[cfg(feature = "quectel")]
-            Step::Client | Step::MsgId if byte.is_ascii_digit() => {}
+            Step::MsgIdStart => {
+                self.expect(byte.is_ascii_digit(), Step::MsgId);
+                return false;
+            }
             #[cfg(feature = "quectel")]
-            Step::Client => self.expect(byte == b',', Step::MsgIdStart),
-            #[cfg(feature = "quectel")]
-            Step::MsgIdStart => self.expect(byte.is_ascii_digit(), Step::MsgId),
-            #[cfg(feature = "quectel")]
-            Step::MsgId => self.expect(byte == b',', Step::Open),
+            Step::MsgId => {
+                self.expect(byte == b',', Step::Open);
+                return false;
+            }
             #[cfg(feature = "quectel")]
             Step::Open => {
                 self.expect(byte == b'"', Step::Topic);
                 self.quoted = true;
                 self.topic_start = at.saturating_add(1);
+                return false;
             }
-            Step::Topic => self.restart(byte, at),
-            Step::Quote => {
-                if byte == b',' {
-                    self.step = Step::Comma;
-                } else {
-                    self.restart(byte, at);
-                }
+            Step::Topic => {}
+            Step::Quote if byte == b',' => {
+                self.step = Step::Comma;
+                return false;
             }
+            Step::Quote => {}
             Step::Comma | Step::Digits => {
                 if byte.is_ascii_digit() {
                     let count = if self.step == Step::Comma {
@@ -369,8 +380,8 @@ impl Header {
                         .saturating_mul(10)
                         .saturating_add(usize::from(byte - b'0'));
                     self.step = Step::Digits;
-                    if self.count > framing.max_payload() {
-                        self.restart(byte, at);
+                    if self.count <= framing.max_payload() {
+                        return false;
                     }
                 } else if self.step == Step::Digits
                     && quectel
@@ -380,24 +391,22 @@ impl Header {
                     return true;
                 } else if byte == b' ' && self.step == Step::Digits && !quectel {
                     self.step = Step::Suffix(1);
-                } else {
-                    self.restart(byte, at);
+                    return false;
                 }
             }
-            Step::Suffix(matched) => {
-                if MSUB_SUFFIX.get(matched) == Some(&byte) {
-                    let matched = matched + 1;
-                    if matched == MSUB_SUFFIX.len() {
-                        return true;
-                    }
-                    self.step = Step::Suffix(matched);
-                } else {
-                    self.restart(byte, at);
+            Step::Suffix(matched) if MSUB_SUFFIX.get(matched) == Some(&byte) => {
+                let matched = matched + 1;
+                if matched == MSUB_SUFFIX.len() {
+                    return true;
                 }
+                self.step = Step::Suffix(matched);
+                return false;
             }
+            Step::Suffix(_) => {}
             #[cfg(feature = "quectel")]
-            Step::Dead => {}
+            Step::Dead => return false,
         }
+        self.restart(byte, at);
         false
     }
 

@@ -51,7 +51,7 @@ impl<'a> Engine<'a> {
             }
         } else {
             match item.on_error {
-                OnError::Fail(status) => return self.fail(status),
+                OnError::Fail(reason) => return self.fail(reason.status()),
                 OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),
                 OnError::Check => self.boot.item_failed = true,
                 OnError::Ignore | OnError::Log => {}

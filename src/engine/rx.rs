@@ -215,16 +215,18 @@ impl<'a> Engine<'a> {
             Response::RequestFailed { code } => self.on_request_failed(code),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
+                // Named before anything is decided: one path for both kinds (deciding it at
+                // the end made two copies of the path).
+                let what = match restore {
+                    true => Subject::PdpDeact,
+                    false => Subject::PdnDeact,
+                };
                 if restore && !matches!(self.step, Step::Idle | Step::Failed) {
                     // The bearer must be restored before the next open, whatever step the
                     // session is in (Luat: `AT+CIPSHUT`, docs/luat-at.md §4 +PDP DEACT).
                     self.boot.restore_bearer = true;
                 }
                 if self.link_in_use() || self.opening() {
-                    let what = match restore {
-                        true => Subject::PdpDeact,
-                        false => Subject::PdnDeact,
-                    };
                     self.link_lost(what, u16::from(cid));
                 }
             }
@@ -362,9 +364,7 @@ impl<'a> Engine<'a> {
         if let Some(w) = sub {
             self.subscribing.sub_wait = None;
             self.suspect(Suspect::Sub {
-                at: w.at,
-                id: w.id,
-                unsubscribe: w.unsubscribe,
+                request: w,
                 reason: Status::LinkLost,
             });
             return;
@@ -417,9 +417,7 @@ impl<'a> Engine<'a> {
             };
             self.log(LogKind::CommandError, what, code);
             return self.suspect(Suspect::Sub {
-                at: w.at,
-                id: w.id,
-                unsubscribe: w.unsubscribe,
+                request: w,
                 reason: Status::LinkLost,
             });
         }

@@ -25,10 +25,9 @@ pub(super) enum Suspect {
         src: PubSource,
         reason: Status,
     },
+    /// The (un)subscribe request (its deadline unused).
     Sub {
-        at: usize,
-        id: u16,
-        unsubscribe: bool,
+        request: SubWait,
         reason: Status,
     },
     /// Publishes sent ahead in the window went unacknowledged (already rewound to be sent
@@ -359,35 +358,29 @@ impl<'a> Engine<'a> {
                 false => self.connect_refused(part, r),
             },
             Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
-                let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
-                if ok {
-                    let deadline = after(self.now, self.cfg.timeouts.ack_ms);
-                    let wait = SubWait {
-                        at,
-                        id,
-                        unsubscribe,
-                        deadline,
-                    };
-                    if core::mem::take(&mut self.early_send_failed) {
-                        // The module said before this `OK` that it could not send the packet.
-                        self.suspect(Suspect::Sub {
-                            at,
-                            id,
-                            unsubscribe,
-                            reason: Status::LinkLost,
-                        });
-                    } else if let Some(granted) = self.subscribing.early_sub_ack.take() {
-                        self.sub_acked(wait, granted);
-                    } else {
-                        self.subscribing.sub_wait = Some(wait);
-                    }
-                } else {
-                    self.suspect(Suspect::Sub {
-                        at,
-                        id,
-                        unsubscribe,
-                        reason: Status::ModuleError,
+                let wait = SubWait {
+                    at,
+                    id,
+                    unsubscribe: matches!(cmd, Cmd::Unsubscribe { .. }),
+                    deadline: after(self.now, self.cfg.timeouts.ack_ms),
+                };
+                // Refused, or accepted after the module said it could not send the packet:
+                // one question for both, only the reason differs.
+                let failed = match ok {
+                    false => Some(Status::ModuleError),
+                    true if core::mem::take(&mut self.early_send_failed) => Some(Status::LinkLost),
+                    true => None,
+                };
+                if let Some(reason) = failed {
+                    return self.suspect(Suspect::Sub {
+                        request: wait,
+                        reason,
                     });
+                }
+                if let Some(granted) = self.subscribing.early_sub_ack.take() {
+                    self.sub_acked(wait, granted);
+                } else {
+                    self.subscribing.sub_wait = Some(wait);
                 }
             }
             Cmd::Publish(src) if !ok && self.can_fall_back(src) => {
@@ -549,12 +542,9 @@ impl<'a> Engine<'a> {
         }
         match suspect {
             Some(Suspect::Publish { src, reason }) => self.publish_refused(src, reason),
-            Some(Suspect::Sub {
-                at,
-                id,
-                unsubscribe,
-                reason,
-            }) => self.sub_ended(at, id, unsubscribe, reason),
+            Some(Suspect::Sub { request, reason }) => {
+                self.sub_ended(request.at, request.id, request.unsubscribe, reason)
+            }
             Some(Suspect::Window) | None => {}
         }
         if self.step == Step::Verify {
@@ -595,9 +585,7 @@ impl<'a> Engine<'a> {
             return self.ack_overdue(
                 what,
                 Suspect::Sub {
-                    at: w.at,
-                    id: w.id,
-                    unsubscribe: w.unsubscribe,
+                    request: w,
                     reason: Status::Timeout,
                 },
             );

@@ -9,6 +9,7 @@
 
 use super::Engine;
 use crate::config::Options;
+use crate::dialect::common::packed;
 use crate::event::{LossKind, Notice};
 use crate::time::{after, reached};
 use crate::Status;
@@ -21,8 +22,9 @@ pub const AT_TEXT_MAX: usize = 56;
 const URC_BURST: u8 = 8;
 const URC_REFILL_MS: u32 = 250;
 
-/// Commands (after `AT`, upper case, compared as prefixes) that would break the session.
-const REFUSED: &[&[u8]] = &[
+/// Commands (after `AT`, upper case, compared as prefixes) that would break the session. A
+/// [`packed!`] table: a length byte per key instead of a slice's eight.
+const REFUSED: &[u8] = packed!(
     // The session's own MQTT, TLS and TCP/IP commands.
     b"+MCONFIG",
     b"+MIPSTART",
@@ -56,11 +58,11 @@ const REFUSED: &[&[u8]] = &[
     // Detach, deactivate, radio off.
     b"+CGATT=",
     b"+CGACT=",
-];
+);
 
 /// Refused unless `Options::ALLOW_RESET_COMMANDS`: they reboot or switch off the module (the
 /// session then recovers as from any reboot).
-const RESETS: &[&[u8]] = &[b"+RESET", b"+CFUN=", b"+CPOWD", b"Z"];
+const RESETS: &[u8] = packed!(b"+RESET", b"+CFUN=", b"+CPOWD", b"Z");
 
 /// Who asked for a queued command, and so where its answer goes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -186,14 +188,28 @@ fn check_command(text: &[u8], allow_resets: bool) -> Result<(), Status> {
     if body.last() == Some(&b'?') {
         return Ok(());
     }
-    let is = |prefix: &&[u8]| {
-        body.get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-    };
-    if REFUSED.iter().any(is) || (!allow_resets && RESETS.iter().any(is)) {
+    if starts_with_any(REFUSED, body) || (!allow_resets && starts_with_any(RESETS, body)) {
         return Err(Status::CommandRefused);
     }
     Ok(())
+}
+
+/// True when `body` starts with one of the keys of the [`packed!`] table `keys`, in any case.
+fn starts_with_any(keys: &[u8], body: &[u8]) -> bool {
+    let mut rest = keys;
+    while let [len, tail @ ..] = rest {
+        let Some((key, next)) = tail.split_at_checked(usize::from(*len)) else {
+            return false;
+        };
+        if body
+            .get(..key.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(key))
+        {
+            return true;
+        }
+        rest = next;
+    }
+    false
 }
 
 impl<'a> Engine<'a> {

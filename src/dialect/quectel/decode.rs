@@ -26,18 +26,42 @@ use crate::Status;
 /// cbindgen:ignore
 pub const OPEN_NETWORK_FAILED: u16 = 0xFFFF;
 
+/// What a line of [`WHOLE_LINES`] is, in a byte: the table holds these rather than the
+/// eight-byte [`Response`] each stands for (as Luat's).
+#[derive(Clone, Copy)]
+enum Whole {
+    Ok,
+    Error,
+    Ready,
+    Info,
+    SimRemoved,
+}
+
+impl Whole {
+    /// The response the line is.
+    fn response(self) -> Response {
+        match self {
+            Whole::Ok => Response::Ok,
+            Whole::Error => Response::Error,
+            Whole::Ready => Response::Ready,
+            Whole::Info => Response::Info,
+            Whole::SimRemoved => Response::Sim(SimState::Removed),
+        }
+    }
+}
+
 /// Lines that are a response by themselves.
-const WHOLE_LINES: Table<Response> = table! {
-    b"OK" => Response::Ok,
-    b"ERROR" => Response::Error,
+const WHOLE_LINES: Table<Whole> = table! {
+    b"OK" => Whole::Ok,
+    b"ERROR" => Whole::Error,
     // A reboot in mid-session (or the end of `AT+CFUN=1,1`): all module state is lost (§2.1).
-    b"RDY" => Response::Ready,
-    b"POWERED DOWN" => Response::Ready,
-    b"APP RDY" => Response::Info,
-    b"SMS READY" => Response::Info,
-    b"SMS DONE" => Response::Info,
-    b"PB DONE" => Response::Info,
-    b"SIM REMOVED" => Response::Sim(SimState::Removed),
+    b"RDY" => Whole::Ready,
+    b"POWERED DOWN" => Whole::Ready,
+    b"APP RDY" => Whole::Info,
+    b"SMS READY" => Whole::Info,
+    b"SMS DONE" => Whole::Info,
+    b"PB DONE" => Whole::Info,
+    b"SIM REMOVED" => Whole::SimRemoved,
 };
 
 /// What a `+<keyword>:` line is about.
@@ -101,7 +125,7 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
     }
     if let Some(response) = WHOLE_LINES
         .get(line, Fit::Whole)
-        .map(|(response, _)| response)
+        .map(|(whole, _)| whole.response())
     {
         return response;
     }

@@ -9,7 +9,9 @@ use super::encode::{
     CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
 };
 use crate::config::{Config, Options};
-use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
+use crate::dialect::bringup::{
+    entry, tls_item, FailReason, Item, List, OnError, TlsNames, TlsValue, When,
+};
 use crate::dialect::encode::Segment::{Dec, Text};
 use crate::dialect::encode::{common, fixed, line, raw, Job};
 use crate::dialect::Context;
@@ -57,7 +59,7 @@ const CONFIGURE: [Item; 12] = {
             .long(),
         Item::required(Subject::BearerCheck)
             .when(When::AfterFailure)
-            .on_error(OnError::Fail(Status::NotAttached))
+            .on_error(OnError::Fail(FailReason::NotAttached))
             .needs_bearer(),
         Item::required(Subject::MipClose).on_error(OnError::Ignore),
         cfg,

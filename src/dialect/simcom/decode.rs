@@ -23,18 +23,47 @@ use crate::Status;
 /// cbindgen:ignore
 pub const ALREADY_STARTED: u16 = 23;
 
+/// What a line of [`WHOLE_LINES`] is, in a byte: the table holds these rather than the
+/// eight-byte [`Response`] each stands for (as Luat's).
+#[derive(Clone, Copy)]
+enum Whole {
+    Ok,
+    Error,
+    Ready,
+    BootLine,
+    NoNet,
+    SimRemoved,
+}
+
+impl Whole {
+    /// The response the line is.
+    fn response(self) -> Response {
+        match self {
+            Whole::Ok => Response::Ok,
+            Whole::Error => Response::Error,
+            Whole::Ready => Response::Ready,
+            Whole::BootLine => Response::BootLine,
+            Whole::NoNet => Response::BearerLost {
+                cid: 0,
+                restore: true,
+            },
+            Whole::SimRemoved => Response::Sim(SimState::Removed),
+        }
+    }
+}
+
 /// Lines that are a response by themselves.
-const WHOLE_LINES: Table<Response> = table! {
-    b"OK" => Response::Ok,
-    b"ERROR" => Response::Error,
+const WHOLE_LINES: Table<Whole> = table! {
+    b"OK" => Whole::Ok,
+    b"ERROR" => Whole::Error,
     // A reboot (§2.2): SIM7600 prints `RDY`, A76xx `*ATREADY: 1` (matched by prefix below).
-    b"RDY" => Response::Ready,
+    b"RDY" => Whole::Ready,
     // Later boot lines (§2.2): a reboot when they come while the session is up.
-    b"SMS DONE" => Response::BootLine,
-    b"PB DONE" => Response::BootLine,
+    b"SMS DONE" => Whole::BootLine,
+    b"PB DONE" => Whole::BootLine,
     // The network is lost and the MQTT service is down (§4.9): stop, release and start again.
-    b"+CMQTTNONET" => Response::BearerLost { cid: 0, restore: true },
-    b"SIM REMOVED" => Response::Sim(SimState::Removed),
+    b"+CMQTTNONET" => Whole::NoNet,
+    b"SIM REMOVED" => Whole::SimRemoved,
 };
 
 /// What a `+<keyword>:` line is about.
@@ -101,7 +130,7 @@ pub fn decode(line: &[u8], state_query: bool) -> Response {
     // One table for both kinds of line: `+CMQTTNONET` is a whole line that starts with `+`.
     if let Some(response) = WHOLE_LINES
         .get(line, Fit::Whole)
-        .map(|(response, _)| response)
+        .map(|(whole, _)| whole.response())
     {
         return response;
     }
