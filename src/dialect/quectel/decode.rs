@@ -156,7 +156,10 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
             // A message line the tokenizer could not frame (length off, count too large).
             Kind::Recv => Response::CorruptMessage,
             // The query reply `+QMTOPEN: <c>,"<host>",<port>`.
-            Kind::Open if values.contains(&b'"') => Response::Info,
+            // A byte loop: `<[u8]>::contains` links a word-at-a-time search, measured 188 B
+            // larger (Quectel) for a line of a few dozen bytes.
+            #[allow(clippy::manual_contains)]
+            Kind::Open if values.iter().any(|&b| b == b'"') => Response::Info,
             _ => Response::Unknown,
         };
     };
