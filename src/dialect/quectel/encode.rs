@@ -366,7 +366,7 @@ fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
         } => cfg_will(topic, payload, qos, retain, job),
         MqttCfg::NoWill => fixed(CFG_NO_WILL, job),
         MqttCfg::RecvMode => fixed(CFG_RECV_MODE, job),
-        MqttCfg::Ssl { on } => cfg_ssl(on, job),
+        MqttCfg::Ssl { on } => fixed(cfg_ssl(on), job),
         MqttCfg::Timeout { s, retries } => fill(
             b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
             &[Segment::Dec(s.into()), Segment::Dec(retries.into())],
@@ -376,7 +376,7 @@ fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
 }
 
 /// [`MqttCfg::Version`].
-pub(crate) fn cfg_version(v: u8, job: &mut Job<'_>) {
+fn cfg_version(v: u8, job: &mut Job<'_>) {
     fill(
         b"AT+QMTCFG=\"version\",0,\0\r",
         &[Segment::Dec(v.into())],
@@ -385,7 +385,7 @@ pub(crate) fn cfg_version(v: u8, job: &mut Job<'_>) {
 }
 
 /// [`MqttCfg::PdpCid`].
-pub(crate) fn cfg_pdp_cid(cid: u8, job: &mut Job<'_>) {
+fn cfg_pdp_cid(cid: u8, job: &mut Job<'_>) {
     fill(
         b"AT+QMTCFG=\"pdpcid\",0,\0\r",
         &[Segment::Dec(cid.into())],
@@ -417,21 +417,22 @@ pub(crate) fn cfg_will(topic: &[u8], payload: &[u8], qos: u8, retain: bool, job:
     )
 }
 
+/// [`MqttCfg::Version`] 4 (MQTT 3.1.1), the engine's.
+pub(crate) const CFG_VERSION_311: &[u8] = b"AT+QMTCFG=\"version\",0,4\r";
+/// [`MqttCfg::PdpCid`] 1, the engine's.
+pub(crate) const CFG_PDP_CID_1: &[u8] = b"AT+QMTCFG=\"pdpcid\",0,1\r";
 /// [`MqttCfg::NoWill`].
 pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\r";
 /// [`MqttCfg::RecvMode`].
 pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\r";
 
-/// [`MqttCfg::Ssl`].
-pub(crate) fn cfg_ssl(on: bool, job: &mut Job<'_>) {
-    fixed(
-        if on {
-            b"AT+QMTCFG=\"ssl\",0,1,1\r"
-        } else {
-            b"AT+QMTCFG=\"ssl\",0,0\r"
-        },
-        job,
-    )
+/// [`MqttCfg::Ssl`]'s text.
+pub(crate) fn cfg_ssl(on: bool) -> &'static [u8] {
+    if on {
+        b"AT+QMTCFG=\"ssl\",0,1,1\r"
+    } else {
+        b"AT+QMTCFG=\"ssl\",0,0\r"
+    }
 }
 
 /// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].

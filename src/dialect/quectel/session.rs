@@ -4,9 +4,9 @@
 //! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
 
 use super::encode::{
-    apn, cfg_keepalive, cfg_pdp_cid, cfg_session, cfg_ssl, cfg_version, cfg_will, connect, open,
-    publish_header, ssl_setting, subscribe, unsubscribe, ACTIVATE, ACTIVATE_QUERY, CFG_NO_WILL,
-    CFG_RECV_MODE, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
+    apn, cfg_keepalive, cfg_session, cfg_ssl, cfg_will, connect, open, publish_header, ssl_setting,
+    subscribe, unsubscribe, ACTIVATE, ACTIVATE_QUERY, CFG_NO_WILL, CFG_PDP_CID_1, CFG_RECV_MODE,
+    CFG_VERSION_311, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{
@@ -95,21 +95,30 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
     tls_item(cfg, k, &TLS_NAMES)
 }
 
-/// Hands the `AT+QMTCFG` item `k` (0 = version, in the order sent) to `job`.
-fn write_mqtt_cfg<C: Context>(ctx: &C, k: u8, job: &mut Job<'_>) {
-    let cfg = ctx.config();
-    match k {
-        0 => cfg_version(4, job),
-        1 => cfg_pdp_cid(1, job),
-        2 => cfg_keepalive(cfg.keepalive_s, job),
-        3 => cfg_session(cfg.options.contains(Options::CLEAN_SESSION), job),
+/// The `AT+QMTCFG` item `k` (0 = version, in the order sent): its text, or `None` when it has
+/// arguments and went to `job` already.
+fn mqtt_cfg(cfg: &Config<'_>, k: u8, job: &mut Job<'_>) -> Option<&'static [u8]> {
+    Some(match k {
+        0 => CFG_VERSION_311,
+        1 => CFG_PDP_CID_1,
+        2 => {
+            cfg_keepalive(cfg.keepalive_s, job);
+            return None;
+        }
+        3 => {
+            cfg_session(cfg.options.contains(Options::CLEAN_SESSION), job);
+            return None;
+        }
         4 => match cfg.will {
-            Some(w) => cfg_will(w.topic, w.payload, w.qos, w.retain, job),
-            None => fixed(CFG_NO_WILL, job),
+            Some(w) => {
+                cfg_will(w.topic, w.payload, w.qos, w.retain, job);
+                return None;
+            }
+            None => CFG_NO_WILL,
         },
-        5 => fixed(CFG_RECV_MODE, job),
-        _ => cfg_ssl(cfg.tls(), job),
-    }
+        5 => CFG_RECV_MODE,
+        _ => cfg_ssl(cfg.tls()),
+    })
 }
 
 /// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
@@ -117,53 +126,60 @@ fn write_mqtt_cfg<C: Context>(ctx: &C, k: u8, job: &mut Job<'_>) {
 /// [`super::encode`]'s, which also spells [`super::Command`] with them).
 pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
-    match cmd {
-        Cmd::Probe => fixed(common::AT, job),
-        Cmd::EchoOff | Cmd::EchoAgain => fixed(common::ECHO_OFF, job),
-        Cmd::SimQuery => fixed(common::SIM_QUERY, job),
-        Cmd::AttachQuery => fixed(common::ATTACH_QUERY, job),
-        Cmd::Signal => fixed(common::SIGNAL_QUERY, job),
+    // Commands with arguments hand them over in their arm; the rest name their text, and one
+    // call writes it (as Luat's; with [`mqtt_cfg`], measured 64 B smaller, Quectel, than a call
+    // per arm and an argument list for the constant `AT+QMTCFG` items).
+    let template = match cmd {
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
-            Some((tag, TlsValue::Num(n))) => ssl_setting(tag, Dec(n.into()), false, job),
-            Some((tag, TlsValue::Text(t))) => ssl_setting(tag, Text(t), true, job),
-            None => fixed(common::AT, job),
+            Some((tag, TlsValue::Num(n))) => return ssl_setting(tag, Dec(n.into()), false, job),
+            Some((tag, TlsValue::Text(t))) => return ssl_setting(tag, Text(t), true, job),
+            None => common::AT,
         },
-        Cmd::Configure(0) => apn(cfg.apn, b"", b"", job),
-        Cmd::Configure(1) => fixed(DEACTIVATE, job),
-        Cmd::Configure(2) => fixed(ACTIVATE, job),
-        Cmd::Configure(3) => fixed(ACTIVATE_QUERY, job),
-        Cmd::Configure(4) | Cmd::CloseForStop => fixed(CLOSE, job),
-        Cmd::Configure(i) => write_mqtt_cfg(ctx, i.saturating_sub(FIRST_MQTT_CFG), job),
-        Cmd::Open => open(cfg.host, cfg.port, job),
-        Cmd::Connect => connect(ctx.client_id(), cfg.username, cfg.password, job),
+        Cmd::Configure(0) => return apn(cfg.apn, b"", b"", job),
+        Cmd::Configure(1) => DEACTIVATE,
+        Cmd::Configure(2) => ACTIVATE,
+        Cmd::Configure(3) => ACTIVATE_QUERY,
+        Cmd::Configure(4) | Cmd::CloseForStop => CLOSE,
+        Cmd::Configure(i) => match mqtt_cfg(cfg, i.saturating_sub(FIRST_MQTT_CFG), job) {
+            Some(template) => template,
+            None => return,
+        },
+        Cmd::Open => return open(cfg.host, cfg.port, job),
+        Cmd::Connect => return connect(ctx.client_id(), cfg.username, cfg.password, job),
         Cmd::Subscribe { at, id } => match ctx.filter(at) {
-            Some((topic, qos)) => subscribe(id, topic, qos, job),
-            None => fixed(common::AT, job),
+            Some((topic, qos)) => return subscribe(id, topic, qos, job),
+            None => common::AT,
         },
         Cmd::Unsubscribe { at, id } => match ctx.filter(at) {
-            Some((topic, _)) => unsubscribe(id, topic, job),
-            None => fixed(common::AT, job),
+            Some((topic, _)) => return unsubscribe(id, topic, job),
+            None => common::AT,
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {
-            let Some(p) = ctx.publish(src) else {
-                return fixed(common::AT, job);
-            };
-            match cmd {
-                Cmd::PublishData(_) => raw(p.payload, job),
-                _ => publish_header(p.id, p.topic, p.qos, p.retain, p.payload.len(), job),
+            match (cmd, ctx.publish(src)) {
+                (Cmd::PublishData(_), Some(p)) => return raw(p.payload, job),
+                (_, Some(p)) => {
+                    return publish_header(p.id, p.topic, p.qos, p.retain, p.payload.len(), job)
+                }
+                (_, None) => common::AT,
             }
         }
-        // No message cache in this family (the configuration refuses CACHE_MODE).
-        Cmd::CacheRead => fixed(common::AT, job),
-        Cmd::Verify => fixed(CONN_QUERY, job),
-        Cmd::Disconnect => fixed(DISCONNECT, job),
-        Cmd::SoftReset => fixed(REBOOT, job),
-        Cmd::Identity(f) => line(identity_command(f), job),
+        Cmd::Identity(f) => return line(identity_command(f), job),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => line(text, job),
-            None => fixed(common::AT, job),
+            Some(text) => return line(text, job),
+            None => common::AT,
         },
-    }
+        Cmd::Probe => common::AT,
+        Cmd::EchoOff | Cmd::EchoAgain => common::ECHO_OFF,
+        Cmd::SimQuery => common::SIM_QUERY,
+        Cmd::AttachQuery => common::ATTACH_QUERY,
+        Cmd::Signal => common::SIGNAL_QUERY,
+        // No message cache in this family (the configuration refuses CACHE_MODE).
+        Cmd::CacheRead => common::AT,
+        Cmd::Verify => CONN_QUERY,
+        Cmd::Disconnect => DISCONNECT,
+        Cmd::SoftReset => REBOOT,
+    };
+    fixed(template, job)
 }
 
 /// How a payload goes out: always after the data prompt, 1 to [`PUBLISH_MAX`] bytes (an empty
