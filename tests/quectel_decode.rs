@@ -382,3 +382,18 @@ fn garbage_is_unknown() {
         );
     }
 }
+
+#[test]
+fn open_result_codes_at_the_edges_of_sixteen_bits() {
+    let failed = |code| Response::OpenFailed {
+        code,
+        reason: Status::BrokerUnreachable,
+    };
+    assert_eq!(d(b"+QMTOPEN: 0,-32768"), failed(0x8000));
+    assert_eq!(d(b"+QMTOPEN: 0,-32769"), Response::Unknown);
+    assert_eq!(d(b"+QMTOPEN: 0,32767"), failed(32767));
+    assert_eq!(d(b"+QMTOPEN: 0,32768"), failed(32768));
+    assert_eq!(d(b"+QMTOPEN: 0,65535"), failed(65535));
+    assert_eq!(d(b"+QMTOPEN: 0,65536"), Response::Unknown);
+    assert_eq!(d(b"+QMTOPEN: 0,-2147483648"), Response::Unknown);
+}

