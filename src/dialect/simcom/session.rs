@@ -21,8 +21,8 @@
 //! - Stop: `AT+CMQTTDISC`, then `AT+CMQTTREL=0` and `AT+CMQTTSTOP` (§4.11).
 
 use super::encode::{
-    acquire, apn, connect, disconnect, payload, publish, ssl_context, ssl_setting, subscribe,
-    topic, unsubscribe, will_message, will_topic, CONN_QUERY, REBOOT, RELEASE, START, STOP,
+    acquire, apn, connect, payload, publish, ssl_context, ssl_setting, subscribe, topic,
+    unsubscribe, will_message, will_topic, CONN_QUERY, DISCONNECT, REBOOT, RELEASE, START, STOP,
 };
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
@@ -138,7 +138,6 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             None => common::AT,
         },
         Cmd::Configure(_) => return apn(cfg.apn, job),
-        Cmd::Disconnect => return disconnect(job),
         Cmd::Identity(f) => return line(identity_command(f), job),
         Cmd::Queued(_) => match ctx.queued_line() {
             Some(text) => return line(text, job),
@@ -150,6 +149,7 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         Cmd::Signal => common::SIGNAL_QUERY,
         Cmd::Open => START,
         Cmd::Verify => CONN_QUERY,
+        Cmd::Disconnect => DISCONNECT,
         Cmd::SoftReset => REBOOT,
         // `AT` for the probe, a (un)subscribe or publish whose record is gone, and the never
         // issued: every payload goes by `Cmd::Publish` (`publish_form`), and there is no
