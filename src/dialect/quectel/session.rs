@@ -131,8 +131,14 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     // per arm and an argument list for the constant `AT+QMTCFG` items).
     let template = match cmd {
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
-            Some((tag, TlsValue::Num(n))) => return ssl_setting(tag, Dec(n.into()), false, job),
-            Some((tag, TlsValue::Text(t))) => return ssl_setting(tag, Text(t), true, job),
+            // One call for both kinds of value (measured 12 B smaller, Quectel).
+            Some((tag, value)) => {
+                let (value, quoted) = match value {
+                    TlsValue::Num(n) => (Dec(n.into()), false),
+                    TlsValue::Text(t) => (Text(t), true),
+                };
+                return ssl_setting(tag, value, quoted, job);
+            }
             None => common::AT,
         },
         Cmd::Configure(0) => return apn(cfg.apn, b"", b"", job),
@@ -146,11 +152,12 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         },
         Cmd::Open => return open(cfg.host, cfg.port, job),
         Cmd::Connect => return connect(ctx.client_id(), cfg.username, cfg.password, job),
-        Cmd::Subscribe { at, id } => match ctx.filter(at) {
-            Some((topic, qos)) => return subscribe(id, topic, qos, job),
-            None => common::AT,
-        },
-        Cmd::Unsubscribe { at, id } => match ctx.filter(at) {
+        // One arm for both, as Luat's: the filter is looked up in one place (measured 10 B
+        // smaller, Quectel).
+        Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => match ctx.filter(at) {
+            Some((topic, qos)) if matches!(cmd, Cmd::Subscribe { .. }) => {
+                return subscribe(id, topic, qos, job)
+            }
             Some((topic, _)) => return unsubscribe(id, topic, job),
             None => common::AT,
         },
