@@ -171,6 +171,41 @@ pub(crate) fn raw(data: &[u8], job: &mut Job<'_>) {
     fill(b"\0", &[Segment::Text(data)], job)
 }
 
+/// Value of a TLS parameter in the public `Command` API of the families that write cipher
+/// suites in hex: Luat (`AT+SSLCFG`) and Quectel (`AT+QSSLCFG`); SIMCom's has no hex form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SslValue<'a> {
+    /// Decimal number (`seclevel`, `sslversion`, `ignorelocaltime`, `sni`, ...).
+    Num(u32),
+    /// Quoted string (certificate and key file names, host name).
+    Str(&'a [u8]),
+    /// Unquoted hex, at least four upper-case digits (`ciphersuite`): Luat writes `0X0035`;
+    /// Quectel `0xFFFF`, the spelling its TLS manual (§3.10) documents, where a quoted value
+    /// gives `ERROR` [Q07].
+    HexNum(u32),
+}
+
+/// The public [`SslValue`] spelled by `templates`, a hex number after `0` and `hex_mark`
+/// (Luat `X`, Quectel `x`): hex formatting is linked only by this API, never by the engine.
+pub(crate) fn ssl_cfg(
+    templates: &SslTemplates,
+    hex_mark: u8,
+    tag: &[u8],
+    value: SslValue<'_>,
+    job: &mut Job<'_>,
+) {
+    let hex;
+    let (value, quoted) = match value {
+        SslValue::Num(n) => (Segment::Dec(n), false),
+        SslValue::HexNum(n) => {
+            hex = Number::hex(n, hex_mark);
+            (Segment::Text(hex.as_bytes()), false)
+        }
+        SslValue::Str(s) => (Segment::Text(s), true),
+    };
+    ssl_setting(templates, tag, value, quoted, job)
+}
+
 /// The two spellings of a dialect's TLS item command (`<tag>` in the first slot, the value in
 /// the second): the dialects differ only in these, so [`ssl_setting`] is one body for all.
 pub(crate) struct SslTemplates {

@@ -9,9 +9,9 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 use crate::dialect::encode::{
-    self, common, escaped_len, fill, fixed, line, raw, Job, Number, Segment, SslTemplates,
+    self, common, escaped_len, fill, fixed, line, raw, Job, Segment, SslTemplates,
 };
-pub use crate::dialect::encode::{check_quotable, TxCursor};
+pub use crate::dialect::encode::{check_quotable, SslValue, TxCursor};
 
 pub use crate::dialect::Qos;
 
@@ -26,17 +26,6 @@ pub struct Will<'a> {
     pub qos: u8,
     /// Will retain flag.
     pub retain: bool,
-}
-
-/// Value of an `AT+SSLCFG` parameter.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SslValue<'a> {
-    /// Decimal number (`seclevel`, `sslversion`, ...).
-    Num(u32),
-    /// Quoted string (file names, host name).
-    Str(&'a [u8]),
-    /// `0X` and at least four upper-case hex digits (`ciphersuite`, e.g. `0X0035`).
-    HexNum(u32),
 }
 
 /// One AT command (or, for [`Command::Raw`], the data after the MPUBEX prompt).
@@ -176,18 +165,9 @@ pub(crate) fn msg_mode(cache: bool, job: &mut Job<'_>) {
     fill(b"AT+MQTTMSGSET=\0\r", &[bit(cache)], job)
 }
 
-/// [`Command::SslCfg`].
+/// [`Command::SslCfg`]: a hex number as `0X` (see [`SslValue::HexNum`]).
 pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
-    let hex;
-    let (value, quoted) = match value {
-        SslValue::Num(n) => (Segment::Dec(n), false),
-        SslValue::HexNum(n) => {
-            hex = Number::hex(n, b'X');
-            (Segment::Text(hex.as_bytes()), false)
-        }
-        SslValue::Str(s) => (Segment::Text(s), true),
-    };
-    ssl_setting(tag, value, quoted, job)
+    encode::ssl_cfg(&SSL_TEMPLATES, b'X', tag, value, job)
 }
 
 /// `AT+SSLCFG="<tag>",88,<value>`, the value between quotes when `quoted`: the engine's

@@ -11,24 +11,10 @@
 //! [`CLIENT`](super::CLIENT) (0), the PDP context 1 and the SSL context 1. Strings are put
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
-use crate::dialect::encode::{
-    self, common, fill, fixed, line, raw, Job, Number, Segment, SslTemplates,
-};
-pub use crate::dialect::encode::{check_quotable, TxCursor};
+use crate::dialect::encode::{self, common, fill, fixed, line, raw, Job, Segment, SslTemplates};
+pub use crate::dialect::encode::{check_quotable, SslValue, TxCursor};
 
 pub use crate::dialect::Qos;
-
-/// Value of an `AT+QSSLCFG` parameter.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SslValue<'a> {
-    /// Decimal number (`seclevel`, `sslversion`, `ignorelocaltime`, `sni`).
-    Num(u32),
-    /// Quoted string (certificate and key file names).
-    Str(&'a [u8]),
-    /// Unquoted `0x` and at least four upper-case hex digits (`ciphersuite`, `0xFFFF`): the
-    /// spelling §3.10 documents; a quoted value gives `ERROR` [Q07]. (Luat writes `0X`.)
-    HexNum(u32),
-}
 
 /// One `AT+QMTCFG` item for client 0 (§3.2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -215,18 +201,9 @@ pub(crate) fn apn(apn: &[u8], user: &[u8], password: &[u8], job: &mut Job<'_>) {
     )
 }
 
-/// [`Command::SslCfg`].
+/// [`Command::SslCfg`]: a hex number as `0x` (see [`SslValue::HexNum`]).
 pub(crate) fn ssl_cfg(tag: &[u8], value: SslValue<'_>, job: &mut Job<'_>) {
-    let hex;
-    let (value, quoted) = match value {
-        SslValue::Num(n) => (Segment::Dec(n), false),
-        SslValue::HexNum(n) => {
-            hex = Number::hex(n, b'x');
-            (Segment::Text(hex.as_bytes()), false)
-        }
-        SslValue::Str(s) => (Segment::Text(s), true),
-    };
-    ssl_setting(tag, value, quoted, job)
+    encode::ssl_cfg(&SSL_TEMPLATES, b'x', tag, value, job)
 }
 
 /// `AT+QSSLCFG="<tag>",1,<value>`, the value between quotes when `quoted`: the engine's
