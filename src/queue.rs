@@ -7,7 +7,7 @@
 //!
 //! The engine sends the record at the *cursor*. With one publish in flight the cursor is the
 //! oldest record. Where the dialect's acknowledgements carry message ids, records may be sent
-//! ahead of their acknowledgements (a window): each sent record is marked awaiting, the cursor
+//! ahead of their acknowledgements (a window): each sent record awaits, the cursor
 //! moves on, and a record completed out of order is marked done and freed once every older one
 //! is (the arena is a FIFO). A record before the cursor that is not done is awaiting, so no flag
 //! says so. Rewinding (the link dropped, an acknowledgement is overdue) sends every awaiting
@@ -196,6 +196,11 @@ impl<'a> PublishQueue<'a> {
             return None;
         }
         self.entry_at(self.cursor)
+    }
+
+    /// True when a record is not sent yet (`current` has one).
+    pub fn has_unsent(&self) -> bool {
+        self.ahead < self.count
     }
 
     /// Records sent ahead whose acknowledgement is awaited.

@@ -47,8 +47,7 @@ impl<'a> Engine<'a> {
     /// True when a queued publish may be sent now.
     pub(super) fn queue_ready(&self) -> bool {
         if self.window() > 1 {
-            self.publishing.queue.current().is_some()
-                && self.publishing.queue.awaiting() < self.window()
+            self.publishing.queue.has_unsent() && self.publishing.queue.awaiting() < self.window()
         } else {
             !self.publishing.queue.is_empty()
         }
