@@ -250,6 +250,9 @@ impl<'a> PublishQueue<'a> {
     }
 
     /// Offset of the record after the one at `at`.
+    // Out of line: the window's two walks (`advance`, `complete_awaiting`) each carried it;
+    // measured 30 B smaller (Quectel engine).
+    #[inline(never)]
     fn next_of(&self, at: usize) -> usize {
         let next = at + Self::size_of(self.entry_at(at));
         if next >= self.wrap_at {
