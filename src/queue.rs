@@ -262,12 +262,10 @@ impl<'a> PublishQueue<'a> {
         }
     }
 
-    /// Moves the cursor past the current record, and past any completed ones after it.
+    /// Moves the cursor past the current record, and past any completed ones after it. The
+    /// callers checked that there is a current record.
     fn advance(&mut self) {
         loop {
-            if self.ahead >= self.count {
-                return;
-            }
             self.cursor = self.next_of(self.cursor);
             self.ahead += 1;
             if self.ahead >= self.count || self.flags(self.cursor) & DONE == 0 {

@@ -113,15 +113,15 @@ impl<'a> Engine<'a> {
             (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
             _ => AckStage::Pubrec,
         };
+        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
         if src == PubSource::Queue && self.window() > 1 {
             // Its acknowledgement is matched by id: the next publish may go meanwhile.
             self.publishing.queue.send_ahead();
             if self.publishing.queue.awaiting() == 1 {
-                self.publishing.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+                self.publishing.window_deadline = deadline;
             }
             return;
         }
-        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
         self.publishing.pub_wait = Some(PubWait {
             src,
             stage,
