@@ -7,10 +7,11 @@
 //!
 //! The engine sends the record at the *cursor*. With one publish in flight the cursor is the
 //! oldest record. Where the dialect's acknowledgements carry message ids, records may be sent
-//! ahead of their acknowledgements (a window): each sent record is marked awaiting, the cursor
+//! ahead of their acknowledgements (a window): each sent record awaits, the cursor
 //! moves on, and a record completed out of order is marked done and freed once every older one
-//! is (the arena is a FIFO). Rewinding (the link dropped, an acknowledgement is overdue) sends
-//! every awaiting record again; done ones are skipped, so each completes once.
+//! is (the arena is a FIFO). A record before the cursor that is not done is awaiting, so no flag
+//! says so. Rewinding (the link dropped, an acknowledgement is overdue) sends every awaiting
+//! record again; done ones are skipped, so each completes once.
 
 use crate::Status;
 
@@ -19,8 +20,6 @@ const HEADER: usize = 10;
 /// Per-record flags (byte 6 of the header).
 const QOS_MASK: u8 = 0b0000_0011;
 const RETAIN: u8 = 0b0000_0100;
-/// Sent ahead in a window, its acknowledgement awaited.
-const AWAITING: u8 = 0b0000_1000;
 /// Completed (confirmed or failed for good) but older records are not: freed with them.
 const DONE: u8 = 0b0001_0000;
 
@@ -53,7 +52,7 @@ pub struct PublishQueue<'a> {
     cursor: usize,
     /// Records from the head up to the cursor (sent ahead, awaiting or done).
     ahead: usize,
-    /// Records marked awaiting.
+    /// Records before the cursor not completed (sent ahead, their acknowledgement awaited).
     awaiting: usize,
 }
 
@@ -199,6 +198,11 @@ impl<'a> PublishQueue<'a> {
         self.entry_at(self.cursor)
     }
 
+    /// True when a record is not sent yet (`current` has one).
+    pub fn has_unsent(&self) -> bool {
+        self.ahead < self.count
+    }
+
     /// Records sent ahead whose acknowledgement is awaited.
     pub fn awaiting(&self) -> usize {
         self.awaiting
@@ -246,6 +250,9 @@ impl<'a> PublishQueue<'a> {
     }
 
     /// Offset of the record after the one at `at`.
+    // Out of line: the window's two walks (`advance`, `complete_awaiting`) each carried it;
+    // measured 30 B smaller (Quectel engine).
+    #[inline(never)]
     fn next_of(&self, at: usize) -> usize {
         let next = at + Self::size_of(self.entry_at(at));
         if next >= self.wrap_at {
@@ -255,12 +262,10 @@ impl<'a> PublishQueue<'a> {
         }
     }
 
-    /// Moves the cursor past the current record, and past any completed ones after it.
+    /// Moves the cursor past the current record, and past any completed ones after it. The
+    /// callers checked that there is a current record.
     fn advance(&mut self) {
         loop {
-            if self.ahead >= self.count {
-                return;
-            }
             self.cursor = self.next_of(self.cursor);
             self.ahead += 1;
             if self.ahead >= self.count || self.flags(self.cursor) & DONE == 0 {
@@ -281,8 +286,6 @@ impl<'a> PublishQueue<'a> {
         if self.ahead >= self.count {
             return;
         }
-        let f = self.flags(self.cursor);
-        self.set_flags(self.cursor, f | AWAITING);
         self.awaiting += 1;
         self.advance();
     }
@@ -303,8 +306,8 @@ impl<'a> PublishQueue<'a> {
         let mut at = self.head;
         for _ in 0..self.ahead {
             let f = self.flags(at);
-            if f & AWAITING != 0 && rd16(self.buf, at) == usize::from(id) {
-                self.set_flags(at, (f & !AWAITING) | DONE);
+            if f & DONE == 0 && rd16(self.buf, at) == usize::from(id) {
+                self.set_flags(at, f | DONE);
                 self.awaiting = self.awaiting.saturating_sub(1);
                 self.free_done();
                 return true;
@@ -315,14 +318,9 @@ impl<'a> PublishQueue<'a> {
     }
 
     /// Every awaiting record is to be sent again (from the oldest): the cursor goes back to the
-    /// head. Completed records stay completed and are skipped.
+    /// head (never a completed record: those are freed). Completed records stay completed and
+    /// are skipped; the ones not completed are unsent again by being after the cursor.
     pub fn rewind(&mut self) {
-        let mut at = self.head;
-        for _ in 0..self.ahead {
-            let f = self.flags(at);
-            self.set_flags(at, f & !AWAITING);
-            at = self.next_of(at);
-        }
         self.awaiting = 0;
         self.cursor = self.head;
         self.ahead = 0;

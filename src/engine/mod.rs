@@ -616,7 +616,7 @@ impl<'a> Engine<'a> {
         if let Some(w) = self.publishing.pub_wait {
             consider(w.deadline);
         }
-        if self.window() > 1 && self.publishing.queue.awaiting() != 0 {
+        if self.windowed() && self.publishing.queue.awaiting() != 0 {
             consider(self.publishing.window_deadline);
         }
         next

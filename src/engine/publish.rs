@@ -25,6 +25,14 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Whether the dialect's acknowledgements carry ids, so publishes may await them in a
+    /// window (a constant per dialect: where none is linked, no window code is). A record is
+    /// sent ahead only with a window above one, so code about records awaited in the window
+    /// needs only this, not the configured size.
+    pub(super) fn windowed(&self) -> bool {
+        self.dialect.acks_carry_ids()
+    }
+
     /// The queued publish to send next. Without a window it is the oldest (the queue's window
     /// code is then not linked where no dialect has one).
     pub(super) fn queue_current(&self) -> Option<crate::queue::Entry<'_>> {
@@ -47,8 +55,7 @@ impl<'a> Engine<'a> {
     /// True when a queued publish may be sent now.
     pub(super) fn queue_ready(&self) -> bool {
         if self.window() > 1 {
-            self.publishing.queue.current().is_some()
-                && self.publishing.queue.awaiting() < self.window()
+            self.publishing.queue.has_unsent() && self.publishing.queue.awaiting() < self.window()
         } else {
             !self.publishing.queue.is_empty()
         }
@@ -59,7 +66,7 @@ impl<'a> Engine<'a> {
     // has no window).
     #[inline(never)]
     pub(super) fn window_acked(&mut self, id: u16) -> bool {
-        if self.window() <= 1 || !self.publishing.queue.complete_awaiting(id) {
+        if !self.windowed() || !self.publishing.queue.complete_awaiting(id) {
             return false;
         }
         self.published(id);
@@ -71,7 +78,7 @@ impl<'a> Engine<'a> {
     /// No acknowledgement for the window within the deadline: ask whether the link is up (if
     /// so, every awaited publish is sent again).
     pub(super) fn window_timer(&mut self) -> bool {
-        if self.window() <= 1
+        if !self.windowed()
             || self.publishing.queue.awaiting() == 0
             || !reached(self.now, self.publishing.window_deadline)
         {
@@ -114,15 +121,15 @@ impl<'a> Engine<'a> {
             (_, Some(AckStage::Pubrec)) => AckStage::Pubcomp,
             _ => AckStage::Pubrec,
         };
+        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
         if src == PubSource::Queue && self.window() > 1 {
             // Its acknowledgement is matched by id: the next publish may go meanwhile.
             self.publishing.queue.send_ahead();
             if self.publishing.queue.awaiting() == 1 {
-                self.publishing.window_deadline = after(self.now, self.cfg.timeouts.ack_ms);
+                self.publishing.window_deadline = deadline;
             }
             return;
         }
-        let deadline = after(self.now, self.cfg.timeouts.ack_ms);
         self.publishing.pub_wait = Some(PubWait {
             src,
             stage,
