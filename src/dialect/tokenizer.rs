@@ -91,7 +91,10 @@ const NOT_HEADER: usize = usize::MAX;
 /// differently in the byte stream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Framing {
-    /// Luat `+MSUB: "<topic>",<N> byte,<payload>`.
+    /// Luat `+MSUB: "<topic>",<N> byte,<payload>`. Only in builds with the `luat` feature:
+    /// without it a single-dialect build's framing is a constant, and the Luat header matcher
+    /// (or, for SIMCom, the whole single-line header matcher) is not linked.
+    #[cfg(feature = "luat")]
     Luat,
     /// Quectel `+QMTRECV: <c>,<msgid>,"<topic>",<N>,"<payload>"` (`recv/mode` 0 with the
     /// length field on). Only in builds with the `quectel` feature: without it every test for
@@ -466,6 +469,7 @@ pub struct Tokenizer {
     payload_len: usize,
 }
 
+#[cfg(feature = "luat")]
 impl Default for Tokenizer {
     fn default() -> Self {
         Self::new()
@@ -474,6 +478,7 @@ impl Default for Tokenizer {
 
 impl Tokenizer {
     /// A Luat-framing tokenizer at the start of a line, not expecting a prompt.
+    #[cfg(feature = "luat")]
     pub const fn new() -> Self {
         Self::with_framing(Framing::Luat)
     }
@@ -839,6 +844,7 @@ mod tests {
 
     /// `reset` (field by field) leaves what `with_framing` builds, keeping the prompt setting.
     #[test]
+    #[cfg(feature = "luat")]
     fn reset_is_a_fresh_tokenizer() {
         let mut buf = [0u8; 64];
         let mut tok = Tokenizer::new();
