@@ -144,6 +144,16 @@ fn a_message_larger_than_the_buffer_is_dropped_and_the_stream_goes_on() {
 }
 
 #[test]
+fn chunks_of_a_dropped_message_are_still_checked_against_its_totals() {
+    // Too large for the buffer (not stored), yet a second topic chunk overruns the topic's
+    // total: the message is lost at that part line, and what follows frames as usual.
+    let s = b"+CMQTTRXSTART: 0,3,30\r\n+CMQTTRXTOPIC: 0,3\r\nabc+CMQTTRXTOPIC: 0,1\r\nOK\r\n";
+    for cap in [24, 64] {
+        check(s, cap, false, &[MessageDropped(30), line(b"OK")]);
+    }
+}
+
+#[test]
 fn totals_out_of_range_are_an_ordinary_line() {
     let too_big = format!("+CMQTTRXSTART: 0,1,{}", MAX_CMQTT_PAYLOAD + 1);
     for start in [

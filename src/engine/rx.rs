@@ -360,33 +360,37 @@ impl<'a> Engine<'a> {
     /// The module could not send the packet of request `id`: if it is the one awaited, the
     /// link is in doubt, and the session asks.
     fn on_send_failed(&mut self, id: u16) {
-        let sub = self.subscribing.sub_wait.filter(|w| w.id == id);
-        if let Some(w) = sub {
+        // One `suspect` call for the three cases (a call each was three copies of its
+        // argument's construction).
+        let suspect = if let Some(w) = self.subscribing.sub_wait.filter(|w| w.id == id) {
             self.subscribing.sub_wait = None;
-            self.suspect(Suspect::Sub {
+            Suspect::Sub {
                 request: w,
                 reason: Status::LinkLost,
-            });
-            return;
-        }
-        let publish = self
+            }
+        } else if let Some(w) = self
             .publishing
             .pub_wait
-            .filter(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id));
-        if let Some(w) = publish {
+            .filter(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id))
+        {
             self.publishing.pub_wait = None;
-            self.suspect(Suspect::Publish {
+            Suspect::Publish {
                 src: w.src,
                 reason: Status::LinkLost,
-            });
-            return;
-        }
-        if self.publishing.queue.awaiting() != 0 && self.window() > 1 {
+            }
+        } else if self.publishing.queue.awaiting() != 0 && self.window() > 1 {
             // Possibly one sent ahead in the window: resend the window if the link is up.
             self.publishing.queue.rewind();
-            self.suspect(Suspect::Window);
-            return;
-        }
+            Suspect::Window
+        } else {
+            return self.send_failed_unawaited(id);
+        };
+        self.suspect(suspect);
+    }
+
+    /// A send failure for no request awaited: one whose command is still in flight keeps it
+    /// for its final result; any other is unexpected.
+    fn send_failed_unawaited(&mut self, id: u16) {
         // Before the `OK` of its command (a URC before the final result): kept for it.
         let sending = self.inflight.is_some_and(|f| match f.cmd {
             super::Cmd::Publish(src)

@@ -79,7 +79,8 @@ pub(super) enum Phase {
     Fields(Part, u8),
     /// After a CR that ended a part line: an LF may complete it.
     Cr,
-    /// Reading the counted bytes of a chunk.
+    /// A part line with a count ended: its chunk's bytes follow, read as any framing's
+    /// payload is (`State::Payload`, which comes back to `Between`).
     Data,
 }
 
@@ -147,7 +148,7 @@ impl Tokenizer {
         buf: &mut [u8],
         rest: &[u8],
     ) -> (usize, Option<Token>) {
-        let (used, out) = self.rx(phase, buf, rest);
+        let (used, out) = self.rx(phase, rest);
         match out {
             Out::More => (used, None),
             Out::Done(token) => {
@@ -182,7 +183,7 @@ impl Tokenizer {
     }
 
     /// Runs the message's state machine over `rest` from `phase`.
-    fn rx(&mut self, mut phase: Phase, buf: &mut [u8], rest: &[u8]) -> (usize, Out) {
+    fn rx(&mut self, mut phase: Phase, rest: &[u8]) -> (usize, Out) {
         let mut used = 0;
         while let Some(&byte) = rest.get(used) {
             let terminator = byte == CR || byte == LF;
@@ -236,11 +237,13 @@ impl Tokenizer {
                     }
                 }
                 Phase::Data => {
-                    used += self.data(buf, rest.get(used..).unwrap_or(&[]));
-                    if self.remaining == 0 {
-                        phase = Phase::Between;
+                    // The payload step counts in `len` only what it stores: a chunk not kept
+                    // counts whole now.
+                    if !self.keep {
+                        self.len = self.len.saturating_add(self.remaining);
                     }
-                    continue;
+                    self.state = State::Payload;
+                    return (used, Out::More);
                 }
             }
             used += 1;
@@ -289,25 +292,6 @@ impl Tokenizer {
             (_, CR) => Phase::Cr,
             _ => Phase::Data,
         })
-    }
-
-    /// Reads what is there of the current chunk, storing it after the bytes before it if the
-    /// message is kept; returns the bytes consumed.
-    fn data(&mut self, buf: &mut [u8], rest: &[u8]) -> usize {
-        let part = head(rest, self.remaining);
-        if self.keep {
-            // Sliced to exactly `part.len()` bytes, so the copy has no length-mismatch (panic)
-            // path for the optimiser to keep (`make no-panic-check`).
-            let dst = buf
-                .get_mut(self.len..)
-                .and_then(|free| free.get_mut(..part.len()));
-            if let Some(dst) = dst {
-                dst.copy_from_slice(part);
-            }
-        }
-        self.len = self.len.saturating_add(part.len());
-        self.remaining = self.remaining.saturating_sub(part.len());
-        part.len()
     }
 
     /// The token for the message at its end: its spans if every byte arrived and was stored,
