@@ -173,6 +173,7 @@ pub(crate) fn raw(data: &[u8], job: &mut Job<'_>) {
 
 /// Value of a TLS parameter in the public `Command` API of the families that write cipher
 /// suites in hex: Luat (`AT+SSLCFG`) and Quectel (`AT+QSSLCFG`); SIMCom's has no hex form.
+#[cfg(any(feature = "luat", feature = "quectel"))]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SslValue<'a> {
     /// Decimal number (`seclevel`, `sslversion`, `ignorelocaltime`, `sni`, ...).
@@ -187,6 +188,7 @@ pub enum SslValue<'a> {
 
 /// The public [`SslValue`] spelled by `templates`, a hex number after `0` and `hex_mark`
 /// (Luat `X`, Quectel `x`): hex formatting is linked only by this API, never by the engine.
+#[cfg(any(feature = "luat", feature = "quectel"))]
 pub(crate) fn ssl_cfg(
     templates: &SslTemplates,
     hex_mark: u8,
