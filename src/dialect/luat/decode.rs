@@ -27,25 +27,9 @@ use crate::dialect::common::{
 };
 
 use crate::bytes::head;
+use crate::dialect::response::WholeLine;
 pub use crate::dialect::response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 use crate::Status;
-
-const PUBACK: Response = Response::PubAck {
-    ack: Ack::Puback,
-    id: None,
-};
-const PUBREC: Response = Response::PubAck {
-    ack: Ack::Pubrec,
-    id: None,
-};
-const PUBCOMP: Response = Response::PubAck {
-    ack: Ack::Pubcomp,
-    id: None,
-};
-const SUBACK: Response = Response::Subscribed {
-    id: None,
-    granted: None,
-};
 
 /// What a line that is neither a standard 3GPP one nor a response by itself is about.
 #[derive(Clone, Copy)]
@@ -102,67 +86,25 @@ const PREFIXED: Table<Prefixed> = table! {
     b"^MODE:" => Prefixed::Info,
 };
 
-/// What a line of [`WHOLE_LINES`] is, in a byte: the table holds these rather than the
-/// eight-byte [`Response`] each stands for (measured 61 B smaller).
-#[derive(Clone, Copy)]
-enum Whole {
-    Ok,
-    Puback,
-    Error,
-    Pubrec,
-    Pubcomp,
-    Suback,
-    Unsuback,
-    Connack,
-    AlreadyConnect,
-    Rdy,
-    ShutOk,
-    PowerDown,
-    SimRemoved,
-    Info,
-}
-
-impl Whole {
-    /// The response the line is.
-    fn response(self) -> Response {
-        match self {
-            Whole::Ok => Response::Ok,
-            Whole::Puback => PUBACK,
-            Whole::Error => Response::Error,
-            Whole::Pubrec => PUBREC,
-            Whole::Pubcomp => PUBCOMP,
-            Whole::Suback => SUBACK,
-            Whole::Unsuback => Response::Unsubscribed { id: None },
-            Whole::Connack => Response::Connected,
-            Whole::AlreadyConnect => Response::LinkAlreadyOpen,
-            Whole::Rdy => Response::Ready,
-            Whole::ShutOk => Response::Done,
-            Whole::PowerDown => Response::PowerDown,
-            Whole::SimRemoved => Response::Sim(SimState::Removed),
-            Whole::Info => Response::Info,
-        }
-    }
-}
-
 /// Lines that are a response by themselves, most frequent first. A table scan (a length
 /// compare per entry, a `memcmp` on a length match) is a fraction of the flash of a `match`
 /// on byte strings, which inlines every comparison.
-const WHOLE_LINES: Table<Whole> = table! {
-    b"OK" => Whole::Ok,
-    b"PUBACK" => Whole::Puback,
-    b"ERROR" => Whole::Error,
-    b"PUBREC" => Whole::Pubrec,
-    b"PUBCOMP" => Whole::Pubcomp,
-    b"SUBACK" => Whole::Suback,
-    b"UNSUBACK" => Whole::Unsuback,
-    b"CONNACK OK" => Whole::Connack,
-    b"ALREADY CONNECT" => Whole::AlreadyConnect,
-    b"RDY" => Whole::Rdy,
-    b"SHUT OK" => Whole::ShutOk,
-    b"NORMAL POWER DOWN" => Whole::PowerDown,
-    b"SIM REMOVED" => Whole::SimRemoved,
-    b"SMS READY" => Whole::Info,
-    b"UART Boot Completed" => Whole::Info,
+const WHOLE_LINES: Table<WholeLine> = table! {
+    b"OK" => WholeLine::Ok,
+    b"PUBACK" => WholeLine::Puback,
+    b"ERROR" => WholeLine::Error,
+    b"PUBREC" => WholeLine::Pubrec,
+    b"PUBCOMP" => WholeLine::Pubcomp,
+    b"SUBACK" => WholeLine::Suback,
+    b"UNSUBACK" => WholeLine::Unsuback,
+    b"CONNACK OK" => WholeLine::Connack,
+    b"ALREADY CONNECT" => WholeLine::AlreadyConnect,
+    b"RDY" => WholeLine::Ready,
+    b"SHUT OK" => WholeLine::ShutOk,
+    b"NORMAL POWER DOWN" => WholeLine::PowerDown,
+    b"SIM REMOVED" => WholeLine::SimRemoved,
+    b"SMS READY" => WholeLine::Info,
+    b"UART Boot Completed" => WholeLine::Info,
 };
 
 /// Classifies one line (terminator already stripped). Never fails: what is not recognised is

@@ -17,7 +17,7 @@ use crate::dialect::common::{
     is_echo, number, plus_line, skip_spaces, split_once, table, test_form, trim, Fit, PlusLine,
     Table,
 };
-use crate::dialect::response::{Ack, LinkCause, Response, SimState};
+use crate::dialect::response::{Ack, LinkCause, Response, WholeLine};
 use crate::Status;
 
 /// The code [`Response::OpenFailed`] carries for `+QMTOPEN: <c>,-1` ("failed to open network",
@@ -26,42 +26,18 @@ use crate::Status;
 /// cbindgen:ignore
 pub const OPEN_NETWORK_FAILED: u16 = 0xFFFF;
 
-/// What a line of [`WHOLE_LINES`] is, in a byte: the table holds these rather than the
-/// eight-byte [`Response`] each stands for (as Luat's).
-#[derive(Clone, Copy)]
-enum Whole {
-    Ok,
-    Error,
-    Ready,
-    Info,
-    SimRemoved,
-}
-
-impl Whole {
-    /// The response the line is.
-    fn response(self) -> Response {
-        match self {
-            Whole::Ok => Response::Ok,
-            Whole::Error => Response::Error,
-            Whole::Ready => Response::Ready,
-            Whole::Info => Response::Info,
-            Whole::SimRemoved => Response::Sim(SimState::Removed),
-        }
-    }
-}
-
 /// Lines that are a response by themselves.
-const WHOLE_LINES: Table<Whole> = table! {
-    b"OK" => Whole::Ok,
-    b"ERROR" => Whole::Error,
+const WHOLE_LINES: Table<WholeLine> = table! {
+    b"OK" => WholeLine::Ok,
+    b"ERROR" => WholeLine::Error,
     // A reboot in mid-session (or the end of `AT+CFUN=1,1`): all module state is lost (§2.1).
-    b"RDY" => Whole::Ready,
-    b"POWERED DOWN" => Whole::Ready,
-    b"APP RDY" => Whole::Info,
-    b"SMS READY" => Whole::Info,
-    b"SMS DONE" => Whole::Info,
-    b"PB DONE" => Whole::Info,
-    b"SIM REMOVED" => Whole::SimRemoved,
+    b"RDY" => WholeLine::Ready,
+    b"POWERED DOWN" => WholeLine::Ready,
+    b"APP RDY" => WholeLine::Info,
+    b"SMS READY" => WholeLine::Info,
+    b"SMS DONE" => WholeLine::Info,
+    b"PB DONE" => WholeLine::Info,
+    b"SIM REMOVED" => WholeLine::SimRemoved,
 };
 
 /// What a `+<keyword>:` line is about.

@@ -16,54 +16,25 @@
 use crate::dialect::common::{
     is_echo, number, plus_line, skip_spaces, table, trim, Fit, PlusLine, Table,
 };
-use crate::dialect::response::{Ack, LinkCause, Response, SimState};
+use crate::dialect::response::{Ack, LinkCause, Response, WholeLine};
 use crate::Status;
 
 /// `<err>` 23, "network is opened (already started)": the service runs (§4.2, S16).
 /// cbindgen:ignore
 pub const ALREADY_STARTED: u16 = 23;
 
-/// What a line of [`WHOLE_LINES`] is, in a byte: the table holds these rather than the
-/// eight-byte [`Response`] each stands for (as Luat's).
-#[derive(Clone, Copy)]
-enum Whole {
-    Ok,
-    Error,
-    Ready,
-    BootLine,
-    NoNet,
-    SimRemoved,
-}
-
-impl Whole {
-    /// The response the line is.
-    fn response(self) -> Response {
-        match self {
-            Whole::Ok => Response::Ok,
-            Whole::Error => Response::Error,
-            Whole::Ready => Response::Ready,
-            Whole::BootLine => Response::BootLine,
-            Whole::NoNet => Response::BearerLost {
-                cid: 0,
-                restore: true,
-            },
-            Whole::SimRemoved => Response::Sim(SimState::Removed),
-        }
-    }
-}
-
 /// Lines that are a response by themselves.
-const WHOLE_LINES: Table<Whole> = table! {
-    b"OK" => Whole::Ok,
-    b"ERROR" => Whole::Error,
+const WHOLE_LINES: Table<WholeLine> = table! {
+    b"OK" => WholeLine::Ok,
+    b"ERROR" => WholeLine::Error,
     // A reboot (§2.2): SIM7600 prints `RDY`, A76xx `*ATREADY: 1` (matched by prefix below).
-    b"RDY" => Whole::Ready,
+    b"RDY" => WholeLine::Ready,
     // Later boot lines (§2.2): a reboot when they come while the session is up.
-    b"SMS DONE" => Whole::BootLine,
-    b"PB DONE" => Whole::BootLine,
+    b"SMS DONE" => WholeLine::BootLine,
+    b"PB DONE" => WholeLine::BootLine,
     // The network is lost and the MQTT service is down (§4.9): stop, release and start again.
-    b"+CMQTTNONET" => Whole::NoNet,
-    b"SIM REMOVED" => Whole::SimRemoved,
+    b"+CMQTTNONET" => WholeLine::NoNet,
+    b"SIM REMOVED" => WholeLine::SimRemoved,
 };
 
 /// What a `+<keyword>:` line is about.
