@@ -412,3 +412,19 @@ fn random_lines_never_panic() {
         }
     }
 }
+
+/// Replies of docs/luat-at.md §1, §4 and §5.8 not pinned above: the error mode, the baud rate,
+/// the PDP contexts and the encoding's test form only inform.
+#[test]
+fn setting_replies_only_inform() {
+    table(&[
+        (b"+CMEE: 1", Info),
+        (b"+IPR: 115200", Info),
+        (b"+CGDCONT: 1,\"IP\",\"cmnet\"", Info),
+        (b"+CGACT: 1,1", Info),
+        (b"+CGEREP: 0,0", Info),
+        (b"+MQTTMODE: (0,1)", Info),
+        (b"+MQTTMODE:1", Info),
+        (b"+SSLCFG: \"seclevel\",88,1", Info),
+    ]);
+}

@@ -711,3 +711,26 @@ fn stop_while_opening_closes_the_client() {
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Stopped);
 }
+
+/// The boot notices in the other order (PB first, §2.1), as they come late, while the session
+/// is up, and a BG77/BG770's `APP RDY`: passed on to the application, nothing more (only `RDY`
+/// and `POWERED DOWN` mean a reboot).
+#[test]
+fn late_boot_notices_in_either_order_only_inform() {
+    let mut h = online_with_sub();
+    h.rx(b"\r\n+QIND: PB DONE\r\n\r\n+QIND: SMS DONE\r\n\r\nAPP RDY\r\n\r\n+QUSIM: 1\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let ev = h.take_events();
+    assert_eq!(
+        ev,
+        [
+            Ev::Urc(b"+QIND: PB DONE".to_vec()),
+            Ev::Urc(b"+QIND: SMS DONE".to_vec()),
+            Ev::Urc(b"APP RDY".to_vec()),
+            Ev::Urc(b"+QUSIM: 1".to_vec()),
+        ]
+    );
+    let s = h.engine.stats();
+    assert_eq!((s.module_reboots, s.lines_unknown), (0, 0));
+}

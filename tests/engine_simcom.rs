@@ -457,3 +457,58 @@ fn stop_disconnects_releases_and_stops_the_service() {
     let ev = h.take_events();
     assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
 }
+
+/// The SIM7600 order of the stop's result (§4.2, S02): `+CMQTTSTOP: 0`, then `OK`.
+#[test]
+fn stop_with_the_result_before_its_ok() {
+    let mut h = online_with_sub();
+    h.engine.stop(h.now);
+    h.tx(b"AT+CMQTTDISC=0,60\r");
+    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n\r\nOK\r\n");
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopped);
+    let ev = h.take_events();
+    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+}
+
+/// The whole A76xx boot of §2.2 (S14, S15) while the session starts: SIM errors before
+/// `+CPIN: READY`, the STK and PDN notices; the SIM is asked again until it is ready.
+#[test]
+fn the_a76xx_boot_with_sim_errors_and_pdn_notices() {
+    let mut h = Harness::new(config());
+    h.start();
+    h.rx(b"\r\n*ATREADY: 1\r\n");
+    h.tx(b"AT\r");
+    h.rx(b"AT\r\r\nOK\r\n");
+    h.tx(b"ATE0\r");
+    h.rx(b"ATE0\r\r\nOK\r\n");
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CME ERROR: SIM busy\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CME ERROR: 14\r\n");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\n+MSTK: 3,\"D0\"\r\n\r\nSMS DONE\r\n");
+    h.rx(b"\r\n+CGEV: EPS PDN ACT 1\r\n\r\n+CGEV: ME PDN ACT 8,4\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CPIN?\r");
+    h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+    for (cmd, answer) in simcom::IDENTITY {
+        h.tx(cmd);
+        h.rx(answer);
+    }
+    h.tx(b"AT+CGATT?\r");
+    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+    simcom::start_connect(&mut h);
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    assert!(
+        !n.iter().any(|e| matches!(e, Notice::Recovery { .. })),
+        "{n:?}"
+    );
+    assert_eq!(h.engine.stats().module_reboots, 0);
+}

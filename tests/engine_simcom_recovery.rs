@@ -523,3 +523,19 @@ fn a_stop_and_a_network_loss_release_the_client() {
     simcom::start_connect(&mut h);
     h.tx(SUB);
 }
+
+/// W4's URC + `ERROR` shape with a failing code (§4.2): the URC decides once, and the `ERROR`
+/// after it adds no second failure.
+#[test]
+fn a_failing_start_result_then_error_is_the_attach_once() {
+    let mut h = start_answered(b"\r\n+CMQTTSTART: 7\r\n\r\nERROR\r\n");
+    let n = h.notices();
+    assert_eq!(
+        first_recovery(&n),
+        Some((RecoveryStep::Reconnect, Status::NotAttached)),
+        "{n:?}"
+    );
+    assert_eq!(recoveries(&n).len(), 1, "{n:?}");
+    assert_eq!(h.engine.stats().connect_failures, 1);
+    module_untouched(&h, &n);
+}

@@ -397,3 +397,101 @@ fn open_result_codes_at_the_edges_of_sixteen_bits() {
     assert_eq!(d(b"+QMTOPEN: 0,65536"), Response::Unknown);
     assert_eq!(d(b"+QMTOPEN: 0,-2147483648"), Response::Unknown);
 }
+
+/// The forms of docs/quectel-simcom-at.md §3 not pinned above: the certificate upload's
+/// report and prompt (§3.10), the NB part's `+CME ERROR` codes (§3.11), the close reports with
+/// a result other than 0 (§3.9), the buffer-mode notice for every slot (§3.7).
+#[test]
+fn upload_report_nb_error_codes_close_results_and_buffer_slots() {
+    // `+QFUPL: <len>,<hexsum>` (the checksum is hex, not a decimal number) only informs.
+    assert_eq!(d(b"+QFUPL: 1758,2b1f"), Response::Info);
+    assert_eq!(d(b"+QFUPL:1758,ffff"), Response::Info);
+    // `CONNECT`, the upload's prompt, is no line the session acts on.
+    assert_eq!(d(b"CONNECT"), Response::Unknown);
+    for code in [
+        8503u16, 8504, 8505, 8506, 8507, 8508, 8509, 8510, 8511, 8600,
+    ] {
+        let line = format!("+CME ERROR: {code}");
+        assert_eq!(d(line.as_bytes()), Response::CmeError(code));
+    }
+    assert_eq!(d(b"+QMTDISC: 0,1"), Response::Settled);
+    assert_eq!(d(b"+QMTDISC: 0,-1"), Response::Settled);
+    assert_eq!(d(b"+QMTCLOSE: 0,1"), Response::Settled);
+    assert_eq!(d(b"+QMTCLOSE: 0,-1"), Response::Settled);
+    for slot in 0..=4 {
+        let line = format!("+QMTRECV: 0,{slot}");
+        assert_eq!(d(line.as_bytes()), Response::Info);
+    }
+    assert_eq!(d(b"+QMTRECV: 0,0,0,1,0,0"), Response::Info);
+}
+
+/// Spaces after every comma (and none), for every result line the session acts on.
+#[test]
+fn spaces_after_the_commas_of_every_result() {
+    let cases: [(&[u8], Response); 12] = [
+        (
+            b"+QMTOPEN: 0, -1",
+            Response::OpenFailed {
+                code: OPEN_NETWORK_FAILED,
+                reason: Status::BrokerUnreachable,
+            },
+        ),
+        (b"+QMTCONN: 0, 0, 0", Response::Connected),
+        (
+            b"+QMTCONN: 0, 0, 4",
+            Response::ConnectFailed {
+                code: 4,
+                reason: Status::BrokerRefused,
+            },
+        ),
+        (
+            b"+QMTSUB: 0, 1, 0, 1",
+            Response::Subscribed {
+                id: Some(1),
+                granted: Some(1),
+            },
+        ),
+        (b"+QMTUNS: 0, 2, 0", Response::Unsubscribed { id: Some(2) }),
+        (
+            b"+QMTPUBEX: 0, 3, 0",
+            Response::PubAck {
+                ack: Ack::Done,
+                id: Some(3),
+            },
+        ),
+        (
+            b"+QMTPUB: 0, 1, 0",
+            Response::PubAck {
+                ack: Ack::Done,
+                id: Some(1),
+            },
+        ),
+        (b"+QMTPUB: 0, 3, 1, 1", Response::Settled),
+        (b"+QMTPUBEX: 0, 3, 2", Response::SendFailed { id: 3 }),
+        (
+            b"+QMTSTAT: 0, 2",
+            Response::LinkClosed {
+                code: 2,
+                cause: LinkCause::KeepaliveFailed,
+            },
+        ),
+        (
+            b"+QMTPING: 0, 1",
+            Response::LinkClosed {
+                code: 1,
+                cause: LinkCause::Closed,
+            },
+        ),
+        (b"+QIACT: 1, 1, 1, \"10.0.0.1\"", Response::BearerActive),
+    ];
+    for (line, want) in cases {
+        assert_eq!(d(line), want, "{:?}", String::from_utf8_lossy(line));
+    }
+    assert_eq!(
+        decode(b"+QMTCONN: 0, 3", true),
+        Response::SessionState {
+            code: 3,
+            connected: true
+        }
+    );
+}

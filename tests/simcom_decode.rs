@@ -3,7 +3,7 @@
 //! spacing variants, garbage and numbers out of range.
 
 use cellmqtt::dialect::simcom::{
-    connect_status, decode, start_status, Ack, LinkCause, Response, SimState,
+    connect_status, decode, start_status, Ack, LinkCause, Response, SimState, CME_TEXT,
 };
 use cellmqtt::Status;
 
@@ -178,4 +178,71 @@ fn message_parts_outside_a_framed_message() {
     assert_eq!(d(b"+CMQTTX: 0"), Response::Unknown);
     assert_eq!(d(b""), Response::Unknown);
     assert_eq!(d(b"\xff\xfe"), Response::Unknown);
+}
+
+/// The forms of docs/quectel-simcom-at.md §2.2, §4.1, §4.3, §4.11 and §4.12 not pinned above:
+/// the A76xx boot's SIM errors and PDN notices, the bearer's `+NETOPEN`, the certificate list,
+/// the acquire's test reply and a disconnect result other than 0.
+#[test]
+fn boot_bearer_certificate_and_disconnect_lines() {
+    // Before `+CPIN: READY` the A76xx answers with SIM errors (verbose or numeric).
+    assert_eq!(d(b"+CME ERROR: SIM busy"), Response::CmeError(CME_TEXT));
+    assert_eq!(d(b"+CME ERROR: SIM failure"), Response::CmeError(CME_TEXT));
+    assert_eq!(d(b"+CME ERROR: 14"), Response::CmeError(14));
+    assert_eq!(d(b"+CGEV: ME PDN ACT 8,4"), Response::Info);
+    assert_eq!(d(b"+MSTK: 3,\"D0\""), Response::Info);
+    assert_eq!(d(b"+NETOPEN: 0"), Response::Info);
+    assert_eq!(d(b"+CCERTLIST: \"ca.pem\""), Response::Info);
+    assert_eq!(d(b"+CMQTTACCQ: (0-1),(1-128),(0-1),(3-4)"), Response::Info);
+    // The disconnect's own result, failed: nothing for the session to act on.
+    assert_eq!(decode(b"+CMQTTDISC: 0,11", false), Response::Settled);
+    assert_eq!(d(b"+CMQTTSTOP: 21"), Response::Settled);
+}
+
+/// Spaces after every comma, for every result line the session acts on.
+#[test]
+fn spaces_after_the_commas_of_every_result() {
+    let cases: [(&[u8], Response); 7] = [
+        (b"+CMQTTSTART: 23", Response::LinkOpened),
+        (
+            b"+CMQTTCONNECT: 0, 30",
+            Response::ConnectFailed {
+                code: 30,
+                reason: Status::BrokerRefused,
+            },
+        ),
+        (
+            b"+CMQTTSUB: 0, 0",
+            Response::Subscribed {
+                id: None,
+                granted: None,
+            },
+        ),
+        (b"+CMQTTUNSUB: 0, 0", Response::Unsubscribed { id: None }),
+        (b"+CMQTTPUB: 0, 6", Response::RequestFailed { code: 6 }),
+        (
+            b"+CMQTTCONNLOST: 0, 3",
+            Response::LinkClosed {
+                code: 3,
+                cause: LinkCause::Closed,
+            },
+        ),
+        (
+            b"+CMQTTPING: 0, 17",
+            Response::LinkClosed {
+                code: 17,
+                cause: LinkCause::Closed,
+            },
+        ),
+    ];
+    for (line, want) in cases {
+        assert_eq!(d(line), want, "{:?}", String::from_utf8_lossy(line));
+    }
+    assert_eq!(
+        decode(b"+CMQTTDISC: 0, 0", true),
+        Response::SessionState {
+            code: 0,
+            connected: true
+        }
+    );
 }
