@@ -729,3 +729,57 @@ fn a_lost_prompt_still_sends_the_data_not_a_probe() {
     );
     h.tx_nothing();
 }
+
+/// `+QMTPING: <c>,<result>` (§3.8: the keepalive failed and the module closed the link):
+/// a lost link, re-connected without touching the module.
+#[test]
+fn a_failed_ping_reconnects_without_touching_the_module() {
+    let mut h = online(all_pins());
+    h.rx(b"\r\n+QMTPING: 0,1\r\n");
+    let n = h.notices();
+    assert!(
+        n.contains(&Notice::Recovery {
+            step: RecoveryStep::Reconnect,
+            reason: Status::LinkLost,
+            failures: 1
+        }),
+        "{n:?}"
+    );
+    h.advance(1_000);
+    reconnect_and_restore(&mut h, false);
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    no_pins_no_cfun(&h, &n);
+}
+
+/// Result 1 (packet retransmitted, with its count where the line has a `<value>`, §3.4, §3.5)
+/// is not the outcome: the connect and the subscribe wait for the final result.
+#[test]
+fn retransmission_notices_wait_for_the_final_result() {
+    let mut h = Harness::new(quectel_config());
+    h.engine.subscribe(b"q/#", 1).unwrap();
+    h.start();
+    quectel_boot(&mut h, true);
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nOK\r\n");
+    quectel_close_and_cfg(&mut h, false);
+    h.tx(OPEN);
+    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
+    h.tx(CONN);
+    h.rx(b"\r\nOK\r\n\r\n+QMTCONN: 0,1,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Connecting);
+    h.rx(b"\r\n+QMTCONN: 0,0,0\r\n");
+    h.tx(SUB);
+    h.rx(b"\r\nOK\r\n\r\n+QMTSUB: 0,1,1,1\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Restoring);
+    h.rx(b"\r\n+QMTSUB: 0,1,0,1\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    assert!(!n.iter().any(|e| matches!(e, Notice::Log { .. })), "{n:?}");
+    let s = h.engine.stats();
+    assert_eq!((s.unexpected_acks, s.lines_unknown), (0, 0));
+}
