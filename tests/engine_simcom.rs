@@ -512,3 +512,23 @@ fn the_a76xx_boot_with_sim_errors_and_pdn_notices() {
     );
     assert_eq!(h.engine.stats().module_reboots, 0);
 }
+
+/// The stop's other documented shapes (§4.2, W4): `ERROR` then the result, and a bare `ERROR`
+/// (S02: error 9 when the service is not running): the session stops either way.
+#[test]
+fn stop_when_the_service_stop_fails() {
+    for answer in [&b"\r\nERROR\r\n\r\n+CMQTTSTOP: 9\r\n"[..], b"\r\nERROR\r\n"] {
+        let mut h = online_with_sub();
+        h.engine.stop(h.now);
+        h.tx(b"AT+CMQTTDISC=0,60\r");
+        h.rx(b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
+        h.tx(b"AT+CMQTTREL=0\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+CMQTTSTOP\r");
+        h.rx(answer);
+        h.tx_nothing();
+        assert_eq!(h.engine.state(), State::Stopped);
+        let ev = h.take_events();
+        assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+    }
+}

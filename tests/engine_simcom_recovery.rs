@@ -524,18 +524,24 @@ fn a_stop_and_a_network_loss_release_the_client() {
     h.tx(SUB);
 }
 
-/// W4's URC + `ERROR` shape with a failing code (§4.2): the URC decides once, and the `ERROR`
-/// after it adds no second failure.
+/// W4's URC + `ERROR` shape with a failing code (§4.2): the URC decides once, and the final
+/// result after it adds no second failure.
 #[test]
 fn a_failing_start_result_then_error_is_the_attach_once() {
-    let mut h = start_answered(b"\r\n+CMQTTSTART: 7\r\n\r\nERROR\r\n");
-    let n = h.notices();
-    assert_eq!(
-        first_recovery(&n),
-        Some((RecoveryStep::Reconnect, Status::NotAttached)),
-        "{n:?}"
-    );
-    assert_eq!(recoveries(&n).len(), 1, "{n:?}");
-    assert_eq!(h.engine.stats().connect_failures, 1);
-    module_untouched(&h, &n);
+    // And URC + `OK`, W4's shape with the result first, failing.
+    for answer in [
+        &b"\r\n+CMQTTSTART: 7\r\n\r\nERROR\r\n"[..],
+        b"\r\n+CMQTTSTART: 7\r\n\r\nOK\r\n",
+    ] {
+        let mut h = start_answered(answer);
+        let n = h.notices();
+        assert_eq!(
+            first_recovery(&n),
+            Some((RecoveryStep::Reconnect, Status::NotAttached)),
+            "{n:?}"
+        );
+        assert_eq!(recoveries(&n).len(), 1, "{n:?}");
+        assert_eq!(h.engine.stats().connect_failures, 1);
+        module_untouched(&h, &n);
+    }
 }
