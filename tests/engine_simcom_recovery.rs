@@ -366,6 +366,72 @@ fn a_reboot_mid_session_redoes_everything() {
     }
 }
 
+/// The boot lines after the first come when the module is ready with them: the SIM7600 prints
+/// `PB DONE` once its phone book is loaded (§2.2: `RDY`, `+CPIN: READY`, `SMS DONE`, `PB DONE`,
+/// no timing given), which may be after the session is up. Such a line is the tail
+/// of the boot already seen (its first line, or an earlier tail line), not a reboot.
+#[test]
+fn late_boot_lines_once_online_are_the_tail_of_the_boot_seen() {
+    let cases: [(&[u8], &[u8]); 4] = [
+        // SIM7600: RDY and SMS DONE before the session is up, PB DONE after.
+        (
+            b"\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n",
+            b"\r\nPB DONE\r\n",
+        ),
+        // Only RDY seen before: both later lines come once online.
+        (b"\r\nRDY\r\n", b"\r\nSMS DONE\r\n\r\nPB DONE\r\n"),
+        // RDY lost (fed before the firmware listened): SMS DONE alone marks the boot.
+        (b"\r\nSMS DONE\r\n", b"\r\nPB DONE\r\n"),
+        // A76xx: `*ATREADY: 1`, then `SMS DONE` once online.
+        (b"\r\n*ATREADY: 1\r\n", b"\r\nSMS DONE\r\n"),
+    ];
+    for (before, after) in cases {
+        let mut h = Harness::new(config());
+        h.rx(before);
+        simcom::bring_online(&mut h);
+        h.take_events();
+        h.rx(after);
+        h.tx_nothing();
+        assert_eq!(h.engine.state(), State::Online);
+        let n = h.notices();
+        assert_eq!(first_recovery(&n), None, "{n:?}");
+        assert_eq!(h.engine.stats().module_reboots, 0);
+    }
+}
+
+/// Once a boot's tail is complete, a boot line while the session is up is a new boot whose
+/// first line was lost: the session is redone (as in `a_reboot_mid_session_redoes_everything`),
+/// and the rest of that boot's tail after the reconnect is no second reboot.
+#[test]
+fn a_boot_line_after_a_complete_tail_is_a_reboot() {
+    let mut h = Harness::new(config());
+    assert_eq!(h.engine.subscribe(b"s/#", 1), Ok(1));
+    h.rx(b"\r\nRDY\r\n\r\nSMS DONE\r\n\r\nPB DONE\r\n");
+    simcom::bring_online(&mut h);
+    simcom::subscribe(&mut h, b"s/#", 1);
+    h.rx(b"\r\n+CMQTTSUB: 0,0\r\n");
+    h.take_events();
+    h.rx(b"\r\nSMS DONE\r\n");
+    let n = h.notices();
+    assert_eq!(
+        first_recovery(&n),
+        Some((RecoveryStep::Reinit, Status::LinkLost)),
+        "{n:?}"
+    );
+    simcom::boot(&mut h);
+    simcom::start_connect(&mut h);
+    h.tx(SUB);
+    h.rx(b"\r\n>");
+    h.tx(b"s/#");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    h.rx(b"\r\nPB DONE\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    assert_eq!(h.engine.stats().module_reboots, 1);
+    let n = h.notices();
+    module_untouched(&h, &n);
+}
+
 // ---- 3. Publish failures (§4.14 item 3) ----
 
 #[test]

@@ -213,6 +213,11 @@ pub struct Engine<'a> {
     /// The module reported, before its `OK`, that it could not send the packet of the publish,
     /// subscribe or unsubscribe in flight (Quectel result 2).
     early_send_failed: bool,
+    /// SIMCom: how many of the boot lines printed after `RDY` (`SMS DONE`, `PB DONE`) may still
+    /// come from the module's last boot, so one arriving once the session is up is that boot's
+    /// tail, not a reboot whose first line was lost.
+    #[cfg(feature = "simcom")]
+    boot_tail: u8,
     /// A failed command awaiting the `AT+MQTTSTATU` verdict.
     suspect: Option<session::Suspect>,
     health_at: u32,
@@ -267,6 +272,8 @@ impl<'a> Engine<'a> {
             subscribing: state::SubscribeFlow::new(SubTable::new(bufs.subs)),
             ladder: state::LadderState::new(recovery::jitter_seed(cfg.client_id)),
             early_send_failed: false,
+            #[cfg(feature = "simcom")]
+            boot_tail: 0,
             suspect: None,
             health_at: 0,
             state: State::Stopped,

@@ -13,6 +13,12 @@ use crate::dialect::{LinkCause, Response};
 use crate::event::{LogKind, LossKind, Notice, Subject};
 use crate::Status;
 
+/// The boot lines a SIMCom module prints after its first one: the SIM7600 `SMS DONE` and
+/// `PB DONE` after `RDY`, the A76xx `SMS DONE` alone after `*ATREADY: 1` (SIMCom AT manuals,
+/// boot URCs; captures of both families).
+#[cfg(feature = "simcom")]
+const BOOT_TAIL_LINES: u8 = 2;
+
 pub(super) enum RxStep {
     /// A message is ready in the line buffer.
     Message(Span, Span),
@@ -238,13 +244,27 @@ impl<'a> Engine<'a> {
                     self.on_final(Final::Ok);
                 }
             }
-            Response::Ready => self.on_module_boot(),
-            // Printed by a booting module only: while the session is up it rebooted unseen
-            // (its first boot line lost); otherwise it is the tail of a boot already handled.
+            Response::Ready => {
+                #[cfg(feature = "simcom")]
+                {
+                    self.boot_tail = BOOT_TAIL_LINES;
+                }
+                self.on_module_boot()
+            }
+            // Printed by a booting module only, but the SIM7600 prints `PB DONE` when its
+            // phone book is loaded, which may be after the session is up. So a boot line is a
+            // reboot only when no boot it could belong to was seen (the reboot's first line
+            // was lost) and the session is up; before that it is the tail of a boot handled.
             #[cfg(feature = "simcom")]
-            Response::BootLine if self.connected => self.on_module_boot(),
-            #[cfg(feature = "simcom")]
-            Response::BootLine => return self.pass_on(true),
+            Response::BootLine => {
+                let reboot = self.boot_tail == 0 && self.connected;
+                // What else of this boot's tail may follow (at most the lines after this one).
+                self.boot_tail = self.boot_tail.checked_sub(1).unwrap_or(BOOT_TAIL_LINES - 1);
+                if !reboot {
+                    return self.pass_on(true);
+                }
+                self.on_module_boot()
+            }
             Response::PowerDown => {
                 if !matches!(self.step, Step::Idle | Step::Failed | Step::Pins(..)) {
                     self.fail(Status::NoResponse);
