@@ -734,3 +734,32 @@ fn late_boot_notices_in_either_order_only_inform() {
     let s = h.engine.stats();
     assert_eq!((s.module_reboots, s.lines_unknown), (0, 0));
 }
+
+/// The application's own `AT+QMTCONN?` (sharing the module): its answer lines are the
+/// application's, in every state the query reports (§3.4: 1 initializing, 2 connecting,
+/// 3 connected, 4 disconnecting), and the session does not read them as a connect result.
+#[test]
+fn the_applications_state_query_gets_its_answer_and_leaves_the_session_alone() {
+    for state in 1..=4u8 {
+        let mut h = online_with_sub();
+        let at = h.engine.at_command(b"AT+QMTCONN?", 5_000).unwrap();
+        h.tx(b"AT+QMTCONN?\r");
+        let line = format!("+QMTCONN: 0,{state}");
+        h.rx(format!("\r\n{line}\r\n\r\nOK\r\n").as_bytes());
+        h.tx_nothing();
+        let ev = h.take_events();
+        assert_eq!(
+            ev,
+            [
+                Ev::AtLine(at, line.into_bytes()),
+                Ev::N(Notice::AtDone {
+                    id: at,
+                    status: Status::Ok,
+                    code: 0
+                }),
+            ],
+            "state {state}"
+        );
+        assert_eq!(h.engine.state(), State::Online);
+    }
+}

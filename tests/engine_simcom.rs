@@ -532,3 +532,29 @@ fn stop_when_the_service_stop_fails() {
         assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
     }
 }
+
+/// The application's own `AT+CMQTTDISC?` (sharing the module): its answer lines are the
+/// application's (§4.5: a state per client, 0 connected), not a disconnect result of the
+/// session's.
+#[test]
+fn the_applications_state_query_gets_its_answer() {
+    let mut h = online_with_sub();
+    let at = h.engine.at_command(b"AT+CMQTTDISC?", 5_000).unwrap();
+    h.tx(b"AT+CMQTTDISC?\r");
+    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n");
+    h.tx_nothing();
+    let ev = h.take_events();
+    assert_eq!(
+        ev,
+        [
+            Ev::AtLine(at, b"+CMQTTDISC: 0,0".to_vec()),
+            Ev::AtLine(at, b"+CMQTTDISC: 1,1".to_vec()),
+            Ev::N(Notice::AtDone {
+                id: at,
+                status: Status::Ok,
+                code: 0
+            }),
+        ]
+    );
+    assert_eq!(h.engine.state(), State::Online);
+}

@@ -124,7 +124,16 @@ impl<'a> Engine<'a> {
 
     fn on_line(&mut self, len: usize) -> Option<LineOut> {
         let line = self.line.get(..len).unwrap_or(&[]);
-        let state_query = self.inflight.is_some_and(|f| f.cmd == super::Cmd::Verify);
+        // The session's own state query, or the application's read command (sharing the
+        // module): a state line then answers it and is no connect or disconnect result.
+        let state_query = match self.inflight.map(|f| f.cmd) {
+            Some(Cmd::Verify) => true,
+            Some(Cmd::Queued(_)) => self
+                .at_queue
+                .front()
+                .is_some_and(|q| q.kind == AtKind::App && q.text().ends_with(b"?")),
+            _ => false,
+        };
         let response = self.dialect.decode(line, state_query);
         // Answer lines of the identity queries and of queued commands belong to them; finals,
         // echoes and the URCs the session acts on never do. (Checked only while one of those
