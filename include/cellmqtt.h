@@ -1243,7 +1243,9 @@ typedef struct cellmqtt_stats_t {
    */
   uint32_t echo_lines;
   /**
-   * `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
+   * A publish refused by one command and sent again by the family's other: Luat `AT+MPUB`
+   * answered `ERROR`, sent as `AT+MPUBEX`; Quectel `AT+QMTPUBEX` answered `ERROR`, sent as
+   * `AT+QMTPUB`.
    */
   uint32_t mpub_fallbacks;
   /**

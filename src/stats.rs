@@ -66,7 +66,9 @@ pub struct Stats {
     pub messages_corrupt: u32,
     /// Echoed command lines skipped after `ATE0` (firmware or wiring echo).
     pub echo_lines: u32,
-    /// `AT+MPUB` answered `ERROR` and sent again as `AT+MPUBEX`.
+    /// A publish refused by one command and sent again by the family's other: Luat `AT+MPUB`
+    /// answered `ERROR`, sent as `AT+MPUBEX`; Quectel `AT+QMTPUBEX` answered `ERROR`, sent as
+    /// `AT+QMTPUB`.
     pub mpub_fallbacks: u32,
     /// Queued AT commands sent (the application's, and signal/time on demand).
     pub at_commands: u32,

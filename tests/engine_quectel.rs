@@ -5,7 +5,9 @@
 //! Recovery transcripts are in tests/engine_quectel_recovery.rs.
 mod common;
 
-use cellmqtt::{ConfigField, Engine, LossKind, Notice, Options, RecoveryStep, State, Status};
+use cellmqtt::{
+    ConfigField, Engine, LogKind, LossKind, Notice, Options, RecoveryStep, State, Status, Subject,
+};
 use common::{
     quectel_boot, quectel_bring_online, quectel_close_and_cfg, quectel_config,
     quectel_open_connect, recoveries, Ev, Harness, Sizes,
@@ -333,6 +335,85 @@ fn publish_report_before_ok_is_kept() {
     assert_eq!(h.notices(), [Notice::Published { id }]);
     assert_eq!(h.engine.stats().unexpected_acks, 0);
     h.tx_nothing();
+}
+
+/// A module that knows only `AT+QMTPUB` (BG96, BG770A; §3.6, §3.13 item 6: which part takes
+/// which spelling is not documented) answers `AT+QMTPUBEX` with `ERROR`: the same publish goes
+/// again by the six-argument `AT+QMTPUB`, and every later one goes so until the module reboots.
+#[test]
+fn a_module_without_qmtpubex_publishes_by_qmtpub_until_it_reboots() {
+    let mut h = online_with_sub();
+    let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
+    h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r").as_bytes());
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(format!("AT+QMTPUB=0,{id},1,0,\"q/1\",1\r").as_bytes());
+    h.rx(b"\r\n> ");
+    h.tx(b"m");
+    h.rx(format!("\r\nOK\r\n\r\n+QMTPUB: 0,{id},0\r\n").as_bytes());
+    // The refusal is logged (as any refused command), and that is all.
+    assert_eq!(
+        h.notices(),
+        [
+            Notice::Log {
+                kind: LogKind::CommandError,
+                what: Subject::MPubEx,
+                code: 0,
+                reason: Status::Ok
+            },
+            Notice::Published { id }
+        ]
+    );
+    let id = h.engine.publish(b"q/2", b"xy", 0, false).unwrap();
+    h.tx(b"AT+QMTPUB=0,0,0,0,\"q/2\",2\r");
+    h.rx(b"\r\n> ");
+    h.tx(b"xy");
+    h.rx(b"\r\nOK\r\n\r\n+QMTPUB: 0,0,0\r\n");
+    assert_eq!(h.notices(), [Notice::Published { id }]);
+    h.tx_nothing();
+    let s = h.engine.stats();
+    assert_eq!(
+        (s.mpub_fallbacks, s.publishes_done, s.unexpected_acks),
+        (1, 2, 0)
+    );
+    // A rebooted module is asked by `AT+QMTPUBEX` first again.
+    h.rx(b"\r\nRDY\r\n");
+    quectel_boot(&mut h, true);
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nOK\r\n");
+    quectel_close_and_cfg(&mut h, false);
+    quectel_open_connect(&mut h);
+    h.tx(b"AT+QMTSUB=0,1,\"q/#\",2\r");
+    h.rx(b"\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");
+    let id = h.engine.publish(b"q/3", b"z", 0, false).unwrap();
+    h.tx(b"AT+QMTPUBEX=0,0,0,0,\"q/3\",1\r");
+    h.rx(b"\r\n> ");
+    h.tx(b"z");
+    h.rx(b"\r\nOK\r\n");
+    assert!(h.notices().contains(&Notice::Published { id }));
+}
+
+/// Both spellings refused: the spelling was not the fault. The refusal counts as any refused
+/// publish does (the session state decides, `AT+QMTCONN?`), and the next publish is asked by
+/// `AT+QMTPUBEX` first again.
+#[test]
+fn a_publish_refused_by_both_spellings_is_a_refused_publish() {
+    let mut h = online_with_sub();
+    let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
+    let ex = format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r");
+    h.tx(ex.as_bytes());
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(format!("AT+QMTPUB=0,{id},1,0,\"q/1\",1\r").as_bytes());
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(b"AT+QMTCONN?\r");
+    h.rx(b"\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n");
+    // Still connected: the publish goes again, by `AT+QMTPUBEX`.
+    h.tx(ex.as_bytes());
+    h.rx(b"\r\n> ");
+    h.tx(b"m");
+    h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
+    assert!(h.notices().contains(&Notice::Published { id }));
+    assert_eq!(h.engine.state(), State::Online);
+    assert_eq!(h.engine.stats().mpub_fallbacks, 1);
 }
 
 /// `+QMTPUBEX: 0,<id>,2` (packet not sent): the link is in doubt; `AT+QMTCONN?` decides.

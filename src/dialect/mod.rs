@@ -92,6 +92,10 @@ pub trait Context {
     /// The connect's client setup from the last session is still in force on the module, so
     /// a re-connect may send only the connect (SIMCom, docs/quectel-simcom-at.md §4.9).
     fn client_kept(&self) -> bool;
+    /// Quectel: this boot's module takes a publish by the six-argument `AT+QMTPUB`, not
+    /// `AT+QMTPUBEX` (docs/quectel-simcom-at.md §3.6).
+    #[cfg(feature = "quectel")]
+    fn publish_plain(&self) -> bool;
 }
 
 impl Dialect {

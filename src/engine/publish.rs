@@ -4,6 +4,8 @@
 //! acknowledgements carry message ids (`Config::publish_window`).
 
 use super::session::Suspect;
+#[cfg(feature = "quectel")]
+use super::state::PublishSpelling;
 use super::{AckStage, Engine, PubSource, PubWait};
 use crate::config::Options;
 use crate::event::{Notice, Subject};
@@ -176,5 +178,36 @@ impl<'a> Engine<'a> {
             }
         };
         self.notify(Notice::PublishFailed { id, reason });
+    }
+
+    /// A Quectel publish command was answered `ERROR`: true when the same publish goes again
+    /// by the other spelling (`AT+QMTPUB` after `AT+QMTPUBEX`, §3.13 item 6). Once: when that
+    /// is refused too, the spelling was not the fault, so the refusal counts and the next
+    /// publish starts from `AT+QMTPUBEX` again.
+    // Out of line: a refused publish is rare, and `on_final` is large.
+    #[cfg(feature = "quectel")]
+    #[inline(never)]
+    pub(super) fn respell_publish(&mut self) -> bool {
+        let spelling = &mut self.boot.publish_spelling;
+        match *spelling {
+            PublishSpelling::Extended if self.dialect == crate::dialect::Dialect::Quectel => {
+                *spelling = PublishSpelling::TryingPlain;
+                self.stats.mpub_fallbacks = self.stats.mpub_fallbacks.wrapping_add(1);
+                true
+            }
+            PublishSpelling::TryingPlain => {
+                *spelling = PublishSpelling::Extended;
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// A publish command got its data prompt: a spelling on trial is the module's.
+    #[cfg(feature = "quectel")]
+    pub(super) fn publish_spelling_taken(&mut self) {
+        if self.boot.publish_spelling == PublishSpelling::TryingPlain {
+            self.boot.publish_spelling = PublishSpelling::Plain;
+        }
     }
 }

@@ -390,8 +390,15 @@ impl<'a> Engine<'a> {
                 self.stats.mpub_fallbacks = self.stats.mpub_fallbacks.wrapping_add(1);
             }
             Cmd::Publish(src) | Cmd::PublishData(src) if ok => self.publish_accepted(src),
+            // Quectel: `AT+QMTPUBEX` refused; the same publish goes again by `AT+QMTPUB`.
+            #[cfg(feature = "quectel")]
+            Cmd::PublishHeader(_) if matches!(r, Final::Error(_)) && self.respell_publish() => {}
             // The module waits for the data now; it goes before anything else.
-            Cmd::PublishHeader(src) if r == Final::Prompt => self.issue(Cmd::PublishData(src)),
+            Cmd::PublishHeader(src) if r == Final::Prompt => {
+                #[cfg(feature = "quectel")]
+                self.publish_spelling_taken();
+                self.issue(Cmd::PublishData(src))
+            }
             // Refused (or a header answered otherwise): one path for the three forms.
             Cmd::Publish(src) | Cmd::PublishData(src) | Cmd::PublishHeader(src) => {
                 self.suspect(Suspect::Publish {

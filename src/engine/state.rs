@@ -38,6 +38,25 @@ pub(super) struct BootState {
     /// Cache slots announced by `+MSUB: n` and not read yet; slots being read.
     pub cache_pending: u8,
     pub cache_reading: u8,
+    /// Quectel: which command this module takes a publish by.
+    #[cfg(feature = "quectel")]
+    pub publish_spelling: PublishSpelling,
+}
+
+/// Which command a Quectel module takes a publish by. Parts differ (EC200U and EC800M
+/// `AT+QMTPUBEX`; BG96 and BG770A the same arguments to `AT+QMTPUB`) and which part or firmware
+/// takes which is not documented (docs/quectel-simcom-at.md §3.6, §3.13 item 6). Asking with
+/// the test commands would add a command to every bring-up; a refusal answers the question
+/// where it arises, at the cost of one command on such a module once per boot.
+#[cfg(feature = "quectel")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum PublishSpelling {
+    /// `AT+QMTPUBEX`, until the module refuses it.
+    Extended,
+    /// `AT+QMTPUBEX` was answered `ERROR`: the same publish goes once by `AT+QMTPUB`.
+    TryingPlain,
+    /// The module took `AT+QMTPUB` after refusing `AT+QMTPUBEX`: so for the rest of its boot.
+    Plain,
 }
 
 impl BootState {
@@ -54,6 +73,8 @@ impl BootState {
             facts: ModuleFacts::new(),
             cache_pending: 0,
             cache_reading: 0,
+            #[cfg(feature = "quectel")]
+            publish_spelling: PublishSpelling::Extended,
         }
     }
 }

@@ -2,6 +2,8 @@
 //! The command pipeline: what each in-flight command is, the AT text it stands for, and
 //! streaming that text to the UART without a TX buffer (the encoder resumes from a cursor).
 
+#[cfg(feature = "quectel")]
+use super::state::PublishSpelling;
 use super::{Engine, PubSource};
 use crate::config::Options;
 use crate::dialect::{Context, Dialect, Item, List, Publish, TxCursor};
@@ -132,6 +134,11 @@ impl Context for Engine<'_> {
 
     fn client_kept(&self) -> bool {
         self.boot.client_kept
+    }
+
+    #[cfg(feature = "quectel")]
+    fn publish_plain(&self) -> bool {
+        self.boot.publish_spelling != PublishSpelling::Extended
     }
 }
 

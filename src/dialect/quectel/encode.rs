@@ -263,6 +263,7 @@ pub(crate) fn unsubscribe(id: u16, topic: &[u8], job: &mut Job<'_>) {
 
 /// [`Command::PublishHeader`].
 pub(crate) fn publish_header(
+    plain: bool,
     id: u16,
     topic: &[u8],
     qos: u8,
@@ -271,9 +272,12 @@ pub(crate) fn publish_header(
     job: &mut Job<'_>,
 ) {
     use Segment::{Dec, Text};
+    // The six-argument `AT+QMTPUB` takes the same arguments (§3.6, §3.13 item 6).
+    let suffix: &[u8] = if plain { b"" } else { b"EX" };
     fill(
-        b"AT+QMTPUBEX=0,\0,\0,\0,\"\0\",\0\r",
+        b"AT+QMTPUB\0=0,\0,\0,\0,\"\0\",\0\r",
         &[
+            Text(suffix),
             Dec(id.into()),
             Dec(qos.into()),
             bit(retain),
@@ -320,7 +324,7 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
             qos,
             retain,
             len,
-        } => publish_header(id, topic, qos, retain, len, job),
+        } => publish_header(false, id, topic, qos, retain, len, job),
         Command::Raw(data) => raw(data, job),
         Command::Disconnect => fixed(DISCONNECT, job),
         Command::Close => fixed(CLOSE, job),

@@ -165,7 +165,16 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             match (cmd, ctx.publish(src)) {
                 (Cmd::PublishData(_), Some(p)) => return raw(p.payload, job),
                 (_, Some(p)) => {
-                    return publish_header(p.id, p.topic, p.qos, p.retain, p.payload.len(), job)
+                    let plain = ctx.publish_plain();
+                    return publish_header(
+                        plain,
+                        p.id,
+                        p.topic,
+                        p.qos,
+                        p.retain,
+                        p.payload.len(),
+                        job,
+                    );
                 }
                 (_, None) => common::AT,
             }

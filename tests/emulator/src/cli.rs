@@ -59,6 +59,7 @@ Options:
   --qmtconn-two-fields      ec200u: +QMTCONN: <c>,<result> without the CONNACK code
   --qmtrecv-next-line       ec200u: with the length on, the +QMTRECV payload on the next line
   --qmtopen-error-after     ec200u: QMTOPEN waits for the connect; failure = +QMTOPEN: <c>,-1, ERROR
+  --no-qmtpubex             ec200u: firmware without AT+QMTPUBEX (ERROR); AT+QMTPUB with a length publishes
   --cmqttconnect-fail F     a7670/sim7600: a failed CMQTTCONNECT prints async (OK, +CMQTTCONNECT: <c>,<err>),
                             sync (+CMQTTCONNECT: <c>,<err>, ERROR), bare (ERROR) or mixed (seeded, default)
   --cmqttpub-fail F         a7670/sim7600: a failed QoS>0 CMQTTPUB prints async (OK ... +CMQTTPUB: <c>,<err>),
@@ -173,6 +174,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--qmtconn-two-fields" => module.qmtconn_two_fields = true,
             "--qmtrecv-next-line" => module.qmtrecv_next_line = true,
             "--qmtopen-error-after" => module.qmtopen_error_after = true,
+            "--no-qmtpubex" => module.no_qmtpubex = true,
             "--cmqttconnect-fail" => {
                 let v = value(args, &mut i, flag)?;
                 module.simcom_forms.connect_fail =
@@ -307,11 +309,11 @@ mod tests {
             let o = p(&format!("--pty --profile {name}")).unwrap().unwrap();
             assert_eq!(o.module.profile, Profile::Ec200u);
         }
-        let o = p("--pty --profile ec200u --qmtconn-two-fields --qmtrecv-next-line --qmtopen-error-after --chaos 1:0.1 --chaos-kinds ping-fail,close")
+        let o = p("--pty --profile ec200u --qmtconn-two-fields --qmtrecv-next-line --qmtopen-error-after --no-qmtpubex --chaos 1:0.1 --chaos-kinds ping-fail,close")
             .unwrap()
             .unwrap();
         assert!(o.module.qmtconn_two_fields && o.module.qmtrecv_next_line);
-        assert!(o.module.qmtopen_error_after);
+        assert!(o.module.qmtopen_error_after && o.module.no_qmtpubex);
         let chaos = o.module.chaos.unwrap();
         assert_eq!(chaos.kinds.len(), 2);
         assert!(!chaos.default_kinds);

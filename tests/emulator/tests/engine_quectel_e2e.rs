@@ -222,3 +222,33 @@ fn quectel_refused_password_is_reconnected_without_touching_the_module() {
     good.engine.start(good.now()).unwrap();
     good.online();
 }
+
+/// Firmware without `AT+QMTPUBEX` (`--no-qmtpubex`, as the BG96 / BG770A spell it): the first
+/// publish is refused by that command and goes by the six-argument `AT+QMTPUB`, every later
+/// one goes so directly, and mosquitto gets each at its QoS.
+#[test]
+fn quectel_firmware_without_qmtpubex_publishes_by_qmtpub() {
+    let mosq = Mosquitto::start();
+    let sub = Sub::start(mosq.port, "e2e/up", 2);
+    let mut dev = Device::start(
+        mosq.port,
+        &["--profile", "ec200u", "--no-qmtpubex"],
+        quectel,
+    );
+    dev.engine.start(dev.now()).unwrap();
+    dev.online();
+    for qos in 0..=2u8 {
+        let payload = format!("plain {qos}");
+        let id = dev
+            .engine
+            .publish(b"e2e/up", payload.as_bytes(), qos, false)
+            .unwrap();
+        dev.run_until(T, published(id));
+        let m = sub.expect_msg();
+        assert_eq!((m.qos, m.payload), (qos, payload.into_bytes()));
+    }
+    assert_eq!(sent(&mut dev, "+QMTPUBEX"), 1);
+    assert_eq!(sent(&mut dev, "+QMTPUB"), 3);
+    let s = dev.engine.stats();
+    assert_eq!((s.mpub_fallbacks, s.publishes_done), (1, 3), "{s:?}");
+}

@@ -78,6 +78,9 @@ pub struct Config {
     /// Quectel: `AT+QMTOPEN` holds its final result until the connect is decided; a failure
     /// prints `+QMTOPEN: <c>,<result>` then `ERROR` (`--qmtopen-error-after`, §3.13 item 3).
     pub qmtopen_error_after: bool,
+    /// Quectel: firmware without `AT+QMTPUBEX` (it answers `ERROR`); the six-argument
+    /// `AT+QMTPUB` publishes (`--no-qmtpubex`, BG96 / BG770A style, §3.13 item 6).
+    pub no_qmtpubex: bool,
     /// SIMCom: which of the documented result shapes the module prints where the sources
     /// disagree (docs/quectel-simcom-at.md §4.14); unset items are a seeded choice each time.
     pub simcom_forms: SimcomForms,
@@ -104,6 +107,7 @@ impl Config {
             qmtconn_two_fields: false,
             qmtrecv_next_line: false,
             qmtopen_error_after: false,
+            no_qmtpubex: false,
             simcom_forms: SimcomForms::default(),
         }
     }

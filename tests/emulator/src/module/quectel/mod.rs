@@ -144,6 +144,7 @@ impl Module {
             "+QMTCONN" => self.cmd_qmtconn(now, cmd),
             "+QMTSUB" => self.cmd_qmtsub(now, cmd, true),
             "+QMTUNS" => self.cmd_qmtsub(now, cmd, false),
+            "+QMTPUBEX" if self.cfg.no_qmtpubex => Final::Error,
             "+QMTPUBEX" => self.cmd_qmtpub(now, cmd, "+QMTPUBEX"),
             "+QMTPUB" => self.cmd_qmtpub(now, cmd, "+QMTPUB"),
             "+QMTDISC" => self.cmd_qmtdisc(now, cmd, true),

@@ -524,6 +524,24 @@ fn pubex_prompt_takes_exactly_len_raw_bytes_without_echo() {
     }
 }
 
+/// `--no-qmtpubex`: `AT+QMTPUBEX` is an unknown command; the same six arguments to
+/// `AT+QMTPUB` publish, with the result under that command's prefix.
+#[test]
+fn without_qmtpubex_the_six_argument_qmtpub_publishes() {
+    let mut h = connected();
+    h.m.cfg.no_qmtpubex = true;
+    assert_eq!(h.at("AT+QMTPUBEX=0,0,0,0,\"t\",3"), "\r\nERROR\r\n");
+    assert!(h.sent_packets().is_empty());
+    assert_eq!(
+        publish(&mut h, "AT+QMTPUB=0,0,0,0,\"t\",3", b"abc"),
+        "\r\nOK\r\n\r\n+QMTPUB: 0,0,0\r\n"
+    );
+    assert!(matches!(
+        h.sent_packets().as_slice(),
+        [Packet::Publish { topic, payload, .. }] if topic == b"t" && payload == b"abc"
+    ));
+}
+
 /// Sends a publish command and its data with echo off; returns the text printed.
 fn publish(h: &mut Harness, cmd: &str, data: &[u8]) -> String {
     assert_eq!(h.at(cmd), "\r\n> ");
