@@ -149,13 +149,19 @@ pub enum Subject {
     Queued,
     /// An identity query (`AT+CGSN`, `AT+CGMR`, `AT+ICCID`, `AT+CCID`, `AT+CIMI`).
     Identity,
+    // The bearer subjects: only Quectel and SIMCom set a bearer up, so a build without them
+    // has none (their names measured 78 B of a Luat-only build).
     /// Setting the bearer's APN (Quectel `AT+QICSGP`).
+    #[cfg(any(feature = "quectel", feature = "simcom"))]
     BearerApn,
     /// Activating the bearer (Quectel `AT+QIACT=1`).
+    #[cfg(any(feature = "quectel", feature = "simcom"))]
     BearerUp,
     /// Asking whether the bearer is active (Quectel `AT+QIACT?`).
+    #[cfg(any(feature = "quectel", feature = "simcom"))]
     BearerCheck,
     /// Deactivating the bearer (Quectel `AT+QIDEACT=1`).
+    #[cfg(any(feature = "quectel", feature = "simcom"))]
     BearerDown,
 }
 
@@ -201,9 +207,13 @@ impl Subject {
             Subject::StatusPin => b"STATUS\0",
             Subject::Queued => b"queued AT command\0",
             Subject::Identity => b"identity query\0",
+            #[cfg(any(feature = "quectel", feature = "simcom"))]
             Subject::BearerApn => b"bearer APN\0",
+            #[cfg(any(feature = "quectel", feature = "simcom"))]
             Subject::BearerUp => b"bearer activation\0",
+            #[cfg(any(feature = "quectel", feature = "simcom"))]
             Subject::BearerCheck => b"bearer query\0",
+            #[cfg(any(feature = "quectel", feature = "simcom"))]
             Subject::BearerDown => b"bearer deactivation\0",
         }
     }
