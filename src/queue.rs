@@ -229,7 +229,10 @@ impl<'a> PublishQueue<'a> {
         let tlen = usize::from(u16::from_le_bytes([t_lo, t_hi]));
         let plen = usize::from(u16::from_le_bytes([p_lo, p_hi]));
         let body = at + HEADER;
-        let (topic, payload) = b.get(body..body + tlen + plen)?.split_at_checked(tlen)?;
+        // Each part from what follows the one before: one bound per part (measured 28 B
+        // smaller, Luat, than taking the body whole and splitting it).
+        let (topic, rest) = b.get(body..)?.split_at_checked(tlen)?;
+        let payload = rest.get(..plen)?;
         Some(Entry {
             id: u16::from_le_bytes([id_lo, id_hi]),
             qos: flags & QOS_MASK,
