@@ -162,7 +162,8 @@ pub(crate) enum TlsValue<'a> {
 /// How a family names the TLS settings, in the order every dialect sends them: version, CA
 /// file, client certificate, client key, security level, server name (SNI).
 pub(crate) struct TlsNames {
-    pub names: [&'static [u8]; 6],
+    /// The six names, each ended by NUL (see [`crate::dialect::encode::piece`]).
+    pub names: &'static [u8],
     /// The family takes SNI as an on/off switch (it presents the broker's host name), not as
     /// the name itself.
     pub sni_switch: bool,
@@ -189,5 +190,8 @@ pub(crate) fn tls_item<'b>(
         5 => text(t.sni),
         _ => None,
     }?;
-    Some((*family.names.get(usize::from(k))?, value))
+    Some((
+        crate::dialect::encode::piece(family.names, usize::from(k))?,
+        value,
+    ))
 }

@@ -257,13 +257,20 @@ fn nth<'a>(template: &'static [u8], args: &[Segment<'a>], index: usize) -> Optio
     if index % 2 == 1 {
         return args.get(index / 2).copied();
     }
-    let mut rest = template;
-    for _ in 0..index / 2 {
+    piece(template, index / 2).map(Segment::Text)
+}
+
+/// Piece `k` of `text` cut at every [`SLOT`] (NUL): the text between two slots of a template,
+/// or entry `k` of a list of names kept as one string, which costs a byte per entry where a
+/// table of slices costs eight (pointer and length).
+pub(crate) fn piece(text: &'static [u8], k: usize) -> Option<&'static [u8]> {
+    let mut rest = text;
+    for _ in 0..k {
         let slot = rest.iter().position(|&b| b == SLOT)?;
         rest = rest.get(slot + 1..)?;
     }
     let end = rest.iter().position(|&b| b == SLOT).unwrap_or(rest.len());
-    Some(Segment::Text(crate::bytes::head(rest, end)))
+    Some(crate::bytes::head(rest, end))
 }
 
 /// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).

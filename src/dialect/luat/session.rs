@@ -54,14 +54,7 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
 
 /// The `AT+SSLCFG` names (docs/luat-at.md); the server name goes as `hostname`.
 const TLS_NAMES: TlsNames = TlsNames {
-    names: [
-        b"sslversion",
-        b"cacert",
-        b"clientcert",
-        b"clientkey",
-        b"seclevel",
-        b"hostname",
-    ],
+    names: b"sslversion\0cacert\0clientcert\0clientkey\0seclevel\0hostname",
     sni_switch: false,
 };
 

@@ -79,14 +79,7 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
 /// The `AT+QSSLCFG` names (docs/quectel-simcom-at.md §3.10); SNI is a switch: the name sent
 /// is the host of `AT+QMTOPEN`.
 const TLS_NAMES: TlsNames = TlsNames {
-    names: [
-        b"sslversion",
-        b"cacert",
-        b"clientcert",
-        b"clientkey",
-        b"seclevel",
-        b"sni",
-    ],
+    names: b"sslversion\0cacert\0clientcert\0clientkey\0seclevel\0sni",
     sni_switch: true,
 };
 

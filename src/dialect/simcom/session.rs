@@ -64,14 +64,7 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
 /// The `AT+CSSLCFG` names (docs/quectel-simcom-at.md §4.12: `authmode` for the security
 /// level, `enableSNI` a switch; the name presented is the host of the CONNECT URL).
 const TLS_NAMES: TlsNames = TlsNames {
-    names: [
-        b"sslversion",
-        b"cacert",
-        b"clientcert",
-        b"clientkey",
-        b"authmode",
-        b"enableSNI",
-    ],
+    names: b"sslversion\0cacert\0clientcert\0clientkey\0authmode\0enableSNI",
     sni_switch: true,
 };
 
