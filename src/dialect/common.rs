@@ -101,7 +101,8 @@ pub(crate) enum PlusLine<'l, K> {
 }
 
 /// Reads a `+...` line against the 3GPP lines first, then the family's keyword `table`;
-/// `Decided(Unknown)` when neither knows it.
+/// `Decided(Info)` for a key of the table without a value, `Decided(Unknown)` when neither
+/// knows it.
 #[cfg(any(feature = "quectel", feature = "simcom"))]
 pub(crate) fn plus_line<'l, K: Copy>(line: &'l [u8], table: &Table<K>) -> PlusLine<'l, K> {
     if let Some(standard) = decode_standard(line) {
@@ -110,8 +111,9 @@ pub(crate) fn plus_line<'l, K: Copy>(line: &'l [u8], table: &Table<K>) -> PlusLi
     if find(STANDARD_INFO, line, Fit::Keyword).is_some() {
         return PlusLine::Decided(Response::Info);
     }
-    match table.get(line, Fit::Keyword) {
-        Some((kind, values)) => PlusLine::Keyword(kind, values),
+    match table.lookup(line, Fit::Keyword) {
+        Some((Some(kind), values)) => PlusLine::Keyword(kind, values),
+        Some((None, _)) => PlusLine::Decided(Response::Info),
         None => PlusLine::Decided(Response::Unknown),
     }
 }
@@ -208,11 +210,12 @@ pub(crate) fn find<'l>(table: &[u8], line: &'l [u8], fit: Fit) -> Option<(usize,
     None
 }
 
-/// A [`packed!`] table of keys with the value each stands for.
+/// A [`packed!`] table of keys with the value each stands for. A decoder's table may end in
+/// keys without a value, the lines that only inform: they cost no byte of value each.
 pub(crate) struct Table<T: 'static> {
     /// The keys, packed.
     pub(crate) keys: &'static [u8],
-    /// The value of each key, in the same order.
+    /// The value of each key, in the same order; the keys past them have none.
     pub(crate) values: &'static [T],
 }
 
@@ -224,13 +227,21 @@ impl<T: Copy> Table<T> {
         let (index, rest) = find(self.keys, line, fit)?;
         Some((*self.values.get(index)?, rest))
     }
+
+    /// As [`Table::get`], telling a key without a value (`Some((None, _))`, a line that only
+    /// informs) from no key at all (`None`).
+    #[inline(always)]
+    pub(crate) fn lookup<'l>(&self, line: &'l [u8], fit: Fit) -> Option<(Option<T>, &'l [u8])> {
+        let (index, rest) = find(self.keys, line, fit)?;
+        Some((self.values.get(index).copied(), rest))
+    }
 }
 
-/// A [`Table`] from `key => value` pairs.
+/// A [`Table`] from `key => value` pairs, then optionally `;` and the keys without a value.
 macro_rules! table {
-    ($($key:expr => $value:expr),* $(,)?) => {
+    ($($key:expr => $value:expr),* $(,)? $(; $($bare:expr),+ $(,)?)?) => {
         $crate::dialect::common::Table {
-            keys: $crate::dialect::common::packed!($($key),*),
+            keys: $crate::dialect::common::packed!($($key,)* $($($bare),+)?),
             values: &[$($value),*],
         }
     };

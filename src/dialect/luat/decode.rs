@@ -46,44 +46,42 @@ enum Prefixed {
     LinkState,
     /// `TCP ERROR:` and its code.
     TcpError,
-    /// Lines that only inform.
-    Info,
 }
 
-/// The lines known by their start, first fit wins: the specific `+` forms, those that only
-/// inform, then the few without a `+` (last: they cost the frequent `+` lines nothing).
+/// The lines known by their start, first fit wins: the specific `+` forms, the two without a
+/// `+`, then those that only inform (keys without a value).
 const PREFIXED: Table<Prefixed> = table! {
     b"+MQTTSTATU" => Prefixed::State,
     b"+MSUB:" => Prefixed::Notice,
     b"+CGEV:" => Prefixed::Event,
     b"+PDP" => Prefixed::Pdp,
-    b"+CFUN:" => Prefixed::Info,
-    b"+CREG:" => Prefixed::Info,
-    b"+CGREG:" => Prefixed::Info,
-    b"+CEREG:" => Prefixed::Info,
-    b"+NITZ:" => Prefixed::Info,
-    b"+CTZV" => Prefixed::Info,
-    b"+CTZE" => Prefixed::Info,
-    b"+E_UTRAN Service" => Prefixed::Info,
-    b"+GSM Service" => Prefixed::Info,
-    b"+MQTTMSGGET:" => Prefixed::Info,
-    b"+MQTTMSGSET:" => Prefixed::Info,
-    b"+MQTTMODE:" => Prefixed::Info,
-    b"+MCONFIG" => Prefixed::Info,
-    b"+MIPSTART" => Prefixed::Info,
-    b"+SSLMIPSTART" => Prefixed::Info,
-    b"+MCONNECT" => Prefixed::Info,
-    b"+MPUB" => Prefixed::Info,
-    b"+MUNSUB" => Prefixed::Info,
-    b"+SSLCFG:" => Prefixed::Info,
-    b"+CMEE:" => Prefixed::Info,
-    b"+IPR:" => Prefixed::Info,
-    b"+CGDCONT:" => Prefixed::Info,
-    b"+CGACT:" => Prefixed::Info,
-    b"+CGEREP:" => Prefixed::Info,
     b"STATE:" => Prefixed::LinkState,
-    b"TCP ERROR:" => Prefixed::TcpError,
-    b"^MODE:" => Prefixed::Info,
+    b"TCP ERROR:" => Prefixed::TcpError;
+    b"+CFUN:",
+    b"+CREG:",
+    b"+CGREG:",
+    b"+CEREG:",
+    b"+NITZ:",
+    b"+CTZV",
+    b"+CTZE",
+    b"+E_UTRAN Service",
+    b"+GSM Service",
+    b"+MQTTMSGGET:",
+    b"+MQTTMSGSET:",
+    b"+MQTTMODE:",
+    b"+MCONFIG",
+    b"+MIPSTART",
+    b"+SSLMIPSTART",
+    b"+MCONNECT",
+    b"+MPUB",
+    b"+MUNSUB",
+    b"+SSLCFG:",
+    b"+CMEE:",
+    b"+IPR:",
+    b"+CGDCONT:",
+    b"+CGACT:",
+    b"+CGEREP:",
+    b"^MODE:",
 };
 
 /// Lines that are a response by themselves, most frequent first. A table scan (a length
@@ -146,8 +144,10 @@ pub fn decode(line: &[u8]) -> Response {
 // per-byte receive cost, make bench-cpu).
 #[inline(never)]
 fn prefixed(line: &[u8]) -> Response {
-    let Some((kind, rest)) = PREFIXED.get(line, Fit::Prefix) else {
-        return Response::Unknown;
+    let (kind, rest) = match PREFIXED.lookup(line, Fit::Prefix) {
+        Some((Some(kind), rest)) => (kind, rest),
+        Some((None, _)) => return Response::Info,
+        None => return Response::Unknown,
     };
     match kind {
         Prefixed::State => match skip_spaces(rest).strip_prefix(b":").map(number) {
@@ -187,7 +187,6 @@ fn prefixed(line: &[u8]) -> Response {
             },
             _ => Response::Unknown,
         },
-        Prefixed::Info => Response::Info,
     }
 }
 

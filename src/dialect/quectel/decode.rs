@@ -55,12 +55,11 @@ enum Kind {
     Act,
     /// The report of one of the session's own commands that asks nothing more.
     Settled,
-    Info,
 }
 
 /// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
 /// of another (`+QMTPUB`, `+QMTPUBEX`) cannot match the longer one's lines, since the colon
-/// must follow it.
+/// must follow it. The keys without a kind, last, are lines that only inform.
 const KEYWORDS: Table<Kind> = table! {
     b"+QMTPUBEX" => Kind::Publish,
     b"+QMTPUB" => Kind::Publish,
@@ -74,18 +73,18 @@ const KEYWORDS: Table<Kind> = table! {
     b"+QIURC" => Kind::Urc,
     b"+QIACT" => Kind::Act,
     b"+QMTDISC" => Kind::Settled,
-    b"+QMTCLOSE" => Kind::Settled,
-    b"+QMTCFG" => Kind::Info,
-    b"+QSSLCFG" => Kind::Info,
-    b"+QICSGP" => Kind::Info,
-    b"+QFUPL" => Kind::Info,
-    b"+QUSIM" => Kind::Info,
-    b"+QIND" => Kind::Info,
-    b"+QCCID" => Kind::Info,
-    b"+QNITZ" => Kind::Info,
-    b"+QLTS" => Kind::Info,
-    b"+QCSQ" => Kind::Info,
-    b"+QNWINFO" => Kind::Info,
+    b"+QMTCLOSE" => Kind::Settled;
+    b"+QMTCFG",
+    b"+QSSLCFG",
+    b"+QICSGP",
+    b"+QFUPL",
+    b"+QUSIM",
+    b"+QIND",
+    b"+QCCID",
+    b"+QNITZ",
+    b"+QLTS",
+    b"+QCSQ",
+    b"+QNWINFO",
 };
 
 /// Classifies one line (terminator already stripped). `state_query` is true while
@@ -117,7 +116,6 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
         PlusLine::Keyword(kind, values) => (kind, values),
     };
     match kind {
-        Kind::Info => return Response::Info,
         Kind::Settled => return Response::Settled,
         Kind::Urc => return bearer_lost(values),
         Kind::Act => return bearer_active(values),

@@ -52,12 +52,11 @@ enum Kind {
     RxStart,
     /// The report of one of the session's own commands that asks nothing more.
     Settled,
-    Info,
 }
 
 /// Keywords, each followed by optional spaces and `:` in the line. A keyword that is a prefix
 /// of another (`+CMQTTSUB`, `+CMQTTSUBTOPIC`) cannot match the longer one's lines, since the
-/// colon must follow it.
+/// colon must follow it. The keys without a kind, last, are lines that only inform.
 const KEYWORDS: Table<Kind> = table! {
     b"+CMQTTSTART" => Kind::Start,
     b"+CMQTTCONNECT" => Kind::Connect,
@@ -72,22 +71,22 @@ const KEYWORDS: Table<Kind> = table! {
     b"+CMQTTRXTOPIC" => Kind::Settled,
     b"+CMQTTRXPAYLOAD" => Kind::Settled,
     b"+CMQTTRXEND" => Kind::Settled,
-    b"+CMQTTSTOP" => Kind::Settled,
-    b"+CMQTTACCQ" => Kind::Info,
-    b"+CMQTTREL" => Kind::Info,
-    b"+CMQTTSSLCFG" => Kind::Info,
-    b"+CMQTTTOPIC" => Kind::Info,
-    b"+CMQTTPAYLOAD" => Kind::Info,
-    b"+CMQTTSUBTOPIC" => Kind::Info,
-    b"+CMQTTUNSUBTOPIC" => Kind::Info,
-    b"+CMQTTWILLTOPIC" => Kind::Info,
-    b"+CMQTTWILLMSG" => Kind::Info,
-    b"+CSSLCFG" => Kind::Info,
-    b"+CCERTLIST" => Kind::Info,
-    b"+CICCID" => Kind::Info,
-    b"+NETOPEN" => Kind::Info,
-    b"+MSTK" => Kind::Info,
-    b"+CPSI" => Kind::Info,
+    b"+CMQTTSTOP" => Kind::Settled;
+    b"+CMQTTACCQ",
+    b"+CMQTTREL",
+    b"+CMQTTSSLCFG",
+    b"+CMQTTTOPIC",
+    b"+CMQTTPAYLOAD",
+    b"+CMQTTSUBTOPIC",
+    b"+CMQTTUNSUBTOPIC",
+    b"+CMQTTWILLTOPIC",
+    b"+CMQTTWILLMSG",
+    b"+CSSLCFG",
+    b"+CCERTLIST",
+    b"+CICCID",
+    b"+NETOPEN",
+    b"+MSTK",
+    b"+CPSI",
 };
 
 /// Classifies one line (terminator already stripped). `state_query` is true while
@@ -123,7 +122,6 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
         PlusLine::Keyword(kind, values) => (kind, values),
     };
     match kind {
-        Kind::Info => return Response::Info,
         Kind::Settled => return Response::Settled,
         Kind::RxStart => return Response::CorruptMessage,
         _ => {}
