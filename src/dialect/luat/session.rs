@@ -10,7 +10,7 @@ use super::encode::{
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
 use crate::dialect::encode::Segment::{Dec, Text};
-use crate::dialect::encode::{common, escape_code, escape_extra, fixed, line, raw, Job};
+use crate::dialect::encode::{common, escape_extra, fixed, is_escaped, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -145,7 +145,7 @@ pub(crate) fn publish_form(cfg: &Config<'_>, payload: &[u8]) -> Option<bool> {
     let mut escapes = 0usize;
     for &byte in payload {
         carried &= mpub_carries(byte) && (escapes_backslash || byte != b'\\');
-        escapes += usize::from(escape_code(byte).is_some());
+        escapes += usize::from(is_escaped(byte));
     }
     let extra = escape_extra(escapes);
     if !carried || payload.len().saturating_add(extra) > cfg.profile.mpub_max() {
