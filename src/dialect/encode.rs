@@ -145,20 +145,22 @@ pub(crate) fn write_next(
 /// is in the firmware once.
 pub(crate) mod common {
     /// `AT`
-    pub(crate) const AT: &[u8] = b"AT\r";
+    pub(crate) const AT: &[u8] = b"AT\0";
     /// `ATE0`
-    pub(crate) const ECHO_OFF: &[u8] = b"ATE0\r";
+    pub(crate) const ECHO_OFF: &[u8] = b"ATE0\0";
     /// `AT+CPIN?`
-    pub(crate) const SIM_QUERY: &[u8] = b"AT+CPIN?\r";
+    pub(crate) const SIM_QUERY: &[u8] = b"AT+CPIN?\0";
     /// `AT+CGATT?`
-    pub(crate) const ATTACH_QUERY: &[u8] = b"AT+CGATT?\r";
+    pub(crate) const ATTACH_QUERY: &[u8] = b"AT+CGATT?\0";
     /// `AT+CSQ`
-    pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\r";
+    pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\0";
 }
 
-/// A command without arguments.
-pub(crate) fn fixed(template: &'static [u8], job: &mut Job<'_>) {
-    fill(template, &[], job)
+/// A command without arguments: its text ended by NUL, as the log names commands, then CR
+/// (the NUL is the slot of the CR). Where the log names the command the same way (`AT+CPIN?`,
+/// `AT+MIPCLOSE`), the two are one string in the firmware.
+pub(crate) fn fixed(text_nul: &'static [u8], job: &mut Job<'_>) {
+    fill(text_nul, &[Segment::Text(b"\r")], job)
 }
 
 /// A command line given whole, ended by CR (every dialect's `Line`).

@@ -143,17 +143,17 @@ pub enum Command<'a> {
 // and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+MQTTMODE=0`
-pub(crate) const DATA_MODE_TEXT: &[u8] = b"AT+MQTTMODE=0\r";
+pub(crate) const DATA_MODE_TEXT: &[u8] = b"AT+MQTTMODE=0\0";
 /// `AT+MQTTSTATU`
-pub(crate) const MQTT_STATUS: &[u8] = b"AT+MQTTSTATU\r";
+pub(crate) const MQTT_STATUS: &[u8] = b"AT+MQTTSTATU\0";
 /// `AT+MDISCONNECT`
-pub(crate) const MDISCONNECT: &[u8] = b"AT+MDISCONNECT\r";
+pub(crate) const MDISCONNECT: &[u8] = b"AT+MDISCONNECT\0";
 /// `AT+MIPCLOSE`
-pub(crate) const MIPCLOSE: &[u8] = b"AT+MIPCLOSE\r";
+pub(crate) const MIPCLOSE: &[u8] = b"AT+MIPCLOSE\0";
 /// `AT+CIPSHUT`
-pub(crate) const CIPSHUT: &[u8] = b"AT+CIPSHUT\r";
+pub(crate) const CIPSHUT: &[u8] = b"AT+CIPSHUT\0";
 /// `AT+RESET`
-pub(crate) const RESET: &[u8] = b"AT+RESET\r";
+pub(crate) const RESET: &[u8] = b"AT+RESET\0";
 
 /// `0` or `1`.
 fn bit(on: bool) -> Segment<'static> {
@@ -292,7 +292,7 @@ pub(crate) fn publish(
 
 /// `AT+MQTTMSGGET` (`AT` where the build leaves the message cache out, crate::parts).
 pub(crate) const MSG_GET: &[u8] = if crate::parts::CACHE_MODE {
-    b"AT+MQTTMSGGET\r"
+    b"AT+MQTTMSGGET\0"
 } else {
     common::AT
 };

@@ -170,21 +170,21 @@ pub enum Command<'a> {
 // and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+QIACT=1`
-pub(crate) const ACTIVATE: &[u8] = b"AT+QIACT=1\r";
+pub(crate) const ACTIVATE: &[u8] = b"AT+QIACT=1\0";
 /// `AT+QIACT?`
-pub(crate) const ACTIVATE_QUERY: &[u8] = b"AT+QIACT?\r";
+pub(crate) const ACTIVATE_QUERY: &[u8] = b"AT+QIACT?\0";
 /// `AT+QIDEACT=1`
-pub(crate) const DEACTIVATE: &[u8] = b"AT+QIDEACT=1\r";
+pub(crate) const DEACTIVATE: &[u8] = b"AT+QIDEACT=1\0";
 /// `AT+QMTOPEN?`
-const OPEN_QUERY: &[u8] = b"AT+QMTOPEN?\r";
+const OPEN_QUERY: &[u8] = b"AT+QMTOPEN?\0";
 /// `AT+QMTCONN?`
-pub(crate) const CONN_QUERY: &[u8] = b"AT+QMTCONN?\r";
+pub(crate) const CONN_QUERY: &[u8] = b"AT+QMTCONN?\0";
 /// `AT+QMTDISC=0`
-pub(crate) const DISCONNECT: &[u8] = b"AT+QMTDISC=0\r";
+pub(crate) const DISCONNECT: &[u8] = b"AT+QMTDISC=0\0";
 /// `AT+QMTCLOSE=0`
-pub(crate) const CLOSE: &[u8] = b"AT+QMTCLOSE=0\r";
+pub(crate) const CLOSE: &[u8] = b"AT+QMTCLOSE=0\0";
 /// `AT+CFUN=1,1`
-pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\r";
+pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\0";
 
 /// `0` or `1`.
 fn bit(on: bool) -> Segment<'static> {
@@ -399,20 +399,20 @@ pub(crate) fn cfg_will(topic: &[u8], payload: &[u8], qos: u8, retain: bool, job:
 }
 
 /// [`MqttCfg::Version`] 4 (MQTT 3.1.1), the engine's.
-pub(crate) const CFG_VERSION_311: &[u8] = b"AT+QMTCFG=\"version\",0,4\r";
+pub(crate) const CFG_VERSION_311: &[u8] = b"AT+QMTCFG=\"version\",0,4\0";
 /// [`MqttCfg::PdpCid`] 1, the engine's.
-pub(crate) const CFG_PDP_CID_1: &[u8] = b"AT+QMTCFG=\"pdpcid\",0,1\r";
+pub(crate) const CFG_PDP_CID_1: &[u8] = b"AT+QMTCFG=\"pdpcid\",0,1\0";
 /// [`MqttCfg::NoWill`].
-pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\r";
+pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\0";
 /// [`MqttCfg::RecvMode`].
-pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\r";
+pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\0";
 
 /// [`MqttCfg::Ssl`]'s text.
 pub(crate) fn cfg_ssl(on: bool) -> &'static [u8] {
     if on {
-        b"AT+QMTCFG=\"ssl\",0,1,1\r"
+        b"AT+QMTCFG=\"ssl\",0,1,1\0"
     } else {
-        b"AT+QMTCFG=\"ssl\",0,0\r"
+        b"AT+QMTCFG=\"ssl\",0,0\0"
     }
 }
 

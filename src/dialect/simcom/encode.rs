@@ -179,15 +179,15 @@ fn length(len: usize) -> Segment<'static> {
 // bytes), and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+CMQTTSTART`
-pub(crate) const START: &[u8] = b"AT+CMQTTSTART\r";
+pub(crate) const START: &[u8] = b"AT+CMQTTSTART\0";
 /// `AT+CMQTTSTOP`
-pub(crate) const STOP: &[u8] = b"AT+CMQTTSTOP\r";
+pub(crate) const STOP: &[u8] = b"AT+CMQTTSTOP\0";
 /// `AT+CMQTTREL=0`
-pub(crate) const RELEASE: &[u8] = b"AT+CMQTTREL=0\r";
+pub(crate) const RELEASE: &[u8] = b"AT+CMQTTREL=0\0";
 /// `AT+CMQTTDISC?`
-pub(crate) const CONN_QUERY: &[u8] = b"AT+CMQTTDISC?\r";
+pub(crate) const CONN_QUERY: &[u8] = b"AT+CMQTTDISC?\0";
 /// `AT+CFUN=1,1`
-pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\r";
+pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\0";
 
 /// [`Command::Apn`].
 pub(crate) fn apn(apn: &[u8], job: &mut Job<'_>) {
@@ -229,7 +229,7 @@ pub(crate) fn ssl_context(job: &mut Job<'_>) {
     // Left out of the build (crate::parts): the configuration refused TLS at init.
     fixed(
         if crate::parts::TLS {
-            b"AT+CMQTTSSLCFG=0,0\r"
+            b"AT+CMQTTSSLCFG=0,0\0"
         } else {
             common::AT
         },
@@ -319,7 +319,7 @@ pub(crate) fn publish(qos: u8, retain: bool, job: &mut Job<'_>) {
 }
 
 /// [`Command::Disconnect`], with the timeout [`DISC_TIMEOUT_S`] in its text.
-pub(crate) const DISCONNECT: &[u8] = b"AT+CMQTTDISC=0,60\r";
+pub(crate) const DISCONNECT: &[u8] = b"AT+CMQTTDISC=0,60\0";
 
 // The timeouts are spelled in the texts above (a number argument for each measured 25 B
 // larger, SIMCom): they must agree with the constants.
