@@ -335,19 +335,19 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
 /// Hands `AT+QMTCFG=<item>` to `job` (see [`segment`]).
 fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
     match item {
-        MqttCfg::Version(v) => cfg_version(v, job),
-        MqttCfg::PdpCid(cid) => cfg_pdp_cid(cid, job),
-        MqttCfg::Keepalive(s) => cfg_keepalive(s, job),
-        MqttCfg::Session { clean } => cfg_session(clean, job),
+        MqttCfg::Version(v) => cfg_item(cfg_version(v), job),
+        MqttCfg::PdpCid(cid) => cfg_item(cfg_pdp_cid(cid), job),
+        MqttCfg::Keepalive(s) => cfg_item(cfg_keepalive(s), job),
+        MqttCfg::Session { clean } => cfg_item(cfg_session(clean), job),
         MqttCfg::Will {
             topic,
             payload,
             qos,
             retain,
         } => cfg_will(topic, payload, qos, retain, job),
-        MqttCfg::NoWill => fixed(CFG_NO_WILL, job),
-        MqttCfg::RecvMode => fixed(CFG_RECV_MODE, job),
-        MqttCfg::Ssl { on } => fixed(cfg_ssl(on), job),
+        MqttCfg::NoWill => cfg_item(CFG_NO_WILL, job),
+        MqttCfg::RecvMode => cfg_item(CFG_RECV_MODE, job),
+        MqttCfg::Ssl { on } => cfg_item(cfg_ssl(on), job),
         MqttCfg::Timeout { s, retries } => fill(
             b"AT+QMTCFG=\"timeout\",0,\0,\0,0\r",
             &[Segment::Dec(s.into()), Segment::Dec(retries.into())],
@@ -356,36 +356,37 @@ fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
     }
 }
 
-/// [`MqttCfg::Version`].
-fn cfg_version(v: u8, job: &mut Job<'_>) {
+/// `AT+QMTCFG="<item>",0,<value>`: every item of one value (the value may hold commas) by
+/// one text, where a text per item repeated `AT+QMTCFG="` and `",0,` in each.
+pub(crate) fn cfg_item((item, value): CfgItem, job: &mut Job<'_>) {
     fill(
-        b"AT+QMTCFG=\"version\",0,\0\r",
-        &[Segment::Dec(v.into())],
+        b"AT+QMTCFG=\"\0\",0,\0\r",
+        &[Segment::Text(item), value],
         job,
     )
+}
+
+/// An `AT+QMTCFG` item name and its value (see [`cfg_item`]).
+pub(crate) type CfgItem = (&'static [u8], Segment<'static>);
+
+/// [`MqttCfg::Version`].
+fn cfg_version(v: u8) -> CfgItem {
+    (b"version", Segment::Dec(v.into()))
 }
 
 /// [`MqttCfg::PdpCid`].
-fn cfg_pdp_cid(cid: u8, job: &mut Job<'_>) {
-    fill(
-        b"AT+QMTCFG=\"pdpcid\",0,\0\r",
-        &[Segment::Dec(cid.into())],
-        job,
-    )
+fn cfg_pdp_cid(cid: u8) -> CfgItem {
+    (b"pdpcid", Segment::Dec(cid.into()))
 }
 
 /// [`MqttCfg::Keepalive`].
-pub(crate) fn cfg_keepalive(s: u16, job: &mut Job<'_>) {
-    fill(
-        b"AT+QMTCFG=\"keepalive\",0,\0\r",
-        &[Segment::Dec(s.into())],
-        job,
-    )
+pub(crate) fn cfg_keepalive(s: u16) -> CfgItem {
+    (b"keepalive", Segment::Dec(s.into()))
 }
 
 /// [`MqttCfg::Session`].
-pub(crate) fn cfg_session(clean: bool, job: &mut Job<'_>) {
-    fill(b"AT+QMTCFG=\"session\",0,\0\r", &[bit(clean)], job)
+pub(crate) fn cfg_session(clean: bool) -> CfgItem {
+    (b"session", bit(clean))
 }
 
 /// [`MqttCfg::Will`].
@@ -399,21 +400,17 @@ pub(crate) fn cfg_will(topic: &[u8], payload: &[u8], qos: u8, retain: bool, job:
 }
 
 /// [`MqttCfg::Version`] 4 (MQTT 3.1.1), the engine's.
-pub(crate) const CFG_VERSION_311: &[u8] = b"AT+QMTCFG=\"version\",0,4\0";
+pub(crate) const CFG_VERSION_311: CfgItem = (b"version", Segment::Dec(4));
 /// [`MqttCfg::PdpCid`] 1, the engine's.
-pub(crate) const CFG_PDP_CID_1: &[u8] = b"AT+QMTCFG=\"pdpcid\",0,1\0";
+pub(crate) const CFG_PDP_CID_1: CfgItem = (b"pdpcid", Segment::Dec(1));
 /// [`MqttCfg::NoWill`].
-pub(crate) const CFG_NO_WILL: &[u8] = b"AT+QMTCFG=\"will\",0,0\0";
+pub(crate) const CFG_NO_WILL: CfgItem = (b"will", Segment::Dec(0));
 /// [`MqttCfg::RecvMode`].
-pub(crate) const CFG_RECV_MODE: &[u8] = b"AT+QMTCFG=\"recv/mode\",0,0,1\0";
+pub(crate) const CFG_RECV_MODE: CfgItem = (b"recv/mode", Segment::Text(b"0,1"));
 
-/// [`MqttCfg::Ssl`]'s text.
-pub(crate) fn cfg_ssl(on: bool) -> &'static [u8] {
-    if on {
-        b"AT+QMTCFG=\"ssl\",0,1,1\0"
-    } else {
-        b"AT+QMTCFG=\"ssl\",0,0\0"
-    }
+/// [`MqttCfg::Ssl`].
+pub(crate) fn cfg_ssl(on: bool) -> CfgItem {
+    (b"ssl", Segment::Text(if on { b"1,1" } else { b"0" }))
 }
 
 /// Writes the next bytes of `cmd` from `cursor` into `out`; see [`fill`].
