@@ -144,26 +144,32 @@ pub(crate) fn write_next(
 /// Commands every dialect spells the same way (3GPP TS 27.007 and V.250), shared so their text
 /// is in the firmware once.
 pub(crate) mod common {
+    use super::text;
+
     /// `AT`
-    pub(crate) const AT: &[u8] = b"AT\0";
+    pub(crate) const AT: &[u8] = text(b"AT\0");
     /// `ATE0`
-    pub(crate) const ECHO_OFF: &[u8] = b"ATE0\0";
+    pub(crate) const ECHO_OFF: &[u8] = text(b"ATE0\0");
     /// `AT+CPIN?`
-    pub(crate) const SIM_QUERY: &[u8] = b"AT+CPIN?\0";
+    pub(crate) const SIM_QUERY: &[u8] = text(b"AT+CPIN?\0");
     /// `AT+CGATT?`
-    pub(crate) const ATTACH_QUERY: &[u8] = b"AT+CGATT?\0";
+    pub(crate) const ATTACH_QUERY: &[u8] = text(b"AT+CGATT?\0");
     /// `AT+CSQ`
-    pub(crate) const SIGNAL_QUERY: &[u8] = b"AT+CSQ\0";
+    pub(crate) const SIGNAL_QUERY: &[u8] = text(b"AT+CSQ\0");
 }
 
-/// A command without arguments: its text ended by NUL, as the log names commands, then CR
-/// (the NUL is the slot of the CR). Where the log names the command the same way (`AT+CPIN?`,
+/// The text of a command without arguments (sent by [`line`]), from the text ended by NUL as
+/// the log names commands: where the log names the command the same way (`AT+CPIN?`,
 /// `AT+MIPCLOSE`), the two are one string in the firmware.
-pub(crate) fn fixed(text_nul: &'static [u8], job: &mut Job<'_>) {
-    fill(text_nul, &[Segment::Text(b"\r")], job)
+pub(crate) const fn text(text_nul: &'static [u8]) -> &'static [u8] {
+    match text_nul.split_last() {
+        Some((_, text)) => text,
+        None => text_nul,
+    }
 }
 
-/// A command line given whole, ended by CR (every dialect's `Line`).
+/// A command line given whole, ended by CR (every dialect's `Line`, and every command without
+/// arguments, see [`text`]).
 pub(crate) fn line(text: &[u8], job: &mut Job<'_>) {
     fill(b"\0\r", &[Segment::Text(text)], job)
 }
@@ -229,7 +235,7 @@ pub(crate) fn ssl_setting(
     job: &mut Job<'_>,
 ) {
     if !crate::parts::TLS {
-        return fixed(common::AT, job);
+        return line(common::AT, job);
     }
     let template = if quoted {
         templates.quoted

@@ -9,7 +9,7 @@
 //! Strings are put between quotes verbatim: check them with [`check_quotable`] first.
 
 use crate::dialect::encode::{
-    self, common, escaped_len, fill, fixed, line, raw, Job, Segment, SslTemplates,
+    self, common, escaped_len, fill, line, raw, text, Job, Segment, SslTemplates,
 };
 pub use crate::dialect::encode::{check_quotable, SslValue, TxCursor};
 
@@ -143,17 +143,17 @@ pub enum Command<'a> {
 // and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+MQTTMODE=0`
-pub(crate) const DATA_MODE_TEXT: &[u8] = b"AT+MQTTMODE=0\0";
+pub(crate) const DATA_MODE_TEXT: &[u8] = text(b"AT+MQTTMODE=0\0");
 /// `AT+MQTTSTATU`
-pub(crate) const MQTT_STATUS: &[u8] = b"AT+MQTTSTATU\0";
+pub(crate) const MQTT_STATUS: &[u8] = text(b"AT+MQTTSTATU\0");
 /// `AT+MDISCONNECT`
-pub(crate) const MDISCONNECT: &[u8] = b"AT+MDISCONNECT\0";
+pub(crate) const MDISCONNECT: &[u8] = text(b"AT+MDISCONNECT\0");
 /// `AT+MIPCLOSE`
-pub(crate) const MIPCLOSE: &[u8] = b"AT+MIPCLOSE\0";
+pub(crate) const MIPCLOSE: &[u8] = text(b"AT+MIPCLOSE\0");
 /// `AT+CIPSHUT`
-pub(crate) const CIPSHUT: &[u8] = b"AT+CIPSHUT\0";
+pub(crate) const CIPSHUT: &[u8] = text(b"AT+CIPSHUT\0");
 /// `AT+RESET`
-pub(crate) const RESET: &[u8] = b"AT+RESET\0";
+pub(crate) const RESET: &[u8] = text(b"AT+RESET\0");
 
 /// `0` or `1`.
 fn bit(on: bool) -> Segment<'static> {
@@ -281,7 +281,7 @@ pub(crate) fn publish(
             Dec(u32::try_from(len).unwrap_or(u32::MAX)),
         ),
         // Left out of the build (crate::parts): publish_form never chooses it.
-        Some(_) => return fixed(common::AT, job),
+        Some(_) => return line(common::AT, job),
     };
     fill(
         template,
@@ -292,7 +292,7 @@ pub(crate) fn publish(
 
 /// `AT+MQTTMSGGET` (`AT` where the build leaves the message cache out, crate::parts).
 pub(crate) const MSG_GET: &[u8] = if crate::parts::CACHE_MODE {
-    b"AT+MQTTMSGGET\0"
+    text(b"AT+MQTTMSGGET\0")
 } else {
     common::AT
 };
@@ -301,13 +301,13 @@ pub(crate) const MSG_GET: &[u8] = if crate::parts::CACHE_MODE {
 /// place).
 fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
     match *cmd {
-        Command::At => fixed(common::AT, job),
-        Command::EchoOff => fixed(common::ECHO_OFF, job),
-        Command::DataModeText => fixed(DATA_MODE_TEXT, job),
-        Command::SimQuery => fixed(common::SIM_QUERY, job),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
-        Command::MqttStatus => fixed(MQTT_STATUS, job),
+        Command::At => line(common::AT, job),
+        Command::EchoOff => line(common::ECHO_OFF, job),
+        Command::DataModeText => line(DATA_MODE_TEXT, job),
+        Command::SimQuery => line(common::SIM_QUERY, job),
+        Command::AttachQuery => line(common::ATTACH_QUERY, job),
+        Command::SignalQuery => line(common::SIGNAL_QUERY, job),
+        Command::MqttStatus => line(MQTT_STATUS, job),
         Command::MsgMode { cache } => msg_mode(cache, job),
         Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
         Command::MipStart { host, port, tls } => mip_start(host, port, tls, job),
@@ -334,11 +334,11 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
         } => mpub_ex(topic, qos, retain, len, job),
         Command::Raw(data) => raw(data, job),
         Command::Line(text) => line(text, job),
-        Command::MsgGet => fixed(MSG_GET, job),
-        Command::Mdisconnect => fixed(MDISCONNECT, job),
-        Command::Mipclose => fixed(MIPCLOSE, job),
-        Command::CipShut => fixed(CIPSHUT, job),
-        Command::Reset => fixed(RESET, job),
+        Command::MsgGet => line(MSG_GET, job),
+        Command::Mdisconnect => line(MDISCONNECT, job),
+        Command::Mipclose => line(MIPCLOSE, job),
+        Command::CipShut => line(CIPSHUT, job),
+        Command::Reset => line(RESET, job),
     }
 }
 

@@ -11,7 +11,7 @@
 //! [`CLIENT`](super::CLIENT) (0), the PDP context 1 and the SSL context 1. Strings are put
 //! between quotes verbatim: check them with [`check_quotable`] first.
 
-use crate::dialect::encode::{self, common, fill, fixed, line, raw, Job, Segment, SslTemplates};
+use crate::dialect::encode::{self, common, fill, line, raw, text, Job, Segment, SslTemplates};
 pub use crate::dialect::encode::{check_quotable, SslValue, TxCursor};
 
 pub use crate::dialect::Qos;
@@ -170,21 +170,21 @@ pub enum Command<'a> {
 // and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+QIACT=1`
-pub(crate) const ACTIVATE: &[u8] = b"AT+QIACT=1\0";
+pub(crate) const ACTIVATE: &[u8] = text(b"AT+QIACT=1\0");
 /// `AT+QIACT?`
-pub(crate) const ACTIVATE_QUERY: &[u8] = b"AT+QIACT?\0";
+pub(crate) const ACTIVATE_QUERY: &[u8] = text(b"AT+QIACT?\0");
 /// `AT+QIDEACT=1`
-pub(crate) const DEACTIVATE: &[u8] = b"AT+QIDEACT=1\0";
+pub(crate) const DEACTIVATE: &[u8] = text(b"AT+QIDEACT=1\0");
 /// `AT+QMTOPEN?`
-const OPEN_QUERY: &[u8] = b"AT+QMTOPEN?\0";
+const OPEN_QUERY: &[u8] = text(b"AT+QMTOPEN?\0");
 /// `AT+QMTCONN?`
-pub(crate) const CONN_QUERY: &[u8] = b"AT+QMTCONN?\0";
+pub(crate) const CONN_QUERY: &[u8] = text(b"AT+QMTCONN?\0");
 /// `AT+QMTDISC=0`
-pub(crate) const DISCONNECT: &[u8] = b"AT+QMTDISC=0\0";
+pub(crate) const DISCONNECT: &[u8] = text(b"AT+QMTDISC=0\0");
 /// `AT+QMTCLOSE=0`
-pub(crate) const CLOSE: &[u8] = b"AT+QMTCLOSE=0\0";
+pub(crate) const CLOSE: &[u8] = text(b"AT+QMTCLOSE=0\0");
 /// `AT+CFUN=1,1`
-pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\0";
+pub(crate) const REBOOT: &[u8] = text(b"AT+CFUN=1,1\0");
 
 /// `0` or `1`.
 fn bit(on: bool) -> Segment<'static> {
@@ -292,30 +292,30 @@ pub(crate) fn publish_header(
 /// place).
 fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
     match *cmd {
-        Command::At => fixed(common::AT, job),
-        Command::EchoOff => fixed(common::ECHO_OFF, job),
-        Command::SimQuery => fixed(common::SIM_QUERY, job),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
+        Command::At => line(common::AT, job),
+        Command::EchoOff => line(common::ECHO_OFF, job),
+        Command::SimQuery => line(common::SIM_QUERY, job),
+        Command::AttachQuery => line(common::ATTACH_QUERY, job),
+        Command::SignalQuery => line(common::SIGNAL_QUERY, job),
         Command::Line(text) => line(text, job),
         Command::Apn {
             apn: name,
             user,
             password,
         } => apn(name, user, password, job),
-        Command::Activate => fixed(ACTIVATE, job),
-        Command::ActivateQuery => fixed(ACTIVATE_QUERY, job),
-        Command::Deactivate => fixed(DEACTIVATE, job),
+        Command::Activate => line(ACTIVATE, job),
+        Command::ActivateQuery => line(ACTIVATE_QUERY, job),
+        Command::Deactivate => line(DEACTIVATE, job),
         Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
         Command::Config(item) => config_segment(item, job),
         Command::Open { host, port } => open(host, port, job),
-        Command::OpenQuery => fixed(OPEN_QUERY, job),
+        Command::OpenQuery => line(OPEN_QUERY, job),
         Command::Connect {
             client_id,
             user,
             password,
         } => connect(client_id, user, password, job),
-        Command::ConnQuery => fixed(CONN_QUERY, job),
+        Command::ConnQuery => line(CONN_QUERY, job),
         Command::Subscribe { id, topic, qos } => subscribe(id, topic, qos, job),
         Command::Unsubscribe { id, topic } => unsubscribe(id, topic, job),
         Command::PublishHeader {
@@ -326,9 +326,9 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
             len,
         } => publish_header(false, id, topic, qos, retain, len, job),
         Command::Raw(data) => raw(data, job),
-        Command::Disconnect => fixed(DISCONNECT, job),
-        Command::Close => fixed(CLOSE, job),
-        Command::Reboot => fixed(REBOOT, job),
+        Command::Disconnect => line(DISCONNECT, job),
+        Command::Close => line(CLOSE, job),
+        Command::Reboot => line(REBOOT, job),
     }
 }
 

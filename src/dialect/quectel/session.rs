@@ -13,7 +13,7 @@ use crate::dialect::bringup::{
     entry, tls_item, FailReason, Item, List, OnError, TlsNames, TlsValue, When,
 };
 use crate::dialect::encode::Segment::{Dec, Text};
-use crate::dialect::encode::{common, fixed, line, raw, Job};
+use crate::dialect::encode::{common, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -114,7 +114,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     // call writes it (as Luat's, measured 64 B smaller, Quectel, than a call per arm); the
     // `AT+QMTCFG` items go by [`mqtt_cfg`], one text for all of one value (72 B smaller again
     // than a text per item).
-    let template = match cmd {
+    let text = match cmd {
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
             // One call for both kinds of value (measured 12 B smaller, Quectel).
             Some((tag, value)) => {
@@ -161,9 +161,9 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
                 (_, None) => common::AT,
             }
         }
-        Cmd::Identity(f) => return line(identity_command(f), job),
+        Cmd::Identity(f) => identity_command(f),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => return line(text, job),
+            Some(text) => text,
             None => common::AT,
         },
         Cmd::Probe => common::AT,
@@ -177,7 +177,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         Cmd::Disconnect => DISCONNECT,
         Cmd::SoftReset => REBOOT,
     };
-    fixed(template, job)
+    line(text, job)
 }
 
 /// How a payload goes out: always after the data prompt, 1 to [`PUBLISH_MAX`] bytes (an empty

@@ -13,7 +13,7 @@
 //! between quotes are written verbatim: check them with [`check_quotable`] first. Topics,
 //! payloads and the will go after prompts, so they may hold any byte.
 
-use crate::dialect::encode::{self, common, fill, fixed, line, raw, Job, Segment, SslTemplates};
+use crate::dialect::encode::{self, common, fill, line, raw, text, Job, Segment, SslTemplates};
 pub use crate::dialect::encode::{check_quotable, TxCursor};
 
 pub use crate::dialect::Qos;
@@ -179,15 +179,15 @@ fn length(len: usize) -> Segment<'static> {
 // bytes), and [`Command`] through [`segment`] for tests and hosts, so both send the same text.
 
 /// `AT+CMQTTSTART`
-pub(crate) const START: &[u8] = b"AT+CMQTTSTART\0";
+pub(crate) const START: &[u8] = text(b"AT+CMQTTSTART\0");
 /// `AT+CMQTTSTOP`
-pub(crate) const STOP: &[u8] = b"AT+CMQTTSTOP\0";
+pub(crate) const STOP: &[u8] = text(b"AT+CMQTTSTOP\0");
 /// `AT+CMQTTREL=0`
-pub(crate) const RELEASE: &[u8] = b"AT+CMQTTREL=0\0";
+pub(crate) const RELEASE: &[u8] = text(b"AT+CMQTTREL=0\0");
 /// `AT+CMQTTDISC?`
-pub(crate) const CONN_QUERY: &[u8] = b"AT+CMQTTDISC?\0";
+pub(crate) const CONN_QUERY: &[u8] = text(b"AT+CMQTTDISC?\0");
 /// `AT+CFUN=1,1`
-pub(crate) const REBOOT: &[u8] = b"AT+CFUN=1,1\0";
+pub(crate) const REBOOT: &[u8] = text(b"AT+CFUN=1,1\0");
 
 /// [`Command::Apn`].
 pub(crate) fn apn(apn: &[u8], job: &mut Job<'_>) {
@@ -227,9 +227,9 @@ const SSL_TEMPLATES: SslTemplates = SslTemplates {
 /// [`Command::SslContext`].
 pub(crate) fn ssl_context(job: &mut Job<'_>) {
     // Left out of the build (crate::parts): the configuration refused TLS at init.
-    fixed(
+    line(
         if crate::parts::TLS {
-            b"AT+CMQTTSSLCFG=0,0\0"
+            b"AT+CMQTTSSLCFG=0,0"
         } else {
             common::AT
         },
@@ -319,7 +319,7 @@ pub(crate) fn publish(qos: u8, retain: bool, job: &mut Job<'_>) {
 }
 
 /// [`Command::Disconnect`], with the timeout [`DISC_TIMEOUT_S`] in its text.
-pub(crate) const DISCONNECT: &[u8] = b"AT+CMQTTDISC=0,60\0";
+pub(crate) const DISCONNECT: &[u8] = text(b"AT+CMQTTDISC=0,60\0");
 
 // The timeouts are spelled in the texts above (a number argument for each measured 25 B
 // larger, SIMCom): they must agree with the constants.
@@ -329,16 +329,16 @@ const _: () = assert!(PUB_TIMEOUT_S == 60 && DISC_TIMEOUT_S == 60);
 /// place).
 fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
     match *cmd {
-        Command::At => fixed(common::AT, job),
-        Command::EchoOff => fixed(common::ECHO_OFF, job),
-        Command::SimQuery => fixed(common::SIM_QUERY, job),
-        Command::AttachQuery => fixed(common::ATTACH_QUERY, job),
-        Command::SignalQuery => fixed(common::SIGNAL_QUERY, job),
+        Command::At => line(common::AT, job),
+        Command::EchoOff => line(common::ECHO_OFF, job),
+        Command::SimQuery => line(common::SIM_QUERY, job),
+        Command::AttachQuery => line(common::ATTACH_QUERY, job),
+        Command::SignalQuery => line(common::SIGNAL_QUERY, job),
         Command::Line(text) => line(text, job),
         Command::Apn { apn: name } => apn(name, job),
-        Command::Start => fixed(START, job),
-        Command::Stop => fixed(STOP, job),
-        Command::Release => fixed(RELEASE, job),
+        Command::Start => line(START, job),
+        Command::Stop => line(STOP, job),
+        Command::Release => line(RELEASE, job),
         Command::Acquire { client_id, tls } => acquire(client_id, tls, job),
         Command::SslCfg { tag, value } => ssl_cfg(tag, value, job),
         Command::SslContext => ssl_context(job),
@@ -352,15 +352,15 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
             user,
             password,
         } => connect(host, port, keepalive, clean, user, password, job),
-        Command::ConnQuery => fixed(CONN_QUERY, job),
+        Command::ConnQuery => line(CONN_QUERY, job),
         Command::Subscribe { len, qos } => subscribe(len, qos, job),
         Command::Unsubscribe { len } => unsubscribe(len, job),
         Command::Topic { len } => topic(len, job),
         Command::Payload { len } => payload(len, job),
         Command::Publish { qos, retain } => publish(qos, retain, job),
         Command::Raw(data) => raw(data, job),
-        Command::Disconnect => fixed(DISCONNECT, job),
-        Command::Reboot => fixed(REBOOT, job),
+        Command::Disconnect => line(DISCONNECT, job),
+        Command::Reboot => line(REBOOT, job),
     }
 }
 

@@ -27,7 +27,7 @@ use super::encode::{
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{common, fixed, line, raw, Job, Segment};
+use crate::dialect::encode::{common, line, raw, Job, Segment};
 use crate::dialect::{Context, Publish};
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -83,7 +83,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, part: u8, ctx: &C, job: &mut Job<'_>) 
     match cmd {
         Cmd::Configure(1..) | Cmd::CloseForStop => {
             let template = [RELEASE, STOP].get(usize::from(part))?;
-            fixed(template, job);
+            line(template, job);
             return Some(false);
         }
         Cmd::Connect => return connect_part(ctx, part, job),
@@ -119,7 +119,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, part: u8, ctx: &C, job: &mut Job<'_>) 
 /// than a call per arm).
 fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     let cfg = ctx.config();
-    let template = match cmd {
+    let text = match cmd {
         Cmd::Prepare(i) => match ssl_item(cfg, i) {
             Some((tag, value)) => {
                 let (value, quoted) = match value {
@@ -131,9 +131,9 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             None => common::AT,
         },
         Cmd::Configure(_) => return apn(cfg.apn, job),
-        Cmd::Identity(f) => return line(identity_command(f), job),
+        Cmd::Identity(f) => identity_command(f),
         Cmd::Queued(_) => match ctx.queued_line() {
-            Some(text) => return line(text, job),
+            Some(text) => text,
             None => common::AT,
         },
         Cmd::EchoOff | Cmd::EchoAgain => common::ECHO_OFF,
@@ -149,7 +149,7 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         // message cache in this family (the configuration refuses CACHE_MODE).
         _ => common::AT,
     };
-    fixed(template, job)
+    line(text, job)
 }
 
 /// Which of a command's possible steps part `part` is, counting only the `present` ones.
@@ -216,7 +216,7 @@ fn connect_part<C: Context>(ctx: &C, part: u8, job: &mut Job<'_>) -> Option<bool
     ];
     Some(match step(&present, part)? {
         0 => {
-            fixed(RELEASE, job);
+            line(RELEASE, job);
             false
         }
         1 => {
