@@ -230,16 +230,25 @@ pub(crate) fn open(host: &[u8], port: u16, job: &mut Job<'_>) {
 /// [`Command::Connect`].
 pub(crate) fn connect(client_id: &[u8], user: &[u8], password: &[u8], job: &mut Job<'_>) {
     use Segment::Text;
-    // One argument list for the three forms: each sends as many as its template has.
-    let args = [Text(client_id), Text(user), Text(password)];
-    let (template, count): (&'static [u8], usize) = if password.is_empty() && user.is_empty() {
-        (b"AT+QMTCONN=0,\"\0\"\r", 1)
-    } else if password.is_empty() {
-        (b"AT+QMTCONN=0,\"\0\",\"\0\"\r", 2)
+    // One text for the three forms: the separators before the user and the password are
+    // arguments, empty where a form leaves the credential out.
+    let user_sep: &[u8] = if user.is_empty() && password.is_empty() {
+        b""
     } else {
-        (b"AT+QMTCONN=0,\"\0\",\"\0\",\"\0\"\r", 3)
+        b"\",\""
     };
-    fill(template, args.get(..count).unwrap_or(&args), job)
+    let password_sep: &[u8] = if password.is_empty() { b"" } else { b"\",\"" };
+    fill(
+        b"AT+QMTCONN=0,\"\0\0\0\0\0\"\r",
+        &[
+            Text(client_id),
+            Text(user_sep),
+            Text(user),
+            Text(password_sep),
+            Text(password),
+        ],
+        job,
+    )
 }
 
 /// [`Command::Subscribe`].
