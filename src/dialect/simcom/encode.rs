@@ -262,26 +262,29 @@ pub(crate) fn connect(
     job: &mut Job<'_>,
 ) {
     use Segment::{Dec, Text};
-    // One argument list for the three forms: each sends as many as its template has.
+    // One argument list for the three forms, two texts: without credentials only the first
+    // four are sent; with them the separator before the password is an argument, empty when
+    // the password is.
+    let password_sep: &[u8] = if password.is_empty() { b"" } else { b"\",\"" };
     let args = [
         Text(host),
         Dec(port.into()),
         Dec(keepalive.into()),
         Dec(u32::from(clean)),
         Text(user),
+        Text(password_sep),
         Text(password),
     ];
-    let (template, count): (&'static [u8], usize) = if user.is_empty() && password.is_empty() {
-        (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", 4)
-    } else if password.is_empty() {
-        (b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\"\r", 5)
-    } else {
-        (
-            b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\",\"\0\"\r",
-            6,
-        )
-    };
-    fill(template, args.get(..count).unwrap_or(&args), job)
+    match args.split_at_checked(4) {
+        Some((head, _)) if user.is_empty() && password.is_empty() => {
+            fill(b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0\r", head, job)
+        }
+        _ => fill(
+            b"AT+CMQTTCONNECT=0,\"tcp://\0:\0\",\0,\0,\"\0\0\0\"\r",
+            &args,
+            job,
+        ),
+    }
 }
 
 /// [`Command::Subscribe`].
