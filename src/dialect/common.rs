@@ -72,8 +72,10 @@ pub(crate) fn is_echo(line: &[u8]) -> bool {
 
 /// Information lines of the 3GPP and common vendor commands that the `AT+QMT*` and `AT+CMQTT*`
 /// families may print unasked or to the session's own queries (registration, PDP contexts,
-/// time zone, functionality): answers, never results the engine waits for. Link losses among
-/// them (`+CGEV: ... DEACT`) are [`decode_standard`]'s, which runs first.
+/// time zone, functionality): answers, never results the engine waits for. A bearer loss
+/// among them (`+CGEV: NW PDN DEACT`) only informs in these families too: each reports what it
+/// does to the link by its own URC (`+QIURC: "pdpdeact"`, `+QMTSTAT`, `+CMQTTCONNLOST`,
+/// `+CMQTTNONET`), which the session acts on.
 #[cfg(any(feature = "quectel", feature = "simcom"))]
 const STANDARD_INFO: &[u8] = packed!(
     b"+CGEV",
