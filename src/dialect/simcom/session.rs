@@ -21,8 +21,8 @@
 //! - Stop: `AT+CMQTTDISC`, then `AT+CMQTTREL=0` and `AT+CMQTTSTOP` (§4.11).
 
 use super::encode::{
-    acquire, apn, connect, payload, publish, ssl_context, ssl_setting, subscribe, topic,
-    unsubscribe, will_message, will_topic, CONN_QUERY, DISCONNECT, REBOOT, RELEASE, START, STOP,
+    acquire, apn, connect, payload, publish, ssl_context, ssl_setting, subscription, topic,
+    will_message, will_topic, CONN_QUERY, DISCONNECT, REBOOT, RELEASE, START, STOP,
 };
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
@@ -90,8 +90,10 @@ pub(crate) fn write<C: Context>(cmd: Cmd, part: u8, ctx: &C, job: &mut Job<'_>) 
         Cmd::Subscribe { at, .. } | Cmd::Unsubscribe { at, .. } => {
             if let Some((topic, qos)) = ctx.filter(at) {
                 match part {
-                    0 if matches!(cmd, Cmd::Subscribe { .. }) => subscribe(topic.len(), qos, job),
-                    0 => unsubscribe(topic.len(), job),
+                    0 => {
+                        let qos = matches!(cmd, Cmd::Subscribe { .. }).then_some(qos);
+                        subscription(qos, topic.len(), job)
+                    }
                     1 => raw(topic, job),
                     _ => return None,
                 }
