@@ -374,7 +374,7 @@ pub(crate) fn cfg_item((item, value): CfgItem, job: &mut Job<'_>) {
 }
 
 /// [`cfg_item`] by the item's place in [`CFG_NAMES`].
-pub(crate) fn cfg_item_at(place: usize, value: Segment<'_>, job: &mut Job<'_>) {
+fn cfg_item_at(place: usize, value: Segment<'_>, job: &mut Job<'_>) {
     let name = piece(CFG_NAMES, place).unwrap_or(b"");
     fill(
         b"AT+QMTCFG=\"\0\",0,\0\r",

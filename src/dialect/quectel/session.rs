@@ -4,7 +4,7 @@
 //! `AT+QMTCFG` item is re-sent before each open, results come as URCs after `OK`).
 
 use super::encode::{
-    apn, cfg_item_at, cfg_keepalive, cfg_session, cfg_ssl, cfg_will, connect, open, publish_header,
+    apn, cfg_item, cfg_keepalive, cfg_session, cfg_ssl, cfg_will, connect, open, publish_header,
     ssl_setting, subscribe, unsubscribe, ACTIVATE, ACTIVATE_QUERY, CFG_NO_WILL, CFG_PDP_CID_1,
     CFG_RECV_MODE, CFG_VERSION_311, CLOSE, CONN_QUERY, DEACTIVATE, DISCONNECT, REBOOT,
 };
@@ -102,12 +102,7 @@ fn mqtt_cfg(cfg: &Config<'_>, k: u8, job: &mut Job<'_>) {
         5 => CFG_RECV_MODE,
         _ => cfg_ssl(cfg.tls()),
     };
-    // The items go in the order of their names, so the name is cut by `k` (measured 6 B
-    // smaller, Quectel, than by the name each arm gives).
-    let (name, value) = item;
-    let place = usize::from(k.min(6));
-    debug_assert_eq!(name as usize, place);
-    cfg_item_at(place, value, job)
+    cfg_item(item, job)
 }
 
 /// Hands the AT command `cmd` stands for to `job`, reading its arguments from `ctx`: one
