@@ -442,37 +442,38 @@ fn a_window_and_cache_mode_are_refused() {
     assert_eq!(check(config()), Ok(cellmqtt::dialect::Dialect::Simcom));
 }
 
-#[test]
-fn stop_disconnects_releases_and_stops_the_service() {
+/// A stop from online: `AT+CMQTTDISC` answered `disc`, `AT+CMQTTREL`, `AT+CMQTTSTOP` answered
+/// `stop`; the session ends stopped and passes none of the answers on as URCs.
+fn stop_answered(disc: &[u8], stop: &[u8]) {
     let mut h = online_with_sub();
     h.engine.stop(h.now);
     h.tx(b"AT+CMQTTDISC=0,60\r");
-    h.rx(b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
+    h.rx(disc);
     h.tx(b"AT+CMQTTREL=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CMQTTSTOP\r");
-    h.rx(b"\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n");
+    h.rx(stop);
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Stopped);
     let ev = h.take_events();
     assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
 }
 
+#[test]
+fn stop_disconnects_releases_and_stops_the_service() {
+    stop_answered(
+        b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n",
+        b"\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n",
+    );
+}
+
 /// The SIM7600 order of the stop's result (§4.2, S02): `+CMQTTSTOP: 0`, then `OK`.
 #[test]
 fn stop_with_the_result_before_its_ok() {
-    let mut h = online_with_sub();
-    h.engine.stop(h.now);
-    h.tx(b"AT+CMQTTDISC=0,60\r");
-    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n\r\nOK\r\n");
-    h.tx(b"AT+CMQTTREL=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CMQTTSTOP\r");
-    h.rx(b"\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n");
-    h.tx_nothing();
-    assert_eq!(h.engine.state(), State::Stopped);
-    let ev = h.take_events();
-    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+    stop_answered(
+        b"\r\n+CMQTTDISC: 0,0\r\n\r\nOK\r\n",
+        b"\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n",
+    );
 }
 
 /// The whole A76xx boot of §2.2 (S14, S15) while the session starts: SIM errors before
@@ -518,18 +519,7 @@ fn the_a76xx_boot_with_sim_errors_and_pdn_notices() {
 #[test]
 fn stop_when_the_service_stop_fails() {
     for answer in [&b"\r\nERROR\r\n\r\n+CMQTTSTOP: 9\r\n"[..], b"\r\nERROR\r\n"] {
-        let mut h = online_with_sub();
-        h.engine.stop(h.now);
-        h.tx(b"AT+CMQTTDISC=0,60\r");
-        h.rx(b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
-        h.tx(b"AT+CMQTTREL=0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+CMQTTSTOP\r");
-        h.rx(answer);
-        h.tx_nothing();
-        assert_eq!(h.engine.state(), State::Stopped);
-        let ev = h.take_events();
-        assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+        stop_answered(b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n", answer);
     }
 }
 
