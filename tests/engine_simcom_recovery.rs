@@ -40,6 +40,16 @@ fn module_untouched(h: &Harness, n: &[Notice]) {
     assert_eq!((s.reset_pulses, s.soft_resets, s.power_cycles), (0, 0, 0));
 }
 
+/// After a reboot: the boot, the service and the connect, and `s/#` subscribed again.
+fn bring_up_again(h: &mut Harness) {
+    simcom::boot(h);
+    simcom::start_connect(h);
+    h.tx(SUB);
+    h.rx(b"\r\n>");
+    h.tx(b"s/#");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+}
+
 fn first_recovery(n: &[Notice]) -> Option<(RecoveryStep, Status)> {
     n.iter().find_map(|e| match e {
         Notice::Recovery { step, reason, .. } => Some((*step, *reason)),
@@ -352,12 +362,7 @@ fn a_reboot_mid_session_redoes_everything() {
             String::from_utf8_lossy(boot)
         );
         assert!(!h.engine.module_facts().read);
-        simcom::boot(&mut h);
-        simcom::start_connect(&mut h);
-        h.tx(SUB);
-        h.rx(b"\r\n>");
-        h.tx(b"s/#");
-        h.rx(b"\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+        bring_up_again(&mut h);
         h.tx_nothing();
         assert_eq!(h.engine.state(), State::Online);
         assert_eq!(h.engine.stats().module_reboots, 1);
@@ -418,12 +423,7 @@ fn a_boot_line_after_a_complete_tail_is_a_reboot() {
         Some((RecoveryStep::Reinit, Status::LinkLost)),
         "{n:?}"
     );
-    simcom::boot(&mut h);
-    simcom::start_connect(&mut h);
-    h.tx(SUB);
-    h.rx(b"\r\n>");
-    h.tx(b"s/#");
-    h.rx(b"\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
+    bring_up_again(&mut h);
     h.rx(b"\r\nPB DONE\r\n");
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
