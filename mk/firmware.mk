@@ -57,7 +57,7 @@ SCENARIO_SRC := tests/firmware/common/scenario.c
 SUPERLOOP_SRC := tests/firmware/common/superloop.c
 BAREMETAL_SRC := ports/baremetal/cellmqtt_baremetal.c
 FW_HEADERS   := include/cellmqtt.h $(wildcard tests/firmware/*/*.h tests/firmware/freertos/*/*.h \
-                ports/baremetal/*.h ports/freertos/*.h) tests/firmware/mps2/mps2.ld
+                ports/baremetal/*.h ports/freertos/*.h ports/common/*.h) tests/firmware/mps2/mps2.ld
 
 # ---- FreeRTOS kernel (sources from the pinned freertos-next crate, see freertos-kernel/) ----
 

@@ -82,7 +82,7 @@ build "$host" "$all_features" "$stage/lib/$host/all"
 mkdir -p "$stage/include" "$stage/ports" "$stage/examples"
 cp include/cellmqtt.h "$stage/include/"
 cp LICENSE-MIT LICENSE-APACHE "$stage/"
-for p in baremetal freertos posix zephyr; do
+for p in baremetal common freertos posix zephyr; do
   git ls-files "ports/$p" | while read -r f; do
     mkdir -p "$stage/$(dirname "$f")"; cp "$f" "$stage/$f"
   done

@@ -176,7 +176,7 @@ cellmqtt_status_t cellmqtt_freertos_init(cellmqtt_freertos_t *port, const cellmq
     }
     for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
         cellmqtt_freertos_waiter_t *w = &port->waiters[i];
-        w->kind = 0;
+        w->wait.kind = CELLMQTT_WAIT_FREE;
 #if (configSUPPORT_STATIC_ALLOCATION == 1)
         w->wake = xSemaphoreCreateBinaryStatic(&w->wake_storage);
 #else
@@ -398,60 +398,11 @@ size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port) {
  * give that raced with a timeout is taken back on release), so the next user of the slot
  * cannot be woken by an old event. */
 
-enum { WAIT_FREE = 0, WAIT_ONLINE, WAIT_PUBLISH, WAIT_AT };
-
-/* What a wait found in its slot (the slot itself, with its semaphore, is not copied). */
-struct wait_result {
-    cellmqtt_status_t status;
-    uint32_t code;
-    size_t answer_len;
-    uint16_t lines;
-    bool truncated;
-};
-
-static void waiter_signal(cellmqtt_freertos_waiter_t *w, cellmqtt_status_t status, uint32_t code) {
-    w->done = true;
-    w->status = status;
-    w->code = code;
-    (void)xSemaphoreGive(w->wake);
-}
-
 static void waiters_on_event(cellmqtt_freertos_t *port, const cellmqtt_event_t *ev) {
     for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
         cellmqtt_freertos_waiter_t *w = &port->waiters[i];
-        if (w->kind == WAIT_FREE || w->done) {
-            continue;
-        }
-        switch (ev->kind) {
-        case CELLMQTT_EVENT_KIND_STATE:
-            if (w->kind != WAIT_ONLINE) {
-                break;
-            }
-            if (ev->state == CELLMQTT_STATE_ONLINE) {
-                waiter_signal(w, CELLMQTT_STATUS_OK, 0);
-            } else if (ev->state == CELLMQTT_STATE_FAILED) {
-                waiter_signal(w, CELLMQTT_STATUS_GAVE_UP, 0);
-            } else if (ev->state == CELLMQTT_STATE_STOPPED) {
-                waiter_signal(w, CELLMQTT_STATUS_STOPPED, 0);
-            }
-            break;
-        case CELLMQTT_EVENT_KIND_PUBLISHED:
-        case CELLMQTT_EVENT_KIND_PUBLISH_FAILED:
-            /* Id 0 is the online message, never a caller's publish. */
-            if (w->kind == WAIT_PUBLISH && w->id == ev->id && ev->id != 0u) {
-                waiter_signal(w,
-                              ev->kind == CELLMQTT_EVENT_KIND_PUBLISHED ? CELLMQTT_STATUS_OK
-                                                                       : ev->status,
-                              0);
-            }
-            break;
-        case CELLMQTT_EVENT_KIND_AT_DONE:
-            if (w->kind == WAIT_AT && w->id == ev->id) {
-                waiter_signal(w, ev->status, ev->count);
-            }
-            break;
-        default:
-            break;
+        if (cellmqtt_wait_on_event(&w->wait, ev)) {
+            (void)xSemaphoreGive(w->wake);
         }
     }
 }
@@ -459,31 +410,7 @@ static void waiters_on_event(cellmqtt_freertos_t *port, const cellmqtt_event_t *
 static void waiters_on_at_line(cellmqtt_freertos_t *port, uint16_t id, const uint8_t *line,
                                size_t len) {
     for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
-        cellmqtt_freertos_waiter_t *w = &port->waiters[i];
-        if (w->kind != WAIT_AT || w->done || w->id != id) {
-            continue;
-        }
-        w->lines++;
-        if (w->answer_cap == 0u) {
-            w->truncated = true;
-            continue;
-        }
-        /* '\n' between lines; one byte always stays for the NUL. */
-        size_t sep = w->lines > 1u ? 1u : 0u;
-        size_t room = w->answer_cap - 1u - w->answer_len;
-        if (sep + len > room) {
-            w->truncated = true;
-        }
-        if (sep <= room) {
-            if (sep != 0u) {
-                w->answer[w->answer_len++] = '\n';
-                room--;
-            }
-            size_t n = len < room ? len : room;
-            memcpy(w->answer + w->answer_len, line, n);
-            w->answer_len += n;
-        }
-        w->answer[w->answer_len] = '\0';
+        cellmqtt_wait_on_at_line(&port->waiters[i].wait, id, line, len);
     }
 }
 
@@ -491,17 +418,8 @@ static void waiters_on_at_line(cellmqtt_freertos_t *port, uint16_t id, const uin
 static cellmqtt_freertos_waiter_t *waiter_claim(cellmqtt_freertos_t *port, uint8_t kind) {
     for (size_t i = 0; i < CELLMQTT_FREERTOS_WAITERS; i++) {
         cellmqtt_freertos_waiter_t *w = &port->waiters[i];
-        if (w->kind == WAIT_FREE) {
-            w->kind = kind;
-            w->done = false;
-            w->id = 0;
-            w->status = CELLMQTT_STATUS_OK;
-            w->code = 0;
-            w->answer = NULL;
-            w->answer_cap = 0;
-            w->answer_len = 0;
-            w->lines = 0;
-            w->truncated = false;
+        if (w->wait.kind == CELLMQTT_WAIT_FREE) {
+            cellmqtt_wait_claim(&w->wait, kind);
             return w;
         }
     }
@@ -510,8 +428,7 @@ static cellmqtt_freertos_waiter_t *waiter_claim(cellmqtt_freertos_t *port, uint8
 
 /* With the lock held: frees the slot and takes back a give that came after a timeout. */
 static void waiter_release(cellmqtt_freertos_waiter_t *w) {
-    w->kind = WAIT_FREE;
-    w->answer = NULL;
+    cellmqtt_wait_free(&w->wait);
     (void)xSemaphoreTake(w->wake, 0);
 }
 
@@ -530,18 +447,12 @@ static cellmqtt_status_t may_wait(const cellmqtt_freertos_t *port) {
  * and re-taking the lock still counts: the slot is read, not the semaphore's answer. */
 static cellmqtt_status_t waiter_block(cellmqtt_freertos_t *port, cellmqtt_freertos_waiter_t *w,
                                       bool wake, TickType_t timeout_ticks,
-                                      struct wait_result *out) {
+                                      cellmqtt_wait_result_t *out) {
     unlock_and_wake(port, wake);
     (void)xSemaphoreTake(w->wake, timeout_ticks);
     lock(port);
-    bool done = w->done;
-    *out = (struct wait_result){
-        .status = w->status,
-        .code = w->code,
-        .answer_len = w->answer_len,
-        .lines = w->lines,
-        .truncated = w->truncated,
-    };
+    bool done = w->wait.done;
+    *out = cellmqtt_wait_result(&w->wait);
     waiter_release(w);
     unlock_and_wake(port, false);
     return done ? CELLMQTT_STATUS_OK : CELLMQTT_STATUS_TIMEOUT;
@@ -555,11 +466,11 @@ cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
     lock(port);
     cellmqtt_status_t st = may_wait(port);
     if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&port->engine) != CELLMQTT_STATE_ONLINE) {
-        cellmqtt_freertos_waiter_t *w = waiter_claim(port, WAIT_ONLINE);
+        cellmqtt_freertos_waiter_t *w = waiter_claim(port, CELLMQTT_WAIT_ONLINE);
         if (w == NULL) {
             st = CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
         } else {
-            struct wait_result result;
+            cellmqtt_wait_result_t result;
             st = waiter_block(port, w, false, timeout_ticks, &result);
             return st == CELLMQTT_STATUS_OK ? result.status : st;
         }
@@ -579,14 +490,14 @@ cellmqtt_status_t cellmqtt_freertos_publish_wait(cellmqtt_freertos_t *port, cons
         st = may_wait(port);
         cellmqtt_freertos_waiter_t *w = NULL;
         if (st == CELLMQTT_STATUS_OK) {
-            w = waiter_claim(port, WAIT_PUBLISH);
+            w = waiter_claim(port, CELLMQTT_WAIT_PUBLISH);
             st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
         }
         if (st == CELLMQTT_STATUS_OK) {
-            st = cellmqtt_publish(&port->engine, topic, payload, len, qos, retain, &w->id);
+            st = cellmqtt_publish(&port->engine, topic, payload, len, qos, retain, &w->wait.id);
         }
         if (st == CELLMQTT_STATUS_OK) {
-            struct wait_result result;
+            cellmqtt_wait_result_t result;
             st = waiter_block(port, w, true, timeout_ticks, &result);
             final = st == CELLMQTT_STATUS_OK ? result.status : st;
         } else {
@@ -608,7 +519,7 @@ cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
                                                     TickType_t timeout_ticks, char *answer,
                                                     size_t answer_cap,
                                                     cellmqtt_freertos_at_result_t *result) {
-    struct wait_result done = {.status = CELLMQTT_STATUS_NULL_ARG};
+    cellmqtt_wait_result_t done = {.status = CELLMQTT_STATUS_NULL_ARG};
     cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
     if (answer != NULL && answer_cap != 0u) {
         answer[0] = '\0';
@@ -618,13 +529,13 @@ cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
         st = may_wait(port);
         cellmqtt_freertos_waiter_t *w = NULL;
         if (st == CELLMQTT_STATUS_OK) {
-            w = waiter_claim(port, WAIT_AT);
+            w = waiter_claim(port, CELLMQTT_WAIT_AT);
             st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
         }
         if (st == CELLMQTT_STATUS_OK) {
-            w->answer = answer;
-            w->answer_cap = answer_cap;
-            st = cellmqtt_at_command(&port->engine, command, timeout_ms, &w->id);
+            w->wait.answer = answer;
+            w->wait.answer_cap = answer_cap;
+            st = cellmqtt_at_command(&port->engine, command, timeout_ms, &w->wait.id);
         }
         if (st == CELLMQTT_STATUS_OK) {
             st = waiter_block(port, w, true, timeout_ticks, &done);

@@ -47,6 +47,7 @@
 #include "task.h"
 
 #include "cellmqtt.h"
+#include "../common/cellmqtt_wait.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,22 +65,14 @@ extern "C" {
  * names it. */
 #define CELLMQTT_FREERTOS_STATUS_WAITERS_FULL ((cellmqtt_status_t)-100)
 
-/* One blocked task's registration (see cellmqtt_freertos.c); all fields belong to the port. */
+/* One blocked task's registration: its wait (ports/common/cellmqtt_wait.h) and the semaphore
+ * that wakes it; all fields belong to the port. */
 typedef struct cellmqtt_freertos_waiter_t {
     SemaphoreHandle_t wake;
 #if (configSUPPORT_STATIC_ALLOCATION == 1)
     StaticSemaphore_t wake_storage;
 #endif
-    uint8_t kind; /* 0: free */
-    bool done;
-    uint16_t id;
-    cellmqtt_status_t status;
-    uint32_t code;
-    char *answer; /* at_command_wait: the caller's buffer */
-    size_t answer_cap;
-    size_t answer_len;
-    uint16_t lines;
-    bool truncated;
+    cellmqtt_wait_t wait;
 } cellmqtt_freertos_waiter_t;
 
 typedef struct cellmqtt_freertos_t {

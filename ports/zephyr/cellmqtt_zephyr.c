@@ -4,6 +4,7 @@
 #define DT_DRV_COMPAT luat_air_cat1
 
 #include "cellmqtt_zephyr.h"
+#include "../common/cellmqtt_wait.h"
 
 #include <errno.h>
 #include <string.h>
@@ -49,19 +50,11 @@ static bool thread_started;
  * call these and also serve the waiters. */
 static cellmqtt_callbacks_t app_cb;
 
-/* A thread blocked in one of the `*_wait` calls (see "waiters" below). */
+/* A thread blocked in one of the `*_wait` calls (see "waiters" below): its wait
+ * (ports/common/cellmqtt_wait.h) and the semaphore that wakes it. */
 struct waiter {
     struct k_sem wake;
-    uint8_t kind; /* WAIT_FREE: unused */
-    bool done;
-    uint16_t id;
-    cellmqtt_status_t status;
-    uint32_t code;
-    char *answer;
-    size_t answer_cap;
-    size_t answer_len;
-    uint16_t lines;
-    bool truncated;
+    cellmqtt_wait_t wait;
 };
 static struct waiter waiters[CONFIG_CELLMQTT_WAITERS];
 static bool waiters_ready;
@@ -224,7 +217,7 @@ int cellmqtt_zephyr_init(const cellmqtt_config_t *cfg, const cellmqtt_callbacks_
     }
     for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
         (void)k_sem_init(&waiters[i].wake, 0, 1);
-        waiters[i].kind = 0;
+        waiters[i].wait.kind = CELLMQTT_WAIT_FREE;
     }
     waiters_ready = true;
     app_cb = *cb;
@@ -372,91 +365,17 @@ size_t cellmqtt_zephyr_queued(void) {
  * that raced with a timeout is cleared on release), so an old event cannot wake the next
  * user of the slot. */
 
-enum { WAIT_FREE = 0, WAIT_ONLINE, WAIT_PUBLISH, WAIT_AT };
-
-/* What a wait found in its slot (the slot itself, with its semaphore, is not copied). */
-struct wait_result {
-    cellmqtt_status_t status;
-    uint32_t code;
-    size_t answer_len;
-    uint16_t lines;
-    bool truncated;
-};
-
-static void waiter_signal(struct waiter *w, cellmqtt_status_t status, uint32_t code) {
-    w->done = true;
-    w->status = status;
-    w->code = code;
-    k_sem_give(&w->wake);
-}
-
 static void waiters_on_event(const cellmqtt_event_t *ev) {
     for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
-        struct waiter *w = &waiters[i];
-        if (w->kind == WAIT_FREE || w->done) {
-            continue;
-        }
-        switch (ev->kind) {
-        case CELLMQTT_EVENT_KIND_STATE:
-            if (w->kind != WAIT_ONLINE) {
-                break;
-            }
-            if (ev->state == CELLMQTT_STATE_ONLINE) {
-                waiter_signal(w, CELLMQTT_STATUS_OK, 0);
-            } else if (ev->state == CELLMQTT_STATE_FAILED) {
-                waiter_signal(w, CELLMQTT_STATUS_GAVE_UP, 0);
-            } else if (ev->state == CELLMQTT_STATE_STOPPED) {
-                waiter_signal(w, CELLMQTT_STATUS_STOPPED, 0);
-            }
-            break;
-        case CELLMQTT_EVENT_KIND_PUBLISHED:
-        case CELLMQTT_EVENT_KIND_PUBLISH_FAILED:
-            /* Id 0 is the online message, never a caller's publish. */
-            if (w->kind == WAIT_PUBLISH && w->id == ev->id && ev->id != 0u) {
-                waiter_signal(w,
-                              ev->kind == CELLMQTT_EVENT_KIND_PUBLISHED ? CELLMQTT_STATUS_OK
-                                                                       : ev->status,
-                              0);
-            }
-            break;
-        case CELLMQTT_EVENT_KIND_AT_DONE:
-            if (w->kind == WAIT_AT && w->id == ev->id) {
-                waiter_signal(w, ev->status, ev->count);
-            }
-            break;
-        default:
-            break;
+        if (cellmqtt_wait_on_event(&waiters[i].wait, ev)) {
+            k_sem_give(&waiters[i].wake);
         }
     }
 }
 
 static void waiters_on_at_line(uint16_t id, const uint8_t *line, size_t len) {
     for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
-        struct waiter *w = &waiters[i];
-        if (w->kind != WAIT_AT || w->done || w->id != id) {
-            continue;
-        }
-        w->lines++;
-        if (w->answer_cap == 0u) {
-            w->truncated = true;
-            continue;
-        }
-        /* '\n' between lines; one byte always stays for the NUL. */
-        size_t sep = w->lines > 1u ? 1u : 0u;
-        size_t room = w->answer_cap - 1u - w->answer_len;
-        if (sep + len > room) {
-            w->truncated = true;
-        }
-        if (sep <= room) {
-            if (sep != 0u) {
-                w->answer[w->answer_len++] = '\n';
-                room--;
-            }
-            size_t n = MIN(len, room);
-            memcpy(w->answer + w->answer_len, line, n);
-            w->answer_len += n;
-        }
-        w->answer[w->answer_len] = '\0';
+        cellmqtt_wait_on_at_line(&waiters[i].wait, id, line, len);
     }
 }
 
@@ -464,17 +383,8 @@ static void waiters_on_at_line(uint16_t id, const uint8_t *line, size_t len) {
 static struct waiter *waiter_claim(uint8_t kind) {
     for (size_t i = 0; i < ARRAY_SIZE(waiters); i++) {
         struct waiter *w = &waiters[i];
-        if (w->kind == WAIT_FREE) {
-            w->kind = kind;
-            w->done = false;
-            w->id = 0;
-            w->status = CELLMQTT_STATUS_OK;
-            w->code = 0;
-            w->answer = NULL;
-            w->answer_cap = 0;
-            w->answer_len = 0;
-            w->lines = 0;
-            w->truncated = false;
+        if (w->wait.kind == CELLMQTT_WAIT_FREE) {
+            cellmqtt_wait_claim(&w->wait, kind);
             return w;
         }
     }
@@ -483,8 +393,7 @@ static struct waiter *waiter_claim(uint8_t kind) {
 
 /* With the lock held: frees the slot and clears a give that came after a timeout. */
 static void waiter_release(struct waiter *w) {
-    w->kind = WAIT_FREE;
-    w->answer = NULL;
+    cellmqtt_wait_free(&w->wait);
     k_sem_reset(&w->wake);
 }
 
@@ -502,18 +411,12 @@ static cellmqtt_status_t may_wait(void) {
  * TIMEOUT. A signal that lands between the semaphore's timeout and re-locking still counts:
  * the slot is read, not k_sem_take's answer. */
 static cellmqtt_status_t waiter_block(struct waiter *w, bool wake_thread, k_timeout_t timeout,
-                                      struct wait_result *out) {
+                                      cellmqtt_wait_result_t *out) {
     unlock_and_wake(wake_thread);
     (void)k_sem_take(&w->wake, timeout);
     (void)k_mutex_lock(&api_lock, K_FOREVER);
-    bool done = w->done;
-    *out = (struct wait_result){
-        .status = w->status,
-        .code = w->code,
-        .answer_len = w->answer_len,
-        .lines = w->lines,
-        .truncated = w->truncated,
-    };
+    bool done = w->wait.done;
+    *out = cellmqtt_wait_result(&w->wait);
     waiter_release(w);
     unlock_and_wake(false);
     return done ? CELLMQTT_STATUS_OK : CELLMQTT_STATUS_TIMEOUT;
@@ -523,11 +426,11 @@ cellmqtt_status_t cellmqtt_zephyr_wait_online(k_timeout_t timeout) {
     (void)k_mutex_lock(&api_lock, K_FOREVER);
     cellmqtt_status_t st = may_wait();
     if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&handle) != CELLMQTT_STATE_ONLINE) {
-        struct waiter *w = waiter_claim(WAIT_ONLINE);
+        struct waiter *w = waiter_claim(CELLMQTT_WAIT_ONLINE);
         if (w == NULL) {
             st = CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
         } else {
-            struct wait_result result;
+            cellmqtt_wait_result_t result;
             st = waiter_block(w, false, timeout, &result);
             return st == CELLMQTT_STATUS_OK ? result.status : st;
         }
@@ -545,14 +448,14 @@ cellmqtt_status_t cellmqtt_zephyr_publish_wait(const char *topic, const uint8_t 
     cellmqtt_status_t st = may_wait();
     struct waiter *w = NULL;
     if (st == CELLMQTT_STATUS_OK) {
-        w = waiter_claim(WAIT_PUBLISH);
+        w = waiter_claim(CELLMQTT_WAIT_PUBLISH);
         st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
     }
     if (st == CELLMQTT_STATUS_OK) {
-        st = cellmqtt_publish(&handle, topic, payload, len, qos, retain, &w->id);
+        st = cellmqtt_publish(&handle, topic, payload, len, qos, retain, &w->wait.id);
     }
     if (st == CELLMQTT_STATUS_OK) {
-        struct wait_result result;
+        cellmqtt_wait_result_t result;
         st = waiter_block(w, true, timeout, &result);
         final = st == CELLMQTT_STATUS_OK ? result.status : st;
     } else {
@@ -572,7 +475,7 @@ cellmqtt_status_t cellmqtt_zephyr_at_command_wait(const char *command, uint32_t 
                                                   k_timeout_t timeout, char *answer,
                                                   size_t answer_cap,
                                                   cellmqtt_zephyr_at_result_t *result) {
-    struct wait_result done = {.status = CELLMQTT_STATUS_NULL_ARG};
+    cellmqtt_wait_result_t done = {.status = CELLMQTT_STATUS_NULL_ARG};
     cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
     if (answer != NULL && answer_cap != 0u) {
         answer[0] = '\0';
@@ -582,13 +485,13 @@ cellmqtt_status_t cellmqtt_zephyr_at_command_wait(const char *command, uint32_t 
         st = may_wait();
         struct waiter *w = NULL;
         if (st == CELLMQTT_STATUS_OK) {
-            w = waiter_claim(WAIT_AT);
+            w = waiter_claim(CELLMQTT_WAIT_AT);
             st = w != NULL ? CELLMQTT_STATUS_OK : CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;
         }
         if (st == CELLMQTT_STATUS_OK) {
-            w->answer = answer;
-            w->answer_cap = answer_cap;
-            st = cellmqtt_at_command(&handle, command, timeout_ms, &w->id);
+            w->wait.answer = answer;
+            w->wait.answer_cap = answer_cap;
+            st = cellmqtt_at_command(&handle, command, timeout_ms, &w->wait.id);
         }
         if (st == CELLMQTT_STATUS_OK) {
             st = waiter_block(w, true, timeout, &done);
