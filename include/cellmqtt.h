@@ -1451,7 +1451,8 @@ cellmqtt_status_t cellmqtt_request_signal(struct cellmqtt_t *h, uint16_t *out_id
 
 /**
  * Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
- * `*out_id`. `QUEUE_FULL` when two commands wait.
+ * `*out_id`. `QUEUE_FULL` when two commands wait; `UNSUPPORTED` from a library built without
+ * the network time.
  *
  * # Safety
  * `h` valid storage or NULL; `out_id` NULL or writable.

@@ -15,6 +15,10 @@ pub const CACHE_MODE: bool = cfg!(feature = "cache-mode");
 pub const MPUBEX: bool = cfg!(feature = "mpubex");
 /// Signal reports: `Options::REPORT_SIGNAL` and `cellmqtt_request_signal`.
 pub const SIGNAL_REPORTS: bool = cfg!(feature = "signal-reports");
+/// The network time: `cellmqtt_request_time` and the reading of `+CCLK` into a `Time` notice.
+/// Without it a `+CCLK` line is only information (an application's own `AT+CCLK?` still gets
+/// its answer line).
+pub const NETWORK_TIME: bool = cfg!(feature = "network-time");
 /// The ladder's power steps (supply cut and PWRKEY power-on, `Pins::POWER`): without them the
 /// ladder ends at the RESET pin and the soft reset.
 pub const POWER_CYCLE: bool = cfg!(feature = "power-cycle");
@@ -87,5 +91,35 @@ mod tests {
             let expected = (!built).then_some((field, Status::Unsupported));
             assert_eq!(verdict(&cfg), expected, "{field:?}");
         }
+    }
+
+    // As above: the default build serves each request, the lean build refuses it.
+    #[test]
+    fn a_request_the_build_left_out_is_refused_and_its_line_only_informs() {
+        let (mut line, mut queue, mut subs) = ([0u8; 256], [0u8; 256], [0u8; 64]);
+        let bufs = crate::engine::Buffers {
+            line: &mut line,
+            queue: &mut queue,
+            subs: &mut subs,
+        };
+        let made = crate::engine::Engine::new(Config::new(b"broker", 1883, b"dev"), bufs);
+        let Ok(mut engine) = made else {
+            return assert_eq!(made.err(), None, "the base configuration is refused");
+        };
+        let refused = |built: bool| (!built).then_some(Status::Unsupported);
+        assert_eq!(engine.request_time().err(), refused(super::NETWORK_TIME));
+        assert_eq!(
+            engine.request_signal().err(),
+            refused(super::SIGNAL_REPORTS)
+        );
+        let time = crate::dialect::common::decode_standard(b"+CCLK: \"24/08/22,07:27:15+32\"");
+        let expected = match super::NETWORK_TIME {
+            true => crate::dialect::Response::Clock {
+                utc_s: 777_598_035,
+                zone: 32,
+            },
+            false => crate::dialect::Response::Info,
+        };
+        assert_eq!(time, Some(expected));
     }
 }

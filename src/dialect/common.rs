@@ -38,9 +38,14 @@ pub(crate) fn decode_standard(line: &[u8]) -> Option<Response> {
                 _ => test_form(value),
             }
         }
-        Standard::Clock => clock_time(value).map_or(Response::Unknown, |(utc_s, zone)| {
-            Response::Clock { utc_s, zone }
-        }),
+        Standard::Clock if crate::parts::NETWORK_TIME => {
+            clock_time(value).map_or(Response::Unknown, |(utc_s, zone)| Response::Clock {
+                utc_s,
+                zone,
+            })
+        }
+        // Without the part (crate::parts) the time is only information.
+        Standard::Clock => Response::Info,
     })
 }
 

@@ -238,6 +238,9 @@ impl<'a> Engine<'a> {
 
     /// Asks the module for the network time now (`AT+CCLK?`): a `Time` notice follows.
     pub fn request_time(&mut self) -> Result<u16, Status> {
+        if !crate::parts::NETWORK_TIME {
+            return Err(Status::Unsupported);
+        }
         self.settled = false;
         let t = self.cfg.timeouts.command_ms;
         self.queue_at(AtKind::Time, b"AT+CCLK?", t)

@@ -643,7 +643,8 @@ pub unsafe extern "C" fn cellmqtt_request_signal(h: *mut cellmqtt_t, out_id: *mu
 }
 
 /// Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
-/// `*out_id`. `QUEUE_FULL` when two commands wait.
+/// `*out_id`. `QUEUE_FULL` when two commands wait; `UNSUPPORTED` from a library built without
+/// the network time.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `out_id` NULL or writable.

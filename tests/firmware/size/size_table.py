@@ -54,6 +54,8 @@ LOSSES = {
     "mpubex": "Luat `AT+MPUBEX`: long or binary publishes are refused up front",
     "signal-reports": "signal reports (`AT+CSQ` on connect and by interval, "
                       "`CELLMQTT_EVENT_SIGNAL`)",
+    "network-time": "the network time (`cellmqtt_request_time`, `AT+CCLK?` read into "
+                    "`CELLMQTT_EVENT_TIME`)",
     "power-cycle": "the ladder's power steps (PWRKEY pulse, power cut): it stops at the reset "
                    "pin and `AT+RESET`",
     "names": "the names (`cellmqtt_*_str`: states, statuses, losses, configuration fields)",
