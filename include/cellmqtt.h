@@ -694,6 +694,10 @@ enum cellmqtt_config_field_t
    * message id.
    */
   CELLMQTT_CONFIG_FIELD_PUBLISH_WINDOW = 32,
+  /**
+   * A `log` callback given to a library built without log entries (the `logs` part).
+   */
+  CELLMQTT_CONFIG_FIELD_LOG = 33,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -134,7 +134,7 @@ size_triple_m0  := thumbv6m-none-eabi
 size_triple_m3  := thumbv7m-none-eabi
 size_triple_m4f := thumbv7em-none-eabihf
 size_triple_m33 := thumbv8m.main-none-eabihf
-SIZE_PARTS   := tls cache-mode mpubex signal-reports network-time power-cycle names
+SIZE_PARTS   := tls cache-mode mpubex signal-reports network-time power-cycle names logs
 SIZE_DIALECTS := luat quectel simcom
 # Part costs are measured on these cores (each part is one more library build per core);
 # `make size SIZE_PART_CORES="$(SIZE_CORES)"` measures them everywhere.

@@ -54,6 +54,8 @@ pub enum ConfigField {
     /// `publish_window` is above 8, or above 1 for a family whose acknowledgements carry no
     /// message id.
     PublishWindow = 32,
+    /// A `log` callback given to a library built without log entries (the `logs` part).
+    Log = 33,
 }
 
 /// A refused configuration: the status `init` returns and the field it is about.

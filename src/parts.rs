@@ -24,6 +24,10 @@ pub const NETWORK_TIME: bool = cfg!(feature = "network-time");
 pub const POWER_CYCLE: bool = cfg!(feature = "power-cycle");
 /// The names `cellmqtt_*_str` return.
 pub const NAMES: bool = cfg!(feature = "names");
+/// Log entries: the `log` callback's account of what failed and why (the command or line, its
+/// error code). Without them the counters, losses, state and recovery events still report
+/// every failure, and a `log` callback is refused at init.
+pub const LOGS: bool = cfg!(feature = "logs");
 
 #[cfg(all(test, feature = "luat"))]
 mod tests {

@@ -17,7 +17,7 @@ endif()
 # Every part on: `full`; otherwise the parts left on, one by one.
 set(cellmqtt_parts "")
 set(cellmqtt_all_parts TRUE)
-foreach(part tls cache-mode mpubex signal-reports network-time power-cycle names)
+foreach(part tls cache-mode mpubex signal-reports network-time power-cycle names logs)
   string(TOUPPER ${part} cellmqtt_symbol)
   string(REPLACE "-" "_" cellmqtt_symbol ${cellmqtt_symbol})
   if(CONFIG_CELLMQTT_${cellmqtt_symbol})

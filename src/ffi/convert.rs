@@ -332,4 +332,50 @@ mod tests {
         c.online_payload_len = limits::PAYLOAD_MAX;
         assert_eq!(convert(&c), Ok(()));
     }
+
+    extern "C" fn write(_: *mut core::ffi::c_void, _: *const u8, len: usize) -> i32 {
+        i32::try_from(len).unwrap_or(i32::MAX)
+    }
+    extern "C" fn tick(_: *mut core::ffi::c_void) -> u32 {
+        0
+    }
+    extern "C" fn log(_: *mut core::ffi::c_void, _: *const super::super::types::cellmqtt_log_t) {}
+
+    /// A `log` callback: taken by the default build, refused by one without log entries
+    /// (`make lean-test` runs this there), naming the field.
+    #[test]
+    fn a_log_callback_needs_the_log_part() {
+        let mut c = super::super::cellmqtt_config_default();
+        let mut bufs = [[0u8; 2048]; 4];
+        let [rx, line, queue, subs] = &mut bufs;
+        (c.rx_buf, c.rx_buf_len) = (rx.as_mut_ptr(), rx.len());
+        (c.line_buf, c.line_buf_len) = (line.as_mut_ptr(), line.len());
+        (c.queue_buf, c.queue_buf_len) = (queue.as_mut_ptr(), queue.len());
+        (c.sub_buf, c.sub_buf_len) = (subs.as_mut_ptr(), subs.len());
+        (c.host, c.client_id) = (c"broker".as_ptr(), c"dev".as_ptr());
+        let mut cb = super::super::types::cellmqtt_callbacks_t {
+            user: core::ptr::null_mut(),
+            uart_write: Some(write),
+            tick_ms: Some(tick),
+            pin_set: None,
+            on_message: None,
+            on_event: None,
+            log: Some(log),
+            pin_get: None,
+            on_at_line: None,
+            on_urc: None,
+        };
+        let mut field = F::Host;
+        // SAFETY: both structs and the buffers live for the call; the strings are static or
+        // NULL; `field` is writable.
+        let status = unsafe { super::super::cellmqtt_config_check(&c, &cb, &mut field) };
+        match crate::parts::LOGS {
+            true => assert_eq!((status, field), (Status::Ok, F::None)),
+            false => assert_eq!((status, field), (Status::Unsupported, F::Log)),
+        }
+        cb.log = None;
+        // SAFETY: as above.
+        let status = unsafe { super::super::cellmqtt_config_check(&c, &cb, &mut field) };
+        assert_eq!((status, field), (Status::Ok, F::None));
+    }
 }

@@ -203,6 +203,10 @@ unsafe fn checked_config(
     if cb.tick_ms.is_none() {
         return ConfigField::TickMs.err(Status::NullArg);
     }
+    if !crate::parts::LOGS && cb.log.is_some() {
+        // It would never be called: refused, as any request for a part the build left out.
+        return ConfigField::Log.err(Status::Unsupported);
+    }
     // SAFETY: forwarded from the caller; `config` is valid for writes.
     unsafe { convert::config(c, config.as_mut_ptr())? };
     // SAFETY: `convert::config` succeeded, so it wrote every field.

@@ -104,7 +104,7 @@ TARGETS = [
 BASE = ["SERIAL", "SERIAL_SUPPORT_INTERRUPT", "DT_HAS_LUAT_AIR_CAT1_ENABLED"]
 
 # The parts a product may leave out: Cargo feature and its Kconfig symbol (CELLMQTT_<PART>).
-PARTS = ["tls", "cache-mode", "mpubex", "signal-reports", "network-time", "power-cycle", "names"]
+PARTS = ["tls", "cache-mode", "mpubex", "signal-reports", "network-time", "power-cycle", "names", "logs"]
 
 
 def fail(why):

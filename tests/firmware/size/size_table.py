@@ -58,6 +58,8 @@ LOSSES = {
                     "`CELLMQTT_EVENT_TIME`)",
     "power-cycle": "the ladder's power steps (PWRKEY pulse, power cut): it stops at the reset "
                    "pin and `AT+RESET`",
+    "logs": "log entries (the `log` callback: which command or line failed, its error code); "
+            "counters, losses and events stay",
     "names": "the names (`cellmqtt_*_str`: states, statuses, losses, configuration fields)",
 }
 
