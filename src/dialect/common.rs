@@ -271,35 +271,24 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
     let v = skip_spaces(value);
     let v = v.strip_prefix(b"\"").unwrap_or(v);
     let v = v.strip_suffix(b"\"").unwrap_or(v);
-    // Six two-digit fields at fixed places, each with its range and the separator after it
-    // (none after the seconds); read by one loop rather than six parses.
-    const FIELDS: [(u8, u8, u8); 6] = [
-        (b'/', 0, 99),
-        (b'/', 1, 12),
-        (b',', 1, 31),
-        (b':', 0, 23),
-        (b':', 0, 59),
-        (0, 0, 60),
-    ];
-    let mut f = [0u32; 6];
-    let mut rest = v;
-    for (slot, &(sep, low, high)) in f.iter_mut().zip(FIELDS.iter()) {
-        let [tens, ones, after @ ..] = rest else {
-            return None;
-        };
-        // Two digits, or a space and a digit (" 5", as some firmwares print the hour).
-        let n = number(&[*tens, *ones])?;
-        if n < u32::from(low) || n > u32::from(high) {
+    // Six two-digit fields at fixed places: the separators checked against one picture of the
+    // text, then each field read (two digits, or a space and a digit: " 5", as some firmwares
+    // print the hour) and its range checked (any two-digit year is one). Measured 35 B smaller
+    // (Luat) than one loop over a table of separators and ranges.
+    let (time, rest) = v.split_at_checked(17)?;
+    for (&byte, &want) in time.iter().zip(b"00/00/00,00:00:00") {
+        if want != b'0' && byte != want {
             return None;
         }
-        *slot = n;
-        rest = match after {
-            _ if sep == 0 => after,
-            [s, tail @ ..] if *s == sep => tail,
-            _ => return None,
-        };
+    }
+    let mut f = [0u32; 6];
+    for (slot, field) in f.iter_mut().zip(time.chunks(3)) {
+        *slot = number(crate::bytes::head(field, 2))?;
     }
     let [yy, mo, dd, hh, mi, ss] = f;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&dd) || hh > 23 || mi > 59 || ss > 60 {
+        return None;
+    }
     let zone: i32 = match rest {
         [] => 0,
         [sign @ (b'+' | b'-'), q @ ..] => {
@@ -316,9 +305,10 @@ fn clock_time(value: &[u8]) -> Option<(u32, i8)> {
         return None;
     }
     // Days since 2000-01-01 (every year here is 2000-2099: a leap year each fourth).
-    const BEFORE_MONTH: [u16; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    // Days before each month, by its number (slot 0 unused: no `mo - 1` to check, 8 B).
+    const BEFORE_MONTH: [u16; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
     let leap_days = yy / 4 + 1 - u32::from(yy % 4 == 0 && mo <= 2);
-    let month_days = u32::from(*BEFORE_MONTH.get(usize::try_from(mo).ok()?.checked_sub(1)?)?);
+    let month_days = u32::from(*BEFORE_MONTH.get(usize::try_from(mo).ok()?)?);
     let days = yy * 365 + leap_days + month_days + dd - 1;
     // In whole minutes, where a quarter hour of zone is 15: everything fits 32 bits (at most
     // 52.6 million minutes, 3.16e9 seconds), and the time is before the epoch exactly when its
