@@ -17,11 +17,11 @@ use crate::Status;
 /// Position inside an encoded command. Start from [`TxCursor::new`] for every command.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct TxCursor {
-    pub(crate) segment: usize,
+    pub(crate) segment: u8,
     /// Offset in the segment's source bytes (payload bytes for the escaped segment).
     offset: usize,
     /// Bytes of the current three-byte escape already written.
-    escaped: usize,
+    escaped: u8,
     done: bool,
 }
 
@@ -68,7 +68,7 @@ fn encode_segments<'a>(
     let mut written = 0;
     // One look-up of the segment per pass: the command is done when none is left.
     cursor.done = loop {
-        let Some(seg) = segment(cursor.segment) else {
+        let Some(seg) = segment(usize::from(cursor.segment)) else {
             break true;
         };
         let (_, free) = out.split_at_mut(written.min(out.len()));
@@ -93,7 +93,7 @@ fn encode_segments<'a>(
             break false;
         }
         // Step over this and any empty segments, so `is_done` is set by the last write.
-        cursor.segment += 1;
+        cursor.segment = cursor.segment.wrapping_add(1);
         cursor.offset = 0;
         cursor.escaped = 0;
     };
