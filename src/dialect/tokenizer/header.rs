@@ -142,10 +142,9 @@ impl Header {
                     } else {
                         self.count
                     };
-                    // count <= the maximum payload before this step, so this cannot overflow.
-                    self.count = count
-                        .saturating_mul(10)
-                        .saturating_add(usize::from(byte - b'0'));
+                    // count <= the maximum payload before this step, so this cannot overflow
+                    // (saturating it cost a check per digit).
+                    self.count = count * 10 + usize::from(byte - b'0');
                     self.step = Step::Digits;
                     if self.count <= framing.max_payload() {
                         return false;
