@@ -200,15 +200,14 @@ pub(crate) fn find<'l>(table: &[u8], line: &'l [u8], fit: Fit) -> Option<(usize,
             && key.iter().zip(line).all(|(k, b)| k == b);
         if let Some(after) = line.get(key.len()..).filter(|_| fits) {
             match fit {
-                Fit::Whole if after.is_empty() => return Some((index, after)),
-                Fit::Prefix => return Some((index, after)),
                 #[cfg(any(feature = "quectel", feature = "simcom"))]
                 Fit::Keyword => {
                     if let Some(values) = skip_spaces(after).strip_prefix(b":") {
                         return Some((index, values));
                     }
                 }
-                Fit::Whole => {}
+                // A whole-line key fits only a line of its length: nothing is after it.
+                _ => return Some((index, after)),
             }
         }
         rest = next;
