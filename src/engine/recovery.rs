@@ -32,6 +32,41 @@ pub enum Sequence {
     PowerOn,
 }
 
+/// Where a pin sequence stands: the sequence and the index of its next operation, in one byte.
+/// Packed so that `Step` keeps a plain tag: a `Sequence` field in it would lend `Step` its
+/// niche, and every match on the step would first decode the tag from it (measured 46 B
+/// smaller, Luat; 92 B lean).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PinStep(u8);
+
+impl PinStep {
+    /// The first operation of `seq`.
+    pub const fn start(seq: Sequence) -> Self {
+        PinStep((seq as u8) << 4)
+    }
+
+    fn seq(self) -> Sequence {
+        match self.0 >> 4 {
+            0 => Sequence::ResetPulse,
+            1 => Sequence::PowerCycle,
+            _ => Sequence::PowerOn,
+        }
+    }
+
+    fn op(self) -> u8 {
+        self.0 & 15
+    }
+
+    /// The operation after this one. No sequence has 15 operations: the index stops there,
+    /// past the end, and never wraps into the sequence.
+    fn next(self) -> Self {
+        match self.op() {
+            15 => self,
+            _ => PinStep(self.0 + 1),
+        }
+    }
+}
+
 /// How long a pin operation holds before the next.
 #[derive(Clone, Copy)]
 enum Hold {
@@ -140,10 +175,12 @@ impl<'a> Engine<'a> {
         self.wired(Pin::Status) && self.module_status == Some(true)
     }
 
-    /// Runs operation `i` of `seq` (skipping unwired pins); after the last, the module boots.
-    pub(super) fn pin_op(&mut self, seq: Sequence, mut i: u8) {
-        while let Some((pin, active, hold)) = self.sequence_op(seq, i) {
-            i = i.saturating_add(1);
+    /// Runs the operation `at` stands for (skipping unwired pins); after the last, the module
+    /// boots.
+    pub(super) fn pin_op(&mut self, mut at: PinStep) {
+        let seq = at.seq();
+        while let Some((pin, active, hold)) = self.sequence_op(seq, at.op()) {
+            at = at.next();
             // Both checks below ask whether the module reports power while a pin is asserted;
             // they are for different pins, so at most one of them acts on it.
             let asserting_on = active && self.status_says_on();
@@ -155,12 +192,12 @@ impl<'a> Engine<'a> {
             if pin == Pin::Pwrkey && asserting_on {
                 // PWRKEY toggles power: pulsing a module that is on would switch it off.
                 // Skip the pulse and its release.
-                i = i.saturating_add(1);
+                at = at.next();
                 continue;
             }
             if self.wired(pin) {
                 self.notify(Notice::Pin { pin, active });
-                self.step = Step::Pins(seq, i);
+                self.step = Step::Pins(at);
                 self.timer = after(self.now, hold);
                 return;
             }
@@ -179,7 +216,7 @@ impl<'a> Engine<'a> {
             ProbeKind::Start if self.cfg.pins.intersects(Pins::PWRKEY | Pins::POWER) => {
                 // Probably switched off: switch it on.
                 self.announce(RecoveryStep::PowerOn, Status::NoResponse);
-                self.enter(Step::Pins(Sequence::PowerOn, 0));
+                self.enter(Step::Pins(PinStep::start(Sequence::PowerOn)));
             }
             // No pins: it may still be booting; give it the full boot time.
             ProbeKind::Start => self.begin_probe(ProbeKind::Boot),
@@ -353,7 +390,11 @@ impl<'a> Engine<'a> {
 
     fn reset(&mut self, reason: Status) {
         if self.wired(Pin::Reset) {
-            self.climb(Rung::ResetPin, reason, Step::Pins(Sequence::ResetPulse, 0));
+            self.climb(
+                Rung::ResetPin,
+                reason,
+                Step::Pins(PinStep::start(Sequence::ResetPulse)),
+            );
         } else {
             self.climb(Rung::SoftReset, reason, Step::SoftReset);
         }
@@ -373,7 +414,7 @@ impl<'a> Engine<'a> {
         self.climb(
             Rung::PowerCycle,
             reason,
-            Step::Pins(Sequence::PowerCycle, 0),
+            Step::Pins(PinStep::start(Sequence::PowerCycle)),
         );
     }
 
