@@ -370,12 +370,7 @@ fn config_segment(item: MqttCfg<'_>, job: &mut Job<'_>) {
 /// `AT+QMTCFG="<item>",0,<value>`: every item of one value (the value may hold commas) by
 /// one text, where a text per item repeated `AT+QMTCFG="` and `",0,` in each.
 pub(crate) fn cfg_item((item, value): CfgItem, job: &mut Job<'_>) {
-    cfg_item_at(item as usize, value, job)
-}
-
-/// [`cfg_item`] by the item's place in [`CFG_NAMES`].
-fn cfg_item_at(place: usize, value: Segment<'_>, job: &mut Job<'_>) {
-    let name = piece(CFG_NAMES, place).unwrap_or(b"");
+    let name = piece(CFG_NAMES, item as usize).unwrap_or(b"");
     fill(
         b"AT+QMTCFG=\"\0\",0,\0\r",
         &[Segment::Text(name), value],

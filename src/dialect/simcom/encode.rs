@@ -287,19 +287,9 @@ pub(crate) fn connect(
     }
 }
 
-/// [`Command::Subscribe`].
-pub(crate) fn subscribe(len: usize, qos: u8, job: &mut Job<'_>) {
-    subscription(Some(qos), len, job)
-}
-
-/// [`Command::Unsubscribe`].
-pub(crate) fn unsubscribe(len: usize, job: &mut Job<'_>) {
-    subscription(None, len, job)
-}
-
-/// `AT+CMQTTSUB=0,<len>,<qos>` with the QoS, else `AT+CMQTTUNSUB=0,<len>,0` (its last
-/// argument the dup flag, 0): one text for both, the `UN` an argument (measured 45 B smaller
-/// than a text each, SIMCom).
+/// [`Command::Subscribe`] and [`Command::Unsubscribe`]: `AT+CMQTTSUB=0,<len>,<qos>` with the
+/// QoS, else `AT+CMQTTUNSUB=0,<len>,0` (its last argument the dup flag, 0): one text for both,
+/// the `UN` an argument (measured 45 B smaller than a text each, SIMCom).
 pub(crate) fn subscription(qos: Option<u8>, len: usize, job: &mut Job<'_>) {
     let (un, last): (&[u8], u8) = match qos {
         Some(qos) => (b"", qos),
@@ -367,8 +357,8 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
             password,
         } => connect(host, port, keepalive, clean, user, password, job),
         Command::ConnQuery => line(CONN_QUERY, job),
-        Command::Subscribe { len, qos } => subscribe(len, qos, job),
-        Command::Unsubscribe { len } => unsubscribe(len, job),
+        Command::Subscribe { len, qos } => subscription(Some(qos), len, job),
+        Command::Unsubscribe { len } => subscription(None, len, job),
         Command::Topic { len } => topic(len, job),
         Command::Payload { len } => payload(len, job),
         Command::Publish { qos, retain } => publish(qos, retain, job),
