@@ -21,15 +21,15 @@ const SETTLE_MS: u32 = 100;
 /// Supply on to PWRKEY pulse.
 const POWER_UP_MS: u32 = 500;
 
-/// A pin program run by `Step::Pins`.
+/// A pin program run by `Step::Pins`. The values are what [`PinStep`] stores and decodes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Sequence {
     /// RESET pulse; on modules whose RESET_N shuts down (Air780E), PWRKEY after it.
-    ResetPulse,
+    ResetPulse = 0,
     /// Supply off, on, PWRKEY pulse.
-    PowerCycle,
+    PowerCycle = 1,
     /// Supply on and PWRKEY pulse for a module that is off.
-    PowerOn,
+    PowerOn = 2,
 }
 
 /// Where a pin sequence stands: the sequence and the index of its next operation, in one byte.
@@ -47,8 +47,8 @@ impl PinStep {
 
     fn seq(self) -> Sequence {
         match self.0 >> 4 {
-            0 => Sequence::ResetPulse,
-            1 => Sequence::PowerCycle,
+            x if x == Sequence::ResetPulse as u8 => Sequence::ResetPulse,
+            x if x == Sequence::PowerCycle as u8 => Sequence::PowerCycle,
             _ => Sequence::PowerOn,
         }
     }
@@ -525,6 +525,29 @@ impl<'a> Engine<'a> {
         ] {
             if self.wired(pin) {
                 self.notify(Notice::Pin { pin, active });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PinStep, Sequence};
+
+    /// Each sequence comes back out of its byte, from its first operation on, and the index
+    /// stops at 15 instead of running into the sequence's bits.
+    #[test]
+    fn a_pin_step_keeps_its_sequence_and_operation() {
+        for seq in [
+            Sequence::ResetPulse,
+            Sequence::PowerCycle,
+            Sequence::PowerOn,
+        ] {
+            let mut at = PinStep::start(seq);
+            assert_eq!((at.seq(), at.op()), (seq, 0));
+            for op in 1..=20u8 {
+                at = at.next();
+                assert_eq!((at.seq(), at.op()), (seq, op.min(15)));
             }
         }
     }
