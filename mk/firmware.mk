@@ -264,4 +264,22 @@ size: $(SIZE_MATRIX_ELFS)
 	@$(PYTHON) tests/firmware/size/size_table.py include/cellmqtt.h --matrix $(FW_BUILD) \
 	  --cores "$(SIZE_CORES)" --parts "$(SIZE_PARTS)" --part-cores "$(SIZE_PART_CORES)"
 
+# Where the Luat build's engine flash goes, by source file of cellmqtt (README, Size): the same
+# library built with line tables (which change no instruction: the script fails unless its
+# total is the flash of size-m4f-luat.elf), each instruction charged to its innermost frame
+# in src/.
+ATTRIB_LIB := target/size-attrib/thumbv7em-none-eabihf/release/libcellmqtt.a
+.PRECIOUS: $(ATTRIB_LIB)
+$(ATTRIB_LIB): FORCE
+	CARGO_PROFILE_RELEASE_DEBUG=line-tables-only $(CARGO) rustc -q --release \
+	  --target thumbv7em-none-eabihf --target-dir target/size-attrib --lib --crate-type staticlib \
+	  --no-default-features --features $(variant_features_luat)
+$(FW_BUILD)/size-attrib-m4f.elf: $(ATTRIB_LIB) $(SIZE_SRC) $(FW_HEADERS)
+	@mkdir -p $(@D)
+	$(call size_link,m4f,$(LIBC_MEM),$<)
+.PHONY: size-attrib
+size-attrib: $(FW_BUILD)/size-attrib-m4f.elf $(FW_BUILD)/size-m4f-luat.elf
+	@$(PYTHON) scripts/size_attrib.py $^
+
+TEST_STEPS += size-attrib
 TEST_STEPS += cross fw-port-compile fw-nofmt-check fw-baremetal-test fw-freertos-test freertos-posix-test
