@@ -35,7 +35,8 @@ AREAS = [
     ("command writer, encoders", ["engine/tx", "dialect/encode", "dialect/mod",
                                   "dialect/luat/", "dialect/quectel/", "dialect/simcom/"]),
     ("C layer (init, conversion, entry points)", ["ffi/"]),
-    ("configuration, subscriptions, queue", ["config", "subs", "queue", "deque", "parts"]),
+    ("configuration, subscriptions, queue", ["config", "config_field", "subs", "queue", "deque",
+                                             "parts"]),
     ("small shared helpers", ["bytes", "time", "event", "stats", "status", "lib"]),
 ]
 
@@ -157,8 +158,11 @@ def main():
     syms = symbols(elf)
     sym_starts = [s for s, _, _ in syms]
     by_file = {}
+    from_core = 0
     for addr, size in insns.items():
         stack = where.get(addr, [])
+        if stack and "/rustc/" in stack[0]:
+            from_core += size
         path = next((p for p in map(own_file, stack) if p), None)
         if path is None and all(l.startswith("??") for l in stack):
             i = bisect.bisect_right(sym_starts, addr) - 1
@@ -188,6 +192,9 @@ def main():
     print("| **constants (tables, command texts, names; unwind index)** | **%d** | **%.1f %%** |"
           % (rodata, 100.0 * rodata / total))
     print("| **engine flash** | **%d** | |" % total)
+    print()
+    print("Inlined from core (Option, slices, integer helpers), counted above with the code that "
+          "calls it: %d B (%.1f %%)." % (from_core, 100.0 * from_core / total))
     # Padding between functions is counted with the instruction before it: the sum is exact.
     if sum(insns.values()) != text:
         raise SystemExit("size_attrib: instructions cover %d of %d text bytes"
