@@ -204,12 +204,17 @@ impl<'a> Engine<'a> {
                 }
             }
             Response::OpenFailed { code, reason } => self.on_open_failed(code, reason),
-            Response::Connected => {
-                if self.link_wait() == Some(LinkWait::Connack) {
-                    self.awaiting_link = false;
-                    self.on_connected();
-                }
+            // After the connect's `OK`, or before it while it is in flight (SIMCom's
+            // synchronous shape, docs/quectel-simcom-at.md §4.5), where that `OK` then finds
+            // the session up (`route`). No other command is sent during the connect.
+            Response::Connected
+                if self.step == Step::Connect
+                    && (self.awaiting_link || self.inflight.is_some()) =>
+            {
+                self.awaiting_link = false;
+                self.on_connected();
             }
+            Response::Connected => {}
             Response::ConnectFailed { code, reason } => {
                 if self.step == Step::Connect {
                     self.awaiting_link = false;

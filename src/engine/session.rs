@@ -354,6 +354,8 @@ impl<'a> Engine<'a> {
                 _ => self.fail(Status::ConnectFailed),
             },
             Cmd::Connect => match ok {
+                // Its success came first (`Response::Connected`).
+                true if self.connected => {}
                 true => self.await_link(self.cfg.timeouts.connack_ms),
                 false => self.connect_refused(part, r),
             },
