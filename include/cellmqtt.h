@@ -185,7 +185,8 @@ enum cellmqtt_status_t
    */
   CELLMQTT_STATUS_TOPIC_TOO_LONG = -7,
   /**
-   * A topic is empty, holds a wildcard where none is allowed, or bytes the module cannot take.
+   * A topic is empty, holds a wildcard where none is allowed, is not UTF-8 (MQTT requires
+   * it), or holds bytes the module cannot take.
    */
   CELLMQTT_STATUS_INVALID_TOPIC = -8,
   /**
@@ -880,7 +881,7 @@ typedef struct cellmqtt_config_t {
    */
   uint16_t keepalive_s;
   /**
-   * Client id (required, ≤256 bytes, unique on the broker).
+   * Client id (required, ≤256 bytes, ≤128 for SIMCom modules; unique on the broker).
    */
   const char *client_id;
   const char *username;

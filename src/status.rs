@@ -25,7 +25,8 @@ pub enum Status {
     BufferTooSmall = -6,
     /// A topic is longer than the module accepts (256 bytes).
     TopicTooLong = -7,
-    /// A topic is empty, holds a wildcard where none is allowed, or bytes the module cannot take.
+    /// A topic is empty, holds a wildcard where none is allowed, is not UTF-8 (MQTT requires
+    /// it), or holds bytes the module cannot take.
     InvalidTopic = -8,
     /// A payload is longer than the module accepts on the configured profile.
     PayloadTooLong = -9,

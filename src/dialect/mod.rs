@@ -311,6 +311,18 @@ impl Dialect {
         }
     }
 
+    /// The longest client id the module takes: SIMCom's `AT+CMQTTACCQ` 1-128 bytes
+    /// (docs/quectel-simcom-at.md §6.2); a longer one would be refused by the module, a
+    /// configuration error taken for a module fault. The others: the common string limit.
+    pub fn client_id_max(self) -> usize {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => 128,
+            #[allow(unreachable_patterns)]
+            _ => crate::config::limits::STRING_MAX,
+        }
+    }
+
     /// True when the module can keep incoming messages for the host to read
     /// ([`Options::CACHE_MODE`]).
     pub fn has_message_cache(self) -> bool {

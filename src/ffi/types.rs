@@ -118,7 +118,7 @@ pub struct cellmqtt_config_t {
     pub port: u16,
     /// MQTT keep-alive in seconds (the vendor advises 60-240).
     pub keepalive_s: u16,
-    /// Client id (required, ≤256 bytes, unique on the broker).
+    /// Client id (required, ≤256 bytes, ≤128 for SIMCom modules; unique on the broker).
     pub client_id: *const c_char,
     pub username: *const c_char,
     pub password: *const c_char,
