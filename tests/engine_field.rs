@@ -580,6 +580,15 @@ fn status_line_decides_the_pwrkey_pulse_at_start() {
     }
 }
 
+/// A module-side failure (`ERROR` to `AT+MCONFIG`, a contradictory answer): the ladder's
+/// trigger for the STATUS tests (a lost link never climbs it).
+fn module_error_at_mconfig(h: &mut Harness) {
+    h.start();
+    common::prepare_after_boot(h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\nERROR\r\n");
+}
+
 /// Air780E: RESET shuts the module down and PWRKEY switches it on again, unless STATUS says
 /// it is on already (the pulse would switch it off).
 #[test]
@@ -590,8 +599,7 @@ fn status_line_skips_pwrkey_after_a_reset_that_left_the_module_on() {
     c.ladder.reconnects_before_reset = 0;
     let mut h = Harness::new(c);
     h.engine.set_module_status(Some(true));
-    bring_online(&mut h);
-    h.rx(b"\r\nCLOSED\r\n");
+    module_error_at_mconfig(&mut h);
     h.take_events();
     for _ in 0..40 {
         h.advance(100);
@@ -622,8 +630,7 @@ fn status_line_reports_a_power_cycle_without_effect() {
     c.ladder.resets_before_power_cycle = 0;
     let mut h = Harness::new(c);
     h.engine.set_module_status(Some(true));
-    bring_online(&mut h);
-    h.rx(b"\r\nCLOSED\r\n");
+    module_error_at_mconfig(&mut h);
     for _ in 0..60 {
         h.advance(100);
     }

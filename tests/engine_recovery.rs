@@ -600,8 +600,11 @@ fn rdy_during_a_backoff_boots_without_another_ladder_step() {
     c.pins = Pins::RESET;
     c.ladder.reconnects_before_reset = 0;
     let mut h = Harness::new(c);
-    bring_online(&mut h);
-    h.rx(b"\r\nCLOSED\r\n"); // reconnects_before_reset = 0: the ladder's next step is RESET
+    h.start();
+    common::prepare_after_boot(&mut h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    // A module error with reconnects_before_reset = 0: the ladder's next step is RESET.
+    h.rx(b"\r\nERROR\r\n");
     assert!(h.notices().iter().any(|e| matches!(
         e,
         Notice::Recovery {

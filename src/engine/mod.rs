@@ -211,6 +211,11 @@ pub struct Engine<'a> {
     /// The STATUS line as last read (`None`: not wired or unknown).
     module_status: Option<bool>,
     seen: Seen,
+    /// The connect was answered `ERROR` and its result is awaited (SIMCom, where the result
+    /// decides whichever side of `ERROR` it comes); none by the deadline: a bare `ERROR`.
+    // After `seen`, in its padding: no other field moves.
+    #[cfg(feature = "simcom")]
+    connect_errored: bool,
     health_at: u32,
     now: u32,
     /// Overall deadline of the step (probe, SIM, attach), or of the URC an open or a connect
@@ -268,6 +273,8 @@ impl<'a> Engine<'a> {
             awaiting_link: false,
             seen: Seen::default(),
             tcp_up: false,
+            #[cfg(feature = "simcom")]
+            connect_errored: false,
             connected: false,
             announced: false,
             module_status: None,

@@ -88,6 +88,10 @@ enum Cause {
     Rebooted,
     /// The broker or the network failed us; the module is fine: re-connect, never climb.
     Broker,
+    /// The link or the bearer dropped (`CLOSED`, PDP loss, keep-alive failed): the network's
+    /// side, whether online or during a connect (docs/luat-at.md §10.5,
+    /// docs/quectel-simcom-at.md §5): re-connect after the back-off, never climb.
+    Network,
 }
 
 /// A rung `climb` takes: each one counts in its own statistic and is announced as the
@@ -286,6 +290,8 @@ impl<'a> Engine<'a> {
             Cause::Silent
         } else if is_broker_side(reason) {
             Cause::Broker
+        } else if reason == Status::LinkLost {
+            Cause::Network
         } else {
             Cause::Failure
         };
@@ -303,8 +309,18 @@ impl<'a> Engine<'a> {
             self.stats.connect_failures = self.stats.connect_failures.wrapping_add(1);
         }
         self.ladder.failures = self.ladder.failures.saturating_add(1);
-        if cause == Cause::Broker {
-            return self.broker_side(reason);
+        match cause {
+            Cause::Broker => return self.broker_side(reason),
+            // Where the ladder stands is left as it is: a re-connect that fails for the
+            // module's own reasons climbs from there.
+            Cause::Network => {
+                if !was_connected {
+                    // A connect the network failed (`broker_failures` counts both sides).
+                    self.stats.broker_failures = self.stats.broker_failures.wrapping_add(1);
+                }
+                return self.reconnect(reason, cause);
+            }
+            _ => {}
         }
         let l = self.cfg.ladder;
         let reconnects = u16::from(l.reconnects_before_reset);

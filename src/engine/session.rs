@@ -167,6 +167,8 @@ impl<'a> Engine<'a> {
             }
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
             Cmd::Open => self.tcp_up = false,
+            #[cfg(feature = "simcom")]
+            Cmd::Connect => self.connect_errored = false,
             // One arm for both commands and sources: what they share is written once.
             Cmd::Publish(src) | Cmd::PublishHeader(src) => {
                 self.publishing.early_pub_ack = None;
@@ -438,14 +440,28 @@ impl<'a> Engine<'a> {
             || self
                 .part_prompt(Cmd::Connect, part.saturating_add(1))
                 .is_none();
-        let reason = match last {
-            true => self.dialect.connect_error(),
-            false => Status::ModuleError,
-        };
+        if !last {
+            // `on_final` logged the `ERROR` already.
+            return self.fail(Status::ModuleError);
+        }
         let code = match r {
             Final::Error(code) => code,
             _ => 0,
         };
+        #[cfg(feature = "simcom")]
+        if self.dialect.open_urc_decides() {
+            // SIMCom: the result may follow the `ERROR` and decide (`<err>` decides whichever
+            // side of the final result it comes, §5.1), as for the service's start; a bare
+            // `ERROR` is classed when the wait for it ends (`fire_timers`).
+            self.connect_errored = true;
+            return self.await_link(self.cfg.timeouts.command_ms);
+        }
+        self.bare_connect_error(code);
+    }
+
+    /// A connect refused with `ERROR` and no result line: the dialect's class for it.
+    pub(super) fn bare_connect_error(&mut self, code: u16) {
+        let reason = self.dialect.connect_error();
         if super::recovery::is_broker_side(reason) {
             self.broker_failed(Subject::MConnect, code, reason);
         } else {
@@ -572,6 +588,12 @@ impl<'a> Engine<'a> {
         if let Some(wait) = self.link_wait() {
             if reached(now, self.deadline) {
                 self.awaiting_link = false;
+                #[cfg(feature = "simcom")]
+                if wait == LinkWait::Connack && core::mem::take(&mut self.connect_errored) {
+                    // No result followed the connect's `ERROR` (`connect_refused`).
+                    self.bare_connect_error(0);
+                    return true;
+                }
                 let (what, reason) = match wait {
                     LinkWait::TcpUp => (Subject::ConnectOk, Status::ConnectFailed),
                     LinkWait::Connack => (Subject::ConnackOk, Status::ConnackFailed),
