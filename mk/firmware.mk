@@ -10,7 +10,7 @@
 #   make size                 footprint tables (README, Size): M0/M3/M4F/M33, every build, part costs
 #
 # The library for a firmware must be built as a staticlib alone: with the crate's default
-# crate-type list (staticlib + rlib) cargo drops `lto = true` (toolchain.md, gotcha 2).
+# crate-type list (staticlib + rlib) cargo drops `lto = true` (measured: the image grows).
 # Cross builds get their own target dir: no-panic-check (mk/nopanic.mk) builds the same targets
 # with an extra feature, and sharing a dir would rebuild the library on every switch.
 

@@ -28,7 +28,7 @@ $(BUILD)/examples/%: examples-c/%.c $(PORT_SRCS) $(PORT_HDRS) lib
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORT_SRCS) $(LIB) $(HOST_LIBS) -o $@
 
-# The flags design.md promises; the test fails if --help stops listing one.
+# The flags the CLI promises (README, cellmqtt-cli); the test fails if --help stops listing one.
 DESIGN_FLAGS := --serial --baud --tcp --host --port --ssl --client-id --user --password \
   --keepalive --will-topic --will-payload --will-qos --will-retain --online-payload \
   --cache-mode --sub --pub --pub-file --count --interval-ms --exit-after-ms \

@@ -26,7 +26,7 @@ cmake --build "$out/cross" >>"$out.cross.log" 2>&1 || { cat "$out.cross.log"; ex
 lib="$cargo_dir/$target/release/libcellmqtt.a"
 [ -s "$lib" ] || { echo "cmake cross: $lib missing"; exit 1; }
 if command -v arm-none-eabi-nm >/dev/null; then
-  # The LLVM plugin of binutils complains about Rust objects on stderr; harmless (toolchain.md).
+  # The LLVM plugin of binutils complains about Rust objects on stderr; harmless.
   syms=$(arm-none-eabi-nm "$lib" 2>/dev/null)
   grep -q ' T cellmqtt_init_abi$' <<<"$syms" || { echo "cmake cross: cellmqtt_init_abi not in $lib"; exit 1; }
   grep -q ' U cellmqtt_port_critical_enter$' <<<"$syms" ||
