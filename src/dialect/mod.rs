@@ -311,6 +311,18 @@ impl Dialect {
         }
     }
 
+    /// True when the open's result may come without its line end: Luat EC618 firmware
+    /// V1121 printed `CONNECT OK` so (docs/luat-at.md §11, stated for `AT+CIPSTART`; the MQTT
+    /// open prints the same line, so it is taken to share it).
+    pub fn open_result_may_lack_eol(self) -> bool {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
     /// The longest client id the module takes: SIMCom's `AT+CMQTTACCQ` 1-128 bytes
     /// (docs/quectel-simcom-at.md §6.2); a longer one would be refused by the module, a
     /// configuration error taken for a module fault. The others: the common string limit.

@@ -337,6 +337,21 @@ impl Tokenizer {
         self.expect_prompt = on;
     }
 
+    /// The line held so far without its terminator, if a plain line is being read (not a
+    /// message header).
+    pub fn partial_line<'b>(&self, line_buf: &'b [u8]) -> Option<&'b [u8]> {
+        match self.state {
+            State::Line if self.prefix != self.framing.prefix().len() => line_buf.get(..self.len),
+            _ => None,
+        }
+    }
+
+    /// Ends the line held so far as if its terminator had come (a CR or LF after it starts
+    /// an empty line, which is skipped).
+    pub fn end_partial_line(&mut self, line_buf: &[u8]) -> Token {
+        self.end_line(line_buf.len())
+    }
+
     /// True while the tokenizer is between lines (nothing partial is held).
     pub fn is_idle(&self) -> bool {
         self.state == State::LineStart

@@ -587,7 +587,10 @@ impl<'a> Engine<'a> {
     /// Remembers, when a poll found no more work, until when the next one will find none.
     fn settle(&mut self) {
         let delay = self.delay_after_work(self.now);
-        if delay == 0 || self.tx_blocked {
+        // Not while the open or the connect waits for its URC (seconds): input that only
+        // extends a line must still reach `fire_timers`, where an open result printed
+        // without its line end is taken (`unterminated_open_result`).
+        if delay == 0 || self.tx_blocked || self.awaiting_link {
             return;
         }
         // `None`: nothing scheduled, only input or an API call wakes the engine.

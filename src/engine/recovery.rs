@@ -500,6 +500,10 @@ impl<'a> Engine<'a> {
     fn drop_link_state(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         self.awaiting_link = false;
+        #[cfg(feature = "simcom")]
+        if let Some(super::session::Suspect::SubRefused { request }) = self.suspect {
+            self.sub_refused(request);
+        }
         self.suspect = None;
         self.early_send_failed = false;
         self.connected = false;

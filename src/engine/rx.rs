@@ -122,6 +122,29 @@ impl<'a> Engine<'a> {
         RxStep::Progress
     }
 
+    /// While the open waits for its result, a held line that is exactly that result is
+    /// taken as complete (`Dialect::open_result_may_lack_eol`): nothing else would end it
+    /// before the broker drops a client that never sent its CONNECT. Only whole-text lines
+    /// qualify (`CONNECT OK`, `7,CONNECT OK`, `ALREADY CONNECT`): none is the start of another.
+    #[inline(never)]
+    pub(super) fn unterminated_open_result(&mut self) -> bool {
+        let dialect = self.dialect;
+        if !dialect.open_result_may_lack_eol() {
+            return false;
+        }
+        let held = self.tok.partial_line(self.line).unwrap_or(&[]);
+        if !matches!(
+            dialect.decode(held, false),
+            Response::LinkOpened | Response::LinkAlreadyOpen
+        ) {
+            return false;
+        }
+        // Taken as the line would be while the open waits (`Response::LinkOpened`).
+        let _ = self.tok.end_partial_line(self.line);
+        self.on_tcp_up();
+        true
+    }
+
     fn on_line(&mut self, len: usize) -> Option<LineOut> {
         let line = self.line.get(..len).unwrap_or(&[]);
         // The session's own state query, or the application's read command (sharing the
@@ -454,10 +477,7 @@ impl<'a> Engine<'a> {
                 false => Subject::Suback,
             };
             self.log(LogKind::CommandError, what, code);
-            return self.suspect(Suspect::Sub {
-                request: w,
-                reason: Status::LinkLost,
-            });
+            return self.suspect(Suspect::SubRefused { request: w });
         }
         if let Some(w) = self.publishing.pub_wait.take() {
             self.log(LogKind::CommandError, Subject::Puback, code);

@@ -33,6 +33,15 @@ pub(super) enum Suspect {
     /// Publishes sent ahead in the window went unacknowledged (already rewound to be sent
     /// again if the link is up).
     Window,
+    /// SIMCom: an (un)subscribe whose own result reported a failure (`+CMQTTSUB: 0,<err>`).
+    /// It ends whether the link turns out up (`verified`) or is lost meanwhile
+    /// (`drop_link_state`), and is not sent again: a broker that refuses a filter by closing
+    /// the connection (an AWS policy, docs/quectel-simcom-at.md §4.6, S08) would refuse it
+    /// after every re-connect, for ever.
+    #[cfg(feature = "simcom")]
+    SubRefused {
+        request: SubWait,
+    },
 }
 
 /// `+CME ERROR` codes of a failed name lookup (docs/luat-at.md §8: DNS_EXIST,
@@ -530,6 +539,12 @@ impl<'a> Engine<'a> {
     /// An unsubscribe done, or a subscribe that failed for `reason`: the record goes if it
     /// still holds this request (else it changed meanwhile and is sent again), and the
     /// application is told. One body for the acknowledgement and the verified failure.
+    /// The end of a [`Suspect::SubRefused`] request.
+    #[cfg(feature = "simcom")]
+    pub(super) fn sub_refused(&mut self, w: SubWait) {
+        self.sub_ended(w.at, w.id, w.unsubscribe, Status::LinkLost);
+    }
+
     fn sub_ended(&mut self, at: usize, id: u16, unsubscribe: bool, reason: Status) {
         if self.sub_at(at).is_some_and(|s| s.id == id) {
             self.subscribing.subs.remove(at);
@@ -570,6 +585,8 @@ impl<'a> Engine<'a> {
             Some(Suspect::Sub { request, reason }) => {
                 self.sub_ended(request.at, request.id, request.unsubscribe, reason)
             }
+            #[cfg(feature = "simcom")]
+            Some(Suspect::SubRefused { request }) => self.sub_refused(request),
             Some(Suspect::Window) | None => {}
         }
         if self.step == Step::Verify {
@@ -586,6 +603,9 @@ impl<'a> Engine<'a> {
             return true;
         }
         if let Some(wait) = self.link_wait() {
+            if wait == LinkWait::TcpUp && self.unterminated_open_result() {
+                return true;
+            }
             if reached(now, self.deadline) {
                 self.awaiting_link = false;
                 #[cfg(feature = "simcom")]
