@@ -1236,7 +1236,8 @@ typedef struct cellmqtt_stats_t {
   uint32_t events_dropped;
   /**
    * Of `connect_failures`, those on the broker or network side (refused, unreachable, TLS,
-   * name not resolved): answered by re-connects, never by the module ladder.
+   * name not resolved, the link or bearer lost): answered by re-connects, never by the
+   * module ladder.
    */
   uint32_t broker_failures;
   /**

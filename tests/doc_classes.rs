@@ -197,6 +197,23 @@ fn broker_or_link(s: Status) -> bool {
 
 const TEN_MINUTES: u32 = 600_000;
 
+/// What every family answers alike when healthy: the SIM ready, attached, the identity
+/// queries from `identity` (commands with their `\r`), `OK` to anything else.
+fn healthy(cmd: &[u8], identity: &[(&'static [u8], &'static [u8])]) -> &'static [u8] {
+    if starts(cmd, b"AT+CPIN?") {
+        b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
+    } else if starts(cmd, b"AT+CGATT?") {
+        b"\r\n+CGATT: 1\r\n\r\nOK\r\n"
+    } else if let Some((_, ans)) = identity
+        .iter()
+        .find(|(c, _)| c.strip_suffix(b"\r") == Some(cmd))
+    {
+        ans
+    } else {
+        b"\r\nOK\r\n"
+    }
+}
+
 // ---- Luat (docs/luat-at.md) ----
 
 fn luat_cfg() -> Config<'static> {
@@ -213,23 +230,14 @@ fn luat_ok(cmd: &[u8]) -> Vec<u8> {
         b"\r\nOK\r\n\r\nCONNACK OK\r\n"
     } else if starts(cmd, b"AT+MIPCLOSE") {
         b"\r\n+CME ERROR: 767\r\n"
-    } else if starts(cmd, b"AT+CPIN?") {
-        b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
-    } else if starts(cmd, b"AT+CGATT?") {
-        b"\r\n+CGATT: 1\r\n\r\nOK\r\n"
     } else if starts(cmd, b"AT+CIPSHUT") {
         b"\r\nSHUT OK\r\n"
     } else if starts(cmd, b"AT+MQTTSTATU") {
         b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n"
     } else if starts(cmd, b"AT+MSUB") {
         b"\r\nOK\r\n\r\nSUBACK\r\n"
-    } else if let Some((_, ans)) = common::IDENTITY
-        .iter()
-        .find(|(c, _)| &c[..c.len() - 1] == cmd)
-    {
-        ans
     } else {
-        b"\r\nOK\r\n"
+        healthy(cmd, &common::IDENTITY)
     };
     a.to_vec()
 }
@@ -425,17 +433,8 @@ fn quectel_ok(cmd: &[u8]) -> Vec<u8> {
         b"\r\nERROR\r\n"
     } else if starts(cmd, b"AT+QMTDISC") {
         b"\r\nOK\r\n\r\n+QMTDISC: 0,0\r\n"
-    } else if starts(cmd, b"AT+CPIN?") {
-        b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
-    } else if starts(cmd, b"AT+CGATT?") {
-        b"\r\n+CGATT: 1\r\n\r\nOK\r\n"
-    } else if let Some((_, ans)) = common::QUECTEL_IDENTITY
-        .iter()
-        .find(|(c, _)| &c[..c.len() - 1] == cmd)
-    {
-        ans
     } else {
-        b"\r\nOK\r\n"
+        healthy(cmd, &common::QUECTEL_IDENTITY)
     };
     a.to_vec()
 }
@@ -573,17 +572,8 @@ fn simcom_ok(cmd: &[u8]) -> Vec<u8> {
         b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n"
     } else if starts(cmd, b"AT+CMQTTSTOP") {
         b"\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n"
-    } else if starts(cmd, b"AT+CPIN?") {
-        b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
-    } else if starts(cmd, b"AT+CGATT?") {
-        b"\r\n+CGATT: 1\r\n\r\nOK\r\n"
-    } else if let Some((_, ans)) = common::simcom::IDENTITY
-        .iter()
-        .find(|(c, _)| &c[..c.len() - 1] == cmd)
-    {
-        ans
     } else {
-        b"\r\nOK\r\n"
+        healthy(cmd, &common::simcom::IDENTITY)
     };
     a.to_vec()
 }

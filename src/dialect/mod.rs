@@ -288,9 +288,10 @@ impl Dialect {
         }
     }
 
-    /// True when the open's URC decides its outcome even when the final result is `ERROR`
-    /// (SIMCom `+CMQTTSTART: 23` then `ERROR`: the service already runs, §4.2).
-    pub fn open_urc_decides(self) -> bool {
+    /// True when a command's result URC decides its outcome even when the final result is
+    /// `ERROR`, on either side of it: SIMCom's service start (`+CMQTTSTART: 23` then `ERROR`:
+    /// the service already runs, §4.2) and its connect (§4.5, §5.1).
+    pub fn result_urc_decides(self) -> bool {
         match self {
             #[cfg(feature = "simcom")]
             Dialect::Simcom => true,

@@ -587,10 +587,12 @@ impl<'a> Engine<'a> {
     /// Remembers, when a poll found no more work, until when the next one will find none.
     fn settle(&mut self) {
         let delay = self.delay_after_work(self.now);
-        // Not while the open or the connect waits for its URC (seconds): input that only
-        // extends a line must still reach `fire_timers`, where an open result printed
-        // without its line end is taken (`unterminated_open_result`).
-        if delay == 0 || self.tx_blocked || self.awaiting_link {
+        // Not while an open whose result may come without its line end waits for it
+        // (seconds): input that only extends that line must still reach `fire_timers`, where
+        // it is taken (`unterminated_open_result`).
+        let open_unterminated =
+            self.dialect.open_result_may_lack_eol() && self.link_wait() == Some(LinkWait::TcpUp);
+        if delay == 0 || self.tx_blocked || open_unterminated {
             return;
         }
         // `None`: nothing scheduled, only input or an API call wakes the engine.

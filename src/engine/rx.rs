@@ -132,7 +132,9 @@ impl<'a> Engine<'a> {
         if !dialect.open_result_may_lack_eol() {
             return false;
         }
-        let held = self.tok.partial_line(self.line).unwrap_or(&[]);
+        let Some(held) = self.tok.partial_line(self.line) else {
+            return false;
+        };
         if !matches!(
             dialect.decode(held, false),
             Response::LinkOpened | Response::LinkAlreadyOpen

@@ -232,7 +232,7 @@ impl<'a> Engine<'a> {
             Final::Error(_) if f.cmd == Cmd::Open && self.open_succeeded() => None,
             // SIMCom: a URC may follow the `ERROR` and decide (W4's `ERROR` + URC shape, §4.2);
             // a bare `ERROR` is logged when the wait for it ends.
-            Final::Error(_) if f.cmd == Cmd::Open && self.dialect.open_urc_decides() => None,
+            Final::Error(_) if f.cmd == Cmd::Open && self.dialect.result_urc_decides() => None,
             Final::Error(code) => {
                 self.stats.command_errors = self.stats.command_errors.wrapping_add(1);
                 Some((LogKind::CommandError, code))
@@ -280,7 +280,7 @@ impl<'a> Engine<'a> {
 
     /// The open's URC reported success and, in this dialect, that decides the open.
     fn open_succeeded(&self) -> bool {
-        self.tcp_up && self.dialect.open_urc_decides()
+        self.tcp_up && self.dialect.result_urc_decides()
     }
 
     /// The queued command in flight ended. A timeout is the application's to handle; but a
@@ -356,7 +356,7 @@ impl<'a> Engine<'a> {
                 (Final::Ok, true) => self.enter(Step::Connect),
                 (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),
                 (Final::Ok, false) => self.await_link(self.cfg.timeouts.connect_ms),
-                (Final::Error(_), false) if self.dialect.open_urc_decides() => {
+                (Final::Error(_), false) if self.dialect.result_urc_decides() => {
                     self.await_link(self.cfg.timeouts.command_ms)
                 }
                 (Final::Error(code), _) if is_dns_error(code) => {
@@ -458,7 +458,7 @@ impl<'a> Engine<'a> {
             _ => 0,
         };
         #[cfg(feature = "simcom")]
-        if self.dialect.open_urc_decides() {
+        if self.dialect.result_urc_decides() {
             // SIMCom: the result may follow the `ERROR` and decide (`<err>` decides whichever
             // side of the final result it comes, §5.1), as for the service's start; a bare
             // `ERROR` is classed when the wait for it ends (`fire_timers`).
@@ -536,15 +536,15 @@ impl<'a> Engine<'a> {
         self.notify(Notice::Subscribed { id: w.id, restored });
     }
 
-    /// An unsubscribe done, or a subscribe that failed for `reason`: the record goes if it
-    /// still holds this request (else it changed meanwhile and is sent again), and the
-    /// application is told. One body for the acknowledgement and the verified failure.
     /// The end of a [`Suspect::SubRefused`] request.
     #[cfg(feature = "simcom")]
     pub(super) fn sub_refused(&mut self, w: SubWait) {
         self.sub_ended(w.at, w.id, w.unsubscribe, Status::LinkLost);
     }
 
+    /// An unsubscribe done, or a subscribe that failed for `reason`: the record goes if it
+    /// still holds this request (else it changed meanwhile and is sent again), and the
+    /// application is told. One body for the acknowledgement and the verified failure.
     fn sub_ended(&mut self, at: usize, id: u16, unsubscribe: bool, reason: Status) {
         if self.sub_at(at).is_some_and(|s| s.id == id) {
             self.subscribing.subs.remove(at);
