@@ -699,6 +699,11 @@ enum cellmqtt_config_field_t
    * A `log` callback given to a library built without log entries (the `logs` part).
    */
   CELLMQTT_CONFIG_FIELD_LOG = 33,
+  /**
+   * `ladder.broker_reset_after_s` above 2,147,483 s (24.8 days, half the range of the
+   * millisecond tick the engine measures it on).
+   */
+  CELLMQTT_CONFIG_FIELD_LADDER = 34,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -846,6 +851,7 @@ typedef struct cellmqtt_ladder_t {
   /**
    * After this many seconds of broker/network failures with no session in between, one
    * module reset as a last resort (0 = never, the default). Tens of minutes is sensible.
+   * At most 2,147,483 (24.8 days; `INVALID_CONFIG`, field `ladder`, above).
    */
   uint32_t broker_reset_after_s;
 } cellmqtt_ladder_t;
@@ -1388,7 +1394,8 @@ uint32_t cellmqtt_poll_delay_ms(const struct cellmqtt_t *h);
 /**
  * Queues a publish of `payload` (`len` bytes, up to 4100) to `topic` (NUL-terminated, no
  * wildcards). On success `*out_id` (if not NULL) gets the message id of the later
- * `PUBLISHED` / `PUBLISH_FAILED` event. The topic and payload are copied.
+ * `PUBLISHED` / `PUBLISH_FAILED` event: 1-65,535, never one a queued publish or a
+ * subscription still holds (a refused publish takes none). The topic and payload are copied.
  *
  * Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
  * `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.

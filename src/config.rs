@@ -257,8 +257,13 @@ pub struct Ladder {
     pub refusal_limit: u16,
     /// After this many seconds of broker/network failures with no session in between, one
     /// module reset as a last resort (0 = never, the default). Tens of minutes is sensible.
+    /// At most 2,147,483 (24.8 days; `INVALID_CONFIG`, field `ladder`, above).
     pub broker_reset_after_s: u32,
 }
+
+/// Largest `Ladder::broker_reset_after_s`: the longest span the wrapping millisecond tick
+/// measures, in whole seconds.
+const BROKER_RESET_AFTER_S_MAX: u32 = crate::time::MAX_DELAY_MS / 1000;
 
 impl Ladder {
     /// cbindgen:ignore
@@ -446,6 +451,11 @@ impl<'a> Config<'a> {
             if t.seclevel.is_some_and(|v| v > 2) {
                 return F::TlsSeclevel.err(Status::InvalidConfig);
             }
+        }
+        // The engine measures a failure run on the wrapping millisecond tick, which tells
+        // spans up to 2^31 ms apart; a longer last-resort time would never be reached.
+        if self.ladder.broker_reset_after_s > BROKER_RESET_AFTER_S_MAX {
+            return F::Ladder.err(Status::InvalidConfig);
         }
         let t = &self.timeouts;
         // Every wait must be finite and non-zero; only the health check may be switched off.

@@ -56,6 +56,9 @@ pub enum ConfigField {
     PublishWindow = 32,
     /// A `log` callback given to a library built without log entries (the `logs` part).
     Log = 33,
+    /// `ladder.broker_reset_after_s` above 2,147,483 s (24.8 days, half the range of the
+    /// millisecond tick the engine measures it on).
+    Ladder = 34,
 }
 
 /// A refused configuration: the status `init` returns and the field it is about.

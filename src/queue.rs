@@ -304,6 +304,19 @@ impl<'a> PublishQueue<'a> {
         self.free_done();
     }
 
+    /// True when a record in the queue (waiting, in flight or completed but not yet freed)
+    /// has message id `id`.
+    pub fn holds_id(&self, id: u16) -> bool {
+        let mut at = self.head;
+        for _ in 0..self.count {
+            if rd16(self.buf, at) == usize::from(id) {
+                return true;
+            }
+            at = self.next_of(at);
+        }
+        false
+    }
+
     /// The awaited record with message id `id` completed; false if none awaits with that id.
     pub fn complete_awaiting(&mut self, id: u16) -> bool {
         let mut at = self.head;

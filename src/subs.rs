@@ -39,6 +39,8 @@ enum Want<'f> {
     Pending,
     /// An unsubscribe of a filter never sent, which needs no command.
     LocalUnsubscribe,
+    /// The record that carries this request id.
+    Id(u16),
 }
 
 /// One filter, borrowed from the arena.
@@ -102,6 +104,11 @@ impl<'a> SubTable<'a> {
         })
     }
 
+    /// True when a record carries request id `id`.
+    pub fn holds_id(&self, id: u16) -> bool {
+        self.first(Want::Id(id)).is_some()
+    }
+
     pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
         self.read(self.first(Want::Filter(filter))?)
     }
@@ -118,6 +125,7 @@ impl<'a> SubTable<'a> {
                 SubState::Active => false,
             },
             Want::LocalUnsubscribe => s.state == SubState::NeedUnsubscribe && !s.sent,
+            Want::Id(id) => s.id == id,
         });
         found.map(|s| s.at)
     }
@@ -271,6 +279,9 @@ mod tests {
         assert_eq!(t.unsubscribe(6, b"x"), Err(Status::NotSubscribed));
         let c = t.find(b"c/#").unwrap();
         assert_eq!((c.id, c.state), (5, SubState::NeedUnsubscribe));
+        // The ids the records carry now (4 and 5), and none other, are in use.
+        let held: [bool; 7] = core::array::from_fn(|id| t.holds_id(id as u16));
+        assert_eq!(held, [false, false, false, false, true, true, false]);
         let a_at = t.find(b"a/b").unwrap().at;
         t.remove(a_at);
         assert_eq!(t.iter().count(), 1);

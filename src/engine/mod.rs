@@ -378,12 +378,14 @@ impl<'a> Engine<'a> {
     ) -> Result<u16, Status> {
         self.settled = false;
         let checked = self.check_publish(topic, payload, qos);
+        // The id is used up only by a publish that is queued: refusals during a long outage
+        // would otherwise walk the counter round to ids still waiting in the queue.
         let result = checked.and_then(|()| {
-            let id = self.take_id();
+            let id = self.peek_id();
             self.publishing
                 .queue
                 .push(id, topic, payload, qos, retain)
-                .map(|()| id)
+                .map(|()| self.use_id(id))
         });
         match result {
             Ok(id) => {
@@ -429,7 +431,7 @@ impl<'a> Engine<'a> {
         check_topic(filter, true)?;
         let id = self.peek_id();
         self.subscribing.subs.subscribe(id, filter, qos)?;
-        Ok(self.take_id())
+        Ok(self.use_id(id))
     }
 
     /// Removes a filter: `AT+MUNSUB` when online, then an `Unsubscribed` notice.
@@ -437,7 +439,7 @@ impl<'a> Engine<'a> {
         self.settled = false;
         let id = self.peek_id();
         self.subscribing.subs.unsubscribe(id, filter)?;
-        Ok(self.take_id())
+        Ok(self.use_id(id))
     }
 
     /// Counts a refused publish; the next `poll` reports all refusals since the last one in
@@ -693,16 +695,28 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The id the next request gets: the one after the last, skipping 0 and every id a queued
+    /// publish or a subscription record still holds. After the counter wraps (65,535 requests,
+    /// a day of publishes refused into a full queue during an outage), an id may otherwise be
+    /// given twice: two completions the application cannot tell apart, and on Quectel two
+    /// packets in flight under one MQTT packet id.
     fn peek_id(&self) -> u16 {
-        match self.next_id.wrapping_add(1) {
-            0 => 1,
-            id => id,
+        let mut id = self.next_id;
+        // Both tables hold far fewer than 65,535 ids, so a free one is found well within the
+        // bound; the bound only keeps the loop visibly finite.
+        for _ in 0..u16::MAX {
+            id = id.wrapping_add(1).max(1);
+            if !self.publishing.queue.holds_id(id) && !self.subscribing.subs.holds_id(id) {
+                break;
+            }
         }
+        id
     }
 
-    fn take_id(&mut self) -> u16 {
-        self.next_id = self.peek_id();
-        self.next_id
+    /// Records `id` (from [`Self::peek_id`]) as the last one given, and returns it.
+    fn use_id(&mut self, id: u16) -> u16 {
+        self.next_id = id;
+        id
     }
 
     /// The URC the session waits for: the step tells which (only the open and the connect

@@ -514,7 +514,7 @@ impl<'a> Engine<'a> {
         self.connected = true;
         self.boot.client_kept = true;
         self.stats.connects = self.stats.connects.wrapping_add(1);
-        self.ladder.online();
+        self.ladder.restart();
         self.announced = self.cfg.online_payload.is_none();
         self.health_at = after(self.now, self.cfg.timeouts.health_ms);
         self.enter(Step::Restore);

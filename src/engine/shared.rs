@@ -11,7 +11,7 @@ use super::Engine;
 use crate::config::Options;
 use crate::dialect::common::packed;
 use crate::event::{LossKind, Notice};
-use crate::time::{after, reached};
+use crate::time::{after, reached, until};
 use crate::Status;
 
 /// Application commands that can wait at once (each holds its text).
@@ -155,6 +155,12 @@ impl UrcBudget {
     // Out of line: the refill loop is the same for every URC path that asks.
     #[inline(never)]
     fn take(&mut self, now: u32) -> bool {
+        // A live refill time is at most one period ahead; one further ahead is stale: more
+        // than 2^31 ms (24.8 days) without a URC make an old time read as the future, and no
+        // token would come back for another 24.8 days. That long a quiet time refills it all.
+        if until(now, self.refill_at) > URC_REFILL_MS {
+            self.tokens = URC_BURST;
+        }
         while self.tokens < URC_BURST && reached(now, self.refill_at) {
             self.tokens = self.tokens.saturating_add(1);
             self.refill_at = after(self.refill_at, URC_REFILL_MS);
@@ -259,7 +265,7 @@ impl<'a> Engine<'a> {
             .ok_or(Status::StringTooLong)?
             .copy_from_slice(text);
         self.at_queue.push(cmd)?;
-        Ok(self.take_id())
+        Ok(self.use_id(cmd.id))
     }
 
     /// The queued command `id` ended: report it and take it off the queue (unless a stop

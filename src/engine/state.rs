@@ -172,16 +172,14 @@ impl LadderState {
         }
     }
 
-    /// A new session starts at the bottom of the ladder.
+    /// A new session (`start`) or one that got online: every failure run is over. A started
+    /// session inherits no run from the one before: the time a device was stopped is no time
+    /// of broker failures (else a device that sleeps between reports would reset its module
+    /// at each wake while the broker is down), and refusals that made it give up count anew.
     pub fn restart(&mut self) {
         self.failures = 0;
         self.ladder_pos = 0;
         self.power_cycles = 0;
-    }
-
-    /// The session is up: every failure run is over.
-    pub fn online(&mut self) {
-        self.restart();
         self.broker_since = None;
         self.refusals = 0;
     }

@@ -499,7 +499,8 @@ pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *const cellmqtt_t) -> u32 {
 
 /// Queues a publish of `payload` (`len` bytes, up to 4100) to `topic` (NUL-terminated, no
 /// wildcards). On success `*out_id` (if not NULL) gets the message id of the later
-/// `PUBLISHED` / `PUBLISH_FAILED` event. The topic and payload are copied.
+/// `PUBLISHED` / `PUBLISH_FAILED` event: 1-65,535, never one a queued publish or a
+/// subscription still holds (a refused publish takes none). The topic and payload are copied.
 ///
 /// Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
 /// `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.

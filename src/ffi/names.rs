@@ -38,7 +38,7 @@ const CONFIG_FIELD_TEXT: &[u8] = b"none\0profile\0options\0pins\0pin_set\0pin_ge
 client_id\0username\0password\0keepalive_s\0will_topic\0will_payload\0will_qos\0will_retain\0\
 online_payload\0tls_ca_file\0tls_client_cert_file\0tls_client_key_file\0tls_sni\0tls_version\0\
 tls_seclevel\0timeouts\0rx_buf\0line_buf\0queue_buf\0sub_buf\0buffer_overlap\0uart_write\0\
-tick_ms\0apn\0publish_window\0log\0unknown\0";
+tick_ms\0apn\0publish_window\0log\0ladder\0unknown\0";
 
 // Each table names every value, plus one for anything else: a new variant must get its name.
 const _: () = {
@@ -46,7 +46,7 @@ const _: () = {
     assert!(names_in(STATE_TEXT) == State::Failed as usize + 2);
     assert!(names_in(RECOVERY_TEXT) == RecoveryStep::GaveUp as usize + 2);
     assert!(names_in(LOSS_TEXT) == LossKind::UrcDropped as usize + 2);
-    assert!(names_in(CONFIG_FIELD_TEXT) == ConfigField::Log as usize + 2);
+    assert!(names_in(CONFIG_FIELD_TEXT) == ConfigField::Ladder as usize + 2);
 };
 
 // The blobs themselves. `link_section` counts as unsafe code to the lint (a section can clash
@@ -183,6 +183,7 @@ mod tests {
             b"publish_window\0"
         );
         assert_eq!(config_field(ConfigField::Log as u32), b"log\0");
+        assert_eq!(config_field(ConfigField::Ladder as u32), b"ladder\0");
         assert_eq!(config_field(999), b"unknown\0");
     }
 

@@ -52,7 +52,7 @@ LOSSES = {
     "cache-mode": "the modules' message-cache receive mode (messages read with a command); "
                   "the direct (pushed) mode stays",
     "mpubex": "Luat `AT+MPUBEX`: long or binary publishes are refused up front",
-    "signal-reports": "signal reports (`AT+CSQ` on connect and by interval, "
+    "signal-reports": "signal reports (`AT+CSQ` once per attach and on request, "
                       "`CELLMQTT_EVENT_SIGNAL`)",
     "network-time": "the network time (`cellmqtt_request_time`, `AT+CCLK?` read into "
                     "`CELLMQTT_EVENT_TIME`)",
