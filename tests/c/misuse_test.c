@@ -109,6 +109,8 @@ static void bad_configurations(void) {
     BAD("a zero timeout", c.timeouts.ack_ms = 0, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TIMEOUTS);
     BAD("back-off min above max", c.timeouts.backoff_min_ms = c.timeouts.backoff_max_ms + 1,
         CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_TIMEOUTS);
+    BAD("last-resort reset after 2,147,484 s", c.ladder.broker_reset_after_s = 2147484u,
+        CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_LADDER);
     BAD("line buffer of 16 bytes", (c.line_buf = small, c.line_buf_len = sizeof small), CELLMQTT_STATUS_BUFFER_TOO_SMALL,
         CELLMQTT_CONFIG_FIELD_LINE_BUF);
     BAD("NULL queue buffer", c.queue_buf = NULL, CELLMQTT_STATUS_NULL_ARG, CELLMQTT_CONFIG_FIELD_QUEUE_BUF);
