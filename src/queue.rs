@@ -94,6 +94,20 @@ impl<'a> PublishQueue<'a> {
         self.count
     }
 
+    /// Records not completed: [`Self::len`] less those confirmed out of order in the window,
+    /// which stay stored until every record before them completes.
+    pub fn pending(&self) -> usize {
+        let mut at = self.head;
+        let mut pending = 0;
+        for _ in 0..self.count {
+            if self.flags(at) & DONE == 0 {
+                pending += 1;
+            }
+            at = self.next_of(at);
+        }
+        pending
+    }
+
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -526,6 +540,13 @@ mod tests {
             assert_eq!(q.front().map(|e| e.id), model.first().map(|r| r.0));
             let awaiting = model.iter().filter(|r| r.1 == St::Awaiting).count();
             assert_eq!(q.awaiting(), awaiting);
+            let pending = model.iter().filter(|r| r.1 != St::Done).count();
+            assert_eq!(q.pending(), pending);
+            // Every stored record holds its id, done or not; the next id, none.
+            let probe = [id, id.wrapping_add(1).max(1)];
+            for p in probe {
+                assert_eq!(q.holds_id(p), model.iter().any(|r| r.0 == p), "{p}");
+            }
             if let Some(e) = q.current() {
                 assert_eq!(
                     e.payload.len(),

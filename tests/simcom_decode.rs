@@ -107,12 +107,27 @@ fn request_results_carry_no_id() {
             id: None
         }
     );
-    assert_eq!(d(b"+CMQTTSUB: 0,6"), Response::RequestFailed { code: 6 });
+    assert_eq!(
+        d(b"+CMQTTSUB: 0,6"),
+        Response::RequestFailed {
+            code: 6,
+            publish: false
+        }
+    );
     assert_eq!(
         d(b"+CMQTTUNSUB: 0,11"),
-        Response::RequestFailed { code: 11 }
+        Response::RequestFailed {
+            code: 11,
+            publish: false
+        }
     );
-    assert_eq!(d(b"+CMQTTPUB: 0,14"), Response::RequestFailed { code: 14 });
+    assert_eq!(
+        d(b"+CMQTTPUB: 0,14"),
+        Response::RequestFailed {
+            code: 14,
+            publish: true
+        }
+    );
     // Test-form replies and the prompted commands' own lines only inform.
     assert_eq!(d(b"+CMQTTSUB: (0-1),(1-1024),(0-2),(0-1)"), Response::Info);
     assert_eq!(d(b"+CMQTTPAYLOAD: (0-1),(1-10240)"), Response::Info);
@@ -219,7 +234,13 @@ fn spaces_after_the_commas_of_every_result() {
             },
         ),
         (b"+CMQTTUNSUB: 0, 0", Response::Unsubscribed { id: None }),
-        (b"+CMQTTPUB: 0, 6", Response::RequestFailed { code: 6 }),
+        (
+            b"+CMQTTPUB: 0, 6",
+            Response::RequestFailed {
+                code: 6,
+                publish: true,
+            },
+        ),
         (
             b"+CMQTTCONNLOST: 0, 3",
             Response::LinkClosed {

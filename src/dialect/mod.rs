@@ -235,6 +235,18 @@ impl Dialect {
         }
     }
 
+    /// The session's state query (`Cmd::Verify`), whose answer lines are the session's.
+    pub fn state_query(self) -> &'static [u8] {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => luat::encode::MQTT_STATUS,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::encode::CONN_QUERY,
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::encode::CONN_QUERY,
+        }
+    }
+
     /// True when a successful MQTT disconnect also closes the network link (Quectel
     /// `AT+QMTDISC`, §3.9), so no close follows it.
     pub fn disconnect_closes_link(self) -> bool {
@@ -292,6 +304,20 @@ impl Dialect {
     /// `ERROR`, on either side of it: SIMCom's service start (`+CMQTTSTART: 23` then `ERROR`:
     /// the service already runs, §4.2) and its connect (§4.5, §5.1).
     pub fn result_urc_decides(self) -> bool {
+        match self {
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True when the answer to the session's state query always holds a state line for our
+    /// client, so an `OK` without one is not its answer but a late line of an earlier command:
+    /// SIMCom lists every client (`+CMQTTDISC: <c>,<state>`, §4.5), and a refused subscribe
+    /// may print a second `OK` after its result (S08, §4.14 item 3), which may come after
+    /// the question. Quectel answers `AT+QMTCONN?` with a bare `OK` when no client is open.
+    pub fn state_always_listed(self) -> bool {
         match self {
             #[cfg(feature = "simcom")]
             Dialect::Simcom => true,

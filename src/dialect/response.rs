@@ -136,12 +136,15 @@ pub enum Response {
         id: u16,
     },
     /// A subscribe, unsubscribe or publish failed, in a dialect whose results name no request
-    /// (SIMCom `+CMQTTSUB/UNSUB/PUB: <c>,<err>` with `<err>` not 0): it is the one in flight or
-    /// awaited, since such a dialect has one at a time. Only in builds with such a dialect.
+    /// (SIMCom `+CMQTTSUB/UNSUB/PUB: <c>,<err>` with `<err>` not 0): it is the one of its kind
+    /// in flight or awaited, since such a dialect has one of each at a time. Only in builds
+    /// with such a dialect.
     #[cfg(feature = "simcom")]
     RequestFailed {
         /// The module's code.
         code: u16,
+        /// A publish's result (`+CMQTTPUB`), else a subscribe's or an unsubscribe's.
+        publish: bool,
     },
     /// The broker link ended: the code as printed (0 where there is none) and why.
     LinkClosed {

@@ -505,7 +505,7 @@ impl<'a> Engine<'a> {
 
     /// Publishes waiting (including the one in flight).
     pub fn queued(&self) -> usize {
-        self.publishing.queue.len()
+        self.publishing.queue.pending()
     }
 
     /// Topic plus payload bytes a publish may have to fit the queue right now.

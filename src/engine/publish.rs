@@ -81,13 +81,39 @@ impl<'a> Engine<'a> {
     /// so, every awaited publish is sent again).
     pub(super) fn window_timer(&mut self) -> bool {
         if !self.windowed()
+            || self.publishing.rewind_due
             || self.publishing.queue.awaiting() == 0
             || !reached(self.now, self.publishing.window_deadline)
         {
             return false;
         }
-        self.publishing.queue.rewind();
+        self.rewind_window();
         self.ack_overdue(Subject::Puback, Suspect::Window)
+    }
+
+    /// Every publish awaited in the window goes again, from the oldest. While a queued publish
+    /// is in flight the rewind waits for its end: the queue's cursor names the record that
+    /// command's data comes from (a module that printed its prompt takes the next bytes as the
+    /// payload) and the one a late `OK` of a QoS 0 publish completes.
+    pub(super) fn rewind_window(&mut self) {
+        self.publishing.rewind_due = true;
+        self.rewind_if_due();
+    }
+
+    /// The rewind of [`Self::rewind_window`], once no queued publish is in flight.
+    pub(super) fn rewind_if_due(&mut self) {
+        let queue_publish = self.inflight.is_some_and(|f| {
+            matches!(
+                f.cmd,
+                super::Cmd::Publish(PubSource::Queue)
+                    | super::Cmd::PublishHeader(PubSource::Queue)
+                    | super::Cmd::PublishData(PubSource::Queue)
+            )
+        });
+        if self.publishing.rewind_due && !queue_publish {
+            self.publishing.rewind_due = false;
+            self.publishing.queue.rewind();
+        }
     }
 
     /// An `AT+MPUB` refused with `ERROR` may go again by `AT+MPUBEX`, once.

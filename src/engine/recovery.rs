@@ -234,6 +234,9 @@ impl<'a> Engine<'a> {
     pub(super) fn abandon_inflight(&mut self) {
         if self.inflight.take().is_some() {
             self.tok.set_expect_prompt(false);
+            if self.windowed() {
+                self.rewind_if_due();
+            }
         }
     }
 
@@ -508,8 +511,10 @@ impl<'a> Engine<'a> {
         self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
-        let window = self.window() > 1;
-        self.publishing.drop_link(window);
+        self.publishing.drop_link();
+        if self.window() > 1 {
+            self.rewind_window();
+        }
         self.subscribing.drop_link();
     }
 

@@ -184,6 +184,15 @@ impl<'a> Engine<'a> {
                 self.boot.facts.capture(fact, line);
                 return None;
             }
+            // The state query's lines about other clients (SIMCom's `+CMQTTDISC: 1,1`): the
+            // session asked, so they are no URC for the application.
+            Some(Cmd::Verify)
+                if response == Response::Info
+                    && line.first() == Some(&b'+')
+                    && answers(self.dialect.state_query(), line) =>
+            {
+                return None;
+            }
             Some(Cmd::Queued(id))
                 if answer()
                     && self
@@ -257,7 +266,7 @@ impl<'a> Engine<'a> {
             Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
             Response::SendFailed { .. } => {}
             #[cfg(feature = "simcom")]
-            Response::RequestFailed { code } => self.on_request_failed(code),
+            Response::RequestFailed { code, publish } => self.on_request_failed(code, publish),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
             Response::BearerLost { cid, restore } => {
                 // Named before anything is decided: one path for both kinds (deciding it at
@@ -439,7 +448,7 @@ impl<'a> Engine<'a> {
             }
         } else if self.publishing.queue.awaiting() != 0 && self.window() > 1 {
             // Possibly one sent ahead in the window: resend the window if the link is up.
-            self.publishing.queue.rewind();
+            self.rewind_window();
             Suspect::Window
         } else {
             return self.send_failed_unawaited(id);
@@ -450,15 +459,21 @@ impl<'a> Engine<'a> {
     /// A send failure for no request awaited: one whose command is still in flight keeps it
     /// for its final result; any other is unexpected.
     fn send_failed_unawaited(&mut self, id: u16) {
-        // Before the `OK` of its command (a URC before the final result): kept for it.
-        let sending = self.inflight.is_some_and(|f| match f.cmd {
-            super::Cmd::Publish(src)
-            | super::Cmd::PublishHeader(src)
-            | super::Cmd::PublishData(src) => self.publish_parts(src).is_some_and(|p| p.id == id),
-            super::Cmd::Subscribe { id: want, .. } | super::Cmd::Unsubscribe { id: want, .. } => {
-                want == id
-            }
-            _ => false,
+        // Before the `OK` of its command (a URC before the final result): kept for it. Only a
+        // command written whole: the module cannot report on a packet it has not had, so a
+        // report before then is an earlier request's (Quectel gives every QoS 0 publish id 0,
+        // and reports one just after its `OK`, while the next one's header may be out).
+        let sending = self.inflight.is_some_and(|f| {
+            let whole = f.written || f.cursor.is_done();
+            whole
+                && match f.cmd {
+                    super::Cmd::Publish(src) | super::Cmd::PublishData(src) => {
+                        self.publish_parts(src).is_some_and(|p| p.id == id)
+                    }
+                    super::Cmd::Subscribe { id: want, .. }
+                    | super::Cmd::Unsubscribe { id: want, .. } => want == id,
+                    _ => false,
+                }
         });
         if sending {
             self.early_send_failed = true;
@@ -472,8 +487,11 @@ impl<'a> Engine<'a> {
     /// if it came before its command's final result (`OK`, or the `ERROR` after it, docs/
     /// quectel-simcom-at.md §4.14 item 3). The link is in doubt: the session asks.
     #[cfg(feature = "simcom")]
-    fn on_request_failed(&mut self, code: u16) {
-        if let Some(w) = self.subscribing.sub_wait.take() {
+    fn on_request_failed(&mut self, code: u16, publish: bool) {
+        // A publish's result is never a subscribe's: the session sends a subscribe while a
+        // publish awaits its result (S07: `+CMQTTPUB: 0,6` then the link lost).
+        if let Some(w) = self.subscribing.sub_wait.filter(|_| !publish) {
+            self.subscribing.sub_wait = None;
             let what = match w.unsubscribe {
                 true => Subject::Unsuback,
                 false => Subject::Suback,
@@ -481,18 +499,18 @@ impl<'a> Engine<'a> {
             self.log(LogKind::CommandError, what, code);
             return self.suspect(Suspect::SubRefused { request: w });
         }
-        if let Some(w) = self.publishing.pub_wait.take() {
+        if let Some(w) = self.publishing.pub_wait.filter(|_| publish) {
+            self.publishing.pub_wait = None;
             self.log(LogKind::CommandError, Subject::Puback, code);
             return self.suspect(Suspect::Publish {
                 src: w.src,
                 reason: Status::LinkLost,
             });
         }
-        let sending = self.inflight.is_some_and(|f| {
-            matches!(
-                f.cmd,
-                Cmd::Publish(_) | Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. }
-            )
+        let sending = self.inflight.is_some_and(|f| match f.cmd {
+            Cmd::Publish(_) => publish,
+            Cmd::Subscribe { .. } | Cmd::Unsubscribe { .. } => !publish,
+            _ => false,
         });
         if sending {
             self.log(LogKind::CommandError, self.inflight_subject(), code);

@@ -197,10 +197,23 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The command in flight ended (answer, prompt or deadline).
+    /// The command in flight ended (answer, prompt or deadline); a rewind of the window that
+    /// waited for it follows.
     pub(super) fn on_final(&mut self, result: Final) {
+        self.end_command(result);
+        if self.windowed() {
+            self.rewind_if_due();
+        }
+    }
+
+    fn end_command(&mut self, result: Final) {
         if self.next_part(result) {
             // Only a part of the command ended; its next part is in flight.
+            return;
+        }
+        if result == Final::Ok && self.bare_state_ok() {
+            // Not the state query's answer: the query stays in flight for its own.
+            self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             return;
         }
         let Some(f) = self.inflight.take() else {
@@ -256,7 +269,7 @@ impl<'a> Engine<'a> {
                 }
                 return;
             }
-            self.settle_stale(f.cmd, result);
+            self.settle_stale(f.cmd, f.part, result);
             return;
         }
         if let (Final::Timeout, Cmd::PublishHeader(src)) = (result, f.cmd) {
@@ -276,6 +289,14 @@ impl<'a> Engine<'a> {
             return;
         }
         self.route(f.cmd, f.part, result);
+    }
+
+    /// An `OK` now would end the session's state query without the state line the dialect
+    /// always prints (`Dialect::state_always_listed`).
+    fn bare_state_ok(&self) -> bool {
+        self.dialect.state_always_listed()
+            && self.seen.mqtt.is_none()
+            && self.inflight.is_some_and(|f| f.cmd == Cmd::Verify)
     }
 
     /// The open's URC reported success and, in this dialect, that decides the open.
@@ -307,11 +328,13 @@ impl<'a> Engine<'a> {
 
     /// A result for a command from before the session moved on. Only a QoS 0 publish that the
     /// module accepted changes anything: it was sent, so sending it again would duplicate it.
-    fn settle_stale(&mut self, cmd: Cmd, result: Final) {
+    /// Accepted means the `OK` of the publish command itself: SIMCom's `OK` to the topic or
+    /// payload entered before it publishes nothing (docs/quectel-simcom-at.md §4.7).
+    fn settle_stale(&mut self, cmd: Cmd, part: u8, result: Final) {
         let queue_pub = matches!(
             cmd,
             Cmd::Publish(PubSource::Queue) | Cmd::PublishData(PubSource::Queue)
-        );
+        ) && self.is_last_part(cmd, part);
         if queue_pub && result == Final::Ok && self.queue_current().is_some_and(|e| e.qos == 0) {
             self.publish_done(PubSource::Queue);
         }
@@ -445,11 +468,7 @@ impl<'a> Engine<'a> {
     /// docs/quectel-simcom-at.md §5.3); a part before it (SIMCom `AT+CMQTTACCQ`, the will) is
     /// the module's.
     fn connect_refused(&mut self, part: u8, r: Final) {
-        let last = !crate::dialect::MULTI_PART
-            || self
-                .part_prompt(Cmd::Connect, part.saturating_add(1))
-                .is_none();
-        if !last {
+        if !self.is_last_part(Cmd::Connect, part) {
             // `on_final` logged the `ERROR` already.
             return self.fail(Status::ModuleError);
         }

@@ -92,6 +92,9 @@ pub(super) struct PublishFlow<'a> {
     pub mpub_fallback: Option<PubSource>,
     /// When the window's awaited acknowledgements are overdue (`publish.rs`).
     pub window_deadline: u32,
+    /// The window is to go again from its oldest record once the queued publish in flight
+    /// ends (`Engine::rewind_window`).
+    pub rewind_due: bool,
 }
 
 impl<'a> PublishFlow<'a> {
@@ -102,17 +105,15 @@ impl<'a> PublishFlow<'a> {
             early_pub_ack: None,
             mpub_fallback: None,
             window_deadline: 0,
+            rewind_due: false,
         }
     }
 
-    /// The link is gone: nothing is awaited; the publish in flight, and with a window every
-    /// one sent ahead, goes again on the next link, in order.
-    pub fn drop_link(&mut self, window: bool) {
+    /// The link is gone: nothing is awaited; the publish in flight goes again on the next
+    /// link (with a window, so does every one sent ahead: `Engine::rewind_window`).
+    pub fn drop_link(&mut self) {
         self.pub_wait = None;
         self.early_pub_ack = None;
-        if window {
-            self.queue.rewind();
-        }
     }
 }
 

@@ -169,6 +169,11 @@ impl<'a> Engine<'a> {
         self.dialect.part_awaits_prompt(cmd, part, self)
     }
 
+    /// True when `part` is the last part of `cmd` (every command of a dialect without parts).
+    pub(super) fn is_last_part(&self, cmd: Cmd, part: u8) -> bool {
+        !crate::dialect::MULTI_PART || self.part_prompt(cmd, part.saturating_add(1)).is_none()
+    }
+
     /// True when part `part` of `cmd` is answered by the data prompt.
     pub(super) fn part_awaits_prompt(&self, cmd: Cmd, part: u8) -> bool {
         self.part_prompt(cmd, part) == Some(true)

@@ -183,12 +183,16 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
     }
 }
 
-/// A subscribe, unsubscribe or publish result: `done` for `<err>` 0, else the failure (which
-/// names no request: one is in flight at a time, §6.3).
+/// A subscribe, unsubscribe or publish result: `done` for `<err>` 0, else the failure, which
+/// names no request but says whether it is a publish's (one of each kind is awaited at a
+/// time, §6.3).
 fn result(err: u16, done: Response) -> Response {
     match err {
         0 => done,
-        code => Response::RequestFailed { code },
+        code => Response::RequestFailed {
+            code,
+            publish: matches!(done, Response::PubAck { .. }),
+        },
     }
 }
 
