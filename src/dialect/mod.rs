@@ -312,12 +312,13 @@ impl Dialect {
         }
     }
 
-    /// True when the answer to the session's state query always holds a state line for our
-    /// client, so an `OK` without one is not its answer but a late line of an earlier command:
-    /// SIMCom lists every client (`+CMQTTDISC: <c>,<state>`, §4.5), and a refused subscribe
-    /// may print a second `OK` after its result (S08, §4.14 item 3), which may come after
-    /// the question. Quectel answers `AT+QMTCONN?` with a bare `OK` when no client is open.
-    pub fn state_always_listed(self) -> bool {
+    /// True when the answer to the session's state query has a state line for every client,
+    /// ours always among them (SIMCom `+CMQTTDISC: <c>,<state>` for clients 0 and 1, §4.5):
+    /// the other clients' lines are then the session's too, and an `OK` without our line is
+    /// not the answer but a late line of an earlier command (a refused subscribe may print a
+    /// second `OK` after its result, S08, §4.14 item 3, which may come after the question).
+    /// Quectel answers `AT+QMTCONN?` with a bare `OK` when no client is open.
+    pub fn state_lists_every_client(self) -> bool {
         match self {
             #[cfg(feature = "simcom")]
             Dialect::Simcom => true,

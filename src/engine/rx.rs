@@ -187,7 +187,8 @@ impl<'a> Engine<'a> {
             // The state query's lines about other clients (SIMCom's `+CMQTTDISC: 1,1`): the
             // session asked, so they are no URC for the application.
             Some(Cmd::Verify)
-                if response == Response::Info
+                if self.dialect.state_lists_every_client()
+                    && response == Response::Info
                     && line.first() == Some(&b'+')
                     && answers(self.dialect.state_query(), line) =>
             {

@@ -292,9 +292,9 @@ impl<'a> Engine<'a> {
     }
 
     /// An `OK` now would end the session's state query without the state line the dialect
-    /// always prints (`Dialect::state_always_listed`).
+    /// always prints (`Dialect::state_lists_every_client`).
     fn bare_state_ok(&self) -> bool {
-        self.dialect.state_always_listed()
+        self.dialect.state_lists_every_client()
             && self.seen.mqtt.is_none()
             && self.inflight.is_some_and(|f| f.cmd == Cmd::Verify)
     }
