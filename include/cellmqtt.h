@@ -1435,7 +1435,9 @@ cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter,
  * Queues an AT command (`"AT+CMGR=1"`, NUL-terminated, at most 56 bytes, no `;`) to be sent
  * between the session's own commands. Each information line of its answer goes to
  * `on_at_line` with `*out_id`; an `AT_DONE` event with the same id ends it (`OK`,
- * `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, or `STOPPED`).
+ * `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, `STOPPED`, or
+ * `LINK_LOST` when the module rebooted before answering: it is not sent again, as it may be
+ * what rebooted the module).
  * URCs that arrive meanwhile still go where they belong. The text is copied.
  *
  * Returns `QUEUE_FULL` (two are waiting), `COMMAND_REFUSED` (it would break the session:

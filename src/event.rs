@@ -287,7 +287,8 @@ pub enum Notice {
         ber: u8,
     },
     /// A queued AT command ended: `Ok`, `ModuleError` (`code` = the `+CME ERROR` code, 0
-    /// for a plain `ERROR`), `Timeout`, or `Stopped` (the session was stopped first).
+    /// for a plain `ERROR`), `Timeout`, `Stopped` (the session was stopped first), or
+    /// `LinkLost` (the module rebooted before answering; the command is not sent again).
     AtDone {
         id: u16,
         status: Status,

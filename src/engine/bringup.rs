@@ -99,6 +99,9 @@ impl<'a> Engine<'a> {
                 }
                 self.resolve(List::Configure, 0)
             }
+            // Echo came back during the bring-up: the module may have rebooted unseen and lost
+            // the per-boot settings (TLS among them); redo them before the link opens.
+            List::Configure if !self.boot.prepared => self.resolve(List::Prepare, 0),
             List::Configure => Step::Open,
         }
     }

@@ -155,6 +155,8 @@ struct Seen {
     /// `STATE: PDP DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the bearer is down, which
     /// is the module's (attach) side, not the broker's.
     bearer_down: bool,
+    /// The command came back echoed.
+    echo: bool,
 }
 
 /// Whether the module echoes commands (docs/luat-at.md §1, §4).

@@ -323,6 +323,9 @@ impl<'a> Engine<'a> {
                 }
                 return self.reconnect(reason, cause);
             }
+            // The module already rebooted: re-initialise it, whatever the ladder's position
+            // (README "Failure classes": no hardware step for a reboot).
+            Cause::Rebooted => return self.reconnect(reason, cause),
             _ => {}
         }
         let l = self.cfg.ladder;

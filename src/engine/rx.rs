@@ -620,6 +620,7 @@ impl<'a> Engine<'a> {
             return;
         }
         self.stats.echo_lines = self.stats.echo_lines.wrapping_add(1);
+        self.seen.echo = true;
         match self.boot.echo {
             Echo::Off => {
                 self.log(LogKind::EchoOn, Subject::Ate0, 0);
@@ -640,6 +641,11 @@ impl<'a> Engine<'a> {
     // Out of line: measured 20 B smaller than inlined into `poll` (Luat engine).
     #[inline(never)]
     fn on_module_boot(&mut self) {
+        // The application's command in flight (perhaps the one that rebooted the module) ends
+        // here: sent again to the fresh module it could reboot it again.
+        if let Some(Cmd::Queued(id)) = self.inflight.map(|f| f.cmd) {
+            self.at_command_done(id, Status::LinkLost, 0);
+        }
         // Whatever was being sent or awaited, the fresh module knows nothing of it: stop
         // writing it (the rest would reach its command parser) and await no answer to it.
         // A probe's `AT` is the exception: it is what a booting module answers next.
@@ -656,9 +662,15 @@ impl<'a> Engine<'a> {
             Step::Idle | Step::Failed => {}
             // Stopping: the reboot ended the link too.
             Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
-            // The reboot we asked for (its OK may be lost in the boot output), or one during a
-            // back-off: the module is fresh, so boot it; this is no new failure.
-            Step::SoftReset | Step::Backoff => self.begin_probe(ProbeKind::Boot),
+            // The reboot we asked for (its OK may be lost in the boot output): boot it.
+            Step::SoftReset => self.begin_probe(ProbeKind::Boot),
+            // One during a back-off: the module is fresh, so boot it; no new failure, but a
+            // reboot all the same.
+            Step::Backoff => {
+                self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
+                self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
+                self.begin_probe(ProbeKind::Boot)
+            }
             Step::Probe(ProbeKind::Start | ProbeKind::Boot) => self.timer = self.now,
             _ => {
                 self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);

@@ -222,6 +222,13 @@ impl<'a> Engine<'a> {
             return;
         };
         self.tok.set_expect_prompt(false);
+        if self.boot.echo == Echo::Resent && !self.seen.echo && result != Final::Timeout {
+            // Answered without its echo after the second `ATE0`: echo is off again, so a
+            // later echo is news (another reboot unseen), not firmware that keeps echoing.
+            if f.cmd != Cmd::EchoAgain {
+                self.boot.echo = Echo::Off;
+            }
+        }
         if let Cmd::Queued(id) = f.cmd {
             // The application's: its result is its own, whatever the session did meanwhile.
             return self.queued_final(id, result);
