@@ -664,18 +664,17 @@ impl<'a> Engine<'a> {
             Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
             // The reboot we asked for (its OK may be lost in the boot output): boot it.
             Step::SoftReset => self.begin_probe(ProbeKind::Boot),
-            // One during a back-off: the module is fresh, so boot it; no new failure, but a
-            // reboot all the same.
-            Step::Backoff => {
-                self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
-                self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
-                self.begin_probe(ProbeKind::Boot)
-            }
             Step::Probe(ProbeKind::Start | ProbeKind::Boot) => self.timer = self.now,
-            _ => {
+            step => {
                 self.stats.module_reboots = self.stats.module_reboots.wrapping_add(1);
                 self.log(LogKind::ModuleRebooted, Subject::Rdy, 0);
-                self.module_rebooted();
+                if step == Step::Backoff {
+                    // The module is fresh, so boot it: no new failure, but a reboot all the
+                    // same.
+                    self.begin_probe(ProbeKind::Boot)
+                } else {
+                    self.module_rebooted();
+                }
             }
         }
     }
