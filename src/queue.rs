@@ -347,6 +347,31 @@ impl<'a> PublishQueue<'a> {
         false
     }
 
+    /// A result for `id` after a rewind: the record was sent (at least once) and waits to go
+    /// again; it completed, so it is not sent again. Not the record at the cursor while
+    /// `in_flight` (its command is being sent: its own result decides). False if none.
+    pub fn complete_sent(&mut self, id: u16, in_flight: bool) -> bool {
+        let mut at = self.head;
+        for _ in 0..self.count {
+            let f = self.flags(at);
+            let sent = self.buf.get(at + 7).is_some_and(|&a| a > 0);
+            if f & DONE == 0 && sent && rd16(self.buf, at) == usize::from(id) {
+                if at == self.cursor {
+                    if in_flight {
+                        return false;
+                    }
+                    self.complete_current();
+                } else {
+                    self.set_flags(at, f | DONE);
+                    self.free_done();
+                }
+                return true;
+            }
+            at = self.next_of(at);
+        }
+        false
+    }
+
     /// Every awaiting record is to be sent again (from the oldest): the cursor goes back to the
     /// head (never a completed record: those are freed). Completed records stay completed and
     /// are skipped; the ones not completed are unsent again by being after the cursor.

@@ -233,7 +233,9 @@ fn qmtpubex_and_qmtpub() {
                 id: Some(65535)
             }
         );
-        assert_eq!(l("0,7,1,2"), Response::Settled);
+        // Retransmitting: the final result follows (a QoS 0 publish has none to wait for).
+        assert_eq!(l("0,7,1,2"), Response::Retransmitting { id: 7 });
+        assert_eq!(l("0,0,1,2"), Response::Settled);
         assert_eq!(l("0,7,2"), Response::SendFailed { id: 7 });
         assert_eq!(l("0,0,2"), Response::SendFailed { id: 0 });
         assert_eq!(l("0,70000,0"), Response::Unknown);
@@ -466,7 +468,7 @@ fn spaces_after_the_commas_of_every_result() {
                 id: Some(1),
             },
         ),
-        (b"+QMTPUB: 0, 3, 1, 1", Response::Settled),
+        (b"+QMTPUB: 0, 3, 1, 1", Response::Retransmitting { id: 3 }),
         (b"+QMTPUBEX: 0, 3, 2", Response::SendFailed { id: 3 }),
         (
             b"+QMTSTAT: 0, 2",

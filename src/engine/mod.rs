@@ -147,7 +147,8 @@ struct PubWait {
 #[derive(Clone, Copy, Default)]
 struct Seen {
     sim: Option<crate::dialect::SimState>,
-    attach: Option<u8>,
+    /// `+CGATT` said attached (1) or not (anything else).
+    attached: Option<bool>,
     /// The session state as printed, and whether it means connected.
     mqtt: Option<(u8, bool)>,
     /// An active bearer was reported.
@@ -205,6 +206,10 @@ pub struct Engine<'a> {
     /// The last poll found no work; until `wake_at` (`None`: nothing scheduled) only input or
     /// an API call creates some.
     settled: bool,
+    /// Losses counted outside the receive path (RX overflow, refused publishes) were reported
+    /// in this round of `poll` calls (until one returns `None`): more wait for the next round,
+    /// so a steady source of them cannot keep `poll` from the work (or from returning).
+    losses_reported: bool,
     /// `CONNACK OK` seen on the current link.
     connected: bool,
     announced: bool,
@@ -297,6 +302,7 @@ impl<'a> Engine<'a> {
             events: Deque::new(),
             rejects_unreported: 0,
             settled: false,
+            losses_reported: false,
             wake_at: None,
             stats: Stats::default(),
         }
@@ -540,8 +546,12 @@ impl<'a> Engine<'a> {
         self.now = now;
         self.settled = false;
         self.tx_blocked = false;
-        self.note_rx_overflow(rx);
-        self.report_pending_losses();
+        if !self.losses_reported {
+            let before = self.events.len();
+            self.note_rx_overflow(rx);
+            self.report_pending_losses();
+            self.losses_reported = self.events.len() != before;
+        }
         loop {
             if let Some(n) = self.events.pop_front() {
                 return Some(Event::Notice(n));
@@ -575,6 +585,7 @@ impl<'a> Engine<'a> {
                 // The input only extended a partial line or payload (no token, no event):
                 // timers and commands are as the settled poll left them, so skip looking.
                 self.settled = true;
+                self.losses_reported = false;
                 return None;
             }
             if self.fire_timers() {
@@ -584,6 +595,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             self.settle();
+            self.losses_reported = false;
             return None;
         }
     }

@@ -68,8 +68,16 @@ impl<'a> Engine<'a> {
     // has no window).
     #[inline(never)]
     pub(super) fn window_acked(&mut self, id: u16) -> bool {
-        if !self.windowed() || !self.publishing.queue.complete_awaiting(id) {
+        if !self.windowed() {
             return false;
+        }
+        if !self.publishing.queue.complete_awaiting(id) {
+            // Sent, then rewound to go again (a send failure, an overdue acknowledgement, a
+            // lost link): its result still came, so it is done and not sent twice.
+            let in_flight = self.queue_publish_in_flight();
+            if self.window() < 2 || !self.publishing.queue.complete_sent(id, in_flight) {
+                return false;
+            }
         }
         self.published(id);
         // The deadline runs for the acknowledgements still awaited, from the latest progress.
@@ -100,19 +108,32 @@ impl<'a> Engine<'a> {
         self.rewind_if_due();
     }
 
-    /// The rewind of [`Self::rewind_window`], once no queued publish is in flight.
-    pub(super) fn rewind_if_due(&mut self) {
-        let queue_publish = self.inflight.is_some_and(|f| {
+    /// A command of a queued publish is in flight (the record at the queue's cursor).
+    fn queue_publish_in_flight(&self) -> bool {
+        self.inflight.is_some_and(|f| {
             matches!(
                 f.cmd,
                 super::Cmd::Publish(PubSource::Queue)
                     | super::Cmd::PublishHeader(PubSource::Queue)
                     | super::Cmd::PublishData(PubSource::Queue)
             )
-        });
-        if self.publishing.rewind_due && !queue_publish {
+        })
+    }
+
+    /// The rewind of [`Self::rewind_window`], once no queued publish is in flight.
+    pub(super) fn rewind_if_due(&mut self) {
+        if self.publishing.rewind_due && !self.queue_publish_in_flight() {
             self.publishing.rewind_due = false;
             self.publishing.queue.rewind();
+            // A refusal awaiting its verdict named the record at the cursor, which has just
+            // moved: it must not count against another record (that one goes again anyway).
+            if let Some(Suspect::Publish {
+                src: PubSource::Queue,
+                ..
+            }) = self.suspect
+            {
+                self.suspect = Some(Suspect::Window);
+            }
         }
     }
 

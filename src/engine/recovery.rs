@@ -244,6 +244,12 @@ impl<'a> Engine<'a> {
     // Out of line: rebuilding the per-boot state is a large copy, and seven paths do it.
     #[inline(never)]
     pub(super) fn fresh_module(&mut self) {
+        // Messages the module announced in its cache and the session did not read yet are
+        // gone with its RAM (docs/luat-at.md §5.10).
+        let unread = (self.boot.cache_pending | self.boot.cache_reading).count_ones();
+        if unread != 0 {
+            self.lost(crate::event::LossKind::CacheReadFailed, unread);
+        }
         self.tok.reset();
         self.boot = BootState::fresh();
         self.tcp_up = false;

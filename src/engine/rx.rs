@@ -266,6 +266,8 @@ impl<'a> Engine<'a> {
             // Only dialects with message ids report it (a constant elsewhere: no code).
             Response::SendFailed { id } if self.dialect.acks_carry_ids() => self.on_send_failed(id),
             Response::SendFailed { .. } => {}
+            #[cfg(feature = "quectel")]
+            Response::Retransmitting { id } => self.on_retransmitting(id),
             #[cfg(feature = "simcom")]
             Response::RequestFailed { code, publish } => self.on_request_failed(code, publish),
             Response::LinkClosed { code, cause } => self.on_link_closed(code, cause),
@@ -320,7 +322,7 @@ impl<'a> Engine<'a> {
                 }
             }
             Response::Sim(s) => self.seen.sim = Some(s),
-            Response::Attach(a) => self.seen.attach = Some(a),
+            Response::Attach(a) => self.seen.attached = Some(a == 1),
             Response::SessionState { code, connected } => self.seen.mqtt = Some((code, connected)),
             // Without the part (crate::parts) only an application's own `AT+CSQ` gets here:
             // no signal notice is due.
@@ -447,7 +449,11 @@ impl<'a> Engine<'a> {
                 src: w.src,
                 reason: Status::LinkLost,
             }
-        } else if self.publishing.queue.awaiting() != 0 && self.window() > 1 {
+        } else if id != 0
+            && self.publishing.queue.holds_id(id)
+            && self.publishing.queue.awaiting() != 0
+            && self.window() > 1
+        {
             // Possibly one sent ahead in the window: resend the window if the link is up.
             self.rewind_window();
             Suspect::Window
@@ -455,6 +461,28 @@ impl<'a> Engine<'a> {
             return self.send_failed_unawaited(id);
         };
         self.suspect(suspect);
+    }
+
+    /// The module still works on publish `id` (Quectel `<result>` 1): its wait for the final
+    /// result runs from this report, so a publish the module is still retransmitting is not
+    /// taken for one whose acknowledgement is overdue.
+    #[cfg(feature = "quectel")]
+    fn on_retransmitting(&mut self, id: u16) {
+        let deadline = crate::time::after(self.now, self.cfg.timeouts.ack_ms);
+        let awaited = self
+            .publishing
+            .pub_wait
+            .is_some_and(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id));
+        if awaited {
+            if let Some(w) = self.publishing.pub_wait.as_mut() {
+                w.deadline = deadline;
+            }
+        } else if self.windowed()
+            && self.publishing.queue.awaiting() != 0
+            && self.publishing.queue.holds_id(id)
+        {
+            self.publishing.window_deadline = deadline;
+        }
     }
 
     /// A send failure for no request awaited: one whose command is still in flight keeps it
@@ -562,10 +590,33 @@ impl<'a> Engine<'a> {
         let id_ok = |src: PubSource| {
             id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
         };
+        // A `PUBCOMP` whose `PUBREC` was lost still ends the QoS 2 exchange.
+        let stage_ok = |want: AckStage| {
+            got == AckStage::Done
+                || want == got
+                || (want == AckStage::Pubrec && got == AckStage::Pubcomp)
+        };
         let awaited = self
             .publishing
             .pub_wait
-            .filter(|w| (got == AckStage::Done || w.stage == got) && id_ok(w.src));
+            .filter(|w| stage_ok(w.stage) && id_ok(w.src));
+        // The acknowledgement of a publish whose wait ran out while the session asks whether
+        // the link is up: it did arrive, so the publish is done (no refusal, no resend).
+        if let Some(super::session::Suspect::Publish {
+            src,
+            reason: Status::Timeout,
+        }) = self.suspect
+        {
+            let qos = self.publish_parts(src).map_or(0, |p| p.qos);
+            let last = match qos {
+                1 => AckStage::Puback,
+                _ => AckStage::Pubcomp,
+            };
+            if awaited.is_none() && (got == AckStage::Done || got == last) && id_ok(src) {
+                self.suspect = None;
+                return self.publish_done(src);
+            }
+        }
         let Some(w) = awaited else {
             // Before the `OK` of its publish command (a URC before the final result): kept.
             let sending = self.inflight.is_some_and(|f| match f.cmd {

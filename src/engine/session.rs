@@ -375,7 +375,7 @@ impl<'a> Engine<'a> {
             },
             Cmd::Queued(_) => {} // `queued_final` handled it
             Cmd::AttachQuery => {
-                if ok && self.seen.attach == Some(1) {
+                if ok && self.seen.attached == Some(true) {
                     self.attached();
                 } // otherwise the step timer asks again until the deadline
             }

@@ -41,7 +41,7 @@ const WHOLE_LINES: Table<WholeLine> = table! {
 };
 
 /// What a `+<keyword>:` line is about.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Open,
     Conn,
@@ -229,6 +229,7 @@ fn request_result(kind: Kind, id: i32, result: i32, value: Option<i32>) -> Respo
                 id: Some(id),
             },
         },
+        1 if kind == Kind::Publish && id != 0 => Response::Retransmitting { id },
         1 => Response::Settled,
         2 => Response::SendFailed { id },
         _ => Response::Unknown,
