@@ -1338,7 +1338,10 @@ cellmqtt_status_t cellmqtt_config_check(const struct cellmqtt_config_t *cfg,
 
 /**
  * Marks the handle uninitialised (after `cellmqtt_stop`, when nothing else uses it), so the
- * storage and buffers may be reused or initialised again.
+ * storage and buffers may be reused or initialised again. `cellmqtt_poll` until the state is
+ * `STOPPED` first: the stop's MQTT disconnect and close, and the release of a pin a recovery
+ * step holds, are done by later polls, and a handle deinitialised before them skips them
+ * (the broker then sees the link drop and publishes the will).
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1347,7 +1350,8 @@ cellmqtt_status_t cellmqtt_deinit(struct cellmqtt_t *h);
 
 /**
  * Starts the session (power-on if needed, SIM, attach, connect, subscriptions) and keeps it
- * up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work.
+ * up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work. Called while a
+ * stop is under way, the session starts again once the stop has left the broker.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.

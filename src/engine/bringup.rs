@@ -46,7 +46,7 @@ impl<'a> Engine<'a> {
             if item.on_error == OnError::Check {
                 self.boot.item_failed = false;
             }
-            if item.needs_bearer && !self.seen.bearer_active {
+            if item.needs_bearer && self.seen.bearer != Some(true) {
                 return self.fail(Status::NotAttached);
             }
         } else {

@@ -151,11 +151,10 @@ struct Seen {
     attached: Option<bool>,
     /// The session state as printed, and whether it means connected.
     mqtt: Option<(u8, bool)>,
-    /// An active bearer was reported.
-    bearer_active: bool,
-    /// `STATE: PDP DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the bearer is down, which
-    /// is the module's (attach) side, not the broker's.
-    bearer_down: bool,
+    /// The bearer as last reported: `Some(true)` active; `Some(false)` down (`STATE: PDP
+    /// DEACT` / `IP INITIAL` before a `CONNECT FAIL`: the module's (attach) side, not the
+    /// broker's). The two come from different commands, so one byte holds both.
+    bearer: Option<bool>,
     /// The command came back echoed.
     echo: bool,
 }
@@ -206,6 +205,8 @@ pub struct Engine<'a> {
     /// The last poll found no work; until `wake_at` (`None`: nothing scheduled) only input or
     /// an API call creates some.
     settled: bool,
+    /// `start` came while the stop was leaving the broker: start again once it has.
+    restart_after_stop: bool,
     /// Losses counted outside the receive path (RX overflow, refused publishes) were reported
     /// in this round of `poll` calls (until one returns `None`): more wait for the next round,
     /// so a steady source of them cannot keep `poll` from the work (or from returning).
@@ -283,6 +284,7 @@ impl<'a> Engine<'a> {
             #[cfg(feature = "simcom")]
             connect_errored: false,
             connected: false,
+            restart_after_stop: false,
             announced: false,
             module_status: None,
             at_queue: shared::AtQueue::new(),
@@ -350,19 +352,36 @@ impl<'a> Engine<'a> {
         Ok(dialect)
     }
 
-    /// Starts (or restarts after `Failed`) the session. Idempotent while running.
+    /// Starts (or restarts after `Failed`) the session. Idempotent while running; during a
+    /// stop, the session starts again once the stop has left the broker.
     pub fn start(&mut self, now: u32) -> Result<(), Status> {
         self.now = now;
         self.settled = false;
         match self.step {
             Step::Idle | Step::Failed => {
-                self.ladder.restart();
-                self.epoch = self.epoch.wrapping_add(1);
-                self.begin_probe(ProbeKind::Start);
+                self.begin_session();
                 Ok(())
             }
-            Step::Disconnect | Step::CloseForStop => Err(Status::WrongState),
+            Step::Disconnect | Step::CloseForStop => {
+                // Started again once the stop has left the broker.
+                self.restart_after_stop = true;
+                Ok(())
+            }
             _ => Ok(()),
+        }
+    }
+
+    fn begin_session(&mut self) {
+        self.ladder.restart();
+        self.epoch = self.epoch.wrapping_add(1);
+        self.begin_probe(ProbeKind::Start);
+    }
+
+    /// The stop has ended: stopped, or started again if `start` came meanwhile.
+    pub(super) fn stopped(&mut self) {
+        self.enter(Step::Idle);
+        if core::mem::take(&mut self.restart_after_stop) {
+            self.begin_session();
         }
     }
 

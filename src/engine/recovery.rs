@@ -520,6 +520,14 @@ impl<'a> Engine<'a> {
         self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
+        let qos0_taken = self.publishing.pub_wait.is_some_and(|w| {
+            w.src == super::PubSource::Queue && w.stage == crate::dialect::Ack::Done
+        }) && self.queue_current().is_some_and(|e| e.qos == 0);
+        if qos0_taken {
+            // Its `OK` came (`settle_stale`: accepted), only its result did not: sending it
+            // again would duplicate it.
+            self.publish_done(super::PubSource::Queue);
+        }
         self.publishing.drop_link();
         if self.window() > 1 {
             self.rewind_window();
@@ -529,8 +537,10 @@ impl<'a> Engine<'a> {
 
     /// `stop`: leave the broker politely when connected; release any pin held.
     pub(super) fn stop_session(&mut self) {
+        self.restart_after_stop = false;
         if matches!(self.step, Step::Disconnect | Step::CloseForStop) {
-            return; // already stopping: let it finish (MIPCLOSE included)
+            // Already stopping: let it finish (MIPCLOSE included); what was queued since ends.
+            return self.drop_at_commands();
         }
         let connected = self.connected;
         let tcp_maybe_up =

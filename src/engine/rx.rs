@@ -196,10 +196,9 @@ impl<'a> Engine<'a> {
             }
             Some(Cmd::Queued(id))
                 if answer()
-                    && self
-                        .at_queue
-                        .front()
-                        .is_some_and(|q| q.kind == AtKind::App && answers(q.text(), line)) =>
+                    && self.at_queue.front().is_some_and(|q| {
+                        q.id == id && q.kind == AtKind::App && answers(q.text(), line)
+                    }) =>
             {
                 return Some(LineOut::AtLine(id));
             }
@@ -215,10 +214,10 @@ impl<'a> Engine<'a> {
                 // The state line before a `CONNECT FAIL` tells a bearer that is down (the
                 // module's side) from a broker that cannot be reached.
                 if down {
-                    self.seen.bearer_down = true;
+                    self.seen.bearer = Some(false);
                 }
             }
-            Response::BearerActive => self.seen.bearer_active = true,
+            Response::BearerActive => self.seen.bearer = Some(true),
             Response::Info => return self.pass_on(true),
             Response::Settled => {}
             Response::CorruptMessage => {
@@ -387,7 +386,7 @@ impl<'a> Engine<'a> {
         }
         let reason = match reason {
             // A state line said the bearer is down: attach lost, the module's side.
-            _ if self.seen.bearer_down => Status::NotAttached,
+            _ if self.seen.bearer == Some(false) => Status::NotAttached,
             r => self.dialect.open_failure(r, self.cfg.tls()),
         };
         match reason {
@@ -712,7 +711,7 @@ impl<'a> Engine<'a> {
             // Stopped: nothing more to do.
             Step::Idle | Step::Failed => {}
             // Stopping: the reboot ended the link too.
-            Step::Disconnect | Step::CloseForStop => self.enter(Step::Idle),
+            Step::Disconnect | Step::CloseForStop => self.stopped(),
             // The reboot we asked for (its OK may be lost in the boot output): boot it.
             Step::SoftReset => self.begin_probe(ProbeKind::Boot),
             Step::Probe(ProbeKind::Start | ProbeKind::Boot) => self.timer = self.now,

@@ -221,6 +221,11 @@ impl<'a> Engine<'a> {
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             return;
         };
+        if let (Step::Probe(kind), false) = (self.step, f.cmd == Cmd::Probe) {
+            // A command from before the probe (a stop and a start meanwhile) held the line:
+            // the probe's window begins now that an `AT` can go.
+            self.begin_probe(kind);
+        }
         self.tok.set_expect_prompt(false);
         if self.boot.echo == Echo::Resent && !self.seen.echo && result != Final::Timeout {
             // Answered without its echo after the second `ATE0`: echo is off again, so a
@@ -267,9 +272,10 @@ impl<'a> Engine<'a> {
         }
         let stale = f.epoch != self.epoch;
         if stale {
-            if let (Final::Prompt, Cmd::PublishHeader(src)) = (result, f.cmd) {
-                // The module waits for the data whatever happened meanwhile; without it the
-                // next commands would become the payload. Its result stays stale.
+            if let (Final::Prompt | Final::Timeout, Cmd::PublishHeader(src)) = (result, f.cmd) {
+                // The module waits for the data whatever happened meanwhile (its prompt may
+                // have been lost, as below); without it the next commands would become the
+                // payload. Its result stays stale.
                 self.issue(Cmd::PublishData(src));
                 if let Some(data) = self.inflight.as_mut() {
                     data.epoch = f.epoch;
@@ -458,11 +464,9 @@ impl<'a> Engine<'a> {
             }
             Cmd::Verify => self.verified(ok),
             // Where the disconnect closes the network link too, there is nothing left to close.
-            Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => {
-                self.enter(Step::Idle)
-            }
+            Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => self.stopped(),
             Cmd::Disconnect => self.enter(Step::CloseForStop),
-            Cmd::CloseForStop => self.enter(Step::Idle),
+            Cmd::CloseForStop => self.stopped(),
             Cmd::SoftReset => {
                 self.fresh_module();
                 self.begin_probe(ProbeKind::Boot);
