@@ -565,11 +565,15 @@ impl<'a> Engine<'a> {
         self.now = now;
         self.settled = false;
         self.tx_blocked = false;
-        if !self.losses_reported {
-            let before = self.events.len();
+        // Losses counted outside the receive path (RX overflow, refused publishes) are
+        // reported once per round of polls (until one returns `None`): a steady source of
+        // them (an ISR overflowing the ring, a callback publishing into a full queue) then
+        // cannot keep `poll` from its work, or from returning.
+        let overflow = rx.ring().dropped() != self.rx_dropped_seen;
+        if !self.losses_reported && (overflow || self.rejects_unreported != 0) {
+            self.losses_reported = true;
             self.note_rx_overflow(rx);
             self.report_pending_losses();
-            self.losses_reported = self.events.len() != before;
         }
         loop {
             if let Some(n) = self.events.pop_front() {
