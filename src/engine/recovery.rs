@@ -247,7 +247,7 @@ impl<'a> Engine<'a> {
         // Messages the module announced in its cache and the session did not read yet are
         // gone with its RAM (docs/luat-at.md §5.10).
         let unread = (self.boot.cache_pending | self.boot.cache_reading).count_ones();
-        if unread != 0 {
+        if crate::parts::CACHE_MODE && unread != 0 {
             self.lost(crate::event::LossKind::CacheReadFailed, unread);
         }
         self.tok.reset();
@@ -520,9 +520,12 @@ impl<'a> Engine<'a> {
         self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
-        let qos0_taken = self.publishing.pub_wait.is_some_and(|w| {
-            w.src == super::PubSource::Queue && w.stage == crate::dialect::Ack::Done
-        }) && self.queue_current().is_some_and(|e| e.qos == 0);
+        // Only where a QoS 0 publish waits for a result after its `OK` (SIMCom).
+        let qos0_taken = self.dialect.qos0_has_result()
+            && self.publishing.pub_wait.is_some_and(|w| {
+                w.src == super::PubSource::Queue && w.stage == crate::dialect::Ack::Done
+            })
+            && self.queue_current().is_some_and(|e| e.qos == 0);
         if qos0_taken {
             // Its `OK` came (`settle_stale`: accepted), only its result did not: sending it
             // again would duplicate it.
