@@ -11,6 +11,7 @@
 mod common;
 
 use cellmqtt::{Config, Notice, Pins, RecoveryStep, State, Status};
+use common::script::{arg, healthy};
 use common::{Ev, Harness};
 
 const SECOND: u32 = 1_000;
@@ -77,34 +78,6 @@ impl Tape {
         let (n, l) = (s.commands, self.longest_wait);
         format!("{c} publishes confirmed, {m} messages, {n} commands, {w} wake-ups, wait <= {l} ms")
     }
-}
-
-/// `AT+XYZ=a,b,c` → the `n`th comma-separated argument after `=`.
-fn arg(cmd: &[u8], n: usize) -> String {
-    let s = String::from_utf8_lossy(cmd);
-    let args = s.split_once('=').map_or("", |(_, a)| a);
-    args.split(',').nth(n).unwrap_or("").to_string()
-}
-
-/// The identity answers and everything the three families answer alike.
-fn healthy(cmd: &[u8]) -> Vec<u8> {
-    let identities = [
-        &common::IDENTITY[..],
-        &common::QUECTEL_IDENTITY[..],
-        &common::simcom::IDENTITY[..],
-    ];
-    for (c, ans) in identities.into_iter().flatten() {
-        if c.strip_suffix(b"\r") == Some(cmd) {
-            return ans.to_vec();
-        }
-    }
-    let a: &[u8] = match cmd {
-        b"AT+CPIN?" => b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
-        b"AT+CGATT?" => b"\r\n+CGATT: 1\r\n\r\nOK\r\n",
-        b"AT+CSQ" => b"\r\n+CSQ: 21,0\r\n\r\nOK\r\n",
-        _ => b"\r\nOK\r\n",
-    };
-    a.to_vec()
 }
 
 impl Field {

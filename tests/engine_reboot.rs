@@ -16,8 +16,8 @@
 mod common;
 
 use cellmqtt::{Config, Notice, Options, Pins, RecoveryStep, State, Status};
-use common::simcom::IDENTITY as SIMCOM_IDENTITY;
-use common::{Ev, Harness, IDENTITY, QUECTEL_IDENTITY};
+use common::script::{arg, healthy, lines};
+use common::{Ev, Harness};
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -161,40 +161,6 @@ struct Module {
     /// Every command line received (without its `\r`), and every event the engine gave.
     cmds: Vec<Vec<u8>>,
     ev: Vec<Ev>,
-}
-
-/// The answers every family gives alike.
-fn healthy(cmd: &[u8]) -> Vec<u8> {
-    for (c, answer) in [IDENTITY, QUECTEL_IDENTITY, SIMCOM_IDENTITY]
-        .iter()
-        .flatten()
-    {
-        if c.strip_suffix(b"\r") == Some(cmd) {
-            return answer.to_vec();
-        }
-    }
-    let a: &[u8] = match cmd {
-        b"AT+CPIN?" => b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
-        b"AT+CGATT?" => b"\r\n+CGATT: 1\r\n\r\nOK\r\n",
-        b"AT+CSQ" => b"\r\n+CSQ: 21,0\r\n\r\nOK\r\n",
-        _ => b"\r\nOK\r\n",
-    };
-    a.to_vec()
-}
-
-/// Answer lines, `|` between them, as the module frames them.
-fn lines(answer: &str) -> Vec<u8> {
-    let framed = answer.split('|').map(|l| format!("\r\n{l}\r\n"));
-    framed.collect::<String>().into_bytes()
-}
-
-/// The `n`th comma-separated argument after `=`, without quotes.
-fn arg(c: &str, n: usize) -> String {
-    let args = c.split_once('=').map_or("", |x| x.1);
-    args.split(',')
-        .nth(n)
-        .map_or("", |a| a.trim_matches('"'))
-        .into()
 }
 
 impl Module {

@@ -7,8 +7,8 @@
 mod common;
 
 use cellmqtt::{Config, Event, Notice, Pin, Pins, RecoveryStep, State, Status};
-use common::simcom::IDENTITY as SIMCOM_IDENTITY;
-use common::{Ev, Harness, IDENTITY, QUECTEL_IDENTITY};
+use common::script::{arg, healthy, lines};
+use common::{Ev, Harness};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Fam {
@@ -88,37 +88,6 @@ const RULES: &[Rule] = &[
 
 /// Acknowledgement lines (`Module::hold_acks` keeps them back).
 const ACKS: [&str; 3] = ["PUBACK", "+QMTPUBEX:", "+CMQTTPUB:"];
-
-/// The answers every family gives alike.
-fn healthy(cmd: &[u8]) -> Vec<u8> {
-    let ids = [IDENTITY, QUECTEL_IDENTITY, SIMCOM_IDENTITY];
-    if let Some((_, a)) = ids
-        .iter()
-        .flatten()
-        .find(|(c, _)| c.strip_suffix(b"\r") == Some(cmd))
-    {
-        return a.to_vec();
-    }
-    let a: &[u8] = match cmd {
-        b"AT+CPIN?" => b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
-        b"AT+CGATT?" => b"\r\n+CGATT: 1\r\n\r\nOK\r\n",
-        b"AT+CSQ" => b"\r\n+CSQ: 21,0\r\n\r\nOK\r\n",
-        _ => b"\r\nOK\r\n",
-    };
-    a.to_vec()
-}
-
-fn lines(answer: &str) -> Vec<u8> {
-    let framed = answer.split('|').map(|l| format!("\r\n{l}\r\n"));
-    framed.collect::<String>().into_bytes()
-}
-
-/// The `n`th comma-separated argument after `=`, without quotes.
-fn arg(c: &str, n: usize) -> String {
-    let args = c.split_once('=').map_or("", |x| x.1);
-    let a = args.split(',').nth(n);
-    a.map_or("", |a| a.trim_matches('"')).into()
-}
 
 /// A UART that takes up to `cap` bytes in all (`None`: everything), then nothing (`Ok(0)`).
 struct Wire<'a>(&'a mut Vec<u8>, &'a mut Option<usize>);

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod checked;
+pub mod script;
 pub mod simcom;
 
 use cellmqtt::{Buffers, Config, Engine, Event, Notice, RecoveryStep, RxRing};

@@ -1,0 +1,38 @@
+//! What the scripted modules of the long-run, reboot and stop tests share: the answers every
+//! family gives alike, answer lines framed as a module frames them, and a command's arguments.
+
+/// The identity answers and everything the three families answer alike (SIM ready, attached,
+/// a signal); `OK` to anything else.
+pub fn healthy(cmd: &[u8]) -> Vec<u8> {
+    let identities = [
+        &super::IDENTITY[..],
+        &super::QUECTEL_IDENTITY[..],
+        &super::simcom::IDENTITY[..],
+    ];
+    for (c, answer) in identities.into_iter().flatten() {
+        if c.strip_suffix(b"\r") == Some(cmd) {
+            return answer.to_vec();
+        }
+    }
+    let a: &[u8] = match cmd {
+        b"AT+CPIN?" => b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
+        b"AT+CGATT?" => b"\r\n+CGATT: 1\r\n\r\nOK\r\n",
+        b"AT+CSQ" => b"\r\n+CSQ: 21,0\r\n\r\nOK\r\n",
+        _ => b"\r\nOK\r\n",
+    };
+    a.to_vec()
+}
+
+/// Answer lines, `|` between them, each framed `\r\n<line>\r\n` as the module frames them.
+pub fn lines(answer: &str) -> Vec<u8> {
+    let framed = answer.split('|').map(|l| format!("\r\n{l}\r\n"));
+    framed.collect::<String>().into_bytes()
+}
+
+/// `AT+XYZ=a,b,c` → the `n`th comma-separated argument after `=`, without its quotes.
+pub fn arg(cmd: impl AsRef<[u8]>, n: usize) -> String {
+    let s = String::from_utf8_lossy(cmd.as_ref());
+    let args = s.split_once('=').map_or("", |(_, a)| a);
+    let a = args.split(',').nth(n);
+    a.map_or("", |a| a.trim_matches('"')).to_string()
+}
