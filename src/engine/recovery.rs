@@ -520,16 +520,14 @@ impl<'a> Engine<'a> {
         self.early_send_failed = false;
         self.connected = false;
         self.tcp_up = false;
-        // Only where a QoS 0 publish waits for a result after its `OK` (SIMCom).
-        let qos0_taken = self.dialect.qos0_has_result()
+        // A publish whose `OK` came but not yet its result (only where a QoS 0 publish has
+        // one, SIMCom): accepted, as for `settle_stale`.
+        let accepted = self.dialect.qos0_has_result()
             && self.publishing.pub_wait.is_some_and(|w| {
                 w.src == super::PubSource::Queue && w.stage == crate::dialect::Ack::Done
-            })
-            && self.queue_current().is_some_and(|e| e.qos == 0);
-        if qos0_taken {
-            // Its `OK` came (`settle_stale`: accepted), only its result did not: sending it
-            // again would duplicate it.
-            self.publish_done(super::PubSource::Queue);
+            });
+        if accepted {
+            self.complete_accepted_qos0();
         }
         self.publishing.drop_link();
         if self.window() > 1 {

@@ -518,8 +518,7 @@ impl<'a> Engine<'a> {
     fn on_request_failed(&mut self, code: u16, publish: bool) {
         // A publish's result is never a subscribe's: the session sends a subscribe while a
         // publish awaits its result (S07: `+CMQTTPUB: 0,6` then the link lost).
-        if let Some(w) = self.subscribing.sub_wait.filter(|_| !publish) {
-            self.subscribing.sub_wait = None;
+        if let Some(w) = self.subscribing.sub_wait.take_if(|_| !publish) {
             let what = match w.unsubscribe {
                 true => Subject::Unsuback,
                 false => Subject::Suback,
@@ -527,8 +526,7 @@ impl<'a> Engine<'a> {
             self.log(LogKind::CommandError, what, code);
             return self.suspect(Suspect::SubRefused { request: w });
         }
-        if let Some(w) = self.publishing.pub_wait.filter(|_| publish) {
-            self.publishing.pub_wait = None;
+        if let Some(w) = self.publishing.pub_wait.take_if(|_| publish) {
             self.log(LogKind::CommandError, Subject::Puback, code);
             return self.suspect(Suspect::Publish {
                 src: w.src,

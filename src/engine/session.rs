@@ -227,12 +227,12 @@ impl<'a> Engine<'a> {
             self.begin_probe(kind);
         }
         self.tok.set_expect_prompt(false);
-        if self.boot.echo == Echo::Resent && !self.seen.echo && result != Final::Timeout {
+        let answered = result != Final::Timeout;
+        if self.boot.echo == Echo::Resent && answered && !self.seen.echo && f.cmd != Cmd::EchoAgain
+        {
             // Answered without its echo after the second `ATE0`: echo is off again, so a
             // later echo is news (another reboot unseen), not firmware that keeps echoing.
-            if f.cmd != Cmd::EchoAgain {
-                self.boot.echo = Echo::Off;
-            }
+            self.boot.echo = Echo::Off;
         }
         if let Cmd::Queued(id) = f.cmd {
             // The application's: its result is its own, whatever the session did meanwhile.
@@ -348,7 +348,16 @@ impl<'a> Engine<'a> {
             cmd,
             Cmd::Publish(PubSource::Queue) | Cmd::PublishData(PubSource::Queue)
         ) && self.is_last_part(cmd, part);
-        if queue_pub && result == Final::Ok && self.queue_current().is_some_and(|e| e.qos == 0) {
+        if queue_pub && result == Final::Ok {
+            self.complete_accepted_qos0();
+        }
+    }
+
+    /// The queued publish being sent was accepted by the module (its `OK`) and the session
+    /// moved on before it was confirmed: a QoS 0 one is done, since sending it again would
+    /// duplicate it (the module sent it); any other goes again.
+    pub(super) fn complete_accepted_qos0(&mut self) {
+        if self.queue_current().is_some_and(|e| e.qos == 0) {
             self.publish_done(PubSource::Queue);
         }
     }
