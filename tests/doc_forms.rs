@@ -8,7 +8,7 @@ mod common;
 
 use cellmqtt::{Notice, State, Status};
 use common::simcom;
-use common::{quectel_bring_online, quectel_config, Ev, Harness};
+use common::{luat_online_with_dev_cmd, quectel_bring_online, quectel_config, Ev, Harness};
 
 // ---------------------------------------------------------------------------------------------
 // SIMCom (docs/quectel-simcom-at.md §4)
@@ -263,18 +263,6 @@ fn luat_closed_after_the_own_disconnect_is_no_failure() {
     );
 }
 
-/// Online with `dev/cmd` subscribed (standard Luat configuration), events taken.
-fn luat_online() -> Harness {
-    let mut h = Harness::new(common::config());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    common::bring_online(&mut h);
-    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
-    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
-    h.take_events();
-    assert_eq!(h.engine.state(), State::Online);
-    h
-}
-
 /// §5.11 AT+MQTTSTATU: state 2 = "TCP up, not authenticated (send MCONNECT)": the session is
 /// not up, in each spacing of the line (§5.11: the space before the colon; §1 framing).
 #[test]
@@ -283,7 +271,7 @@ fn luat_health_check_state_2_is_no_session() {
         &b"\r\n+MQTTSTATU :2\r\n\r\nOK\r\n"[..],
         b"\r\n+MQTTSTATU: 2\r\n\r\nOK\r\n",
     ] {
-        let mut h = luat_online();
+        let mut h = luat_online_with_dev_cmd();
         h.advance(60_000);
         h.tx(b"AT+MQTTSTATU\r");
         h.rx(answer);
@@ -307,7 +295,7 @@ fn luat_health_check_state_2_is_no_session() {
 #[test]
 fn luat_tcp_error_loses_the_link() {
     for urc in [&b"\r\nTCP ERROR: 14\r\n"[..], b"\r\nTCP ERROR:13\r\n"] {
-        let mut h = luat_online();
+        let mut h = luat_online_with_dev_cmd();
         h.rx(urc);
         let n = h.notices();
         assert!(
@@ -323,7 +311,7 @@ fn luat_tcp_error_loses_the_link() {
 /// session cannot stay online and recovers.
 #[test]
 fn luat_normal_power_down_ends_the_session() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     h.rx(b"\r\nNORMAL POWER DOWN\r\n");
     h.advance(1_000);
     let n = h.notices();
@@ -337,7 +325,7 @@ fn luat_normal_power_down_ends_the_session() {
 /// `OK` + `PUBACK`, once, and the next command goes out in sync.
 #[test]
 fn luat_mpubex_data_echoed_back() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let payload = [0x01u8, b'a', 0x00, b'b', b'"'];
     let id = h.engine.publish(b"bin", &payload, 1, false).unwrap();
     h.tx(b"AT+MPUBEX=\"bin\",1,0,5\r");

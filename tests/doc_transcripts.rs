@@ -6,30 +6,10 @@ mod common;
 
 use cellmqtt::{Notice, RecoveryStep, State};
 use common::simcom;
-use common::{bring_online, config, recoveries, Ev, Harness};
+use common::{config, luat_online_with_dev_cmd, messages, notices_of, recoveries, Ev, Harness};
 
 // ---------------------------------------------------------------------------------------------
 // Luat (docs/luat-at.md)
-
-/// Online with `dev/cmd` (QoS 1) subscribed, events taken.
-fn luat_online() -> Harness {
-    let mut h = Harness::new(config());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    bring_online(&mut h);
-    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
-    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
-    h.take_events();
-    h
-}
-
-fn msgs(ev: &[Ev]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    ev.iter()
-        .filter_map(|e| match e {
-            Ev::Msg(t, p) => Some((t.clone(), p.clone())),
-            _ => None,
-        })
-        .collect()
-}
 
 /// §11 (EC618 V1121: `CONNECT OK` lost its trailing `\r\n`, "a parser waiting for CRLF would
 /// stall") with §5.2 (MCONNECT must follow `CONNECT OK` at once; one broker closes after 5 s,
@@ -62,7 +42,7 @@ fn luat_connect_ok_without_its_line_end_v1121() {
 /// `{\n  "msg": "hello"\n}` printed over three lines; split mid-line and mid-payload.
 #[test]
 fn luat_direct_messages_as_quoted_split_mid_line() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let t1 = b"mqtt/sub_topic".to_vec();
     let t2 = b"/a1mxL3s6Z7m/866714043075174/user/get".to_vec();
     let json = b"{\n  \"msg\": \"hello\"\n}".to_vec();
@@ -77,7 +57,7 @@ fn luat_direct_messages_as_quoted_split_mid_line() {
     h.tx_nothing();
     let ev = h.take_events();
     assert_eq!(
-        msgs(&ev),
+        messages(&ev),
         [
             (t1.clone(), b"123456".to_vec()),
             (t2, b"Hello World".to_vec()),
@@ -137,7 +117,7 @@ fn luat_8910_boot_lines_and_a_double_cpin_ready_during_the_bring_up() {
 /// retained message comes after the `OK`, and in a second subscribe before it.
 #[test]
 fn luat_retained_message_before_suback() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let a = h.engine.subscribe(b"r/a", 0).unwrap();
     h.tx(b"AT+MSUB=\"r/a\",0\r");
     h.rx(b"\r\nOK\r\n\r\n+MSUB: \"r/a\",4 byte,ke");
@@ -149,7 +129,7 @@ fn luat_retained_message_before_suback() {
     h.tx_nothing();
     let ev = h.take_events();
     assert_eq!(
-        msgs(&ev),
+        messages(&ev),
         [
             (b"r/a".to_vec(), b"kept".to_vec()),
             (b"r/b".to_vec(), b"old".to_vec())
@@ -173,20 +153,18 @@ fn luat_retained_message_before_suback() {
 /// live): the message is delivered and the session stays up.
 #[test]
 fn luat_health_check_with_a_message_inside_its_answer() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     h.advance(60_000);
     h.tx(b"AT+MQTTSTATU\r");
     h.rx(b"\r\n+MQTTSTATU :1\r\n\r\n+MSUB: \"dev/cmd\",2 byte,hi\r\n\r\nOK\r\n");
     h.tx_nothing();
     let ev = h.take_events();
-    assert_eq!(msgs(&ev), [(b"dev/cmd".to_vec(), b"hi".to_vec())], "{ev:?}");
-    let n: Vec<_> = ev
-        .iter()
-        .filter_map(|e| match e {
-            Ev::N(n) => Some(*n),
-            _ => None,
-        })
-        .collect();
+    assert_eq!(
+        messages(&ev),
+        [(b"dev/cmd".to_vec(), b"hi".to_vec())],
+        "{ev:?}"
+    );
+    let n = notices_of(&ev);
     assert!(recoveries(&n).is_empty(), "{n:?}");
     assert_eq!(h.engine.state(), State::Online);
 }
@@ -228,7 +206,7 @@ fn luat_cme_4_and_14_before_the_stack_is_ready_are_asked_again() {
 /// publish and its `OK`: they only inform; the publish completes, nothing recovers.
 #[test]
 fn luat_informing_urcs_inside_a_publish() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let id = h.engine.publish(b"dev/up", b"x", 1, false).unwrap();
     h.tx(b"AT+MPUB=\"dev/up\",1,0,\"x\"\r");
     h.rx(b"\r\n^MODE: 17,17\r\n\r\n+E_UTRAN Ser");
@@ -410,7 +388,11 @@ fn quectel_retained_message_before_the_subscribe_result() {
     h.rx(b"\r\n+QMTSUB: 0,2,0,1\r\n");
     h.tx_nothing();
     let ev = h.take_events();
-    assert_eq!(msgs(&ev), [(b"r/1".to_vec(), b"kept".to_vec())], "{ev:?}");
+    assert_eq!(
+        messages(&ev),
+        [(b"r/1".to_vec(), b"kept".to_vec())],
+        "{ev:?}"
+    );
     assert!(
         ev.contains(&Ev::N(Notice::Subscribed {
             id,
@@ -434,7 +416,11 @@ fn quectel_message_between_the_data_and_the_publish_ok() {
     h.rx(b"\r\n+QMTRECV: 0,0,\"q/in\",2,\"ab\"\r\n\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
     h.tx_nothing();
     let ev = h.take_events();
-    assert_eq!(msgs(&ev), [(b"q/in".to_vec(), b"ab".to_vec())], "{ev:?}");
+    assert_eq!(
+        messages(&ev),
+        [(b"q/in".to_vec(), b"ab".to_vec())],
+        "{ev:?}"
+    );
     assert!(ev.contains(&Ev::N(Notice::Published { id })), "{ev:?}");
     let s = h.engine.stats();
     assert_eq!((s.unexpected_acks, s.lines_unknown), (0, 0));
@@ -515,11 +501,11 @@ fn simcom_rx_parts_with_blank_lines_between_them() {
     wire.extend_from_slice(b"\r\n\r\n+CMQTTRXEND: 0\r\n");
     let want = [(b"s/cmd".to_vec(), payload.to_vec())];
     h.rx(&wire);
-    assert_eq!(msgs(&h.take_events()), want);
+    assert_eq!(messages(&h.take_events()), want);
     for k in 1..wire.len() {
         h.rx(&wire[..k]);
         h.rx(&wire[k..]);
-        assert_eq!(msgs(&h.take_events()), want, "split at {k}");
+        assert_eq!(messages(&h.take_events()), want, "split at {k}");
     }
     let s = h.engine.stats();
     assert_eq!((s.lines_unknown, s.messages_corrupt), (0, 0));
@@ -540,7 +526,11 @@ fn simcom_message_between_the_publish_ok_and_its_result() {
     h.rx(&wire[9..]);
     h.tx_nothing();
     let ev = h.take_events();
-    assert_eq!(msgs(&ev), [(b"s/x".to_vec(), b"a\nb".to_vec())], "{ev:?}");
+    assert_eq!(
+        messages(&ev),
+        [(b"s/x".to_vec(), b"a\nb".to_vec())],
+        "{ev:?}"
+    );
     let published = ev
         .iter()
         .filter(|e| **e == Ev::N(Notice::Published { id }))
@@ -608,7 +598,7 @@ fn simcom_a76xx_reboot_with_its_timed_tail() {
 /// printed before the prompt, and the prompt split from its line start.
 #[test]
 fn luat_message_before_the_mpubex_prompt() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let payload = [0u8, b'>', b'\r', b'\n', 0xff];
     let id = h.engine.publish(b"bin", &payload, 1, false).unwrap();
     h.tx(b"AT+MPUBEX=\"bin\",1,0,5\r");
@@ -619,7 +609,7 @@ fn luat_message_before_the_mpubex_prompt() {
     h.tx_nothing();
     let ev = h.take_events();
     assert_eq!(
-        msgs(&ev),
+        messages(&ev),
         [(b"dev/cmd".to_vec(), b"> hi".to_vec())],
         "{ev:?}"
     );
@@ -640,7 +630,11 @@ fn quectel_message_before_the_publish_prompt() {
     h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
     h.tx_nothing();
     let ev = h.take_events();
-    assert_eq!(msgs(&ev), [(b"q/in".to_vec(), b"> hi".to_vec())], "{ev:?}");
+    assert_eq!(
+        messages(&ev),
+        [(b"q/in".to_vec(), b"> hi".to_vec())],
+        "{ev:?}"
+    );
     assert!(ev.contains(&Ev::N(Notice::Published { id })), "{ev:?}");
 }
 
@@ -672,7 +666,7 @@ fn simcom_messages_before_a_prompt_and_before_the_subscribe_ok() {
     h.tx_nothing();
     let ev = h.take_events();
     assert_eq!(
-        msgs(&ev),
+        messages(&ev),
         [
             (b"s/x".to_vec(), b"> hi".to_vec()),
             (b"r/1".to_vec(), b"kept".to_vec())

@@ -8,28 +8,9 @@ mod common;
 
 use cellmqtt::{LogKind, Notice, RecoveryStep, State, Status, Subject};
 use common::simcom;
-use common::{recoveries, Ev, Harness};
+use common::{luat_online_with_dev_cmd, messages, notices_of, recoveries, Ev, Harness};
 
 /// The messages among `ev`, in order.
-fn msgs(ev: &[Ev]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    ev.iter()
-        .filter_map(|e| match e {
-            Ev::Msg(t, p) => Some((t.clone(), p.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The notices among `ev`, in order.
-fn notices(ev: &[Ev]) -> Vec<Notice> {
-    ev.iter()
-        .filter_map(|e| match e {
-            Ev::N(n) => Some(*n),
-            _ => None,
-        })
-        .collect()
-}
-
 /// How often `n` holds `want`.
 fn count(n: &[Notice], want: Notice) -> usize {
     n.iter().filter(|e| **e == want).count()
@@ -159,7 +140,7 @@ fn one_interleaving(
     let what = format!("step {i}, boundary {b}, split at {split}");
     let ev = h.take_events();
     let want = [(want.0.to_vec(), want.1.to_vec())];
-    assert_eq!(msgs(&ev), want, "{what}: {ev:?}");
+    assert_eq!(messages(&ev), want, "{what}: {ev:?}");
     // (SIMCom's answer line for the other client is passed on too: its own test below.)
     let urcs: Vec<&Ev> = ev
         .iter()
@@ -167,7 +148,7 @@ fn one_interleaving(
         .collect();
     assert_eq!(urcs, [&Ev::Urc(info.to_vec())], "{what}: {ev:?}");
     // Its completion once, and nothing else: no recovery, no loss, no failure, no state.
-    let n = notices(&ev);
+    let n = notices_of(&ev);
     let done: Vec<Option<u16>> = n.iter().map(x.reports).collect();
     assert_eq!(
         done,
@@ -193,17 +174,6 @@ fn after_a_minute(h: &mut Harness) -> Option<u16> {
 // ---------------------------------------------------------------------------------------------
 // Luat (docs/luat-at.md)
 
-/// Online with `dev/cmd` (QoS 1) subscribed, events taken.
-fn luat_online() -> Harness {
-    let mut h = Harness::new(common::config());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    common::bring_online(&mut h);
-    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
-    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
-    h.take_events();
-    h
-}
-
 /// A direct message (§5.9: raw payload, read by its count) whose payload holds every line the
 /// exchanges wait for, and a registration URC (§4.5, S16).
 const LUAT_PAYLOAD: &[u8] = b"OK\r\n> \r\nERROR\r\nPUBACK\r\n+MQTTSTATU :0\r\nCLOSED\r\n\"";
@@ -220,7 +190,7 @@ fn luat_urc() -> Vec<u8> {
 /// every byte.
 #[test]
 fn luat_urcs_anywhere_in_a_publish_a_subscribe_and_a_health_check() {
-    let mut h = luat_online();
+    let mut h = luat_online_with_dev_cmd();
     let data: &[u8] = &[0, b'>', b'\r', b'\n', 0xff];
     let publish = Exchange {
         start: &|h| Some(h.engine.publish(b"bin", data, 1, false).unwrap()),
@@ -615,7 +585,7 @@ fn bring_up_with_urcs(cfg: cellmqtt::Config<'static>, steps: &[Step], urc: &[u8]
     let urcs = ev.iter().filter(|e| **e == line).count();
     assert_eq!(urcs, steps.len(), "boundary {b}: {ev:?}");
     // No recovery, loss or error log; one connect; every line understood.
-    let n = notices(&ev);
+    let n = notices_of(&ev);
     let bad = |e: &Notice| {
         matches!(
             e,

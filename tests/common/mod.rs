@@ -209,6 +209,38 @@ pub fn config() -> Config<'static> {
     c
 }
 
+/// The messages among `ev` (topic, payload), in order.
+pub fn messages(ev: &[Ev]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    ev.iter()
+        .filter_map(|e| match e {
+            Ev::Msg(t, p) => Some((t.clone(), p.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The notices among `ev`, in order.
+pub fn notices_of(ev: &[Ev]) -> Vec<Notice> {
+    ev.iter()
+        .filter_map(|e| match e {
+            Ev::N(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A Luat session online with `dev/cmd` (QoS 1) subscribed, its events taken.
+pub fn luat_online_with_dev_cmd() -> Harness {
+    let mut h = Harness::new(config());
+    h.engine.subscribe(b"dev/cmd", 1).unwrap();
+    bring_online(&mut h);
+    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
+    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
+    h.take_events();
+    assert_eq!(h.engine.state(), cellmqtt::State::Online);
+    h
+}
+
 /// Drives a fresh harness through the full start of docs/luat-at.md (echo on at boot) to online.
 pub fn bring_online(h: &mut Harness) {
     h.start();
