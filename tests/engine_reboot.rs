@@ -16,30 +16,13 @@
 mod common;
 
 use cellmqtt::{Config, Notice, Options, Pins, RecoveryStep, State, Status};
-use common::script::{arg, healthy, lines};
+use common::family::{fams, Fam, Held, LINK, MQTT, SSL};
 use common::{Ev, Harness};
 use std::collections::VecDeque;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Fam {
-    Luat,
-    Quectel,
-    Simcom,
-}
-
-/// The families a test runs for (Luat alone under Miri, a thousand times slower).
-fn fams() -> &'static [Fam] {
-    let all = &[Fam::Luat, Fam::Quectel, Fam::Simcom];
-    &all[..if cfg!(miri) { 1 } else { 3 }]
-}
-
 /// The standard configuration of a family with every pin wired, so a hardware step shows.
 fn cfg(fam: Fam) -> Config<'static> {
-    let mut c = match fam {
-        Fam::Luat => common::config(),
-        Fam::Quectel => common::quectel_config(),
-        Fam::Simcom => common::simcom::config(),
-    };
+    let mut c = fam.config();
     c.pins = Pins::RESET | Pins::POWER | Pins::PWRKEY;
     c
 }
@@ -71,61 +54,6 @@ fn at_data(cmd: &[u8], pre: &'static [u8], announced: bool) -> Reboot {
     Reboot { data: true, ..data }
 }
 
-/// What the module holds, as bits of `Held::bits`.
-const LINK: u8 = 1; // Luat TCP link, Quectel client opened, SIMCom service started
-const CLIENT: u8 = 2; // SIMCom client acquired
-const MQTT: u8 = 4; // the MQTT session is up
-const SSL: u8 = 8; // Luat: the TLS CA set by `AT+SSLCFG`
-
-/// What the module answers, first fit wins: (family, command prefix, what it must hold,
-/// answer lines split at `|` (`> #n`: the data prompt, the data's length argument `n`), what
-/// it holds after, what it no longer holds, the answer once the data came (`{1}`: argument
-/// 1)). Without a fit: `healthy`. Luat docs/luat-at.md §5,
-/// §8 (`+CME ERROR: 767` with nothing open); Quectel and SIMCom docs/quectel-simcom-at.md §3,
-/// §4 (`ERROR` with no client or service; SIMCom error 20: client not acquired).
-type Rule = (Fam, &'static str, u8, &'static str, u8, u8, &'static str);
-
-#[rustfmt::skip]
-const RULES: &[Rule] = &[
-    (Fam::Luat, "AT+SSLCFG=\"cacert\"", 0, "OK", SSL, 0, ""),
-    (Fam::Luat, "AT+MIPSTART", 0, "OK|CONNECT OK", LINK, 0, ""),
-    (Fam::Luat, "AT+SSLMIPSTART", 0, "OK|CONNECT OK", LINK, 0, ""),
-    (Fam::Luat, "AT+MCONNECT", LINK, "OK|CONNACK OK", MQTT, 0, ""),
-    (Fam::Luat, "AT+MIPCLOSE", LINK, "OK", 0, LINK | MQTT, ""),
-    (Fam::Luat, "AT+MQTTSTATU", MQTT, "+MQTTSTATU :1|OK", 0, 0, ""),
-    (Fam::Luat, "AT+MQTTSTATU", 0, "+MQTTSTATU :0|OK", 0, 0, ""),
-    (Fam::Luat, "AT+MSUB=", MQTT, "OK|SUBACK", 0, 0, ""),
-    (Fam::Luat, "AT+MPUB=", MQTT, "OK|PUBACK", 0, 0, ""), // every publish here is QoS 1
-    (Fam::Luat, "AT+MUNSUB=", MQTT, "OK|UNSUBACK", 0, 0, ""),
-    (Fam::Luat, "AT+MPUBEX=", MQTT, "> #3", 0, 0, "OK|PUBACK"),
-    (Fam::Luat, "AT+MCONFIG", 0, "OK", 0, 0, ""),
-    (Fam::Luat, "AT+MQTT", 0, "OK", 0, 0, ""),
-    (Fam::Luat, "AT+M", 0, "+CME ERROR: 767", 0, 0, ""),
-    (Fam::Quectel, "AT+QMTOPEN=", 0, "OK|+QMTOPEN: 0,0", LINK, 0, ""),
-    (Fam::Quectel, "AT+QMTCONN=", LINK, "OK|+QMTCONN: 0,0,0", MQTT, 0, ""),
-    (Fam::Quectel, "AT+QMTCONN?", MQTT, "+QMTCONN: 0,3|OK", 0, 0, ""),
-    (Fam::Quectel, "AT+QMTCONN?", 0, "OK", 0, 0, ""),
-    (Fam::Quectel, "AT+QMTCLOSE", LINK, "OK|+QMTCLOSE: 0,0", 0, LINK | MQTT, ""),
-    (Fam::Quectel, "AT+QMTPUBEX=", MQTT, "> #5", 0, 0, "OK|+QMTPUBEX: 0,{1},0"),
-    (Fam::Quectel, "AT+QMTCFG", 0, "OK", 0, 0, ""),
-    (Fam::Quectel, "AT+QMT", 0, "ERROR", 0, 0, ""),
-    (Fam::Quectel, "AT+QIACT?", 0, "+QIACT: 1,1,1,\"10.0.0.1\"|OK", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTTSTART", LINK, "+CMQTTSTART: 23|ERROR", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTTSTART", 0, "+CMQTTSTART: 0|OK", LINK, 0, ""),
-    (Fam::Simcom, "AT+CMQTTREL", 0, "OK", 0, CLIENT | MQTT, ""),
-    (Fam::Simcom, "AT+CMQTTSTOP", 0, "OK", 0, LINK | CLIENT | MQTT, ""),
-    (Fam::Simcom, "AT+CMQTTACCQ", LINK, "OK", CLIENT, 0, ""),
-    (Fam::Simcom, "AT+CMQTTCONNECT=", CLIENT, "OK|+CMQTTCONNECT: 0,0", MQTT, 0, ""),
-    (Fam::Simcom, "AT+CMQTTCONNECT=", 0, "+CMQTTCONNECT: 0,20|ERROR", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTTDISC?", MQTT, "+CMQTTDISC: 0,0|OK", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTTDISC?", 0, "+CMQTTDISC: 0,1|OK", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTTSUB=", MQTT, ">#1", 0, 0, "OK|+CMQTTSUB: 0,0"),
-    (Fam::Simcom, "AT+CMQTTTOPIC=", CLIENT, ">#1", 0, 0, "OK"),
-    (Fam::Simcom, "AT+CMQTTPAYLOAD=", CLIENT, ">#1", 0, 0, "OK"),
-    (Fam::Simcom, "AT+CMQTTPUB=", MQTT, "OK|+CMQTTPUB: 0,0", 0, 0, ""),
-    (Fam::Simcom, "AT+CMQTT", 0, "ERROR", 0, 0, ""),
-];
-
 /// The boot output of each family (docs/luat-at.md §2.2, docs/quectel-simcom-at.md §2.1,
 /// §2.2), after the glitch bytes of the reset.
 #[rustfmt::skip]
@@ -134,17 +62,6 @@ const BANNERS: [&[u8]; 3] = [
     b"\x00\xff\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n",
     b"\x00\xff\r\n*ATREADY: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n",
 ];
-
-/// What the module holds; a reboot loses all of it (echo is on after boot).
-#[derive(Default)]
-struct Held {
-    echo_off: bool,
-    bits: u8,
-    /// The filters subscribed in the current session (clean session).
-    subs: Vec<Vec<u8>>,
-    /// A data prompt was given: this many data bytes are awaited, then this answer.
-    data: Option<(usize, String)>,
-}
 
 /// The engine against a scripted module of one family.
 struct Module {
@@ -212,40 +129,20 @@ impl Module {
 
     /// The answer to a command line, by what the module holds (`RULES`).
     fn answer(&mut self, cmd: &[u8]) -> Vec<u8> {
-        let c = String::from_utf8_lossy(cmd).into_owned();
-        let (fam, h) = (self.fam, &mut self.held);
-        if !c.to_ascii_uppercase().starts_with("AT") {
+        if !cmd.get(..2).is_some_and(|a| a.eq_ignore_ascii_case(b"AT")) {
             // Payload bytes that reached a fresh module's command parser.
             return b"\r\nERROR\r\n".to_vec();
         }
-        if c == "ATE0" {
-            h.echo_off = true;
-        } else if fam == Fam::Luat && c == "AT+RESET" {
+        if self.fam == Fam::Luat && cmd == b"AT+RESET" {
             // It reboots; `RDY` may come without the `OK` (the shape tests/engine_review_2.rs
             // gives the engine's own `AT+RESET`).
             self.booting = Some(self.reboot(true));
             return vec![];
-        } else if c.starts_with("AT+SSLMIPSTART") && h.bits & SSL == 0 {
+        }
+        if cmd.starts_with(b"AT+SSLMIPSTART") && self.held.bits & SSL == 0 {
             self.unverified_opens += 1;
-        } else if h.bits & MQTT != 0 && (c.starts_with("AT+MSUB=") || c.starts_with("AT+QMTSUB=")) {
-            h.subs
-                .push(arg(&c, if fam == Fam::Luat { 0 } else { 2 }).into());
-            if fam == Fam::Quectel {
-                let urc = format!("+QMTSUB: 0,{},0,{}", arg(&c, 1), arg(&c, 3));
-                return format!("\r\nOK\r\n\r\n{urc}\r\n").into_bytes();
-            }
         }
-        let fits = |r: &&Rule| r.0 == fam && c.starts_with(r.1) && h.bits & r.2 == r.2;
-        let Some(&(_, _, _, answer, set, clear, after_data)) = RULES.iter().find(fits) else {
-            return healthy(cmd);
-        };
-        h.bits = (h.bits | set) & !clear;
-        if let Some((prompt, n)) = answer.split_once('#') {
-            let len = arg(&c, n.parse().unwrap()).parse().unwrap();
-            h.data = Some((len, after_data.replace("{1}", &arg(&c, 1))));
-            return format!("\r\n{prompt}").into_bytes();
-        }
-        lines(answer)
+        self.held.answer(self.fam, cmd)
     }
 
     /// The next planned reboot happens if due at this command (`data`: at its data): what
@@ -267,20 +164,16 @@ impl Module {
         self.h.forget_tx();
         let mut out = vec![];
         loop {
-            if let Some((n, answer)) = self.held.data.clone() {
+            if let Some(n) = self.held.data.as_ref().map(|d| d.0) {
                 if self.pending.len() < n {
                     return out;
                 }
                 let data: Vec<u8> = self.pending.drain(..n).collect();
-                self.held.data = None;
                 let cmd = self.cmds.last().unwrap().clone();
                 if self.dies(&cmd, true, &mut out) {
                     return out;
                 }
-                if cmd.starts_with(b"AT+CMQTTSUB=") {
-                    self.held.subs.push(data);
-                }
-                out.extend(lines(&answer));
+                out.extend(self.held.data_arrived(&cmd, data));
                 continue;
             }
             let Some(p) = self.pending.iter().position(|&b| b == b'\r') else {
@@ -599,11 +492,7 @@ fn a_reboot_during_the_subscribe_restore_restores_every_filter() {
 // ---- Application commands ----
 
 fn at_done(m: &Module, id: u16) -> Vec<Status> {
-    let done = |n: Notice| match n {
-        Notice::AtDone { id: i, status, .. } if i == id => Some(status),
-        _ => None,
-    };
-    m.notices().into_iter().filter_map(done).collect()
+    common::at_done_of(&m.ev, id)
 }
 
 /// An application command queued behind a session command the reboot cuts (then sent once,

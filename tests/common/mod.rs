@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod checked;
+pub mod family;
 pub mod script;
 pub mod simcom;
 
@@ -227,6 +228,15 @@ pub fn notices_of(ev: &[Ev]) -> Vec<Notice> {
             _ => None,
         })
         .collect()
+}
+
+/// How the application command `id` ended, once per `AtDone` among `ev`.
+pub fn at_done_of(ev: &[Ev], id: u16) -> Vec<cellmqtt::Status> {
+    let done = |n: Notice| match n {
+        Notice::AtDone { id: i, status, .. } if i == id => Some(status),
+        _ => None,
+    };
+    notices_of(ev).into_iter().filter_map(done).collect()
 }
 
 /// A Luat session online with `dev/cmd` (QoS 1) subscribed, its events taken.
