@@ -342,3 +342,55 @@ fn luat_mpubex_data_echoed_back() {
     assert_eq!(h.notices(), [Notice::Published { id: id2 }]);
     assert_eq!(h.engine.stats().unexpected_acks, 0);
 }
+
+/// §5.1 AT+MCONFIG: one Air780E board answered the empty username and password with
+/// `+CME ERROR: 765` and connected anonymously with the command skipped. Without credentials
+/// the connect goes on to `AT+MIPSTART` (the refusal logged) and comes online with no recovery
+/// step; with credentials the refusal is still a module error (a reconnect, no reset).
+#[test]
+fn luat_mconfig_refused_without_credentials_connects_anonymously() {
+    let mut h = Harness::new(common::config());
+    h.start();
+    common::prepare_after_boot(&mut h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+    h.rx(b"\r\n+CME ERROR: 765\r\n");
+    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+    h.rx(b"\r\nOK\r\n\r\nCONNECT OK\r\n");
+    h.tx(b"AT+MCONNECT=1,120\r");
+    h.rx(b"\r\nOK\r\n\r\nCONNACK OK\r\n");
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    assert_eq!(recoveries(&n), 0, "{n:?}");
+    let refused = |e: &Notice| {
+        matches!(
+            e,
+            Notice::Log {
+                what: cellmqtt::Subject::MConfig,
+                code: 765,
+                ..
+            }
+        )
+    };
+    assert_eq!(n.iter().filter(|e| refused(e)).count(), 1, "{n:?}");
+
+    let mut c = common::config();
+    (c.username, c.password) = (b"u", b"p");
+    let mut h = Harness::new(c);
+    h.start();
+    common::prepare_after_boot(&mut h);
+    h.tx(b"AT+MCONFIG=\"dev-1\",\"u\",\"p\"\r");
+    h.rx(b"\r\n+CME ERROR: 765\r\n");
+    h.tx_nothing();
+    let n = h.notices();
+    let reconnect = |e: &Notice| {
+        matches!(
+            e,
+            Notice::Recovery {
+                step: cellmqtt::RecoveryStep::Reconnect,
+                reason: Status::ModuleError,
+                ..
+            }
+        )
+    };
+    assert!(n.iter().any(reconnect), "{n:?}");
+}

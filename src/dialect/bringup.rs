@@ -72,6 +72,10 @@ pub enum OnError {
     Check,
     /// The cycle cannot continue, for this reason (logged).
     Fail(FailReason),
+    /// `+CME ERROR: 765` while no username and password are configured: go on (logged), as a
+    /// module that refuses their empty form connects anonymously without the command
+    /// (docs/luat-at.md §5.1, `AT+MCONFIG`). Otherwise as `Fail(ModuleError)`.
+    Anonymous,
 }
 
 /// One entry of a bring-up list.

@@ -2,6 +2,7 @@
 //! Walking the dialect's bring-up lists (`crate::dialect::bringup`): which entry applies now,
 //! what its answer means, and where the list goes next.
 
+use super::rx::Final;
 use super::tx::Cmd;
 use super::{Engine, Step};
 use crate::dialect::{Item, List, OnError, When};
@@ -28,8 +29,8 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Bring-up entry `i` of `list` was answered (`ok`: `OK`, else an error).
-    pub(super) fn item_done(&mut self, list: List, i: u8, ok: bool) {
+    /// Bring-up entry `i` of `list` was answered `r`.
+    pub(super) fn item_done(&mut self, list: List, i: u8, r: Final) {
         let Some(item) = self.dialect.item(list, i) else {
             return;
         };
@@ -42,7 +43,7 @@ impl<'a> Engine<'a> {
             When::AfterFailure => self.boot.item_failed = false,
             _ => {}
         }
-        if ok {
+        if r == Final::Ok {
             if item.on_error == OnError::Check {
                 self.boot.item_failed = false;
             }
@@ -50,11 +51,17 @@ impl<'a> Engine<'a> {
                 return self.fail(Status::NotAttached);
             }
         } else {
+            // `+CME ERROR: 765`, "invalid input value": the form a module without the empty
+            // credentials' form gives (docs/luat-at.md §5.1).
+            let anonymous = self.cfg.username.is_empty() && self.cfg.password.is_empty();
             match item.on_error {
                 OnError::Fail(reason) => return self.fail(reason.status()),
+                OnError::Anonymous if !anonymous || r != Final::Error(765) => {
+                    return self.fail(Status::ModuleError)
+                }
                 OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),
                 OnError::Check => self.boot.item_failed = true,
-                OnError::Ignore | OnError::Log => {}
+                OnError::Ignore | OnError::Log | OnError::Anonymous => {}
             }
         }
         let next = i.saturating_add(1);

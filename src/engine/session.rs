@@ -395,8 +395,8 @@ impl<'a> Engine<'a> {
                 } // otherwise the step timer asks again until the deadline
             }
             Cmd::Signal => self.enter(Step::Prepare(0)),
-            Cmd::Prepare(i) => self.item_done(List::Prepare, i, ok),
-            Cmd::Configure(i) => self.item_done(List::Configure, i, ok),
+            Cmd::Prepare(i) => self.item_done(List::Prepare, i, r),
+            Cmd::Configure(i) => self.item_done(List::Configure, i, r),
             Cmd::Open => match (r, self.tcp_up) {
                 (Final::Ok, true) => self.enter(Step::Connect),
                 (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),

@@ -35,7 +35,8 @@ const PREPARE: [Item; 8] = {
 
 /// Entries of [`List::Configure`]: `AT+MIPCLOSE` (a stale link may be open; `+CME ERROR: 767`
 /// when none is), `AT+CIPSHUT` after `+PDP DEACT` (answered `SHUT OK`, up to 90 s), then
-/// `AT+MCONFIG`.
+/// `AT+MCONFIG` (refused on some firmware when the username and password are empty: the
+/// connect goes on without it).
 const CONFIGURE: [Item; 3] = [
     Item::required(Subject::MipClose).on_error(OnError::Ignore),
     Item::required(Subject::CipShut)
@@ -45,6 +46,7 @@ const CONFIGURE: [Item; 3] = [
         .word_final(),
     Item::required(Subject::MConfig)
         .when(When::ClientId)
+        .on_error(OnError::Anonymous)
         .opening(),
 ];
 
