@@ -8,7 +8,7 @@ mod common;
 
 use cellmqtt::{Notice, State, Status};
 use common::simcom;
-use common::{luat_online_with_dev_cmd, quectel_bring_online, quectel_config, Ev, Harness};
+use common::{luat_online_with_dev_cmd, quectel_online_with, Ev, Harness};
 
 // ---------------------------------------------------------------------------------------------
 // SIMCom (docs/quectel-simcom-at.md §4)
@@ -174,25 +174,12 @@ fn simcom_prompts_with_a_trailing_space() {
 // ---------------------------------------------------------------------------------------------
 // Quectel (docs/quectel-simcom-at.md §2)
 
-const QSUB: &[u8] = b"AT+QMTSUB=0,1,\"q/#\",1\r";
-
-fn quectel_online() -> Harness {
-    let mut h = Harness::new(quectel_config());
-    h.engine.subscribe(b"q/#", 1).unwrap();
-    quectel_bring_online(&mut h);
-    h.tx(QSUB);
-    h.rx(b"\r\nOK\r\n\r\n+QMTSUB: 0,1,0,1\r\n");
-    h.take_events();
-    assert_eq!(h.engine.state(), State::Online);
-    h
-}
-
 /// §3.5: "`<value>` after `<result>` 0 is the granted QoS ... so it must be checked".
 /// A SUBACK return code 0x80 (128, MQTT 3.1.1 "failure") is no granted QoS: the
 /// subscription is refused, not confirmed.
 #[test]
 fn quectel_suback_failure_code_is_a_refusal() {
-    let mut h = quectel_online();
+    let mut h = quectel_online_with(b"q/#", 1);
     let id = h.engine.subscribe(b"deny/#", 1).unwrap();
     h.tx(format!("AT+QMTSUB=0,{id},\"deny/#\",1\r").as_bytes());
     h.rx(format!("\r\nOK\r\n\r\n+QMTSUB: 0,{id},0,128\r\n").as_bytes());
@@ -215,7 +202,7 @@ fn quectel_suback_failure_code_is_a_refusal() {
 /// seen in the field, Q16) and conflict 4: the link is gone, so the session re-opens it.
 #[test]
 fn quectel_qmtstat_8_reopens_the_link() {
-    let mut h = quectel_online();
+    let mut h = quectel_online_with(b"q/#", 1);
     h.rx(b"\r\n+QMTSTAT: 0,8\r\n");
     let n = h.notices();
     assert!(recoveries(&n) >= 1, "{n:?}");

@@ -11,7 +11,8 @@
 mod common;
 
 use cellmqtt::{Event, LossKind, Notice, Options, Status};
-use common::{bring_online, config, Ev, Harness, Sizes};
+use common::family::Fam;
+use common::{config, Ev, Harness, Sizes};
 use std::collections::{HashMap, VecDeque};
 
 fn published(n: &[Notice]) -> Vec<u16> {
@@ -51,27 +52,11 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Fam {
-    Luat,
-    Quectel,
-    Simcom,
-}
-
 /// Online through the family's standard bring-up (tests/common), nothing subscribed, events
 /// taken.
 fn online_as(fam: Fam, sizes: Sizes) -> Harness {
-    let cfg = match fam {
-        Fam::Luat => config(),
-        Fam::Quectel => common::quectel_config(),
-        Fam::Simcom => common::simcom::config(),
-    };
-    let mut h = Harness::with_sizes(cfg, sizes);
-    match fam {
-        Fam::Luat => bring_online(&mut h),
-        Fam::Quectel => common::quectel_bring_online(&mut h),
-        Fam::Simcom => common::simcom::bring_online(&mut h),
-    }
+    let mut h = Harness::with_sizes(fam.config(), sizes);
+    fam.bring_online(&mut h);
     h.tx_nothing();
     h.take_events();
     h

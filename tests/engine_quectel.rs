@@ -2,29 +2,15 @@
 //! (docs/quectel-simcom-at.md §3): start with and without an APN, the bearer check, subscribe
 //! with the granted QoS, publish at every QoS with message ids, incoming `+QMTRECV` in both
 //! forms, the session-state query, the configuration the family refuses, and the stop.
-//! Recovery transcripts are in tests/engine_quectel_recovery.rs.
+//! Publish transcripts are in tests/engine_quectel_publish.rs, recovery transcripts in
+//! tests/engine_quectel_recovery.rs.
 mod common;
 
-use cellmqtt::{
-    ConfigField, Engine, LogKind, LossKind, Notice, Options, RecoveryStep, State, Status, Subject,
-};
+use cellmqtt::{ConfigField, Engine, LossKind, Notice, Options, RecoveryStep, State, Status};
 use common::{
-    quectel_boot, quectel_bring_online, quectel_close_and_cfg, quectel_config,
-    quectel_open_connect, recoveries, Ev, Harness, Sizes,
+    quectel_boot, quectel_close_and_cfg, quectel_config, quectel_online_with, quectel_open_connect,
+    recoveries, Ev, Harness,
 };
-
-/// Online with `q/#` (QoS 2) subscribed as request 1, events taken.
-fn online_with_sub() -> Harness {
-    let mut h = Harness::new(quectel_config());
-    assert_eq!(h.engine.subscribe(b"q/#", 2), Ok(1));
-    quectel_bring_online(&mut h);
-    h.tx(b"AT+QMTSUB=0,1,\"q/#\",2\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx_nothing();
-    h.rx(b"\r\n+QMTSUB: 0,1,0,2\r\n");
-    h.take_events();
-    h
-}
 
 fn states(n: &[Notice]) -> Vec<State> {
     n.iter()
@@ -131,7 +117,7 @@ fn apn_is_set_before_the_activation_on_every_connect() {
 
 #[test]
 fn granted_qos_lower_than_requested_still_subscribes() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let id = h.engine.subscribe(b"a/+/c", 2).unwrap();
     h.tx(format!("AT+QMTSUB=0,{id},\"a/+/c\",2\r").as_bytes());
     h.rx(format!("\r\nOK\r\n\r\n+QMTSUB: 0,{id},0,1\r\n").as_bytes());
@@ -152,7 +138,7 @@ fn granted_qos_lower_than_requested_still_subscribes() {
 
 #[test]
 fn granted_0x80_is_a_refusal_and_the_filter_is_dropped() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let id = h.engine.subscribe(b"secret/#", 1).unwrap();
     h.tx(format!("AT+QMTSUB=0,{id},\"secret/#\",1\r").as_bytes());
     h.rx(b"\r\nOK\r\n");
@@ -184,7 +170,7 @@ fn granted_0x80_is_a_refusal_and_the_filter_is_dropped() {
 
 #[test]
 fn suback_before_the_ok_of_its_command_is_kept() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let id = h.engine.subscribe(b"x/y", 0).unwrap();
     h.tx(format!("AT+QMTSUB=0,{id},\"x/y\",0\r").as_bytes());
     h.rx(format!("\r\n+QMTSUB: 0,{id},0,0\r\n\r\nOK\r\n").as_bytes());
@@ -266,293 +252,11 @@ fn qiact_error_with_no_context_is_not_attached_and_climbs_the_ladder() {
     assert_eq!(h.engine.state(), State::Online);
 }
 
-// ---- 3. Publish ----
-
-#[test]
-fn publish_qos0_completes_at_ok_and_its_report_is_settled() {
-    let mut h = online_with_sub();
-    let id = h.engine.publish(b"q/0", b"zero 0", 0, false).unwrap();
-    h.tx(b"AT+QMTPUBEX=0,0,0,0,\"q/0\",6\r");
-    h.rx(b"\r\n> ");
-    h.tx(b"zero 0");
-    assert!(h.notices().is_empty());
-    h.rx(b"\r\nOK\r\n");
-    assert_eq!(h.take_events(), [Ev::N(Notice::Published { id })]);
-    assert_eq!(h.engine.queued(), 0);
-    h.rx(b"\r\n+QMTPUBEX: 0,0,0\r\n");
-    // The report of the QoS 0 publish: neither a URC for the application nor a stray ack.
-    assert!(h.take_events().is_empty());
-    let s = h.engine.stats();
-    assert_eq!((s.unexpected_acks, s.lines_unknown), (0, 0));
-    h.tx_nothing();
-}
-
-#[test]
-fn publish_qos1_and_qos2_complete_at_their_own_id() {
-    let mut h = online_with_sub();
-    for qos in [1u8, 2] {
-        let id = h.engine.publish(b"q/1", b"one 1", qos, true).unwrap();
-        h.tx(format!("AT+QMTPUBEX=0,{id},{qos},1,\"q/1\",5\r").as_bytes());
-        h.rx(b"\r\n> ");
-        h.tx(b"one 1");
-        h.rx(b"\r\nOK\r\n");
-        // One QoS>0 publish in flight: nothing more, no completion until its report.
-        h.engine.publish(b"q/2", b"x", 0, false).unwrap();
-        h.tx_nothing();
-        assert!(h.notices().is_empty());
-        // A report with another id does not complete it, and is counted.
-        let before = h.engine.stats().unexpected_acks;
-        h.rx(format!("\r\n+QMTPUBEX: 0,{},0\r\n", id + 100).as_bytes());
-        assert!(h.take_events().is_empty());
-        assert_eq!(h.engine.stats().unexpected_acks, before + 1);
-        // A retransmission notice of the right id is not the outcome.
-        h.rx(format!("\r\n+QMTPUBEX: 0,{id},1,1\r\n").as_bytes());
-        assert!(h.take_events().is_empty());
-        h.tx_nothing();
-        h.rx(format!("\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-        assert_eq!(h.notices(), [Notice::Published { id }]);
-        // The QoS 0 publish behind it goes now.
-        h.tx(b"AT+QMTPUBEX=0,0,0,0,\"q/2\",1\r");
-        h.rx(b"\r\n> ");
-        h.tx(b"x");
-        h.rx(b"\r\nOK\r\n\r\n+QMTPUBEX: 0,0,0\r\n");
-        assert_eq!(h.notices().len(), 1);
-    }
-    let s = h.engine.stats();
-    assert_eq!((s.publishes_done, s.unexpected_acks), (4, 2));
-}
-
-#[test]
-fn publish_report_before_ok_is_kept() {
-    let mut h = online_with_sub();
-    let id = h.engine.publish(b"q/1", b"early", 1, false).unwrap();
-    h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",5\r").as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(b"early");
-    h.rx(format!("\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-    assert!(h.notices().is_empty());
-    h.rx(b"\r\nOK\r\n");
-    assert_eq!(h.notices(), [Notice::Published { id }]);
-    assert_eq!(h.engine.stats().unexpected_acks, 0);
-    h.tx_nothing();
-}
-
-/// A module that knows only `AT+QMTPUB` (BG96, BG770A; §3.6, §3.13 item 6: which part takes
-/// which spelling is not documented) answers `AT+QMTPUBEX` with `ERROR`: the same publish goes
-/// again by the six-argument `AT+QMTPUB`, and every later one goes so until the module reboots.
-#[test]
-fn a_module_without_qmtpubex_publishes_by_qmtpub_until_it_reboots() {
-    let mut h = online_with_sub();
-    let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
-    h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r").as_bytes());
-    h.rx(b"\r\nERROR\r\n");
-    h.tx(format!("AT+QMTPUB=0,{id},1,0,\"q/1\",1\r").as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(b"m");
-    h.rx(format!("\r\nOK\r\n\r\n+QMTPUB: 0,{id},0\r\n").as_bytes());
-    // The refusal is logged (as any refused command), and that is all.
-    assert_eq!(
-        h.notices(),
-        [
-            Notice::Log {
-                kind: LogKind::CommandError,
-                what: Subject::MPubEx,
-                code: 0,
-                reason: Status::Ok
-            },
-            Notice::Published { id }
-        ]
-    );
-    let id = h.engine.publish(b"q/2", b"xy", 0, false).unwrap();
-    h.tx(b"AT+QMTPUB=0,0,0,0,\"q/2\",2\r");
-    h.rx(b"\r\n> ");
-    h.tx(b"xy");
-    h.rx(b"\r\nOK\r\n\r\n+QMTPUB: 0,0,0\r\n");
-    assert_eq!(h.notices(), [Notice::Published { id }]);
-    h.tx_nothing();
-    let s = h.engine.stats();
-    assert_eq!(
-        (s.mpub_fallbacks, s.publishes_done, s.unexpected_acks),
-        (1, 2, 0)
-    );
-    // A rebooted module is asked by `AT+QMTPUBEX` first again.
-    h.rx(b"\r\nRDY\r\n");
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
-    quectel_open_connect(&mut h);
-    h.tx(b"AT+QMTSUB=0,1,\"q/#\",2\r");
-    h.rx(b"\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");
-    let id = h.engine.publish(b"q/3", b"z", 0, false).unwrap();
-    h.tx(b"AT+QMTPUBEX=0,0,0,0,\"q/3\",1\r");
-    h.rx(b"\r\n> ");
-    h.tx(b"z");
-    h.rx(b"\r\nOK\r\n");
-    assert!(h.notices().contains(&Notice::Published { id }));
-}
-
-/// Both spellings refused: the spelling was not the fault. The refusal counts as any refused
-/// publish does (the session state decides, `AT+QMTCONN?`), and the next publish is asked by
-/// `AT+QMTPUBEX` first again.
-#[test]
-fn a_publish_refused_by_both_spellings_is_a_refused_publish() {
-    let mut h = online_with_sub();
-    let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
-    let ex = format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r");
-    h.tx(ex.as_bytes());
-    h.rx(b"\r\nERROR\r\n");
-    h.tx(format!("AT+QMTPUB=0,{id},1,0,\"q/1\",1\r").as_bytes());
-    h.rx(b"\r\nERROR\r\n");
-    h.tx(b"AT+QMTCONN?\r");
-    h.rx(b"\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n");
-    // Still connected: the publish goes again, by `AT+QMTPUBEX`.
-    h.tx(ex.as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(b"m");
-    h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-    assert!(h.notices().contains(&Notice::Published { id }));
-    assert_eq!(h.engine.state(), State::Online);
-    assert_eq!(h.engine.stats().mpub_fallbacks, 1);
-}
-
-/// `+QMTPUBEX: 0,<id>,2` (packet not sent): the link is in doubt; `AT+QMTCONN?` decides.
-#[test]
-fn publish_not_sent_while_connected_is_retried() {
-    let mut h = online_with_sub();
-    let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
-    let header = format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r");
-    h.tx(header.as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(b"m");
-    h.rx(b"\r\nOK\r\n");
-    h.rx(format!("\r\n+QMTPUBEX: 0,{id},2\r\n").as_bytes());
-    h.tx(b"AT+QMTCONN?\r");
-    h.rx(b"\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n");
-    // Still connected: the same publish, same id, goes again.
-    h.tx(header.as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(b"m");
-    h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-    // The verdict goes back through Restoring (pending filters first), as for Luat.
-    assert_eq!(
-        h.notices(),
-        [
-            Notice::State(State::Restoring),
-            Notice::State(State::Online),
-            Notice::Published { id }
-        ]
-    );
-    assert_eq!(h.engine.state(), State::Online);
-    let s = h.engine.stats();
-    assert_eq!(
-        (s.publish_retries, s.links_lost, s.unexpected_acks),
-        (1, 0, 0)
-    );
-}
-
-#[test]
-fn publish_not_sent_with_the_link_gone_reconnects() {
-    for answer in [&b"\r\n+QMTCONN: 0,1\r\n\r\nOK\r\n"[..], b"\r\nOK\r\n"] {
-        let mut h = online_with_sub();
-        let id = h.engine.publish(b"q/1", b"m", 2, false).unwrap();
-        let header = format!("AT+QMTPUBEX=0,{id},2,0,\"q/1\",1\r");
-        h.tx(header.as_bytes());
-        h.rx(b"\r\n> ");
-        h.tx(b"m");
-        h.rx(b"\r\nOK\r\n");
-        h.rx(format!("\r\n+QMTPUBEX: 0,{id},2\r\n").as_bytes());
-        h.tx(b"AT+QMTCONN?\r");
-        h.rx(answer);
-        let n = h.notices();
-        assert!(
-            n.contains(&Notice::Recovery {
-                step: RecoveryStep::Reconnect,
-                reason: Status::LinkLost,
-                failures: 1
-            }),
-            "{n:?}"
-        );
-        h.advance(1_000);
-        common::quectel_bearer_already_active(&mut h);
-        quectel_close_and_cfg(&mut h, false);
-        quectel_open_connect(&mut h);
-        h.tx(b"AT+QMTSUB=0,1,\"q/#\",2\r");
-        h.rx(b"\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");
-        h.tx(header.as_bytes());
-        h.rx(b"\r\n> ");
-        h.tx(b"m");
-        h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-        let n = h.notices();
-        assert!(n.contains(&Notice::Published { id }), "{n:?}");
-        assert!(
-            n.contains(&Notice::Subscribed {
-                id: 1,
-                restored: true
-            }),
-            "{n:?}"
-        );
-        assert_eq!(h.engine.stats().links_lost, 1);
-    }
-}
-
-#[test]
-fn hostile_payload_goes_raw_after_the_prompt() {
-    let mut h = online_with_sub();
-    let payload = b"a\"b\r\nc\0d\x1a\x1b,\"";
-    let id = h.engine.publish(b"q/bin", payload, 0, false).unwrap();
-    h.tx(format!("AT+QMTPUBEX=0,0,0,0,\"q/bin\",{}\r", payload.len()).as_bytes());
-    // Nothing of the payload before the prompt.
-    h.tx_nothing();
-    h.rx(b"\r\n> ");
-    h.tx(payload);
-    h.rx(b"\r\nOK\r\n");
-    assert_eq!(h.notices(), [Notice::Published { id }]);
-}
-
-#[test]
-fn a_4096_byte_payload_is_sent_and_larger_or_empty_ones_are_refused() {
-    let mut h = Harness::with_sizes(
-        quectel_config(),
-        Sizes {
-            queue: 8192,
-            ..Sizes::default()
-        },
-    );
-    quectel_bring_online(&mut h);
-    h.take_events();
-    let payload: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
-    let id = h.engine.publish(b"big", &payload, 1, false).unwrap();
-    h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"big\",4096\r").as_bytes());
-    h.rx(b"\r\n> ");
-    h.tx(&payload);
-    h.rx(format!("\r\nOK\r\n\r\n+QMTPUBEX: 0,{id},0\r\n").as_bytes());
-    assert_eq!(h.notices(), [Notice::Published { id }]);
-    let big = vec![b'x'; 4097];
-    assert_eq!(
-        h.engine.publish(b"big", &big, 0, false),
-        Err(Status::PayloadTooLong)
-    );
-    assert_eq!(
-        h.engine.publish(b"big", b"", 0, false),
-        Err(Status::PayloadTooLong)
-    );
-    h.tx_nothing();
-    assert_eq!(
-        h.notices(),
-        [Notice::Loss {
-            kind: LossKind::PublishRejected,
-            count: 2
-        }]
-    );
-    assert_eq!(h.engine.stats().publishes_rejected, 2);
-}
-
 // ---- 4. Incoming messages ----
 
 #[test]
 fn incoming_same_line_and_next_line_forms() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let forms: [&[u8]; 4] = [
         b"\r\n+QMTRECV: 0,0,\"q/0\",6,\"zero 0\"\r\n",
         // Next line, quoted and bare (D11, §3.13 item 5).
@@ -577,7 +281,7 @@ fn incoming_same_line_and_next_line_forms() {
 
 #[test]
 fn incoming_payload_with_quotes_and_crlf_split_at_every_byte() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let payload = b"{\r\n \"a\": \"x\",\"y\"\r\n}";
     let mut wire = format!("\r\n+QMTRECV: 0,5,\"q/cmd\",{},\"", payload.len()).into_bytes();
     wire.extend_from_slice(payload);
@@ -605,7 +309,7 @@ fn incoming_payload_with_quotes_and_crlf_split_at_every_byte() {
 
 #[test]
 fn incoming_zero_length_payload_is_delivered() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     h.rx(b"\r\n+QMTRECV: 0,0,\"q/e\",0,\"\"\r\n");
     assert_eq!(h.take_events(), [Ev::Msg(b"q/e".to_vec(), vec![])]);
     h.rx(b"\r\n+QMTRECV: 0,0,\"q/e\",0\r\n\r\n+QMTRECV: 0,0,\"q/f\",1,\"f\"\r\n");
@@ -621,7 +325,7 @@ fn incoming_zero_length_payload_is_delivered() {
 
 #[test]
 fn a_message_without_its_length_is_counted_as_corrupt() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     h.rx(b"\r\n+QMTRECV: 0,0,\"t\",\"p\"\r\n");
     assert_eq!(
         h.take_events(),
@@ -639,7 +343,7 @@ fn a_message_without_its_length_is_counted_as_corrupt() {
 
 #[test]
 fn incoming_between_a_command_and_its_ok() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let id = h.engine.publish(b"q/0", b"v", 0, false).unwrap();
     h.tx(b"AT+QMTPUBEX=0,0,0,0,\"q/0\",1\r");
     h.rx(b"\r\n> ");
@@ -675,7 +379,7 @@ fn two_field_connect_result_of_older_firmware_connects() {
 
 #[test]
 fn session_state_query_reads_three_as_connected() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     // The health check after 60 s idle.
     h.advance(59_999);
     h.tx_nothing();
@@ -736,7 +440,7 @@ fn cache_mode_and_bad_apns_are_refused() {
 
 #[test]
 fn stop_while_online_sends_only_the_disconnect() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     let id = h.engine.publish(b"q/1", b"m", 1, false).unwrap();
     h.tx(format!("AT+QMTPUBEX=0,{id},1,0,\"q/1\",1\r").as_bytes());
     h.rx(b"\r\n> ");
@@ -764,7 +468,7 @@ fn stop_while_online_sends_only_the_disconnect() {
 
 #[test]
 fn stop_when_the_disconnect_fails_closes_the_client() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     h.engine.stop(h.now);
     h.tx(b"AT+QMTDISC=0\r");
     h.rx(b"\r\nERROR\r\n");
@@ -798,7 +502,7 @@ fn stop_while_opening_closes_the_client() {
 /// and `POWERED DOWN` mean a reboot).
 #[test]
 fn late_boot_notices_in_either_order_only_inform() {
-    let mut h = online_with_sub();
+    let mut h = quectel_online_with(b"q/#", 2);
     h.rx(b"\r\n+QIND: PB DONE\r\n\r\n+QIND: SMS DONE\r\n\r\nAPP RDY\r\n\r\n+QUSIM: 1\r\n");
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
@@ -822,7 +526,7 @@ fn late_boot_notices_in_either_order_only_inform() {
 #[test]
 fn the_applications_state_query_gets_its_answer_and_leaves_the_session_alone() {
     for state in 1..=4u8 {
-        let mut h = online_with_sub();
+        let mut h = quectel_online_with(b"q/#", 2);
         let at = h.engine.at_command(b"AT+QMTCONN?", 5_000).unwrap();
         h.tx(b"AT+QMTCONN?\r");
         let line = format!("+QMTCONN: 0,{state}");

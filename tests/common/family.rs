@@ -30,6 +30,15 @@ impl Fam {
             Fam::Simcom => super::simcom::config(),
         }
     }
+
+    /// Brings `h` (started by this) online through the family's byte-exact transcript.
+    pub fn bring_online(self, h: &mut super::Harness) {
+        match self {
+            Fam::Luat => super::bring_online(h),
+            Fam::Quectel => super::quectel_bring_online(h),
+            Fam::Simcom => super::simcom::bring_online(h),
+        }
+    }
 }
 
 /// What the module holds, as bits of `Held::bits`.

@@ -149,6 +149,15 @@ impl Harness {
         self.tx(b"");
     }
 
+    /// A command with data: `header` goes out, the module prompts `> ` (Quectel and Luat
+    /// spacing), then exactly `data` goes out.
+    #[track_caller]
+    pub fn prompted(&mut self, header: &[u8], data: &[u8]) {
+        self.tx(header);
+        self.rx(b"\r\n> ");
+        self.tx(data);
+    }
+
     /// Module output.
     pub fn rx(&mut self, bytes: &[u8]) {
         assert_eq!(
@@ -467,4 +476,20 @@ pub fn quectel_bring_online(h: &mut Harness) {
     h.rx(b"\r\nOK\r\n");
     quectel_close_and_cfg(h, false);
     quectel_open_connect(h);
+}
+
+/// A Quectel session online with `filter` subscribed at `qos` as request 1 (its result after
+/// the `OK`), events taken.
+pub fn quectel_online_with(filter: &[u8], qos: u8) -> Harness {
+    let mut h = Harness::new(quectel_config());
+    assert_eq!(h.engine.subscribe(filter, qos), Ok(1));
+    quectel_bring_online(&mut h);
+    let filter = String::from_utf8_lossy(filter);
+    h.tx(format!("AT+QMTSUB=0,1,\"{filter}\",{qos}\r").as_bytes());
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    h.rx(format!("\r\n+QMTSUB: 0,1,0,{qos}\r\n").as_bytes());
+    h.take_events();
+    assert_eq!(h.engine.state(), cellmqtt::State::Online);
+    h
 }
