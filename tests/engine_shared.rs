@@ -220,6 +220,51 @@ fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
     assert!(h.engine.at_command(b"AT+RESET", 1_000).is_ok());
 }
 
+/// Quectel and SIMCom sessions refuse their own MQTT, bearer and TLS commands and their data
+/// prompts (before, they were queued: an application's `AT+QMTDISC` disconnected the client
+/// under the session, its `AT+CMQTTTOPIC` opened a prompt the engine never feeds), and allow
+/// their read forms. Nothing is written for a refused command.
+#[test]
+fn quectel_and_simcom_refuse_their_session_commands() {
+    // (configuration, commands refused, a read form allowed)
+    type Family = (
+        cellmqtt::Config<'static>,
+        &'static [&'static [u8]],
+        &'static [u8],
+    );
+    let families: [Family; 2] = [
+        (
+            common::quectel_config(),
+            &[
+                b"AT+QMTDISC=0",
+                b"AT+QMTPUBEX=0,1,1,0,\"t\",1",
+                b"AT+QIDEACT=1",
+                b"AT+QPOWD=1",
+            ],
+            b"AT+QMTCONN?",
+        ),
+        (
+            common::simcom::config(),
+            &[
+                b"AT+CMQTTDISC=0,60",
+                b"AT+CMQTTTOPIC=0,3",
+                b"AT+CCERTDOWN=\"c\",9",
+                b"AT+CRESET",
+            ],
+            b"AT+CMQTTDISC?",
+        ),
+    ];
+    for (cfg, refused, read) in families {
+        let mut h = Harness::new(cfg);
+        for text in refused {
+            let r = h.engine.at_command(text, 1_000);
+            assert_eq!(r, Err(Status::CommandRefused), "{text:?}");
+        }
+        h.tx_nothing();
+        assert!(h.engine.at_command(read, 1_000).is_ok(), "{read:?}");
+    }
+}
+
 #[test]
 fn signal_and_time_on_demand() {
     let mut h = online();

@@ -235,6 +235,19 @@ impl Dialect {
         }
     }
 
+    /// The session's own commands, refused to the application (a `packed!` table of prefixes
+    /// after `AT`).
+    pub fn session_commands(self) -> &'static [u8] {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => luat::session::SESSION_COMMANDS,
+            #[cfg(feature = "quectel")]
+            Dialect::Quectel => quectel::session::SESSION_COMMANDS,
+            #[cfg(feature = "simcom")]
+            Dialect::Simcom => simcom::session::SESSION_COMMANDS,
+        }
+    }
+
     /// The session's state query (`Cmd::Verify`), whose answer lines are the session's.
     pub fn state_query(self) -> &'static [u8] {
         match self {

@@ -22,26 +22,11 @@ pub const AT_TEXT_MAX: usize = 56;
 const URC_BURST: u8 = 8;
 const URC_REFILL_MS: u32 = 250;
 
-/// Commands (after `AT`, upper case, compared as prefixes) that would break the session. A
-/// [`packed!`] table: a length byte per key instead of a slice's eight.
+/// Commands (after `AT`, upper case, compared as prefixes) that would break the session in
+/// every family; each dialect adds its own MQTT, TLS and bearer commands
+/// ([`crate::dialect::Dialect::session_commands`]). A [`packed!`] table: a length byte per key
+/// instead of a slice's eight.
 const REFUSED: &[u8] = packed!(
-    // The session's own MQTT, TLS and TCP/IP commands.
-    b"+MCONFIG",
-    b"+MIPSTART",
-    b"+SSLMIPSTART",
-    b"+MCONNECT",
-    b"+MSUB",
-    b"+MUNSUB",
-    b"+MPUB",
-    b"+MDISCONNECT",
-    b"+MIPCLOSE",
-    b"+MQTTMSGSET",
-    b"+MQTTMSGGET",
-    b"+MQTTMODE",
-    b"+SSLCFG",
-    b"+CIPSHUT",
-    b"+CIPCLOSE",
-    b"+CIPSTART",
     // Echo and the UART's settings: the engine's parser depends on them.
     b"E",
     b"+IPR",
@@ -62,7 +47,9 @@ const REFUSED: &[u8] = packed!(
 
 /// Refused unless `Options::ALLOW_RESET_COMMANDS`: they reboot or switch off the module (the
 /// session then recovers as from any reboot).
-const RESETS: &[u8] = packed!(b"+RESET", b"+CFUN=", b"+CPOWD", b"Z");
+/// (Luat `AT+RESET`, Quectel `AT+QPOWD`, SIMCom `AT+CRESET` and `AT+CPOF`).
+const RESETS: &[u8] =
+    packed!(b"+RESET", b"+CFUN=", b"+CPOWD", b"Z", b"+QPOWD", b"+CRESET", b"+CPOF");
 
 /// Who asked for a queued command, and so where its answer goes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -178,8 +165,9 @@ impl UrcBudget {
     }
 }
 
-/// Checks a command the application wants queued.
-fn check_command(text: &[u8], allow_resets: bool) -> Result<(), Status> {
+/// Checks a command the application wants queued; `session` is the dialect's table of the
+/// session's own commands.
+fn check_command(text: &[u8], session: &[u8], allow_resets: bool) -> Result<(), Status> {
     if text.len() > AT_TEXT_MAX {
         return Err(Status::StringTooLong);
     }
@@ -194,7 +182,8 @@ fn check_command(text: &[u8], allow_resets: bool) -> Result<(), Status> {
     if body.last() == Some(&b'?') {
         return Ok(());
     }
-    if starts_with_any(REFUSED, body) || (!allow_resets && starts_with_any(RESETS, body)) {
+    let resets = !allow_resets && starts_with_any(RESETS, body);
+    if starts_with_any(REFUSED, body) || starts_with_any(session, body) || resets {
         return Err(Status::CommandRefused);
     }
     Ok(())
@@ -225,7 +214,7 @@ impl<'a> Engine<'a> {
     pub fn at_command(&mut self, text: &[u8], timeout_ms: u32) -> Result<u16, Status> {
         self.settled = false;
         let allow = self.cfg.options.contains(Options::ALLOW_RESET_COMMANDS);
-        check_command(text, allow)?;
+        check_command(text, self.dialect.session_commands(), allow)?;
         if timeout_ms == 0 {
             return Err(Status::InvalidArg);
         }
@@ -310,7 +299,10 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "luat")]
     fn refusals() {
+        use crate::dialect::Dialect;
+        let luat = Dialect::Luat.session_commands();
         for ok in [
             &b"AT+CSQ"[..],
             b"at+cgsn",
@@ -320,7 +312,7 @@ mod tests {
             b"AT+IPR?",
             b"AT+MQTTSTATU?",
         ] {
-            assert_eq!(check_command(ok, false), Ok(()), "{ok:?}");
+            assert_eq!(check_command(ok, luat, false), Ok(()), "{ok:?}");
         }
         for refused in [
             &b"AT+MPUB=\"t\",0,0,\"x\""[..],
@@ -334,22 +326,87 @@ mod tests {
             b"ATZ",
         ] {
             assert_eq!(
-                check_command(refused, false),
+                check_command(refused, luat, false),
                 Err(Status::CommandRefused),
                 "{refused:?}"
             );
         }
-        assert_eq!(check_command(b"AT+RESET", true), Ok(()));
+        assert_eq!(check_command(b"AT+RESET", luat, true), Ok(()));
         assert_eq!(
-            check_command(b"AT+CSQ;+CGSN", false),
+            check_command(b"AT+CSQ;+CGSN", luat, false),
             Err(Status::InvalidArg)
         );
-        assert_eq!(check_command(b"AT+CSQ\r", false), Err(Status::InvalidArg));
-        assert_eq!(check_command(b"+CSQ", false), Err(Status::InvalidArg));
+        let invalid = [&b"AT+CSQ\r"[..], b"+CSQ"];
+        for text in invalid {
+            assert_eq!(check_command(text, luat, false), Err(Status::InvalidArg));
+        }
         assert_eq!(
-            check_command(&[b'A'; AT_TEXT_MAX + 1], false),
+            check_command(&[b'A'; AT_TEXT_MAX + 1], luat, false),
             Err(Status::StringTooLong)
         );
+    }
+
+    /// Each family refuses its own session commands (not the others': an `AT+MPUB` sent to a
+    /// Quectel module is its own error, no harm to the session), and allows their read forms.
+    #[test]
+    #[cfg(all(feature = "luat", feature = "quectel", feature = "simcom"))]
+    fn each_family_refuses_its_session_commands() {
+        use crate::dialect::Dialect;
+        let families: [(Dialect, &[&[u8]], &[&[u8]]); 2] = [
+            (
+                Dialect::Quectel,
+                &[
+                    b"AT+QMTDISC=0",
+                    b"AT+QMTCLOSE=0",
+                    b"at+qmtpubex=0,1,1,0,\"t\",1",
+                    b"AT+QMTCFG=\"recv/mode\",0,1",
+                    b"AT+QIDEACT=1",
+                    b"AT+QICSGP=1,1,\"apn\"",
+                    b"AT+QSSLCFG=\"sni\",1,1",
+                    b"AT+QISEND=0,5",
+                    b"AT+QFUPL=\"UFS:ca.pem\",1200",
+                ],
+                &[b"AT+QMTCONN?", b"AT+QIACT?", b"AT+QCCID", b"AT+MPUB=1"],
+            ),
+            (
+                Dialect::Simcom,
+                &[
+                    b"AT+CMQTTDISC=0,60",
+                    b"AT+CMQTTSTOP",
+                    b"AT+CMQTTTOPIC=0,3",
+                    b"AT+CMQTTSUBTOPIC=0,3,1",
+                    b"AT+CGDCONT=1,\"IP\",\"apn\"",
+                    b"AT+CSSLCFG=\"sslversion\",0,4",
+                    b"AT+CCERTDOWN=\"ca.pem\",1200",
+                ],
+                &[
+                    b"AT+CMQTTDISC?",
+                    b"AT+CGDCONT?",
+                    b"AT+CICCID",
+                    b"AT+QMTDISC=0",
+                ],
+            ),
+        ];
+        for (dialect, refused, allowed) in families {
+            let own = dialect.session_commands();
+            for text in refused {
+                let r = check_command(text, own, false);
+                assert_eq!(r, Err(Status::CommandRefused), "{dialect:?} {text:?}");
+            }
+            for text in allowed {
+                assert_eq!(
+                    check_command(text, own, false),
+                    Ok(()),
+                    "{dialect:?} {text:?}"
+                );
+            }
+        }
+        let luat = Dialect::Luat.session_commands();
+        for reset in [&b"AT+QPOWD=1"[..], b"AT+CRESET", b"AT+CPOF"] {
+            let r = check_command(reset, luat, false);
+            assert_eq!(r, Err(Status::CommandRefused), "{reset:?}");
+            assert_eq!(check_command(reset, luat, true), Ok(()), "{reset:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,27 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
 
+/// The session's own MQTT, TLS and TCP/IP commands (after `AT`, prefixes), refused to the
+/// application: the engine's state would no longer match the module's.
+pub(crate) const SESSION_COMMANDS: &[u8] = crate::dialect::common::packed!(
+    b"+MCONFIG",
+    b"+MIPSTART",
+    b"+SSLMIPSTART",
+    b"+MCONNECT",
+    b"+MSUB",
+    b"+MUNSUB",
+    b"+MPUB",
+    b"+MDISCONNECT",
+    b"+MIPCLOSE",
+    b"+MQTTMSGSET",
+    b"+MQTTMSGGET",
+    b"+MQTTMODE",
+    b"+SSLCFG",
+    b"+CIPSHUT",
+    b"+CIPCLOSE",
+    b"+CIPSTART",
+);
+
 /// The `AT+SSLCFG` names (docs/luat-at.md); the server name goes as `hostname`.
 const TLS_NAMES: TlsNames = TlsNames {
     names: b"sslversion\0cacert\0clientcert\0clientkey\0seclevel\0hostname",

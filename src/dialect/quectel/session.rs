@@ -76,6 +76,24 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
 
+/// The session's own commands (after `AT`, prefixes), refused to the application: every
+/// `AT+QMT...` but its read forms, the PDP context and SSL context the session configures
+/// (docs/quectel-simcom-at.md §3), and the commands that open a data prompt or `CONNECT` mode
+/// the engine would not feed.
+pub(crate) const SESSION_COMMANDS: &[u8] = crate::dialect::common::packed!(
+    b"+QMT",
+    b"+QIACT=",
+    b"+QIDEACT",
+    b"+QICSGP=",
+    b"+QSSLCFG=",
+    b"+QISEND",
+    b"+QSSLSEND",
+    b"+QFUPL",
+    b"+QFWRITE",
+    b"+QHTTPURL",
+    b"+QHTTPPOST",
+);
+
 /// The `AT+QSSLCFG` names (docs/quectel-simcom-at.md §3.10); SNI is a switch: the name sent
 /// is the host of `AT+QMTOPEN`.
 const TLS_NAMES: TlsNames = TlsNames {

@@ -61,6 +61,18 @@ pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
 
+/// The session's own commands (after `AT`, prefixes), refused to the application: every
+/// `AT+CMQTT...` but its read forms, the PDP context and SSL context the session configures
+/// (docs/quectel-simcom-at.md §4), and the commands that open a data prompt the engine would
+/// not feed.
+pub(crate) const SESSION_COMMANDS: &[u8] = crate::dialect::common::packed!(
+    b"+CMQTT",
+    b"+CGDCONT=",
+    b"+CSSLCFG=",
+    b"+CCERTDOWN",
+    b"+CFTRANRX",
+);
+
 /// The `AT+CSSLCFG` names (docs/quectel-simcom-at.md §4.12: `authmode` for the security
 /// level, `enableSNI` a switch; the name presented is the host of the CONNECT URL).
 const TLS_NAMES: TlsNames = TlsNames {
