@@ -1388,7 +1388,9 @@ cellmqtt_status_t cellmqtt_poll(struct cellmqtt_t *h);
 
 /**
  * Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
- * (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle.
+ * (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle. A NULL or
+ * uninitialised handle (before init, after deinit) has nothing scheduled: `UINT32_MAX`, so a
+ * superloop that sleeps by it does not spin.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.

@@ -63,12 +63,14 @@ readme-link-test: lib $(call cross_lib,thumbv7em-none-eabihf)
 
 TEST_STEPS += examples cli-help-test cli-spec-test cmake-test readme-link-test
 
-# The POSIX port on its own: a pty and loopback sockets (ports/posix/test/).
+# The POSIX port on its own: a pty and loopback sockets (ports/posix/test/), under ASan and
+# UBSan (the port's descriptors, buffers and threads).
 .PHONY: port-test
 $(BUILD)/tests/posix_port_test: ports/posix/test/port_test.c ports/posix/test/baud_readback.c \
                                 $(PORT_SRCS) $(PORT_HDRS) lib
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) ports/posix/test/port_test.c ports/posix/test/baud_readback.c \
+	$(CC) $(HOST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  ports/posix/test/port_test.c ports/posix/test/baud_readback.c \
 	  $(PORT_SRCS) $(LIB) $(HOST_LIBS) -o $@
 
 port-test: $(BUILD)/tests/posix_port_test

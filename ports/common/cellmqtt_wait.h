@@ -51,6 +51,27 @@ static inline void cellmqtt_wait_claim(cellmqtt_wait_t *w, uint8_t kind) {
     *w = (cellmqtt_wait_t){.kind = kind, .status = CELLMQTT_STATUS_OK};
 }
 
+/* Whether `wait_online` is decided without waiting, given the session's `state` read under
+ * the API lock: ONLINE (OK), FAILED (GAVE_UP: the ladder ran out and only a start leaves
+ * FAILED) or STOPPED (STOPPED: not started, or the stop is done). `*status` then holds the
+ * answer. A session that entered FAILED or STOPPED before the call sends no further state
+ * event, so a wait for one would last its whole timeout (for ever with portMAX_DELAY). */
+static inline bool cellmqtt_wait_online_now(cellmqtt_state_t state, cellmqtt_status_t *status) {
+    switch (state) {
+    case CELLMQTT_STATE_ONLINE:
+        *status = CELLMQTT_STATUS_OK;
+        return true;
+    case CELLMQTT_STATE_FAILED:
+        *status = CELLMQTT_STATUS_GAVE_UP;
+        return true;
+    case CELLMQTT_STATE_STOPPED:
+        *status = CELLMQTT_STATUS_STOPPED;
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Settles `w` with `status` and `code`. */
 static inline void cellmqtt_wait_settle(cellmqtt_wait_t *w, cellmqtt_status_t status,
                                         uint32_t code) {

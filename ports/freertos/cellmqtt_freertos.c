@@ -78,6 +78,14 @@ static void cellmqtt_task(void *arg) {
 
 /* ---- locking ---- */
 
+/* True when the port has no API lock: zeroed storage whose init has not run yet (another task
+ * may call in first), or an init that could not create the lock or a waiter's semaphore. The
+ * wrappers then refuse with NOT_INITIALIZED, as the plain API does for a zeroed handle, rather
+ * than hand the kernel a NULL mutex (configASSERT, or a fault where asserts are off). */
+static bool unlocked(const cellmqtt_freertos_t *port) {
+    return port->api_lock == NULL;
+}
+
 static void lock(cellmqtt_freertos_t *port) {
     (void)xSemaphoreTakeRecursive(port->api_lock, portMAX_DELAY);
 }
@@ -183,6 +191,7 @@ cellmqtt_status_t cellmqtt_freertos_init(cellmqtt_freertos_t *port, const cellmq
         w->wake = xSemaphoreCreateBinary();
 #endif
         if (w->wake == NULL) {
+            port->api_lock = NULL; /* the wrappers refuse (unlocked) rather than wait on it */
             return CELLMQTT_STATUS_INVALID_CONFIG;
         }
     }
@@ -208,6 +217,9 @@ cellmqtt_status_t cellmqtt_freertos_start(cellmqtt_freertos_t *port,
                                           const cellmqtt_freertos_task_t *task) {
     if (port == NULL || task == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
+    }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED; /* a task would take a NULL mutex */
     }
     if (port->task == NULL) {
         const char *name = task->name != NULL ? task->name : "cellmqtt";
@@ -268,6 +280,9 @@ cellmqtt_status_t cellmqtt_freertos_publish(cellmqtt_freertos_t *port, const cha
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_publish(&port->engine, topic, payload, len, qos, retain, out_id);
     unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
@@ -278,6 +293,9 @@ cellmqtt_status_t cellmqtt_freertos_subscribe(cellmqtt_freertos_t *port, const c
                                               uint8_t qos, uint16_t *out_id) {
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
+    }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
     }
     lock(port);
     cellmqtt_status_t st = cellmqtt_subscribe(&port->engine, filter, qos, out_id);
@@ -290,6 +308,9 @@ cellmqtt_status_t cellmqtt_freertos_unsubscribe(cellmqtt_freertos_t *port, const
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_unsubscribe(&port->engine, filter, out_id);
     unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
@@ -300,6 +321,9 @@ cellmqtt_status_t cellmqtt_freertos_stop(cellmqtt_freertos_t *port) {
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_stop(&port->engine);
     unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
@@ -307,7 +331,7 @@ cellmqtt_status_t cellmqtt_freertos_stop(cellmqtt_freertos_t *port) {
 }
 
 cellmqtt_state_t cellmqtt_freertos_state(cellmqtt_freertos_t *port) {
-    if (port == NULL) {
+    if (port == NULL || unlocked(port)) {
         return CELLMQTT_STATE_STOPPED;
     }
     lock(port);
@@ -320,6 +344,9 @@ cellmqtt_status_t cellmqtt_freertos_stats(cellmqtt_freertos_t *port, cellmqtt_st
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_stats(&port->engine, out);
     unlock_and_wake(port, false);
@@ -331,6 +358,9 @@ cellmqtt_status_t cellmqtt_freertos_at_command(cellmqtt_freertos_t *port, const 
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_at_command(&port->engine, command, timeout_ms, out_id);
     unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
@@ -341,6 +371,9 @@ cellmqtt_status_t cellmqtt_freertos_request_signal(cellmqtt_freertos_t *port, ui
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_request_signal(&port->engine, out_id);
     unlock_and_wake(port, st == CELLMQTT_STATUS_OK);
@@ -350,6 +383,9 @@ cellmqtt_status_t cellmqtt_freertos_request_signal(cellmqtt_freertos_t *port, ui
 cellmqtt_status_t cellmqtt_freertos_request_time(cellmqtt_freertos_t *port, uint16_t *out_id) {
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
+    }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
     }
     lock(port);
     cellmqtt_status_t st = cellmqtt_request_time(&port->engine, out_id);
@@ -362,6 +398,9 @@ cellmqtt_status_t cellmqtt_freertos_module_info(cellmqtt_freertos_t *port,
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = cellmqtt_module_info(&port->engine, out);
     unlock_and_wake(port, false);
@@ -369,7 +408,7 @@ cellmqtt_status_t cellmqtt_freertos_module_info(cellmqtt_freertos_t *port,
 }
 
 size_t cellmqtt_freertos_queue_room(cellmqtt_freertos_t *port) {
-    if (port == NULL) {
+    if (port == NULL || unlocked(port)) {
         return 0;
     }
     lock(port);
@@ -379,7 +418,7 @@ size_t cellmqtt_freertos_queue_room(cellmqtt_freertos_t *port) {
 }
 
 size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port) {
-    if (port == NULL) {
+    if (port == NULL || unlocked(port)) {
         return 0;
     }
     lock(port);
@@ -463,9 +502,12 @@ cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
     if (port == NULL) {
         return CELLMQTT_STATUS_NULL_ARG;
     }
+    if (unlocked(port)) {
+        return CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     lock(port);
     cellmqtt_status_t st = may_wait(port);
-    if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&port->engine) != CELLMQTT_STATE_ONLINE) {
+    if (st == CELLMQTT_STATUS_OK && !cellmqtt_wait_online_now(cellmqtt_state(&port->engine), &st)) {
         cellmqtt_freertos_waiter_t *w = waiter_claim(port, CELLMQTT_WAIT_ONLINE);
         if (w == NULL) {
             st = CELLMQTT_FREERTOS_STATUS_WAITERS_FULL;
@@ -484,8 +526,11 @@ cellmqtt_status_t cellmqtt_freertos_publish_wait(cellmqtt_freertos_t *port, cons
                                                  bool retain, TickType_t timeout_ticks,
                                                  cellmqtt_status_t *final_status) {
     cellmqtt_status_t st = CELLMQTT_STATUS_NULL_ARG;
+    if (port != NULL && unlocked(port)) {
+        st = CELLMQTT_STATUS_NOT_INITIALIZED;
+    }
     cellmqtt_status_t final = st;
-    if (port != NULL) {
+    if (port != NULL && !unlocked(port)) {
         lock(port);
         st = may_wait(port);
         cellmqtt_freertos_waiter_t *w = NULL;
@@ -524,7 +569,9 @@ cellmqtt_status_t cellmqtt_freertos_at_command_wait(cellmqtt_freertos_t *port,
     if (answer != NULL && answer_cap != 0u) {
         answer[0] = '\0';
     }
-    if (port != NULL && (answer != NULL || answer_cap == 0u)) {
+    if (port != NULL && unlocked(port)) {
+        st = done.status = CELLMQTT_STATUS_NOT_INITIALIZED;
+    } else if (port != NULL && (answer != NULL || answer_cap == 0u)) {
         lock(port);
         st = may_wait(port);
         cellmqtt_freertos_waiter_t *w = NULL;

@@ -169,7 +169,9 @@ size_t cellmqtt_freertos_queued(cellmqtt_freertos_t *port);
 
 /* Blocks until the session is ONLINE (returns OK at once if it is). Ends early with
  * CELLMQTT_STATUS_GAVE_UP when the session enters FAILED and CELLMQTT_STATUS_STOPPED when it
- * is stopped. */
+ * is stopped, and returns them at once when it already is FAILED or STOPPED (only a start
+ * leaves those states). CELLMQTT_STATUS_NOT_INITIALIZED, from every wrapper, for a port
+ * whose init has not run or could not create its lock. */
 cellmqtt_status_t cellmqtt_freertos_wait_online(cellmqtt_freertos_t *port,
                                                 TickType_t timeout_ticks);
 

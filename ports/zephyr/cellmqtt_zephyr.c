@@ -425,7 +425,7 @@ static cellmqtt_status_t waiter_block(struct waiter *w, bool wake_thread, k_time
 cellmqtt_status_t cellmqtt_zephyr_wait_online(k_timeout_t timeout) {
     (void)k_mutex_lock(&api_lock, K_FOREVER);
     cellmqtt_status_t st = may_wait();
-    if (st == CELLMQTT_STATUS_OK && cellmqtt_state(&handle) != CELLMQTT_STATE_ONLINE) {
+    if (st == CELLMQTT_STATUS_OK && !cellmqtt_wait_online_now(cellmqtt_state(&handle), &st)) {
         struct waiter *w = waiter_claim(CELLMQTT_WAIT_ONLINE);
         if (w == NULL) {
             st = CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL;

@@ -491,14 +491,16 @@ fn dispatch(handle: &Handle, n: Notice, dialect: crate::dialect::Dialect) {
 }
 
 /// Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
-/// (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle.
+/// (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle. A NULL or
+/// uninitialised handle (before init, after deinit) has nothing scheduled: `UINT32_MAX`, so a
+/// superloop that sleeps by it does not spin.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
 pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *const cellmqtt_t) -> u32 {
     // SAFETY: forwarded from the caller.
-    unsafe { with_engine(h, |hd, e| Ok(e.poll_delay_ms(hd.now(), &hd.ring))) }.unwrap_or(0)
+    unsafe { with_engine(h, |hd, e| Ok(e.poll_delay_ms(hd.now(), &hd.ring))) }.unwrap_or(u32::MAX)
 }
 
 /// Queues a publish of `payload` (`len` bytes, up to 4100) to `topic` (NUL-terminated, no

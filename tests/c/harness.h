@@ -4,6 +4,7 @@
 #define CELLMQTT_TEST_HARNESS_H
 
 #include "cellmqtt.h"
+#include "test_buffers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,10 +48,7 @@ static inline cellmqtt_config_t harness_config(void) {
     cellmqtt_config_t cfg = cellmqtt_config_default();
     cfg.host = "broker.example";
     cfg.client_id = "dev-1";
-    cfg.rx_buf = rx_buf; cfg.rx_buf_len = sizeof rx_buf;
-    cfg.line_buf = line_buf; cfg.line_buf_len = sizeof line_buf;
-    cfg.queue_buf = queue_buf; cfg.queue_buf_len = sizeof queue_buf;
-    cfg.sub_buf = sub_buf; cfg.sub_buf_len = sizeof sub_buf;
+    TEST_CONFIG_BUFFERS(cfg, rx_buf, line_buf, queue_buf, sub_buf);
     return cfg;
 }
 

@@ -7,6 +7,7 @@
  * and the query functions take a const handle.
  */
 #include "cellmqtt.h"
+#include "test_buffers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -63,14 +64,7 @@ int main(void) {
     cb.tick_ms = tick_fn;
     cfg.host = "broker.example";
     cfg.client_id = "header-test";
-    cfg.rx_buf = rx_buf;
-    cfg.rx_buf_len = sizeof rx_buf;
-    cfg.line_buf = line_buf;
-    cfg.line_buf_len = sizeof line_buf;
-    cfg.queue_buf = queue_buf;
-    cfg.queue_buf_len = sizeof queue_buf;
-    cfg.sub_buf = sub_buf;
-    cfg.sub_buf_len = sizeof sub_buf;
+    TEST_CONFIG_BUFFERS(cfg, rx_buf, line_buf, queue_buf, sub_buf);
 
     /* A header of another ABI version, or with other struct sizes, is refused before the
      * library reads the structs, and the handle stays uninitialised. */

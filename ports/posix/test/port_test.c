@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Tests of the POSIX port on a pseudo-terminal and loopback sockets: serial setup (raw 8N1,
  * standard and non-standard rates), non-blocking writes, waits that honour their timeout and
- * wake on RX in both RX modes, link failure, emulator control replies, trace escaping. */
+ * wake on RX in both RX modes, link failure, emulator control replies, trace escaping; a tty
+ * left "cooked" (canonical input, echo, signals, CR/LF translation, XON/XOFF, 7 bits, parity,
+ * two stop bits, output processing: what a getty or a previous program may leave) made fully
+ * raw 8N1 with VMIN 1 / VTIME 0; back-pressure (3000 bytes at once are all delivered, none
+ * counted as overflow, in both RX modes: the rest waits in the kernel); the module side
+ * hanging up in poll-loop mode (POLLHUP, EIO); close twice, leaving no descriptor open. */
 #define _XOPEN_SOURCE 700 /* posix_openpt & co. */
 #define _DEFAULT_SOURCE
 #include "cellmqtt_posix.h"
@@ -40,6 +45,11 @@ static char last_log[512];
 static void capture_log(cellmqtt_posix_t *p, const char *line) {
     (void)p;
     snprintf(last_log, sizeof last_log, "%s", line);
+}
+
+static void quiet(cellmqtt_posix_t *p, const char *line) {
+    (void)p;
+    (void)line;
 }
 
 /* A pty pair: returns the master fd and writes the slave's path. */
@@ -214,12 +224,121 @@ static void test_tcp_and_control(void) {
     CHECK(cellmqtt_deinit(&handle) == CELLMQTT_STATUS_OK);
 }
 
+static cellmqtt_stats_t stats(void) {
+    cellmqtt_stats_t s;
+    memset(&s, 0, sizeof s);
+    cellmqtt_stats(&handle, &s);
+    return s;
+}
+
+static void test_cooked_to_raw(void) {
+    char slave[128];
+    int master = open_pty(slave, sizeof slave);
+    CHECK(master >= 0);
+    /* Cook the line first, through a descriptor of our own. */
+    int fd = open(slave, O_RDWR | O_NOCTTY);
+    CHECK(fd >= 0);
+    struct termios t;
+    CHECK(tcgetattr(fd, &t) == 0);
+    t.c_iflag |= BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON | IXOFF | IXANY;
+    t.c_oflag |= OPOST | ONLCR;
+    t.c_lflag |= ECHO | ECHONL | ICANON | ISIG | IEXTEN;
+    t.c_cflag = (t.c_cflag & ~(tcflag_t)CSIZE) | CS7 | PARENB | CSTOPB;
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 5;
+    cfsetispeed(&t, B9600);
+    cfsetospeed(&t, B9600);
+    CHECK(tcsetattr(fd, TCSANOW, &t) == 0);
+    close(fd);
+
+    cellmqtt_posix_init(&port);
+    port.log = quiet;
+    CHECK(cellmqtt_posix_open_serial(&port, slave, 115200) == 0);
+    CHECK(tcgetattr(port.fd, &t) == 0);
+    CHECK(!(t.c_iflag & (IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
+                         IXOFF | IXANY)));
+    CHECK(!(t.c_oflag & OPOST));
+    CHECK(!(t.c_lflag & (ECHO | ECHONL | ICANON | ISIG | IEXTEN)));
+    CHECK((t.c_cflag & CSIZE) == CS8);
+    CHECK(!(t.c_cflag & (PARENB | CSTOPB)));
+    CHECK((t.c_cflag & (CLOCAL | CREAD)) == (CLOCAL | CREAD));
+    CHECK(t.c_cc[VMIN] == 1 && t.c_cc[VTIME] == 0);
+    CHECK(cfgetispeed(&t) == B115200 && cfgetospeed(&t) == B115200);
+    /* Bytes pass unchanged both ways: CR, LF, 0x11/0x13 (XON/XOFF), 0x03 (INTR), 8th bit. */
+    static const uint8_t probe[] = {'\r', '\n', 0x11, 0x13, 0x03, 0xff, 'A'};
+    memset(&cb, 0, sizeof cb);
+    cellmqtt_posix_callbacks(&port, &cb);
+    CHECK(cb.uart_write(cb.user, probe, sizeof probe) == (int32_t)sizeof probe);
+    uint8_t got[16];
+    ssize_t n = 0;
+    for (int i = 0; i < 100 && n < (ssize_t)sizeof probe; i++) {
+        ssize_t r = read(master, got + n, sizeof got - (size_t)n);
+        if (r > 0) n += r;
+        else usleep(1000);
+    }
+    CHECK(n == (ssize_t)sizeof probe && memcmp(got, probe, sizeof probe) == 0);
+    cellmqtt_posix_close(&port);
+    close(master);
+    memset(&cb, 0, sizeof cb);
+}
+
+/* 3000 bytes at once against a 64-byte ring, in one RX mode. */
+static void backpressure(bool reader) {
+    char slave[128];
+    int master = open_pty(slave, sizeof slave);
+    CHECK(master >= 0);
+    cellmqtt_posix_init(&port);
+    port.log = quiet;
+    CHECK(cellmqtt_posix_open_serial(&port, slave, 115200) == 0);
+    init_engine();
+    if (reader) CHECK(cellmqtt_posix_start_reader(&port, &handle) == 0);
+    static char blob[3000];
+    memset(blob, '\n', sizeof blob);
+    size_t off = 0;
+    uint32_t rx0 = stats().rx_bytes;
+    for (int i = 0; i < 20000 && stats().rx_bytes - rx0 < sizeof blob; i++) {
+        if (off < sizeof blob) {
+            ssize_t w = write(master, blob + off, sizeof blob - off);
+            if (w > 0) off += (size_t)w;
+        }
+        cellmqtt_poll(&handle);
+        CHECK(cellmqtt_posix_wait(&port, &handle, 5) == 0);
+    }
+    cellmqtt_poll(&handle);
+    cellmqtt_stats_t s = stats();
+    fprintf(stderr, "  %s mode: %u of %zu bytes delivered, %u overflowed\n",
+            reader ? "reader-thread" : "poll-loop", (unsigned)(s.rx_bytes - rx0), sizeof blob,
+            (unsigned)s.rx_overflow_bytes);
+    CHECK(off == sizeof blob);
+    CHECK(s.rx_bytes - rx0 == sizeof blob);
+    CHECK(s.rx_overflow_bytes == 0);
+
+    /* 3. The module side hangs up. */
+    close(master);
+    int w = 0;
+    for (int i = 0; i < 50 && w == 0; i++) w = cellmqtt_posix_wait(&port, &handle, 100);
+    CHECK(w == -1 && port.link_errno != 0);
+
+    /* 4. Close twice; every descriptor of the port is gone. */
+    int fds[] = {port.fd, port.wake[0], port.wake[1], port.stop[0], port.stop[1]};
+    cellmqtt_posix_close(&port);
+    cellmqtt_posix_close(&port);
+    CHECK(port.fd == -1 && port.wake[0] == -1 && port.stop[1] == -1 && !port.reader_running);
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        if (fds[i] >= 0) CHECK(fcntl(fds[i], F_GETFD) == -1 && errno == EBADF);
+    }
+    CHECK(cellmqtt_deinit(&handle) == CELLMQTT_STATUS_OK);
+}
+
 int main(void) {
     uint32_t a = cellmqtt_posix_tick_ms(NULL), b = cellmqtt_posix_tick_ms(NULL);
     CHECK(b - a < 1000);
     CHECK(strcmp(cellmqtt_posix_pin_name(CELLMQTT_PIN_PWRKEY), "pwrkey") == 0);
     test_serial();
     test_tcp_and_control();
+    test_cooked_to_raw();
+    backpressure(false);
+    backpressure(true);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

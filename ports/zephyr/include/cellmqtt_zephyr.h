@@ -76,7 +76,7 @@ size_t cellmqtt_zephyr_queued(void);
 #define CELLMQTT_ZEPHYR_STATUS_WAITERS_FULL ((cellmqtt_status_t)-100)
 
 /* Until ONLINE (OK at once if online); GAVE_UP when the session enters FAILED, STOPPED when
- * it is stopped. */
+ * it is stopped (both at once when it already is FAILED or STOPPED). */
 cellmqtt_status_t cellmqtt_zephyr_wait_online(k_timeout_t timeout);
 
 /* Publishes, then waits for that message's PUBLISHED or PUBLISH_FAILED. OK when the event
