@@ -191,15 +191,19 @@ cellmqtt_config_t cellmqtt_zephyr_config(void) {
     return cfg;
 }
 
-static int configure_pin(const struct gpio_dt_spec *spec) {
+/* Configures a control line as an output at its rest level, the level the engine leaves it
+ * at after every pin program: RESET and PWRKEY released (inactive), the supply on (active).
+ * An MCU reboot (a watchdog, a firmware update) then leaves a running module alone; the
+ * engine's first probe finds it on, and only a module that does not answer is switched on or
+ * reset. */
+static int configure_pin(const struct gpio_dt_spec *spec, gpio_flags_t rest) {
     if (spec->port == NULL) {
         return 0;
     }
     if (!gpio_is_ready_dt(spec)) {
         return -ENODEV;
     }
-    /* Inactive: RESET and PWRKEY released, supply off until the engine powers the module. */
-    return gpio_pin_configure_dt(spec, GPIO_OUTPUT_INACTIVE);
+    return gpio_pin_configure_dt(spec, rest);
 }
 
 int cellmqtt_zephyr_init(const cellmqtt_config_t *cfg, const cellmqtt_callbacks_t *cb) {
@@ -209,9 +213,9 @@ int cellmqtt_zephyr_init(const cellmqtt_config_t *cfg, const cellmqtt_callbacks_
     if (!device_is_ready(uart)) {
         return -ENODEV;
     }
-    int err = configure_pin(&reset_pin);
-    err = err != 0 ? err : configure_pin(&pwrkey_pin);
-    err = err != 0 ? err : configure_pin(&power_pin);
+    int err = configure_pin(&reset_pin, GPIO_OUTPUT_INACTIVE);
+    err = err != 0 ? err : configure_pin(&pwrkey_pin, GPIO_OUTPUT_INACTIVE);
+    err = err != 0 ? err : configure_pin(&power_pin, GPIO_OUTPUT_ACTIVE);
     if (err != 0) {
         return err;
     }
