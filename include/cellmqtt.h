@@ -214,7 +214,8 @@ enum cellmqtt_status_t
    */
   CELLMQTT_STATUS_STRING_TOO_LONG = -14,
   /**
-   * A configuration string holds a byte the AT syntax cannot carry (quote, CR, LF, NUL).
+   * A configuration string holds a byte the AT syntax cannot carry (a quote or a control
+   * byte), or the client id or user name is not UTF-8 (MQTT requires it).
    */
   CELLMQTT_STATUS_INVALID_STRING = -15,
   /**
@@ -897,7 +898,7 @@ typedef struct cellmqtt_config_t {
    */
   const char *will_topic;
   /**
-   * Will message (≤1360 bytes, no `"`, CR, LF or NUL).
+   * Will message (≤1360 bytes, no `"` and no control byte).
    */
   const uint8_t *will_payload;
   size_t will_payload_len;

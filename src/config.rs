@@ -415,6 +415,13 @@ impl<'a> Config<'a> {
         }
         field_string(F::ClientId, self.client_id, dialect.client_id_max())?;
         field_string(F::Username, self.username, limits::STRING_MAX)?;
+        // MQTT strings (3.1.1 §1.5.3, §3.1.3): a broker closes the connection on ill-formed
+        // UTF-8, SIMCom refuses it (`<err>` 2), so such a session could never connect.
+        for (field, s) in [(F::ClientId, self.client_id), (F::Username, self.username)] {
+            if !well_formed_utf8(s) {
+                return field.err(Status::InvalidString);
+            }
+        }
         field_string(F::Password, self.password, limits::STRING_MAX)?;
         field_string(F::Apn, self.apn, limits::APN_MAX)?;
         if self.keepalive_s == 0 {

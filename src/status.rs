@@ -40,7 +40,8 @@ pub enum Status {
     NotSubscribed = -13,
     /// A configuration string (client id, user, password, host, will) is too long.
     StringTooLong = -14,
-    /// A configuration string holds a byte the AT syntax cannot carry (quote, CR, LF, NUL).
+    /// A configuration string holds a byte the AT syntax cannot carry (a quote or a control
+    /// byte), or the client id or user name is not UTF-8 (MQTT requires it).
     InvalidString = -15,
     /// The will message is longer than the module accepts (1360 bytes).
     WillTooLong = -16,

@@ -58,7 +58,8 @@ const char *spec_topic(const char *t, size_t len, bool filter) {
         char c = t[i];
         /* The AT commands carry topics in double quotes without an escape. */
         if (c == '"') return "the topic contains '\"', which the module's AT commands cannot carry";
-        if (c == '\r' || c == '\n' || c == 0) return "the topic contains CR, LF or NUL";
+        /* The module's line editor acts on control bytes (a backspace deletes the byte before). */
+        if ((unsigned char)c < 0x20 || c == 0x7f) return "the topic contains a control byte";
         if (!filter && (c == '+' || c == '#'))
             return "a publish topic cannot contain the wildcards '+' or '#'";
     }

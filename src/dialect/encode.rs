@@ -352,11 +352,14 @@ pub fn escape_extra(escapes: usize) -> usize {
 }
 
 /// Checks a field the encoder puts between quotes verbatim (topic, client id, user, password,
-/// host, will topic and message, SSL strings): a `"`, CR, LF or NUL cannot be carried and gives
-/// [`Status::InvalidString`]. Length limits are the caller's business.
+/// host, will topic and message, SSL strings): a `"`, CR, LF, NUL or any other control byte
+/// cannot be carried and gives [`Status::InvalidString`]. The command-line editor of V.250
+/// parsers acts on control bytes wherever they come in a line (S5, backspace, deletes the byte
+/// before it; 0x1A and ESC end or cancel input, see `needs_binary`), so the module would get
+/// another string. Length limits are the caller's business.
 #[inline(never)]
 pub fn check_quotable(s: &[u8]) -> Result<(), Status> {
-    if s.iter().any(|&b| matches!(b, b'"' | b'\r' | b'\n' | 0)) {
+    if s.iter().any(|&b| b == b'"' || b < 0x20 || b == 0x7f) {
         Err(Status::InvalidString)
     } else {
         Ok(())

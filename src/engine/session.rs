@@ -77,7 +77,10 @@ impl<'a> Engine<'a> {
                 Some(item) if item.when == When::ClientId && self.client_id().is_empty() => None,
                 _ => Some(Cmd::Configure(i)),
             },
-            Step::Open => (!self.awaiting_link).then_some(Cmd::Open),
+            // No client id (the IMEI asked for, none given, no fallback): see `step_timers`.
+            Step::Open => {
+                (!self.awaiting_link && !self.client_id().is_empty()).then_some(Cmd::Open)
+            }
             Step::Connect => (!self.awaiting_link).then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
             Step::Announce => {
@@ -750,6 +753,17 @@ impl<'a> Engine<'a> {
                         .item(List::Configure, i)
                         .is_some_and(|item| item.when == When::ClientId) =>
             {
+                self.fail_logged(
+                    LogKind::CommandError,
+                    Subject::Identity,
+                    0,
+                    Status::ModuleError,
+                );
+                true
+            }
+            // The same before the open, for the families whose client id goes with the open
+            // or the connect (Quectel `AT+QMTCONN`, SIMCom `AT+CMQTTACCQ`): never an empty one.
+            Step::Open if idle && !self.awaiting_link && self.client_id().is_empty() => {
                 self.fail_logged(
                     LogKind::CommandError,
                     Subject::Identity,

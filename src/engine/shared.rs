@@ -352,7 +352,9 @@ mod tests {
     #[cfg(all(feature = "luat", feature = "quectel", feature = "simcom"))]
     fn each_family_refuses_its_session_commands() {
         use crate::dialect::Dialect;
-        let families: [(Dialect, &[&[u8]], &[&[u8]]); 2] = [
+        // (family, commands refused, commands allowed)
+        type Family = (Dialect, &'static [&'static [u8]], &'static [&'static [u8]]);
+        let families: [Family; 2] = [
             (
                 Dialect::Quectel,
                 &[

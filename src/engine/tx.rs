@@ -186,7 +186,10 @@ impl<'a> Engine<'a> {
     #[inline(never)]
     pub(super) fn client_id(&self) -> &[u8] {
         let imei = self.boot.facts.imei.get();
-        if self.cfg.options.contains(Options::CLIENT_ID_IMEI) && !imei.is_empty() {
+        // An IMEI is digits: anything else (a garbled answer) would go between quotes as it
+        // is, and a quote in it would end the argument early.
+        let is_imei = !imei.is_empty() && imei.iter().all(u8::is_ascii_digit);
+        if self.cfg.options.contains(Options::CLIENT_ID_IMEI) && is_imei {
             imei
         } else {
             self.cfg.client_id

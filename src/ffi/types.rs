@@ -124,7 +124,7 @@ pub struct cellmqtt_config_t {
     pub password: *const c_char,
     /// Will topic; NULL for no will.
     pub will_topic: *const c_char,
-    /// Will message (≤1360 bytes, no `"`, CR, LF or NUL).
+    /// Will message (≤1360 bytes, no `"` and no control byte).
     pub will_payload: *const u8,
     pub will_payload_len: usize,
     pub will_qos: u8,
