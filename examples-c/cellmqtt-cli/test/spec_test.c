@@ -76,14 +76,15 @@ int main(void) {
     bad("a/+/b=x", false, "wildcards");
     bad("a/#=x", false, "wildcards");
     bad("a\"b=x", false, "'\"'");
-    bad("a\rb=x", false, "CR, LF");
+    bad("a\rb=x", false, "control byte");
+    bad("a\bb=x", false, "control byte"); /* a backspace would edit the command line */
     bad("a/b:3", true, "QoS 3");
     bad("", true, "empty");
     bad("a/b+", true, "'+' must be a whole level");
     bad("a/+b/c", true, "'+' must be a whole level");
     bad("a/#/b", true, "'#' must be the whole last level");
     bad("a#", true, "'#' must be the whole last level");
-    bad("a\nb", true, "CR, LF");
+    bad("a\nb", true, "control byte");
     char long_topic[300];
     memset(long_topic, 'x', 257);
     strcpy(long_topic + 257, "=p");
