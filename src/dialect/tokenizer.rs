@@ -352,6 +352,19 @@ impl Tokenizer {
         self.end_line(line_buf.len())
     }
 
+    /// True while a message is being read: its header line recognised, or its payload (or,
+    /// SIMCom, its parts) still to come. Input missing here cuts the message.
+    pub fn in_message(&self) -> bool {
+        match self.state {
+            State::LineStart => false,
+            State::Line => self.prefix == self.framing.prefix().len(),
+            // An empty Quectel message was reported with its count; only separators follow.
+            #[cfg(feature = "quectel")]
+            State::Gap(_) => self.payload_len != 0,
+            _ => true,
+        }
+    }
+
     /// True while the tokenizer is between lines (nothing partial is held).
     pub fn is_idle(&self) -> bool {
         self.state == State::LineStart

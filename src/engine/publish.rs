@@ -148,6 +148,15 @@ impl<'a> Engine<'a> {
         allowed && sendable && self.publishing.mpub_fallback.is_none()
     }
 
+    /// The acknowledgement that ends the publish of `src` came before its command's `OK`.
+    pub(super) fn final_ack_came(&self, src: PubSource) -> bool {
+        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
+        matches!(
+            (qos, self.publishing.early_pub_ack),
+            (1, Some(AckStage::Puback)) | (_, Some(AckStage::Pubcomp | AckStage::Done))
+        )
+    }
+
     /// `OK` to MPUB or to the MPUBEX data: QoS 0 is done, QoS 1/2 wait for their acks.
     pub(super) fn publish_accepted(&mut self, src: PubSource) {
         if core::mem::take(&mut self.early_send_failed) {

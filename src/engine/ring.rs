@@ -20,6 +20,10 @@
 //!   from the claimed poll context), and its methods take `&mut self`.
 //! - Both indices count modulo `2 * capacity`, which tells a full ring from an empty one without
 //!   sacrificing a slot and without a division on every access.
+//! - Where `push` dropped bytes, the stream has a gap: the first one not yet passed by the reader
+//!   is kept (`gap`, stored by the producer only while none is kept, cleared by the consumer
+//!   under the same critical section), so the engine's reader (`read_to_gap`) stops there and
+//!   its parser resynchronises instead of reading a counted payload across the missing bytes.
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -35,6 +39,9 @@ pub struct RxRing<'a> {
     read: AtomicUsize,
     /// Bytes refused because the ring was full (wrapping).
     dropped: AtomicU32,
+    /// Position (in `0..2 * capacity`) where bytes were dropped and the reader has not yet
+    /// passed, or `NO_GAP`.
+    gap: AtomicUsize,
     _storage: PhantomData<&'a mut [u8]>,
 }
 
@@ -44,6 +51,9 @@ pub struct RxRing<'a> {
 unsafe impl Sync for RxRing<'_> {}
 // SAFETY: as above; the raw pointer is just the exclusively borrowed storage.
 unsafe impl Send for RxRing<'_> {}
+
+/// `RxRing::gap` when no gap is kept (positions are below `2 * capacity`).
+const NO_GAP: usize = usize::MAX;
 
 /// The consumer side of an [`RxRing`]: one per ring.
 pub struct RxReader<'r, 'a> {
@@ -61,6 +71,7 @@ impl<'a> RxRing<'a> {
             write: AtomicUsize::new(0),
             read: AtomicUsize::new(0),
             dropped: AtomicU32::new(0),
+            gap: AtomicUsize::new(NO_GAP),
             _storage: PhantomData,
         }
     }
@@ -131,10 +142,14 @@ impl<'a> RxRing<'a> {
                     );
                 }
             }
-            // Release: the bytes stored above are visible before the consumer sees the index.
-            self.write
-                .store(self.advance(write, accepted), Ordering::Release);
+            let end = self.advance(write, accepted);
             let excess = data.len() - accepted;
+            if excess != 0 && self.gap.load(Ordering::Relaxed) == NO_GAP {
+                // The stream has a gap after the bytes just taken (published with them).
+                self.gap.store(end, Ordering::Relaxed);
+            }
+            // Release: the bytes stored above are visible before the consumer sees the index.
+            self.write.store(end, Ordering::Release);
             if excess != 0 {
                 // Producers are serialised, so load + store is an atomic increment here (and
                 // needs no CAS). The counter wraps by design: truncating is modulo 2^32.
@@ -204,6 +219,38 @@ impl RxReader<'_, '_> {
         result
     }
 
+    /// As [`RxReader::read_with`], but never past a gap (bytes `push` dropped): `None`, without
+    /// calling `f`, when the reader stands at one, which is then passed. The caller's parser
+    /// must resynchronise there: what it held is cut.
+    #[inline(always)]
+    pub fn read_to_gap<R>(&mut self, f: impl FnOnce(&[u8]) -> (usize, R)) -> Option<R> {
+        let ring = self.ring;
+        let read = ring.read.load(Ordering::Relaxed);
+        // Acquire: pairs with the producer's Release, so the bytes behind `write` (and the gap
+        // kept with them) are visible.
+        let write = ring.write.load(Ordering::Acquire);
+        let gap = ring.gap.load(Ordering::Relaxed);
+        let slot = ring.slot(read);
+        let mut count = ring.distance(read, write).min(ring.cap - slot);
+        if gap != NO_GAP {
+            let before = ring.distance(read, gap);
+            if before == 0 {
+                // Under the producers' lock: a drop that comes later keeps its own gap.
+                critical_section::with(|_| ring.gap.store(NO_GAP, Ordering::Relaxed));
+                return None;
+            }
+            count = count.min(before);
+        }
+        // SAFETY: as in `read_with`: `slot + count <= cap`, the bytes from `read` on for
+        // `count` are filled and this is the only reader.
+        let filled = unsafe { core::slice::from_raw_parts(ring.buf.as_ptr().add(slot), count) };
+        let (used, result) = f(filled);
+        // Release: our reads of the slots complete before the producer may overwrite them.
+        ring.read
+            .store(ring.advance(read, used.min(count)), Ordering::Release);
+        Some(result)
+    }
+
     /// Moves up to `out.len()` buffered bytes into `out` and returns how many.
     pub fn pop_into(&mut self, out: &mut [u8]) -> usize {
         let mut total = 0;
@@ -231,6 +278,7 @@ impl RxReader<'_, '_> {
     pub fn clear(&mut self) {
         let write = self.ring.write.load(Ordering::Acquire);
         self.ring.read.store(write, Ordering::Release);
+        critical_section::with(|_| self.ring.gap.store(NO_GAP, Ordering::Relaxed));
     }
 
     /// The ring this reader consumes.

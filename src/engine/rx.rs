@@ -90,10 +90,13 @@ impl<'a> Engine<'a> {
         let token = loop {
             // The tokenizer reads the ring in place and copies only into the line buffer.
             let (tok, line) = (&mut self.tok, &mut *self.line);
-            let (used, token) = rx.read_with(|input| {
+            let Some((used, token)) = rx.read_to_gap(|input| {
                 let (used, token) = tok.push(line, input);
                 (used, (used, token))
-            });
+            }) else {
+                self.rx_gap();
+                return RxStep::Progress;
+            };
             self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(used as u32);
             match token {
                 Some(t) => break t,
@@ -120,6 +123,19 @@ impl<'a> Engine<'a> {
             }
         }
         RxStep::Progress
+    }
+
+    /// Bytes are missing here (the RX ring overflowed; the overflow is reported by `poll`):
+    /// a message whose bytes they cut is lost and counted, never read across the gap with the
+    /// bytes of what follows; a partial line is dropped. The stream resynchronises at the next
+    /// line.
+    #[inline(never)]
+    fn rx_gap(&mut self) {
+        if self.tok.in_message() {
+            self.stats.messages_corrupt = self.stats.messages_corrupt.wrapping_add(1);
+            self.lost(LossKind::MessageCorrupt, 1);
+        }
+        self.tok.reset();
     }
 
     /// While the open waits for its result, a held line that is exactly that result is

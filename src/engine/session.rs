@@ -299,6 +299,14 @@ impl<'a> Engine<'a> {
         }
         let stopping = matches!(f.cmd, Cmd::Disconnect | Cmd::CloseForStop);
         if result == Final::Timeout && f.cmd != Cmd::Probe && !stopping {
+            // A publish whose last acknowledgement came before its `OK` (lost on the line) was
+            // accepted and delivered: it is done, as at that `OK`; sent again it would be a
+            // duplicate.
+            if let Cmd::Publish(src) | Cmd::PublishData(src) = f.cmd {
+                if self.is_last_part(f.cmd, f.part) && self.final_ack_came(src) {
+                    self.publish_accepted(src);
+                }
+            }
             // No answer at all: find out whether the module is still there. (A stop goes on
             // regardless: the session is ending anyway.)
             self.begin_probe(ProbeKind::Silent);
