@@ -550,8 +550,10 @@ enum cellmqtt_loss_t
    */
   CELLMQTT_LOSS_CACHE_READ_FAILED = 6,
   /**
-   * A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
-   * count): skipped to its line end, the stream resynchronised there.
+   * An incoming message that cannot be read whole: a header that is corrupt (a byte count
+   * above the module's limit, or no count), skipped to its line end, or a message bytes
+   * dropped by a full RX ring cut (`rx_overflow`); the stream resynchronises at the next
+   * line.
    */
   CELLMQTT_LOSS_MESSAGE_CORRUPT = 7,
   /**

@@ -69,8 +69,10 @@ pub enum LossKind {
     EventDropped = 5,
     /// `AT+MQTTMSGGET` failed; the announced cache slots were not read.
     CacheReadFailed = 6,
-    /// A `+MSUB` line whose header is corrupt (a byte count above the module's 4100, or no
-    /// count): skipped to its line end, the stream resynchronised there.
+    /// An incoming message that cannot be read whole: a header that is corrupt (a byte count
+    /// above the module's limit, or no count), skipped to its line end, or a message bytes
+    /// dropped by a full RX ring cut (`rx_overflow`); the stream resynchronises at the next
+    /// line.
     MessageCorrupt = 7,
     /// A URC for `on_urc` over its rate bound (a burst of 8, then 4 per second).
     UrcDropped = 8,
