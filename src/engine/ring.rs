@@ -20,10 +20,12 @@
 //!   from the claimed poll context), and its methods take `&mut self`.
 //! - Both indices count modulo `2 * capacity`, which tells a full ring from an empty one without
 //!   sacrificing a slot and without a division on every access.
-//! - Where `push` dropped bytes, the stream has a gap: the first one not yet passed by the reader
-//!   is kept (`gap`, stored by the producer only while none is kept, cleared by the consumer
-//!   under the same critical section), so the engine's reader (`read_to_gap`) stops there and
-//!   its parser resynchronises instead of reading a counted payload across the missing bytes.
+//! - Where `push` drops bytes, the stream has a gap, marked by the `GAP` bit of `write` (the
+//!   positions never reach it). Until the reader reaches the gap, every further byte is dropped
+//!   too, so there is never more than one and it is always the end of what is stored: a read
+//!   never crosses it, and where a read finds nothing the engine asks `pass_gap`, so its parser
+//!   resynchronises instead of reading a counted payload across missing bytes. The bit costs
+//!   the handle no field and the reader one mask per read.
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -33,15 +35,13 @@ use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 pub struct RxRing<'a> {
     buf: NonNull<u8>,
     cap: usize,
-    /// Producer position in `0..2 * capacity`.
+    /// Producer position in `0..2 * capacity`, with `GAP` set while the bytes after it were
+    /// dropped and the reader has not reached it.
     write: AtomicUsize,
     /// Consumer position in `0..2 * capacity`.
     read: AtomicUsize,
     /// Bytes refused because the ring was full (wrapping).
     dropped: AtomicU32,
-    /// Position (in `0..2 * capacity`) where bytes were dropped and the reader has not yet
-    /// passed, or `NO_GAP`.
-    gap: AtomicUsize,
     _storage: PhantomData<&'a mut [u8]>,
 }
 
@@ -52,8 +52,9 @@ unsafe impl Sync for RxRing<'_> {}
 // SAFETY: as above; the raw pointer is just the exclusively borrowed storage.
 unsafe impl Send for RxRing<'_> {}
 
-/// `RxRing::gap` when no gap is kept (positions are below `2 * capacity`).
-const NO_GAP: usize = usize::MAX;
+/// The bit of `write` that marks a gap at its position. Positions stay below it: the capacity
+/// is held to a quarter of the address space (1 GiB on a 32-bit core).
+const GAP: usize = 1 << (usize::BITS - 1);
 
 /// The consumer side of an [`RxRing`]: one per ring.
 pub struct RxReader<'r, 'a> {
@@ -64,14 +65,14 @@ impl<'a> RxRing<'a> {
     /// A ring using all of `buf` as storage. Any length works; an empty one accepts nothing
     /// and counts every byte as dropped.
     pub fn new(buf: &'a mut [u8]) -> Self {
-        let cap = buf.len();
+        // Positions run to twice the capacity and must stay clear of the `GAP` bit.
+        let cap = buf.len().min(usize::MAX / 4);
         RxRing {
             buf: NonNull::from(buf).cast(),
             cap,
             write: AtomicUsize::new(0),
             read: AtomicUsize::new(0),
             dropped: AtomicU32::new(0),
-            gap: AtomicUsize::new(NO_GAP),
             _storage: PhantomData,
         }
     }
@@ -97,14 +98,16 @@ impl<'a> RxRing<'a> {
 
     /// Bytes currently buffered (a snapshot while the other side runs).
     pub fn len(&self) -> usize {
-        let write = self.write.load(Ordering::Acquire);
+        let write = self.write.load(Ordering::Acquire) & !GAP;
         let read = self.read.load(Ordering::Acquire);
         self.distance(read, write)
     }
 
-    /// True when nothing is buffered.
+    /// True when nothing is buffered and no gap waits for the reader (until the reader has
+    /// passed one, the ring takes nothing more).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        // A gap at `read` makes `write` differ from it by the `GAP` bit.
+        self.write.load(Ordering::Acquire) == self.read.load(Ordering::Acquire)
     }
 
     /// Total bytes dropped because the ring was full, modulo 2^32.
@@ -120,10 +123,14 @@ impl<'a> RxRing<'a> {
     pub fn push(&self, data: &[u8]) -> usize {
         critical_section::with(|_| {
             // Only producers store `write`, and they are serialised by the critical section.
-            let write = self.write.load(Ordering::Relaxed);
+            let marked = self.write.load(Ordering::Relaxed);
+            let write = marked & !GAP;
             // Acquire: the consumer's reads of the slots it released happen before we reuse them.
             let read = self.read.load(Ordering::Acquire);
-            let free = self.cap.saturating_sub(self.distance(read, write));
+            // Nothing more after a gap the reader has not reached: a second gap behind it could
+            // not be told from the first.
+            let room = self.cap.saturating_sub(self.distance(read, write));
+            let free = if marked & GAP == 0 { room } else { 0 };
             let accepted = data.len().min(free);
             let slot = self.slot(write);
             let first = accepted.min(self.cap - slot);
@@ -142,14 +149,12 @@ impl<'a> RxRing<'a> {
                     );
                 }
             }
-            let end = self.advance(write, accepted);
             let excess = data.len() - accepted;
-            if excess != 0 && self.gap.load(Ordering::Relaxed) == NO_GAP {
-                // The stream has a gap after the bytes just taken (published with them).
-                self.gap.store(end, Ordering::Relaxed);
-            }
+            // A gap after the bytes just taken, published with them (or kept).
+            let gap = if excess != 0 { GAP } else { marked & GAP };
             // Release: the bytes stored above are visible before the consumer sees the index.
-            self.write.store(end, Ordering::Release);
+            self.write
+                .store(self.advance(write, accepted) | gap, Ordering::Release);
             if excess != 0 {
                 // Producers are serialised, so load + store is an atomic increment here (and
                 // needs no CAS). The counter wraps by design: truncating is modulo 2^32.
@@ -161,6 +166,16 @@ impl<'a> RxRing<'a> {
             }
             accepted
         })
+    }
+
+    /// The reader reached the gap at `at`: producers may store again.
+    // Out of line and cold: a ring overflow is rare, and the receive path stays short.
+    #[cold]
+    #[inline(never)]
+    fn pass_gap(&self, at: usize) {
+        // Under the producers' lock: they do not move `write` while the gap is marked, so
+        // this only clears the bit.
+        critical_section::with(|_| self.write.store(at, Ordering::Release));
     }
 
     /// Bytes from `read` to `write` in position space.
@@ -197,7 +212,9 @@ impl<'a> RxRing<'a> {
 
 impl RxReader<'_, '_> {
     /// Lends the buffered bytes up to the end of the storage (the rest, after a wrap, comes on
-    /// the next call) to `f`, which returns how many it consumed and a result. Lock-free.
+    /// the next call) to `f`, which returns how many it consumed and a result. Lock-free. It
+    /// never reads past a gap (nothing is stored after one); once it has lent everything,
+    /// [`RxReader::pass_gap`] tells whether bytes are missing there.
     // Inlined so the tokenizer runs straight on the ring's bytes with no closure call.
     #[inline(always)]
     pub fn read_with<R>(&mut self, f: impl FnOnce(&[u8]) -> (usize, R)) -> R {
@@ -205,7 +222,7 @@ impl RxReader<'_, '_> {
         // Only the consumer stores `read`.
         let read = ring.read.load(Ordering::Relaxed);
         // Acquire: pairs with the producer's Release, so the bytes behind `write` are visible.
-        let write = ring.write.load(Ordering::Acquire);
+        let write = ring.write.load(Ordering::Acquire) & !GAP;
         let slot = ring.slot(read);
         let count = ring.distance(read, write).min(ring.cap - slot);
         // SAFETY: `slot + count <= cap`; the bytes from `read` to `write` are filled and
@@ -219,36 +236,18 @@ impl RxReader<'_, '_> {
         result
     }
 
-    /// As [`RxReader::read_with`], but never past a gap (bytes `push` dropped): `None`, without
-    /// calling `f`, when the reader stands at one, which is then passed. The caller's parser
-    /// must resynchronise there: what it held is cut.
-    #[inline(always)]
-    pub fn read_to_gap<R>(&mut self, f: impl FnOnce(&[u8]) -> (usize, R)) -> Option<R> {
+    /// True when the reader stands at a gap (bytes `push` dropped), which is then passed: the
+    /// producers may store again. A parser that held part of something there must
+    /// resynchronise: the rest of it is missing. Asked where a read found nothing, so the
+    /// receive path pays for it once per drained ring, not per read.
+    pub fn pass_gap(&mut self) -> bool {
         let ring = self.ring;
         let read = ring.read.load(Ordering::Relaxed);
-        // Acquire: pairs with the producer's Release, so the bytes behind `write` (and the gap
-        // kept with them) are visible.
-        let write = ring.write.load(Ordering::Acquire);
-        let gap = ring.gap.load(Ordering::Relaxed);
-        let slot = ring.slot(read);
-        let mut count = ring.distance(read, write).min(ring.cap - slot);
-        if gap != NO_GAP {
-            let before = ring.distance(read, gap);
-            if before == 0 {
-                // Under the producers' lock: a drop that comes later keeps its own gap.
-                critical_section::with(|_| ring.gap.store(NO_GAP, Ordering::Relaxed));
-                return None;
-            }
-            count = count.min(before);
+        let at_gap = ring.write.load(Ordering::Acquire) == read | GAP;
+        if at_gap {
+            ring.pass_gap(read);
         }
-        // SAFETY: as in `read_with`: `slot + count <= cap`, the bytes from `read` on for
-        // `count` are filled and this is the only reader.
-        let filled = unsafe { core::slice::from_raw_parts(ring.buf.as_ptr().add(slot), count) };
-        let (used, result) = f(filled);
-        // Release: our reads of the slots complete before the producer may overwrite them.
-        ring.read
-            .store(ring.advance(read, used.min(count)), Ordering::Release);
-        Some(result)
+        at_gap
     }
 
     /// Moves up to `out.len()` buffered bytes into `out` and returns how many.
@@ -263,13 +262,18 @@ impl RxReader<'_, '_> {
                 (n, n)
             });
             total += n;
-            if n == 0 || total == out.len() {
+            if n == 0 {
+                // A plain reader passes a gap as it comes to it.
+                self.pass_gap();
+                return total;
+            }
+            if total == out.len() {
                 return total;
             }
         }
     }
 
-    /// True when nothing is buffered.
+    /// True when nothing is buffered and no gap waits (see [`RxRing::is_empty`]).
     pub fn is_empty(&self) -> bool {
         self.ring.is_empty()
     }
@@ -277,8 +281,10 @@ impl RxReader<'_, '_> {
     /// Discards everything buffered.
     pub fn clear(&mut self) {
         let write = self.ring.write.load(Ordering::Acquire);
-        self.ring.read.store(write, Ordering::Release);
-        critical_section::with(|_| self.ring.gap.store(NO_GAP, Ordering::Relaxed));
+        self.ring.read.store(write & !GAP, Ordering::Release);
+        if write & GAP != 0 {
+            self.ring.pass_gap(write & !GAP);
+        }
     }
 
     /// The ring this reader consumes.

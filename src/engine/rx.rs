@@ -90,16 +90,18 @@ impl<'a> Engine<'a> {
         let token = loop {
             // The tokenizer reads the ring in place and copies only into the line buffer.
             let (tok, line) = (&mut self.tok, &mut *self.line);
-            let Some((used, token)) = rx.read_to_gap(|input| {
+            let (used, token) = rx.read_with(|input| {
                 let (used, token) = tok.push(line, input);
                 (used, (used, token))
-            }) else {
-                self.rx_gap();
-                return RxStep::Progress;
-            };
+            });
             self.stats.rx_bytes = self.stats.rx_bytes.wrapping_add(used as u32);
             match token {
                 Some(t) => break t,
+                // Nothing more before a gap: bytes are missing here.
+                None if used == 0 && rx.pass_gap() => {
+                    self.rx_gap();
+                    return RxStep::Progress;
+                }
                 // All of it was consumed: more only if the ring wrapped or bytes came in.
                 None if used == 0 || rx.is_empty() => return RxStep::Idle,
                 None => continue,
