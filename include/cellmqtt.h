@@ -1373,7 +1373,10 @@ cellmqtt_status_t cellmqtt_stop(struct cellmqtt_t *h);
 /**
  * Hands bytes received from the module UART to the engine. Safe from an interrupt or another
  * task (never blocks, runs no callback). Returns `RX_OVERFLOW` when the RX ring could not
- * take them all; the rest is dropped, counted and reported as a `LOSS` event.
+ * take them all; the rest is dropped, counted and reported as a `LOSS` event. After an
+ * overflow the ring takes nothing until `cellmqtt_poll` has read up to where bytes went
+ * missing (those bytes are dropped and counted too): a message the gap cut is counted as
+ * `message_corrupt`, never delivered with bytes from after the gap.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage; `data` points to `len` readable bytes.
