@@ -1521,7 +1521,8 @@ cellmqtt_status_t cellmqtt_stats(const struct cellmqtt_t *h, struct cellmqtt_sta
 size_t cellmqtt_queued(const struct cellmqtt_t *h);
 
 /**
- * Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back).
+ * Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back); 0 after an
+ * overflow until `cellmqtt_poll` has read up to where bytes went missing.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.

@@ -88,13 +88,16 @@ fn the_parsers_reader_stops_once_at_a_gap() {
     assert!(!rd.pass_gap(), "no gap in a fresh ring");
     assert_eq!(ring.push(b"0123456789"), 8);
     assert!(!rd.pass_gap(), "bytes before the gap");
+    assert_eq!(ring.free(), 0);
     assert_eq!(all(&mut rd), b"01234567");
     assert!(!ring.is_empty(), "a gap waits");
+    assert_eq!(ring.free(), 0, "nothing is taken until the reader passes the gap");
     assert_eq!(ring.push(b"x"), 0, "dropped while the gap waits");
     assert_eq!(all(&mut rd), b"");
     assert!(rd.pass_gap());
     assert!(!rd.pass_gap(), "passed once");
     assert!(ring.is_empty());
+    assert_eq!(ring.free(), 8);
     assert_eq!(ring.push(b"xyz"), 3);
     assert_eq!(all(&mut rd), b"xyz");
     // `clear` passes a gap too.

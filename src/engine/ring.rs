@@ -110,6 +110,16 @@ impl<'a> RxRing<'a> {
         self.write.load(Ordering::Acquire) == self.read.load(Ordering::Acquire)
     }
 
+    /// Bytes `push` would take now: none while a gap waits for the reader.
+    pub fn free(&self) -> usize {
+        let write = self.write.load(Ordering::Acquire);
+        if write & GAP != 0 {
+            return 0;
+        }
+        let read = self.read.load(Ordering::Acquire);
+        self.cap.saturating_sub(self.distance(read, write))
+    }
+
     /// Total bytes dropped because the ring was full, modulo 2^32.
     pub fn dropped(&self) -> u32 {
         self.dropped.load(Ordering::Relaxed)

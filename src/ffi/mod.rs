@@ -760,7 +760,8 @@ pub unsafe extern "C" fn cellmqtt_queued(h: *const cellmqtt_t) -> usize {
     unsafe { with_engine(h, |_, e| Ok(e.queued())) }.unwrap_or(0)
 }
 
-/// Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back).
+/// Bytes `cellmqtt_feed` can take right now (an RX task can hold the rest back); 0 after an
+/// overflow until `cellmqtt_poll` has read up to where bytes went missing.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -768,7 +769,7 @@ pub unsafe extern "C" fn cellmqtt_queued(h: *const cellmqtt_t) -> usize {
 pub unsafe extern "C" fn cellmqtt_rx_free(h: *const cellmqtt_t) -> usize {
     // SAFETY: forwarded from the caller; only the ring's indices are read.
     match unsafe { handle::from_ptr(h) } {
-        Ok(hd) => hd.ring.capacity().saturating_sub(hd.ring.len()),
+        Ok(hd) => hd.ring.free(),
         Err(_) => 0,
     }
 }
