@@ -365,9 +365,11 @@ impl<'a> Engine<'a> {
             return self.give_up(reason);
         }
         let since = *self.ladder.broker_since.get_or_insert(self.now);
-        // In whole seconds: `broker_reset_after_s` in milliseconds may not fit 32 bits.
-        let elapsed_s = self.now.wrapping_sub(since) / 1000;
-        if l.broker_reset_after_s != 0 && elapsed_s >= l.broker_reset_after_s {
+        // As a deadline (`Config::check` holds the setting's milliseconds under 2^31): a tick
+        // that stepped back puts `since` ahead of `now`, which an unsigned difference would
+        // read as 49 days of failures.
+        let due = crate::time::after(since, l.broker_reset_after_s.saturating_mul(1000));
+        if l.broker_reset_after_s != 0 && crate::time::reached(self.now, due) {
             // Last resort, as configured: the module may hold a state no command clears.
             self.ladder.broker_since = Some(self.now);
             return self.reset(reason);

@@ -730,6 +730,11 @@ impl<'a> Engine<'a> {
         }
         let now = self.now;
         let idle = self.inflight.is_none();
+        // A polling step fails at its deadline only on a recent answer: its last query went
+        // out at most one interval before the deadline (the next one, `timer`, is due at or
+        // after it). A deadline that passed in a gap between polls (a late poll, a tick that
+        // jumped: the module was not asked meanwhile) gets one more query first.
+        let expired = idle && reached(now, self.deadline) && reached(self.timer, self.deadline);
         match self.step {
             Step::Pins(at) if reached(now, self.timer) => {
                 self.pin_op(at);
@@ -740,15 +745,15 @@ impl<'a> Engine<'a> {
                 self.enter(next);
                 true
             }
-            Step::Probe(kind) if idle && reached(now, self.deadline) => {
+            Step::Probe(kind) if expired => {
                 self.probe_expired(kind);
                 true
             }
-            Step::Sim if idle && reached(now, self.deadline) => {
+            Step::Sim if expired => {
                 self.fail(Status::SimAbsent);
                 true
             }
-            Step::Attach if idle && reached(now, self.deadline) => {
+            Step::Attach if expired => {
                 self.fail(Status::NotAttached);
                 true
             }
