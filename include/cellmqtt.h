@@ -497,7 +497,8 @@ enum cellmqtt_recovery_t
    */
   CELLMQTT_RECOVERY_POWER_CYCLE = 4,
   /**
-   * PWRKEY pulse to switch on a module that does not answer at start.
+   * PWRKEY pulse to switch on a module that does not answer: at start, and as the power
+   * step of the ladder where no supply switch (POWER) is wired.
    */
   CELLMQTT_RECOVERY_POWER_ON = 5,
   /**

@@ -45,7 +45,8 @@ pub enum RecoveryStep {
     ResetPin = 3,
     /// POWER off/on and PWRKEY pulse, then full re-initialisation.
     PowerCycle = 4,
-    /// PWRKEY pulse to switch on a module that does not answer at start.
+    /// PWRKEY pulse to switch on a module that does not answer: at start, and as the power
+    /// step of the ladder where no supply switch (POWER) is wired.
     PowerOn = 5,
     /// The ladder ran out; the session is in `CELLMQTT_STATE_FAILED`.
     GaveUp = 6,

@@ -52,7 +52,7 @@ pub struct Sub<'b> {
     pub id: u16,
     pub qos: u8,
     pub state: SubState,
-    /// Confirmed at least once before (a SUBACK now is a restoration).
+    /// Its current request was confirmed before (a SUBACK now is a restoration).
     pub confirmed_before: bool,
     /// `AT+MSUB` was sent for it at least once (the broker may know it).
     pub sent: bool,
@@ -145,6 +145,10 @@ impl<'a> SubTable<'a> {
     pub fn subscribe(&mut self, id: u16, filter: &[u8], qos: u8) -> Result<(), Status> {
         if let Some(at) = self.first(Want::Filter(filter)) {
             self.set(at, id, Some(qos), SubState::NeedSubscribe);
+            // A new request: its SUBACK answers it, a restore is only of a confirmed one.
+            if let Some(flags) = self.buf.get_mut(at + 5) {
+                *flags &= !CONFIRMED;
+            }
             return Ok(());
         }
         let len_byte =
@@ -273,7 +277,7 @@ mod tests {
         let again = t.find(b"a/b").unwrap();
         assert_eq!(
             (again.id, again.qos, again.state, again.confirmed_before),
-            (4, 2, SubState::NeedSubscribe, true)
+            (4, 2, SubState::NeedSubscribe, false)
         );
         t.unsubscribe(5, b"c/#").unwrap();
         assert_eq!(t.unsubscribe(6, b"x"), Err(Status::NotSubscribed));

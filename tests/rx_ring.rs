@@ -91,7 +91,11 @@ fn the_parsers_reader_stops_once_at_a_gap() {
     assert_eq!(ring.free(), 0);
     assert_eq!(all(&mut rd), b"01234567");
     assert!(!ring.is_empty(), "a gap waits");
-    assert_eq!(ring.free(), 0, "nothing is taken until the reader passes the gap");
+    assert_eq!(
+        ring.free(),
+        0,
+        "nothing is taken until the reader passes the gap"
+    );
     assert_eq!(ring.push(b"x"), 0, "dropped while the gap waits");
     assert_eq!(all(&mut rd), b"");
     assert!(rd.pass_gap());

@@ -75,8 +75,18 @@ impl<'a> Engine<'a> {
             // Sent, then rewound to go again (a send failure, an overdue acknowledgement, a
             // lost link): its result still came, so it is done and not sent twice.
             let in_flight = self.queue_publish_in_flight();
+            let current = self.queue_current().is_some_and(|e| e.id == id);
             if self.window() < 2 || !self.publishing.queue.complete_sent(id, in_flight) {
                 return false;
+            }
+            // A refusal of it awaiting its verdict named the record at the cursor, which has
+            // moved on: it must not count against the next record (as in `rewind_if_due`).
+            if let Some(Suspect::Publish {
+                src: PubSource::Queue,
+                ..
+            }) = self.suspect.filter(|_| current)
+            {
+                self.suspect = Some(Suspect::Window);
             }
         }
         self.published(id);

@@ -102,6 +102,8 @@ enum Rung {
     ResetPin,
     SoftReset,
     PowerCycle,
+    /// The power step without a supply switch: a PWRKEY pulse.
+    PowerOn,
 }
 
 /// Seeds the back-off jitter from the client id (FNV-1a), so devices of a fleet that fail at
@@ -436,9 +438,20 @@ impl<'a> Engine<'a> {
             return self.give_up(reason);
         }
         self.ladder.power_cycles = self.ladder.power_cycles.saturating_add(1);
-        if !crate::parts::POWER_CYCLE || !self.wired(Pin::Power) {
-            // A supply switch is what makes a power cycle; without one (or without the part,
-            // crate::parts, whose configuration check refused POWER) RESET is the last resort.
+        if !crate::parts::POWER_CYCLE {
+            // Without the part (crate::parts, whose configuration check refused POWER) RESET
+            // is the last resort.
+            return self.reset(reason);
+        }
+        if !self.wired(Pin::Power) {
+            // A supply switch is what makes a power cycle. Without one, a module that went off
+            // (brown-out, shutdown, a blind pulse at start) answers nothing and only PWRKEY
+            // switches it on (docs/luat-at.md §3, §10.3): the key is pulsed, unless STATUS
+            // reports power. Without PWRKEY either, RESET is the last resort.
+            if self.wired(Pin::Pwrkey) {
+                let on = Step::Pins(PinStep::start(Sequence::PowerOn));
+                return self.climb(Rung::PowerOn, reason, on);
+            }
             return self.reset(reason);
         }
         self.climb(
@@ -458,6 +471,7 @@ impl<'a> Engine<'a> {
             Rung::ResetPin => (RecoveryStep::ResetPin, &mut s.reset_pulses),
             Rung::SoftReset => (RecoveryStep::SoftReset, &mut s.soft_resets),
             Rung::PowerCycle => (RecoveryStep::PowerCycle, &mut s.power_cycles),
+            Rung::PowerOn => (RecoveryStep::PowerOn, &mut s.power_cycles),
         };
         *count = count.wrapping_add(1);
         self.announce(step, reason);

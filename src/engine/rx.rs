@@ -634,11 +634,15 @@ impl<'a> Engine<'a> {
         }
         let Some(w) = awaited else {
             // Before the `OK` of its publish command (a URC before the final result): kept.
-            let sending = self.inflight.is_some_and(|f| match f.cmd {
-                super::Cmd::Publish(src)
-                | super::Cmd::PublishHeader(src)
-                | super::Cmd::PublishData(src) => id_ok(src),
-                _ => false,
+            // Only once the part that publishes (the last) is written whole: before that the
+            // module has no packet to acknowledge, so it is a late one of an earlier publish
+            // (SIMCom results name none; its `<pub_timeout>` outlasts `ack_ms`).
+            let sending = self.inflight.is_some_and(|f| {
+                let out = (f.written || f.cursor.is_done()) && self.is_last_part(f.cmd, f.part);
+                match f.cmd {
+                    super::Cmd::Publish(src) | super::Cmd::PublishData(src) => out && id_ok(src),
+                    _ => false,
+                }
             });
             if sending && self.publishing.pub_wait.is_none() {
                 self.publishing.early_pub_ack =
