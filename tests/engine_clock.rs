@@ -19,7 +19,7 @@ mod common;
 
 use cellmqtt::time::{reached, until};
 use cellmqtt::{Config, Event, LogKind, Notice, Pin, Pins, RecoveryStep, State};
-use common::family::{fams, Fam, Held, LINK, MQTT};
+use common::family::{fams, Fam, Held};
 use common::Ev;
 
 const SEC: u32 = 1_000;
@@ -327,13 +327,7 @@ impl Module {
 
 /// The broker drops the link: the family's link-lost line (the module keeps no session).
 fn drop_link(m: &mut Module) {
-    let urc: &[u8] = match m.fam {
-        Fam::Luat => b"\r\nCLOSED\r\n",
-        Fam::Quectel => b"\r\n+QMTSTAT: 0,1\r\n",
-        Fam::Simcom => b"\r\n+CMQTTCONNLOST: 0,1\r\n",
-    };
-    let lost = MQTT | if m.fam == Fam::Simcom { 0 } else { LINK };
-    (m.held.bits, m.held.subs) = (m.held.bits & !lost, vec![]);
+    let urc = m.held.drop_link(m.fam);
     m.print(urc.to_vec());
 }
 

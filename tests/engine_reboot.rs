@@ -16,7 +16,7 @@
 mod common;
 
 use cellmqtt::{Config, Notice, Options, Pins, RecoveryStep, State, Status};
-use common::family::{fams, Fam, Held, LINK, MQTT, SSL};
+use common::family::{fams, Fam, Held, SSL};
 use common::{Ev, Harness};
 use std::collections::VecDeque;
 
@@ -461,13 +461,7 @@ fn a_reboot_with_publishes_sent_ahead_confirms_each_once() {
 /// The broker drops the link: the family's link-lost line (docs/luat-at.md §10.1,
 /// docs/quectel-simcom-at.md §3.8, §4.9); a SIMCom service and client stay.
 fn drop_link(m: &mut Module) {
-    let urc: &[u8] = match m.fam {
-        Fam::Luat => b"\r\nCLOSED\r\n",
-        Fam::Quectel => b"\r\n+QMTSTAT: 0,1\r\n",
-        Fam::Simcom => b"\r\n+CMQTTCONNLOST: 0,1\r\n",
-    };
-    let lost = MQTT | if m.fam == Fam::Simcom { 0 } else { LINK };
-    (m.held.bits, m.held.subs) = (m.held.bits & !lost, vec![]);
+    let urc = m.held.drop_link(m.fam);
     m.h.rx(urc);
 }
 

@@ -146,6 +146,19 @@ impl Held {
         lines(answer)
     }
 
+    /// The broker drops the link: the family's link-lost line (docs/luat-at.md §10.1,
+    /// docs/quectel-simcom-at.md §3.8, §4.9), the MQTT session and its subscriptions gone (a
+    /// SIMCom service and client stay).
+    pub fn drop_link(&mut self, fam: Fam) -> &'static [u8] {
+        let lost = MQTT | if fam == Fam::Simcom { 0 } else { LINK };
+        (self.bits, self.subs) = (self.bits & !lost, vec![]);
+        match fam {
+            Fam::Luat => b"\r\nCLOSED\r\n",
+            Fam::Quectel => b"\r\n+QMTSTAT: 0,1\r\n",
+            Fam::Simcom => b"\r\n+CMQTTCONNLOST: 0,1\r\n",
+        }
+    }
+
     /// The data after the prompt of the command `cmd` arrived: a SIMCom subscribe's filter is
     /// noted; returns the answer lines the module then gives.
     pub fn data_arrived(&mut self, cmd: &[u8], data: Vec<u8>) -> Vec<u8> {
