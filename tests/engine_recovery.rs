@@ -6,13 +6,7 @@ use cellmqtt::{LogKind, Notice, Pin, Pins, Profile, RecoveryStep, State, Status,
 use common::{bring_online, config, recoveries, Harness};
 
 fn online() -> Harness {
-    let mut h = Harness::new(config());
-    h.engine.subscribe(b"dev/cmd", 1).unwrap();
-    bring_online(&mut h);
-    h.tx(b"AT+MSUB=\"dev/cmd\",1\r");
-    h.rx(b"\r\nOK\r\n\r\nSUBACK\r\n");
-    h.take_events();
-    h
+    common::luat_online_with_dev_cmd()
 }
 
 /// From MCONFIG on, the re-connect of docs/luat-at.md §10.1 with the subscription restored.

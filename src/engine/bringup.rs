@@ -51,8 +51,8 @@ impl<'a> Engine<'a> {
                 return self.fail(Status::NotAttached);
             }
         } else {
-            // `+CME ERROR: 765`, "invalid input value": the form a module without the empty
-            // credentials' form gives (docs/luat-at.md §5.1).
+            // `OnError::Anonymous` goes on only at `+CME ERROR: 765` ("invalid input value":
+            // a module that refuses the empty credentials' form, docs/luat-at.md §5.1).
             let anonymous = self.cfg.username.is_empty() && self.cfg.password.is_empty();
             match item.on_error {
                 OnError::Fail(reason) => return self.fail(reason.status()),
