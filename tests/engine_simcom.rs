@@ -548,3 +548,46 @@ fn the_applications_state_query_gets_its_answer() {
     );
     assert_eq!(h.engine.state(), State::Online);
 }
+
+/// A subscribe whose result did not come within `ack_ms` failed (the link was up). Its result
+/// may still come (the module's own wait is longer), while the next subscribe's command is
+/// out and its filter not yet: SIMCom results name no request, so it must not confirm that
+/// subscribe, which the module does not have yet; its own result decides (here a refusal).
+#[test]
+fn a_late_result_of_a_given_up_subscribe_does_not_confirm_the_next() {
+    let mut h = online_with_sub();
+    let a = h.engine.subscribe(b"a/#", 1).unwrap();
+    simcom::subscribe(&mut h, b"a/#", 1);
+    h.tx_nothing();
+    h.advance(config().timeouts.ack_ms);
+    h.tx(b"AT+CMQTTDISC?\r");
+    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n\r\nOK\r\n");
+    let failed = Notice::SubscribeFailed {
+        id: a,
+        reason: Status::Timeout,
+    };
+    assert!(h.notices().contains(&failed));
+    let b = h.engine.subscribe(b"b/#", 1).unwrap();
+    h.tx(b"AT+CMQTTSUB=0,3,1\r");
+    h.rx(b"\r\n+CMQTTSUB: 0,0\r\n"); // A's result, late
+    h.rx(b"\r\n>");
+    h.tx(b"b/#");
+    h.rx(b"\r\nOK\r\n");
+    let confirmed = Notice::Subscribed {
+        id: b,
+        restored: false,
+    };
+    assert!(
+        !h.notices().contains(&confirmed),
+        "B confirmed by A's result"
+    );
+    h.rx(b"\r\n+CMQTTSUB: 0,6\r\n"); // B's own: refused
+    h.tx(b"AT+CMQTTDISC?\r");
+    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n\r\nOK\r\n");
+    let refused = Notice::SubscribeFailed {
+        id: b,
+        reason: Status::LinkLost,
+    };
+    assert!(h.notices().contains(&refused));
+    assert_eq!(h.engine.stats().unexpected_acks, 1);
+}

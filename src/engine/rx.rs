@@ -573,7 +573,8 @@ impl<'a> Engine<'a> {
 
     /// A subscribe (`unsubscribe` false) or unsubscribe acknowledgement: only the kind (and,
     /// where the dialect reports one, the id) awaited counts. One that comes before the `OK`
-    /// of its command (a URC before the final result) is kept for it.
+    /// of its command (a URC before the final result) is kept for it, once the part that
+    /// subscribes is out (`last_part_out`).
     fn on_sub_ack(&mut self, unsubscribe: bool, id: Option<u16>, granted: Option<u8>) {
         // Ids and grants only where the dialect reports them (a constant: no code elsewhere).
         let id = id.filter(|_| self.dialect.acks_carry_ids());
@@ -585,7 +586,7 @@ impl<'a> Engine<'a> {
                 self.subscribing.sub_wait = None;
                 self.sub_acked(w, granted);
             }
-            None if self.inflight.is_some_and(|f| match f.cmd {
+            None if self.last_part_out().is_some_and(|cmd| match cmd {
                 super::Cmd::Subscribe { id, .. } => ours(false, id),
                 super::Cmd::Unsubscribe { id, .. } => ours(true, id),
                 _ => false,
@@ -633,16 +634,12 @@ impl<'a> Engine<'a> {
             }
         }
         let Some(w) = awaited else {
-            // Before the `OK` of its publish command (a URC before the final result): kept.
-            // Only once the part that publishes (the last) is written whole: before that the
-            // module has no packet to acknowledge, so it is a late one of an earlier publish
-            // (SIMCom results name none; its `<pub_timeout>` outlasts `ack_ms`).
-            let sending = self.inflight.is_some_and(|f| {
-                let out = (f.written || f.cursor.is_done()) && self.is_last_part(f.cmd, f.part);
-                match f.cmd {
-                    super::Cmd::Publish(src) | super::Cmd::PublishData(src) => out && id_ok(src),
-                    _ => false,
-                }
+            // Before the `OK` of its publish command (a URC before the final result): kept,
+            // once the part that publishes is out (`last_part_out`; SIMCom's `<pub_timeout>`
+            // outlasts `ack_ms`, so a late one of a given-up publish may come).
+            let sending = self.last_part_out().is_some_and(|cmd| match cmd {
+                super::Cmd::Publish(src) | super::Cmd::PublishData(src) => id_ok(src),
+                _ => false,
             });
             if sending && self.publishing.pub_wait.is_none() {
                 self.publishing.early_pub_ack =

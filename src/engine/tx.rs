@@ -174,6 +174,15 @@ impl<'a> Engine<'a> {
         !crate::dialect::MULTI_PART || self.part_prompt(cmd, part.saturating_add(1)).is_none()
     }
 
+    /// The command in flight once its last part is written whole: only then can the module
+    /// hold what it asks for, so only then can an acknowledgement before its `OK` be its own
+    /// (earlier, it is a late one of a given-up command; results name none in some dialects).
+    pub(super) fn last_part_out(&self) -> Option<Cmd> {
+        let f = self.inflight.as_ref()?;
+        let out = (f.written || f.cursor.is_done()) && self.is_last_part(f.cmd, f.part);
+        out.then_some(f.cmd)
+    }
+
     /// True when part `part` of `cmd` is answered by the data prompt.
     pub(super) fn part_awaits_prompt(&self, cmd: Cmd, part: u8) -> bool {
         self.part_prompt(cmd, part) == Some(true)
