@@ -219,6 +219,9 @@ impl<'a> Engine<'a> {
     /// The probe deadline passed without an answer.
     pub(super) fn probe_expired(&mut self, kind: ProbeKind) {
         match kind {
+            // STATUS reports power: booting still (an Air724UG takes about 20 s), or hung;
+            // no pulse would go (`pin_op`), so nothing is announced and it gets its boot time.
+            ProbeKind::Start if self.status_says_on() => self.begin_probe(ProbeKind::Boot),
             ProbeKind::Start if self.cfg.pins.intersects(Pins::PWRKEY | Pins::POWER) => {
                 // Probably switched off: switch it on.
                 self.announce(RecoveryStep::PowerOn, Status::NoResponse);
@@ -446,9 +449,10 @@ impl<'a> Engine<'a> {
         if !self.wired(Pin::Power) {
             // A supply switch is what makes a power cycle. Without one, a module that went off
             // (brown-out, shutdown, a blind pulse at start) answers nothing and only PWRKEY
-            // switches it on (docs/luat-at.md §3, §10.3): the key is pulsed, unless STATUS
-            // reports power. Without PWRKEY either, RESET is the last resort.
-            if self.wired(Pin::Pwrkey) {
+            // switches it on (docs/luat-at.md §3, §10.3). Where STATUS reports power it is
+            // hung, not off: the pulse would switch it off, so RESET is the last resort, as
+            // without PWRKEY. (`pin_op` checks STATUS again when the pulse is due.)
+            if self.wired(Pin::Pwrkey) && !self.status_says_on() {
                 let on = Step::Pins(PinStep::start(Sequence::PowerOn));
                 return self.climb(Rung::PowerOn, reason, on);
             }
