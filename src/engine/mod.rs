@@ -26,6 +26,7 @@ mod rx;
 mod session;
 mod shared;
 mod state;
+mod timers;
 mod tx;
 
 use crate::config::{check_topic, limits, Config};
