@@ -26,8 +26,8 @@ import size_table  # noqa: E402  (the map reader and the engine's archive name)
 
 # Areas in the order the table prints them, each a list of path prefixes under src/.
 AREAS = [
-    ("session, recovery, bring-up", ["engine/session", "engine/recovery", "engine/bringup",
-                                     "engine/facts", "engine/mod", "engine/state",
+    ("session, recovery, bring-up", ["engine/session", "engine/timers", "engine/recovery",
+                                     "engine/bringup", "engine/facts", "engine/mod", "engine/state",
                                      "engine/publish", "engine/shared", "dialect/bringup"]),
     ("receive path", ["engine/rx", "engine/ring", "dialect/tokenizer", "dialect/common",
                       "dialect/response", "dialect/luat/decode", "dialect/quectel/decode",
