@@ -6,7 +6,9 @@
 //! - `mod.rs`: the engine's data and its public API;
 //! - `tx.rs`: which AT command each pipeline slot is, and streaming it to the UART;
 //! - `rx.rs`: tokens and lines from the module, URCs, routing of final results;
-//! - `session.rs`: the steps of a session and what each command's result does;
+//! - `step.rs`: the steps of a session and the state each shows;
+//! - `session.rs`: which command each step sends and what each command's result does;
+//! - `timers.rs`: deadlines and timers;
 //! - `bringup.rs`: walking the dialect's per-boot and per-connect command lists;
 //! - `publish.rs`: the publish flow, and the window of publishes sent ahead of their acks;
 //! - `recovery.rs`: failures, the re-connect / RESET / power-cycle ladder, pin sequences.
@@ -26,6 +28,7 @@ mod rx;
 mod session;
 mod shared;
 mod state;
+mod step;
 mod timers;
 mod tx;
 
@@ -40,6 +43,7 @@ use crate::subs::SubTable;
 use crate::{time, Status};
 use heapless::Deque;
 use ring::{RxReader, RxRing};
+use step::{LinkWait, ProbeKind, Step};
 
 pub use facts::{Fact, Field, ModuleFacts};
 pub use shared::{AtKind, AT_SLOTS, AT_TEXT_MAX};
@@ -62,60 +66,6 @@ pub struct Buffers<'a> {
     pub queue: &'a mut [u8],
     /// The subscription arena (each filter costs 6 bytes + filter).
     pub subs: &'a mut [u8],
-}
-
-/// Where the session is. Private: the application sees [`State`].
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Step {
-    /// Not started, or stopped.
-    Idle,
-    /// The ladder ran out (`power_cycle_limit`, `refusal_limit`); idle until `start`.
-    Failed,
-    /// Driving a pin sequence (`recovery::Sequence`) at an operation.
-    Pins(recovery::PinStep),
-    /// Sending `AT` until answered.
-    Probe(ProbeKind),
-    EchoOff,
-    Sim,
-    /// Reading the module's identity (once per boot, after the SIM is ready).
-    Identity(Fact),
-    Attach,
-    Signal,
-    /// Entry of the dialect's per-boot list.
-    Prepare(u8),
-    /// Entry of the dialect's per-connect list.
-    Configure(u8),
-    Open,
-    Connect,
-    /// Sending pending subscribe/unsubscribe commands after connect.
-    Restore,
-    /// Publishing the online message.
-    Announce,
-    Online,
-    /// `AT+MQTTSTATU` to tell a lost answer from a lost link.
-    Verify,
-    /// Waiting before the next attempt; then `resume`.
-    Backoff,
-    Disconnect,
-    CloseForStop,
-    SoftReset,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum ProbeKind {
-    /// After `start`: a short wait, then the module is switched on if pins allow.
-    Start,
-    /// After power-on or reset: up to `boot_ms`.
-    Boot,
-    /// The module stopped answering mid-session: up to `silence_ms`, then RESET.
-    Silent,
-}
-
-/// The URC a connect step waits for after `OK`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum LinkWait {
-    TcpUp,
-    Connack,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -781,30 +731,10 @@ impl<'a> Engine<'a> {
     #[inline(never)]
     fn goto(&mut self, step: Step) {
         self.step = step;
-        let state = self.state_of(step);
+        let state = step.state();
         if state != self.state {
             self.state = state;
             self.notify(Notice::State(state));
-        }
-    }
-
-    fn state_of(&self, step: Step) -> State {
-        match step {
-            Step::Idle => State::Stopped,
-            Step::Failed => State::Failed,
-            Step::Pins(..) => State::PowerCycle,
-            Step::Probe(_) => State::Probing,
-            Step::EchoOff
-            | Step::Sim
-            | Step::Identity(_)
-            | Step::Attach
-            | Step::Signal
-            | Step::Prepare(_) => State::Preparing,
-            Step::Configure(_) | Step::Open | Step::Connect => State::Connecting,
-            Step::Restore | Step::Announce => State::Restoring,
-            Step::Online | Step::Verify => State::Online,
-            Step::Backoff | Step::SoftReset => State::Recovering,
-            Step::Disconnect | Step::CloseForStop => State::Stopping,
         }
     }
 }

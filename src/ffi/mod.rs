@@ -8,6 +8,7 @@
 #![allow(unsafe_code)]
 
 mod convert;
+mod dispatch;
 mod handle;
 mod names;
 mod port;
@@ -20,7 +21,7 @@ use crate::config::{Config, Ladder, Pins, Timeouts};
 use crate::config_field::{ConfigError, ConfigField};
 use crate::engine::ring::RxRing;
 use crate::engine::{Buffers, Engine};
-use crate::event::{Event, Notice, State};
+use crate::event::{Event, State};
 use crate::stats::Stats;
 use crate::Status;
 use core::ffi::c_char;
@@ -365,7 +366,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
         return e;
     }
     let now = handle.now();
-    read_status_line(handle);
+    dispatch::read_status_line(handle);
     let mut uart = port::CallbackUart::new(&handle.cb);
     // SAFETY: poll is claimed, so this is the ring's only reader.
     let mut rx = unsafe { handle.ring.reader_unchecked() };
@@ -398,99 +399,11 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
                     unsafe { f(handle.cb.user, line.as_ptr(), line.len()) };
                 }
             }
-            Event::Notice(n) => dispatch(handle, n, dialect),
+            Event::Notice(n) => dispatch::notice(handle, n, dialect),
         }
     }
     handle.leave();
     Status::Ok
-}
-
-/// Reads the STATUS line for this poll when the engine may consult it (before a PWRKEY pulse,
-/// to confirm a power cycle): only while a pin sequence is due or running, so a healthy
-/// session costs no read, and without a callback inside the engine.
-#[inline(always)]
-fn read_status_line(handle: &Handle) {
-    // SAFETY: application context, poll claimed; the reference ends before the callback.
-    let wanted = unsafe { handle.engine() }.wants_module_status();
-    let Some(get) = handle.cb.pin_get.filter(|_| wanted) else {
-        return;
-    };
-    // SAFETY: callback contract.
-    let level = unsafe { get(handle.cb.user, crate::event::Pin::Status) };
-    let on = match level {
-        0 => Some(false),
-        1.. => Some(true),
-        _ => None,
-    };
-    // SAFETY: as above, re-derived after the callback.
-    unsafe { handle.engine() }.set_module_status(on);
-}
-
-fn dispatch(handle: &Handle, n: Notice, dialect: crate::dialect::Dialect) {
-    use types::EventKind as K;
-    let mut ev = cellmqtt_event_t::new(K::State);
-    match n {
-        Notice::Log {
-            kind,
-            what,
-            code,
-            reason,
-        } => {
-            if let Some(f) = handle.cb.log {
-                let entry = cellmqtt_log_t {
-                    kind,
-                    what: dialect.subject_name(what).as_ptr().cast(),
-                    code,
-                    status: reason,
-                };
-                // SAFETY: `entry` lives for the call and points to static text; callback contract.
-                unsafe { f(handle.cb.user, &entry) };
-            }
-            return;
-        }
-        Notice::Pin { pin, active } => {
-            if let Some(f) = handle.cb.pin_set {
-                // SAFETY: callback contract.
-                unsafe { f(handle.cb.user, pin, active) };
-            }
-            return;
-        }
-        Notice::State(s) => ev.state = s,
-        Notice::Published { id } => (ev.kind, ev.id) = (K::Published, id),
-        Notice::PublishFailed { id, reason } => {
-            (ev.kind, ev.id, ev.status) = (K::PublishFailed, id, reason)
-        }
-        Notice::Subscribed { id, restored } => {
-            (ev.kind, ev.id, ev.flag) = (K::Subscribed, id, restored)
-        }
-        Notice::SubscribeFailed { id, reason } => {
-            (ev.kind, ev.id, ev.status) = (K::SubscribeFailed, id, reason)
-        }
-        Notice::Unsubscribed { id } => (ev.kind, ev.id) = (K::Unsubscribed, id),
-        Notice::Recovery {
-            step,
-            reason,
-            failures,
-        } => {
-            (ev.kind, ev.recovery, ev.status, ev.count) =
-                (K::Recovery, step, reason, u32::from(failures))
-        }
-        Notice::Loss { kind, count } => (ev.kind, ev.loss, ev.count) = (K::Loss, kind, count),
-        Notice::Signal { rssi, ber } => {
-            (ev.kind, ev.count, ev.id) = (K::Signal, u32::from(rssi), u16::from(ber))
-        }
-        Notice::AtDone { id, status, code } => {
-            (ev.kind, ev.id, ev.status, ev.count) = (K::AtDone, id, status, u32::from(code))
-        }
-        Notice::Time { utc_s, zone } => {
-            // The zone as int16_t's bits (C reads it back with a cast).
-            (ev.kind, ev.count, ev.id) = (K::Time, utc_s, i16::from(zone) as u16)
-        }
-    }
-    if let Some(f) = handle.cb.on_event {
-        // SAFETY: `ev` lives for the call; callback contract.
-        unsafe { f(handle.cb.user, &ev) };
-    }
 }
 
 /// Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
