@@ -314,6 +314,15 @@ enum cellmqtt_status_t
    * differs): nothing was read from the structs.
    */
   CELLMQTT_STATUS_ABI_MISMATCH = -38,
+  /**
+   * The module refused a command of the session's set-up again after the recovery ladder
+   * had reached its top (a power cycle, or the step standing in for one): it does not take
+   * a configured value (a keep-alive outside its range, a will, client id or TLS file it
+   * cannot use) or its firmware lacks the command. No reset changes that answer, so it is
+   * re-connected with back-off and the module is not reset for it again. Fix the
+   * configuration.
+   */
+  CELLMQTT_STATUS_CONFIG_REFUSED = -39,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -848,8 +857,9 @@ typedef struct cellmqtt_ladder_t {
    */
   uint16_t power_cycle_limit;
   /**
-   * Consecutive broker refusals (`BROKER_REFUSED`) before giving up (0 = never): a wrong
-   * password does not fix itself, but a broker's ACL may be corrected meanwhile.
+   * Consecutive refusals (`BROKER_REFUSED`, and `CONFIG_REFUSED`: a set-up command the
+   * module refuses for good) before giving up (0 = never): a wrong password does not fix
+   * itself, but a broker's ACL may be corrected meanwhile.
    */
   uint16_t refusal_limit;
   /**
@@ -1246,8 +1256,8 @@ typedef struct cellmqtt_stats_t {
   uint32_t events_dropped;
   /**
    * Of `connect_failures`, those on the broker or network side (refused, unreachable, TLS,
-   * name not resolved, the link or bearer lost): answered by re-connects, never by the
-   * module ladder.
+   * name not resolved, the link or bearer lost) and configurations the module refuses for
+   * good (`CONFIG_REFUSED`): answered by re-connects, never by the module ladder.
    */
   uint32_t broker_failures;
   /**

@@ -252,8 +252,9 @@ pub struct Ladder {
     pub resets_before_power_cycle: u8,
     /// Consecutive power cycles without getting online before giving up (0 = never give up).
     pub power_cycle_limit: u16,
-    /// Consecutive broker refusals (`BROKER_REFUSED`) before giving up (0 = never): a wrong
-    /// password does not fix itself, but a broker's ACL may be corrected meanwhile.
+    /// Consecutive refusals (`BROKER_REFUSED`, and `CONFIG_REFUSED`: a set-up command the
+    /// module refuses for good) before giving up (0 = never): a wrong password does not fix
+    /// itself, but a broker's ACL may be corrected meanwhile.
     pub refusal_limit: u16,
     /// After this many seconds of broker/network failures with no session in between, one
     /// module reset as a last resort (0 = never, the default). Tens of minutes is sensible.

@@ -60,8 +60,8 @@ pub struct Stats {
     /// Event records that could not be queued (always 0 unless there is a bug).
     pub events_dropped: u32,
     /// Of `connect_failures`, those on the broker or network side (refused, unreachable, TLS,
-    /// name not resolved, the link or bearer lost): answered by re-connects, never by the
-    /// module ladder.
+    /// name not resolved, the link or bearer lost) and configurations the module refuses for
+    /// good (`CONFIG_REFUSED`): answered by re-connects, never by the module ladder.
     pub broker_failures: u32,
     /// `+MSUB` lines with a corrupt header, skipped to their line end.
     pub messages_corrupt: u32,

@@ -95,12 +95,19 @@ pub enum Status {
     /// version or the size of `cellmqtt_t`, `cellmqtt_config_t` or `cellmqtt_callbacks_t`
     /// differs): nothing was read from the structs.
     AbiMismatch = -38,
+    /// The module refused a command of the session's set-up again after the recovery ladder
+    /// had reached its top (a power cycle, or the step standing in for one): it does not take
+    /// a configured value (a keep-alive outside its range, a will, client id or TLS file it
+    /// cannot use) or its firmware lacks the command. No reset changes that answer, so it is
+    /// re-connected with back-off and the module is not reset for it again. Fix the
+    /// configuration.
+    ConfigRefused = -39,
 }
 
 impl Status {
     /// Every status, for tables and tests.
     /// cbindgen:ignore
-    pub const ALL: [Status; 38] = [
+    pub const ALL: [Status; 39] = [
         Status::Ok,
         Status::NullArg,
         Status::NotInitialized,
@@ -139,6 +146,7 @@ impl Status {
         Status::NameNotResolved,
         Status::CommandRefused,
         Status::AbiMismatch,
+        Status::ConfigRefused,
     ];
 
     /// The status with this numeric code, if there is one.

@@ -41,7 +41,7 @@ pub mod response;
 pub mod simcom;
 pub mod tokenizer;
 
-pub use bringup::{Item, List, OnError, When};
+pub use bringup::{FailReason, Item, List, OnError, When};
 pub use encode::TxCursor;
 pub use response::{Ack, LinkCause, Response, SimState, CME_TEXT};
 pub use tokenizer::{Framing, Tokenizer};

@@ -5,7 +5,7 @@
 use super::rx::Final;
 use super::tx::Cmd;
 use super::{Engine, Step};
-use crate::dialect::{Item, List, OnError, When};
+use crate::dialect::{FailReason, Item, List, OnError, When};
 use crate::Status;
 
 impl<'a> Engine<'a> {
@@ -54,10 +54,13 @@ impl<'a> Engine<'a> {
             // `OnError::Anonymous` goes on only at `+CME ERROR: 765` ("invalid input value":
             // a module that refuses the empty credentials' form, docs/luat-at.md §5.1).
             let anonymous = self.cfg.username.is_empty() && self.cfg.password.is_empty();
+            // The key `setup_refused` tells entries apart by: never 0, list and index.
+            let key = (i & 31) + 1 + if list == List::Configure { 32 } else { 0 };
             match item.on_error {
+                OnError::Fail(FailReason::ModuleError) => return self.setup_refused(key),
                 OnError::Fail(reason) => return self.fail(reason.status()),
                 OnError::Anonymous if !anonymous || r != Final::Error(765) => {
-                    return self.fail(Status::ModuleError)
+                    return self.setup_refused(key)
                 }
                 OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),
                 OnError::Check => self.boot.item_failed = true,

@@ -9,7 +9,7 @@
 //! with back-off and jitter, never a pin or a reset, except the optional last-resort reset
 //! after `Ladder::broker_reset_after_s` of them.
 
-use super::state::BootState;
+use super::state::{BootState, TOP_RUNG_SINCE};
 use super::{Engine, ProbeKind, Step};
 use crate::config::Pins;
 use crate::event::{LogKind, Notice, Pin, RecoveryStep, Subject};
@@ -118,7 +118,8 @@ pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
     h | 1
 }
 
-/// The status of a broker or network failure (one that never touches the module's hardware).
+/// The status of a failure that is not the module's: the broker's, the network path's, or a
+/// configuration the module refuses (one that never touches the module's hardware).
 // Out of line: four failure paths classify with it; measured 36 B smaller (Luat engine).
 #[inline(never)]
 pub(super) fn is_broker_side(reason: Status) -> bool {
@@ -128,6 +129,7 @@ pub(super) fn is_broker_side(reason: Status) -> bool {
             | Status::BrokerUnreachable
             | Status::TlsFailed
             | Status::NameNotResolved
+            | Status::ConfigRefused
     )
 }
 
@@ -312,6 +314,24 @@ impl<'a> Engine<'a> {
         self.fail_as(reason, cause);
     }
 
+    /// A command of the session's set-up (`key`, never 0, names which) was refused. That is
+    /// the module's (`MODULE_ERROR`: the ladder) until the same command is refused again
+    /// after the ladder's top rung: then no reset or power cycle changes the answer, and the
+    /// configuration is at fault (`CONFIG_REFUSED`: re-connects with back-off, as for the
+    /// broker's failures, never a pin or a reset), until the session gets online or restarts.
+    // Out of line: the bring-up entries and the connect's parts both end here.
+    #[inline(never)]
+    pub(super) fn setup_refused(&mut self, key: u8) {
+        let again = self.ladder.refused == key | TOP_RUNG_SINCE;
+        if !again {
+            self.ladder.refused = key;
+        }
+        self.fail(match again {
+            true => Status::ConfigRefused,
+            false => Status::ModuleError,
+        });
+    }
+
     fn fail_as(&mut self, reason: Status, cause: Cause) {
         let was_connected = self.connected;
         self.drop_link_state();
@@ -362,21 +382,24 @@ impl<'a> Engine<'a> {
     /// after a jittered back-off. The ladder position is left as it is.
     fn broker_side(&mut self, reason: Status) {
         self.stats.broker_failures = self.stats.broker_failures.wrapping_add(1);
-        if reason == Status::BrokerRefused {
+        if matches!(reason, Status::BrokerRefused | Status::ConfigRefused) {
             self.ladder.refusals = self.ladder.refusals.saturating_add(1);
         }
         let l = self.cfg.ladder;
         if l.refusal_limit != 0 && self.ladder.refusals >= l.refusal_limit {
             return self.give_up(reason);
         }
-        let since = *self.ladder.broker_since.get_or_insert(self.now);
+        if !self.ladder.broker_run {
+            (self.ladder.broker_run, self.ladder.broker_since) = (true, self.now);
+        }
+        let since = self.ladder.broker_since;
         // As a deadline (`Config::check` holds the setting's milliseconds under 2^31): a tick
         // that stepped back puts `since` ahead of `now`, which an unsigned difference would
         // read as 49 days of failures.
         let due = crate::time::after(since, l.broker_reset_after_s.saturating_mul(1000));
         if l.broker_reset_after_s != 0 && crate::time::reached(self.now, due) {
             // Last resort, as configured: the module may hold a state no command clears.
-            self.ladder.broker_since = Some(self.now);
+            self.ladder.broker_since = self.now;
             return self.reset(reason);
         }
         self.reconnect(reason, Cause::Broker);
@@ -436,6 +459,9 @@ impl<'a> Engine<'a> {
     }
 
     fn power_cycle(&mut self, reason: Status) {
+        // The top rung, whatever stands in for it below: a set-up command refused again after
+        // it is the configuration's (`setup_refused`).
+        self.ladder.refused |= TOP_RUNG_SINCE;
         let limit = self.cfg.ladder.power_cycle_limit;
         if limit != 0 && self.ladder.power_cycles >= limit {
             return self.give_up(reason);

@@ -511,8 +511,9 @@ impl<'a> Engine<'a> {
     /// the module's.
     fn connect_refused(&mut self, part: u8, r: Final) {
         if !self.is_last_part(Cmd::Connect, part) {
-            // `on_final` logged the `ERROR` already.
-            return self.fail(Status::ModuleError);
+            // `on_final` logged the `ERROR` already. A set-up part (SIMCom's client and will):
+            // keys after the bring-up entries' (`item_done`).
+            return self.setup_refused(part.saturating_add(65));
         }
         let code = match r {
             Final::Error(code) => code,

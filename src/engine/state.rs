@@ -152,14 +152,22 @@ pub(super) struct LadderState {
     pub ladder_pos: u16,
     /// Power cycles since the session was last online.
     pub power_cycles: u16,
-    /// When the current run of broker/network failures began (for the last-resort reset).
-    pub broker_since: Option<u32>,
+    /// When the current run of broker/network failures began (for the last-resort reset),
+    /// while `broker_run`. (Not an `Option`: its tag would take the room of `refused`.)
+    pub broker_since: u32,
+    pub broker_run: bool,
     /// Consecutive broker refusals (for `Ladder::refusal_limit`).
     pub refusals: u16,
     /// Jitter for re-connect back-offs (xorshift), seeded from the client id so a fleet
     /// spreads out even with identical clocks.
     pub jitter: u32,
+    /// The set-up command last refused (`Engine::setup_refused`'s key, 0 = none), with
+    /// [`TOP_RUNG_SINCE`] once the ladder's top rung was taken after it.
+    pub refused: u8,
 }
+
+/// Bit of [`LadderState::refused`]: the ladder reached its top rung since that refusal.
+pub(super) const TOP_RUNG_SINCE: u8 = 0x80;
 
 impl LadderState {
     pub const fn new(jitter: u32) -> Self {
@@ -167,9 +175,11 @@ impl LadderState {
             failures: 0,
             ladder_pos: 0,
             power_cycles: 0,
-            broker_since: None,
+            broker_since: 0,
+            broker_run: false,
             refusals: 0,
             jitter,
+            refused: 0,
         }
     }
 
@@ -181,7 +191,8 @@ impl LadderState {
         self.failures = 0;
         self.ladder_pos = 0;
         self.power_cycles = 0;
-        self.broker_since = None;
+        self.broker_run = false;
         self.refusals = 0;
+        self.refused = 0;
     }
 }

@@ -1,0 +1,130 @@
+//! A set-up command the module refuses for good: a configured value it does not take (a
+//! keep-alive outside its range, a will or client id it cannot use, a TLS file it lacks). The
+//! first refusals are the module's (README "Failure classes": contradictory answers climb the
+//! ladder); refused again after the ladder's top rung, no reset changes the answer, and the
+//! session re-connects with back-off as `CONFIG_REFUSED` without touching the module again.
+
+use super::modem::*;
+use cellmqtt::{Config, Notice, RecoveryStep, State, Status};
+
+const TWO_HOURS: u32 = 7_200_000;
+
+/// Each family with the set-up command its module refuses: Luat `AT+MCONFIG` (with
+/// credentials, so not the anonymous form), Quectel the keep-alive item of `AT+QMTCFG` (the
+/// range is UNKNOWN for LTE parts, docs/quectel-simcom-at.md §3.2), SIMCom `AT+CMQTTACCQ`
+/// (the client, a part of the connect).
+/// A family's name, configuration, healthy module and the command its module refuses.
+type Case = (
+    &'static str,
+    Config<'static>,
+    fn(&[u8]) -> Vec<u8>,
+    &'static [u8],
+);
+
+fn cases() -> [Case; 3] {
+    let mut luat = luat_cfg();
+    (luat.username, luat.password) = (b"u", b"p");
+    let mut quectel = quectel_cfg();
+    quectel.keepalive_s = 7_200;
+    [
+        ("luat", luat, luat_ok, b"AT+MCONFIG"),
+        ("quectel", quectel, quectel_ok, b"AT+QMTCFG=\"keepalive\""),
+        ("simcom", simcom_cfg(), simcom_ok, b"AT+CMQTTACCQ"),
+    ]
+}
+
+fn pins(n: &[Notice]) -> usize {
+    n.iter().filter(|e| matches!(e, Notice::Pin { .. })).count()
+}
+
+/// Refused for two hours: the ladder once to its top (3 re-connects, 2 RESET pulses, a power
+/// cycle, all `MODULE_ERROR`), then only re-connects as `CONFIG_REFUSED`, no pin, no reset;
+/// the session never gives up by default.
+#[test]
+fn a_setup_command_refused_after_the_top_rung_is_the_configuration() {
+    for (fam, cfg, ok, refused) in cases() {
+        let mut m = Modem::new(cfg);
+        let mut answer = |cmd: &[u8]| match starts(cmd, refused) {
+            true => b"\r\nERROR\r\n".to_vec(),
+            false => ok(cmd),
+        };
+        m.run(TWO_HOURS, &mut answer);
+        let r = m.recoveries();
+        let module = |step| (step, Status::ModuleError);
+        let mut climb = vec![module(RecoveryStep::Reconnect); 3];
+        climb.extend([module(RecoveryStep::ResetPin); 2]);
+        climb.push(module(RecoveryStep::PowerCycle));
+        assert_eq!(r[..climb.len().min(r.len())], climb[..], "{fam}");
+        if cfg!(miri) {
+            continue;
+        }
+        let after = &r[climb.len()..];
+        assert!(after.len() >= 10, "{fam}: {r:?}");
+        assert!(
+            after
+                .iter()
+                .all(|&s| s == (RecoveryStep::Reconnect, Status::ConfigRefused)),
+            "{fam}: {r:?}"
+        );
+        let s = m.h.engine.stats();
+        let hardware = (
+            s.reset_pulses,
+            s.power_cycles,
+            s.soft_resets,
+            pins(&m.notices),
+        );
+        // RESET: asserted and released, twice; the power cycle: supply off, on, PWRKEY pulse.
+        assert_eq!(hardware, (2, 1, 0, 8), "{fam}: {r:?}");
+        assert_ne!(m.h.engine.state(), State::Failed, "{fam}");
+    }
+}
+
+/// A refusal the power cycle cured was the module's: online after it, and the record went
+/// with the run of failures. When the link then drops and the command is refused again, that
+/// refusal is the module's again (the ladder from its start), not `CONFIG_REFUSED`.
+#[test]
+fn a_refusal_the_power_cycle_cured_was_the_module_and_is_forgotten_online() {
+    let drops: [&[u8]; 3] = [
+        b"\r\nCLOSED\r\n",
+        b"\r\n+QMTSTAT: 0,1\r\n",
+        // The network gone: the service is restarted, so the client is acquired again.
+        b"\r\n+CMQTTNONET\r\n",
+    ];
+    for ((fam, cfg, ok, refused), drop) in cases().into_iter().zip(drops) {
+        let mut m = Modem::new(cfg);
+        // Refused until the power cycle: the sixth refusal takes the top rung.
+        let refusals_left = std::cell::Cell::new(6);
+        let mut answer = |cmd: &[u8]| match starts(cmd, refused) && refusals_left.get() > 0 {
+            true => {
+                refusals_left.set(refusals_left.get() - 1);
+                b"\r\nERROR\r\n".to_vec()
+            }
+            false => ok(cmd),
+        };
+        let online = |n: &[Notice]| n.contains(&Notice::State(State::Online));
+        m.run_until(TWO_HOURS, &mut answer, &online);
+        assert_eq!(m.h.engine.state(), State::Online, "{fam}");
+        let climbed = m.recoveries();
+        assert_eq!(
+            climbed.last(),
+            Some(&(RecoveryStep::PowerCycle, Status::ModuleError))
+        );
+        assert!(
+            !climbed.iter().any(|r| r.1 == Status::ConfigRefused),
+            "{fam}"
+        );
+        refusals_left.set(1);
+        m.h.rx(drop);
+        let two_more = |n: &[Notice]| {
+            let r = n.iter().filter(|e| matches!(e, Notice::Recovery { .. }));
+            r.count() >= climbed.len() + 2
+        };
+        m.run_until(TWO_HOURS, &mut answer, &two_more);
+        let r = m.recoveries();
+        let again = [
+            (RecoveryStep::Reconnect, Status::LinkLost),
+            (RecoveryStep::Reconnect, Status::ModuleError),
+        ];
+        assert_eq!(r[climbed.len()..], again, "{fam}");
+    }
+}
