@@ -854,6 +854,9 @@ typedef struct cellmqtt_ladder_t {
   uint8_t resets_before_power_cycle;
   /**
    * Consecutive power cycles without getting online before giving up (0 = never give up).
+   * With 0, a failure that outlives one climb to the top rung (the SIM or the attach still
+   * missing, a set-up command still refused) is no longer the module's: re-connects only,
+   * no pin or reset. With a limit, the ladder runs to it round after round.
    */
   uint16_t power_cycle_limit;
   /**

@@ -251,6 +251,9 @@ pub struct Ladder {
     /// RESET pulses before a power cycle.
     pub resets_before_power_cycle: u8,
     /// Consecutive power cycles without getting online before giving up (0 = never give up).
+    /// With 0, a failure that outlives one climb to the top rung (the SIM or the attach still
+    /// missing, a set-up command still refused) is no longer the module's: re-connects only,
+    /// no pin or reset. With a limit, the ladder runs to it round after round.
     pub power_cycle_limit: u16,
     /// Consecutive refusals (`BROKER_REFUSED`, and `CONFIG_REFUSED`: a set-up command the
     /// module refuses for good) before giving up (0 = never): a wrong password does not fix

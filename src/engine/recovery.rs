@@ -118,8 +118,7 @@ pub(super) fn jitter_seed(client_id: &[u8]) -> u32 {
     h | 1
 }
 
-/// The status of a failure that is not the module's: the broker's, the network path's, or a
-/// configuration the module refuses (one that never touches the module's hardware).
+/// The status of a broker or network failure (one that never touches the module's hardware).
 // Out of line: four failure paths classify with it; measured 36 B smaller (Luat engine).
 #[inline(never)]
 pub(super) fn is_broker_side(reason: Status) -> bool {
@@ -129,7 +128,6 @@ pub(super) fn is_broker_side(reason: Status) -> bool {
             | Status::BrokerUnreachable
             | Status::TlsFailed
             | Status::NameNotResolved
-            | Status::ConfigRefused
     )
 }
 
@@ -308,10 +306,30 @@ impl<'a> Engine<'a> {
             Cause::Broker
         } else if reason == Status::LinkLost {
             Cause::Network
+        } else if matches!(reason, Status::SimAbsent | Status::NotAttached)
+            && self.outlived_the_ladder(reason as u8 & !TOP_RUNG_SINCE)
+            && self.cfg.ladder.power_cycle_limit == 0
+        {
+            // The vendors restart the module for these (docs/luat-at.md §2.3), and the ladder
+            // did, to its top; still missing, the SIM or the network is: re-connects only.
+            // (A configured limit is run to as configured: a device that sleeps once it is
+            // reached.)
+            Cause::Broker
         } else {
             Cause::Failure
         };
         self.fail_as(reason, cause);
+    }
+
+    /// True when the failure `key` names (a set-up command, or a status's code) happened
+    /// before and the ladder's top rung since did not cure it; else it becomes the failure
+    /// watched (`LadderState::refused`).
+    fn outlived_the_ladder(&mut self, key: u8) -> bool {
+        let again = self.ladder.refused == key | TOP_RUNG_SINCE;
+        if !again {
+            self.ladder.refused = key;
+        }
+        again
     }
 
     /// A command of the session's set-up (`key`, never 0, names which) was refused. That is
@@ -319,17 +337,18 @@ impl<'a> Engine<'a> {
     /// after the ladder's top rung: then no reset or power cycle changes the answer, and the
     /// configuration is at fault (`CONFIG_REFUSED`: re-connects with back-off, as for the
     /// broker's failures, never a pin or a reset), until the session gets online or restarts.
+    /// With `power_cycle_limit` set, the ladder still runs to it (`CONFIG_REFUSED` then).
     // Out of line: the bring-up entries and the connect's parts both end here.
     #[inline(never)]
     pub(super) fn setup_refused(&mut self, key: u8) {
-        let again = self.ladder.refused == key | TOP_RUNG_SINCE;
-        if !again {
-            self.ladder.refused = key;
-        }
-        self.fail(match again {
-            true => Status::ConfigRefused,
-            false => Status::ModuleError,
-        });
+        let again = self.outlived_the_ladder(key);
+        // As for the SIM and the attach (`fail`), a configured limit is run to as configured.
+        let (reason, cause) = match (again, self.cfg.ladder.power_cycle_limit == 0) {
+            (true, true) => (Status::ConfigRefused, Cause::Broker),
+            (true, false) => (Status::ConfigRefused, Cause::Failure),
+            (false, _) => (Status::ModuleError, Cause::Failure),
+        };
+        self.fail_as(reason, cause);
     }
 
     fn fail_as(&mut self, reason: Status, cause: Cause) {

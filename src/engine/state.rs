@@ -161,8 +161,10 @@ pub(super) struct LadderState {
     /// Jitter for re-connect back-offs (xorshift), seeded from the client id so a fleet
     /// spreads out even with identical clocks.
     pub jitter: u32,
-    /// The set-up command last refused (`Engine::setup_refused`'s key, 0 = none), with
-    /// [`TOP_RUNG_SINCE`] once the ladder's top rung was taken after it.
+    /// The failure the ladder last met that may outlive it (`Engine::outlived_the_ladder`;
+    /// 0 = none): a set-up command refused (1-64 the bring-up entries, from 65 the connect's
+    /// parts), or the SIM or the attach missing (their status code's low bits, 103 and 101);
+    /// with [`TOP_RUNG_SINCE`] once the ladder's top rung was taken after it.
     pub refused: u8,
 }
 

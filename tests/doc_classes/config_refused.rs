@@ -90,7 +90,8 @@ fn a_refusal_the_power_cycle_cured_was_the_module_and_is_forgotten_online() {
         // The network gone: the service is restarted, so the client is acquired again.
         b"\r\n+CMQTTNONET\r\n",
     ];
-    for ((fam, cfg, ok, refused), drop) in cases().into_iter().zip(drops) {
+    let families = if cfg!(miri) { 1 } else { 3 };
+    for ((fam, cfg, ok, refused), drop) in cases().into_iter().zip(drops).take(families) {
         let mut m = Modem::new(cfg);
         // Refused until the power cycle: the sixth refusal takes the top rung.
         let refusals_left = std::cell::Cell::new(6);
@@ -126,5 +127,39 @@ fn a_refusal_the_power_cycle_cured_was_the_module_and_is_forgotten_online() {
             (RecoveryStep::Reconnect, Status::ModuleError),
         ];
         assert_eq!(r[climbed.len()..], again, "{fam}");
+    }
+}
+
+/// With `power_cycle_limit` set, the ladder still runs to the limit as configured (a device
+/// that sleeps once it is reached), its steps after the top rung reported `CONFIG_REFUSED`.
+#[test]
+fn with_a_power_cycle_limit_the_ladder_runs_to_it() {
+    // Under Miri (a thousand times slower) one family: the ladder is the same code for all.
+    for (fam, mut cfg, ok, refused) in cases().into_iter().take(if cfg!(miri) { 1 } else { 3 }) {
+        cfg.ladder.power_cycle_limit = 1;
+        let mut m = Modem::new(cfg);
+        let mut answer = |cmd: &[u8]| match starts(cmd, refused) {
+            true => b"\r\nERROR\r\n".to_vec(),
+            false => ok(cmd),
+        };
+        let gave_up = |n: &[Notice]| n.contains(&Notice::State(State::Failed));
+        m.run_until(TWO_HOURS, &mut answer, &gave_up);
+        use RecoveryStep::*;
+        let (module, config) = (Status::ModuleError, Status::ConfigRefused);
+        let want = [
+            (Reconnect, module),
+            (Reconnect, module),
+            (Reconnect, module),
+            (ResetPin, module),
+            (ResetPin, module),
+            (PowerCycle, module),
+            (Reconnect, config),
+            (Reconnect, config),
+            (Reconnect, config),
+            (ResetPin, config),
+            (ResetPin, config),
+            (GaveUp, config),
+        ];
+        assert_eq!(m.recoveries(), want, "{fam}");
     }
 }

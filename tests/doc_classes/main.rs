@@ -8,6 +8,7 @@
 //! shows as a pin notice. A broker or network class (refused, unreachable, name not resolved,
 //! TLS failed, link lost) must never move a pin nor send the module's reset command; a module
 //! class must climb the ladder to the RESET pin.
+mod beyond_the_ladder;
 #[path = "../common/mod.rs"]
 mod common;
 mod config_refused;

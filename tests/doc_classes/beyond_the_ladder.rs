@@ -1,0 +1,77 @@
+//! A SIM that stays missing and an attach that never comes (no coverage, a SIM whose contract
+//! ended). The vendors' advice is to restart the module (docs/luat-at.md §2.3: no SIM after
+//! 10 s, no attach after 2 min), and the ladder does so once, to its top (re-connects, RESET
+//! pulses, a power cycle). Still missing after that, it is the SIM's or the network's, not the
+//! module's: the session keeps asking after the back-off without touching the module again (a
+//! power cycle every few minutes for as long as a truck stands in a garage wears its flash).
+
+use super::modem::*;
+use cellmqtt::{Config, Notice, RecoveryStep, State, Status};
+
+const TWO_HOURS: u32 = 7_200_000;
+
+/// A family's name, configuration and healthy module.
+type Family = (&'static str, Config<'static>, fn(&[u8]) -> Vec<u8>);
+
+fn families() -> [Family; 3] {
+    [
+        ("luat", luat_cfg(), luat_ok),
+        ("quectel", quectel_cfg(), quectel_ok),
+        ("simcom", simcom_cfg(), simcom_ok),
+    ]
+}
+
+/// Runs two hours of `answer` and checks the ladder was climbed once, to its top, for
+/// `reason`, and that after it only re-connects came, for the same reason, with no pin.
+fn climbs_once(
+    fam: &str,
+    cfg: Config<'static>,
+    answer: &mut dyn FnMut(&[u8]) -> Vec<u8>,
+    reason: Status,
+) {
+    let mut m = Modem::new(cfg);
+    m.run(TWO_HOURS, answer);
+    let r = m.recoveries();
+    let step = |s| (s, reason);
+    let mut climb = vec![step(RecoveryStep::Reconnect); 3];
+    climb.extend([step(RecoveryStep::ResetPin); 2]);
+    climb.push(step(RecoveryStep::PowerCycle));
+    assert_eq!(r[..climb.len().min(r.len())], climb[..], "{fam}");
+    if cfg!(miri) {
+        return;
+    }
+    let after = &r[climb.len()..];
+    assert!(after.len() >= 10, "{fam}: {r:?}");
+    let again = step(RecoveryStep::Reconnect);
+    assert!(after.iter().all(|&s| s == again), "{fam}: {r:?}");
+    let s = m.h.engine.stats();
+    let pins = m.notices.iter().filter(|e| matches!(e, Notice::Pin { .. }));
+    let hardware = (s.reset_pulses, s.power_cycles, s.soft_resets, pins.count());
+    assert_eq!(hardware, (2, 1, 0, 8), "{fam}: {r:?}");
+    assert_ne!(m.h.engine.state(), State::Failed, "{fam}");
+}
+
+/// No SIM (`+CME ERROR: 10`, docs/luat-at.md §8 and §2.3 [S12]) on every ask.
+#[test]
+fn a_sim_still_missing_after_the_top_rung_leaves_the_module_alone() {
+    for (fam, cfg, ok) in families() {
+        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CPIN?") {
+            true => b"\r\n+CME ERROR: 10\r\n".to_vec(),
+            false => ok(cmd),
+        };
+        climbs_once(fam, cfg, &mut answer, Status::SimAbsent);
+    }
+}
+
+/// Never attached (`+CGATT: 0` until the deadline, docs/luat-at.md §2.3: normally within
+/// 2 min).
+#[test]
+fn an_attach_still_missing_after_the_top_rung_leaves_the_module_alone() {
+    for (fam, cfg, ok) in families() {
+        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CGATT?") {
+            true => b"\r\n+CGATT: 0\r\n\r\nOK\r\n".to_vec(),
+            false => ok(cmd),
+        };
+        climbs_once(fam, cfg, &mut answer, Status::NotAttached);
+    }
+}
