@@ -306,8 +306,10 @@ impl<'a> Engine<'a> {
             Cause::Broker
         } else if reason == Status::LinkLost {
             Cause::Network
-        } else if matches!(reason, Status::SimAbsent | Status::NotAttached)
-            && self.outlived_the_ladder(reason as u8 & !TOP_RUNG_SINCE)
+        } else if matches!(
+            reason,
+            Status::SimAbsent | Status::SimLocked | Status::NotAttached
+        ) && self.outlived_the_ladder(reason as u8 & !TOP_RUNG_SINCE)
             && self.cfg.ladder.power_cycle_limit == 0
         {
             // The vendors restart the module for these (docs/luat-at.md §2.3), and the ladder

@@ -163,7 +163,8 @@ pub(super) struct LadderState {
     pub jitter: u32,
     /// The failure the ladder last met that may outlive it (`Engine::outlived_the_ladder`;
     /// 0 = none): a set-up command refused (1-64 the bring-up entries, from 65 the connect's
-    /// parts), or the SIM or the attach missing (their status code's low bits, 103 and 101);
+    /// parts), or the SIM missing or locked, or the attach missing (their status code's low
+    /// bits: 103, 102, 101);
     /// with [`TOP_RUNG_SINCE`] once the ladder's top rung was taken after it.
     pub refused: u8,
 }

@@ -1,5 +1,5 @@
-//! A SIM that stays missing and an attach that never comes (no coverage, a SIM whose contract
-//! ended). The vendors' advice is to restart the module (docs/luat-at.md §2.3: no SIM after
+//! A SIM that stays missing or locked and an attach that never comes (no coverage, a SIM
+//! whose contract ended). The vendors' advice is to restart the module (docs/luat-at.md §2.3: no SIM after
 //! 10 s, no attach after 2 min), and the ladder does so once, to its top (re-connects, RESET
 //! pulses, a power cycle). Still missing after that, it is the SIM's or the network's, not the
 //! module's: the session keeps asking after the back-off without touching the module again (a
@@ -60,6 +60,19 @@ fn a_sim_still_missing_after_the_top_rung_leaves_the_module_alone() {
             false => ok(cmd),
         };
         climbs_once(fam, cfg, &mut answer, Status::SimAbsent);
+    }
+}
+
+/// A SIM that wants a PIN (`+CPIN: SIM PIN`): the library enters none, and no reset changes
+/// that (the application may, through `cellmqtt_at_command`).
+#[test]
+fn a_sim_still_locked_after_the_top_rung_leaves_the_module_alone() {
+    for (fam, cfg, ok) in families() {
+        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CPIN?") {
+            true => b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n".to_vec(),
+            false => ok(cmd),
+        };
+        climbs_once(fam, cfg, &mut answer, Status::SimLocked);
     }
 }
 
