@@ -33,10 +33,6 @@ fn cases() -> [Case; 3] {
     ]
 }
 
-fn pins(n: &[Notice]) -> usize {
-    n.iter().filter(|e| matches!(e, Notice::Pin { .. })).count()
-}
-
 /// Refused for two hours: the ladder once to its top (3 re-connects, 2 RESET pulses, a power
 /// cycle, all `MODULE_ERROR`), then only re-connects as `CONFIG_REFUSED`, no pin, no reset;
 /// the session never gives up by default.
@@ -49,33 +45,7 @@ fn a_setup_command_refused_after_the_top_rung_is_the_configuration() {
             false => ok(cmd),
         };
         m.run(TWO_HOURS, &mut answer);
-        let r = m.recoveries();
-        let module = |step| (step, Status::ModuleError);
-        let mut climb = vec![module(RecoveryStep::Reconnect); 3];
-        climb.extend([module(RecoveryStep::ResetPin); 2]);
-        climb.push(module(RecoveryStep::PowerCycle));
-        assert_eq!(r[..climb.len().min(r.len())], climb[..], "{fam}");
-        if cfg!(miri) {
-            continue;
-        }
-        let after = &r[climb.len()..];
-        assert!(after.len() >= 10, "{fam}: {r:?}");
-        assert!(
-            after
-                .iter()
-                .all(|&s| s == (RecoveryStep::Reconnect, Status::ConfigRefused)),
-            "{fam}: {r:?}"
-        );
-        let s = m.h.engine.stats();
-        let hardware = (
-            s.reset_pulses,
-            s.power_cycles,
-            s.soft_resets,
-            pins(&m.notices),
-        );
-        // RESET: asserted and released, twice; the power cycle: supply off, on, PWRKEY pulse.
-        assert_eq!(hardware, (2, 1, 0, 8), "{fam}: {r:?}");
-        assert_ne!(m.h.engine.state(), State::Failed, "{fam}");
+        m.assert_one_climb_then(Status::ModuleError, Status::ConfigRefused, fam);
     }
 }
 

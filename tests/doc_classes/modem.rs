@@ -140,6 +140,35 @@ impl Modem {
         assert_ne!(self.h.engine.state(), State::Failed, "{what}");
     }
 
+    /// The default ladder climbed once, to its top, for `first` (3 re-connects, 2 RESET
+    /// pulses, a power cycle), then only re-connects, for `then`: no more pins or resets
+    /// (README "Failure classes": once per run, then never), and no give-up.
+    #[track_caller]
+    pub fn assert_one_climb_then(&self, first: Status, then: Status, what: &str) {
+        let r = self.recoveries();
+        let mut climb = vec![(RecoveryStep::Reconnect, first); 3];
+        climb.extend([(RecoveryStep::ResetPin, first); 2]);
+        climb.push((RecoveryStep::PowerCycle, first));
+        assert_eq!(r[..climb.len().min(r.len())], climb[..], "{what}");
+        if cfg!(miri) {
+            // `run` stopped after six failures.
+            return;
+        }
+        let after = &r[climb.len()..];
+        assert!(after.len() >= 10, "{what}: {r:?}");
+        let again = (RecoveryStep::Reconnect, then);
+        assert!(after.iter().all(|&s| s == again), "{what}: {r:?}");
+        let s = self.h.engine.stats();
+        let pins = self
+            .notices
+            .iter()
+            .filter(|e| matches!(e, Notice::Pin { .. }));
+        let hardware = (s.reset_pulses, s.power_cycles, s.soft_resets, pins.count());
+        // RESET asserted and released, twice; the power cycle: supply off, on, PWRKEY pulse.
+        assert_eq!(hardware, (2, 1, 0, 8), "{what}: {r:?}");
+        assert_ne!(self.h.engine.state(), State::Failed, "{what}");
+    }
+
     /// A module class: the first failure is `reason`, and the ladder reaches the RESET pin.
     #[track_caller]
     pub fn assert_climbs(&self, reason: Status, what: &str) {
