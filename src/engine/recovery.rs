@@ -92,6 +92,10 @@ enum Cause {
     /// side, whether online or during a connect (docs/luat-at.md §10.5,
     /// docs/quectel-simcom-at.md §5): re-connect after the back-off, never climb.
     Network,
+    /// The SIM or the attach still missing after the ladder's top rung: no restart cures
+    /// that. Re-connect after the jittered back-off, never climb; not the broker's, so not
+    /// counted in `broker_failures` and never the broker's last-resort reset.
+    Outside,
 }
 
 /// A rung `climb` takes: each one counts in its own statistic and is announced as the
@@ -316,7 +320,7 @@ impl<'a> Engine<'a> {
             // did, to its top; still missing, the SIM or the network is: re-connects only.
             // (A configured limit is run to as configured: a device that sleeps once it is
             // reached.)
-            Cause::Broker
+            Cause::Outside
         } else {
             Cause::Failure
         };
@@ -366,6 +370,7 @@ impl<'a> Engine<'a> {
         self.ladder.failures = self.ladder.failures.saturating_add(1);
         match cause {
             Cause::Broker => return self.broker_side(reason),
+            Cause::Outside => return self.reconnect(reason, Cause::Broker),
             // Where the ladder stands is left as it is: a re-connect that fails for the
             // module's own reasons climbs from there.
             Cause::Network => {
@@ -409,6 +414,10 @@ impl<'a> Engine<'a> {
         let l = self.cfg.ladder;
         if l.refusal_limit != 0 && self.ladder.refusals >= l.refusal_limit {
             return self.give_up(reason);
+        }
+        if reason == Status::ConfigRefused {
+            // The module was restarted for it already (the ladder's top rung): no reset.
+            return self.reconnect(reason, Cause::Broker);
         }
         if !self.ladder.broker_run {
             (self.ladder.broker_run, self.ladder.broker_since) = (true, self.now);

@@ -22,15 +22,23 @@ fn families() -> [Family; 3] {
 }
 
 /// Runs two hours of `answer`: the ladder once to its top for `reason`, then re-connects only.
+/// Also with the broker's last-resort reset configured (`broker_reset_after_s`): that is for
+/// the broker's four classes, and none of these is counted as the broker's.
 fn climbs_once(
     fam: &str,
     cfg: Config<'static>,
     answer: &mut dyn FnMut(&[u8]) -> Vec<u8>,
     reason: Status,
 ) {
-    let mut m = Modem::new(cfg);
-    m.run(TWO_HOURS, answer);
-    m.assert_one_climb_then(reason, reason, fam);
+    for &broker_reset_after_s in broker_resets() {
+        let mut cfg = cfg;
+        cfg.ladder.broker_reset_after_s = broker_reset_after_s;
+        let what = format!("{fam}, broker_reset_after_s {broker_reset_after_s}");
+        let mut m = Modem::new(cfg);
+        m.run(TWO_HOURS, answer);
+        m.assert_one_climb_then(reason, reason, &what);
+        assert_eq!(m.h.engine.stats().broker_failures, 0, "{what}");
+    }
 }
 
 /// No SIM (`+CME ERROR: 10`, docs/luat-at.md §8 and §2.3 [S12]) on every ask.

@@ -36,16 +36,33 @@ fn cases() -> [Case; 3] {
 /// Refused for two hours: the ladder once to its top (3 re-connects, 2 RESET pulses, a power
 /// cycle, all `MODULE_ERROR`), then only re-connects as `CONFIG_REFUSED`, no pin, no reset;
 /// the session never gives up by default.
+/// The same with the broker's last-resort reset configured: the module was restarted for the
+/// refusal already, so none (`broker_failures` counts each `CONFIG_REFUSED`, Stats).
 #[test]
 fn a_setup_command_refused_after_the_top_rung_is_the_configuration() {
     for (fam, cfg, ok, refused) in cases() {
-        let mut m = Modem::new(cfg);
-        let mut answer = |cmd: &[u8]| match starts(cmd, refused) {
-            true => b"\r\nERROR\r\n".to_vec(),
-            false => ok(cmd),
-        };
-        m.run(TWO_HOURS, &mut answer);
-        m.assert_one_climb_then(Status::ModuleError, Status::ConfigRefused, fam);
+        for &broker_reset_after_s in broker_resets() {
+            let mut cfg = cfg;
+            cfg.ladder.broker_reset_after_s = broker_reset_after_s;
+            let what = format!("{fam}, broker_reset_after_s {broker_reset_after_s}");
+            let mut m = Modem::new(cfg);
+            let mut answer = |cmd: &[u8]| match starts(cmd, refused) {
+                true => b"\r\nERROR\r\n".to_vec(),
+                false => ok(cmd),
+            };
+            m.run(TWO_HOURS, &mut answer);
+            m.assert_one_climb_then(Status::ModuleError, Status::ConfigRefused, &what);
+            let refused = m
+                .recoveries()
+                .iter()
+                .filter(|r| r.1 == Status::ConfigRefused)
+                .count();
+            assert_eq!(
+                m.h.engine.stats().broker_failures as usize,
+                refused,
+                "{what}"
+            );
+        }
     }
 }
 

@@ -313,3 +313,14 @@ pub fn simcom_ok(cmd: &[u8]) -> Vec<u8> {
     };
     a.to_vec()
 }
+
+/// `broker_reset_after_s` settings a long refusal is run with: off, and a minute (a reset
+/// would come within the run). Under Miri only off: `run` stops after six failures, long
+/// before a minute of them.
+pub fn broker_resets() -> &'static [u32] {
+    if cfg!(miri) {
+        &[0]
+    } else {
+        &[0, 60]
+    }
+}
