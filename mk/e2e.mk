@@ -15,3 +15,14 @@ e2e-test: examples emu
 	python3 tests/e2e/e2e.py --emu target/emu/cellmqtt-emu
 
 TEST_STEPS += e2e-test
+
+# The CLI's contract where e2e.py does not already check it (tests/e2e/cli_contract.py): per
+# family, publishing alone exits by itself, rounds and {n}, QoS 2, retain, binary files, empty
+# and too long payloads, refusals, --exit-after-messages reached by retained messages, will,
+# online message, credentials, SIGINT/SIGTERM, --at/--info/--client-id-imei, unrouted pins,
+# odd bytes, the link lost, usage errors and non-UTF-8 specs; every line strict UTF-8 JSON.
+.PHONY: cli-contract-test
+cli-contract-test: examples emu
+	python3 tests/e2e/cli_contract.py --emu target/emu/cellmqtt-emu
+
+TEST_STEPS += cli-contract-test

@@ -49,6 +49,7 @@ cmake-test:
 # The spec rules of --pub/--pub-file/--sub (spec.c), under ASan + UBSan.
 .PHONY: cli-spec-test
 $(BUILD)/tests/cli_spec_test: examples-c/cellmqtt-cli/test/spec_test.c examples-c/cellmqtt-cli/spec.c \
+                              examples-c/cellmqtt-cli/json.c examples-c/cellmqtt-cli/json.h \
                               examples-c/cellmqtt-cli/spec.h examples-c/cellmqtt-cli/cli.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) -o $@

@@ -531,8 +531,10 @@ static bool finished(uint32_t now, uint32_t deadline, const char **why) {
     if (interrupted) *why = "interrupted";
     else if (run.gave_up) *why = "gave_up";
     else if (run.sub_failed) *why = "subscribe_failed";
+    /* Messages may arrive before every SUBACK (a retained one on the first filter): the
+     * other subscriptions were asked for too, so they are waited on like the publishes. */
     else if (opts.exit_after_messages && run.received >= opts.exit_after_messages &&
-             publishes_settled() && share_settled(&opts))
+             publishes_settled() && share_settled(&opts) && subs_confirmed())
         *why = "messages";
     else if (!opts.exit_after_messages && opts.n_subs == 0 &&
              (opts.n_pubs > 0 || opts.n_at > 0 || opts.info) && publishes_settled() &&

@@ -10,6 +10,8 @@
  * error, never folded into the topic: `--pub t:3=x` is refused. */
 #include "spec.h"
 
+#include "json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,8 @@ const char *spec_topic(const char *t, size_t len, bool filter) {
                  CLI_TOPIC_MAX);
         return why;
     }
+    /* MQTT topics are UTF-8: the engine would refuse any other only once connected. */
+    if (!json_is_utf8((const uint8_t *)t, len)) return "the topic is not valid UTF-8";
     for (size_t i = 0; i < len; i++) {
         char c = t[i];
         /* The AT commands carry topics in double quotes without an escape. */

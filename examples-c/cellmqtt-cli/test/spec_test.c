@@ -85,6 +85,10 @@ int main(void) {
     bad("a/#/b", true, "'#' must be the whole last level");
     bad("a#", true, "'#' must be the whole last level");
     bad("a\nb", true, "control byte");
+    bad("t/\xff=x", false, "not valid UTF-8");
+    bad("t/\xc3:1", true, "not valid UTF-8");       /* a sequence cut short */
+    bad("t/\xc0\xaf=x", false, "not valid UTF-8"); /* an overlong '/' */
+    pub_ok("t/\xc3\xa9:1=x", "t/\xc3\xa9", 1, 0, "x"); /* UTF-8 itself is fine */
     char long_topic[300];
     memset(long_topic, 'x', 257);
     strcpy(long_topic + 257, "=p");
