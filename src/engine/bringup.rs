@@ -57,10 +57,12 @@ impl<'a> Engine<'a> {
             // The key `setup_refused` tells entries apart by: never 0, list and index.
             let key = (i & 31) + 1 + if list == List::Configure { 32 } else { 0 };
             match item.on_error {
-                OnError::Fail(FailReason::ModuleError) => return self.setup_refused(key),
+                OnError::Fail(FailReason::ModuleError) => {
+                    return self.setup_refused(key, Status::ModuleError)
+                }
                 OnError::Fail(reason) => return self.fail(reason.status()),
                 OnError::Anonymous if !anonymous || r != Final::Error(765) => {
-                    return self.setup_refused(key)
+                    return self.setup_refused(key, Status::ModuleError)
                 }
                 OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),
                 OnError::Check => self.boot.item_failed = true,

@@ -339,20 +339,21 @@ impl<'a> Engine<'a> {
     }
 
     /// A command of the session's set-up (`key`, never 0, names which) was refused. That is
-    /// the module's (`MODULE_ERROR`: the ladder) until the same command is refused again
-    /// after the ladder's top rung: then no reset or power cycle changes the answer, and the
-    /// configuration is at fault (`CONFIG_REFUSED`: re-connects with back-off, as for the
-    /// broker's failures, never a pin or a reset), until the session gets online or restarts.
-    /// With `power_cycle_limit` set, the ladder still runs to it (`CONFIG_REFUSED` then).
-    // Out of line: the bring-up entries and the connect's parts both end here.
+    /// the module's (`first`, `MODULE_ERROR` or `CONNECT_FAILED`: the ladder) until the same
+    /// command is refused again after the ladder's top rung: then no reset or power cycle
+    /// changes the answer, and the configuration is at fault (`CONFIG_REFUSED`: re-connects
+    /// with back-off, as for the broker's failures, never a pin or a reset), until the
+    /// session gets online or restarts. With `power_cycle_limit` set, the ladder still runs
+    /// to it (`CONFIG_REFUSED` then).
+    // Out of line: the bring-up entries, the open and the connect's parts all end here.
     #[inline(never)]
-    pub(super) fn setup_refused(&mut self, key: u8) {
+    pub(super) fn setup_refused(&mut self, key: u8, first: Status) {
         let again = self.outlived_the_ladder(key);
         // As for the SIM and the attach (`fail`), a configured limit is run to as configured.
         let (reason, cause) = match (again, self.cfg.ladder.power_cycle_limit == 0) {
             (true, true) => (Status::ConfigRefused, Cause::Broker),
             (true, false) => (Status::ConfigRefused, Cause::Failure),
-            (false, _) => (Status::ModuleError, Cause::Failure),
+            (false, _) => (first, Cause::Failure),
         };
         self.fail_as(reason, cause);
     }

@@ -429,6 +429,14 @@ impl<'a> Engine<'a> {
                 (Final::Error(code), _) if is_dns_error(code) => {
                     self.broker_failed(Subject::MipStart, code, Status::NameNotResolved)
                 }
+                // Refused at once, with no `CONNECT FAIL`: a sick module, or one that will
+                // never take this host and port (Luat `+CME ERROR: 767` for plain TCP to a
+                // TLS-only port, docs/luat-at.md §5.2). Keyed by its status's code, apart
+                // from the bring-up's keys (1-64) and the connect's parts (65 on).
+                (Final::Error(_), _) => {
+                    let key = Status::ConnectFailed as u8 & !super::state::TOP_RUNG_SINCE;
+                    self.setup_refused(key, Status::ConnectFailed)
+                }
                 _ => self.fail(Status::ConnectFailed),
             },
             Cmd::Connect => match ok {
@@ -513,7 +521,7 @@ impl<'a> Engine<'a> {
         if !self.is_last_part(Cmd::Connect, part) {
             // `on_final` logged the `ERROR` already. A set-up part (SIMCom's client and will):
             // keys after the bring-up entries' (`item_done`).
-            return self.setup_refused(part.saturating_add(65));
+            return self.setup_refused(part.saturating_add(65), Status::ModuleError);
         }
         let code = match r {
             Final::Error(code) => code,

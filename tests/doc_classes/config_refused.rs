@@ -66,6 +66,22 @@ fn a_setup_command_refused_after_the_top_rung_is_the_configuration() {
     }
 }
 
+/// Luat `AT+MIPSTART` refused at once, with no `CONNECT FAIL` (`+CME ERROR: 767` for plain TCP
+/// to a TLS-only port, docs/luat-at.md §5.2): `CONNECT_FAILED` up the ladder once, then the
+/// configuration's (a port or TLS setting no reset changes): re-connects only.
+#[test]
+fn an_open_refused_at_once_after_the_top_rung_is_the_configuration() {
+    let mut cfg = luat_cfg();
+    cfg.port = 8883;
+    let mut m = Modem::new(cfg);
+    let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+MIPSTART") {
+        true => b"\r\n+CME ERROR: 767\r\n".to_vec(),
+        false => luat_ok(cmd),
+    };
+    m.run(TWO_HOURS, &mut answer);
+    m.assert_one_climb_then(Status::ConnectFailed, Status::ConfigRefused, "luat open");
+}
+
 /// A refusal the power cycle cured was the module's: online after it, and the record went
 /// with the run of failures. When the link then drops and the command is refused again, that
 /// refusal is the module's again (the ladder from its start), not `CONFIG_REFUSED`.
