@@ -21,60 +21,46 @@ fn families() -> [Family; 3] {
     ]
 }
 
-/// Runs two hours of `answer`: the ladder once to its top for `reason`, then re-connects only.
-/// Also with the broker's last-resort reset configured (`broker_reset_after_s`): that is for
-/// the broker's four classes, and none of these is counted as the broker's.
-fn climbs_once(
-    fam: &str,
-    cfg: Config<'static>,
-    answer: &mut dyn FnMut(&[u8]) -> Vec<u8>,
-    reason: Status,
-) {
-    for &broker_reset_after_s in broker_resets() {
-        let mut cfg = cfg;
-        cfg.ladder.broker_reset_after_s = broker_reset_after_s;
-        let what = format!("{fam}, broker_reset_after_s {broker_reset_after_s}");
-        let mut m = Modem::new(cfg);
-        m.run(TWO_HOURS, answer);
-        m.assert_one_climb_then(reason, reason, &what);
-        assert_eq!(m.h.engine.stats().broker_failures, 0, "{what}");
+/// On every family, `ask` answered with `reply` for two hours, every other command the
+/// healthy way: the ladder once to its top for `reason`, then re-connects only. Also with the
+/// broker's last-resort reset configured (`broker_reset_after_s`): that is for the broker's
+/// four classes, and none of these is counted as the broker's.
+fn climbs_once(ask: &[u8], reply: &[u8], reason: Status) {
+    for (fam, cfg, ok) in families() {
+        for &broker_reset_after_s in broker_resets() {
+            let mut cfg = cfg;
+            cfg.ladder.broker_reset_after_s = broker_reset_after_s;
+            let what = format!("{fam}, broker_reset_after_s {broker_reset_after_s}");
+            let mut m = Modem::new(cfg);
+            let mut answer = |cmd: &[u8]| match starts(cmd, ask) {
+                true => reply.to_vec(),
+                false => ok(cmd),
+            };
+            m.run(TWO_HOURS, &mut answer);
+            m.assert_one_climb_then(reason, reason, &what);
+            assert_eq!(m.h.engine.stats().broker_failures, 0, "{what}");
+        }
     }
 }
 
 /// No SIM (`+CME ERROR: 10`, docs/luat-at.md §8 and §2.3 [S12]) on every ask.
 #[test]
 fn a_sim_still_missing_after_the_top_rung_leaves_the_module_alone() {
-    for (fam, cfg, ok) in families() {
-        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CPIN?") {
-            true => b"\r\n+CME ERROR: 10\r\n".to_vec(),
-            false => ok(cmd),
-        };
-        climbs_once(fam, cfg, &mut answer, Status::SimAbsent);
-    }
+    climbs_once(b"AT+CPIN?", b"\r\n+CME ERROR: 10\r\n", Status::SimAbsent);
 }
 
 /// A SIM that wants a PIN (`+CPIN: SIM PIN`): the library enters none, and no reset changes
 /// that (the application may, through `cellmqtt_at_command`).
 #[test]
 fn a_sim_still_locked_after_the_top_rung_leaves_the_module_alone() {
-    for (fam, cfg, ok) in families() {
-        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CPIN?") {
-            true => b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n".to_vec(),
-            false => ok(cmd),
-        };
-        climbs_once(fam, cfg, &mut answer, Status::SimLocked);
-    }
+    let locked = b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n";
+    climbs_once(b"AT+CPIN?", locked, Status::SimLocked);
 }
 
 /// Never attached (`+CGATT: 0` until the deadline, docs/luat-at.md §2.3: normally within
 /// 2 min).
 #[test]
 fn an_attach_still_missing_after_the_top_rung_leaves_the_module_alone() {
-    for (fam, cfg, ok) in families() {
-        let mut answer = |cmd: &[u8]| match starts(cmd, b"AT+CGATT?") {
-            true => b"\r\n+CGATT: 0\r\n\r\nOK\r\n".to_vec(),
-            false => ok(cmd),
-        };
-        climbs_once(fam, cfg, &mut answer, Status::NotAttached);
-    }
+    let detached = b"\r\n+CGATT: 0\r\n\r\nOK\r\n";
+    climbs_once(b"AT+CGATT?", detached, Status::NotAttached);
 }
