@@ -9,7 +9,7 @@
 //! with back-off and jitter, never a pin or a reset, except the optional last-resort reset
 //! after `Ladder::broker_reset_after_s` of them.
 
-use super::state::{BootState, TOP_RUNG_SINCE};
+use super::state::{status_key, BootState, TOP_RUNG_SINCE};
 use super::{Engine, ProbeKind, Step};
 use crate::config::Pins;
 use crate::event::{LogKind, Notice, Pin, RecoveryStep, Subject};
@@ -313,7 +313,7 @@ impl<'a> Engine<'a> {
         } else if matches!(
             reason,
             Status::SimAbsent | Status::SimLocked | Status::NotAttached
-        ) && self.outlived_the_ladder(reason as u8 & !TOP_RUNG_SINCE)
+        ) && self.outlived_the_ladder(status_key(reason))
             && self.cfg.ladder.power_cycle_limit == 0
         {
             // The vendors restart the module for these (docs/luat-at.md §2.3), and the ladder

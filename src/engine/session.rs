@@ -431,10 +431,9 @@ impl<'a> Engine<'a> {
                 }
                 // Refused at once, with no `CONNECT FAIL`: a sick module, or one that will
                 // never take this host and port (Luat `+CME ERROR: 767` for plain TCP to a
-                // TLS-only port, docs/luat-at.md §5.2). Keyed by its status's code, apart
-                // from the bring-up's keys (1-64) and the connect's parts (65 on).
+                // TLS-only port, docs/luat-at.md §5.2). Keyed by its status, as the SIM's.
                 (Final::Error(_), _) => {
-                    let key = Status::ConnectFailed as u8 & !super::state::TOP_RUNG_SINCE;
+                    let key = super::state::status_key(Status::ConnectFailed);
                     self.setup_refused(key, Status::ConnectFailed)
                 }
                 _ => self.fail(Status::ConnectFailed),

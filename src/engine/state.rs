@@ -172,6 +172,12 @@ pub(super) struct LadderState {
 /// Bit of [`LadderState::refused`]: the ladder reached its top rung since that refusal.
 pub(super) const TOP_RUNG_SINCE: u8 = 0x80;
 
+/// The key of [`LadderState::refused`] for a failure named by its status: the code's low
+/// bits, apart from the set-up commands' keys (1-64, and 65 on for the connect's parts).
+pub(super) const fn status_key(status: crate::Status) -> u8 {
+    status as u8 & !TOP_RUNG_SINCE
+}
+
 impl LadderState {
     pub const fn new(jitter: u32) -> Self {
         LadderState {
