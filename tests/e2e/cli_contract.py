@@ -766,6 +766,11 @@ def main():
     a = ap.parse_args()
     CLI_BIN = os.path.abspath(a.cli)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows under make and pipes too
+    # A run started in the background (`make test &`) inherits SIGINT ignored, and the CLI
+    # keeps a signal ignored at start ignored (as shells do), so will_sigint's Ctrl-C would
+    # never arrive. Catching it here gives every child the default, as from a terminal (exec
+    # resets caught signals, not ignored ones).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_pub", "mosquitto_passwd"):
         if not shutil.which(tool):
             sys.exit(f"cli-contract: {tool} missing (scripts/deps.sh installs it)")
