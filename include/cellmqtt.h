@@ -386,7 +386,10 @@ enum cellmqtt_event_kind_t
    */
   CELLMQTT_EVENT_KIND_SUBSCRIBE_FAILED = 4,
   /**
-   * Unsubscribe `id` done.
+   * Unsubscribe `id` ended; the filter is out of the table either way. `status` is `OK`
+   * when the broker confirmed it (`UNSUBACK`) or the current connection was never sent the
+   * filter; else why not (`MODULE_ERROR`: refused, `TIMEOUT`: no `UNSUBACK` in `ack_ms`,
+   * `LINK_LOST`): the broker may go on sending its messages until the next clean session.
    */
   CELLMQTT_EVENT_KIND_UNSUBSCRIBED = 5,
   /**
@@ -1439,7 +1442,10 @@ cellmqtt_status_t cellmqtt_publish(struct cellmqtt_t *h,
 
 /**
  * Subscribes to `filter` (wildcards allowed) with `qos`; kept across re-connects. A
- * `SUBSCRIBED` event with `*out_id` follows once the broker confirms.
+ * `SUBSCRIBED` event with `*out_id` follows once the broker confirms. A filter whose request
+ * has not gone out yet keeps that request: `*out_id` is its id again, and one event answers
+ * both calls (a request already out gets its own event; `SUBSCRIBE_FAILED` with `LINK_LOST`
+ * if the link goes before its result).
  *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -1450,7 +1456,9 @@ cellmqtt_status_t cellmqtt_subscribe(struct cellmqtt_t *h,
                                      uint16_t *out_id);
 
 /**
- * Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows.
+ * Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows (at once for a
+ * filter the current connection was never sent). A filter whose request has not gone out yet
+ * keeps that request's id, as for `cellmqtt_subscribe`.
  *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.

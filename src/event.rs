@@ -256,9 +256,14 @@ pub enum Notice {
         id: u16,
         reason: Status,
     },
-    /// An unsubscribe is confirmed (`UNSUBACK`) or the filter was never sent.
+    /// An unsubscribe ended; the filter is out of the table either way. `status` is `Ok` when
+    /// it is confirmed (`UNSUBACK`) or the current connection was never sent the filter (a
+    /// clean session holds none of the earlier ones'); else why not (`ModuleError`: refused;
+    /// `Timeout`: no `UNSUBACK` in `ack_ms`; `LinkLost`): the broker may go on sending the
+    /// filter's messages until the next clean session.
     Unsubscribed {
         id: u16,
+        status: Status,
     },
     /// The ladder takes a step because of `reason`; `failures` counts consecutive failed cycles.
     Recovery {

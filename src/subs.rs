@@ -8,6 +8,8 @@ const HEADER: usize = 6;
 /// Header flag bits.
 const CONFIRMED: u8 = 1;
 const SENT: u8 = 2;
+/// Its current request's command went out on this link.
+const OUT: u8 = 4;
 
 /// Where a filter stands with the broker.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,10 +54,13 @@ pub struct Sub<'b> {
     pub id: u16,
     pub qos: u8,
     pub state: SubState,
-    /// Its current request was confirmed before (a SUBACK now is a restoration).
+    /// Its current request was confirmed before (a SUBACK now is a restoration); never for
+    /// an unsubscribe.
     pub confirmed_before: bool,
     /// `AT+MSUB` was sent for it at least once (the broker may know it).
     pub sent: bool,
+    /// The command of its current request went out on this link (its result may come).
+    pub out: bool,
     pub filter: &'b [u8],
 }
 
@@ -87,6 +92,7 @@ impl<'a> SubTable<'a> {
             state: SubState::from_byte(state),
             confirmed_before: flags & CONFIRMED != 0,
             sent: flags & SENT != 0,
+            out: flags & OUT != 0,
             filter: body.get(..usize::from(len) + 1)?,
         })
     }
@@ -190,17 +196,21 @@ impl<'a> SubTable<'a> {
             if let Some(qos) = qos {
                 *q = qos;
             }
-            if state == SubState::Active {
-                *flags |= CONFIRMED;
-            }
+            // A new request (or one taken over) is not out yet; an unsubscribe was never
+            // confirmed (the flag tells a restore, and a request that had its notice).
+            *flags = match state {
+                SubState::Active => *flags | CONFIRMED,
+                SubState::NeedSubscribe => *flags & !OUT,
+                SubState::NeedUnsubscribe => *flags & !(OUT | CONFIRMED),
+            };
             *st = state as u8;
         }
     }
 
-    /// Notes that `AT+MSUB` went out for the record at `at`.
-    pub fn mark_sent(&mut self, at: usize) {
+    /// Notes that the record's (un)subscribe went out (`AT+MSUB` / `AT+MUNSUB`).
+    pub fn mark_out(&mut self, at: usize, subscribe: bool) {
         if let Some(flags) = self.buf.get_mut(at + 5) {
-            *flags |= SENT;
+            *flags |= if subscribe { SENT | OUT } else { OUT };
         }
     }
 
@@ -228,14 +238,18 @@ impl<'a> SubTable<'a> {
         self.used = self.used.saturating_sub(size);
     }
 
-    /// After a link loss: every confirmed filter must be sent again.
-    pub fn mark_all_for_restore(&mut self) {
+    /// After a link loss: every confirmed filter must be sent again; with `forget_sent` (a
+    /// clean session) none counts as sent, so an unsubscribe of one not restored yet needs no
+    /// command.
+    pub fn mark_all_for_restore(&mut self, forget_sent: bool) {
         let mut at = 0;
         while let Some(s) = self.read(at).filter(|_| at < self.used) {
-            let next = at + HEADER + s.filter.len();
-            if s.state == SubState::Active {
-                // `set` with the same id and QoS: only the state changes.
-                if let Some(st) = self.buf.get_mut(at + 4) {
+            let (next, active) = (at + HEADER + s.filter.len(), s.state == SubState::Active);
+            if let Some([_, _, _, _, st, flags]) = self.buf.get_mut(at..at + HEADER) {
+                // Nothing is out on the next link.
+                *flags &= if forget_sent { !(SENT | OUT) } else { !OUT };
+                if active {
+                    // `set` with the same id and QoS: only the state changes.
                     *st = SubState::NeedSubscribe as u8;
                     self.unsettled += 1;
                 }
@@ -291,8 +305,18 @@ mod tests {
         assert_eq!(t.iter().count(), 1);
         assert_eq!(t.find(b"c/#").unwrap().at, 0);
         t.set(0, 7, None, SubState::Active);
-        t.mark_all_for_restore();
-        assert_eq!(t.find(b"c/#").unwrap().state, SubState::NeedSubscribe);
+        t.mark_out(0, true);
+        assert!(t.find(b"c/#").unwrap().out);
+        t.mark_all_for_restore(false);
+        let c = t.find(b"c/#").unwrap();
+        assert_eq!(
+            (c.state, c.sent, c.out),
+            (SubState::NeedSubscribe, true, false)
+        );
+        t.set(0, 7, None, SubState::Active);
+        t.mark_all_for_restore(true);
+        let c = t.find(b"c/#").unwrap();
+        assert_eq!((c.state, c.sent), (SubState::NeedSubscribe, false));
         t.remove(0);
         assert!(t.is_empty());
         assert!(

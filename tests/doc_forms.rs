@@ -87,7 +87,13 @@ fn simcom_unsubscribe_result_before_its_ok() {
     h.tx(b"s/#");
     h.rx(b"\r\n+CMQTTUNSUB: 0,0\r\n\r\nOK\r\n");
     h.tx_nothing();
-    assert_eq!(h.notices(), [Notice::Unsubscribed { id }]);
+    assert_eq!(
+        h.notices(),
+        [Notice::Unsubscribed {
+            id,
+            status: Status::Ok
+        }]
+    );
     let s = h.engine.stats();
     assert_eq!((s.unexpected_acks, s.command_errors), (0, 0));
 }

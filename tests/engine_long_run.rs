@@ -643,9 +643,10 @@ fn ids_wrap_past_65535_without_zero() {
     let cfg = config_for(Family::Quectel);
     let max_wait = longest_timer(&cfg);
     let mut f = Field::new(Family::Quectel, cfg, 0);
-    // Subscribe and unsubscribe take ids too: a filter the broker never saw, removed before
-    // `start`, completes locally at the next poll (32,765 pairs: the next id is 65,531).
-    for _ in 0..32_765 {
+    // Subscribes take ids too: a filter the broker never saw, unsubscribed before `start`
+    // (the unsubscribe takes the unsent subscribe's id), completes locally at the next poll
+    // (65,530 pairs: the next id is 65,531).
+    for _ in 0..65_530 {
         f.h.engine.subscribe(b"x", 0).unwrap();
         f.h.engine.unsubscribe(b"x").unwrap();
         f.h.poll();

@@ -133,7 +133,13 @@ fn granted_qos_lower_than_requested_still_subscribes() {
     let u = h.engine.unsubscribe(b"a/+/c").unwrap();
     h.tx(format!("AT+QMTUNS=0,{u},\"a/+/c\"\r").as_bytes());
     h.rx(format!("\r\nOK\r\n\r\n+QMTUNS: 0,{u},0\r\n").as_bytes());
-    assert_eq!(h.notices(), [Notice::Unsubscribed { id: u }]);
+    assert_eq!(
+        h.notices(),
+        [Notice::Unsubscribed {
+            id: u,
+            status: Status::Ok
+        }]
+    );
 }
 
 #[test]

@@ -562,7 +562,10 @@ fn a_waiting_local_unsubscribe_does_not_spin() {
     h.rx(b"\r\nOK\r\n");
     assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), 20_000);
     h.rx(b"\r\nSUBACK\r\n");
-    assert!(h.notices().contains(&Notice::Unsubscribed { id: u }));
+    assert!(h.notices().contains(&Notice::Unsubscribed {
+        id: u,
+        status: Status::Ok
+    }));
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
 }

@@ -212,7 +212,13 @@ fn unsubscribe_is_one_step() {
     h.tx(b"s/#");
     h.rx(b"\r\nOK\r\n\r\n+CMQTTUNSUB: 0,0\r\n");
     h.tx_nothing();
-    assert_eq!(h.notices(), [Notice::Unsubscribed { id }]);
+    assert_eq!(
+        h.notices(),
+        [Notice::Unsubscribed {
+            id,
+            status: Status::Ok
+        }]
+    );
 }
 
 #[test]

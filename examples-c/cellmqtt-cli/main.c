@@ -176,9 +176,11 @@ static void publish_settled(const cellmqtt_event_t *ev, bool ok) {
     json_end();
 }
 
+/* The last --sub with request `id`: a filter given twice is one request (the engine takes the
+ * first, not sent yet, over and returns its id again) at the latest QoS. */
 static cli_sub_t *sub_by_id(uint16_t id) {
-    for (size_t i = 0; i < opts.n_subs; i++) {
-        if (opts.subs[i].id == id) return &opts.subs[i];
+    for (size_t i = opts.n_subs; i > 0; i--) {
+        if (opts.subs[i - 1].id == id) return &opts.subs[i - 1];
     }
     return NULL;
 }
@@ -213,13 +215,16 @@ static void on_event(void *user, const cellmqtt_event_t *ev) {
         if (ok) json_bool("restored", ev->flag);
         else json_str("status", cellmqtt_status_str(ev->status));
         json_end();
-        if (sub && ok) sub->confirmed = true;
+        for (size_t i = 0; ok && i < opts.n_subs; i++) {
+            if (opts.subs[i].id == ev->id) opts.subs[i].confirmed = true;
+        }
         if (!ok) run.sub_failed = true;
         break;
     }
     case CELLMQTT_EVENT_KIND_UNSUBSCRIBED:
         json_begin("unsubscribed", elapsed());
         json_uint("id", ev->id);
+        json_str("status", cellmqtt_status_str(ev->status)); /* OK unless unconfirmed */
         json_end();
         break;
     case CELLMQTT_EVENT_KIND_RECOVERY:

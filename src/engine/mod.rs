@@ -39,7 +39,7 @@ use crate::dialect::Dialect;
 use crate::event::{Event, LogKind, LossKind, Notice, State, Subject};
 use crate::queue::PublishQueue;
 use crate::stats::Stats;
-use crate::subs::SubTable;
+use crate::subs::{SubState, SubTable};
 use crate::{time, Status};
 use heapless::Deque;
 use ring::{RxReader, RxRing};
@@ -401,23 +401,46 @@ impl<'a> Engine<'a> {
 
     /// Adds a filter to the subscription table (or changes its QoS); `AT+MSUB` is sent when
     /// online and again after every re-connect. Returns the request id of the `Subscribed` notice.
+    ///
+    /// A filter whose request has had no notice and has not gone out keeps that request: it
+    /// is updated, and its id returned again (one notice answers both calls).
     pub fn subscribe(&mut self, filter: &[u8], qos: u8) -> Result<u16, Status> {
         self.settled = false;
         if qos > 2 {
             return Err(Status::InvalidQos);
         }
         check_topic(filter, true)?;
-        let id = self.peek_id();
+        let (id, open) = self.request_for(filter);
         self.subscribing.subs.subscribe(id, filter, qos)?;
-        Ok(self.use_id(id))
+        Ok(if open { id } else { self.use_id(id) })
     }
 
-    /// Removes a filter: `AT+MUNSUB` when online, then an `Unsubscribed` notice.
+    /// Removes a filter: `AT+MUNSUB` when online, then an `Unsubscribed` notice. A filter
+    /// whose request has had no notice and has not gone out keeps that request's id, as for
+    /// [`Engine::subscribe`].
     pub fn unsubscribe(&mut self, filter: &[u8]) -> Result<u16, Status> {
         self.settled = false;
-        let id = self.peek_id();
+        let (id, open) = self.request_for(filter);
         self.subscribing.subs.unsubscribe(id, filter)?;
-        Ok(self.use_id(id))
+        Ok(if open { id } else { self.use_id(id) })
+    }
+
+    /// The id a call on `filter` gets: that of the filter's request if it has had no notice
+    /// and has not gone out (true: taken over; replaced instead, it would never get one),
+    /// else a new one. A request out without a notice yet is remembered: if the link goes
+    /// before its result, it ends then (`end_replaced_request`).
+    fn request_for(&mut self, filter: &[u8]) -> (u16, bool) {
+        if let Some(s) = self.subscribing.subs.find(filter) {
+            // No notice yet: not confirmed, now or before a re-connect (a restore pending).
+            if s.state != SubState::Active && !s.confirmed_before {
+                if !s.out {
+                    return (s.id, true);
+                }
+                self.subscribing.replaced = s.id;
+                self.subscribing.replaced_unsubscribe = s.state == SubState::NeedUnsubscribe;
+            }
+        }
+        (self.peek_id(), false)
     }
 
     /// Counts a refused publish; the next `poll` reports all refusals since the last one in

@@ -593,6 +593,7 @@ impl<'a> Engine<'a> {
         if let Some(super::session::Suspect::SubRefused { request }) = self.suspect {
             self.sub_refused(request);
         }
+        self.end_replaced_request();
         self.suspect = None;
         self.early_send_failed = false;
         self.connected = false;
@@ -610,7 +611,11 @@ impl<'a> Engine<'a> {
         if self.window() > 1 {
             self.rewind_window();
         }
-        self.subscribing.drop_link();
+        let clean = self
+            .cfg
+            .options
+            .contains(crate::config::Options::CLEAN_SESSION);
+        self.subscribing.drop_link(clean);
     }
 
     /// `stop`: leave the broker politely when connected; release any pin held.

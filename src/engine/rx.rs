@@ -592,7 +592,7 @@ impl<'a> Engine<'a> {
                 _ => false,
             }) =>
             {
-                self.subscribing.early_sub_ack = Some(granted);
+                self.subscribing.early_sub_ack = super::state::early_ack(granted);
             }
             _ => self.stats.unexpected_acks = self.stats.unexpected_acks.wrapping_add(1),
         }

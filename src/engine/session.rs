@@ -179,13 +179,10 @@ impl<'a> Engine<'a> {
                 self.boot.cache_reading = self.boot.cache_pending;
                 self.boot.cache_pending = 0;
             }
-            Cmd::Subscribe { at, .. } => {
-                self.subscribing.subs.mark_sent(at);
-                self.subscribing.early_sub_ack = None;
-                self.early_send_failed = false;
-            }
-            Cmd::Unsubscribe { .. } => {
-                self.subscribing.early_sub_ack = None;
+            Cmd::Subscribe { at, .. } | Cmd::Unsubscribe { at, .. } => {
+                let subscribe = matches!(cmd, Cmd::Subscribe { .. });
+                self.subscribing.subs.mark_out(at, subscribe);
+                self.subscribing.early_sub_ack = 0;
                 self.early_send_failed = false;
             }
             Cmd::Queued(_) => self.stats.at_commands = self.stats.at_commands.wrapping_add(1),
@@ -445,17 +442,26 @@ impl<'a> Engine<'a> {
                 false => self.connect_refused(part, r),
             },
             Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
+                let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
                 let wait = SubWait {
                     at,
                     id,
-                    unsubscribe: matches!(cmd, Cmd::Unsubscribe { .. }),
+                    unsubscribe,
                     deadline: after(self.now, self.cfg.timeouts.ack_ms),
                 };
+                let early_failed = core::mem::take(&mut self.early_send_failed);
+                // SIMCom: its own result refused it before this answer (`on_request_failed`;
+                // the failure reports of ids are Quectel's): it ends whatever the link does
+                // next, as one refused after its `OK`.
+                #[cfg(feature = "simcom")]
+                if early_failed && !self.dialect.acks_carry_ids() {
+                    return self.suspect(Suspect::SubRefused { request: wait });
+                }
                 // Refused, or accepted after the module said it could not send the packet:
                 // one question for both, only the reason differs.
                 let failed = match ok {
                     false => Some(Status::ModuleError),
-                    true if core::mem::take(&mut self.early_send_failed) => Some(Status::LinkLost),
+                    true if early_failed => Some(Status::LinkLost),
                     true => None,
                 };
                 if let Some(reason) = failed {
@@ -464,8 +470,9 @@ impl<'a> Engine<'a> {
                         reason,
                     });
                 }
-                if let Some(granted) = self.subscribing.early_sub_ack.take() {
-                    self.sub_acked(wait, granted);
+                let early = core::mem::take(&mut self.subscribing.early_sub_ack);
+                if early != 0 {
+                    self.sub_acked(wait, super::state::early_granted(early));
                 } else {
                     self.subscribing.sub_wait = Some(wait);
                 }
@@ -592,17 +599,26 @@ impl<'a> Engine<'a> {
     /// A subscribe/unsubscribe acknowledgement for the request `w`; `granted` is the QoS the
     /// broker granted, where the dialect reports it (0x80: the broker refused the filter).
     pub(super) fn sub_acked(&mut self, w: SubWait, granted: Option<u8>) {
-        if w.unsubscribe || granted.is_some_and(|g| g > 2) {
-            return self.sub_ended(w.at, w.id, w.unsubscribe, Status::BrokerRefused);
+        if w.unsubscribe {
+            return self.sub_ended(w.at, w.id, true, Status::Ok);
         }
-        let current = self.sub_at(w.at).map(|s| (s.id, s.confirmed_before));
-        let restored = current.is_some_and(|(_, before)| before);
-        if current.is_some_and(|(id, _)| id == w.id) {
+        if granted.is_some_and(|g| g > 2) {
+            return self.sub_ended(w.at, w.id, false, Status::BrokerRefused);
+        }
+        let current = self.sub_at(w.at).filter(|s| s.id == w.id);
+        let restored = match current {
+            Some(s) => s.confirmed_before,
+            // Asked for again meanwhile (the record stays pending and is sent again): a
+            // request that had no notice yet is the one remembered as replaced; any other
+            // had its confirmation, so this one restores it.
+            None => self.subscribing.replaced != w.id,
+        };
+        if current.is_some() {
             self.subscribing
                 .subs
                 .set(w.at, w.id, None, SubState::Active);
-        } // else: changed meanwhile; it stays pending and is sent again.
-        self.notify(Notice::Subscribed { id: w.id, restored });
+        }
+        self.sub_notice(w.id, Notice::Subscribed { id: w.id, restored });
     }
 
     /// The end of a [`Suspect::SubRefused`] request.
@@ -611,17 +627,40 @@ impl<'a> Engine<'a> {
         self.sub_ended(w.at, w.id, w.unsubscribe, Status::LinkLost);
     }
 
-    /// An unsubscribe done, or a subscribe that failed for `reason`: the record goes if it
+    /// An unsubscribe ended (`reason` `Ok`: done), or a subscribe failed for `reason`: the record goes if it
     /// still holds this request (else it changed meanwhile and is sent again), and the
     /// application is told. One body for the acknowledgement and the verified failure.
     fn sub_ended(&mut self, at: usize, id: u16, unsubscribe: bool, reason: Status) {
         if self.sub_at(at).is_some_and(|s| s.id == id) {
             self.subscribing.subs.remove(at);
         }
-        self.notify(match unsubscribe {
-            true => Notice::Unsubscribed { id },
-            false => Notice::SubscribeFailed { id, reason },
-        });
+        self.sub_notice(
+            id,
+            match unsubscribe {
+                true => Notice::Unsubscribed { id, status: reason },
+                false => Notice::SubscribeFailed { id, reason },
+            },
+        );
+    }
+
+    /// The one notice of request `id`: a replaced request it ends is no longer awaited.
+    fn sub_notice(&mut self, id: u16, n: Notice) {
+        if self.subscribing.replaced == id {
+            self.subscribing.replaced = 0;
+        }
+        self.notify(n);
+    }
+
+    /// The link is gone with a request out whose filter was asked for again meanwhile: its
+    /// result will not come, and it is not sent again (the newer request is), so it ends now:
+    /// a subscribe failed, an unsubscribe unconfirmed (both `LINK_LOST`).
+    pub(super) fn end_replaced_request(&mut self) {
+        let flow = &self.subscribing;
+        let (id, unsubscribe) = (flow.replaced, flow.replaced_unsubscribe);
+        if id != 0 {
+            // No record holds it (`usize::MAX` is no offset): only the notice.
+            self.sub_ended(usize::MAX, id, unsubscribe, Status::LinkLost);
+        }
     }
 
     /// Something failed while the link looked up: ask the module whether it still is. In any
@@ -643,12 +682,13 @@ impl<'a> Engine<'a> {
     /// Result of `AT+MQTTSTATU`.
     fn verified(&mut self, ok: bool) {
         let up = ok && matches!(self.seen.mqtt, Some((_, true)));
-        let suspect = self.suspect.take();
         if !up {
+            // The suspect ends with the link (`drop_link_state`): a refused one still fails.
             let code = u16::from(self.seen.mqtt.map_or(0, |(code, _)| code));
             self.link_lost(Subject::MqttStatu, code);
             return;
         }
+        let suspect = self.suspect.take();
         match suspect {
             Some(Suspect::Publish { src, reason }) => self.publish_refused(src, reason),
             Some(Suspect::Sub { request, reason }) => {

@@ -121,9 +121,25 @@ impl<'a> PublishFlow<'a> {
 pub(super) struct SubscribeFlow<'a> {
     pub subs: SubTable<'a>,
     pub sub_wait: Option<SubWait>,
-    /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`,
-    /// with the granted QoS where the dialect reports it.
-    pub early_sub_ack: Option<Option<u8>>,
+    /// The acknowledgement of the subscribe or unsubscribe in flight came before its `OK`:
+    /// 0 none, 1 without a granted QoS, else 2 + the granted QoS (5: a refusal, 0x80). One
+    /// byte where `Option<Option<u8>>` took two: with `replaced` the flow fits its old size.
+    pub early_sub_ack: u8,
+    /// A request out without its notice yet whose filter was asked for again (0: none; ids
+    /// are never 0), and whether it unsubscribes: it ends with the link if its result does
+    /// not come first (`Engine::end_replaced_request`).
+    pub replaced: u16,
+    pub replaced_unsubscribe: bool,
+}
+
+/// `SubscribeFlow::early_sub_ack` of an acknowledgement with `granted`.
+pub(super) fn early_ack(granted: Option<u8>) -> u8 {
+    granted.map_or(1, |g| g.min(3) + 2)
+}
+
+/// The granted QoS of an `early_sub_ack` (not 0).
+pub(super) fn early_granted(early: u8) -> Option<u8> {
+    early.checked_sub(2)
 }
 
 impl<'a> SubscribeFlow<'a> {
@@ -131,16 +147,19 @@ impl<'a> SubscribeFlow<'a> {
         SubscribeFlow {
             subs,
             sub_wait: None,
-            early_sub_ack: None,
+            early_sub_ack: 0,
+            replaced: 0,
+            replaced_unsubscribe: false,
         }
     }
 
     /// The link is gone: nothing is awaited, and every confirmed filter is sent again on the
-    /// next link.
-    pub fn drop_link(&mut self) {
+    /// next link. A clean session starts with none: what was sent to the old one is not
+    /// there to unsubscribe.
+    pub fn drop_link(&mut self, clean: bool) {
         self.sub_wait = None;
-        self.early_sub_ack = None;
-        self.subs.mark_all_for_restore();
+        self.early_sub_ack = 0;
+        self.subs.mark_all_for_restore(clean);
     }
 }
 

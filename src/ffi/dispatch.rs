@@ -69,7 +69,9 @@ pub(super) fn notice(handle: &Handle, n: Notice, dialect: crate::dialect::Dialec
         Notice::SubscribeFailed { id, reason } => {
             (ev.kind, ev.id, ev.status) = (K::SubscribeFailed, id, reason)
         }
-        Notice::Unsubscribed { id } => (ev.kind, ev.id) = (K::Unsubscribed, id),
+        Notice::Unsubscribed { id, status } => {
+            (ev.kind, ev.id, ev.status) = (K::Unsubscribed, id, status)
+        }
         Notice::Recovery {
             step,
             reason,

@@ -462,7 +462,10 @@ pub unsafe extern "C" fn cellmqtt_publish(
 }
 
 /// Subscribes to `filter` (wildcards allowed) with `qos`; kept across re-connects. A
-/// `SUBSCRIBED` event with `*out_id` follows once the broker confirms.
+/// `SUBSCRIBED` event with `*out_id` follows once the broker confirms. A filter whose request
+/// has not gone out yet keeps that request: `*out_id` is its id again, and one event answers
+/// both calls (a request already out gets its own event; `SUBSCRIBE_FAILED` with `LINK_LOST`
+/// if the link goes before its result).
 ///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -481,7 +484,9 @@ pub unsafe extern "C" fn cellmqtt_subscribe(
     write_id(r, out_id)
 }
 
-/// Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows.
+/// Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows (at once for a
+/// filter the current connection was never sent). A filter whose request has not gone out yet
+/// keeps that request's id, as for `cellmqtt_subscribe`.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.

@@ -302,7 +302,10 @@ pub enum EventKind {
     Subscribed = 3,
     /// Subscription `id` refused (`status`); it was removed from the table.
     SubscribeFailed = 4,
-    /// Unsubscribe `id` done.
+    /// Unsubscribe `id` ended; the filter is out of the table either way. `status` is `OK`
+    /// when the broker confirmed it (`UNSUBACK`) or the current connection was never sent the
+    /// filter; else why not (`MODULE_ERROR`: refused, `TIMEOUT`: no `UNSUBACK` in `ack_ms`,
+    /// `LINK_LOST`): the broker may go on sending its messages until the next clean session.
     Unsubscribed = 5,
     /// The recovery ladder took step `recovery` because of `status`; `count` = failures so far.
     Recovery = 6,

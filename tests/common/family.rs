@@ -22,6 +22,16 @@ pub fn fams() -> &'static [Fam] {
 }
 
 impl Fam {
+    /// The family's boot output after the glitch bytes of a reset (docs/luat-at.md §2.2,
+    /// docs/quectel-simcom-at.md §2.1, §2.2; the fuller forms are tests/engine_reboot.rs').
+    pub fn boot_output(self) -> &'static [u8] {
+        match self {
+            Fam::Luat => b"\x00\xff\r\nRDY\r\n",
+            Fam::Quectel => b"\x00\xff\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\n+QIND: SMS DONE\r\n",
+            Fam::Simcom => b"\x00\xff\r\n*ATREADY: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n",
+        }
+    }
+
     /// The family's standard configuration (tests/common).
     pub fn config(self) -> Config<'static> {
         match self {

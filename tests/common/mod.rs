@@ -7,6 +7,7 @@
 
 pub mod checked;
 pub mod family;
+pub mod rng;
 pub mod script;
 pub mod simcom;
 

@@ -1,5 +1,26 @@
-//! What the scripted modules of the long-run, reboot and stop tests share: the answers every
-//! family gives alike, answer lines framed as a module frames them, and a command's arguments.
+//! What the scripted modules of the long-run, reboot, stop and model tests share: the answers
+//! every family gives alike, answer lines framed as a module frames them, a command's
+//! arguments, and how a module reads what the engine wrote.
+
+/// What a scripted module reads next from the engine's output.
+pub enum Unit {
+    /// The data awaited after a prompt, all of it.
+    Data(Vec<u8>),
+    /// A command line, its `\r` included.
+    Line(Vec<u8>),
+}
+
+/// The next unit in `pending`, taken from it: the `data_len` bytes awaited after a prompt once
+/// they all came, else (no data awaited) a line through its `\r`; `None` until one is whole.
+pub fn next_unit(pending: &mut Vec<u8>, data_len: Option<usize>) -> Option<Unit> {
+    match data_len {
+        Some(n) => (pending.len() >= n).then(|| Unit::Data(pending.drain(..n).collect())),
+        None => {
+            let p = pending.iter().position(|&b| b == b'\r')?;
+            Some(Unit::Line(pending.drain(..=p).collect()))
+        }
+    }
+}
 
 /// The identity answers and everything the three families answer alike (SIM ready, attached,
 /// a signal); `OK` to anything else.

@@ -13,8 +13,8 @@
 //! refused publish changes nothing and takes no id; `SUBSCRIPTIONS_FULL` / `NOT_SUBSCRIBED`
 //! exactly when the model's table (6 bytes + filter) says; online and settled, the module's
 //! subscriptions are the table; no filter goes twice on one connection unless asked again;
-//! one notice per request (none for one replaced before its command went out: tests/
-//! engine_flow.rs), a `restored` one per restore; ids are never 0 and the next one free.
+//! one notice per request (a call on a filter whose request has not gone out takes it over:
+//! the same id), a `restored` one per restore; ids are never 0 and the next one free.
 #[path = "../common/mod.rs"]
 mod common;
 mod model;
@@ -63,7 +63,8 @@ fn a_minimal_arena_wraps_without_mixing_messages() {
 /// A publish that fills an empty arena exactly, one byte more (`BUFFER_TOO_SMALL` whatever
 /// the queue holds), one into the full arena (`QUEUE_FULL`), an empty payload (sent by Luat
 /// and SIMCom, refused by Quectel): refusals leave no trace and take no id. Then the table:
-/// a filter that fills it exactly, one more, another QoS for the same one, an unknown one.
+/// a filter that fills it exactly, one more, another QoS for the same one (its request not
+/// sent yet: the same id), an unknown one.
 #[test]
 fn edge_sizes_fill_the_arena_and_the_table_exactly() {
     for &fam in fams() {
@@ -84,7 +85,8 @@ fn edge_sizes_fill_the_arena_and_the_table_exactly() {
             "refusals took no id"
         );
         assert_eq!(r.subscribe(b"x", 0), Err(Status::SubscriptionsFull));
-        assert_eq!(r.subscribe(b"0123456789", 2), Ok(a + 2));
+        // Not sent yet (the session is not started): taken over, the same id.
+        assert_eq!(r.subscribe(b"0123456789", 2), Ok(a + 1));
         assert_eq!(r.unsubscribe(b"nope"), Err(Status::NotSubscribed));
         r.drain();
         let w = &r.s.wire[0];

@@ -1,6 +1,7 @@
 //! The model of the queue and the table, the scripted module's side and the seeded generator
 //! (tests/engine_queue_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
+pub use super::common::rng::Rng;
 use super::common::Harness;
 use cellmqtt::Notice;
 use std::collections::{BTreeMap, VecDeque};
@@ -10,29 +11,6 @@ pub const PUB_COST: usize = 10;
 pub const SUB_COST: usize = 6;
 pub const TOPICS: [&[u8]; 4] = [b"t/a", b"dev-1/up/x", b"q", b"s/b/c"];
 pub const FILTERS: [&[u8]; 6] = [b"a/b", b"a/+", b"c/#", b"dev-1/cmd", b"x", b"+/+/y"];
-/// Each family's boot output (tests/engine_reboot.rs).
-pub const BANNERS: [&[u8]; 3] = [
-    b"\x00\xff\r\nRDY\r\n",
-    b"\x00\xff\r\nRDY\r\n\r\n+CPIN: READY\r\n\r\n+QIND: SMS DONE\r\n",
-    b"\x00\xff\r\n*ATREADY: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n",
-];
-
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    pub fn chance(&mut self, pct: usize) -> bool {
-        self.below(100) < pct
-    }
-}
 
 /// A publish: as the module got it (`payload` `None`: refused at its header, before the
 /// data), or as the model queued it.

@@ -1,7 +1,7 @@
 //! The engine, the scripted module of each family and the model, stepped together and
 //! compared after every step.
 use super::common::family::{Fam, Held, CLIENT, LINK, MQTT};
-use super::common::script::{arg, lines};
+use super::common::script::{arg, lines, next_unit, Unit};
 use super::common::{Ev, Harness, Sizes};
 use super::model::*;
 use cellmqtt::{LossKind, Notice, RecoveryStep, State, Status};
@@ -22,7 +22,7 @@ impl Run {
             no_pubex,
             ..Side::default()
         };
-        let rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let rng = Rng::seeded(seed);
         let m = Model::default();
         Run {
             h,
@@ -55,37 +55,38 @@ impl Run {
         self.s.pending.append(&mut self.h.uart.written);
         self.h.forget_tx();
         let mut out = vec![];
+        let data_len = |s: &Side| match (&s.data, &s.held.data) {
+            (Some((n, _)), _) | (None, Some((n, _))) => Some(*n),
+            _ => None,
+        };
         loop {
-            let want = match (&self.s.data, &self.s.held.data) {
-                (Some((n, _)), _) | (None, Some((n, _))) => Some(*n),
-                _ => None,
-            };
-            if let Some(n) = want.filter(|&n| self.s.pending.len() >= n) {
-                let bytes: Vec<u8> = self.s.pending.drain(..n).collect();
-                self.s.taken += n as u64;
-                out.extend(match self.s.data.take() {
-                    Some((_, what)) => self.data_arrived(what, bytes),
-                    None => self.s.held.data_arrived(&self.s.last_cmd, bytes),
-                });
-                self.sync_bits();
-                continue;
-            }
-            let cr = self.s.pending.iter().position(|&b| b == b'\r');
-            let Some(p) = cr.filter(|_| want.is_none()) else {
+            let awaited = data_len(&self.s);
+            let Some(unit) = next_unit(&mut self.s.pending, awaited) else {
                 break;
             };
-            let line: Vec<u8> = self.s.pending.drain(..=p).collect();
-            while self.s.tags.front().is_some_and(|t| t.0 <= self.s.taken) {
-                self.s.tags.pop_front();
+            match unit {
+                Unit::Data(bytes) => {
+                    self.s.taken += bytes.len() as u64;
+                    out.extend(match self.s.data.take() {
+                        Some((_, what)) => self.data_arrived(what, bytes),
+                        None => self.s.held.data_arrived(&self.s.last_cmd, bytes),
+                    });
+                }
+                Unit::Line(line) => {
+                    let cmd = &line[..line.len() - 1];
+                    while self.s.tags.front().is_some_and(|t| t.0 <= self.s.taken) {
+                        self.s.tags.pop_front();
+                    }
+                    self.s.cmd_seq = self.s.tags.front().map_or(self.s.api, |t| t.1);
+                    self.s.taken += line.len() as u64;
+                    self.s.last_cmd = cmd.to_vec();
+                    self.note(format!("> {}", text(cmd)));
+                    if !self.s.held.echo_off {
+                        out.extend_from_slice(&line);
+                    }
+                    out.extend(self.command(cmd));
+                }
             }
-            self.s.cmd_seq = self.s.tags.front().map_or(self.s.api, |t| t.1);
-            self.s.taken += line.len() as u64;
-            self.s.last_cmd = line[..p].to_vec();
-            self.note(format!("> {}", text(&line[..p])));
-            if !self.s.held.echo_off {
-                out.extend_from_slice(&line);
-            }
-            out.extend(self.command(&line[..p]));
             self.sync_bits();
         }
         if out.is_empty() {
@@ -354,7 +355,7 @@ impl Run {
         self.h.uart.written.clear();
         self.h.forget_tx();
         self.sync_bits();
-        self.h.rx(BANNERS[self.fam as usize]);
+        self.h.rx(self.fam.boot_output());
         self.absorb();
     }
 
@@ -456,6 +457,13 @@ impl Run {
         let got = self.h.engine.subscribe(filter, qos);
         self.note(format!("subscribe {} q{qos}: {got:?}", text(filter)));
         match (at, got) {
+            // A request not sent yet, taken over: the same id, one notice for both calls.
+            (Some(i), Ok(id)) if id == self.m.subs[i].id => {
+                let why = self.why();
+                let s = &mut self.m.subs[i];
+                assert_ne!(s.st, SubSt::Active, "{why}: {id} had its notice");
+                (s.st, s.qos) = (SubSt::Subscribing, qos);
+            }
             (Some(i), Ok(id)) => {
                 self.took_id(id);
                 self.replace(i, id, SubSt::Subscribing);
@@ -487,6 +495,12 @@ impl Run {
         let got = self.h.engine.unsubscribe(filter);
         self.note(format!("unsubscribe {}: {got:?}", text(filter)));
         match (at, got) {
+            (Some(i), Ok(id)) if id == self.m.subs[i].id => {
+                let why = self.why();
+                let s = &mut self.m.subs[i];
+                assert_ne!(s.st, SubSt::Active, "{why}: {id} had its notice");
+                s.st = SubSt::Unsubscribing;
+            }
             (Some(i), Ok(id)) => {
                 self.took_id(id);
                 self.replace(i, id, SubSt::Unsubscribing);
@@ -528,10 +542,21 @@ impl Run {
                     }
                     (s.st, s.confirmed, s.restore_due) = (SubSt::Active, Some(conn), false);
                 }
-                Notice::Unsubscribed { id } => match self.m.subs.iter().position(|s| s.id == id) {
-                    Some(i) => assert_eq!(self.m.subs.remove(i).st, SubSt::Unsubscribing),
-                    None => self.replaced_notice(id, false),
-                },
+                // This module refuses no unsubscribe: one still in the table was confirmed.
+                Notice::Unsubscribed { id, status } => {
+                    match self.m.subs.iter().position(|s| s.id == id) {
+                        Some(i) => {
+                            assert_eq!(status, Status::Ok, "{why}: {n:?}");
+                            assert_eq!(self.m.subs.remove(i).st, SubSt::Unsubscribing)
+                        }
+                        None => self.replaced_notice(id, false),
+                    }
+                }
+                // A request replaced while out, ended with the link (its result will not come).
+                Notice::SubscribeFailed {
+                    id,
+                    reason: Status::LinkLost,
+                } if !self.m.subs.iter().any(|s| s.id == id) => self.replaced_notice(id, true),
                 Notice::SubscribeFailed { .. } => panic!("{why}: {n:?}"),
                 Notice::Loss {
                     kind: LossKind::PublishRejected,
