@@ -1475,8 +1475,9 @@ cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter,
  * URCs that arrive meanwhile still go where they belong. The text is copied.
  *
  * Returns `QUEUE_FULL` (two are waiting), `COMMAND_REFUSED` (it would break the session:
- * MQTT, TLS and TCP/IP commands of the session, `ATE`, the UART's settings, data prompts
- * such as `AT+CMGS`, detach, and resets unless `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`; read and
+ * MQTT, TLS and TCP/IP commands of the session, `ATE`, `ATQ`, the UART's settings, data
+ * prompts such as `AT+CMGS`, data calls, the multiplexer, sleep, detach, and resets unless
+ * `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`; read and
  * test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
  * a control byte or `;`, timeout 0), `NULL_ARG`.
  *

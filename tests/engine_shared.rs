@@ -198,6 +198,18 @@ fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
         b"AT+CFUN=1,1",
         b"AT+IPR=9600",
         b"AT+CMGS=\"+8613800000000\"",
+        // Result codes off, other line ends, a multiplexer, a data call, online data mode,
+        // sleep, deregistration (V.250, 27.007; the vendors' sleep commands, in any case).
+        b"ATQ1",
+        b"ATS3=10",
+        b"ATS4=13",
+        b"AT+CMUX=0",
+        b"ATD*99#",
+        b"ATO",
+        b"at+csclk=1",
+        b"AT+CSCLK=2",
+        b"AT+QSCLK=1",
+        b"AT+COPS=2",
     ] {
         assert_eq!(
             h.engine.at_command(refused, 1_000),
@@ -210,6 +222,12 @@ fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
         Err(Status::InvalidArg)
     );
     assert_eq!(h.engine.at_command(b"AT+CSQ", 0), Err(Status::InvalidArg));
+    // Their harmless forms and neighbours stay allowed: sleep off, automatic operator
+    // selection, other S registers, reading the multiplexer's setting.
+    for allowed in [&b"AT+CSCLK=0"[..], b"AT+COPS=0", b"ATS0=0", b"AT+CMUX?"] {
+        let mut h = Harness::new(config());
+        assert!(h.engine.at_command(allowed, 1_000).is_ok(), "{allowed:?}");
+    }
     assert_eq!(
         h.engine.at_command(&[b'A'; 57], 1_000),
         Err(Status::StringTooLong)

@@ -27,21 +27,35 @@ const URC_REFILL_MS: u32 = 250;
 /// ([`crate::dialect::Dialect::session_commands`]). A [`packed!`] table: a length byte per key
 /// instead of a slice's eight.
 const REFUSED: &[u8] = packed!(
-    // Echo and the UART's settings: the engine's parser depends on them.
+    // Echo, result codes and the UART's settings: the engine's parser depends on them
+    // (`ATQ1` drops every `OK`, `ATS3=`/`ATS4=` change the line's end characters).
     b"E",
+    b"Q",
+    b"S3=",
+    b"S4=",
     b"+IPR",
     b"+ICF",
     b"+IFC",
     b"&F",
     b"V",
     b"+CMEE",
+    // The UART taken over: a multiplexer's frames, a data call's (or `ATO`'s) online data.
+    // (A voice call needs `;`, refused as a second command.)
+    b"+CMUX",
+    b"D",
+    b"O",
+    // Sleep that makes the UART deaf until DTR (which the engine does not drive) wakes it.
+    b"+CSCLK=1",
+    b"+CSCLK=2",
+    b"+QSCLK=1",
     // A data prompt the engine would not feed.
     b"+CMGS",
     b"+CMGW",
     b"+FSWRITE",
     b"+CIPSEND",
-    // Detach, deactivate, radio off.
+    // Detach, deregister, deactivate, radio off.
     b"+CGATT=",
+    b"+COPS=2",
     b"+CGACT=",
 );
 
