@@ -1,5 +1,5 @@
 //! What the model holds: the application's requests and the table they should leave, the
-//! scripted module's side, the defects a run tolerates, the seeded generator
+//! scripted module's side, the seeded generator
 //! (tests/engine_subs_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
@@ -160,33 +160,6 @@ pub struct Side {
     pub stopped_at: u64,
 }
 
-/// Known defects a run may meet without failing; each has its own ignored test with it off
-/// (tests/engine_subs_model/main.rs).
-#[derive(Clone, Copy, Default, Debug)]
-pub struct Tolerate {
-    /// A request replaced by a later one on its filter before its result came may get no
-    /// notice at all.
-    pub unnotified_replaced: bool,
-    /// The confirmation of a restore whose filter was asked again meanwhile says
-    /// `restored` false.
-    pub restore_flag_of_replaced: bool,
-    /// An unsubscribe of a filter subscribed on an earlier connection only is sent to the
-    /// new one.
-    pub needless_unsubscribe: bool,
-    /// A SIMCom refusal (result code) is not reported when the link goes before the engine
-    /// found it up: the result came before its `OK`, or the link was found closed.
-    pub simcom_refusal_unreported: bool,
-}
-
-impl Tolerate {
-    pub const KNOWN: Tolerate = Tolerate {
-        unnotified_replaced: true,
-        restore_flag_of_replaced: true,
-        needless_unsubscribe: true,
-        simcom_refusal_unreported: true,
-    };
-}
-
 /// The application's side: every request, the table, the calls per filter, the notices.
 #[derive(Default)]
 pub struct Model {
@@ -203,10 +176,8 @@ pub struct Model {
     pub restores: u32,
     pub failed: u32,
     pub local_unsubscribes: u32,
-    /// Final notices by kind (`SUBSCRIBED`, then each failure status seen), and how often
-    /// each known defect was met (the order of `Tolerate`'s fields).
+    /// Final notices by kind (`SUBSCRIBED`, then each failure status seen).
     pub reasons: BTreeMap<String, u32>,
-    pub tolerated: [u32; 4],
     pub trail: VecDeque<String>,
 }
 
@@ -234,7 +205,6 @@ pub struct Run {
     pub rng: Rng,
     pub s: Side,
     pub m: Model,
-    pub tolerate: Tolerate,
 }
 
 impl Drop for Run {

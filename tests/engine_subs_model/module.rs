@@ -276,13 +276,8 @@ impl Run {
             // README (the UNSUBSCRIBED event): "confirmed or the filter was never sent"; on a
             // clean session a new connection holds nothing the old ones were sent. (The
             // engine's rule: a subscribe of it was written since it was added.)
-            let tolerated = self.tolerate.needless_unsubscribe && rec.sent;
             let here = rec.sent_conn == Some(conn);
-            assert!(
-                here || tolerated,
-                "{why}: unsubscribe of {f}, not subscribed here"
-            );
-            self.m.tolerated[2] += u32::from(!here);
+            assert!(here, "{why}: unsubscribe of {f}, not subscribed here");
         } else {
             rec.sent_conn = Some(conn);
         }

@@ -7,7 +7,7 @@ use cellmqtt::{Notice, RecoveryStep, State, Status};
 use std::collections::BTreeMap;
 
 impl Run {
-    pub fn new(fam: Fam, seed: u64, sub_cap: usize, tolerate: Tolerate) -> Run {
+    pub fn new(fam: Fam, seed: u64, sub_cap: usize) -> Run {
         let c = fam.config();
         let ack_ms = c.timeouts.ack_ms;
         let sizes = Sizes {
@@ -22,7 +22,6 @@ impl Run {
             rng: Rng::seeded(seed),
             s: Side::default(),
             m: Model::default(),
-            tolerate,
         }
     }
 
@@ -160,7 +159,6 @@ impl Run {
         assert!(!req.unsub, "{why}: SUBSCRIBED {id}, an unsubscribe");
         let a = self.answer_for(id, None);
         let a = a.unwrap_or_else(|| panic!("{why}: SUBSCRIBED {id} without its SUBACK"));
-        let tolerated = self.tolerate.restore_flag_of_replaced;
         let req = self.m.reqs.get_mut(&id).unwrap();
         assert_eq!(a.qos, req.qos, "{why}: {id} confirmed at another QoS");
         match req.fin {
@@ -171,9 +169,7 @@ impl Run {
             }
             Some(Fin::Subscribed) => {
                 // README: SUBSCRIBED, `flag` = restored after a re-connect.
-                let replaced = req.replaced && tolerated;
-                assert!(restored || replaced, "{why}: {id} restored, flag not set");
-                self.m.tolerated[1] += u32::from(!restored);
+                assert!(restored, "{why}: {id} restored, flag not set");
                 assert!(
                     req.confirmed_conn < Some(conn),
                     "{why}: {id} twice on one link"
@@ -254,10 +250,7 @@ impl Run {
             .map(|(f, q)| (f.clone(), *q))
             .collect();
         assert_eq!(held, table, "{why}: the module's subscriptions");
-        let excused = |a: &Answer| {
-            self.tolerate.simcom_refusal_unreported && a.survives_loss() && a.conn < self.s.conn
-        };
-        let unreported: Vec<_> = self.s.answers.iter().filter(|a| !excused(a)).collect();
+        let unreported = &self.s.answers;
         assert!(unreported.is_empty(), "{why}: unreported {unreported:?}");
     }
 
@@ -344,15 +337,8 @@ impl Run {
         self.check();
         let why = self.why();
         for (id, req) in &self.m.reqs {
-            let excused = req.replaced && self.tolerate.unnotified_replaced;
-            assert!(
-                req.fin.is_some() || excused,
-                "{why}: {id} never notified: {req:?}"
-            );
-            self.m.tolerated[0] += u32::from(req.fin.is_none());
+            assert!(req.fin.is_some(), "{why}: {id} never notified: {req:?}");
         }
-        self.m.tolerated[3] += self.s.answers.len() as u32;
-        self.s.answers.clear();
     }
 }
 
@@ -368,8 +354,8 @@ fn req(filter: &[u8], unsub: bool, qos: u8) -> Req {
 }
 
 /// A seeded run of `steps` (a short one under Miri: the interpreter is slow), then drained.
-pub fn random_run(fam: Fam, seed: u64, sub_cap: usize, tolerate: Tolerate) -> Run {
-    let mut r = Run::new(fam, seed, sub_cap, tolerate);
+pub fn random_run(fam: Fam, seed: u64, sub_cap: usize) -> Run {
+    let mut r = Run::new(fam, seed, sub_cap);
     r.start();
     for _ in 0..if cfg!(miri) { 150 } else { 4_000 } {
         r.step();
@@ -379,8 +365,8 @@ pub fn random_run(fam: Fam, seed: u64, sub_cap: usize, tolerate: Tolerate) -> Ru
 }
 
 /// Online with `filters` confirmed (QoS 1), their ids in order.
-pub fn online_with(fam: Fam, filters: &[&[u8]], tolerate: Tolerate) -> (Run, Vec<u16>) {
-    let mut r = Run::new(fam, 7, 256, tolerate);
+pub fn online_with(fam: Fam, filters: &[&[u8]]) -> (Run, Vec<u16>) {
+    let mut r = Run::new(fam, 7, 256);
     let ids = filters.iter().map(|f| r.subscribe(f, 1).unwrap()).collect();
     r.drain();
     (r, ids)
