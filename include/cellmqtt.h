@@ -406,7 +406,8 @@ enum cellmqtt_event_kind_t
   CELLMQTT_EVENT_KIND_SIGNAL = 8,
   /**
    * Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
-   * `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT` or `STOPPED`.
+   * `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `STOPPED` or `LINK_LOST` (the module
+   * rebooted before answering).
    */
   CELLMQTT_EVENT_KIND_AT_DONE = 9,
   /**
@@ -1132,8 +1133,9 @@ typedef struct cellmqtt_callbacks_t {
   cellmqtt_at_line_fn on_at_line;
   /**
    * A line from the module the engine does not consume (`+CMTI: "SM",1`, `+CGEV: ME ...`,
-   * vendor notices): a burst of 8, then 4 per second; more are dropped and counted
-   * (`URC_DROPPED` loss). Not NUL-terminated, valid only during the call. Optional.
+   * `RING`, vendor notices; never line noise with control bytes): a burst of 8, then 4 per
+   * second; more are dropped and counted (`URC_DROPPED` loss). Not NUL-terminated, valid
+   * only during the call. Optional.
    */
   cellmqtt_urc_fn on_urc;
 } cellmqtt_callbacks_t;

@@ -41,10 +41,12 @@ pub(super) enum LineOut {
 }
 
 /// True when `line` can answer `command`: a line that starts with the command's `+NAME`
-/// (`+CSQ: ...` for `AT+CSQ`), or one without a `+` prefix (`866714043075174` for `AT+CGSN`).
+/// (`+CSQ: ...` for `AT+CSQ`; `^NAME` for `AT^NAME`), or text without a `+` or `^` prefix
+/// (`866714043075174` for `AT+CGSN`). A `^...` line of another command is a URC (`^MODE`);
+/// control bytes (a reset's glitch before `RDY`) are no answer.
 fn answers(command: &[u8], line: &[u8]) -> bool {
-    if line.first() != Some(&b'+') {
-        return true;
+    if !matches!(line.first(), Some(b'+' | b'^')) {
+        return is_text(line);
     }
     let body = command.get(2..).unwrap_or(&[]);
     let name_len = body
@@ -59,6 +61,11 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
             && name.starts_with(b"+C")
             && line.first() == Some(&b'+')
             && labelled(line.get(1..).unwrap_or(&[]), name.get(2..).unwrap_or(&[])))
+}
+
+/// True when `line` is printable ASCII: text a module prints, not line noise.
+fn is_text(line: &[u8]) -> bool {
+    line.iter().all(|b| (0x20..0x7F).contains(b))
 }
 
 /// True when `line` starts with `name` (any case) followed by `:` or a space.
@@ -222,7 +229,9 @@ impl<'a> Engine<'a> {
             }
             _ => {}
         }
-        let urc_like = matches!(line.first(), Some(b'+' | b'^'));
+        // A prefixed line, or any text (`RING`, `NO CARRIER`, a late answer's bare line): no
+        // line the engine does not consume goes unreported.
+        let urc_like = matches!(line.first(), Some(b'+' | b'^')) || is_text(line);
         match response {
             Response::Ok => self.on_final(Final::Ok),
             Response::Error => self.on_error_line(0),

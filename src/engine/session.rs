@@ -54,8 +54,15 @@ impl<'a> Engine<'a> {
     /// The command the current step wants next, without side effects.
     pub(super) fn peek_command(&self) -> Option<Cmd> {
         // `ATE0` again, then the application's commands, go between the session's, before its
-        // next one.
-        if self.can_interject() {
+        // next one; after a queued command's timeout an `AT` goes first (`AtQueue::resync`),
+        // also before the command of a step entered while that one was in flight (a state
+        // query, the end of a back-off), but never into a connect that waits for its link.
+        let interject = self.can_interject();
+        let next = matches!(self.step, Step::Verify | Step::Open | Step::Configure(_));
+        if self.at_queue.resync && (interject || (next && !self.awaiting_link)) {
+            return Some(Cmd::Resync);
+        }
+        if interject {
             if self.boot.echo == Echo::Resend {
                 return Some(Cmd::EchoAgain);
             }
@@ -349,6 +356,10 @@ impl<'a> Engine<'a> {
         if result == Final::Timeout {
             self.stats.command_timeouts = self.stats.command_timeouts.wrapping_add(1);
             self.log(LogKind::CommandTimeout, Subject::Queued, 0);
+            // Until an `AT` is answered (the probe's, or a resync's wherever no probe
+            // follows or the probe is cut short), a late answer would be taken as the next
+            // command's: another request's lines, a set-up command's result.
+            self.at_queue.resync = true;
             if self.connected && matches!(self.step, Step::Online | Step::Restore | Step::Announce)
             {
                 self.begin_probe(ProbeKind::Silent);
@@ -384,9 +395,12 @@ impl<'a> Engine<'a> {
     fn route(&mut self, cmd: Cmd, part: u8, r: Final) {
         let ok = r == Final::Ok;
         match cmd {
-            Cmd::Probe => match r {
+            Cmd::Probe | Cmd::Resync => match r {
                 Final::Timeout => {} // the step timer sends the next `AT`
-                _ => self.module_answered(),
+                _ => {
+                    self.at_queue.resync = false;
+                    self.module_answered()
+                }
             },
             Cmd::EchoOff => {
                 if ok && self.boot.echo == Echo::Default {

@@ -95,6 +95,10 @@ impl AtCmd {
 #[derive(Clone, Copy, Debug)]
 pub struct AtQueue {
     slots: [Option<AtCmd>; AT_SLOTS],
+    /// A command timed out: the module may still answer it, so an `AT` must be answered
+    /// (the probe's online, else `Cmd::Resync`) before any other command goes, and takes that
+    /// late answer instead.
+    pub resync: bool,
 }
 
 impl Default for AtQueue {
@@ -107,6 +111,7 @@ impl AtQueue {
     pub const fn new() -> Self {
         AtQueue {
             slots: [None; AT_SLOTS],
+            resync: false,
         }
     }
 

@@ -51,6 +51,9 @@ pub enum Cmd {
     Identity(super::Fact),
     /// The oldest queued AT command (the application's, or signal/time on demand), by id.
     Queued(u16),
+    /// `AT` after a queued command timed out where no probe's `AT` was answered: a late
+    /// answer to it ends this instead of the next command (`AtQueue::resync`).
+    Resync,
 }
 
 impl Cmd {
@@ -75,7 +78,7 @@ impl Cmd {
             return item.subject;
         }
         match self {
-            Cmd::Probe => Subject::At,
+            Cmd::Probe | Cmd::Resync => Subject::At,
             Cmd::EchoOff | Cmd::EchoAgain => Subject::Ate0,
             Cmd::SimQuery => Subject::Cpin,
             Cmd::AttachQuery => Subject::Cgatt,

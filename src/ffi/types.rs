@@ -256,8 +256,9 @@ pub struct cellmqtt_callbacks_t {
     /// NUL-terminated, no CR/LF, valid only during the call. Optional.
     pub on_at_line: cellmqtt_at_line_fn,
     /// A line from the module the engine does not consume (`+CMTI: "SM",1`, `+CGEV: ME ...`,
-    /// vendor notices): a burst of 8, then 4 per second; more are dropped and counted
-    /// (`URC_DROPPED` loss). Not NUL-terminated, valid only during the call. Optional.
+    /// `RING`, vendor notices; never line noise with control bytes): a burst of 8, then 4 per
+    /// second; more are dropped and counted (`URC_DROPPED` loss). Not NUL-terminated, valid
+    /// only during the call. Optional.
     pub on_urc: cellmqtt_urc_fn,
 }
 
@@ -314,7 +315,8 @@ pub enum EventKind {
     /// Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
     Signal = 8,
     /// Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
-    /// `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT` or `STOPPED`.
+    /// `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `STOPPED` or `LINK_LOST` (the module
+    /// rebooted before answering).
     AtDone = 9,
     /// Network time (`cellmqtt_request_time`): `count` = UTC seconds since
     /// 2000-01-01T00:00:00, `id` = the zone in quarter hours as `int16_t`.

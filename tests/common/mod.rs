@@ -10,6 +10,7 @@ pub mod family;
 pub mod rng;
 pub mod script;
 pub mod simcom;
+pub mod trail;
 
 use cellmqtt::{Buffers, Config, Engine, Event, Notice, RecoveryStep, RxRing};
 

@@ -2,6 +2,7 @@
 //! (tests/engine_queue_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
+pub use super::common::trail::{text, Trail};
 use super::common::Harness;
 use cellmqtt::Notice;
 use std::collections::{BTreeMap, VecDeque};
@@ -118,7 +119,7 @@ pub struct Model {
     pub queue_full: u32,
     pub loss_rejected: u32,
     pub notices: Vec<Notice>,
-    pub trail: VecDeque<String>,
+    pub trail: Trail,
 }
 
 pub struct Run {
@@ -132,15 +133,6 @@ pub struct Run {
     pub m: Model,
 }
 
-impl Drop for Run {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let trail = Vec::from(std::mem::take(&mut self.m.trail));
-            eprintln!("last steps:\n{}", trail.join("\n"));
-        }
-    }
-}
-
 /// The `AT+MPUB` payload field: `\XX` is the byte XX (docs/luat-at.md §5.6).
 pub fn unescape(field: &[u8]) -> Vec<u8> {
     let (mut out, mut i) = (vec![], 0);
@@ -151,8 +143,4 @@ pub fn unescape(field: &[u8]) -> Vec<u8> {
         i += if hex.is_some() { 3 } else { 1 };
     }
     out
-}
-
-pub fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).escape_debug().to_string()
 }

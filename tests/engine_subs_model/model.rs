@@ -3,9 +3,10 @@
 //! (tests/engine_subs_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
+pub use super::common::trail::{text, Trail};
 use super::common::Harness;
 use cellmqtt::Status;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a filter costs in `sub_buf` besides its text (README, Porting guide: "each filter 6
 /// bytes + filter").
@@ -178,7 +179,7 @@ pub struct Model {
     pub local_unsubscribes: u32,
     /// Final notices by kind (`SUBSCRIBED`, then each failure status seen).
     pub reasons: BTreeMap<String, u32>,
-    pub trail: VecDeque<String>,
+    pub trail: Trail,
 }
 
 impl Model {
@@ -205,17 +206,4 @@ pub struct Run {
     pub rng: Rng,
     pub s: Side,
     pub m: Model,
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let trail = Vec::from(std::mem::take(&mut self.m.trail));
-            eprintln!("last steps:\n{}", trail.join("\n"));
-        }
-    }
-}
-
-pub fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).escape_debug().to_string()
 }

@@ -14,10 +14,7 @@ impl Run {
     }
 
     pub fn note(&mut self, what: String) {
-        if self.m.trail.len() == 200 {
-            self.m.trail.pop_front();
-        }
-        self.m.trail.push_back(format!("{:>9} {what}", self.h.now));
+        self.m.trail.note(self.h.now, what);
     }
 
     pub fn why(&self) -> String {

@@ -143,7 +143,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             Some(text) => text,
             None => common::AT,
         },
-        Cmd::Probe => common::AT,
+        Cmd::Probe | Cmd::Resync => common::AT,
         Cmd::EchoOff | Cmd::EchoAgain => common::ECHO_OFF,
         Cmd::SimQuery => common::SIM_QUERY,
         Cmd::AttachQuery => common::ATTACH_QUERY,
