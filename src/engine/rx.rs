@@ -229,9 +229,6 @@ impl<'a> Engine<'a> {
             }
             _ => {}
         }
-        // A prefixed line, or any text (`RING`, `NO CARRIER`, a late answer's bare line): no
-        // line the engine does not consume goes unreported.
-        let urc_like = matches!(line.first(), Some(b'+' | b'^')) || is_text(line);
         match response {
             Response::Ok => self.on_final(Final::Ok),
             Response::Error => self.on_error_line(0),
@@ -253,6 +250,10 @@ impl<'a> Engine<'a> {
             }
             Response::Unknown => {
                 self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
+                // A prefixed line, or any text (`RING`, `NO CARRIER`, a late answer's bare
+                // line): no line the engine does not consume goes unreported. (Scanned here
+                // only: every other line is known by its first bytes.)
+                let urc_like = matches!(line.first(), Some(b'+' | b'^')) || is_text(line);
                 return self.pass_on(urc_like);
             }
             Response::Clock { utc_s, zone } => self.notify(Notice::Time { utc_s, zone }),

@@ -84,13 +84,16 @@ impl Run {
             });
         self.m.mark = self.out_mark();
         let got = self.h.engine.at_command(text, timeout);
-        self.note(format!("at_command {} {timeout}: {got:?}", text_of(text)));
+        self.note(format!(
+            "at_command {} {timeout}: {got:?}",
+            super::model::text(text)
+        ));
         assert_eq!(
             got.map(|_| ()),
             want,
             "{}: at_command {}",
             self.why(),
-            text_of(text)
+            super::model::text(text)
         );
         match got {
             Ok(id) => self.add(id, text, Kind::App, timeout),
@@ -506,10 +509,6 @@ impl Run {
             assert_eq!(e.len(), 1, "{why}: publish {id}: {e:?}");
         }
     }
-}
-
-fn text_of(t: &[u8]) -> String {
-    String::from_utf8_lossy(t).escape_debug().to_string()
 }
 
 fn show(ev: &Ev) -> String {
