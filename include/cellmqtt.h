@@ -1479,8 +1479,8 @@ cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter,
  * Returns `QUEUE_FULL` (two are waiting), `COMMAND_REFUSED` (it would break the session:
  * MQTT, TLS and TCP/IP commands of the session, `ATE`, `ATQ`, the UART's settings, data
  * prompts such as `AT+CMGS`, data calls, the multiplexer, sleep, detach, and resets unless
- * `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`; read and
- * test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
+ * `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`, whatever spaces the line holds and in any of its basic
+ * commands (`ATI E1`); read and test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
  * a control byte or `;`, timeout 0), `NULL_ARG`.
  *
  * # Safety

@@ -210,6 +210,12 @@ fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
         b"AT+CSCLK=2",
         b"AT+QSCLK=1",
         b"AT+COPS=2",
+        // Answering a data call; and spaces or several basic commands on the line, which the
+        // module's V.250 parser takes as the same commands (V.250 §5.2.1, §5.3.1).
+        b"ATA",
+        b"AT E1",
+        b"ATI E1",
+        b"AT+CGATT =0",
     ] {
         assert_eq!(
             h.engine.at_command(refused, 1_000),
@@ -224,7 +230,13 @@ fn the_queue_is_bounded_and_session_breaking_commands_are_refused() {
     assert_eq!(h.engine.at_command(b"AT+CSQ", 0), Err(Status::InvalidArg));
     // Their harmless forms and neighbours stay allowed: sleep off, automatic operator
     // selection, other S registers, reading the multiplexer's setting.
-    for allowed in [&b"AT+CSCLK=0"[..], b"AT+COPS=0", b"ATS0=0", b"AT+CMUX?"] {
+    for allowed in [
+        &b"AT+CSCLK=0"[..],
+        b"AT+COPS=0",
+        b"ATS0=0",
+        b"AT+CMUX?",
+        b"ATI0 X4",
+    ] {
         let mut h = Harness::new(config());
         assert!(h.engine.at_command(allowed, 1_000).is_ok(), "{allowed:?}");
     }

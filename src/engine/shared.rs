@@ -22,7 +22,7 @@ pub const AT_TEXT_MAX: usize = 56;
 const URC_BURST: u8 = 8;
 const URC_REFILL_MS: u32 = 250;
 
-/// Commands (after `AT`, upper case, compared as prefixes) that would break the session in
+/// Commands (after `AT`, upper case, compared as prefixes of each command on the line) that would break the session in
 /// every family; each dialect adds its own MQTT, TLS and bearer commands
 /// ([`crate::dialect::Dialect::session_commands`]). A [`packed!`] table: a length byte per key
 /// instead of a slice's eight.
@@ -39,11 +39,12 @@ const REFUSED: &[u8] = packed!(
     b"&F",
     b"V",
     b"+CMEE",
-    // The UART taken over: a multiplexer's frames, a data call's (or `ATO`'s) online data.
-    // (A voice call needs `;`, refused as a second command.)
+    // The UART taken over: a multiplexer's frames, a data call's (or `ATO`'s) online data,
+    // an answered data call's (`ATA`). (A voice call needs `;`, refused as a second command.)
     b"+CMUX",
     b"D",
     b"O",
+    b"A",
     // Sleep that makes the UART deaf until DTR (which the engine does not drive) wakes it.
     b"+CSCLK=1",
     b"+CSCLK=2",
@@ -196,34 +197,63 @@ fn check_command(text: &[u8], session: &[u8], allow_resets: bool) -> Result<(), 
     if !at || !printable {
         return Err(Status::InvalidArg);
     }
-    let body = text.get(2..).unwrap_or(&[]);
-    // Reading or testing a setting changes nothing.
-    if body.last() == Some(&b'?') {
-        return Ok(());
-    }
-    let resets = !allow_resets && starts_with_any(RESETS, body);
-    if starts_with_any(REFUSED, body) || starts_with_any(session, body) || resets {
-        return Err(Status::CommandRefused);
+    let mut rest = text.get(2..).unwrap_or(&[]);
+    // V.250: one line may hold several basic commands (`ATI E1`, `ATS0=0Q1`), then one
+    // extended command (`+...`) to its end; each is checked on its own.
+    while let Some(at) = rest.iter().position(|b| *b != b' ') {
+        let cmd = rest.get(at..).unwrap_or(&[]);
+        let len = command_len(cmd);
+        let (one, next) = cmd.split_at_checked(len).unwrap_or((cmd, &[]));
+        rest = next;
+        // Reading or testing a setting changes nothing.
+        if one.trim_ascii_end().last() == Some(&b'?') {
+            continue;
+        }
+        let resets = !allow_resets && starts_with_any(RESETS, one);
+        if starts_with_any(REFUSED, one) || starts_with_any(session, one) || resets {
+            return Err(Status::CommandRefused);
+        }
     }
     Ok(())
 }
 
-/// True when `body` starts with one of the keys of the [`packed!`] table `keys`, in any case.
+/// The length of the first command of `cmd` (not empty, not starting with a space): a basic
+/// command is its letter (`&` and a letter, `S` and the register's number) and its value
+/// (digits, or `=` and digits, or `?`); a dial (`D`) or an extended command runs to the end.
+fn command_len(cmd: &[u8]) -> usize {
+    let name = match cmd {
+        [b'&', c, ..] if c.is_ascii_alphabetic() => 2,
+        [c, ..] if c.is_ascii_alphabetic() && !c.eq_ignore_ascii_case(&b'D') => 1,
+        _ => return cmd.len(),
+    };
+    let value = cmd.get(name..).unwrap_or(&[]);
+    let more = value
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b' ' | b'=' | b'?')))
+        .unwrap_or(value.len());
+    name.saturating_add(more)
+}
+/// True when `body` starts with one of the keys of the [`packed!`] table `keys`, in any case
+/// and whatever spaces it holds (V.250 parsers ignore them: `AT+CGATT =0` detaches too).
 fn starts_with_any(keys: &[u8], body: &[u8]) -> bool {
     let mut rest = keys;
     while let [len, tail @ ..] = rest {
         let Some((key, next)) = tail.split_at_checked(usize::from(*len)) else {
             return false;
         };
-        if body
-            .get(..key.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(key))
-        {
+        if matches_ignoring_spaces(key, body) {
             return true;
         }
         rest = next;
     }
     false
+}
+
+/// True when `body`, its spaces skipped, starts with `key` (which holds none), in any case.
+fn matches_ignoring_spaces(key: &[u8], body: &[u8]) -> bool {
+    let mut chars = body.iter().filter(|b| **b != b' ');
+    key.iter()
+        .all(|k| chars.next().is_some_and(|b| b.eq_ignore_ascii_case(k)))
 }
 
 impl<'a> Engine<'a> {
@@ -330,6 +360,14 @@ mod tests {
             b"AT+CFUN?",
             b"AT+IPR?",
             b"AT+MQTTSTATU?",
+            // Several basic commands on a line, spaces, reads and tests (V.250).
+            b"AT",
+            b"ATS0=0",
+            b"ATI0 X4",
+            b"AT S3?",
+            b"ATE?",
+            b"AT+CFUN=? ",
+            b"ATH",
         ] {
             assert_eq!(check_command(ok, luat, false), Ok(()), "{ok:?}");
         }
@@ -343,6 +381,17 @@ mod tests {
             b"AT+CMGS=\"123\"",
             b"AT+CGATT=0",
             b"ATZ",
+            // V.250 parsers ignore spaces and take several basic commands on a line: each
+            // command is checked, whatever spaces it holds.
+            b"AT E1",
+            b"AT+CGATT =0",
+            b"AT + RESET",
+            b"ATI E1",
+            b"ATS0=0Q1",
+            b"ATS 3=10",
+            b"ATX4Z",
+            b"ATA",
+            b"ATH0A",
         ] {
             assert_eq!(
                 check_command(refused, luat, false),
