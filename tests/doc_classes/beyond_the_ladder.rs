@@ -26,7 +26,11 @@ fn families() -> [Family; 3] {
 /// broker's last-resort reset configured (`broker_reset_after_s`): that is for the broker's
 /// four classes, and none of these is counted as the broker's.
 fn climbs_once(ask: &[u8], reply: &[u8], reason: Status) {
-    for (fam, cfg, ok) in families() {
+    climbs_once_on(&families(), ask, reply, reason);
+}
+
+fn climbs_once_on(families: &[Family], ask: &[u8], reply: &[u8], reason: Status) {
+    for &(fam, cfg, ok) in families {
         for &broker_reset_after_s in broker_resets() {
             let mut cfg = cfg;
             cfg.ladder.broker_reset_after_s = broker_reset_after_s;
@@ -62,5 +66,9 @@ fn a_sim_still_locked_after_the_top_rung_leaves_the_module_alone() {
 #[test]
 fn an_attach_still_missing_after_the_top_rung_leaves_the_module_alone() {
     let detached = b"\r\n+CGATT: 0\r\n\r\nOK\r\n";
-    climbs_once(b"AT+CGATT?", detached, Status::NotAttached);
+    // Each failure polls `AT+CGATT?` for two minutes, the same commands in every family:
+    // under Miri (half of this file's time there) one family runs; all three run natively.
+    let all = families();
+    let some = all.get(..if cfg!(miri) { 1 } else { 3 }).unwrap_or(&all);
+    climbs_once_on(some, b"AT+CGATT?", detached, Status::NotAttached);
 }
