@@ -32,16 +32,17 @@ clippy:
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-# The engine's tests under Miri (undefined behaviour in the FFI layer). Tests leak their
-# 'static buffers on purpose, hence -Zmiri-ignore-leaks.
+# The engine's tests under Miri (undefined behaviour in the FFI layer), two test targets at a
+# time (scripts/miri.sh; one log per target in build/miri/). Tests leak their 'static buffers
+# on purpose, hence -Zmiri-ignore-leaks there.
 miri: export CELLMQTT_NEED_NIGHTLY = 1
 miri: deps
-	MIRIFLAGS="-Zmiri-strict-provenance -Zmiri-ignore-leaks" $(CARGO) +nightly miri test -p cellmqtt --lib --tests
+	CARGO="$(CARGO)" scripts/miri.sh $(BUILD)/miri
 
 include $(sort $(wildcard mk/*.mk))
 
 # Miri runs beside the other steps, in its own process group and at the lowest priority,
-# logging to build/miri.log: it keeps one core busy for about a quarter of an hour, while most
+# logging to build/miri.log: it keeps the cores busy for about a quarter of an hour, while most
 # other steps wait on sockets, QEMU and the emulator's real time (which must not be starved).
 # A failing step stops it (the recipe shell may be dash, whose kill takes no `--`: the group
 # is named as -PID right after the signal); its result is checked last.
