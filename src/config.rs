@@ -420,11 +420,14 @@ impl<'a> Config<'a> {
         field_string(F::ClientId, self.client_id, dialect.client_id_max())?;
         field_string(F::Username, self.username, limits::STRING_MAX)?;
         // MQTT strings (3.1.1 §1.5.3, §3.1.3): a broker closes the connection on ill-formed
-        // UTF-8, SIMCom refuses it (`<err>` 2), so such a session could never connect.
-        for (field, s) in [(F::ClientId, self.client_id), (F::Username, self.username)] {
-            if !well_formed_utf8(s) {
-                return field.err(Status::InvalidString);
-            }
+        // UTF-8, SIMCom refuses it (`<err>` 2), so such a session could never connect. Two
+        // tests, not a loop over a pair array: measured 44 B smaller (Luat), 60 B (every
+        // dialect).
+        if !well_formed_utf8(self.client_id) {
+            return F::ClientId.err(Status::InvalidString);
+        }
+        if !well_formed_utf8(self.username) {
+            return F::Username.err(Status::InvalidString);
         }
         field_string(F::Password, self.password, limits::STRING_MAX)?;
         field_string(F::Apn, self.apn, limits::APN_MAX)?;
@@ -513,15 +516,13 @@ pub fn check_topic(topic: &[u8], filter: bool) -> Result<(), Status> {
         return Err(Status::InvalidTopic);
     }
     // A wildcard must be its level alone: after a `/` (or first), before a `/` (or last);
-    // `#` only last.
+    // `#` only last. Each byte is checked against the one before it, so the byte after a
+    // wildcard is checked in its own turn (measured 8 B smaller than looking ahead).
     let mut prev = b'/';
-    for (i, &b) in topic.iter().enumerate() {
-        if b == b'+' || b == b'#' {
-            let next = topic.get(i + 1).copied();
-            let alone = prev == b'/' && (next.is_none() || (b == b'+' && next == Some(b'/')));
-            if !(filter && alone) {
-                return Err(Status::InvalidTopic);
-            }
+    for &b in topic {
+        let wildcard = b == b'+' || b == b'#';
+        if (wildcard && !(filter && prev == b'/')) || prev == b'#' || (prev == b'+' && b != b'/') {
+            return Err(Status::InvalidTopic);
         }
         prev = b;
     }

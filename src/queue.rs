@@ -234,18 +234,15 @@ impl<'a> PublishQueue<'a> {
 
     /// The record at offset `at` (a record start; every record lies whole in the arena).
     fn entry_at(&self, at: usize) -> Option<Entry<'_>> {
-        let b = &*self.buf;
-        let &[id_lo, id_hi, t_lo, t_hi, p_lo, p_hi, flags, attempts, rejections, _] =
-            b.get(at..at + HEADER)?
-        else {
-            return None;
-        };
+        // The header as the first chunk of what follows `at`, the body as the rest (measured
+        // 4 B smaller on the M4F, 24 B on the M0, than slicing the header's range first).
+        let (h, body) = self.buf.get(at..)?.split_first_chunk::<HEADER>()?;
+        let &[id_lo, id_hi, t_lo, t_hi, p_lo, p_hi, flags, attempts, rejections, _] = h;
         let tlen = usize::from(u16::from_le_bytes([t_lo, t_hi]));
         let plen = usize::from(u16::from_le_bytes([p_lo, p_hi]));
-        let body = at + HEADER;
         // Each part from what follows the one before: one bound per part (measured 28 B
         // smaller, Luat, than taking the body whole and splitting it).
-        let (topic, rest) = b.get(body..)?.split_at_checked(tlen)?;
+        let (topic, rest) = body.split_at_checked(tlen)?;
         let payload = rest.get(..plen)?;
         Some(Entry {
             id: u16::from_le_bytes([id_lo, id_hi]),
@@ -321,55 +318,56 @@ impl<'a> PublishQueue<'a> {
     /// True when a record in the queue (waiting, in flight or completed but not yet freed)
     /// has message id `id`.
     pub fn holds_id(&self, id: u16) -> bool {
+        self.find_id(id, self.count, 0, 0).is_some()
+    }
+
+    /// Offset of the oldest of the first `records` records that has message id `id`, none of
+    /// the flags `not_flags` and at least `min_attempts` sends: the one walk the three
+    /// look-ups by id share (measured 30 B smaller with every dialect, where the window's
+    /// two are linked; the same with Luat).
+    fn find_id(&self, id: u16, records: usize, not_flags: u8, min_attempts: u8) -> Option<usize> {
         let mut at = self.head;
-        for _ in 0..self.count {
-            if rd16(self.buf, at) == usize::from(id) {
-                return true;
+        for _ in 0..records {
+            let attempts = self.buf.get(at + 7).copied().unwrap_or(0);
+            if self.flags(at) & not_flags == 0
+                && attempts >= min_attempts
+                && rd16(self.buf, at) == usize::from(id)
+            {
+                return Some(at);
             }
             at = self.next_of(at);
         }
-        false
+        None
     }
 
     /// The awaited record with message id `id` completed; false if none awaits with that id.
     pub fn complete_awaiting(&mut self, id: u16) -> bool {
-        let mut at = self.head;
-        for _ in 0..self.ahead {
-            let f = self.flags(at);
-            if f & DONE == 0 && rd16(self.buf, at) == usize::from(id) {
-                self.set_flags(at, f | DONE);
-                self.awaiting = self.awaiting.saturating_sub(1);
-                self.free_done();
-                return true;
-            }
-            at = self.next_of(at);
-        }
-        false
+        let Some(at) = self.find_id(id, self.ahead, DONE, 0) else {
+            return false;
+        };
+        self.set_flags(at, self.flags(at) | DONE);
+        self.awaiting = self.awaiting.saturating_sub(1);
+        self.free_done();
+        true
     }
 
     /// A result for `id` after a rewind: the record was sent (at least once) and waits to go
     /// again; it completed, so it is not sent again. Not the record at the cursor while
     /// `in_flight` (its command is being sent: its own result decides). False if none.
     pub fn complete_sent(&mut self, id: u16, in_flight: bool) -> bool {
-        let mut at = self.head;
-        for _ in 0..self.count {
-            let f = self.flags(at);
-            let sent = self.buf.get(at + 7).is_some_and(|&a| a > 0);
-            if f & DONE == 0 && sent && rd16(self.buf, at) == usize::from(id) {
-                if at == self.cursor {
-                    if in_flight {
-                        return false;
-                    }
-                    self.complete_current();
-                } else {
-                    self.set_flags(at, f | DONE);
-                    self.free_done();
-                }
-                return true;
+        let Some(at) = self.find_id(id, self.count, DONE, 1) else {
+            return false;
+        };
+        if at == self.cursor {
+            if in_flight {
+                return false;
             }
-            at = self.next_of(at);
+            self.complete_current();
+        } else {
+            self.set_flags(at, self.flags(at) | DONE);
+            self.free_done();
         }
-        false
+        true
     }
 
     /// Every awaiting record is to be sent again (from the oldest): the cursor goes back to the

@@ -150,11 +150,8 @@ impl<'a> SubTable<'a> {
     /// Filters are 1..=256 bytes, so the length is stored minus one in a byte.
     pub fn subscribe(&mut self, id: u16, filter: &[u8], qos: u8) -> Result<(), Status> {
         if let Some(at) = self.first(Want::Filter(filter)) {
-            self.set(at, id, Some(qos), SubState::NeedSubscribe);
             // A new request: its SUBACK answers it, a restore is only of a confirmed one.
-            if let Some(flags) = self.buf.get_mut(at + 5) {
-                *flags &= !CONFIRMED;
-            }
+            self.change(at, id, Some(qos), SubState::NeedSubscribe, CONFIRMED);
             return Ok(());
         }
         let len_byte =
@@ -184,6 +181,12 @@ impl<'a> SubTable<'a> {
 
     /// Changes id, QoS and state of the record at `at`.
     pub fn set(&mut self, at: usize, id: u16, qos: Option<u8>, state: SubState) {
+        self.change(at, id, qos, state, 0);
+    }
+
+    /// [`SubTable::set`], clearing the flags in `also_clear` as well: one look-up of the
+    /// record where a caller changes more than `set` does (measured 10 B smaller, Luat).
+    fn change(&mut self, at: usize, id: u16, qos: Option<u8>, state: SubState, also_clear: u8) {
         if let Some([id_lo, id_hi, _, q, st, flags]) = self.buf.get_mut(at..at + HEADER) {
             let was_active = *st == SubState::Active as u8;
             match (was_active, state == SubState::Active) {
@@ -202,7 +205,7 @@ impl<'a> SubTable<'a> {
                 SubState::Active => *flags | CONFIRMED,
                 SubState::NeedSubscribe => *flags & !OUT,
                 SubState::NeedUnsubscribe => *flags & !(OUT | CONFIRMED),
-            };
+            } & !also_clear;
             *st = state as u8;
         }
     }
@@ -243,7 +246,9 @@ impl<'a> SubTable<'a> {
     /// command.
     pub fn mark_all_for_restore(&mut self, forget_sent: bool) {
         let mut at = 0;
-        while let Some(s) = self.read(at).filter(|_| at < self.used) {
+        // The end is tested before the record is read (measured 20 B smaller on the M4F,
+        // Luat; 12 B larger on the M0).
+        while let Some(s) = (at < self.used).then(|| self.read(at)).flatten() {
             let (next, active) = (at + HEADER + s.filter.len(), s.state == SubState::Active);
             if let Some([_, _, _, _, st, flags]) = self.buf.get_mut(at..at + HEADER) {
                 // Nothing is out on the next link.

@@ -58,6 +58,9 @@ impl<const N: usize> Field<N> {
         bytes: [0; N],
     };
 
+    // Out of line: the client id, the back-off jitter and the C layer's four copies read
+    // fields with it (measured 10 B smaller, Luat and every dialect).
+    #[inline(never)]
     pub fn get(&self) -> &[u8] {
         self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
@@ -123,6 +126,9 @@ impl ModuleFacts {
 }
 
 /// `+CGSN: "123"` → `123`; `Revision: X` → `X`; `123` → `123`.
+// Out of line: `capture` is inlined into the receive path, which is large enough that the
+// label scan's loops cost more there (measured 46 B smaller, Luat; 14 B every dialect).
+#[inline(never)]
 fn strip_label(line: &[u8]) -> &[u8] {
     let value = match line.iter().position(|&b| b == b':') {
         // A label is letters (after an optional `+`): a colon inside a value is not one.

@@ -322,6 +322,9 @@ impl<'a> Engine<'a> {
         }
     }
 
+    // Out of line: `start` and `stopped` each had the ladder's restart inlined (measured 10 B
+    // smaller, Luat and every dialect).
+    #[inline(never)]
     fn begin_session(&mut self) {
         self.ladder.restart();
         self.epoch = self.epoch.wrapping_add(1);
@@ -667,7 +670,8 @@ impl<'a> Engine<'a> {
         self.log_as(kind, what, code, Status::Ok);
     }
 
-    #[inline(never)]
+    // Inlined into its two callers (`log`, `broker_failed`): measured 6 B smaller than its
+    // own body (Luat and every dialect).
     fn log_as(&mut self, kind: LogKind, what: Subject, code: u16, reason: Status) {
         if !crate::parts::LOGS {
             // Without the part (crate::parts) this body is empty, and so every call is gone.

@@ -37,6 +37,8 @@ impl<'a> Engine<'a> {
 
     /// The queued publish to send next. Without a window it is the oldest (the queue's window
     /// code is then not linked where no dialect has one).
+    // Out of line: six callers (measured 10 B smaller, Luat; no change with every dialect).
+    #[inline(never)]
     pub(super) fn queue_current(&self) -> Option<crate::queue::Entry<'_>> {
         if self.window() > 1 {
             self.publishing.queue.current()

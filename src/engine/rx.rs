@@ -469,7 +469,7 @@ impl<'a> Engine<'a> {
         } else if let Some(w) = self
             .publishing
             .pub_wait
-            .filter(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id))
+            .filter(|w| self.publish_has_id(w.src, id))
         {
             self.publishing.pub_wait = None;
             Suspect::Publish {
@@ -499,7 +499,7 @@ impl<'a> Engine<'a> {
         let awaited = self
             .publishing
             .pub_wait
-            .is_some_and(|w| self.publish_parts(w.src).is_some_and(|p| p.id == id));
+            .is_some_and(|w| self.publish_has_id(w.src, id));
         if awaited {
             if let Some(w) = self.publishing.pub_wait.as_mut() {
                 w.deadline = deadline;
@@ -524,7 +524,7 @@ impl<'a> Engine<'a> {
             whole
                 && match f.cmd {
                     super::Cmd::Publish(src) | super::Cmd::PublishData(src) => {
-                        self.publish_parts(src).is_some_and(|p| p.id == id)
+                        self.publish_has_id(src, id)
                     }
                     super::Cmd::Subscribe { id: want, .. }
                     | super::Cmd::Unsubscribe { id: want, .. } => want == id,
@@ -613,9 +613,7 @@ impl<'a> Engine<'a> {
         if id.is_some_and(|id| self.window_acked(id)) {
             return;
         }
-        let id_ok = |src: PubSource| {
-            id.is_none_or(|id| self.publish_parts(src).is_some_and(|p| p.id == id))
-        };
+        let id_ok = |src: PubSource| id.is_none_or(|id| self.publish_has_id(src, id));
         // A `PUBCOMP` whose `PUBREC` was lost still ends the QoS 2 exchange.
         let stage_ok = |want: AckStage| {
             got == AckStage::Done
@@ -754,6 +752,14 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+    }
+
+    /// True when the publish from `src` goes with message id `id`.
+    // Out of line: the results that name their request compare its id in six places (the
+    // acknowledgement's closure thrice), each with a copy of the publish's look-up before.
+    #[inline(never)]
+    fn publish_has_id(&self, src: PubSource, id: u16) -> bool {
+        self.publish_parts(src).is_some_and(|p| p.id == id)
     }
 
     pub(super) fn publish_is_inflight(&self, src: PubSource) -> bool {

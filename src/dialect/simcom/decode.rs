@@ -14,7 +14,7 @@
 //! another client (the state query); cellmqtt only ever acquires client 0.
 
 use crate::dialect::common::{
-    is_echo, number, plus_line, skip_spaces, table, trim, Fit, PlusLine, Table,
+    is_echo, number, plus_line, skip_spaces, split_once, table, trim, Fit, PlusLine, Table,
 };
 use crate::dialect::response::{Ack, LinkCause, Response, WholeLine};
 use crate::Status;
@@ -224,7 +224,12 @@ pub fn connect_status(code: u16) -> Status {
 /// `out.len()` and returns how many there are; `None` if any field is not a `u16` number.
 fn fields(values: &[u8], out: &mut [u16]) -> Option<usize> {
     let mut count = 0usize;
-    for field in values.split(|&b| b == b',') {
+    // A loop over `split_once` (shared with the other readers) rather than `split`, whose
+    // iterator is inlined here alone (measured 4 B smaller, every dialect).
+    let mut rest = Some(values);
+    while let Some(now) = rest {
+        let (field, after) = split_once(now, b',').map_or((now, None), |(f, a)| (f, Some(a)));
+        rest = after;
         let value = u16::try_from(number(trim(skip_spaces(field)))?).ok()?;
         if let Some(slot) = out.get_mut(count) {
             *slot = value;
