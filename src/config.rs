@@ -392,10 +392,20 @@ impl<'a> Config<'a> {
 
     /// As [`Config::validate`], naming the field that is wrong.
     pub fn check(&self) -> Result<(), ConfigError> {
-        let Some(dialect) = self.dialect() else {
-            // A family whose dialect this firmware does not link.
-            return F::Profile.err(Status::Unsupported);
-        };
+        self.check_for(self.linked_dialect()?)
+    }
+
+    /// The profile's dialect; refused when this firmware does not link it.
+    pub(crate) fn linked_dialect(&self) -> Result<crate::dialect::Dialect, ConfigError> {
+        self.dialect().ok_or(ConfigError {
+            status: Status::Unsupported,
+            field: F::Profile,
+        })
+    }
+
+    /// [`Config::check`] past the profile, whose dialect [`Config::linked_dialect`] returned
+    /// (the engine looks it up once for both).
+    pub(crate) fn check_for(&self, dialect: crate::dialect::Dialect) -> Result<(), ConfigError> {
         if self.options.contains(Options::CACHE_MODE) && !dialect.has_message_cache() {
             return F::Options.err(Status::Unsupported);
         }

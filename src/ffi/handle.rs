@@ -39,19 +39,48 @@ pub(super) struct Handle {
     engine: UnsafeCell<Engine<'static>>,
 }
 
+// Names every field of `Handle`, so a new one does not compile until `Handle::write_new`
+// writes it too.
+const _: fn(Handle) = |h| {
+    let Handle {
+        magic: _,
+        busy: _,
+        ring: _,
+        cb: _,
+        engine: _,
+    } = h;
+};
+
 const _: () = {
     assert!(core::mem::size_of::<Handle>() <= core::mem::size_of::<cellmqtt_t>());
     assert!(core::mem::align_of::<Handle>() <= core::mem::align_of::<cellmqtt_t>());
 };
 
 impl Handle {
-    pub fn new(ring: RxRing<'static>, cb: cellmqtt_callbacks_t, engine: Engine<'static>) -> Self {
-        Handle {
-            magic: AtomicU32::new(0),
-            busy: AtomicBool::new(false),
-            ring,
-            cb,
-            engine: UnsafeCell::new(engine),
+    /// Writes a new handle into `slot` field by field, the engine first: straight after the
+    /// storage's zero fill, the engine's leading zeros are then seen to be in place already
+    /// (measured 32 B smaller, Luat, than writing a whole `Handle`). `magic` is written 0: the
+    /// caller marks the handle initialised once it is.
+    ///
+    /// # Safety
+    /// `slot` is writable storage for a `Handle` (size and alignment as const-asserted above),
+    /// holding nothing to drop.
+    pub unsafe fn write_new(
+        slot: *mut Handle,
+        ring: RxRing<'static>,
+        cb: cellmqtt_callbacks_t,
+        engine: Engine<'static>,
+    ) {
+        // SAFETY: per the contract each field's place is writable, and nothing is there to
+        // drop; raw field places, so no reference to the not yet initialised `Handle` is made.
+        // With every field written (the pattern above names them all), the storage holds a
+        // valid `Handle`.
+        unsafe {
+            core::ptr::addr_of_mut!((*slot).engine).write(UnsafeCell::new(engine));
+            core::ptr::addr_of_mut!((*slot).ring).write(ring);
+            core::ptr::addr_of_mut!((*slot).cb).write(cb);
+            core::ptr::addr_of_mut!((*slot).busy).write(AtomicBool::new(false));
+            core::ptr::addr_of_mut!((*slot).magic).write(AtomicU32::new(0));
         }
     }
 
@@ -124,9 +153,11 @@ pub(super) unsafe fn from_ptr_inline<'h>(h: *const cellmqtt_t) -> Result<&'h Han
         return Err(Status::NullArg);
     }
     let handle = h.cast::<Handle>();
-    // SAFETY: `magic` is the first field of a repr(Rust) struct, so read it through the field
-    // projection of the raw pointer without forming a reference to a possibly uninitialised
-    // Handle. The storage is at least as large and aligned as Handle (const-asserted above).
+    // SAFETY: `magic` is read through the field projection of the raw pointer, without
+    // forming a reference to a possibly uninitialised Handle (wherever repr(Rust) places the
+    // field, it lies inside the storage, which is at least as large and aligned as Handle:
+    // const-asserted above). Storage that `cellmqtt_init` never saw holds whatever bytes it
+    // holds: an `AtomicU32` is valid for any of them.
     let magic = unsafe { &*core::ptr::addr_of!((*handle).magic) };
     if magic.load(Ordering::Acquire) != MAGIC {
         return Err(Status::NotInitialized);
