@@ -15,6 +15,18 @@ pub fn tail(s: &[u8], n: usize) -> &[u8] {
     s.get(n..).unwrap_or(&[])
 }
 
+/// True for a printable ASCII byte (what a module prints as text, an AT command holds).
+#[inline]
+pub fn printable(b: &u8) -> bool {
+    (0x20..0x7F).contains(b)
+}
+
+/// True when every byte of `s` is [`printable`]: text, not line noise or control bytes.
+#[inline]
+pub fn is_text(s: &[u8]) -> bool {
+    s.iter().all(printable)
+}
+
 /// Moves `len` bytes at `src` down to `dest` (`dest <= src`; the ranges may overlap). Bytes
 /// outside `buf` are skipped.
 pub fn move_down(buf: &mut [u8], src: usize, dest: usize, len: usize) {

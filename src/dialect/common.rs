@@ -6,6 +6,7 @@
 //! The leniency rules are those of the Luat decoder's module documentation
 //! ([`crate::dialect::luat::decode`]); both dialects follow them, so they live in one place.
 
+use crate::bytes::printable;
 use crate::dialect::response::{Response, SimState, CME_TEXT};
 
 /// Classifies the standard 3GPP lines, or `None` when `line` (trimmed) is none of them.
@@ -338,7 +339,7 @@ fn sim_state(code: &[u8]) -> SimState {
 pub(crate) fn trim(line: &[u8]) -> &[u8] {
     let mut line = line;
     while let [first, rest @ ..] = line {
-        if (0x20..0x7F).contains(first) {
+        if printable(first) {
             break;
         }
         line = rest;

@@ -8,6 +8,7 @@ use super::session::Suspect;
 use super::shared::AtKind;
 use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
+use crate::bytes::is_text;
 use crate::dialect::tokenizer::{Span, Token};
 use crate::dialect::{LinkCause, Response};
 use crate::event::{LogKind, LossKind, Notice, Subject};
@@ -61,11 +62,6 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
             && name.starts_with(b"+C")
             && line.first() == Some(&b'+')
             && labelled(line.get(1..).unwrap_or(&[]), name.get(2..).unwrap_or(&[])))
-}
-
-/// True when `line` is printable ASCII: text a module prints, not line noise.
-fn is_text(line: &[u8]) -> bool {
-    line.iter().all(|b| (0x20..0x7F).contains(b))
 }
 
 /// True when `line` starts with `name` (any case) followed by `:` or a space.

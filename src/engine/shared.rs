@@ -8,6 +8,7 @@
 //! switch off the module are refused. Read and test forms (`...?`) of any command are allowed.
 
 use super::Engine;
+use crate::bytes::is_text;
 use crate::config::Options;
 use crate::dialect::common::packed;
 use crate::event::{LossKind, Notice};
@@ -193,7 +194,7 @@ fn check_command(text: &[u8], session: &[u8], allow_resets: bool) -> Result<(), 
     }
     let at = text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"AT"));
     // One printable command: no CR/LF (it would end early), no `;` (a second command).
-    let printable = text.iter().all(|b| (0x20..0x7F).contains(b) && *b != b';');
+    let printable = is_text(text) && !text.contains(&b';');
     if !at || !printable {
         return Err(Status::InvalidArg);
     }
