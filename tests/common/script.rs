@@ -1,6 +1,6 @@
 //! What the scripted modules of the long-run, reboot, stop and model tests share: the answers
 //! every family gives alike, answer lines framed as a module frames them, a command's
-//! arguments, and how a module reads what the engine wrote.
+//! arguments, and how a module reads what the engine wrote ([`Wire`]).
 
 /// What a scripted module reads next from the engine's output.
 pub enum Unit {
@@ -19,6 +19,44 @@ pub fn next_unit(pending: &mut Vec<u8>, data_len: Option<usize>) -> Option<Unit>
             let p = pending.iter().position(|&b| b == b'\r')?;
             Some(Unit::Line(pending.drain(..=p).collect()))
         }
+    }
+}
+
+/// The engine's output as a scripted module reads it: the bytes not read yet, and how many
+/// were written and read in all, so that a command's place in the output is known.
+#[derive(Default)]
+pub struct Wire {
+    pub pending: Vec<u8>,
+    pub streamed: u64,
+    pub taken: u64,
+}
+
+impl Wire {
+    /// Moves what the engine wrote (`written`, left empty) behind what is not read yet.
+    pub fn pull(&mut self, written: &mut Vec<u8>) {
+        self.streamed += written.len() as u64;
+        self.pending.append(written);
+    }
+
+    /// The next unit ([`next_unit`]), counted as read.
+    pub fn next(&mut self, data_len: Option<usize>) -> Option<Unit> {
+        let unit = next_unit(&mut self.pending, data_len)?;
+        let (Unit::Data(b) | Unit::Line(b)) = &unit;
+        self.taken += b.len() as u64;
+        Some(unit)
+    }
+
+    /// Where the output stands with `unwritten` bytes still in the engine's UART buffer.
+    pub fn mark(&self, unwritten: usize) -> u64 {
+        self.streamed + unwritten as u64
+    }
+
+    /// The module reboots: everything not read yet (and `written`, left empty) is lost, and
+    /// returned, oldest first.
+    pub fn lose_unread(&mut self, written: &mut Vec<u8>) -> Vec<u8> {
+        self.pull(written);
+        self.taken = self.streamed;
+        std::mem::take(&mut self.pending)
     }
 }
 

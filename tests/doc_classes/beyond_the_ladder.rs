@@ -21,15 +21,11 @@ fn families() -> [Family; 3] {
     ]
 }
 
-/// On every family, `ask` answered with `reply` for two hours, every other command the
+/// On each of `families`, `ask` answered with `reply` for two hours, every other command the
 /// healthy way: the ladder once to its top for `reason`, then re-connects only. Also with the
 /// broker's last-resort reset configured (`broker_reset_after_s`): that is for the broker's
 /// four classes, and none of these is counted as the broker's.
-fn climbs_once(ask: &[u8], reply: &[u8], reason: Status) {
-    climbs_once_on(&families(), ask, reply, reason);
-}
-
-fn climbs_once_on(families: &[Family], ask: &[u8], reply: &[u8], reason: Status) {
+fn climbs_once(families: &[Family], ask: &[u8], reply: &[u8], reason: Status) {
     for &(fam, cfg, ok) in families {
         for &broker_reset_after_s in broker_resets() {
             let mut cfg = cfg;
@@ -50,7 +46,12 @@ fn climbs_once_on(families: &[Family], ask: &[u8], reply: &[u8], reason: Status)
 /// No SIM (`+CME ERROR: 10`, docs/luat-at.md §8 and §2.3 [S12]) on every ask.
 #[test]
 fn a_sim_still_missing_after_the_top_rung_leaves_the_module_alone() {
-    climbs_once(b"AT+CPIN?", b"\r\n+CME ERROR: 10\r\n", Status::SimAbsent);
+    climbs_once(
+        &families(),
+        b"AT+CPIN?",
+        b"\r\n+CME ERROR: 10\r\n",
+        Status::SimAbsent,
+    );
 }
 
 /// A SIM that wants a PIN (`+CPIN: SIM PIN`): the library enters none, and no reset changes
@@ -58,7 +59,7 @@ fn a_sim_still_missing_after_the_top_rung_leaves_the_module_alone() {
 #[test]
 fn a_sim_still_locked_after_the_top_rung_leaves_the_module_alone() {
     let locked = b"\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n";
-    climbs_once(b"AT+CPIN?", locked, Status::SimLocked);
+    climbs_once(&families(), b"AT+CPIN?", locked, Status::SimLocked);
 }
 
 /// Never attached (`+CGATT: 0` until the deadline, docs/luat-at.md §2.3: normally within
@@ -70,5 +71,5 @@ fn an_attach_still_missing_after_the_top_rung_leaves_the_module_alone() {
     // under Miri (half of this file's time there) one family runs; all three run natively.
     let all = families();
     let some = all.get(..if cfg!(miri) { 1 } else { 3 }).unwrap_or(&all);
-    climbs_once_on(some, b"AT+CGATT?", detached, Status::NotAttached);
+    climbs_once(some, b"AT+CGATT?", detached, Status::NotAttached);
 }

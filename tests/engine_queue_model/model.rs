@@ -2,6 +2,7 @@
 //! (tests/engine_queue_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
+use super::common::script::Wire;
 pub use super::common::trail::{text, Trail};
 use super::common::Harness;
 use cellmqtt::Notice;
@@ -74,7 +75,7 @@ pub struct MSub {
 #[derive(Default)]
 pub struct Side {
     pub held: Held,
-    pub pending: Vec<u8>,
+    pub output: Wire,
     pub last_cmd: Vec<u8>,
     /// Data awaited after a prompt: a publish's, or (`None`) that of the SIMCom command.
     pub data: Option<(usize, Option<Pub>)>,
@@ -89,8 +90,6 @@ pub struct Side {
     /// a command read later is known to be written before or after a call.
     pub api: u64,
     pub tags: VecDeque<(u64, u64)>,
-    pub streamed: u64,
-    pub taken: u64,
     pub cmd_seq: u64,
     pub conn: u32,
     pub up: bool,

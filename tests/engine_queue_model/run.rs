@@ -1,7 +1,7 @@
 //! The engine, the scripted module of each family and the model, stepped together and
 //! compared after every step.
 use super::common::family::{Fam, Held, CLIENT, LINK, MQTT};
-use super::common::script::{arg, lines, next_unit, Unit};
+use super::common::script::{arg, lines, Unit};
 use super::common::{Ev, Harness, Sizes};
 use super::model::*;
 use cellmqtt::{LossKind, Notice, RecoveryStep, State, Status};
@@ -48,8 +48,7 @@ impl Run {
 
     /// Takes what the engine wrote and feeds back the module's answers.
     pub fn exchange(&mut self) -> bool {
-        self.s.streamed += self.h.uart.written.len() as u64;
-        self.s.pending.append(&mut self.h.uart.written);
+        self.s.output.pull(&mut self.h.uart.written);
         self.h.forget_tx();
         let mut out = vec![];
         let data_len = |s: &Side| match (&s.data, &s.held.data) {
@@ -58,12 +57,11 @@ impl Run {
         };
         loop {
             let awaited = data_len(&self.s);
-            let Some(unit) = next_unit(&mut self.s.pending, awaited) else {
+            let Some(unit) = self.s.output.next(awaited) else {
                 break;
             };
             match unit {
                 Unit::Data(bytes) => {
-                    self.s.taken += bytes.len() as u64;
                     out.extend(match self.s.data.take() {
                         Some((_, what)) => self.data_arrived(what, bytes),
                         None => self.s.held.data_arrived(&self.s.last_cmd, bytes),
@@ -71,11 +69,12 @@ impl Run {
                 }
                 Unit::Line(line) => {
                     let cmd = &line[..line.len() - 1];
-                    while self.s.tags.front().is_some_and(|t| t.0 <= self.s.taken) {
+                    // Where the line started in the output: the tags written by then.
+                    let start = self.s.output.taken - line.len() as u64;
+                    while self.s.tags.front().is_some_and(|t| t.0 <= start) {
                         self.s.tags.pop_front();
                     }
                     self.s.cmd_seq = self.s.tags.front().map_or(self.s.api, |t| t.1);
-                    self.s.taken += line.len() as u64;
                     self.s.last_cmd = cmd.to_vec();
                     self.note(format!("> {}", text(cmd)));
                     if !self.s.held.echo_off {
@@ -346,10 +345,7 @@ impl Run {
         self.note("reboot".into());
         self.s.held = Held::default();
         (self.s.data, self.s.sim_topic, self.s.sim_payload) = (None, None, None);
-        self.s.streamed += self.h.uart.written.len() as u64;
-        self.s.taken = self.s.streamed;
-        self.s.pending.clear();
-        self.h.uart.written.clear();
+        self.s.output.lose_unread(&mut self.h.uart.written);
         self.h.forget_tx();
         self.sync_bits();
         self.h.rx(self.fam.boot_output());
@@ -512,8 +508,8 @@ impl Run {
 
     /// The engine's notices against the model, then the invariants.
     pub fn absorb(&mut self) {
-        let total = self.s.streamed + self.h.uart.written.len() as u64;
-        if self.s.tags.back().map_or(self.s.taken, |t| t.0) < total {
+        let total = self.s.output.mark(self.h.uart.written.len());
+        if self.s.tags.back().map_or(self.s.output.taken, |t| t.0) < total {
             self.s.tags.push_back((total, self.s.api));
         }
         for ev in self.h.take_events() {
@@ -623,7 +619,8 @@ impl Run {
     pub fn settled(&self) -> bool {
         let s = &self.s;
         let done = |s: &MSub| s.st == SubSt::Active && !s.restore_due;
-        let quiet = s.pending.is_empty() && s.data.is_none() && self.h.uart.written.is_empty();
+        let quiet =
+            s.output.pending.is_empty() && s.data.is_none() && self.h.uart.written.is_empty();
         self.h.engine.state() == State::Online && self.m.subs.iter().all(done) && quiet
     }
 

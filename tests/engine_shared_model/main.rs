@@ -301,7 +301,7 @@ fn a_caret_urc_inside_an_answer_reaches_on_urc() {
         let mut r = online(fam);
         let a = r.at_command(b"AT+CPMS?", 5_000).unwrap();
         r.h.forget_tx();
-        r.s.streamed += r.h.uart.written.len() as u64;
+        r.s.output.streamed += r.h.uart.written.len() as u64;
         r.h.uart.written.clear();
         r.m.reqs.get_mut(&a).unwrap().read = true;
         let cpms = ANSWERS[0].1;

@@ -3,6 +3,7 @@
 //! module's side (tests/engine_shared_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
+use super::common::script::Wire;
 pub use super::common::trail::{text, Trail};
 use super::common::Harness;
 use cellmqtt::Status;
@@ -99,9 +100,7 @@ pub enum Dest {
 #[derive(Default)]
 pub struct Side {
     pub held: Held,
-    pub pending: Vec<u8>,
-    pub streamed: u64,
-    pub taken: u64,
+    pub output: Wire,
     pub last_cmd: Vec<u8>,
     pub up: bool,
     pub conn: u32,

@@ -4,7 +4,7 @@
 //! at once with lines of others spliced in, late while the module is busy, or never. Every
 //! line printed is noted with where it must end up (`Dest`).
 use super::common::family::{Fam, MQTT};
-use super::common::script::{lines, next_unit, Unit};
+use super::common::script::{lines, Unit};
 use super::model::*;
 use cellmqtt::{Notice, Status};
 
@@ -78,7 +78,7 @@ pub const PLAIN: &[&str] = &["RING", "NO CARRIER"];
 
 impl Run {
     pub fn out_mark(&self) -> u64 {
-        self.s.streamed + self.h.uart.written.len() as u64
+        self.s.output.mark(self.h.uart.written.len())
     }
 
     pub fn note(&mut self, what: String) {
@@ -115,18 +115,16 @@ impl Run {
 
     /// Reads what the engine wrote and feeds back the module's answers.
     pub fn exchange(&mut self) -> bool {
-        self.s.streamed += self.h.uart.written.len() as u64;
-        self.s.pending.append(&mut self.h.uart.written);
+        self.s.output.pull(&mut self.h.uart.written);
         self.h.forget_tx();
         let (mut out, mut dests) = (vec![], vec![]);
         loop {
             let awaited = self.s.held.data.as_ref().map(|d| d.0);
-            let Some(unit) = next_unit(&mut self.s.pending, awaited) else {
+            let Some(unit) = self.s.output.next(awaited) else {
                 break;
             };
             match unit {
                 Unit::Data(bytes) => {
-                    self.s.taken += bytes.len() as u64;
                     self.note(format!("> {}", text(&bytes)));
                     let a = self.s.held.data_arrived(&self.s.last_cmd, bytes);
                     let a = self.defer_ack(a);
@@ -135,8 +133,7 @@ impl Run {
                 }
                 Unit::Line(line) => {
                     let cmd = line[..line.len() - 1].to_vec();
-                    self.s.taken += line.len() as u64;
-                    let end = self.s.taken;
+                    let end = self.s.output.taken;
                     self.note(format!("> {}", text(&cmd)));
                     if self.s.late.is_some() {
                         // Busy: the line is ignored (an application command's too).
@@ -450,18 +447,14 @@ impl Run {
     pub fn reboot(&mut self) {
         self.note("reboot".into());
         self.s.losses_due += 1;
-        self.s.streamed += self.h.uart.written.len() as u64;
-        let unread = [&self.s.pending[..], &self.h.uart.written].concat();
-        let mut end = self.s.taken;
+        let mut end = self.s.output.taken;
+        let unread = self.s.output.lose_unread(&mut self.h.uart.written);
         for line in unread.split_inclusive(|&b| b == b'\r') {
             end += line.len() as u64;
             if line.ends_with(b"\r") {
                 self.attribute(&line[..line.len() - 1], end);
             }
         }
-        self.s.taken = self.s.streamed;
-        self.s.pending.clear();
-        self.h.uart.written.clear();
         self.h.forget_tx();
         self.s.held = Default::default();
         self.s.late = None;

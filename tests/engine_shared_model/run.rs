@@ -380,7 +380,7 @@ impl Run {
     /// Online, nothing on the wire or kept back, every request and publish ended.
     pub fn settled(&self) -> bool {
         let s = &self.s;
-        let quiet = s.pending.is_empty() && self.h.uart.written.is_empty();
+        let quiet = s.output.pending.is_empty() && self.h.uart.written.is_empty();
         self.h.engine.state() == State::Online
             && s.held.bits & MQTT != 0
             && quiet
@@ -490,7 +490,7 @@ impl Run {
             .filter(|(_, e)| e.is_empty())
             .map(|(i, _)| i)
             .collect();
-        panic!("{}: never reached; waiting {alive:?}, publishes {open:?}, late {:?}, deferred {:?}, pending {:?}, bits {}", self.why(), self.s.late, self.s.deferred, self.s.pending, self.s.held.bits);
+        panic!("{}: never reached; waiting {alive:?}, publishes {open:?}, late {:?}, deferred {:?}, pending {:?}, bits {}", self.why(), self.s.late, self.s.deferred, self.s.output.pending, self.s.held.bits);
     }
 
     /// Faults off, started: runs until settled; then every id has had its one `AT_DONE` and

@@ -3,6 +3,7 @@
 //! (tests/engine_subs_model/main.rs says what is checked).
 use super::common::family::{Fam, Held};
 pub use super::common::rng::Rng;
+use super::common::script::Wire;
 pub use super::common::trail::{text, Trail};
 use super::common::Harness;
 use cellmqtt::Status;
@@ -126,11 +127,7 @@ impl Refusal {
 #[derive(Default)]
 pub struct Side {
     pub held: Held,
-    /// Bytes the engine wrote that the module has not read; how many were moved here and
-    /// how many read, so a command's place in the output is known.
-    pub pending: Vec<u8>,
-    pub streamed: u64,
-    pub taken: u64,
+    pub output: Wire,
     pub last_cmd: Vec<u8>,
     /// A SIMCom (un)subscribe's filter is awaited after its prompt: its length, where its
     /// header ended.

@@ -3,14 +3,14 @@
 //! before its `OK` (Quectel, SIMCom), kept back and given late, or refused. Each command is
 //! checked against the application's calls as it is read.
 use super::common::family::{Fam, LINK, MQTT};
-use super::common::script::{arg, lines, next_unit, Unit};
+use super::common::script::{arg, lines, Unit};
 use super::model::*;
 use cellmqtt::Status;
 
 impl Run {
     /// Bytes the engine has written so far, read by the module or not.
     pub fn out_mark(&self) -> u64 {
-        self.s.streamed + self.h.uart.written.len() as u64
+        self.s.output.mark(self.h.uart.written.len())
     }
 
     pub fn note(&mut self, what: String) {
@@ -23,8 +23,7 @@ impl Run {
 
     /// Reads what the engine wrote and feeds back the module's answers.
     pub fn exchange(&mut self) -> bool {
-        self.s.streamed += self.h.uart.written.len() as u64;
-        self.s.pending.append(&mut self.h.uart.written);
+        self.s.output.pull(&mut self.h.uart.written);
         self.h.forget_tx();
         let mut out = vec![];
         let data_len = |s: &Side| match (&s.data, &s.held.data) {
@@ -33,12 +32,11 @@ impl Run {
         };
         loop {
             let awaited = data_len(&self.s);
-            let Some(unit) = next_unit(&mut self.s.pending, awaited) else {
+            let Some(unit) = self.s.output.next(awaited) else {
                 break;
             };
             match unit {
                 Unit::Data(bytes) => {
-                    self.s.taken += bytes.len() as u64;
                     self.note(format!("> {}", text(&bytes)));
                     out.extend(match self.s.data.take() {
                         Some((_, header_end)) => self.filter_arrived(bytes, header_end),
@@ -47,13 +45,12 @@ impl Run {
                 }
                 Unit::Line(line) => {
                     let cmd = &line[..line.len() - 1];
-                    self.s.taken += line.len() as u64;
                     self.s.last_cmd = cmd.to_vec();
                     self.note(format!("> {}", text(cmd)));
                     if !self.s.held.echo_off {
                         out.extend_from_slice(&line);
                     }
-                    let end = self.s.taken;
+                    let end = self.s.output.taken;
                     out.extend(self.command(cmd, end));
                 }
             }
@@ -326,14 +323,10 @@ impl Run {
         self.note("reboot".into());
         self.s.held = Default::default();
         self.s.data = None;
-        let unread = [&self.s.pending[..], &self.h.uart.written].concat();
+        let unread = self.s.output.lose_unread(&mut self.h.uart.written);
         for line in unread.split(|&b| b == b'\r') {
             self.written(line);
         }
-        self.s.streamed += self.h.uart.written.len() as u64;
-        self.s.taken = self.s.streamed;
-        self.s.pending.clear();
-        self.h.uart.written.clear();
         self.h.forget_tx();
         self.sync_bits();
         self.h.rx(self.fam.boot_output());

@@ -263,7 +263,8 @@ impl Run {
             !req.unsub && req.fin == Some(Fin::Subscribed) && req.confirmed_conn == conn
         };
         let s = &self.s;
-        let quiet = s.pending.is_empty() && s.data.is_none() && self.h.uart.written.is_empty();
+        let quiet =
+            s.output.pending.is_empty() && s.data.is_none() && self.h.uart.written.is_empty();
         self.h.engine.state() == State::Online
             && s.up
             && quiet
