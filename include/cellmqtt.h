@@ -305,7 +305,8 @@ enum cellmqtt_status_t
   CELLMQTT_STATUS_NAME_NOT_RESOLVED = -36,
   /**
    * A queued AT command would break the session (an MQTT command, echo, the UART's
-   * settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`).
+   * settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`); as its
+   * `AT_DONE` status: it opened a data prompt, which was cancelled.
    */
   CELLMQTT_STATUS_COMMAND_REFUSED = -37,
   /**
@@ -406,8 +407,8 @@ enum cellmqtt_event_kind_t
   CELLMQTT_EVENT_KIND_SIGNAL = 8,
   /**
    * Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
-   * `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `STOPPED` or `LINK_LOST` (the module
-   * rebooted before answering).
+   * `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `COMMAND_REFUSED` (it opened a data prompt,
+   * cancelled with ESC), `STOPPED` or `LINK_LOST` (the module rebooted before answering).
    */
   CELLMQTT_EVENT_KIND_AT_DONE = 9,
   /**
@@ -1471,7 +1472,8 @@ cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter,
  * Queues an AT command (`"AT+CMGR=1"`, NUL-terminated, at most 56 bytes, no `;`) to be sent
  * between the session's own commands. Each information line of its answer goes to
  * `on_at_line` with `*out_id`; an `AT_DONE` event with the same id ends it (`OK`,
- * `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, `STOPPED`, or
+ * `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, `COMMAND_REFUSED`
+ * when it opened a data prompt (cancelled with ESC: nothing could feed it), `STOPPED`, or
  * `LINK_LOST` when the module rebooted before answering: it is not sent again, as it may be
  * what rebooted the module).
  * URCs that arrive meanwhile still go where they belong. The text is copied.

@@ -89,7 +89,8 @@ pub enum Status {
     /// back-off; the module is not reset.
     NameNotResolved = -36,
     /// A queued AT command would break the session (an MQTT command, echo, the UART's
-    /// settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`).
+    /// settings, a data prompt, a reset without `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`); as its
+    /// `AT_DONE` status: it opened a data prompt, which was cancelled.
     CommandRefused = -37,
     /// `cellmqtt_init` was compiled against a header that does not match this library (its ABI
     /// version or the size of `cellmqtt_t`, `cellmqtt_config_t` or `cellmqtt_callbacks_t`

@@ -411,3 +411,150 @@ fn identity_answers_are_not_urcs() {
     let ev = h.take_events();
     assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
 }
+
+/// A command the refusal list does not name may still open a data prompt (27.005's `AT+CMGC`, a
+/// vendor's upload the list does not know): nothing the application queued can feed it, and whatever went
+/// next would be taken as its data. The prompt is cancelled with ESC, which the module
+/// acknowledges; the command ends refused and the session goes on without a probe.
+#[test]
+fn a_queued_command_that_opens_a_data_prompt_is_cancelled() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CMGC=2,0", 5_000).unwrap();
+    h.tx(b"AT+CMGC=2,0\r");
+    h.rx(b"\r\n> ");
+    h.tx(b"\x1b");
+    h.tx_nothing();
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(
+        done(&mut h),
+        [Notice::AtDone {
+            id: at,
+            status: Status::CommandRefused,
+            code: 0
+        }]
+    );
+    // No probe: the next command goes at once, and the module was never thought silent.
+    let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"t\",1,0,\"after\"\r");
+    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
+    let n = h.notices();
+    assert!(n.contains(&Notice::Published { id }), "{n:?}");
+    assert!(common::recoveries(&n).is_empty(), "{n:?}");
+    let s = h.engine.stats();
+    assert_eq!((s.at_commands, s.command_timeouts), (1, 0));
+}
+
+/// The cancel answered with `ERROR`, or not at all (a module that counts the ESC as data):
+/// the command ends refused either way; where nothing came, an `AT` must be answered before
+/// the session trusts the line again, as after any unanswered queued command.
+#[test]
+fn a_cancelled_prompt_ends_refused_whatever_the_module_answers() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CMGC=2,0", 5_000).unwrap();
+    h.tx(b"AT+CMGC=2,0\r");
+    h.rx(b"\r\n>");
+    h.tx(b"\x1b");
+    h.rx(b"\r\n+CMS ERROR: 304\r\n");
+    assert_eq!(
+        done(&mut h),
+        [Notice::AtDone {
+            id: at,
+            status: Status::CommandRefused,
+            code: 0
+        }]
+    );
+    let at = h.engine.at_command(b"AT+CMGC=2,0", 5_000).unwrap();
+    h.tx(b"AT+CMGC=2,0\r");
+    h.rx(b"\r\n> ");
+    h.tx(b"\x1b");
+    h.advance(config().timeouts.command_ms - 1);
+    h.tx_nothing();
+    h.advance(1);
+    assert_eq!(
+        done(&mut h),
+        [Notice::AtDone {
+            id: at,
+            status: Status::CommandRefused,
+            code: 0
+        }]
+    );
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTSTATU\r");
+    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Online);
+    assert!(common::recoveries(&h.notices()).is_empty());
+}
+
+/// Only the first thing the module sends after the command can be its prompt: an answer line
+/// that starts with `>` (a quoted reply in a message read) stays an answer line.
+#[test]
+fn an_answer_line_starting_with_the_prompt_character_is_no_prompt() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CMGR=1", 5_000).unwrap();
+    h.tx(b"AT+CMGR=1\r");
+    h.rx(b"\r\n+CMGR: \"REC READ\",\"+8613800000000\",,\"26/12/04,10:00:00+32\"\r\n");
+    h.rx(b"> quoted line\r\n\r\nOK\r\n");
+    h.tx_nothing();
+    let ev = h.take_events();
+    assert_eq!(
+        ev,
+        [
+            Ev::AtLine(
+                at,
+                b"+CMGR: \"REC READ\",\"+8613800000000\",,\"26/12/04,10:00:00+32\"".to_vec()
+            ),
+            Ev::AtLine(at, b"> quoted line".to_vec()),
+            Ev::N(Notice::AtDone {
+                id: at,
+                status: Status::Ok,
+                code: 0
+            }),
+        ]
+    );
+}
+
+/// The prompt is cancelled in every family, in each of its spellings (`> ` after a blank line,
+/// `>` alone on its line).
+#[test]
+fn quectel_and_simcom_cancel_an_unforeseen_prompt() {
+    let families: [(Harness, &[u8], &[u8]); 2] = [
+        (
+            {
+                let mut h = Harness::new(common::quectel_config());
+                common::quectel_bring_online(&mut h);
+                h
+            },
+            b"AT+CMGC=2,0",
+            b"\r\n> ",
+        ),
+        (
+            {
+                let mut h = Harness::new(common::simcom::config());
+                common::simcom::bring_online(&mut h);
+                h
+            },
+            b"AT+CMGC=2,0",
+            b"\r\n>\r\n",
+        ),
+    ];
+    for (mut h, text, prompt) in families {
+        h.take_events();
+        let at = h.engine.at_command(text, 5_000).unwrap();
+        h.tx(&[text, b"\r"].concat());
+        h.rx(prompt);
+        h.tx(b"\x1b");
+        h.rx(b"\r\nOK\r\n");
+        h.tx_nothing();
+        assert_eq!(
+            done(&mut h),
+            [Notice::AtDone {
+                id: at,
+                status: Status::CommandRefused,
+                code: 0
+            }],
+            "{text:?}"
+        );
+        assert_eq!(h.engine.state(), State::Online);
+    }
+}

@@ -154,6 +154,9 @@ pub(crate) mod common {
     pub(crate) const ATTACH_QUERY: &[u8] = text(b"AT+CGATT?\0");
     /// `AT+CSQ`
     pub(crate) const SIGNAL_QUERY: &[u8] = text(b"AT+CSQ\0");
+    /// ESC, alone: cancels a data prompt (3GPP TS 27.005 §3.5.1); in command state the
+    /// parser ignores it (V.250 §5.2.2).
+    pub(crate) const CANCEL_PROMPT: &[u8] = &[0x1b];
 }
 
 /// The text of a command without arguments (sent by [`line`]), from the text ended by NUL as

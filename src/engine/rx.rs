@@ -221,6 +221,9 @@ impl<'a> Engine<'a> {
                         q.id == id && q.kind == AtKind::App && answers(q.text(), line)
                     }) =>
             {
+                // Only the first thing after the command can be its prompt: a later answer
+                // line may start with `>` (a quoted reply in a message read).
+                self.tok.set_expect_prompt(false);
                 return Some(LineOut::AtLine(id));
             }
             _ => {}
@@ -714,7 +717,7 @@ impl<'a> Engine<'a> {
     fn on_module_boot(&mut self) {
         // The application's command in flight (perhaps the one that rebooted the module) ends
         // here: sent again to the fresh module it could reboot it again.
-        if let Some(Cmd::Queued(id)) = self.inflight.map(|f| f.cmd) {
+        if let Some(Cmd::Queued(id) | Cmd::CancelPrompt(id)) = self.inflight.map(|f| f.cmd) {
             self.at_command_done(id, Status::LinkLost, 0);
         }
         // Whatever was being sent or awaited, the fresh module knows nothing of it: stop

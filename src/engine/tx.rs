@@ -51,6 +51,9 @@ pub enum Cmd {
     Identity(super::Fact),
     /// The oldest queued AT command (the application's, or signal/time on demand), by id.
     Queued(u16),
+    /// ESC after queued command `id` opened a data prompt: nothing can feed the prompt, and
+    /// whatever went next would be taken as its data. The command ends when this does.
+    CancelPrompt(u16),
     /// `AT` after a queued command timed out where no probe's `AT` was answered: a late
     /// answer to it ends this instead of the next command (`AtQueue::resync`).
     Resync,
@@ -96,7 +99,7 @@ impl Cmd {
             Cmd::Disconnect => Subject::MDisconnect,
             Cmd::SoftReset => Subject::Reset,
             Cmd::Identity(_) => Subject::Identity,
-            Cmd::Queued(_) => Subject::Queued,
+            Cmd::Queued(_) | Cmd::CancelPrompt(_) => Subject::Queued,
         }
     }
 }
@@ -269,7 +272,10 @@ impl<'a> Engine<'a> {
             Cmd::Queued(_) => self.at_queue.front().map_or(t.command_ms, |q| q.timeout_ms),
             _ => t.command_ms,
         };
-        self.tok.set_expect_prompt(prompt);
+        // A queued command may open a prompt no refusal named; it must be seen to be cancelled
+        // (`queued_final`), or the text after it would be taken as the prompt's data.
+        self.tok
+            .set_expect_prompt(prompt || matches!(cmd, Cmd::Queued(_)));
         self.seen = super::Seen::default();
         self.on_issue(cmd);
         self.stats.commands = self.stats.commands.wrapping_add(1);

@@ -528,7 +528,8 @@ fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
 /// Queues an AT command (`"AT+CMGR=1"`, NUL-terminated, at most 56 bytes, no `;`) to be sent
 /// between the session's own commands. Each information line of its answer goes to
 /// `on_at_line` with `*out_id`; an `AT_DONE` event with the same id ends it (`OK`,
-/// `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, `STOPPED`, or
+/// `MODULE_ERROR` with the `+CME ERROR` code, `TIMEOUT` after `timeout_ms`, `COMMAND_REFUSED`
+/// when it opened a data prompt (cancelled with ESC: nothing could feed it), `STOPPED`, or
 /// `LINK_LOST` when the module rebooted before answering: it is not sent again, as it may be
 /// what rebooted the module).
 /// URCs that arrive meanwhile still go where they belong. The text is copied.

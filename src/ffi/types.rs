@@ -315,8 +315,8 @@ pub enum EventKind {
     /// Signal quality: `count` = rssi (0-31, 99 unknown), `id` = ber.
     Signal = 8,
     /// Queued AT command `id` ended: `status` `OK`, `MODULE_ERROR` (`count` = the
-    /// `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `STOPPED` or `LINK_LOST` (the module
-    /// rebooted before answering).
+    /// `+CME ERROR` code, 0 for `ERROR`), `TIMEOUT`, `COMMAND_REFUSED` (it opened a data prompt,
+    /// cancelled with ESC), `STOPPED` or `LINK_LOST` (the module rebooted before answering).
     AtDone = 9,
     /// Network time (`cellmqtt_request_time`): `count` = UTC seconds since
     /// 2000-01-01T00:00:00, `id` = the zone in quarter hours as `int16_t`.

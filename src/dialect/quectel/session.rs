@@ -180,6 +180,8 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
             }
         }
         Cmd::Identity(f) => identity_command(f),
+        // Not a command line: the byte alone, no CR after it.
+        Cmd::CancelPrompt(_) => return raw(common::CANCEL_PROMPT, job),
         Cmd::Queued(_) => match ctx.queued_line() {
             Some(text) => text,
             None => common::AT,

@@ -146,6 +146,8 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         },
         Cmd::Configure(_) => return apn(cfg.apn, job),
         Cmd::Identity(f) => identity_command(f),
+        // Not a command line: the byte alone, no CR after it.
+        Cmd::CancelPrompt(_) => return raw(common::CANCEL_PROMPT, job),
         Cmd::Queued(_) => match ctx.queued_line() {
             Some(text) => text,
             None => common::AT,
