@@ -21,6 +21,33 @@ fn done(h: &mut Harness) -> Vec<Notice> {
         .collect()
 }
 
+/// Asserts that queued command `id`, alone, ended with `status` (no error code).
+#[track_caller]
+fn assert_done(h: &mut Harness, id: u16, status: Status) {
+    let code = 0;
+    assert_eq!(done(h), [Notice::AtDone { id, status, code }]);
+}
+
+/// After a queued command the module left unanswered: the `AT` that must be answered, then
+/// the state query (the session was online), and it stays online.
+fn resync_online(h: &mut Harness) {
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MQTTSTATU\r");
+    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Online);
+}
+
+/// A publish goes at once and completes; no recovery step is on record.
+fn publishes_without_recovery(h: &mut Harness) {
+    let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
+    h.tx(b"AT+MPUB=\"t\",1,0,\"after\"\r");
+    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
+    let n = h.notices();
+    assert!(n.contains(&Notice::Published { id }), "{n:?}");
+    assert!(common::recoveries(&n).is_empty(), "{n:?}");
+}
+
 #[test]
 fn the_identity_is_read_once_per_boot_and_kept() {
     let mut h = online();
@@ -159,25 +186,9 @@ fn a_queued_command_that_times_out_does_not_derail_the_session() {
     h.advance(2_999);
     h.tx_nothing();
     h.advance(1);
-    assert_eq!(
-        done(&mut h),
-        [Notice::AtDone {
-            id: at,
-            status: Status::Timeout,
-            code: 0
-        }]
-    );
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MQTTSTATU\r");
-    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
-    assert_eq!(h.engine.state(), State::Online);
-    let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
-    h.tx(b"AT+MPUB=\"t\",1,0,\"after\"\r");
-    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
-    let n = h.notices();
-    assert!(n.contains(&Notice::Published { id }), "{n:?}");
-    assert!(common::recoveries(&n).is_empty(), "{n:?}");
+    assert_done(&mut h, at, Status::Timeout);
+    resync_online(&mut h);
+    publishes_without_recovery(&mut h);
 }
 
 #[test]
@@ -425,21 +436,9 @@ fn a_queued_command_that_opens_a_data_prompt_is_cancelled() {
     h.tx(b"\x1b");
     h.tx_nothing();
     h.rx(b"\r\nOK\r\n");
-    assert_eq!(
-        done(&mut h),
-        [Notice::AtDone {
-            id: at,
-            status: Status::CommandRefused,
-            code: 0
-        }]
-    );
+    assert_done(&mut h, at, Status::CommandRefused);
     // No probe: the next command goes at once, and the module was never thought silent.
-    let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
-    h.tx(b"AT+MPUB=\"t\",1,0,\"after\"\r");
-    h.rx(b"\r\nOK\r\n\r\nPUBACK\r\n");
-    let n = h.notices();
-    assert!(n.contains(&Notice::Published { id }), "{n:?}");
-    assert!(common::recoveries(&n).is_empty(), "{n:?}");
+    publishes_without_recovery(&mut h);
     let s = h.engine.stats();
     assert_eq!((s.at_commands, s.command_timeouts), (1, 0));
 }
@@ -455,14 +454,7 @@ fn a_cancelled_prompt_ends_refused_whatever_the_module_answers() {
     h.rx(b"\r\n>");
     h.tx(b"\x1b");
     h.rx(b"\r\n+CMS ERROR: 304\r\n");
-    assert_eq!(
-        done(&mut h),
-        [Notice::AtDone {
-            id: at,
-            status: Status::CommandRefused,
-            code: 0
-        }]
-    );
+    assert_done(&mut h, at, Status::CommandRefused);
     let at = h.engine.at_command(b"AT+CMGC=2,0", 5_000).unwrap();
     h.tx(b"AT+CMGC=2,0\r");
     h.rx(b"\r\n> ");
@@ -470,20 +462,9 @@ fn a_cancelled_prompt_ends_refused_whatever_the_module_answers() {
     h.advance(config().timeouts.command_ms - 1);
     h.tx_nothing();
     h.advance(1);
-    assert_eq!(
-        done(&mut h),
-        [Notice::AtDone {
-            id: at,
-            status: Status::CommandRefused,
-            code: 0
-        }]
-    );
-    h.tx(b"AT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MQTTSTATU\r");
-    h.rx(b"\r\n+MQTTSTATU :1\r\n\r\nOK\r\n");
-    assert_eq!(h.engine.state(), State::Online);
-    assert!(common::recoveries(&h.notices()).is_empty());
+    assert_done(&mut h, at, Status::CommandRefused);
+    resync_online(&mut h);
+    publishes_without_recovery(&mut h);
 }
 
 /// Only the first thing the module sends after the command can be its prompt: an answer line
