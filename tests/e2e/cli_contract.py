@@ -621,7 +621,8 @@ def check_will_sigint(ctx, fam):
 def check_info_at_imei(ctx, fam):
     """--client-id-imei, --info, --at x2 (no --pub/--sub): at_line + at_done OK per command,
     an info event, the IMEI is the client id mosquitto sees, exit 0 reason done. A command the
-    engine refuses (AT+CGATT=0 takes the bearer away): at_done COMMAND_REFUSED, exit 1."""
+    engine refuses (AT+CGATT=0 takes the bearer away) and one whose data prompt it cancels
+    (AT+CMGC): at_done COMMAND_REFUSED, no recovery step, the next command OK, exit 1."""
     ready, c = emu_cli(ctx, f"info-{fam}", fam, ["--client-id-imei", "--info", "--at", "AT+CSQ",
                                                   "--at", "AT+CGMR", "--exit-after-ms", "20000"])
     code = c.finish()
@@ -636,11 +637,13 @@ def check_info_at_imei(ctx, fam):
     expect(re.search(rf"New client connected from \S+ as {imei} ", ctx.broker.log_text()),
            f"{fam}: mosquitto never saw client id {imei}")
     c = Cli(ctx.world, f"info-refused-{fam}", link_args(ready, ctx.broker, fam, f"cc-ir-{fam}") +
-            ["--at", "AT+CGATT=0", "--at", "AT+CSQ", "--exit-after-ms", "20000"])
+            ["--at", "AT+CGATT=0", "--at", "AT+CMGC=2,0", "--at", "AT+CSQ",
+             "--exit-after-ms", "20000"])
     code = c.finish()
     done = [(e["command"], e["status"]) for e in c.of("at_done")]
-    expect(code == 1 and sorted(done) == [("AT+CGATT=0", "COMMAND_REFUSED"), ("AT+CSQ", "OK")],
-           f"{fam}: refused --at: exit {code}, {done}")
+    expect(code == 1 and not c.of("recovery") and done == [("AT+CGATT=0", "COMMAND_REFUSED"),
+           ("AT+CMGC=2,0", "COMMAND_REFUSED"), ("AT+CSQ", "OK")],
+           f"{fam}: refused --at: exit {code}, {done}, recovery {c.of('recovery')}")
     return f"IMEI {imei} as client id, info, 2 --at OK (exit 0); a refused --at exit 1"
 
 

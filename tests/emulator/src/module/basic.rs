@@ -144,6 +144,7 @@ impl Module {
             | "+MPUB" | "+MPUBEX" | "+MQTTMODE" | "+MQTTMSGSET" | "+MQTTMSGGET" | "+MQTTSTATU"
             | "+MDISCONNECT" | "+MIPCLOSE" => self.mqtt_command(now, cmd),
             "+SSLCFG" | "+FSCREATE" | "+FSWRITE" | "+FSDEL" | "+FSLS" => self.ssl_command(now, cmd),
+            "+CMGC" => self.cmd_cmgc(now, cmd),
             _ => Final::Error,
         }
     }

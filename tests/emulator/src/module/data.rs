@@ -1,11 +1,36 @@
-//! Data mode: the raw bytes after a `>` prompt (`AT+MPUBEX` payloads, `AT+FSWRITE` files),
-//! how they end (length, 0x1A, idle time, the FSWRITE window) and what is done with them.
+//! Data mode: the raw bytes after a `>` prompt (`AT+MPUBEX` payloads, `AT+FSWRITE` files,
+//! `AT+CMGC` text), how they end (length, 0x1A, ESC, idle time, the FSWRITE window) and what is
+//! done with them.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{DataKind, Final, Module};
 
+/// Cancels the text after a 27.005 prompt.
+const ESC: u8 = 0x1B;
+
+/// How long an `AT+CMGC` prompt waits for its text (no source gives a limit; the emulator's).
+const SMS_TEXT_WINDOW: Duration = Duration::from_secs(600);
+
 impl Module {
+    /// 3GPP TS 27.005 `AT+CMGC=<fo>,<ct>` (send command, text mode): a `> ` prompt for the
+    /// command's text, which Ctrl+Z sends and ESC cancels. A prompt no MQTT session opens: the
+    /// host must not leave it waiting.
+    pub(super) fn cmd_cmgc(&mut self, now: Instant, cmd: &super::Command) -> Final {
+        if !matches!(super::basic::set_args(cmd).as_deref(), Some([_, _])) {
+            return Final::Error;
+        }
+        self.data = Some(super::DataMode {
+            kind: DataKind::SmsCommand,
+            expected: None,
+            buf: Vec::new(),
+            deadline: now + SMS_TEXT_WINDOW,
+            idle: None,
+        });
+        self.raw_out(now, b"\r\n> ".to_vec());
+        Final::Pending
+    }
+
     /// Consumes data-mode bytes; returns how many were used.
     pub(super) fn feed_data(&mut self, now: Instant, bytes: &[u8]) -> usize {
         let max = self.profile.mpubex_max();
@@ -16,6 +41,13 @@ impl Module {
         let mut done = false;
         for &b in bytes {
             used += 1;
+            if matches!(d.kind, DataKind::SmsCommand) && b == ESC {
+                // 27.005 §3.5.1: ESC cancels; the module acknowledges with OK.
+                self.data = None;
+                self.emit_final(now, Final::Ok);
+                self.release_held(now);
+                return used;
+            }
             if d.expected.is_none() && b == 0x1A {
                 done = true;
                 break;
@@ -83,6 +115,15 @@ impl Module {
             DataKind::Simcom(prompt) => {
                 if complete {
                     self.sc_prompt_done(now, prompt, d.buf)
+                } else {
+                    Final::Error
+                }
+            }
+            DataKind::SmsCommand => {
+                // Sent (the emulator has no SMS network: a fixed reference number).
+                if complete {
+                    self.line(now, b"+CMGC: 1");
+                    Final::Ok
                 } else {
                     Final::Error
                 }

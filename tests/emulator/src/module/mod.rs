@@ -284,6 +284,8 @@ pub(crate) enum DataKind {
     },
     /// SIMCom: the bytes after one of the `AT+CMQTT*` / `AT+CCERTDOWN` prompts.
     Simcom(simcom::Prompt),
+    /// The text of a 3GPP TS 27.005 `AT+CMGC` command: ended by Ctrl+Z, cancelled by ESC.
+    SmsCommand,
 }
 
 /// The module is reading raw data after a `>` prompt.

@@ -41,7 +41,7 @@ const IMSI: &str = "460081234567890";
 const SHARED: &[&str] = &[
     "", "E", "&W", "&F", "Z", "V", "Q", "+CMEE", "+CPIN", "+CGATT", "+CSQ", "+CGSN", "+GSN",
     "+CGMR", "+CCLK", "+CREG", "+CGREG", "+CEREG", "+CFUN", "+IPR", "+IFC", "+CGEREP", "+CSCLK",
-    "+CGDCONT", "+CTZU",
+    "+CGDCONT", "+CTZU", "+CMGC",
 ];
 
 /// One client index's `AT+QMTCFG` items (§3.2). They live in RAM: a reboot resets them

@@ -46,7 +46,7 @@ const IMSI: &str = "460081234567890";
 const SHARED: &[&str] = &[
     "", "E", "&W", "&F", "Z", "V", "Q", "+CMEE", "+CPIN", "+CGATT", "+CSQ", "+CGSN", "+GSN",
     "+CGMR", "+CCLK", "+CREG", "+CGREG", "+CEREG", "+CFUN", "+IPR", "+IFC", "+CGEREP", "+CSCLK",
-    "+CGDCONT", "+CTZU", "+CGACT",
+    "+CGDCONT", "+CTZU", "+CMGC", "+CGACT",
 ];
 
 /// What one client index holds between commands (§4.3–§4.7). All of it is RAM.
