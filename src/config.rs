@@ -66,6 +66,17 @@ impl Profile {
     pub fn reset_is_shutdown(self) -> bool {
         matches!(self, Profile::Air780e)
     }
+
+    /// The shortest RESET pulse that resets this family, held whatever shorter
+    /// `reset_pulse_ms` says: the A7670/A7672 reset only after 2 s low, 2.5 s recommended
+    /// (docs/quectel-simcom-at.md §9), where the default pulse (600 ms) would do nothing.
+    pub fn reset_pulse_min_ms(self) -> u32 {
+        // A build without the family refuses its profile at init: no code for it then.
+        match self {
+            Profile::A7670 if cfg!(feature = "simcom") => 2_500,
+            _ => 0,
+        }
+    }
 }
 
 bitflags::bitflags! {

@@ -162,7 +162,7 @@ impl<'a> Engine<'a> {
         let &(pin, active, hold) = ops.get(usize::from(i))?;
         let t = &self.cfg.timeouts;
         let ms = match hold {
-            Hold::ResetPulse => t.reset_pulse_ms,
+            Hold::ResetPulse => t.reset_pulse_ms.max(self.cfg.profile.reset_pulse_min_ms()),
             Hold::Pwrkey => t.pwrkey_ms,
             Hold::PowerOff => t.power_off_ms,
             Hold::PowerUp => POWER_UP_MS,

@@ -34,8 +34,10 @@ pub fn hw(p: Profile) -> Hw {
         Profile::Air724ug => (1_500, 150, false, 20_000),
         Profile::Air780e => (1_500, 501, true, 1_500),
         Profile::Air780ep => (0, 0, false, 1_500),
-        Profile::Ec200u => (0, 0, false, 6_000),
-        Profile::A7670 => (0, 0, false, 3_600),
+        // EG915U: PWRKEY at least 2 s (quectel-simcom-at.md §9 [H4]); RESET: no width found.
+        Profile::Ec200u => (2_000, 0, false, 6_000),
+        // A7670/A7672: PWRKEY typically 50 ms, RESET at least 2 s (§9 [H1]).
+        Profile::A7670 => (50, 2_000, false, 3_600),
     };
     Hw {
         key_on,

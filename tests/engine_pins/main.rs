@@ -4,10 +4,11 @@
 //! ≥1.2 s [P4] / ≥1.5 s [S13] (1.5 s here), RESET_IN_N ≥150 ms reboots [P1], start-up "about
 //! 20 s" [G1]; Air780E PWRKEY >1 s [S10] / 1.5 s [S13], RESET_N >500 ms shuts it down and PWRKEY
 //! must follow [S10] (G5's "≥100 ms, reset" conflicts), `RDY` ~1.5 s (luat-at.md §2, §3, §9);
-//! Air780EP RESET_N reboots [P7], no width documented. quectel-simcom-at.md documents no PWRKEY
-//! or RESET_N width and no power-off pulse (§2: `CFUN=1,1` → `RDY` ~6 s [Q03], `*ATREADY` →
-//! `SMS DONE` 3.6 s [S15]): any width acts, RESET reboots (README). A PWRKEY pulse toggles power
-//! (README "STATUS line", luat-at.md §3 [G1]; the power-off width is UNKNOWN everywhere).
+//! Air780EP RESET_N reboots [P7], no width documented. quectel-simcom-at.md §9: EG915U PWRKEY
+//! at least 2 s [H4] (taken for the EC200U profile); A7670 PWRKEY typically 50 ms, RESET at
+//! least 2 s, which reboots [H1]; boot times from §2 (`CFUN=1,1` → `RDY` ~6 s [Q03],
+//! `*ATREADY` → `SMS DONE` 3.6 s [S15]); RESET reboots. A PWRKEY pulse toggles power (README
+//! "STATUS line", luat-at.md §3 [G1]; the switch-off widths are beyond every pulse here).
 mod board;
 #[path = "../common/mod.rs"]
 mod common;
@@ -32,7 +33,11 @@ enum Prog {
 fn expected(p: Profile, pins: Pins, t: &Timeouts, prog: Prog) -> (Seq, u32) {
     let mut ops = match prog {
         Prog::PowerOn => vec![(Power, true, 500)],
-        Prog::Reset => vec![(Reset, true, t.reset_pulse_ms), (Reset, false, 100)],
+        // Held at least the family's documented reset width (quectel-simcom-at.md §9).
+        Prog::Reset => vec![
+            (Reset, true, t.reset_pulse_ms.max(p.reset_pulse_min_ms())),
+            (Reset, false, 100),
+        ],
         Prog::PowerCycle => vec![(Power, false, t.power_off_ms), (Power, true, 500)],
     };
     // RESET_N shuts an Air780E down: PWRKEY follows (luat-at.md §3 [S10]).

@@ -167,27 +167,28 @@ impl Profile {
     }
 
     /// Shortest reset assertion that acts: Air724UG RESET_IN_N >= 150 ms; Air780E RESET_N
-    /// "> 500 ms".
+    /// "> 500 ms"; A7670/A7672 at least 2 s, SIM7600 typically 200 ms (quectel-simcom-at.md §9).
     pub fn reset_min(self) -> Duration {
         match self {
             Profile::Air724ug => Duration::from_millis(150),
             Profile::Air780e => Duration::from_millis(501),
             // Emulator assumption for the Quectel parts (no source in the repo gives it).
             Profile::Ec200u => Duration::from_millis(300),
-            // Emulator assumption for the SIMCom parts too (not in docs/quectel-simcom-at.md).
-            Profile::A7670 | Profile::Sim7600 => Duration::from_millis(300),
+            Profile::A7670 => Duration::from_millis(2_000),
+            Profile::Sim7600 => Duration::from_millis(200),
         }
     }
 
-    /// Shortest PWRKEY assertion that powers the module on: >= 1.2 s (724, P4), > 1 s (780E, S10).
+    /// Shortest PWRKEY assertion that powers the module on: >= 1.2 s (724, P4), > 1 s (780E, S10),
+    /// EG915U >= 2 s (taken for EC200U), A7670 typically 50 ms, SIM7600 typically 500 ms
+    /// (quectel-simcom-at.md §9).
     pub fn pwrkey_min(self) -> Duration {
         match self {
             Profile::Air724ug => Duration::from_millis(1200),
             Profile::Air780e => Duration::from_millis(1001),
-            // Emulator assumption: PWRKEY held >= 0.5 s powers a Quectel part on.
-            Profile::Ec200u => Duration::from_millis(500),
-            // Emulator assumption, as for the Quectel parts.
-            Profile::A7670 | Profile::Sim7600 => Duration::from_millis(500),
+            Profile::Ec200u => Duration::from_millis(2_000),
+            Profile::A7670 => Duration::from_millis(50),
+            Profile::Sim7600 => Duration::from_millis(500),
         }
     }
 
