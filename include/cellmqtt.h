@@ -821,7 +821,8 @@ typedef struct cellmqtt_timeouts_t {
   uint32_t backoff_min_ms;
   uint32_t backoff_max_ms;
   /**
-   * RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms).
+   * RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms; the A7670 profile holds it at
+   * least 2.5 s whatever this says, its documented reset width).
    */
   uint32_t reset_pulse_ms;
   /**

@@ -194,7 +194,8 @@ pub struct Timeouts {
     /// First back-off before a retry; doubles per failed cycle up to `backoff_max_ms`.
     pub backoff_min_ms: u32,
     pub backoff_max_ms: u32,
-    /// RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms).
+    /// RESET asserted (Air724UG: ≥150 ms; Air780E: >500 ms; the A7670 profile holds it at
+    /// least 2.5 s whatever this says, its documented reset width).
     pub reset_pulse_ms: u32,
     /// Supply held off during a power cycle.
     pub power_off_ms: u32,
