@@ -2,7 +2,8 @@
 //! commands queued (allowed ones, refused ones, too long, malformed, the queue full), signal
 //! and time on demand, answers with the command's own `+NAME:` lines, bare lines and lines of
 //! others spliced in, `ERROR` and `+CME ERROR`, answers kept back past the command's timeout
-//! (the module busy meanwhile, ignoring what it is sent) or never given, URCs at any point
+//! (the module busy meanwhile, ignoring what it is sent) or never given, data prompts instead
+//! of an answer (the ESC that cancels them answered with `OK`, `ERROR` or not), URCs at any point
 //! (publish results, `CLOSED` / `+QMTSTAT` / `+CMQTTCONNLOST` inside an answer, `+CMTI`,
 //! `^MODE`, `RING`), bursts past the budget, reboots (an allowed reset command among them),
 //! link losses, stop and start, with publishes in flight.
@@ -23,8 +24,9 @@
 //!   exactly for the listed commands (read and test forms allowed; resets by the option),
 //!   `QUEUE_FULL` exactly when two wait; ids are the next free ones;
 //! - a refused command is never written, an accepted one at most once, in queue order;
-//! - every id gets exactly one `AT_DONE`: with the status and code of the module's answer
-//!   when it answered while the engine waited, after every line of it that belongs to it
+//! - every id gets exactly one `AT_DONE`: `COMMAND_REFUSED` when it opened a prompt, which
+//!   ESC alone cancels (nothing else is written into it); with the status and code of the
+//!   module's answer when it answered while the engine waited, after every line of it that belongs to it
 //!   and its `SIGNAL` / `TIME`; `TIMEOUT` only unanswered and not before `timeout_ms`;
 //!   `STOPPED` only at a stop, which ends them all; `LINK_LOST` only for the one in flight
 //!   at a reboot;
@@ -87,7 +89,9 @@ fn random_runs_match_the_model_on_every_family() {
         }
         if !cfg!(miri) {
             assert!(counts.iter().all(|&n| n > 0), "{fam:?}: {counts:?}");
-            for end in ["Ok", "ModuleError", "Timeout", "Stopped", "LinkLost"] {
+            let ends_seen = ["Ok", "ModuleError", "Timeout", "Stopped", "LinkLost"];
+            // `CommandRefused` at the end: a prompt cancelled.
+            for end in ends_seen.into_iter().chain(["CommandRefused"]) {
                 let n = ends.get(&format!("App {end}")).copied().unwrap_or(0);
                 assert!(n > 0, "{fam:?}: no App {end} in {ends:?}");
             }

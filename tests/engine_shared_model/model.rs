@@ -34,6 +34,10 @@ pub enum Mode {
     Late,
     /// No answer ever (the line was lost); the module goes on.
     Lost,
+    /// A data prompt (`> `) instead of an answer, as a command no refusal names may open
+    /// (README: the engine cancels it with ESC); the module then answers the ESC with `OK`,
+    /// `ERROR` or nothing.
+    Prompt,
 }
 
 /// How the engine must end a request, once the module answered it while it waited.
@@ -62,6 +66,9 @@ pub struct Req {
     pub discarded: bool,
     /// The module answered it while the engine still waited: what the engine owes.
     pub owed: Option<Owed>,
+    /// It opened a data prompt, which the engine cancelled: it ends `COMMAND_REFUSED`,
+    /// whether the module answered the ESC or not.
+    pub prompted: bool,
     pub done: Option<(Status, u16)>,
     /// The lines due to `on_at_line` with its id, in order (README: a line belongs to the
     /// command when it starts with the command's `+NAME:` or is text without a `+` or `^`
@@ -106,9 +113,11 @@ pub struct Side {
     pub conn: u32,
     /// Busy with an application command's answer.
     pub late: Option<Late>,
+    /// A data prompt open for this request: the next byte the engine writes is its data.
+    pub prompt: Option<u16>,
     /// Session acknowledgements the module has not printed yet (publish results).
     pub deferred: Vec<Vec<u8>>,
-    pub mode_weights: [usize; 3],
+    pub mode_weights: [usize; 4],
     /// Modes for the next application commands read, before the weights (a late answer
     /// then comes a second after the command's timeout).
     pub script: VecDeque<Mode>,

@@ -119,11 +119,17 @@ impl Run {
         self.h.forget_tx();
         let (mut out, mut dests) = (vec![], vec![]);
         loop {
-            let awaited = self.s.held.data.as_ref().map(|d| d.0);
+            // An open prompt takes the next byte, which must be the ESC that cancels it.
+            let prompt = self.s.prompt.map(|_| 1);
+            let awaited = prompt.or(self.s.held.data.as_ref().map(|d| d.0));
             let Some(unit) = self.s.output.next(awaited) else {
                 break;
             };
             match unit {
+                Unit::Data(bytes) if self.s.prompt.is_some() => {
+                    self.note(format!("> {}", text(&bytes)));
+                    self.prompt_cancelled(&bytes, &mut out);
+                }
                 Unit::Data(bytes) => {
                     self.note(format!("> {}", text(&bytes)));
                     let a = self.s.held.data_arrived(&self.s.last_cmd, bytes);
@@ -206,8 +212,15 @@ impl Run {
         let mode = scripted.unwrap_or(match roll {
             n if n < w[0] => Mode::Answer,
             n if n < w[0] + w[1] => Mode::Late,
-            _ => Mode::Lost,
+            n if n < w[0] + w[1] + w[2] => Mode::Lost,
+            _ => Mode::Prompt,
         });
+        // Only an application command opens a prompt, and a reset command reboots instead.
+        let reset = txt == reset_command(self.fam).as_bytes();
+        let mode = match mode {
+            Mode::Prompt if kind != Kind::App || reset => Mode::Answer,
+            m => m,
+        };
         self.note(format!("  request {id} {kind:?}: {mode:?}"));
         match mode {
             Mode::Answer => self.answer(id, out, dests),
@@ -222,9 +235,40 @@ impl Run {
                 self.s.late = Some(Late { id, release_at });
             }
             Mode::Lost => {}
+            Mode::Prompt => {
+                out.extend_from_slice(b"\r\n> ");
+                self.s.prompt = Some(id);
+            }
         }
-        if txt == reset_command(self.fam).as_bytes() && mode == Mode::Lost {
+        if reset && mode == Mode::Lost {
             self.s.reboot_after = true; // it rebooted without a word
+        }
+    }
+
+    /// The byte the engine wrote into request `id`'s prompt: only ESC (anything else would be
+    /// taken as the prompt's data); the module answers it with `OK`, `ERROR` or nothing.
+    fn prompt_cancelled(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        let id = self.s.prompt.take().unwrap();
+        let why = self.why();
+        assert_eq!(
+            bytes,
+            b"\x1b",
+            "{why}: {} typed into {id}'s prompt",
+            text(bytes)
+        );
+        let r = self.m.reqs.get_mut(&id).unwrap();
+        r.prompted = true;
+        let fin = ["OK", "ERROR", ""][self.rng.below(3)];
+        let r = self.m.reqs.get_mut(&id).unwrap();
+        if !fin.is_empty() {
+            out.extend(lines(fin));
+            if r.alive() {
+                r.owed = Some(Owed {
+                    status: Status::CommandRefused,
+                    code: 0,
+                    notice: None,
+                });
+            }
         }
     }
 
@@ -407,13 +451,12 @@ impl Run {
     }
 
     /// The application command the engine waits for, as far as the module can tell: read,
-    /// not answered, not ended (its own `+NAME` lines and bare lines are its answer).
+    /// not answered, not ended (its own `+NAME` lines and bare lines are its answer). A
+    /// prompt was a command's answer: the lines while its cancel is answered are not its.
     pub fn inflight(&self) -> Option<(u16, Vec<u8>)> {
-        let r = self
-            .m
-            .reqs
-            .iter()
-            .find(|(_, r)| r.alive() && r.read && r.owed.is_none() && r.kind == Kind::App);
+        let r = self.m.reqs.iter().find(|(_, r)| {
+            r.alive() && r.read && r.owed.is_none() && r.kind == Kind::App && !r.prompted
+        });
         r.map(|(&id, r)| (id, r.text.clone()))
     }
 
@@ -458,6 +501,7 @@ impl Run {
         self.h.forget_tx();
         self.s.held = Default::default();
         self.s.late = None;
+        self.s.prompt = None;
         self.sync_bits();
         let boot = self.fam.boot_output();
         let dests = split_lines(boot)

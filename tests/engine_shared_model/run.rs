@@ -20,7 +20,7 @@ impl Run {
             s: Side::default(),
             m: Model::default(),
         };
-        r.s.mode_weights = [8, 1, 1];
+        r.s.mode_weights = [8, 1, 1, 1];
         r.s.splice = 30;
         r.m.budget_ms = URC_BURST * URC_PERIOD_MS;
         r.m.budget_at = r.h.now;
@@ -59,6 +59,7 @@ impl Run {
             read: false,
             discarded: false,
             owed: None,
+            prompted: false,
             done: None,
             lines: Default::default(),
             lines_got: 0,
@@ -270,7 +271,10 @@ impl Run {
                     "{why}: {id} LINK_LOST, not in flight at a reboot"
                 );
             }
+            // Its prompt cancelled and the ESC not answered.
+            Status::CommandRefused if r.prompted && r.owed.is_none() => {}
             Status::Timeout => {
+                assert!(!r.prompted, "{why}: {id} TIMEOUT, its prompt cancelled");
                 assert!(
                     r.owed.is_none(),
                     "{why}: {id} TIMEOUT, answered {:?}",
@@ -385,6 +389,7 @@ impl Run {
             && s.held.bits & MQTT != 0
             && quiet
             && s.late.is_none()
+            && s.prompt.is_none()
             && s.deferred.is_empty()
             && self.m.reqs.values().all(|r| !r.alive())
             && self.m.pubs.values().all(|e| !e.is_empty())
@@ -459,7 +464,7 @@ impl Run {
             65 | 66 => self.start(),
             67 => {
                 let late = [0, 1, 3][self.rng.below(3)];
-                self.s.mode_weights = [8, late, 1 + self.rng.below(2)];
+                self.s.mode_weights = [8, late, 1 + self.rng.below(2), self.rng.below(2)];
             }
             68 => self.s.splice = [0, 30, 80][self.rng.below(3)],
             _ => self.wait(),
@@ -496,7 +501,7 @@ impl Run {
     /// Faults off, started: runs until settled; then every id has had its one `AT_DONE` and
     /// every publish its one notice.
     pub fn drain(&mut self) {
-        (self.s.mode_weights, self.s.splice) = ([1, 0, 0], 0);
+        (self.s.mode_weights, self.s.splice) = ([1, 0, 0, 0], 0);
         self.release_late(true);
         self.start();
         self.run_until(Run::settled);
@@ -534,6 +539,6 @@ pub fn random_run(fam: Fam, seed: u64, allow_resets: bool) -> Run {
 pub fn online(fam: Fam) -> Run {
     let mut r = Run::new(fam, 7, true);
     r.drain();
-    (r.s.mode_weights, r.s.splice) = ([1, 0, 0], 0);
+    (r.s.mode_weights, r.s.splice) = ([1, 0, 0, 0], 0);
     r
 }
