@@ -52,8 +52,10 @@ impl<'a> Engine<'a> {
             }
         } else {
             // `OnError::Anonymous` goes on only at `+CME ERROR: 765` ("invalid input value":
-            // a module that refuses the empty credentials' form, docs/luat-at.md §5.1).
-            let anonymous = self.cfg.username.is_empty() && self.cfg.password.is_empty();
+            // a module that refuses the empty credentials' form, docs/luat-at.md §5.1). Asked
+            // in its arm only: before the match, its loads were made for every entry's error
+            // (measured 6 B smaller).
+            let anonymous = || self.cfg.username.is_empty() && self.cfg.password.is_empty();
             // The key `setup_refused` tells entries apart by: never 0, list and index.
             let key = (i & 31) + 1 + if list == List::Configure { 32 } else { 0 };
             match item.on_error {
@@ -61,7 +63,7 @@ impl<'a> Engine<'a> {
                     return self.setup_refused(key, Status::ModuleError)
                 }
                 OnError::Fail(reason) => return self.fail(reason.status()),
-                OnError::Anonymous if !anonymous || r != Final::Error(765) => {
+                OnError::Anonymous if !anonymous() || r != Final::Error(765) => {
                     return self.setup_refused(key, Status::ModuleError)
                 }
                 OnError::Unsupported => self.boot.lacks |= 1u32 << (i & 31),

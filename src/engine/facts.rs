@@ -24,13 +24,11 @@ impl Fact {
     pub const FIRST: Fact = Fact::Imei;
 
     pub fn command(self) -> &'static [u8] {
-        match self {
-            Fact::Imei => b"AT+CGSN",
-            Fact::Revision => b"AT+CGMR",
-            Fact::Iccid => b"AT+ICCID",
-            Fact::Ccid => b"AT+CCID",
-            Fact::Imsi => b"AT+CIMI",
-        }
+        // In the order of the variants (checked by a test), as one string cut at NUL
+        // (`piece`): a byte per command where a table of slices costs eight (measured 34 B
+        // smaller, Luat; 68 B every dialect).
+        const COMMANDS: &[u8] = b"AT+CGSN\0AT+CGMR\0AT+ICCID\0AT+CCID\0AT+CIMI";
+        crate::dialect::encode::piece(COMMANDS, self as usize).unwrap_or(&[])
     }
 
     /// The next fact to read after this one's answer (`refused`: it was answered `ERROR`).
@@ -130,27 +128,39 @@ impl ModuleFacts {
 // label scan's loops cost more there (measured 46 B smaller, Luat; 14 B every dialect).
 #[inline(never)]
 fn strip_label(line: &[u8]) -> &[u8] {
-    let value = match line.iter().position(|&b| b == b':') {
-        // A label is letters (after an optional `+`): a colon inside a value is not one.
-        Some(at)
-            if line
-                .get(..at)
-                .is_some_and(|l| l.iter().all(|b| b.is_ascii_alphabetic() || *b == b'+')) =>
-        {
-            line.get(at + 1..).unwrap_or(&[])
+    // A label is letters (after an optional `+`) up to the first colon: a colon inside a
+    // value is not one. One walk over the label finds both (measured 26 B smaller than a
+    // search for the colon and a check of what precedes it).
+    let mut rest = line;
+    while let [b, tail @ ..] = rest {
+        if !(b.is_ascii_alphabetic() || *b == b'+') {
+            break;
         }
+        rest = tail;
+    }
+    let value = match rest {
+        [b':', value @ ..] => value,
         _ => line,
     };
     let value = trim(value);
-    let value = value.strip_prefix(b"\"").unwrap_or(value);
-    value.strip_suffix(b"\"").unwrap_or(value)
+    // The quotes by slice patterns: measured 16 B smaller than `strip_prefix`/`strip_suffix`.
+    let value = match value {
+        [b'"', rest @ ..] => rest,
+        _ => value,
+    };
+    match value {
+        [rest @ .., b'"'] => rest,
+        _ => value,
+    }
 }
 
-/// Without its leading and trailing spaces. The end by a slice pattern: measured 32 B smaller
-/// than finding it by position (Luat); the start likewise measured larger.
+/// Without its leading and trailing spaces. Both ends by slice patterns: measured smaller than
+/// finding them by position (32 B for the end, 2 B for the start, Luat).
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| *b != b' ').unwrap_or(s.len());
-    let mut s = s.get(start..).unwrap_or(&[]);
+    let mut s = s;
+    while let [b' ', rest @ ..] = s {
+        s = rest;
+    }
     while let [rest @ .., b' '] = s {
         s = rest;
     }
@@ -160,6 +170,21 @@ fn trim(s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each fact's command is its own piece of the string: the variants' order is the
+    /// string's.
+    #[test]
+    fn each_fact_has_its_command() {
+        for (fact, command) in [
+            (Fact::Imei, &b"AT+CGSN"[..]),
+            (Fact::Revision, b"AT+CGMR"),
+            (Fact::Iccid, b"AT+ICCID"),
+            (Fact::Ccid, b"AT+CCID"),
+            (Fact::Imsi, b"AT+CIMI"),
+        ] {
+            assert_eq!(fact.command(), command);
+        }
+    }
 
     #[test]
     fn every_form_is_taken() {

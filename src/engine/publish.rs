@@ -154,15 +154,26 @@ impl<'a> Engine<'a> {
         let allowed = crate::parts::MPUBEX
             && self.dialect.has_publish_fallback()
             && !self.cfg.options.contains(Options::NO_MPUBEX);
-        let sendable = self
-            .publish_parts(src)
-            .is_some_and(|p| !p.payload.is_empty());
-        allowed && sendable && self.publishing.mpub_fallback.is_none()
+        // The publish is looked up last, only when the rest allows a fallback (measured 26 B
+        // smaller with every dialect).
+        allowed
+            && self.publishing.mpub_fallback.is_none()
+            && self
+                .publish_parts(src)
+                .is_some_and(|p| !p.payload.is_empty())
+    }
+
+    /// The QoS of the publish of `src` (0 where there is none).
+    // Out of line: two callers here, each had the publish's parts built on its stack
+    // (measured 34 B smaller).
+    #[inline(never)]
+    fn publish_qos(&self, src: PubSource) -> u8 {
+        self.publish_parts(src).map_or(0, |p| p.qos)
     }
 
     /// The acknowledgement that ends the publish of `src` came before its command's `OK`.
     pub(super) fn final_ack_came(&self, src: PubSource) -> bool {
-        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
+        let qos = self.publish_qos(src);
         matches!(
             (qos, self.publishing.early_pub_ack),
             (1, Some(AckStage::Puback)) | (_, Some(AckStage::Pubcomp | AckStage::Done))
@@ -178,7 +189,7 @@ impl<'a> Engine<'a> {
                 reason: Status::LinkLost,
             });
         }
-        let qos = self.publish_parts(src).map_or(0, |p| p.qos);
+        let qos = self.publish_qos(src);
         let early = self.publishing.early_pub_ack.take();
         let stage = match (qos, early) {
             (0, _) if !self.dialect.qos0_has_result() => return self.publish_done(src),

@@ -64,9 +64,8 @@ impl<'a> Engine<'a> {
         if let Some(w) = self
             .publishing
             .pub_wait
-            .filter(|w| reached(now, w.deadline))
+            .take_if(|w| reached(now, w.deadline))
         {
-            self.publishing.pub_wait = None;
             let what = match w.stage {
                 AckStage::Puback => Subject::Puback,
                 AckStage::Pubrec => Subject::Pubrec,
@@ -96,12 +95,16 @@ impl<'a> Engine<'a> {
             return true;
         }
         let now = self.now;
-        let idle = self.inflight.is_none();
         // A polling step fails at its deadline only on a recent answer: its last query went
         // out at most one interval before the deadline (the next one, `timer`, is due at or
         // after it). A deadline that passed in a gap between polls (a late poll, a tick that
         // jumped: the module was not asked meanwhile) gets one more query first.
-        let expired = idle && reached(now, self.deadline) && reached(self.timer, self.deadline);
+        // Asked in the arms that need it, as whether a command is in flight: computed before
+        // the match, they had the match dispatched three times over, once per outcome
+        // (measured 94 B smaller, Luat; 112 B every dialect).
+        let expired = |e: &Self| {
+            e.inflight.is_none() && reached(now, e.deadline) && reached(e.timer, e.deadline)
+        };
         match self.step {
             Step::Pins(at) if reached(now, self.timer) => {
                 self.pin_op(at);
@@ -112,21 +115,21 @@ impl<'a> Engine<'a> {
                 self.enter(next);
                 true
             }
-            Step::Probe(kind) if expired => {
+            Step::Probe(kind) if expired(self) => {
                 self.probe_expired(kind);
                 true
             }
-            Step::Sim if expired => {
-                self.fail(Status::SimAbsent);
-                true
-            }
-            Step::Attach if expired => {
-                self.fail(Status::NotAttached);
+            // One arm for both: measured 20 B smaller than one each.
+            Step::Sim | Step::Attach if expired(self) => {
+                self.fail(match self.step {
+                    Step::Sim => Status::SimAbsent,
+                    _ => Status::NotAttached,
+                });
                 true
             }
             // No client id for the command the step sends next (`client_id_missing`).
             Step::Configure(_) | Step::Open
-                if idle && !self.awaiting_link && self.client_id_missing() =>
+                if self.inflight.is_none() && !self.awaiting_link && self.client_id_missing() =>
             {
                 self.fail_logged(
                     LogKind::CommandError,
