@@ -22,6 +22,9 @@ const QOS_MASK: u8 = 0b0000_0011;
 const RETAIN: u8 = 0b0000_0100;
 /// Completed (confirmed or failed for good) but older records are not: freed with them.
 const DONE: u8 = 0b0001_0000;
+/// Header bytes of the record's two counters.
+const ATTEMPTS_AT: usize = 7;
+const REJECTIONS_AT: usize = 8;
 
 /// A queued publish, borrowed from the arena.
 #[derive(Clone, Copy, Debug)]
@@ -226,9 +229,10 @@ impl<'a> PublishQueue<'a> {
         self.buf.get(at + 6).copied().unwrap_or(0)
     }
 
-    fn set_flags(&mut self, at: usize, flags: u8) {
+    /// Marks the record at `at` completed.
+    fn mark_done(&mut self, at: usize) {
         if let Some(f) = self.buf.get_mut(at + 6) {
-            *f = flags;
+            *f |= DONE;
         }
     }
 
@@ -255,12 +259,26 @@ impl<'a> PublishQueue<'a> {
         })
     }
 
-    /// Bytes `entry` occupies (a header's worth if the record could not be read, so every walk
-    /// moves on).
-    fn size_of(entry: Option<Entry<'_>>) -> usize {
-        entry.map_or(HEADER, |e| {
-            Self::record_size(e.topic.len(), e.payload.len())
-        })
+    /// Bytes the record at `at` occupies (a header's worth if it could not be read, so every
+    /// walk moves on). From the header alone, with the end checked as `entry_at` checks it
+    /// (measured 18 B smaller, Luat, than building the entry); out of line, `next_of` and `pop`
+    /// share it (12 B smaller, Luat; 14 B with every dialect).
+    #[inline(never)]
+    fn size_at(&self, at: usize) -> usize {
+        let Some(rest) = self.buf.get(at..) else {
+            return HEADER;
+        };
+        let Some(&[_, _, t_lo, t_hi, p_lo, p_hi, ..]) = rest.first_chunk::<HEADER>() else {
+            return HEADER;
+        };
+        let size = Self::record_size(
+            usize::from(u16::from_le_bytes([t_lo, t_hi])),
+            usize::from(u16::from_le_bytes([p_lo, p_hi])),
+        );
+        if size > rest.len() {
+            return HEADER;
+        }
+        size
     }
 
     /// Offset of the record after the one at `at`.
@@ -268,7 +286,7 @@ impl<'a> PublishQueue<'a> {
     // measured 30 B smaller (Quectel engine).
     #[inline(never)]
     fn next_of(&self, at: usize) -> usize {
-        let next = at + Self::size_of(self.entry_at(at));
+        let next = at + self.size_at(at);
         if next >= self.wrap_at {
             0
         } else {
@@ -309,8 +327,7 @@ impl<'a> PublishQueue<'a> {
         if self.ahead >= self.count {
             return;
         }
-        let f = self.flags(self.cursor);
-        self.set_flags(self.cursor, f | DONE);
+        self.mark_done(self.cursor);
         self.advance();
         self.free_done();
     }
@@ -328,7 +345,7 @@ impl<'a> PublishQueue<'a> {
     fn find_id(&self, id: u16, records: usize, not_flags: u8, min_attempts: u8) -> Option<usize> {
         let mut at = self.head;
         for _ in 0..records {
-            let attempts = self.buf.get(at + 7).copied().unwrap_or(0);
+            let attempts = self.buf.get(at + ATTEMPTS_AT).copied().unwrap_or(0);
             if self.flags(at) & not_flags == 0
                 && attempts >= min_attempts
                 && rd16(self.buf, at) == usize::from(id)
@@ -340,14 +357,21 @@ impl<'a> PublishQueue<'a> {
         None
     }
 
+    /// Marks the record at `at` completed and frees the completed records at the head. Out of
+    /// line: both completions by id share it (measured 2 B smaller with every dialect).
+    #[inline(never)]
+    fn complete_at(&mut self, at: usize) {
+        self.mark_done(at);
+        self.free_done();
+    }
+
     /// The awaited record with message id `id` completed; false if none awaits with that id.
     pub fn complete_awaiting(&mut self, id: u16) -> bool {
         let Some(at) = self.find_id(id, self.ahead, DONE, 0) else {
             return false;
         };
-        self.set_flags(at, self.flags(at) | DONE);
         self.awaiting = self.awaiting.saturating_sub(1);
-        self.free_done();
+        self.complete_at(at);
         true
     }
 
@@ -364,8 +388,7 @@ impl<'a> PublishQueue<'a> {
             }
             self.complete_current();
         } else {
-            self.set_flags(at, self.flags(at) | DONE);
-            self.free_done();
+            self.complete_at(at);
         }
         true
     }
@@ -381,22 +404,26 @@ impl<'a> PublishQueue<'a> {
 
     /// Counts one more send of the current record.
     pub fn note_attempt(&mut self) {
-        if self.ahead < self.count {
-            if let Some(a) = self.buf.get_mut(self.cursor + 7) {
-                *a = a.saturating_add(1);
-            }
-        }
+        self.count_on_current(ATTEMPTS_AT);
     }
 
     /// Counts one more `ERROR` answer to the current record; returns the new count.
     pub fn note_rejection(&mut self) -> u8 {
+        self.count_on_current(REJECTIONS_AT)
+    }
+
+    /// Adds one to the current record's counter at header byte `counter` (`ATTEMPTS_AT`,
+    /// `REJECTIONS_AT`), saturating; returns the new count, 0 without a current record. Out of
+    /// line: both counters share it (measured 4 B smaller, Luat; 8 B with every dialect).
+    #[inline(never)]
+    fn count_on_current(&mut self, counter: usize) -> u8 {
         if self.ahead >= self.count {
             return 0;
         }
-        match self.buf.get_mut(self.cursor + 8) {
-            Some(r) => {
-                *r = r.saturating_add(1);
-                *r
+        match self.buf.get_mut(self.cursor + counter) {
+            Some(n) => {
+                *n = n.saturating_add(1);
+                *n
             }
             None => 0,
         }
@@ -407,7 +434,7 @@ impl<'a> PublishQueue<'a> {
         if self.count == 0 {
             return;
         }
-        let size = Self::size_of(self.front());
+        let size = self.size_at(self.head);
         let was_current = self.ahead == 0;
         self.count -= 1;
         self.used = self.used.saturating_sub(size);

@@ -43,6 +43,8 @@ enum Want<'f> {
     LocalUnsubscribe,
     /// The record that carries this request id.
     Id(u16),
+    /// The record that starts at this offset.
+    At(usize),
 }
 
 /// One filter, borrowed from the arena.
@@ -115,15 +117,22 @@ impl<'a> SubTable<'a> {
         self.first(Want::Id(id)).is_some()
     }
 
-    pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
-        self.read(self.first(Want::Filter(filter))?)
+    /// The record that starts at `at`, found by the table's one walk (an offset names a
+    /// record only until a record before it is removed, so it is looked for, not read).
+    pub fn record_at(&self, at: usize) -> Option<Sub<'_>> {
+        self.first(Want::At(at))
     }
 
-    /// Offset of the first record `want` asks for: the one walk of the table every search
-    /// shares.
+    pub fn find(&self, filter: &[u8]) -> Option<Sub<'_>> {
+        self.first(Want::Filter(filter))
+    }
+
+    /// The first record `want` asks for: the one walk of the table every search shares. The
+    /// record itself, not its offset, so no caller reads it a second time (measured 34 B
+    /// smaller, Luat; 36 B with every dialect; 12 B larger on the M0).
     #[inline(never)]
-    fn first(&self, want: Want<'_>) -> Option<usize> {
-        let found = self.iter().find(|s| match want {
+    fn first(&self, want: Want<'_>) -> Option<Sub<'_>> {
+        self.iter().find(|s| match want {
             Want::Filter(filter) => s.filter == filter,
             Want::Pending => match s.state {
                 SubState::NeedSubscribe => true,
@@ -132,8 +141,8 @@ impl<'a> SubTable<'a> {
             },
             Want::LocalUnsubscribe => s.state == SubState::NeedUnsubscribe && !s.sent,
             Want::Id(id) => s.id == id,
-        });
-        found.map(|s| s.at)
+            Want::At(at) => s.at == at,
+        })
     }
 
     /// The first record that needs a command, in table order (an unsubscribe of a filter
@@ -143,13 +152,13 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.read(self.first(Want::Pending)?)
+        self.first(Want::Pending)
     }
 
     /// Adds a filter, or updates QoS and id of an existing one (it is subscribed again).
     /// Filters are 1..=256 bytes, so the length is stored minus one in a byte.
     pub fn subscribe(&mut self, id: u16, filter: &[u8], qos: u8) -> Result<(), Status> {
-        if let Some(at) = self.first(Want::Filter(filter)) {
+        if let Some(at) = self.first(Want::Filter(filter)).map(|s| s.at) {
             // A new request: its SUBACK answers it, a restore is only of a confirmed one.
             self.change(at, id, Some(qos), SubState::NeedSubscribe, CONFIRMED);
             return Ok(());
@@ -174,7 +183,8 @@ impl<'a> SubTable<'a> {
     pub fn unsubscribe(&mut self, id: u16, filter: &[u8]) -> Result<(), Status> {
         let at = self
             .first(Want::Filter(filter))
-            .ok_or(Status::NotSubscribed)?;
+            .ok_or(Status::NotSubscribed)?
+            .at;
         self.set(at, id, None, SubState::NeedUnsubscribe);
         Ok(())
     }
@@ -223,18 +233,22 @@ impl<'a> SubTable<'a> {
         if self.unsettled == 0 {
             return None;
         }
-        self.read(self.first(Want::LocalUnsubscribe)?)
+        self.first(Want::LocalUnsubscribe)
     }
 
     /// Removes the record at `at`, closing the gap.
     pub fn remove(&mut self, at: usize) {
-        let Some((size, active)) = self
-            .read(at)
-            .map(|s| (HEADER + s.filter.len(), s.state == SubState::Active))
+        // The header alone, with the record's end checked as `read` checks it (measured 4 B
+        // smaller than reading the whole record).
+        let Some(&[_, _, len, _, state, _]) = self.buf.get(at..).and_then(<[u8]>::first_chunk)
         else {
             return;
         };
-        if !active {
+        let size = HEADER + usize::from(len) + 1;
+        if at + size > self.buf.len() {
+            return;
+        }
+        if state != SubState::Active as u8 {
             self.unsettled = self.unsettled.saturating_sub(1);
         }
         crate::bytes::move_down(self.buf, at + size, at, self.used.saturating_sub(at + size));
@@ -245,19 +259,24 @@ impl<'a> SubTable<'a> {
     /// clean session) none counts as sent, so an unsubscribe of one not restored yet needs no
     /// command.
     pub fn mark_all_for_restore(&mut self, forget_sent: bool) {
+        let end = self.buf.len();
         let mut at = 0;
-        // The end is tested before the record is read (measured 20 B smaller on the M4F,
-        // Luat; 12 B larger on the M0).
-        while let Some(s) = (at < self.used).then(|| self.read(at)).flatten() {
-            let (next, active) = (at + HEADER + s.filter.len(), s.state == SubState::Active);
-            if let Some([_, _, _, _, st, flags]) = self.buf.get_mut(at..at + HEADER) {
-                // Nothing is out on the next link.
-                *flags &= if forget_sent { !(SENT | OUT) } else { !OUT };
-                if active {
-                    // `set` with the same id and QoS: only the state changes.
-                    *st = SubState::NeedSubscribe as u8;
-                    self.unsettled += 1;
-                }
+        // Each header in place, the walk ending where `read` would fail (measured 12 B
+        // smaller, Luat, than reading every record).
+        while at < self.used {
+            let Some([_, _, len, _, st, flags]) = self.buf.get_mut(at..at + HEADER) else {
+                return;
+            };
+            let next = at + HEADER + usize::from(*len) + 1;
+            if next > end {
+                return;
+            }
+            // Nothing is out on the next link.
+            *flags &= if forget_sent { !(SENT | OUT) } else { !OUT };
+            if *st == SubState::Active as u8 {
+                // `set` with the same id and QoS: only the state changes.
+                *st = SubState::NeedSubscribe as u8;
+                self.unsettled += 1;
             }
             at = next;
         }

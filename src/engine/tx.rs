@@ -213,9 +213,11 @@ impl<'a> Engine<'a> {
 
     /// The filter record at `at` (offsets are unique: at most one record starts there).
     // Out of line: the spelling of (un)subscribe and both ends of a request walk the table.
+    // The table's own walk (`SubTable::record_at`), not a second copy of it here: measured
+    // 66 B smaller on the M4F (every build), 96 B on the M0 (Luat).
     #[inline(never)]
     pub(super) fn sub_at(&self, at: usize) -> Option<crate::subs::Sub<'_>> {
-        self.subscribing.subs.iter().find(|s| s.at == at)
+        self.subscribing.subs.record_at(at)
     }
 
     /// Topic, payload, QoS, retain and message id of a publish source.
