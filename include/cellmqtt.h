@@ -693,7 +693,8 @@ enum cellmqtt_config_field_t
   CELLMQTT_CONFIG_FIELD_QUEUE_BUF = 26,
   CELLMQTT_CONFIG_FIELD_SUB_BUF = 27,
   /**
-   * Two of the four buffers overlap.
+   * Two of the four buffers overlap, or (`cellmqtt_init` only: it knows the handle) one
+   * overlaps the handle's storage.
    */
   CELLMQTT_CONFIG_FIELD_BUFFER_OVERLAP = 28,
   /**
@@ -1397,7 +1398,8 @@ cellmqtt_status_t cellmqtt_stop(struct cellmqtt_t *h);
  * take them all; the rest is dropped, counted and reported as a `LOSS` event. After an
  * overflow the ring takes nothing until `cellmqtt_poll` has read up to where bytes went
  * missing (those bytes are dropped and counted too): a message the gap cut is counted as
- * `message_corrupt`, never delivered with bytes from after the gap.
+ * `message_corrupt`, never delivered with bytes from after the gap. `NULL_ARG` for a NULL
+ * `data` with bytes to give, `INVALID_ARG` for a `len` above `PTRDIFF_MAX`.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage; `data` points to `len` readable bytes.

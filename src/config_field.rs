@@ -43,7 +43,8 @@ pub enum ConfigField {
     LineBuf = 25,
     QueueBuf = 26,
     SubBuf = 27,
-    /// Two of the four buffers overlap.
+    /// Two of the four buffers overlap, or (`cellmqtt_init` only: it knows the handle) one
+    /// overlaps the handle's storage.
     BufferOverlap = 28,
     /// `uart_write` is NULL.
     UartWrite = 29,

@@ -328,6 +328,17 @@ fn session_through_the_c_api_with_nested_calls_from_callbacks() {
 fn feed_overflow_is_reported() {
     let mut f = Fixture::new();
     let h = f.h();
+    // A missing pointer and an impossible length each get their own status; nothing is read.
+    let byte = b"x".as_ptr();
+    assert_eq!(
+        unsafe { cellmqtt_feed(h, std::ptr::null(), 1) },
+        Status::NullArg
+    );
+    assert_eq!(
+        unsafe { cellmqtt_feed(h, byte, usize::MAX) },
+        Status::InvalidArg
+    );
+    assert_eq!(unsafe { cellmqtt_feed(h, std::ptr::null(), 0) }, Status::Ok);
     let big = vec![b'x'; CELLMQTT_RX_BUF_DEFAULT + 10];
     assert_eq!(
         unsafe { cellmqtt_feed(h, big.as_ptr(), big.len()) },

@@ -71,9 +71,14 @@ pub(super) struct CBuffers {
     pub subs: &'static mut [u8],
 }
 
-/// The four buffers of `c`: present, large enough and not overlapping, without forming a
-/// reference to any of them (`init` checks this before `buffers`, `config_check` alone).
-pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
+/// The four buffers of `c`: present, large enough and overlapping neither each other nor
+/// `storage` (the handle's address and size; `(0, 0)` for none), without forming a reference
+/// to any of them (`init` checks this before `buffers`, `config_check` alone).
+pub(super) fn check_buffers(
+    c: &cellmqtt_config_t,
+    storage: (usize, usize),
+) -> Result<(), ConfigError> {
+    let (handle, handle_len) = storage;
     let bufs = [
         (c.rx_buf.addr(), c.rx_buf_len, CELLMQTT_RX_BUF_MIN, F::RxBuf),
         (
@@ -94,8 +99,12 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
             crate::engine::SUB_BUF_MIN,
             F::SubBuf,
         ),
+        // The handle is written as the engine's, the buffers as theirs: one inside another
+        // would have each overwrite the other. (No minimum: it is checked as a region only.)
+        (handle, handle_len, 0, F::BufferOverlap),
     ];
-    for &(addr, len, min, field) in &bufs {
+    let [buffers @ .., _handle] = &bufs;
+    for &(addr, len, min, field) in buffers {
         if addr == 0 {
             return field.err(Status::NullArg);
         }
@@ -106,7 +115,8 @@ pub(super) fn check_buffers(c: &cellmqtt_config_t) -> Result<(), ConfigError> {
     // Overlapping buffers would alias two `&mut`; refuse them. Two buffers (none is empty:
     // checked above) overlap when one starts inside the other, so each start is tested
     // against every other buffer (measured 8 B smaller, 12 B on the M0, than testing each
-    // pair once against both ends).
+    // pair once against both ends). An empty handle region (`(0, 0)`) never matches: nothing
+    // starts inside it, and no buffer starts at 0.
     for (i, &(a, alen, ..)) in bufs.iter().enumerate() {
         for (j, &(b, ..)) in bufs.iter().enumerate() {
             if i != j && a <= b && b < a.saturating_add(alen) {

@@ -138,7 +138,9 @@ pub unsafe fn cellmqtt_init(
     let (c, cb) = unsafe { (&*cfg, &*cb) };
     let mut config = MaybeUninit::uninit();
     // SAFETY: string/buffer validity is the caller's contract.
-    let dialect = match unsafe { checked_config(c, cb, &mut config) } {
+    // The handle's own storage: no buffer may lie in it.
+    let storage = (h.addr(), core::mem::size_of::<cellmqtt_t>());
+    let dialect = match unsafe { checked_config(c, cb, storage, &mut config) } {
         Ok(d) => d,
         Err(e) => return e.status,
     };
@@ -188,13 +190,15 @@ unsafe fn write_handle(
 }
 
 /// Everything `cellmqtt_init` checks before it touches the buffers; writes `config` in place
-/// (initialised when this returns `Ok`) and returns its dialect.
+/// (initialised when this returns `Ok`) and returns its dialect. `storage` (address, bytes):
+/// the handle's, which no buffer may overlap (`(0, 0)` where there is none).
 ///
 /// # Safety
 /// As `convert::config`.
 unsafe fn checked_config(
     c: &cellmqtt_config_t,
     cb: &cellmqtt_callbacks_t,
+    storage: (usize, usize),
     config: &mut MaybeUninit<Config<'static>>,
 ) -> Result<crate::dialect::Dialect, ConfigError> {
     if cb.uart_write.is_none() {
@@ -223,7 +227,7 @@ unsafe fn checked_config(
     if config.pins.contains(Pins::STATUS) && cb.pin_get.is_none() {
         return ConfigField::PinGet.err(Status::InvalidConfig);
     }
-    convert::check_buffers(c)?;
+    convert::check_buffers(c, storage)?;
     // The checks below read the configuration back from memory. Without this barrier the
     // compiler carries every converted field from the conversion above to them, in registers
     // and stack spills (measured 64 B smaller with it). It orders nothing that matters at run
@@ -256,7 +260,7 @@ pub unsafe extern "C" fn cellmqtt_config_check(
         let mut config = MaybeUninit::uninit();
         // SAFETY: non-null and valid per the contract; plain-data structs; the strings are
         // read only during this call.
-        unsafe { checked_config(&*cfg, &*cb, &mut config) }.map(|_| ())
+        unsafe { checked_config(&*cfg, &*cb, (0, 0), &mut config) }.map(|_| ())
     };
     let (status, field) = match result {
         Ok(()) => (Status::Ok, ConfigField::None),
@@ -323,7 +327,8 @@ pub unsafe extern "C" fn cellmqtt_stop(h: *mut cellmqtt_t) -> Status {
 /// take them all; the rest is dropped, counted and reported as a `LOSS` event. After an
 /// overflow the ring takes nothing until `cellmqtt_poll` has read up to where bytes went
 /// missing (those bytes are dropped and counted too): a message the gap cut is counted as
-/// `message_corrupt`, never delivered with bytes from after the gap.
+/// `message_corrupt`, never delivered with bytes from after the gap. `NULL_ARG` for a NULL
+/// `data` with bytes to give, `INVALID_ARG` for a `len` above `PTRDIFF_MAX`.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage; `data` points to `len` readable bytes.
@@ -337,8 +342,12 @@ pub unsafe extern "C" fn cellmqtt_feed(h: *mut cellmqtt_t, data: *const u8, len:
     if len == 0 {
         return Status::Ok;
     }
-    if data.is_null() || len > isize::MAX as usize {
+    if data.is_null() {
         return Status::NullArg;
+    }
+    // No object is larger: a length past it is a caller's error, not a missing pointer.
+    if len > isize::MAX as usize {
+        return Status::InvalidArg;
     }
     // SAFETY: `data` is valid for `len` bytes per the contract.
     let bytes = unsafe { core::slice::from_raw_parts(data, len) };

@@ -132,6 +132,13 @@ static void bad_configurations(void) {
     BAD("quote in the CA file name", c.tls_ca_file = "a\"b", CELLMQTT_STATUS_INVALID_STRING,
         CELLMQTT_CONFIG_FIELD_TLS_CA_FILE);
 #undef BAD
+    /* A buffer inside the handle's own storage: init refuses it (the handle would overwrite
+     * it); config_check, which has no handle, cannot tell. */
+    c = harness_config();
+    c.sub_buf = (uint8_t *)&handle + sizeof handle / 2;
+    c.sub_buf_len = sizeof handle / 2;
+    EXPECT("init: sub_buf inside the handle", cellmqtt_init(&handle, &c, &cb), CELLMQTT_STATUS_INVALID_CONFIG);
+    EXPECT("config_check: sub_buf inside the handle", cellmqtt_config_check(&c, &cb, NULL), CELLMQTT_STATUS_OK);
     c = harness_config();
     EXPECT("init: valid", cellmqtt_init(&handle, &c, &cb), CELLMQTT_STATUS_OK);
     EXPECT("init: again on the live handle", cellmqtt_init(&handle, &c, &cb), CELLMQTT_STATUS_WRONG_STATE);
