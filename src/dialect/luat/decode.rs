@@ -196,15 +196,19 @@ const BEARER_DOWN_STATES: &[u8] = packed!(b"PDP DEACT", b"IP INITIAL");
 
 /// `CONNECT OK`, `CONNECT FAIL` and `CLOSED`, each also with a `<link>,` prefix.
 fn decode_link(line: &[u8]) -> Response {
-    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
-    let body = match line.split_at_checked(digits) {
-        Some((_, body)) if digits == 0 => body,
-        Some((_, body)) if digits <= 2 => match body.strip_prefix(b",") {
-            Some(body) => skip_spaces(body),
-            None => return Response::Unknown,
-        },
-        _ => return Response::Unknown,
-    };
+    // The optional link number (one or two digits) and its comma.
+    let mut body = line;
+    let mut digits = 0;
+    while let [b'0'..=b'9', rest @ ..] = body {
+        body = rest;
+        digits += 1;
+    }
+    if digits != 0 {
+        body = match body.strip_prefix(b",") {
+            Some(body) if digits <= 2 => skip_spaces(body),
+            _ => return Response::Unknown,
+        };
+    }
     LINK_LINES
         .get(body, Fit::Whole)
         .map_or(Response::Unknown, |(response, _)| response)

@@ -237,18 +237,19 @@ pub(crate) fn mconnect(clean: bool, keepalive_s: u16, job: &mut Job<'_>) {
     )
 }
 
+/// `AT+MSUB="<topic>",<qos>`: the template of [`Command::Msub`].
+pub(crate) const MSUB: &[u8] = b"AT+MSUB=\"\0\",\0\r";
+/// `AT+MUNSUB="<topic>"`: the template of [`Command::Munsub`].
+pub(crate) const MUNSUB: &[u8] = b"AT+MUNSUB=\"\0\"\r";
+
 /// [`Command::Msub`].
-pub(crate) fn msub(topic: &[u8], qos: u8, job: &mut Job<'_>) {
-    fill(
-        b"AT+MSUB=\"\0\",\0\r",
-        &[Segment::Text(topic), Segment::Dec(qos.into())],
-        job,
-    )
+fn msub(topic: &[u8], qos: u8, job: &mut Job<'_>) {
+    fill(MSUB, &[Segment::Text(topic), Segment::Dec(qos.into())], job)
 }
 
 /// [`Command::Munsub`].
-pub(crate) fn munsub(topic: &[u8], job: &mut Job<'_>) {
-    fill(b"AT+MUNSUB=\"\0\"\r", &[Segment::Text(topic)], job)
+fn munsub(topic: &[u8], job: &mut Job<'_>) {
+    fill(MUNSUB, &[Segment::Text(topic)], job)
 }
 
 /// [`Command::Mpub`].

@@ -4,13 +4,13 @@
 //! `AT+MIPCLOSE`, `AT+CIPSHUT` after a PDP loss, and `AT+MCONFIG` before every connect).
 
 use super::encode::{
-    mconfig, mconnect, mip_start, mpub_carries, msg_mode, msub, munsub, publish, ssl_setting, Will,
-    CIPSHUT, DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, RESET,
+    mconfig, mconnect, mip_start, mpub_carries, msg_mode, publish, ssl_setting, Will, CIPSHUT,
+    DATA_MODE_TEXT, MDISCONNECT, MIPCLOSE, MQTT_STATUS, MSG_GET, MSUB, MUNSUB, RESET,
 };
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
 use crate::dialect::encode::Segment::{Dec, Text};
-use crate::dialect::encode::{common, escape_extra, is_escaped, line, raw, Job};
+use crate::dialect::encode::{common, escape_extra, fill, is_escaped, line, raw, Job};
 use crate::dialect::Context;
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -121,10 +121,19 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         // One arm for both, as for the two publish commands below: the filter is looked up and the
         // command spelled from one place (measured 20 B smaller).
         Cmd::Subscribe { at, .. } | Cmd::Unsubscribe { at, .. } => match ctx.filter(at) {
-            Some((topic, qos)) if matches!(cmd, Cmd::Subscribe { .. }) => {
-                return msub(topic, qos, job)
+            Some((topic, qos)) => {
+                // One argument list and one call for both (measured 18 B smaller, Luat, 16 B
+                // every dialect): the unsubscribe's template has one slot, so it takes the
+                // topic alone.
+                let (template, count): (&'static [u8], usize) =
+                    if matches!(cmd, Cmd::Subscribe { .. }) {
+                        (MSUB, 2)
+                    } else {
+                        (MUNSUB, 1)
+                    };
+                let args = [Text(topic), Dec(qos.into())];
+                return fill(template, args.get(..count).unwrap_or(&args), job);
             }
-            Some((topic, _)) => return munsub(topic, job),
             None => common::AT,
         },
         Cmd::Publish(src) | Cmd::PublishHeader(src) | Cmd::PublishData(src) => {

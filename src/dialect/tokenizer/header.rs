@@ -196,6 +196,10 @@ impl Header {
     /// one. The first byte of the tail (`"` or `,`) appears nowhere else in the `"` + `,N byte,`
     /// (or `",N` + end) pattern, except the final byte, which only ends a match; so no other
     /// restart point needs to be remembered.
+    // Out of line in a Luat-only build: measured 44 B smaller, and no slower per received
+    // byte (inside the topic the scan jumps to the byte that may end it). Where another
+    // framing is linked it is 38 B smaller too, but slower per received byte (make bench).
+    #[cfg_attr(not(any(feature = "quectel", feature = "simcom")), inline(never))]
     pub(super) fn restart(&mut self, byte: u8, at: usize) {
         if byte == self.opener() {
             self.topic_end = at;
