@@ -140,14 +140,7 @@ impl Dialect {
     pub fn part_awaits_prompt<C: Context>(self, cmd: Cmd, part: u8, ctx: &C) -> Option<bool> {
         match self {
             #[cfg(feature = "simcom")]
-            Dialect::Simcom => {
-                // The part spelled into no space: only its answer is asked for.
-                let mut prompt = None;
-                encode::write_next(&mut TxCursor::new(), &mut [], |job| {
-                    prompt = simcom::session::write(cmd, part, ctx, job);
-                });
-                prompt
-            }
+            Dialect::Simcom => simcom::session::awaits_prompt(cmd, part, ctx),
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (cmd, ctx);

@@ -155,8 +155,14 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
             let value = (count > 3).then_some(third);
             request_result(kind, first, second, value)
         }
-        (Kind::Stat, 2) => link_closed(first, stat_cause(first)),
-        (Kind::Ping, 2) => link_closed(first, LinkCause::Closed),
+        // One arm for both (measured 10 B smaller, Quectel).
+        (Kind::Stat | Kind::Ping, 2) => {
+            let cause = match kind {
+                Kind::Stat => stat_cause(first),
+                _ => LinkCause::Closed,
+            };
+            link_closed(first, cause)
+        }
         _ => Response::Unknown,
     }
 }
@@ -292,18 +298,20 @@ fn fields(values: &[u8], out: &mut [i32]) -> Option<usize> {
         let (field, after) = split_once(now, b',').map_or((now, None), |(f, a)| (f, Some(a)));
         rest = after;
         let field = trim(skip_spaces(field));
-        let (negative, digits) = match field.strip_prefix(b"-") {
-            Some(digits) => (true, digits),
-            None => (false, field),
+        // Slice patterns (measured 6 B smaller, Quectel, than `strip_prefix` and `first`).
+        let (negative, digits) = match field {
+            [b'-', digits @ ..] => (true, digits),
+            _ => (false, field),
         };
-        if digits.first() == Some(&b' ') {
+        if let [b' ', ..] = digits {
             return None;
         }
         let value = i32::try_from(number(digits)?).ok()?;
         if let Some(slot) = out.get_mut(count) {
             *slot = if negative { -value } else { value };
         }
-        count = count.saturating_add(1);
+        // At most one more than the commas in the line: it cannot overflow.
+        count += 1;
     }
     Some(count)
 }

@@ -27,7 +27,7 @@ use super::encode::{
 use super::PUBLISH_MAX;
 use crate::config::{Config, Options};
 use crate::dialect::bringup::{entry, tls_item, Item, List, OnError, TlsNames, TlsValue, When};
-use crate::dialect::encode::{common, line, raw, Job, Segment};
+use crate::dialect::encode::{common, line, raw, write_next, Job, Segment, TxCursor};
 use crate::dialect::{Context, Publish};
 use crate::engine::Cmd;
 use crate::event::Subject;
@@ -94,7 +94,12 @@ pub(crate) fn ssl_item<'b>(cfg: &'b Config<'_>, k: u8) -> Option<(&'static [u8],
 pub(crate) fn write<C: Context>(cmd: Cmd, part: u8, ctx: &C, job: &mut Job<'_>) -> Option<bool> {
     match cmd {
         Cmd::Configure(1..) | Cmd::CloseForStop => {
-            let template = [RELEASE, STOP].get(usize::from(part))?;
+            // A match, not a table of the two texts (measured 14 B smaller, SIMCom).
+            let template = match part {
+                0 => RELEASE,
+                1 => STOP,
+                _ => return None,
+            };
             line(template, job);
             return Some(false);
         }
@@ -126,6 +131,21 @@ pub(crate) fn write<C: Context>(cmd: Cmd, part: u8, ctx: &C, job: &mut Job<'_>) 
     }
     write_single(cmd, ctx, job);
     Some(false)
+}
+
+/// Whether part `part` of `cmd` is answered by the data prompt `>`; `None` past its last part
+/// (see [`write`]).
+// Out of line: the engine asks from several places (the issue, the final result, the last
+// part's test), each of which carried the empty job inlined (measured 134 B smaller, SIMCom;
+// 94 B, every dialect).
+#[inline(never)]
+pub(crate) fn awaits_prompt<C: Context>(cmd: Cmd, part: u8, ctx: &C) -> Option<bool> {
+    // The part spelled into no space: only its answer is asked for.
+    let mut prompt = None;
+    write_next(&mut TxCursor::new(), &mut [], |job| {
+        prompt = write(cmd, part, ctx, job);
+    });
+    prompt
 }
 
 /// Hands a command of one part to `job` (see [`write`]). Commands with arguments hand them
@@ -168,12 +188,15 @@ fn write_single<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
     line(text, job)
 }
 
-/// Which of a command's possible steps part `part` is, counting only the `present` ones.
-// A plain loop: measured 42 B smaller than `filter(..).nth(..)` (SIMCom).
-fn step(present: &[bool], part: u8) -> Option<usize> {
+/// Which of a command's possible steps part `part` is, counting only the steps whose bit is
+/// set in `present` (bit `i` for step `i`).
+// A mask rather than an array of flags: measured 50 B smaller (SIMCom). A plain loop: 42 B
+// smaller than `filter(..).nth(..)`; clearing the lowest bits and `trailing_zeros` was 14 B
+// smaller on the Cortex-M4F but 140 B larger on the Cortex-M0, which has no CLZ.
+fn step(present: u8, part: u8) -> Option<usize> {
     let mut left = part;
-    for (i, &here) in present.iter().enumerate() {
-        if here {
+    for i in 0..8 {
+        if present & (1 << i) != 0 {
             if left == 0 {
                 return Some(i);
             }
@@ -187,7 +210,9 @@ fn step(present: &[bool], part: u8) -> Option<usize> {
 /// `AT+CMQTTPUB`; see [`write`].
 fn publish_part(p: &Publish<'_>, part: u8, job: &mut Job<'_>) -> Option<bool> {
     let data = !p.payload.is_empty();
-    Some(match step(&[true, true, data, data, true], part)? {
+    // Topic and its data, [payload and its data], publish.
+    let present = if data { 0b1_1111 } else { 0b1_0011 };
+    Some(match step(present, part)? {
         0 => {
             topic(p.topic.len(), job);
             true
@@ -220,17 +245,16 @@ fn connect_part<C: Context>(ctx: &C, part: u8, job: &mut Job<'_>) -> Option<bool
     let setup = !ctx.client_kept();
     let will = cfg.will.filter(|_| setup);
     let has_will = will.is_some();
-    let present = [
-        setup,
-        setup,
-        setup && tls,
-        has_will,
-        has_will,
-        has_will,
-        has_will,
-        true,
-    ];
-    Some(match step(&present, part)? {
+    // Release and acquire, [SSL context], [will topic, its data, will message, its data],
+    // CONNECT.
+    let mut present = 0b1000_0000;
+    if setup {
+        present |= 0b11 | u8::from(tls) << 2;
+    }
+    if has_will {
+        present |= 0b0111_1000;
+    }
+    Some(match step(present, part)? {
         0 => {
             line(RELEASE, job);
             false
