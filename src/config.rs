@@ -558,7 +558,7 @@ fn well_formed_utf8(s: &[u8]) -> bool {
     // Continuation bytes still due, and the range the next one must lie in: the first after
     // some lead bytes is narrower, which is what excludes the overlong forms (after E0, F0),
     // the surrogates (after ED) and the code points above U+10FFFF (after F4).
-    let mut due = 0u8;
+    let mut due = 0u32;
     let (mut lo, mut hi) = (0x80u8, 0xbfu8);
     for &b in s {
         if due > 0 {
@@ -568,11 +568,13 @@ fn well_formed_utf8(s: &[u8]) -> bool {
             due -= 1;
             (lo, hi) = (0x80, 0xbf);
         } else if b >= 0x80 {
-            // C2-DF lead two bytes, E0-EF three, F0-F4 four; C0, C1 and F5-FF none.
-            due = u8::from(b >= 0xc2) + u8::from(b >= 0xe0) + u8::from(b >= 0xf0);
-            if due == 0 || b > 0xf4 {
+            // C2-DF lead two bytes, E0-EF three, F0-F4 four; C0, C1 and F5-FF none. (The lead
+            // range tested first and a word-sized count: measured 6 B smaller than counting
+            // in a byte and testing the count.)
+            if !(0xc2..=0xf4).contains(&b) {
                 return false;
             }
+            due = 1 + u32::from(b >= 0xe0) + u32::from(b >= 0xf0);
             lo = match b {
                 0xe0 => 0xa0,
                 0xf0 => 0x90,
