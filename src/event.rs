@@ -170,6 +170,10 @@ pub enum Subject {
 
 impl Subject {
     /// How the module spells it, NUL-terminated.
+    // Always inlined: where Quectel's or SIMCom's names fall back to it, a call left their
+    // lookups as a branch per subject (measured 234 B smaller with every dialect; the
+    // one-family builds unchanged).
+    #[inline(always)]
     pub fn name_nul(self) -> &'static [u8] {
         match self {
             Subject::At => b"AT\0",
