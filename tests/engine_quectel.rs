@@ -211,6 +211,28 @@ fn qiact_error_with_an_active_context_goes_on() {
     assert_eq!(h.engine.stats().command_errors, 0);
 }
 
+/// `AT+QIACT?` lists every active context: one the application activated (context 2) is not
+/// the session's, whose client opens on context 1. Its activation failed.
+#[test]
+fn qiact_error_with_only_another_context_active_is_not_attached() {
+    let mut h = Harness::new(quectel_config());
+    h.start();
+    quectel_boot(&mut h, true);
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nERROR\r\n");
+    h.tx(b"AT+QIACT?\r");
+    h.rx(b"\r\n+QIACT: 2,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n");
+    let n = h.notices();
+    let failed = Notice::Recovery {
+        step: RecoveryStep::Reconnect,
+        reason: Status::NotAttached,
+        failures: 1,
+    };
+    assert!(n.contains(&failed), "{n:?}");
+    assert_eq!(h.engine.state(), State::Recovering);
+    h.tx_nothing();
+}
+
 #[test]
 fn qiact_error_with_no_context_is_not_attached_and_climbs_the_ladder() {
     let mut h = Harness::new(quectel_config());

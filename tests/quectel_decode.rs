@@ -304,6 +304,10 @@ fn bearer_lines() {
     assert_eq!(d(b"+QIACT: 1,1,1,\"10.1.2.3\""), Response::BearerActive);
     assert_eq!(d(b"+QIACT: 1,1,1"), Response::BearerActive);
     assert_eq!(d(b"+QIACT: 1,0,1"), Response::Info);
+    // Another context (the application's): not the session's bearer, whatever its state.
+    assert_eq!(d(b"+QIACT: 2,1,1,\"10.1.2.4\""), Response::Info);
+    assert_eq!(d(b"+QIACT: 11,1,1"), Response::Info);
+    assert_eq!(d(b"+QIACT:1,1,1"), Response::BearerActive);
     assert_eq!(d(b"+QIACT: (1-16)"), Response::Info);
 }
 

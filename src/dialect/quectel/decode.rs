@@ -273,13 +273,15 @@ fn bearer_lost(values: &[u8]) -> Response {
     }
 }
 
-/// `+QIACT: <cid>,<state>,<type>[,"<ip>"]`: state 1 is an active context; anything else
-/// (another state, a test-form reply) only informs.
+/// `+QIACT: <cid>,<state>,<type>[,"<ip>"]`: state 1 of context 1, the one the session
+/// activates and opens its client on (`AT+QIACT=1`, `pdpcid` 1), is the session's bearer;
+/// anything else (another context the application uses, another state, a test-form reply)
+/// only informs.
 fn bearer_active(values: &[u8]) -> Response {
-    let state = split_once(values, b',')
-        .and_then(|(_, rest)| rest.split(|&b| b == b',').next())
-        .and_then(|state| number(trim(state)));
-    if state == Some(1) {
+    let (cid, rest) = split_once(values, b',').unwrap_or((values, &[]));
+    let state = split_once(rest, b',').map_or(rest, |(state, _)| state);
+    let one = |field: &[u8]| number(trim(skip_spaces(field))) == Some(1);
+    if one(cid) && one(state) {
         Response::BearerActive
     } else {
         Response::Info
