@@ -331,6 +331,9 @@ impl<'a> Engine<'a> {
     /// A line the engine has no use for (`urc`: it starts like a URC, `+...` or `^...`, or
     /// the decoder knows it as a notice): passed on if the budget allows; dropped ones are
     /// counted and reported.
+    // Out of line where SIMCom is the only dialect: measured 66 B smaller there; in the other
+    // builds out of line is larger (Luat 126 B, Quectel 4 B, every dialect 48 B).
+    #[cfg_attr(not(any(feature = "luat", feature = "quectel")), inline(never))]
     pub(super) fn pass_on(&mut self, urc: bool) -> Option<super::rx::LineOut> {
         if !urc {
             return None;

@@ -215,6 +215,9 @@ impl LadderState {
     /// session inherits no run from the one before: the time a device was stopped is no time
     /// of broker failures (else a device that sleeps between reports would reset its module
     /// at each wake while the broker is down), and refusals that made it give up count anew.
+    // Out of line where Quectel is the only dialect: measured 16 B smaller there (larger in
+    // the other builds: Luat 22 B, SIMCom 104 B, every dialect 12 B).
+    #[cfg_attr(not(any(feature = "luat", feature = "simcom")), inline(never))]
     pub fn restart(&mut self) {
         self.failures = 0;
         self.ladder_pos = 0;
