@@ -260,7 +260,8 @@ impl<'a> Engine<'a> {
         }
         if let Cmd::Queued(id) | Cmd::CancelPrompt(id) = f.cmd {
             // The application's: its result is its own, whatever the session did meanwhile.
-            return self.queued_final(f.cmd, id, result);
+            let cancelling = matches!(f.cmd, Cmd::CancelPrompt(_));
+            return self.queued_final(id, cancelling, result);
         }
         // What to log, made once below for the timeout and the error.
         let logged = match result {
@@ -347,11 +348,11 @@ impl<'a> Engine<'a> {
         self.tcp_up && self.dialect.result_urc_decides()
     }
 
-    /// The queued command in flight (`cmd`: it, or the cancel of its prompt) ended. A timeout
-    /// is the application's to handle; but a module that let a command go unanswered is asked
-    /// whether it is still there (and the link still up) before the session trusts the line
-    /// again.
-    fn queued_final(&mut self, cmd: Cmd, id: u16, result: Final) {
+    /// The queued command `id` in flight (`cancelling`: the ESC that cancels its prompt) ended.
+    /// A timeout is the application's to handle; but a module that let a command go unanswered
+    /// is asked whether it is still there (and the link still up) before the session trusts
+    /// the line again.
+    fn queued_final(&mut self, id: u16, cancelling: bool, result: Final) {
         if result == Final::Prompt {
             // A data prompt the refusal list did not foresee (a vendor's upload, `AT+CMGC`):
             // cancelled, or the next command would become its data and, unanswered, look like
@@ -360,7 +361,7 @@ impl<'a> Engine<'a> {
         }
         let (status, code) = match result {
             // Answered or not, the command did not do what it was asked to.
-            _ if cmd != Cmd::Queued(id) => (Status::CommandRefused, 0),
+            _ if cancelling => (Status::CommandRefused, 0),
             Final::Ok => (Status::Ok, 0),
             Final::Error(code) => (Status::ModuleError, code),
             Final::Prompt | Final::Timeout => (Status::Timeout, 0),
