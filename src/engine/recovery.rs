@@ -242,7 +242,8 @@ impl<'a> Engine<'a> {
     #[inline(never)]
     pub(super) fn abandon_inflight(&mut self) {
         if self.inflight.take().is_some() {
-            self.tok.set_expect_prompt(false);
+            // A timed-out queued command's prompt may still come (`queued_final`).
+            self.tok.set_expect_prompt(self.at_queue.resync);
             if self.windowed() {
                 self.rewind_if_due();
             }

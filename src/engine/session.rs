@@ -240,7 +240,16 @@ impl<'a> Engine<'a> {
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             return;
         }
-        let Some(f) = self.inflight.take() else {
+        let inflight = self.inflight.take();
+        if result == Final::Prompt
+            && inflight.is_none_or(|f| matches!(f.cmd, Cmd::Probe | Cmd::Resync))
+        {
+            // A queued command's prompt after its deadline (`queued_final`), the `AT` that
+            // followed typed into it, whatever the session did meanwhile: ESC cancels it (no
+            // queued command has id 0, so none ends), then `AT` again.
+            return self.issue(Cmd::CancelPrompt(0));
+        }
+        let Some(f) = inflight else {
             // An answer with nothing in flight: a stray or late line.
             self.stats.lines_unknown = self.stats.lines_unknown.wrapping_add(1);
             return;
@@ -250,7 +259,8 @@ impl<'a> Engine<'a> {
             // the probe's window begins now that an `AT` can go.
             self.begin_probe(kind);
         }
-        self.tok.set_expect_prompt(false);
+        // Until an `AT` is answered after a queued command's timeout, its prompt may still come.
+        self.tok.set_expect_prompt(self.at_queue.resync);
         let answered = result != Final::Timeout;
         if self.boot.echo == Echo::Resent && answered && !self.seen.echo && f.cmd != Cmd::EchoAgain
         {
@@ -374,6 +384,7 @@ impl<'a> Engine<'a> {
             // follows or the probe is cut short), a late answer would be taken as the next
             // command's: another request's lines, a set-up command's result.
             self.at_queue.resync = true;
+            self.tok.set_expect_prompt(true);
             if self.connected && matches!(self.step, Step::Online | Step::Restore | Step::Announce)
             {
                 self.begin_probe(ProbeKind::Silent);

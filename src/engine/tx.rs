@@ -52,7 +52,8 @@ pub enum Cmd {
     /// The oldest queued AT command (the application's, or signal/time on demand), by id.
     Queued(u16),
     /// ESC after queued command `id` opened a data prompt: nothing can feed the prompt, and
-    /// whatever went next would be taken as its data. The command ends when this does.
+    /// whatever went next would be taken as its data. The command ends when this does. Id 0
+    /// (no command's): the prompt came after the command's deadline, into the `AT` after it.
     CancelPrompt(u16),
     /// `AT` after a queued command timed out where no probe's `AT` was answered: a late
     /// answer to it ends this instead of the next command (`AtQueue::resync`).
@@ -279,9 +280,11 @@ impl<'a> Engine<'a> {
             _ => t.command_ms,
         };
         // A queued command may open a prompt no refusal named; it must be seen to be cancelled
-        // (`queued_final`), or the text after it would be taken as the prompt's data.
+        // (`queued_final`), or the text after it would be taken as the prompt's data. So must
+        // one that comes after its deadline, into the `AT` that follows (`end_command`); and any
+        // prompt while probing is one the module holds open, which only ESC ends.
         self.tok
-            .set_expect_prompt(prompt || matches!(cmd, Cmd::Queued(_)));
+            .set_expect_prompt(prompt || matches!(cmd, Cmd::Queued(_) | Cmd::Probe | Cmd::Resync));
         self.seen = super::Seen::default();
         self.on_issue(cmd);
         self.stats.commands = self.stats.commands.wrapping_add(1);

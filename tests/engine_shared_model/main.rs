@@ -3,7 +3,8 @@
 //! and time on demand, answers with the command's own `+NAME:` lines, bare lines and lines of
 //! others spliced in, `ERROR` and `+CME ERROR`, answers kept back past the command's timeout
 //! (the module busy meanwhile, ignoring what it is sent) or never given, data prompts instead
-//! of an answer (the ESC that cancels them answered with `OK`, `ERROR` or not), URCs at any point
+//! of an answer, kept back too, past the deadline into the `AT` that follows (the ESC that
+//! cancels them answered with `OK`, `ERROR` or not), URCs at any point
 //! (publish results, `CLOSED` / `+QMTSTAT` / `+CMQTTCONNLOST` inside an answer, `+CMTI`,
 //! `^MODE`, `RING`), bursts past the budget, reboots (an allowed reset command among them),
 //! link losses, stop and start, with publishes in flight.
@@ -65,26 +66,34 @@ fn seeds() -> impl Iterator<Item = (u64, bool)> {
 fn random_runs_match_the_model_on_every_family() {
     for &fam in fams() {
         let mut ends = std::collections::BTreeMap::<String, u32>::new();
-        let mut counts = [0; 5];
+        let mut counts = [0; 6];
         for (seed, allow) in seeds() {
             let r = random_run(fam, seed, allow);
             let m = &r.m;
             eprintln!(
                 "{fam:?} seed {seed}: {} requests, {} refused, {} full, {} too long, \
-                 {} invalid, {} URCs passed, {} dropped",
+                 {} invalid, {} URCs passed, {} dropped, {} prompts after the deadline",
                 m.reqs.len(),
                 m.refused,
                 m.full,
                 m.too_long,
                 m.invalid,
                 m.urcs_passed,
-                m.urcs_dropped
+                m.urcs_dropped,
+                m.late_prompts
             );
             eprintln!("  {:?}", m.ends);
             for (k, v) in &m.ends {
                 *ends.entry(k.clone()).or_default() += v;
             }
-            let c = [m.refused, m.full, m.too_long, m.invalid, m.urcs_dropped];
+            let c = [
+                m.refused,
+                m.full,
+                m.too_long,
+                m.invalid,
+                m.urcs_dropped,
+                m.late_prompts,
+            ];
             counts.iter_mut().zip(c).for_each(|(a, b)| *a += b);
         }
         if !cfg!(miri) {

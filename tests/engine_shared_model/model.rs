@@ -88,6 +88,9 @@ impl Req {
 pub struct Late {
     pub id: u16,
     pub release_at: u32,
+    /// A data prompt comes instead of the answer (before the deadline or after it, when the
+    /// `AT` that followed the timeout would go into it).
+    pub prompt: bool,
 }
 
 /// Where a line the module prints must end up.
@@ -158,6 +161,8 @@ pub struct Model {
     pub invalid: u32,
     pub urcs_passed: u32,
     pub urcs_dropped: u32,
+    /// Prompts that came after their command's deadline, into the `AT` that followed it.
+    pub late_prompts: u32,
     pub ends: BTreeMap<String, u32>,
     pub trail: Trail,
 }

@@ -232,7 +232,12 @@ impl Run {
                     false => timeout + self.rng.below(4_000) as u32,
                 };
                 let release_at = self.h.now + wait;
-                self.s.late = Some(Late { id, release_at });
+                let prompt = kind == Kind::App && !reset && self.rng.chance(30);
+                self.s.late = Some(Late {
+                    id,
+                    release_at,
+                    prompt,
+                });
             }
             Mode::Lost => {}
             Mode::Prompt => {
@@ -442,8 +447,23 @@ impl Run {
         self.exchange(); // what came while it was busy is ignored
         let late = self.s.late.take().unwrap();
         let (mut out, mut dests) = (vec![], vec![]);
-        self.note(format!("  late answer of {}", late.id));
-        self.answer(late.id, &mut out, &mut dests);
+        // Only the first thing after a command can be its prompt (README): a request that a
+        // line was taken for (a bare line of another spliced in) gets its answer instead. And
+        // a stop leaves the module without waiting for the `AT` that the timeout asks for,
+        // so a prompt then is not one the engine can tell (a known limit, README).
+        let r = &self.m.reqs[&late.id];
+        let (timed_out, unanswered) = (!r.alive(), r.lines_got == 0 && r.lines.is_empty());
+        let first = timed_out || unanswered;
+        let stopping = self.h.engine.state() == cellmqtt::State::Stopping;
+        if late.prompt && first && !stopping {
+            self.note(format!("  late prompt of {}", late.id));
+            self.m.late_prompts += u32::from(timed_out);
+            out.extend_from_slice(b"\r\n> ");
+            self.s.prompt = Some(late.id);
+        } else {
+            self.note(format!("  late answer of {}", late.id));
+            self.answer(late.id, &mut out, &mut dests);
+        }
         self.feed(&out, dests);
         if std::mem::take(&mut self.s.reboot_after) {
             self.reboot();
