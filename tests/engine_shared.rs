@@ -578,3 +578,28 @@ fn a_late_prompt_whose_cancel_goes_unanswered_is_probed_again() {
     resync_online(&mut h);
     publishes_without_recovery(&mut h);
 }
+
+/// `RING` (an incoming call) in the middle of a queued command's answer is no line of it:
+/// it goes to `on_urc`, where it goes when nothing is in flight; the answer's own bare lines
+/// stay the command's.
+#[test]
+fn a_ring_inside_an_answer_goes_to_on_urc() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CGSN", 5_000).unwrap();
+    h.tx(b"AT+CGSN\r");
+    h.rx(b"\r\nRING\r\n\r\n866714043075174\r\n\r\nRING\r\n\r\nOK\r\n");
+    let ev = h.take_events();
+    assert_eq!(
+        ev,
+        [
+            Ev::Urc(b"RING".to_vec()),
+            Ev::AtLine(at, b"866714043075174".to_vec()),
+            Ev::Urc(b"RING".to_vec()),
+            Ev::N(Notice::AtDone {
+                id: at,
+                status: Status::Ok,
+                code: 0
+            }),
+        ]
+    );
+}

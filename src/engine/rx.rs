@@ -43,11 +43,12 @@ pub(super) enum LineOut {
 
 /// True when `line` can answer `command`: a line that starts with the command's `+NAME`
 /// (`+CSQ: ...` for `AT+CSQ`; `^NAME` for `AT^NAME`), or text without a `+` or `^` prefix
-/// (`866714043075174` for `AT+CGSN`). A `^...` line of another command is a URC (`^MODE`);
+/// (`866714043075174` for `AT+CGSN`). A `^...` line of another command is a URC (`^MODE`),
+/// and so is `RING` (V.250's result code for an incoming call, which no command answers);
 /// control bytes (a reset's glitch before `RDY`) are no answer.
 fn answers(command: &[u8], line: &[u8]) -> bool {
     if !matches!(line.first(), Some(b'+' | b'^')) {
-        return is_text(line);
+        return is_text(line) && line != b"RING";
     }
     // The command after its `AT`, up to its first `=` or `?` (a loop: measured 8 B smaller,
     // Luat, 12 B every dialect, than `position` and a slice).

@@ -301,7 +301,8 @@ pub fn dest(fam: Fam, line: &[u8], live: Option<(u16, &[u8])>) -> Dest {
         let l = String::from_utf8_lossy(line).to_ascii_uppercase();
         let own = !name.is_empty()
             && (l.starts_with(&format!("{name}:")) || l.starts_with(&format!("{name} ")));
-        if own || !l.starts_with(['+', '^']) {
+        // `RING` (an incoming call) answers no command.
+        if own || (!l.starts_with(['+', '^']) && l != "RING") {
             return Dest::AtLine(id);
         }
     }
