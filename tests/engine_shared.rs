@@ -540,18 +540,25 @@ fn quectel_and_simcom_cancel_an_unforeseen_prompt() {
     }
 }
 
-/// A prompt that comes only after the command's own deadline: the `AT` that followed the
-/// timeout went into it as data, and the module waits for the rest (an SMS prompt has no
-/// deadline of its own). The prompt is cancelled with ESC and the `AT` asked again; before,
-/// nothing answered that `AT`, the probe ran out and the ladder reset a healthy module.
-#[test]
-fn a_prompt_after_the_deadline_is_cancelled_before_the_line_is_trusted() {
+/// Online, a queued `AT+CMGC` that timed out unanswered (`TIMEOUT`), and the `AT` after it
+/// written: the module's prompt has not come yet.
+fn timed_out_before_its_prompt() -> Harness {
     let mut h = online();
     let at = h.engine.at_command(b"AT+CMGC=2,0", 300).unwrap();
     h.tx(b"AT+CMGC=2,0\r");
     h.advance(300);
     assert_done(&mut h, at, Status::Timeout);
     h.tx(b"AT\r");
+    h
+}
+
+/// A prompt that comes only after the command's own deadline: the `AT` that followed the
+/// timeout went into it as data, and the module waits for the rest (an SMS prompt has no
+/// deadline of its own). The prompt is cancelled with ESC and the `AT` asked again; before,
+/// nothing answered that `AT`, the probe ran out and the ladder reset a healthy module.
+#[test]
+fn a_prompt_after_the_deadline_is_cancelled_before_the_line_is_trusted() {
+    let mut h = timed_out_before_its_prompt();
     h.rx(b"\r\n> ");
     h.tx(b"\x1b");
     h.rx(b"\r\nOK\r\n");
@@ -564,12 +571,7 @@ fn a_prompt_after_the_deadline_is_cancelled_before_the_line_is_trusted() {
 /// `AT` goes again at the cancel's deadline, and the session stays online once it is answered.
 #[test]
 fn a_late_prompt_whose_cancel_goes_unanswered_is_probed_again() {
-    let mut h = online();
-    let at = h.engine.at_command(b"AT+CMGC=2,0", 300).unwrap();
-    h.tx(b"AT+CMGC=2,0\r");
-    h.advance(300);
-    assert_done(&mut h, at, Status::Timeout);
-    h.tx(b"AT\r");
+    let mut h = timed_out_before_its_prompt();
     h.rx(b"\r\n>\r\n");
     h.tx(b"\x1b");
     h.advance(config().timeouts.command_ms - 1);
