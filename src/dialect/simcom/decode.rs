@@ -150,21 +150,21 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
                 reason: connect_status(code),
             },
         },
-        (Kind::Sub, 2) => result(
-            second,
-            Response::Subscribed {
-                id: None,
-                granted: None,
-            },
-        ),
-        (Kind::Unsub, 2) => result(second, Response::Unsubscribed { id: None }),
-        (Kind::Publish, 2) => result(
-            second,
-            Response::PubAck {
-                ack: Ack::Done,
-                id: None,
-            },
-        ),
+        // One arm for the three request results (an arm each measured 26 B larger, SIMCom).
+        (Kind::Sub | Kind::Unsub | Kind::Publish, 2) => {
+            let done = match kind {
+                Kind::Sub => Response::Subscribed {
+                    id: None,
+                    granted: None,
+                },
+                Kind::Unsub => Response::Unsubscribed { id: None },
+                _ => Response::PubAck {
+                    ack: Ack::Done,
+                    id: None,
+                },
+            };
+            result(second, done)
+        }
         // §4.9: causes 1-3 and unknown ones alike; a failed ping is a closed link too.
         (Kind::ConnLost | Kind::Ping, 2) => Response::LinkClosed {
             code: second,

@@ -95,7 +95,7 @@ impl Header {
             Step::Lead if byte == b' ' => return false,
             #[cfg(feature = "quectel")]
             Step::Lead if quectel => {
-                self.expect(byte.is_ascii_digit(), Step::Client);
+                self.fixed(byte, at);
                 return false;
             }
             Step::Lead if byte == b'"' => {
@@ -108,25 +108,8 @@ impl Header {
             #[cfg(feature = "quectel")]
             Step::Client | Step::MsgId if byte.is_ascii_digit() => return false,
             #[cfg(feature = "quectel")]
-            Step::Client => {
-                self.expect(byte == b',', Step::MsgIdStart);
-                return false;
-            }
-            #[cfg(feature = "quectel")]
-            Step::MsgIdStart => {
-                self.expect(byte.is_ascii_digit(), Step::MsgId);
-                return false;
-            }
-            #[cfg(feature = "quectel")]
-            Step::MsgId => {
-                self.expect(byte == b',', Step::Open);
-                return false;
-            }
-            #[cfg(feature = "quectel")]
-            Step::Open => {
-                self.expect(byte == b'"', Step::Topic);
-                self.quoted = true;
-                self.topic_start = at.saturating_add(1);
+            Step::Client | Step::MsgIdStart | Step::MsgId | Step::Open => {
+                self.fixed(byte, at);
                 return false;
             }
             Step::Topic => {}
@@ -176,10 +159,28 @@ impl Header {
         false
     }
 
-    /// A step of Quectel's fixed part: `next` if the byte is the one expected, else the line is
-    /// no message.
+    /// A step of Quectel's fixed part (`<c>,<msgid>,"`): the next step if the byte is the one
+    /// expected, else the line is no message. One look-up of what each step expects (an arm
+    /// each, with its own test and store, measured 28 B larger, Quectel; 18 B, every dialect).
     #[cfg(feature = "quectel")]
-    fn expect(&mut self, ok: bool, next: Step) {
+    fn fixed(&mut self, byte: u8, at: usize) {
+        // The byte expected (`0` for any digit) and the step it leads to.
+        let (want, next) = match self.step {
+            Step::Lead => (b'0', Step::Client),
+            Step::Client => (b',', Step::MsgIdStart),
+            Step::MsgIdStart => (b'0', Step::MsgId),
+            Step::MsgId => (b',', Step::Open),
+            _ => {
+                // `Step::Open`, the only other caller: the topic's opening quote.
+                self.quoted = true;
+                self.topic_start = at.saturating_add(1);
+                (b'"', Step::Topic)
+            }
+        };
+        let ok = match want {
+            b'0' => byte.is_ascii_digit(),
+            _ => byte == want,
+        };
         self.step = if ok { next } else { Step::Dead };
     }
 
