@@ -73,11 +73,15 @@ impl<'a> Engine<'a> {
         let due = reached(self.now, self.timer);
         match self.step {
             Step::Idle | Step::Failed | Step::Pins(..) | Step::Backoff => None,
-            Step::Probe(_) => due.then_some(Cmd::Probe),
+            // The three polling steps in one arm, the command picked inside: measured 32 B
+            // smaller than an arm each (Luat, Quectel, SIMCom, every dialect).
+            Step::Probe(_) | Step::Sim | Step::Attach => due.then_some(match self.step {
+                Step::Probe(_) => Cmd::Probe,
+                Step::Sim => Cmd::SimQuery,
+                _ => Cmd::AttachQuery,
+            }),
             Step::EchoOff => Some(Cmd::EchoOff),
-            Step::Sim => due.then_some(Cmd::SimQuery),
             Step::Identity(f) => Some(Cmd::Identity(f)),
-            Step::Attach => due.then_some(Cmd::AttachQuery),
             Step::Signal => Some(Cmd::Signal),
             Step::Prepare(i) => Some(Cmd::Prepare(i)),
             // No client id to send: `step_timers` fails the step.
@@ -453,8 +457,15 @@ impl<'a> Engine<'a> {
                 } // otherwise the step timer asks again until the deadline
             }
             Cmd::Signal => self.enter(Step::Prepare(0)),
-            Cmd::Prepare(i) => self.item_done(List::Prepare, i, r),
-            Cmd::Configure(i) => self.item_done(List::Configure, i, r),
+            // One call for both lists, so `item_done` is inlined once: measured 72 B smaller,
+            // Luat; 78 B Quectel; 92 B Luat on the M0 (4 B larger, SIMCom and every dialect).
+            Cmd::Prepare(i) | Cmd::Configure(i) => {
+                let list = match cmd {
+                    Cmd::Prepare(_) => List::Prepare,
+                    _ => List::Configure,
+                };
+                self.item_done(list, i, r)
+            }
             Cmd::Open => match (r, self.tcp_up) {
                 (Final::Ok, true) => self.enter(Step::Connect),
                 (Final::Error(_), true) if self.open_succeeded() => self.enter(Step::Connect),
@@ -596,8 +607,11 @@ impl<'a> Engine<'a> {
 
     fn sim_result(&mut self, r: Final) {
         match (r, self.seen.sim) {
-            (Final::Ok, Some(SimState::Ready)) if self.boot.facts.read => self.enter(Step::Attach),
-            (Final::Ok, Some(SimState::Ready)) => self.enter(Step::Identity(super::Fact::FIRST)),
+            // One `enter` for both next steps (measured 6 B smaller, Luat; 4 B, SIMCom).
+            (Final::Ok, Some(SimState::Ready)) => self.enter(match self.boot.facts.read {
+                true => Step::Attach,
+                false => Step::Identity(super::Fact::FIRST),
+            }),
             (Final::Ok, Some(SimState::Pin | SimState::Puk | SimState::Pin2 | SimState::Puk2)) => {
                 self.fail(Status::SimLocked)
             }
@@ -607,6 +621,9 @@ impl<'a> Engine<'a> {
         }
     }
 
+    // Always inlined into its one caller, which the compiler left calling it (measured 18 B
+    // smaller, Luat, Quectel and every dialect; 20 B Luat on the M0).
+    #[inline(always)]
     fn attached(&mut self) {
         if crate::parts::SIGNAL_REPORTS && self.cfg.options.contains(Options::REPORT_SIGNAL) {
             self.enter(Step::Signal);
@@ -616,10 +633,13 @@ impl<'a> Engine<'a> {
     }
 
     fn module_answered(&mut self) {
+        // One `enter` for both next steps (measured 4 B smaller, Luat; 8 B SIMCom).
         match self.step {
-            Step::Probe(ProbeKind::Silent) if self.connected => self.enter(Step::Verify),
-            Step::Probe(ProbeKind::Silent) => self.fail(Status::Timeout),
-            Step::Probe(_) => self.enter(Step::EchoOff),
+            Step::Probe(ProbeKind::Silent) if !self.connected => self.fail(Status::Timeout),
+            Step::Probe(kind) => self.enter(match kind {
+                ProbeKind::Silent => Step::Verify,
+                _ => Step::EchoOff,
+            }),
             _ => {}
         }
     }
