@@ -47,13 +47,12 @@ impl Profile {
 
     /// Largest escaped message field `AT+MPUB` takes; longer payloads go by `AT+MPUBEX`.
     pub fn mpub_max(self) -> usize {
-        match self {
-            Profile::Air724ug => 2348,
-            Profile::Air780e => 2384,
-            Profile::Air780ep => 4100,
-            // No `AT+MPUB` in this family: everything goes after a data prompt.
-            Profile::Ec200u | Profile::A7670 => 0,
-        }
+        // Air724UG 2348, Air780E 2384, Air780EP 4100 (the variants' sources above); 0 where
+        // the family has no `AT+MPUB`: everything goes after a data prompt. A table of 16-bit
+        // values by profile, in declaration order (asserted below): measured 10 B smaller
+        // (Luat) than a match, whose look-up table the compiler builds of words.
+        const MPUB_MAX: [u16; 5] = [2348, 2384, 4100, 0, 0];
+        usize::from(MPUB_MAX.get(self as usize).copied().unwrap_or(0))
     }
 
     /// True when `AT+MPUB` documents `\5C` for a backslash. The Air724UG documents list only
@@ -78,6 +77,15 @@ impl Profile {
         }
     }
 }
+
+// `Profile::mpub_max` looks its value up by discriminant.
+const _: () = assert!(
+    Profile::Air724ug as usize == 0
+        && Profile::Air780e as usize == 1
+        && Profile::Air780ep as usize == 2
+        && Profile::Ec200u as usize == 3
+        && Profile::A7670 as usize == 4
+);
 
 bitflags::bitflags! {
     /// Session options.
@@ -432,15 +440,15 @@ impl<'a> Config<'a> {
         if self.host.is_empty() {
             return F::Host.err(Status::InvalidConfig);
         }
-        field_string(F::Host, self.host, limits::HOST_MAX)?;
+        field_string(self.host, limits::HOST_MAX, F::Host)?;
         if self.port == 0 {
             return F::Port.err(Status::InvalidConfig);
         }
         if self.client_id.is_empty() && !self.options.contains(Options::CLIENT_ID_IMEI) {
             return F::ClientId.err(Status::InvalidConfig);
         }
-        field_string(F::ClientId, self.client_id, dialect.client_id_max())?;
-        field_string(F::Username, self.username, limits::STRING_MAX)?;
+        field_string(self.client_id, dialect.client_id_max(), F::ClientId)?;
+        field_string(self.username, limits::STRING_MAX, F::Username)?;
         // MQTT strings (3.1.1 §1.5.3, §3.1.3): a broker closes the connection on ill-formed
         // UTF-8, SIMCom refuses it (`<err>` 2), so such a session could never connect. Two
         // tests, not a loop over a pair array: measured 44 B smaller (Luat), 60 B (every
@@ -451,12 +459,13 @@ impl<'a> Config<'a> {
         if !well_formed_utf8(self.username) {
             return F::Username.err(Status::InvalidString);
         }
-        field_string(F::Password, self.password, limits::STRING_MAX)?;
-        field_string(F::Apn, self.apn, limits::APN_MAX)?;
+        field_string(self.password, limits::STRING_MAX, F::Password)?;
+        field_string(self.apn, limits::APN_MAX, F::Apn)?;
         if self.keepalive_s == 0 {
             return F::Keepalive.err(Status::InvalidConfig);
         }
-        if let Some(w) = &self.will {
+        // The will by value: measured 2 B smaller (Luat) than by reference.
+        if let Some(w) = self.will {
             F::WillTopic.check(check_topic(w.topic, false))?;
             if w.payload.len() > limits::WILL_MAX {
                 return F::WillPayload.err(Status::WillTooLong);
@@ -477,10 +486,10 @@ impl<'a> Config<'a> {
         // Without the TLS part, `check_parts` refused every TLS setting: there is none to check.
         if parts::TLS {
             let t = &self.tls;
-            field_string(F::TlsCaFile, t.ca_file, limits::FILE_MAX)?;
-            field_string(F::TlsClientCertFile, t.client_cert_file, limits::FILE_MAX)?;
-            field_string(F::TlsClientKeyFile, t.client_key_file, limits::FILE_MAX)?;
-            field_string(F::TlsSni, t.sni, limits::HOST_MAX)?;
+            field_string(t.ca_file, limits::FILE_MAX, F::TlsCaFile)?;
+            field_string(t.client_cert_file, limits::FILE_MAX, F::TlsClientCertFile)?;
+            field_string(t.client_key_file, limits::FILE_MAX, F::TlsClientKeyFile)?;
+            field_string(t.sni, limits::HOST_MAX, F::TlsSni)?;
             if t.version.is_some_and(|v| v > 4) {
                 return F::TlsVersion.err(Status::InvalidConfig);
             }
@@ -515,9 +524,10 @@ pub fn check_string(s: &[u8], max: usize, required: bool) -> Result<(), Status> 
 
 /// [`check_string`] of an optional string field, naming the field on failure. Out of line
 /// with the field as an argument: each caller passes the error on as it is (measured 52 B
-/// smaller than tagging the status at every call).
+/// smaller than tagging the status at every call). The field comes last, so the string
+/// stays in the registers `check_string` takes it in (measured 4 B smaller).
 #[inline(never)]
-fn field_string(field: F, s: &[u8], max: usize) -> Result<(), ConfigError> {
+fn field_string(s: &[u8], max: usize, field: F) -> Result<(), ConfigError> {
     field.check(check_string(s, max, false))
 }
 
@@ -560,7 +570,11 @@ fn well_formed_utf8(s: &[u8]) -> bool {
     // the surrogates (after ED) and the code points above U+10FFFF (after F4).
     let mut due = 0u32;
     let (mut lo, mut hi) = (0x80u8, 0xbfu8);
-    for &b in s {
+    // A slice pattern, not `for`: measured 2 B smaller.
+    let mut rest = s;
+    while let [b, tail @ ..] = rest {
+        let b = *b;
+        rest = tail;
         if due > 0 {
             if b < lo || b > hi {
                 return false;

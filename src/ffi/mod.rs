@@ -518,7 +518,7 @@ pub unsafe extern "C" fn cellmqtt_unsubscribe(
 /// `topic` is a valid NUL-terminated string.
 unsafe fn topic_str(topic: *const c_char) -> Result<&'static [u8], Status> {
     // SAFETY: forwarded; the slice is only used during the call despite its 'static type.
-    unsafe { convert::c_str(topic, crate::config::limits::STRING_MAX) }.ok_or(Status::TopicTooLong)
+    unsafe { convert::c_string(topic) }.ok_or(Status::TopicTooLong)
 }
 
 fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
