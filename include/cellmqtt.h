@@ -688,6 +688,11 @@ enum cellmqtt_config_field_t
    * `backoff_max_ms`.
    */
   CELLMQTT_CONFIG_FIELD_TIMEOUTS = 23,
+  /**
+   * A buffer (this one and the next three): NULL (`NULL_ARG`), shorter than its minimum
+   * (`BUFFER_TOO_SMALL`), or a region that cannot exist, longer than `PTRDIFF_MAX` or
+   * running past the end of the address space (`INVALID_CONFIG`).
+   */
   CELLMQTT_CONFIG_FIELD_RX_BUF = 24,
   CELLMQTT_CONFIG_FIELD_LINE_BUF = 25,
   CELLMQTT_CONFIG_FIELD_QUEUE_BUF = 26,

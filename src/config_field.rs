@@ -39,6 +39,9 @@ pub enum ConfigField {
     /// A wait in `timeouts` is 0 (only `health_ms` may be), or `backoff_min_ms` exceeds
     /// `backoff_max_ms`.
     Timeouts = 23,
+    /// A buffer (this one and the next three): NULL (`NULL_ARG`), shorter than its minimum
+    /// (`BUFFER_TOO_SMALL`), or a region that cannot exist, longer than `PTRDIFF_MAX` or
+    /// running past the end of the address space (`INVALID_CONFIG`).
     RxBuf = 24,
     LineBuf = 25,
     QueueBuf = 26,

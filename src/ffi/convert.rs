@@ -115,9 +115,12 @@ pub(super) fn check_buffers(
         if addr == 0 {
             return field.err(Status::NullArg);
         }
-        // Too short, or longer than `isize::MAX` (which reads as negative here, below every
-        // minimum: asserted positive below): one signed comparison, measured 4 B smaller.
-        if (len as isize) < (min as isize) {
+        // No slice may be longer than `isize::MAX` or run past the end of the address space:
+        // such a buffer cannot exist, and `buffers` would form one from it.
+        if len > isize::MAX as usize || addr.checked_add(len).is_none() {
+            return field.err(Status::InvalidConfig);
+        }
+        if len < min {
             return field.err(Status::BufferTooSmall);
         }
     }
@@ -135,15 +138,6 @@ pub(super) fn check_buffers(
     }
     Ok(())
 }
-
-// `check_buffers` refuses a length above `isize::MAX` by comparing it, as signed, with the
-// buffer's minimum: every minimum must read as positive for that.
-const _: () = assert!(
-    (CELLMQTT_RX_BUF_MIN as isize) > 0
-        && (crate::engine::LINE_BUF_MIN as isize) > 0
-        && (crate::engine::QUEUE_BUF_MIN as isize) > 0
-        && (crate::engine::SUB_BUF_MIN as isize) > 0
-);
 
 /// The four buffers of `c`, which [`check_buffers`] accepted (so none is NULL, too short,
 /// longer than `isize::MAX` or overlapping another): that check is not repeated here.

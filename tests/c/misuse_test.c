@@ -116,6 +116,11 @@ static void bad_configurations(void) {
     BAD("line buffer of 16 bytes", (c.line_buf = small, c.line_buf_len = sizeof small), CELLMQTT_STATUS_BUFFER_TOO_SMALL,
         CELLMQTT_CONFIG_FIELD_LINE_BUF);
     BAD("NULL queue buffer", c.queue_buf = NULL, CELLMQTT_STATUS_NULL_ARG, CELLMQTT_CONFIG_FIELD_QUEUE_BUF);
+    /* Regions that cannot exist (never dereferenced: refused before any slice is formed). */
+    BAD("queue buffer longer than PTRDIFF_MAX", c.queue_buf_len = (size_t)PTRDIFF_MAX + 1u,
+        CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_QUEUE_BUF);
+    BAD("sub buffer past the end of the address space", c.sub_buf = (uint8_t *)(UINTPTR_MAX - 99u),
+        CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_SUB_BUF);
     BAD("overlapping buffers", c.sub_buf = c.queue_buf, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_BUFFER_OVERLAP);
     BAD("will of 1361 bytes", (c.will_topic = "w", c.will_payload = long_will, c.will_payload_len = sizeof long_will),
         CELLMQTT_STATUS_WILL_TOO_LONG, CELLMQTT_CONFIG_FIELD_WILL_PAYLOAD);
