@@ -605,3 +605,23 @@ fn a_ring_inside_an_answer_goes_to_on_urc() {
         ]
     );
 }
+
+/// The prompt of a timed-out command that comes while a stop leaves the broker (a stop does
+/// not wait for the `AT` the timeout asks for): the disconnect went into it as data. ESC
+/// cancels it and the disconnect goes again, so the stop still leaves the broker.
+#[test]
+fn a_late_prompt_during_a_stop_is_cancelled_and_the_disconnect_sent_again() {
+    let mut h = timed_out_before_its_prompt();
+    h.engine.stop(h.now);
+    h.advance(config().timeouts.poll_interval_ms);
+    h.tx(b"AT+MDISCONNECT\r");
+    h.rx(b"\r\n> ");
+    h.tx(b"\x1b");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MDISCONNECT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Stopped);
+    assert!(common::recoveries(&h.notices()).is_empty());
+}

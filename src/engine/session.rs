@@ -245,12 +245,19 @@ impl<'a> Engine<'a> {
             return;
         }
         let inflight = self.inflight.take();
-        if result == Final::Prompt
-            && inflight.is_none_or(|f| matches!(f.cmd, Cmd::Probe | Cmd::Resync))
-        {
-            // A queued command's prompt after its deadline (`queued_final`), the `AT` that
-            // followed typed into it, whatever the session did meanwhile: ESC cancels it (no
-            // queued command has id 0, so none ends), then `AT` again.
+        // The commands whose own prompt this may be (a multi-part command's ended in
+        // `next_part`).
+        let own_prompt = |f: super::tx::InFlight| {
+            matches!(
+                f.cmd,
+                Cmd::Queued(_) | Cmd::CancelPrompt(_) | Cmd::PublishHeader(_)
+            )
+        };
+        if result == Final::Prompt && !inflight.is_some_and(own_prompt) {
+            // A queued command's prompt after its deadline (`queued_final`), the command that
+            // followed (an `AT`, a stop's) typed into it, whatever the session did meanwhile:
+            // ESC cancels it (no queued command has id 0, so none ends), then the step's
+            // command again.
             return self.issue(Cmd::CancelPrompt(0));
         }
         let Some(f) = inflight else {

@@ -448,14 +448,11 @@ impl Run {
         let late = self.s.late.take().unwrap();
         let (mut out, mut dests) = (vec![], vec![]);
         // Only the first thing after a command can be its prompt (README): a request that a
-        // line was taken for (a bare line of another spliced in) gets its answer instead. And
-        // a stop leaves the module without waiting for the `AT` that the timeout asks for,
-        // so a prompt then is not one the engine can tell (a known limit, README).
+        // line was taken for (a bare line of another spliced in) gets its answer instead.
         let r = &self.m.reqs[&late.id];
         let (timed_out, unanswered) = (!r.alive(), r.lines_got == 0 && r.lines.is_empty());
         let first = timed_out || unanswered;
-        let stopping = self.h.engine.state() == cellmqtt::State::Stopping;
-        if late.prompt && first && !stopping {
+        if late.prompt && first {
             self.note(format!("  late prompt of {}", late.id));
             self.m.late_prompts += u32::from(timed_out);
             out.extend_from_slice(b"\r\n> ");
