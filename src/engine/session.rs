@@ -245,15 +245,15 @@ impl<'a> Engine<'a> {
             return;
         }
         let inflight = self.inflight.take();
-        // The commands whose own prompt this may be (a multi-part command's ended in
-        // `next_part`).
-        let own_prompt = |f: super::tx::InFlight| {
-            matches!(
-                f.cmd,
-                Cmd::Queued(_) | Cmd::CancelPrompt(_) | Cmd::PublishHeader(_)
+        // Not the prompt of a command that may have one (a multi-part command's ended in
+        // `next_part`). Matched on the command, not with a closure over the flight: 148 B
+        // smaller with every dialect (12 B larger, Luat).
+        if result == Final::Prompt
+            && !matches!(
+                inflight.map(|f| f.cmd),
+                Some(Cmd::Queued(_) | Cmd::CancelPrompt(_) | Cmd::PublishHeader(_))
             )
-        };
-        if result == Final::Prompt && !inflight.is_some_and(own_prompt) {
+        {
             // A queued command's prompt after its deadline (`queued_final`), the command that
             // followed (an `AT`, a stop's) typed into it, whatever the session did meanwhile:
             // ESC cancels it (no queued command has id 0, so none ends), then the step's
