@@ -625,3 +625,32 @@ fn a_late_prompt_during_a_stop_is_cancelled_and_the_disconnect_sent_again() {
     assert_eq!(h.engine.state(), State::Stopped);
     assert!(common::recoveries(&h.notices()).is_empty());
 }
+
+/// A prompt after a line of the command's answer is not taken for one at once (a `>` may
+/// start a quoted reply line then), but a `>` line still open at the command's deadline is
+/// no reply: it is cancelled with ESC before anything goes into it, then the `AT` follows.
+#[test]
+fn a_prompt_after_an_answer_line_is_cancelled_at_the_deadline() {
+    let mut h = online();
+    let at = h.engine.at_command(b"AT+CMGC=2,0", 300).unwrap();
+    h.tx(b"AT+CMGC=2,0\r");
+    h.rx(b"\r\nNO CARRIER\r\n\r\n> ");
+    h.tx_nothing();
+    h.advance(300);
+    let ev = h.take_events();
+    let done = Notice::AtDone {
+        id: at,
+        status: Status::Timeout,
+        code: 0,
+    };
+    assert!(
+        ev.contains(&Ev::AtLine(at, b"NO CARRIER".to_vec())),
+        "{ev:?}"
+    );
+    assert!(ev.contains(&Ev::N(done)), "{ev:?}");
+    h.tx(b"\x1b");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT\r");
+    h.rx(b"\r\nOK\r\n");
+    publishes_without_recovery(&mut h);
+}

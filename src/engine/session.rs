@@ -396,6 +396,14 @@ impl<'a> Engine<'a> {
             // command's: another request's lines, a set-up command's result.
             self.at_queue.resync = true;
             self.tok.set_expect_prompt(true);
+            if matches!(self.tok.partial_line(self.line), Some(b">" | b"> ")) {
+                // Its prompt, held as the start of a line since a line of its answer came
+                // first (then a `>` may start a quoted reply line): a line still open at the
+                // deadline is no reply. ESC cancels it before anything goes into it; the `AT`
+                // that must then be answered follows (`peek_command`).
+                self.tok.reset();
+                return self.issue(Cmd::CancelPrompt(0));
+            }
             if self.connected && matches!(self.step, Step::Online | Step::Restore | Step::Announce)
             {
                 self.begin_probe(ProbeKind::Silent);

@@ -69,6 +69,9 @@ pub struct Req {
     /// It opened a data prompt, which the engine cancelled: it ends `COMMAND_REFUSED`,
     /// whether the module answered the ESC or not.
     pub prompted: bool,
+    /// Its prompt came after a line was taken for it: seen only at its deadline, where it
+    /// ends `TIMEOUT` and the prompt is cancelled.
+    pub prompt_after_line: bool,
     pub done: Option<(Status, u16)>,
     /// The lines due to `on_at_line` with its id, in order (README: a line belongs to the
     /// command when it starts with the command's `+NAME:` or is text without a `+` or `^`

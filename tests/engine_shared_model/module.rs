@@ -447,12 +447,14 @@ impl Run {
         self.exchange(); // what came while it was busy is ignored
         let late = self.s.late.take().unwrap();
         let (mut out, mut dests) = (vec![], vec![]);
-        // Only the first thing after a command can be its prompt (README): a request that a
-        // line was taken for (a bare line of another spliced in) gets its answer instead.
+        // After a line was taken for the request (a bare line of another spliced in), its
+        // prompt is seen only at its deadline (README): it then ends `TIMEOUT`.
         let r = &self.m.reqs[&late.id];
         let (timed_out, unanswered) = (!r.alive(), r.lines_got == 0 && r.lines.is_empty());
-        let first = timed_out || unanswered;
-        if late.prompt && first {
+        if late.prompt {
+            if !timed_out && !unanswered {
+                self.m.reqs.get_mut(&late.id).unwrap().prompt_after_line = true;
+            }
             self.note(format!("  late prompt of {}", late.id));
             self.m.late_prompts += u32::from(timed_out);
             out.extend_from_slice(b"\r\n> ");

@@ -60,6 +60,7 @@ impl Run {
             discarded: false,
             owed: None,
             prompted: false,
+            prompt_after_line: false,
             done: None,
             lines: Default::default(),
             lines_got: 0,
@@ -274,7 +275,10 @@ impl Run {
             // Its prompt cancelled and the ESC not answered.
             Status::CommandRefused if r.prompted && r.owed.is_none() => {}
             Status::Timeout => {
-                assert!(!r.prompted, "{why}: {id} TIMEOUT, its prompt cancelled");
+                assert!(
+                    !r.prompted || r.prompt_after_line,
+                    "{why}: {id} TIMEOUT, its prompt cancelled"
+                );
                 assert!(
                     r.owed.is_none(),
                     "{why}: {id} TIMEOUT, answered {:?}",
