@@ -281,12 +281,10 @@ impl<'a> Engine<'a> {
         };
         // A queued command may open a prompt no refusal named; it must be seen to be cancelled
         // (`queued_final`), or the text after it would be taken as the prompt's data. So must
-        // one that comes after its deadline, into whatever follows before an `AT` is answered
-        // (`end_command`); and any prompt while probing is one the module holds open, which
-        // only ESC ends.
-        let late_prompt = self.at_queue.resync || matches!(cmd, Cmd::Probe | Cmd::Resync);
+        // one that comes after its deadline, into whatever follows (the `AT` of a probe or a
+        // resync, a stop's command) until an `AT` is answered (`end_command`).
         self.tok
-            .set_expect_prompt(prompt || late_prompt || matches!(cmd, Cmd::Queued(_)));
+            .set_expect_prompt(prompt || self.at_queue.resync || matches!(cmd, Cmd::Queued(_)));
         self.seen = super::Seen::default();
         self.on_issue(cmd);
         self.stats.commands = self.stats.commands.wrapping_add(1);
