@@ -447,16 +447,13 @@ impl Run {
         self.exchange(); // what came while it was busy is ignored
         let late = self.s.late.take().unwrap();
         let (mut out, mut dests) = (vec![], vec![]);
-        // After a line was taken for the request (a bare line of another spliced in), its
-        // prompt is seen only at its deadline (README): it then ends `TIMEOUT`.
-        let r = &self.m.reqs[&late.id];
-        let (timed_out, unanswered) = (!r.alive(), r.lines_got == 0 && r.lines.is_empty());
         if late.prompt {
-            if !timed_out && !unanswered {
-                self.m.reqs.get_mut(&late.id).unwrap().prompt_after_line = true;
-            }
+            // After a line was taken for the request (a bare line of another spliced in), its
+            // prompt is seen only at its deadline (README): it then ends `TIMEOUT`.
+            let r = self.m.reqs.get_mut(&late.id).unwrap();
+            r.prompt_after_line = r.alive() && (r.lines_got > 0 || !r.lines.is_empty());
+            self.m.late_prompts += u32::from(!r.alive());
             self.note(format!("  late prompt of {}", late.id));
-            self.m.late_prompts += u32::from(timed_out);
             out.extend_from_slice(b"\r\n> ");
             self.s.prompt = Some(late.id);
         } else {
