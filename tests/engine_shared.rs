@@ -38,6 +38,15 @@ fn resync_online(h: &mut Harness) {
     assert_eq!(h.engine.state(), State::Online);
 }
 
+/// The ESC that cancels a prompt is written and the module answers nothing (it counted the
+/// ESC as data): nothing more is written until the cancel's deadline.
+fn esc_goes_unanswered(h: &mut Harness) {
+    h.tx(b"\x1b");
+    h.advance(config().timeouts.command_ms - 1);
+    h.tx_nothing();
+    h.advance(1);
+}
+
 /// A publish goes at once and completes; no recovery step is on record.
 fn publishes_without_recovery(h: &mut Harness) {
     let id = h.engine.publish(b"t", b"after", 1, false).unwrap();
@@ -458,10 +467,7 @@ fn a_cancelled_prompt_ends_refused_whatever_the_module_answers() {
     let at = h.engine.at_command(b"AT+CMGC=2,0", 5_000).unwrap();
     h.tx(b"AT+CMGC=2,0\r");
     h.rx(b"\r\n> ");
-    h.tx(b"\x1b");
-    h.advance(config().timeouts.command_ms - 1);
-    h.tx_nothing();
-    h.advance(1);
+    esc_goes_unanswered(&mut h);
     assert_done(&mut h, at, Status::CommandRefused);
     resync_online(&mut h);
     publishes_without_recovery(&mut h);
@@ -573,10 +579,7 @@ fn a_prompt_after_the_deadline_is_cancelled_before_the_line_is_trusted() {
 fn a_late_prompt_whose_cancel_goes_unanswered_is_probed_again() {
     let mut h = timed_out_before_its_prompt();
     h.rx(b"\r\n>\r\n");
-    h.tx(b"\x1b");
-    h.advance(config().timeouts.command_ms - 1);
-    h.tx_nothing();
-    h.advance(1);
+    esc_goes_unanswered(&mut h);
     resync_online(&mut h);
     publishes_without_recovery(&mut h);
 }
