@@ -387,3 +387,78 @@ fn luat_mconfig_refused_without_credentials_connects_anonymously() {
     };
     assert!(n.iter().any(reconnect), "{n:?}");
 }
+
+/// §7 URC catalogue: `CLOSED` and `TCP ERROR: <n>` (§8: 6 host unreachable, 11 connection
+/// rejected, 12 timeout) are listed with no stage, and §10.5 puts a dropped link on the
+/// network/broker side. Coming after `AT+MIPSTART`'s (or `AT+SSLMIPSTART`'s) `OK` and before
+/// `CONNECT OK` (the TCP connection or the TLS handshake broken off), the link the open was
+/// building is lost: a re-connect after the back-off at once, never the wait for `CONNECT OK`
+/// running out into a module fault. With the ladder set to reset at the first module fault,
+/// three such opens in a row reset nothing.
+#[test]
+fn luat_link_closed_while_opening_is_a_lost_link() {
+    use cellmqtt::Subject::{Closed, TcpError};
+    for (urc, what, code) in [
+        (&b"\r\nCLOSED\r\n"[..], Closed, 0),
+        (b"\r\n7,CLOSED\r\n", Closed, 0),
+        (b"\r\nTCP ERROR: 11\r\n", TcpError, 11),
+        (b"\r\nTCP ERROR:12\r\n", TcpError, 12),
+    ] {
+        let mut c = common::config();
+        c.ladder.reconnects_before_reset = 0;
+        let mut h = Harness::new(c);
+        h.start();
+        common::prepare_after_boot(&mut h);
+        let mut seen = vec![];
+        for attempt in 1..=3u16 {
+            if attempt > 1 {
+                let mut waited = 0;
+                while !h.pending_tx() && waited < 10_000 {
+                    h.advance(100);
+                    waited += 100;
+                }
+                h.tx(b"AT+MIPCLOSE\r");
+                h.rx(b"\r\n+CME ERROR: 767\r\n");
+            }
+            h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
+            h.rx(b"\r\nOK\r\n");
+            h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
+            h.rx(b"\r\nOK\r\n");
+            h.rx(urc);
+            let n = h.notices();
+            let line = String::from_utf8_lossy(urc);
+            assert!(
+                n.contains(&Notice::Recovery {
+                    step: cellmqtt::RecoveryStep::Reconnect,
+                    reason: Status::LinkLost,
+                    failures: attempt,
+                }),
+                "{line:?} attempt {attempt}: {n:?}"
+            );
+            assert!(
+                n.contains(&Notice::Log {
+                    kind: cellmqtt::LogKind::LinkDown,
+                    what,
+                    code,
+                    reason: Status::Ok,
+                }),
+                "{line:?}: {n:?}"
+            );
+            assert_eq!(h.engine.state(), State::Recovering, "{line:?}");
+            seen.extend(n);
+        }
+        assert!(
+            !seen.iter().any(|e| matches!(
+                e,
+                Notice::Recovery {
+                    step: cellmqtt::RecoveryStep::SoftReset
+                        | cellmqtt::RecoveryStep::ResetPin
+                        | cellmqtt::RecoveryStep::PowerCycle,
+                    ..
+                }
+            )),
+            "{seen:?}"
+        );
+        assert_eq!(h.engine.stats().connect_failures, 3);
+    }
+}

@@ -401,11 +401,14 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// A TCP/MQTT link exists (or is being brought up) that a `CLOSED` would end.
+    /// A TCP/MQTT link exists (or is being brought up) that a `CLOSED` would end: also the one
+    /// an open that was answered `OK` is building, before its `CONNECT OK` (a TLS handshake or
+    /// a connection the broker's side broke off, Luat `CLOSED` or `TCP ERROR: <n>` then:
+    /// ignored, the wait for `CONNECT OK` ran out into a module fault).
     fn link_in_use(&self) -> bool {
         self.connected
             || matches!(self.step, Step::Connect)
-            || (self.step == Step::Open && self.tcp_up)
+            || (self.step == Step::Open && (self.tcp_up || self.awaiting_link))
     }
 
     /// A failed open: the bearer or module side climbs the ladder, the broker side
