@@ -223,6 +223,29 @@ fn pdpdeact_during_a_backoff_restores_the_bearer_at_the_next_open() {
     assert_eq!(h.engine.stats().links_lost, 1);
 }
 
+/// `+QIURC: "pdpdeact",<cid>` for another context than 1, the one the session activates and
+/// opens its client on (§3.1): the session's bearer is untouched, so the line only informs
+/// (passed on); no re-connect, and no later open deactivates the healthy context 1.
+#[test]
+fn pdpdeact_of_another_context_leaves_the_session_alone() {
+    let mut h = online(all_pins());
+    h.rx(b"\r\n+QIURC: \"pdpdeact\",2\r\n");
+    h.advance(1_000);
+    h.tx_nothing();
+    assert_eq!(
+        h.take_events(),
+        [Ev::Urc(b"+QIURC: \"pdpdeact\",2".to_vec())]
+    );
+    assert_eq!(h.engine.state(), State::Online);
+    // The next loss re-connects without restoring a bearer that was never lost.
+    h.rx(b"\r\n+QMTSTAT: 0,1\r\n");
+    h.advance(1_000);
+    reconnect_and_restore(&mut h, false);
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    assert_eq!(h.engine.stats().links_lost, 1);
+}
+
 /// `+QMTSUB: 0,<id>,2` (packet not sent): `AT+QMTCONN?` decides.
 #[test]
 fn subscribe_not_sent_is_verified() {

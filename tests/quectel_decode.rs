@@ -280,12 +280,15 @@ fn bearer_lines() {
         }
     );
     assert_eq!(
-        d(b"+QIURC:\"pdpdeact\", 3"),
+        d(b"+QIURC:\"pdpdeact\", 1"),
         Response::BearerLost {
-            cid: 3,
+            cid: 1,
             restore: true
         }
     );
+    // Another context than the session's (context 1): only information (§3.1).
+    assert_eq!(d(b"+QIURC:\"pdpdeact\", 3"), Response::Info);
+    assert_eq!(d(b"+QIURC: \"pdpdeact\",2"), Response::Info);
     assert_eq!(
         d(b"+QIURC: \"pdpdeact\""),
         Response::BearerLost {

@@ -262,7 +262,7 @@ fn quectel_keepalive_failures_after_every_connack_never_touch_the_module() {
     }
 }
 
-/// docs/quectel-simcom-at.md §5.2 row `+QIURC: "pdpdeact",<cid>` | network dropped the
+/// docs/quectel-simcom-at.md §5.2 row `+QIURC: "pdpdeact",1` | network dropped the session's
 /// context | link lost (re-activate PDP, §3.1), and §5 "link lost ... never a module reset":
 /// the network drops the context during each connect (after the connect's `OK`, before its
 /// result).

@@ -261,15 +261,16 @@ fn link_closed(code: i32, cause: LinkCause) -> Response {
 
 /// `+QIURC: "pdpdeact",<cid>`: the network dropped the context, which must be re-activated.
 /// A missing or oversized cid becomes 0 (losing the line would cost more than the number).
-/// Other `+QIURC` reports only inform.
+/// Another context than 1, the one the session activates and opens its client on, is not the
+/// session's bearer (as for `+QIACT`): its loss only informs, like other `+QIURC` reports.
 fn bearer_lost(values: &[u8]) -> Response {
     let Some(cid) = skip_spaces(values).strip_prefix(b"\"pdpdeact\"") else {
         return Response::Info;
     };
     let cid = skip_spaces(cid).strip_prefix(b",").and_then(number);
-    Response::BearerLost {
-        cid: cid.and_then(|n| u8::try_from(n).ok()).unwrap_or(0),
-        restore: true,
+    match cid.and_then(|n| u8::try_from(n).ok()).unwrap_or(0) {
+        cid @ (0 | 1) => Response::BearerLost { cid, restore: true },
+        _ => Response::Info,
     }
 }
 
