@@ -142,8 +142,15 @@ fn qmtstat_while_online_reconnects_without_touching_the_module() {
 
 #[test]
 fn keepalive_failure_and_pdpdeact_reactivate_the_bearer_first() {
-    let cases: [(&[u8], Subject, u16); 3] = [
+    let cases: [(&[u8], Subject, u16); 4] = [
         (b"\r\n+QMTSTAT: 0,2\r\n", Subject::Closed, 2),
+        // The failed ping first (§3.8: the module then closes the link): the loss is already
+        // being handled when the keepalive failure comes, which still restores the bearer.
+        (
+            b"\r\n+QMTPING: 0,1\r\n\r\n+QMTSTAT: 0,2\r\n",
+            Subject::Closed,
+            1,
+        ),
         (b"\r\n+QIURC: \"pdpdeact\",1\r\n", Subject::PdpDeact, 1),
         // Both, as a module may print them: one failure, one restore.
         (

@@ -446,16 +446,17 @@ impl<'a> Engine<'a> {
             LinkCause::Unreachable => Status::BrokerUnreachable,
             LinkCause::Error | LinkCause::KeepaliveFailed => Status::LinkLost,
         };
+        if cause == LinkCause::KeepaliveFailed && !matches!(self.step, Step::Idle | Step::Failed) {
+            // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2), also
+            // when the loss was seen first (`+QMTPING`, the state query): as a bearer loss is.
+            self.boot.restore_bearer = true;
+        }
         if self.step == Step::Connect && refused != Status::LinkLost {
             // The broker dropped the link before accepting the CONNECT: it refused us.
             self.awaiting_link = false;
             self.abandon_inflight();
             self.broker_failed(what, code, refused);
         } else if self.link_in_use() {
-            if cause == LinkCause::KeepaliveFailed {
-                // The vendor re-activates the bearer before re-opening (Quectel `+QMTSTAT` 2).
-                self.boot.restore_bearer = true;
-            }
             self.link_lost(what, code);
         }
     }
