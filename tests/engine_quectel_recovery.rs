@@ -783,6 +783,35 @@ fn a_failed_ping_reconnects_without_touching_the_module() {
     no_pins_no_cfun(&h, &n);
 }
 
+/// A subscribe the module retransmits (`+QMTSUB: <c>,<msgid>,1,<count>`, §3.5; BG96 defaults
+/// 5 s × 3 retries, §3.2) is still under way: its wait for the final result runs from the
+/// notice, as a publish's does, so a SUBACK after `ack_ms` from the `OK` (but within it from
+/// the notice) subscribes, with no state query and no failure.
+#[test]
+fn a_retransmitted_subscribe_waits_from_the_notice() {
+    let mut h = online(quectel_config());
+    let id = h.engine.subscribe(b"a/b", 1).unwrap();
+    h.tx(format!("AT+QMTSUB=0,{id},\"a/b\",1\r").as_bytes());
+    h.rx(b"\r\nOK\r\n");
+    let ack_ms = quectel_config().timeouts.ack_ms;
+    h.advance(ack_ms - 5_000);
+    h.rx(format!("\r\n+QMTSUB: 0,{id},1,1\r\n").as_bytes());
+    h.advance(ack_ms - 5_000);
+    h.tx_nothing();
+    h.rx(format!("\r\n+QMTSUB: 0,{id},0,1\r\n").as_bytes());
+    h.tx_nothing();
+    let n = h.notices();
+    assert_eq!(
+        n,
+        [Notice::Subscribed {
+            id,
+            restored: false
+        }]
+    );
+    assert_eq!(h.engine.state(), State::Online);
+    assert_eq!(h.engine.stats().unexpected_acks, 0);
+}
+
 /// Result 1 (packet retransmitted, with its count where the line has a `<value>`, §3.4, §3.5)
 /// is not the outcome: the connect and the subscribe wait for the final result.
 #[test]

@@ -201,14 +201,14 @@ fn qmtsub_and_qmtuns() {
             granted: Some(1)
         }
     );
-    assert_eq!(d(b"+QMTSUB: 0,1,1,2"), Response::Settled);
+    assert_eq!(d(b"+QMTSUB: 0,1,1,2"), Response::Retransmitting { id: 1 });
     assert_eq!(d(b"+QMTSUB: 0,4,2"), Response::SendFailed { id: 4 });
     assert_eq!(d(b"+QMTSUB: 0,1,0,256"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,65536,0,1"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,1,3"), Response::Unknown);
     assert_eq!(d(b"+QMTSUB: 0,1"), Response::Unknown);
     assert_eq!(d(b"+QMTUNS: 0,5,0"), Response::Unsubscribed { id: Some(5) });
-    assert_eq!(d(b"+QMTUNS: 0,5,1"), Response::Settled);
+    assert_eq!(d(b"+QMTUNS: 0,5,1"), Response::Retransmitting { id: 5 });
     assert_eq!(d(b"+QMTUNS: 0,5,2"), Response::SendFailed { id: 5 });
     assert_eq!(d(b"+QMTUNS: 0,-5,0"), Response::Unknown);
 }

@@ -129,12 +129,12 @@ pub enum Response {
         /// The publish's message id, where the dialect reports one.
         id: Option<u16>,
     },
-    /// The module is still retransmitting the packet of publish `id`; its final result
-    /// follows (Quectel `<result>` 1, docs/quectel-simcom-at.md §3.4). Only in builds with
-    /// Quectel.
+    /// The module is still retransmitting the packet of the publish, subscribe or unsubscribe
+    /// `id`; its final result follows (Quectel `<result>` 1, docs/quectel-simcom-at.md §3.4).
+    /// Only in builds with Quectel.
     #[cfg(feature = "quectel")]
     Retransmitting {
-        /// The publish's message id.
+        /// The request's message id.
         id: u16,
     },
     /// The module could not send a subscribe, unsubscribe or publish packet (Quectel result 2):

@@ -496,12 +496,16 @@ impl<'a> Engine<'a> {
         self.suspect(suspect);
     }
 
-    /// The module still works on publish `id` (Quectel `<result>` 1): its wait for the final
-    /// result runs from this report, so a publish the module is still retransmitting is not
-    /// taken for one whose acknowledgement is overdue.
+    /// The module still works on request `id` (Quectel `<result>` 1): its wait for the final
+    /// result runs from this report, so a publish or subscribe the module is still
+    /// retransmitting is not taken for one whose acknowledgement is overdue.
     #[cfg(feature = "quectel")]
     fn on_retransmitting(&mut self, id: u16) {
         let deadline = crate::time::after(self.now, self.cfg.timeouts.ack_ms);
+        if let Some(w) = self.subscribing.sub_wait.as_mut().filter(|w| w.id == id) {
+            w.deadline = deadline;
+            return;
+        }
         let awaited = self
             .publishing
             .pub_wait

@@ -235,7 +235,8 @@ fn request_result(kind: Kind, id: i32, result: i32, value: Option<i32>) -> Respo
                 id: Some(id),
             },
         },
-        1 if kind == Kind::Publish && id != 0 => Response::Retransmitting { id },
+        // A QoS 0 publish (id 0) has no final result to wait for.
+        1 if id != 0 => Response::Retransmitting { id },
         1 => Response::Settled,
         2 => Response::SendFailed { id },
         _ => Response::Unknown,
