@@ -812,6 +812,35 @@ fn a_retransmitted_subscribe_waits_from_the_notice() {
     assert_eq!(h.engine.stats().unexpected_acks, 0);
 }
 
+/// A CONNECT the module retransmits (`+QMTCONN: <c>,1[,<count>]`, §3.4) is still under way:
+/// the wait for its result (`connack_ms`) runs from the notice, so a CONNACK after
+/// `connack_ms` from the `OK` (but within it from the notice) connects, with no failure (a
+/// failed CONNACK would climb the ladder towards a reset for a broker that was only slow).
+#[test]
+fn a_retransmitted_connect_waits_from_the_notice() {
+    let mut h = Harness::new(quectel_config());
+    h.start();
+    quectel_boot(&mut h, true);
+    h.tx(b"AT+QIACT=1\r");
+    h.rx(b"\r\nOK\r\n");
+    quectel_close_and_cfg(&mut h, false);
+    h.tx(OPEN);
+    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
+    h.tx(CONN);
+    h.rx(b"\r\nOK\r\n");
+    let connack_ms = quectel_config().timeouts.connack_ms;
+    h.advance(connack_ms - 5_000);
+    h.rx(b"\r\n+QMTCONN: 0,1,1\r\n");
+    h.advance(connack_ms - 5_000);
+    h.tx_nothing();
+    h.rx(b"\r\n+QMTCONN: 0,0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+    let n = h.notices();
+    assert!(recoveries(&n).is_empty(), "{n:?}");
+    assert!(!n.iter().any(|e| matches!(e, Notice::Log { .. })), "{n:?}");
+}
+
 /// Result 1 (packet retransmitted, with its count where the line has a `<value>`, §3.4, §3.5)
 /// is not the outcome: the connect and the subscribe wait for the final result.
 #[test]

@@ -129,7 +129,8 @@ fn qmtconn_three_fields() {
         assert_eq!(d(line.as_bytes()), failed(ret, Status::BrokerRefused));
     }
     assert_eq!(d(b"+QMTCONN: 0,2,0"), failed(2, Status::BrokerUnreachable));
-    assert_eq!(d(b"+QMTCONN: 0,1,0"), Response::Settled);
+    // Retransmitted (id 0: the connect): the final result follows.
+    assert_eq!(d(b"+QMTCONN: 0,1,0"), Response::Retransmitting { id: 0 });
     assert_eq!(d(b"+QMTCONN: 0,0,70000"), Response::Unknown);
     assert_eq!(d(b"+QMTCONN: 0,7,0"), Response::Unknown);
     assert_eq!(d(b"+QMTCONN: 0,0,0,0"), Response::Unknown);
@@ -140,7 +141,7 @@ fn qmtconn_two_fields_depend_on_the_state_query() {
     // Connect result of older firmware.
     let result = |line: &[u8]| decode(line, false);
     assert_eq!(result(b"+QMTCONN: 0,0"), Response::Connected);
-    assert_eq!(result(b"+QMTCONN: 0,1"), Response::Settled);
+    assert_eq!(result(b"+QMTCONN: 0,1"), Response::Retransmitting { id: 0 });
     assert_eq!(
         result(b"+QMTCONN: 0,2"),
         Response::ConnectFailed {

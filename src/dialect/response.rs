@@ -130,8 +130,8 @@ pub enum Response {
         id: Option<u16>,
     },
     /// The module is still retransmitting the packet of the publish, subscribe or unsubscribe
-    /// `id`; its final result follows (Quectel `<result>` 1, docs/quectel-simcom-at.md §3.4).
-    /// Only in builds with Quectel.
+    /// `id` (0: the CONNECT); its final result follows (Quectel `<result>` 1,
+    /// docs/quectel-simcom-at.md §3.4). Only in builds with Quectel.
     #[cfg(feature = "quectel")]
     Retransmitting {
         /// The request's message id.

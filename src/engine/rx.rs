@@ -496,11 +496,17 @@ impl<'a> Engine<'a> {
         self.suspect(suspect);
     }
 
-    /// The module still works on request `id` (Quectel `<result>` 1): its wait for the final
-    /// result runs from this report, so a publish or subscribe the module is still
-    /// retransmitting is not taken for one whose acknowledgement is overdue.
+    /// The module still works on request `id` (Quectel `<result>` 1; id 0: the connect): its
+    /// wait for the final result runs from this report, so a connect, publish or subscribe the
+    /// module is still retransmitting is not taken for one whose acknowledgement is overdue.
     #[cfg(feature = "quectel")]
     fn on_retransmitting(&mut self, id: u16) {
+        if id == 0 {
+            if self.link_wait() == Some(LinkWait::Connack) {
+                self.await_link(self.cfg.timeouts.connack_ms);
+            }
+            return;
+        }
         let deadline = crate::time::after(self.now, self.cfg.timeouts.ack_ms);
         if let Some(w) = self.subscribing.sub_wait.as_mut().filter(|w| w.id == id) {
             w.deadline = deadline;

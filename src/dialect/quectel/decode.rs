@@ -198,8 +198,8 @@ fn connect_result(result: i32, ret_code: Option<i32>) -> Response {
             },
             Err(_) => Response::Unknown,
         },
-        // Retransmitted: the final outcome follows.
-        (1, _) => Response::Settled,
+        // Retransmitted: the final outcome follows (id 0: the connect has none).
+        (1, _) => Response::Retransmitting { id: 0 },
         (2, _) => Response::ConnectFailed {
             code: 2,
             reason: Status::BrokerUnreachable,
