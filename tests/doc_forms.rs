@@ -462,3 +462,32 @@ fn luat_link_closed_while_opening_is_a_lost_link() {
         assert_eq!(h.engine.stats().connect_failures, 3);
     }
 }
+
+/// docs/luat-at.md §4 (`+CPIN` codes; 3GPP TS 27.007 §8.3): `SIM PIN2` and `SIM PUK2` follow a
+/// command that failed for PIN2 and lock only what PIN2 guards, and the standard asks the MT
+/// not to block its operation for them. The session goes on as with `READY`; `SIM PIN` and
+/// `SIM PUK` still stop it (`SIM_LOCKED`, tests/engine_recovery.rs).
+#[test]
+fn luat_sim_pin2_and_puk2_do_not_block_the_session() {
+    for code in [&b"SIM PIN2"[..], b"SIM PUK2"] {
+        let mut h = Harness::new(common::config());
+        h.start();
+        h.tx(b"AT\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"ATE0\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+CPIN?\r");
+        h.rx(&[&b"\r\n+CPIN: "[..], code, b"\r\n\r\nOK\r\n"].concat());
+        common::identify(&mut h);
+        h.tx(b"AT+CGATT?\r");
+        h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+        h.tx(b"AT+MQTTMSGSET=0\r");
+        assert_eq!(
+            recoveries(&h.notices()),
+            0,
+            "{}",
+            String::from_utf8_lossy(code)
+        );
+        assert_eq!(h.engine.state(), State::Preparing);
+    }
+}

@@ -623,13 +623,16 @@ impl<'a> Engine<'a> {
     fn sim_result(&mut self, r: Final) {
         match (r, self.seen.sim) {
             // One `enter` for both next steps (measured 6 B smaller, Luat; 4 B, SIMCom).
-            (Final::Ok, Some(SimState::Ready)) => self.enter(match self.boot.facts.read {
-                true => Step::Attach,
-                false => Step::Identity(super::Fact::FIRST),
-            }),
-            (Final::Ok, Some(SimState::Pin | SimState::Puk | SimState::Pin2 | SimState::Puk2)) => {
-                self.fail(Status::SimLocked)
+            // `SIM PIN2` / `SIM PUK2` lock only the PIN2-guarded functions (fixed dialling),
+            // after a command failed for PIN2; 3GPP TS 27.007 §8.3 asks the MT not to block
+            // its operation for them, so the SIM serves the session as `READY` would.
+            (Final::Ok, Some(SimState::Ready | SimState::Pin2 | SimState::Puk2)) => {
+                self.enter(match self.boot.facts.read {
+                    true => Step::Attach,
+                    false => Step::Identity(super::Fact::FIRST),
+                })
             }
+            (Final::Ok, Some(SimState::Pin | SimState::Puk)) => self.fail(Status::SimLocked),
             // Removed, not ready, busy (`+CME ERROR: 14`), no SIM (`10`): ask again until the
             // deadline (`fire_timers`).
             _ => {}
