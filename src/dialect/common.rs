@@ -372,8 +372,10 @@ pub(crate) fn number(s: &[u8]) -> Option<u32> {
         return None;
     }
     s.iter().try_fold(0u32, |acc, &b| {
-        if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+        // Bounded before the multiply instead of `checked_mul`, whose overflow test is a
+        // 64-bit product on a Cortex-M0 (the library's software multiply).
+        if b.is_ascii_digit() && acc <= u32::MAX / 10 {
+            (acc * 10).checked_add(u32::from(b - b'0'))
         } else {
             None
         }

@@ -438,7 +438,9 @@ impl<'a> Engine<'a> {
         // As a deadline (`Config::check` holds the setting's milliseconds under 2^31): a tick
         // that stepped back puts `since` ahead of `now`, which an unsigned difference would
         // read as 49 days of failures.
-        let due = crate::time::after(since, l.broker_reset_after_s.saturating_mul(1000));
+        // `check_config` holds it to `BROKER_RESET_AFTER_S_MAX` (2,147,483 s), so the product
+        // fits: no saturating multiply (a 64-bit product on a Cortex-M0).
+        let due = crate::time::after(since, l.broker_reset_after_s.wrapping_mul(1000));
         if l.broker_reset_after_s != 0 && crate::time::reached(self.now, due) {
             // Last resort, as configured: the module may hold a state no command clears.
             self.ladder.broker_since = self.now;
@@ -573,12 +575,16 @@ impl<'a> Engine<'a> {
     fn backoff_then(&mut self, next: Step) {
         let t = &self.cfg.timeouts;
         let doublings = u32::from(self.ladder.failures.saturating_sub(1));
-        // Doubled `doublings` times it would no longer fit 32 bits (and so is over the cap;
-        // `backoff_min_ms` is never 0, `Config::check`).
-        let wait = match doublings < t.backoff_min_ms.leading_zeros() {
-            true => (t.backoff_min_ms << doublings).min(t.backoff_max_ms),
-            false => t.backoff_max_ms,
-        };
+        // Doubled until the cap: no count of leading zeros, which a Cortex-M0 has no
+        // instruction for (the library's software count, 108 B). Runs once per failure.
+        let mut wait = t.backoff_min_ms;
+        for _ in 0..doublings {
+            if wait >= t.backoff_max_ms {
+                break;
+            }
+            wait = wait.saturating_add(wait);
+        }
+        let wait = wait.min(t.backoff_max_ms);
         self.resume = next;
         self.enter(Step::Backoff);
         self.timer = after(self.now, wait);
