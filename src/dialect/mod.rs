@@ -96,6 +96,10 @@ pub trait Context {
     /// `AT+QMTPUBEX` (docs/quectel-simcom-at.md §3.6).
     #[cfg(feature = "quectel")]
     fn publish_plain(&self) -> bool;
+    /// Luat: this boot's module is sent `AT+MCONNECT` with its third parameter `<mode>`, having
+    /// refused the two-parameter form (docs/luat-at.md §5.3).
+    #[cfg(feature = "luat")]
+    fn connect_with_mode(&self) -> bool;
 }
 
 impl Dialect {

@@ -8,6 +8,8 @@
 //! … `SUBACK` → [online message] → online.
 
 use super::rx::Final;
+#[cfg(feature = "luat")]
+use super::state::{MCONNECT_KEPT, MCONNECT_MODE};
 use super::tx::Cmd;
 use super::{Echo, Engine, ProbeKind, PubSource, Step, SubWait};
 use crate::config::Options;
@@ -500,12 +502,20 @@ impl<'a> Engine<'a> {
                 }
                 _ => self.fail(Status::ConnectFailed),
             },
-            Cmd::Connect => match ok {
-                // Its success came first (`Response::Connected`).
-                true if self.connected => {}
-                true => self.await_link(self.cfg.timeouts.connack_ms),
-                false => self.connect_refused(part, r),
-            },
+            Cmd::Connect => {
+                // Luat: the module took this spelling of `AT+MCONNECT`: it keeps it until it
+                // reboots (`connect_refused`).
+                #[cfg(feature = "luat")]
+                if ok {
+                    self.boot.lacks |= MCONNECT_KEPT;
+                }
+                match ok {
+                    // Its success came first (`Response::Connected`).
+                    true if self.connected => {}
+                    true => self.await_link(self.cfg.timeouts.connack_ms),
+                    false => self.connect_refused(part, r),
+                }
+            }
             Cmd::Subscribe { at, id } | Cmd::Unsubscribe { at, id } => {
                 let unsubscribe = matches!(cmd, Cmd::Unsubscribe { .. });
                 let wait = SubWait {
@@ -598,6 +608,14 @@ impl<'a> Engine<'a> {
             Final::Error(code) => code,
             _ => 0,
         };
+        // Luat: refused at once (docs/luat-at.md §5.3: older firmware refuses the two-parameter
+        // form), so the next connect tries the other spelling, unless the module took this one
+        // since it booted or the answer is 767 (already connected or the link gone: not the
+        // spelling's fault). Only the spelling changes: the refusal is classed as before.
+        #[cfg(feature = "luat")]
+        if code != 767 && self.boot.lacks & MCONNECT_KEPT == 0 {
+            self.boot.lacks ^= MCONNECT_MODE;
+        }
         #[cfg(feature = "simcom")]
         if self.dialect.result_urc_decides() {
             // SIMCom: the result may follow the `ERROR` and decide (`<err>` decides whichever

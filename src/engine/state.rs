@@ -19,7 +19,8 @@ pub(super) struct BootState {
     /// SSL context configured since the module last booted.
     pub ssl_done: bool,
     /// Per-boot entries answered `ERROR` since the module booted (bit per entry): firmware
-    /// without them (`OnError::Unsupported`).
+    /// without them (`OnError::Unsupported`). Luat: the top two bits are the `AT+MCONNECT`
+    /// spelling ([`MCONNECT_MODE`], [`MCONNECT_KEPT`]).
     pub lacks: u32,
     /// The last bring-up entry with `OnError::Check` failed (its `When::AfterFailure` check
     /// is due).
@@ -58,6 +59,17 @@ pub(crate) enum PublishSpelling {
     /// The module took `AT+QMTPUB` after refusing `AT+QMTPUBEX`: so for the rest of its boot.
     Plain,
 }
+
+/// Bit of [`BootState::lacks`] (Luat): `AT+MCONNECT` goes with its third parameter `<mode>`.
+/// Older firmware (Air780E LPAT before V1156, EC716S before its fix) refuses the documented
+/// two-parameter form at once, manual V1.6.7 documents the three (docs/luat-at.md §5.3): each
+/// refusal at once tries the other spelling next, until one is answered `OK`.
+#[cfg(feature = "luat")]
+pub(crate) const MCONNECT_MODE: u32 = 1 << 31;
+/// Bit of [`BootState::lacks`] (Luat): the module answered `OK` to the `AT+MCONNECT` spelling
+/// in use, so it keeps that one until it reboots.
+#[cfg(feature = "luat")]
+pub(crate) const MCONNECT_KEPT: u32 = 1 << 30;
 
 impl BootState {
     /// A module that just booted: echo on, nothing configured, nothing known.

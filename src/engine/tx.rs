@@ -147,6 +147,11 @@ impl Context for Engine<'_> {
     fn publish_plain(&self) -> bool {
         self.boot.publish_spelling != PublishSpelling::Extended
     }
+
+    #[cfg(feature = "luat")]
+    fn connect_with_mode(&self) -> bool {
+        self.boot.lacks & super::state::MCONNECT_MODE != 0
+    }
 }
 
 /// The message id the online message goes with where the dialect carries ids. An application

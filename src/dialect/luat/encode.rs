@@ -78,7 +78,8 @@ pub enum Command<'a> {
         /// Optional will.
         will: Option<Will<'a>>,
     },
-    /// `AT+MCONNECT=<clean>,<keepalive>`
+    /// `AT+MCONNECT=<clean>,<keepalive>` (the engine adds `,<mode>` for firmware that refuses
+    /// this form, docs/luat-at.md §5.3).
     Mconnect {
         /// Start a clean session.
         clean: bool,
@@ -228,11 +229,24 @@ pub(crate) fn mconfig(
     )
 }
 
-/// [`Command::Mconnect`].
-pub(crate) fn mconnect(clean: bool, keepalive_s: u16, job: &mut Job<'_>) {
+/// [`Command::Mconnect`], or with `with_mode` the three-parameter form of manual V1.6.7,
+/// `AT+MCONNECT=<clean>,<keepalive>,<mode>`, `<mode>` 1 where the keepalive is over 300 s
+/// (docs/luat-at.md §5.3): for firmware that refuses the two-parameter form. The third
+/// parameter is one argument with its comma, empty without it: one template for both.
+pub(crate) fn mconnect(clean: bool, keepalive_s: u16, with_mode: bool, job: &mut Job<'_>) {
+    // `,0` or `,1` cut from one text, empty without the mode.
+    let from = usize::from(keepalive_s > 300) * 2;
+    let mode = crate::bytes::head(
+        crate::bytes::tail(b",0,1", from),
+        usize::from(with_mode) * 2,
+    );
     fill(
-        b"AT+MCONNECT=\0,\0\r",
-        &[bit(clean), Segment::Dec(keepalive_s.into())],
+        b"AT+MCONNECT=\0,\0\0\r",
+        &[
+            bit(clean),
+            Segment::Dec(keepalive_s.into()),
+            Segment::Text(mode),
+        ],
         job,
     )
 }
@@ -316,7 +330,7 @@ fn segment(cmd: &Command<'_>, job: &mut Job<'_>) {
             password,
             will,
         } => mconfig(client_id, user, password, will, job),
-        Command::Mconnect { clean, keepalive_s } => mconnect(clean, keepalive_s, job),
+        Command::Mconnect { clean, keepalive_s } => mconnect(clean, keepalive_s, false, job),
         Command::Msub { topic, qos } => msub(topic, qos, job),
         Command::Munsub { topic } => munsub(topic, job),
         Command::Mpub {

@@ -50,6 +50,9 @@ const CONFIGURE: [Item; 3] = [
         .opening(),
 ];
 
+// The bits of `BootState::lacks` past the per-boot entries' hold the `AT+MCONNECT` spelling.
+const _: () = assert!(PREPARE.len() < 30);
+
 pub(crate) fn item(list: List, i: u8) -> Option<&'static Item> {
     entry(list, &PREPARE, &CONFIGURE, i)
 }
@@ -116,7 +119,7 @@ pub(crate) fn write<C: Context>(cmd: Cmd, ctx: &C, job: &mut Job<'_>) {
         Cmd::Open => return mip_start(cfg.host, cfg.port, cfg.tls(), job),
         Cmd::Connect => {
             let clean = cfg.options.contains(Options::CLEAN_SESSION);
-            return mconnect(clean, cfg.keepalive_s, job);
+            return mconnect(clean, cfg.keepalive_s, ctx.connect_with_mode(), job);
         }
         // One arm for both, as for the two publish commands below: the filter is looked up and the
         // command spelled from one place (measured 20 B smaller).
