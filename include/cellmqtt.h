@@ -210,7 +210,9 @@ enum cellmqtt_status_t
    */
   CELLMQTT_STATUS_NOT_SUBSCRIBED = -13,
   /**
-   * A configuration string (client id, user, password, host, will) is too long.
+   * A configuration string (client id, user, password, host, APN, TLS file name or SNI) is
+   * too long; a will topic that is too long is `TOPIC_TOO_LONG`, a will message
+   * `WILL_TOO_LONG`.
    */
   CELLMQTT_STATUS_STRING_TOO_LONG = -14,
   /**

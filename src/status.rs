@@ -38,7 +38,9 @@ pub enum Status {
     SubscriptionsFull = -12,
     /// The filter to unsubscribe is not in the subscription table.
     NotSubscribed = -13,
-    /// A configuration string (client id, user, password, host, will) is too long.
+    /// A configuration string (client id, user, password, host, APN, TLS file name or SNI) is
+    /// too long; a will topic that is too long is `TOPIC_TOO_LONG`, a will message
+    /// `WILL_TOO_LONG`.
     StringTooLong = -14,
     /// A configuration string holds a byte the AT syntax cannot carry (a quote or a control
     /// byte), or the client id or user name is not UTF-8 (MQTT requires it).

@@ -215,7 +215,11 @@ pub(super) unsafe fn config(
         (*cfg).profile = profile(c.profile)?;
         (*cfg).username = str_field(c_string(c.username), F::Username)?;
         (*cfg).password = str_field(c_string(c.password), F::Password)?;
-        let will_topic = str_field(c_string(c.will_topic), F::WillTopic)?;
+        // A topic: too long is `TOPIC_TOO_LONG`, as for `cellmqtt_publish` and `Config::check`.
+        let will_topic = c_string(c.will_topic).ok_or(ConfigError {
+            status: Status::TopicTooLong,
+            field: F::WillTopic,
+        })?;
         // Each optional part written once, as the value of its test (measured 4 B smaller,
         // Luat, than writing `None` first).
         (*cfg).will = if will_topic.is_empty() {

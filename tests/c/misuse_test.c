@@ -124,6 +124,9 @@ static void bad_configurations(void) {
     BAD("overlapping buffers", c.sub_buf = c.queue_buf, CELLMQTT_STATUS_INVALID_CONFIG, CELLMQTT_CONFIG_FIELD_BUFFER_OVERLAP);
     BAD("will of 1361 bytes", (c.will_topic = "w", c.will_payload = long_will, c.will_payload_len = sizeof long_will),
         CELLMQTT_STATUS_WILL_TOO_LONG, CELLMQTT_CONFIG_FIELD_WILL_PAYLOAD);
+    /* A topic, as publish and subscribe (and the Rust API) name it; it was STRING_TOO_LONG. */
+    BAD("will topic of 257 bytes", (c.will_topic = long_id, c.will_payload = long_will, c.will_payload_len = 1),
+        CELLMQTT_STATUS_TOPIC_TOO_LONG, CELLMQTT_CONFIG_FIELD_WILL_TOPIC);
     BAD("wildcard in the will topic", (c.will_topic = "w/#", c.will_payload = long_will, c.will_payload_len = 1),
         CELLMQTT_STATUS_INVALID_TOPIC, CELLMQTT_CONFIG_FIELD_WILL_TOPIC);
     BAD("will QoS 3", (c.will_topic = "w", c.will_payload = long_will, c.will_payload_len = 1, c.will_qos = 3),
