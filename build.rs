@@ -24,10 +24,13 @@ mod header {
  * the life of the handle. Nothing is sent until `cellmqtt_start`.
  *
  * Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
- * `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
- * `PAYLOAD_TOO_LONG`, `WRONG_STATE` (already initialised: `cellmqtt_deinit` first), `BUSY`
- * (from a callback) or `ABI_MISMATCH` (the library was built for another version of this
- * header). `cellmqtt_config_check` names the field a refusal is about.
+ * `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG` (the will topic), `WILL_TOO_LONG`,
+ * `INVALID_QOS`, `PAYLOAD_TOO_LONG`, `UNSUPPORTED` (a setting the profile or this build
+ * cannot take: a `publish_window` above 1 where acknowledgements carry no id, `CACHE_MODE`
+ * outside Luat, a part the build left out), `WRONG_STATE` (already initialised:
+ * `cellmqtt_deinit` first), `BUSY` (from a callback) or `ABI_MISMATCH` (the library was built
+ * for another version of this header). `cellmqtt_config_check` names the field a refusal is
+ * about.
  */
 static inline cellmqtt_status_t cellmqtt_init(cellmqtt_t *h,
                                               const cellmqtt_config_t *cfg,

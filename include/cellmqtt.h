@@ -1373,7 +1373,8 @@ cellmqtt_status_t cellmqtt_config_check(const struct cellmqtt_config_t *cfg,
  * storage and buffers may be reused or initialised again. `cellmqtt_poll` until the state is
  * `STOPPED` first: the stop's MQTT disconnect and close, and the release of a pin a recovery
  * step holds, are done by later polls, and a handle deinitialised before them skips them
- * (the broker then sees the link drop and publishes the will).
+ * (the broker then sees the link drop and publishes the will). `BUSY` from a callback (the
+ * handle is in use), `NOT_INITIALIZED` for storage that holds no handle.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1460,6 +1461,10 @@ cellmqtt_status_t cellmqtt_publish(struct cellmqtt_t *h,
  * both calls (a request already out gets its own event; `SUBSCRIBE_FAILED` with `LINK_LOST`
  * if the link goes before its result).
  *
+ * Returns `INVALID_QOS`, `INVALID_TOPIC` (empty, a wildcard not a whole level, a byte the
+ * module cannot take), `TOPIC_TOO_LONG` (above 256 bytes), `SUBSCRIPTIONS_FULL` (no room in
+ * `sub_buf`), `NULL_ARG`.
+ *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.
  */
@@ -1472,6 +1477,8 @@ cellmqtt_status_t cellmqtt_subscribe(struct cellmqtt_t *h,
  * Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows (at once for a
  * filter the current connection was never sent). A filter whose request has not gone out yet
  * keeps that request's id, as for `cellmqtt_subscribe`.
+ *
+ * Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`.
  *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -1526,6 +1533,7 @@ cellmqtt_status_t cellmqtt_request_time(struct cellmqtt_t *h, uint16_t *out_id);
 /**
  * Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
  * `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
+ * `NULL_ARG` for a NULL `out`.
  *
  * # Safety
  * `h` is NULL or valid storage; `out` is NULL or valid for a write.
@@ -1542,7 +1550,7 @@ cellmqtt_status_t cellmqtt_module_info(const struct cellmqtt_t *h,
 cellmqtt_state_t cellmqtt_state(const struct cellmqtt_t *h);
 
 /**
- * Copies the counters to `*out`.
+ * Copies the counters to `*out`; `NULL_ARG` for a NULL `out`.
  *
  * # Safety
  * `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
@@ -1617,10 +1625,13 @@ uint32_t cellmqtt_version(void);
  * the life of the handle. Nothing is sent until `cellmqtt_start`.
  *
  * Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
- * `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
- * `PAYLOAD_TOO_LONG`, `WRONG_STATE` (already initialised: `cellmqtt_deinit` first), `BUSY`
- * (from a callback) or `ABI_MISMATCH` (the library was built for another version of this
- * header). `cellmqtt_config_check` names the field a refusal is about.
+ * `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG` (the will topic), `WILL_TOO_LONG`,
+ * `INVALID_QOS`, `PAYLOAD_TOO_LONG`, `UNSUPPORTED` (a setting the profile or this build
+ * cannot take: a `publish_window` above 1 where acknowledgements carry no id, `CACHE_MODE`
+ * outside Luat, a part the build left out), `WRONG_STATE` (already initialised:
+ * `cellmqtt_deinit` first), `BUSY` (from a callback) or `ABI_MISMATCH` (the library was built
+ * for another version of this header). `cellmqtt_config_check` names the field a refusal is
+ * about.
  */
 static inline cellmqtt_status_t cellmqtt_init(cellmqtt_t *h,
                                               const cellmqtt_config_t *cfg,

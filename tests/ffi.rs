@@ -56,7 +56,7 @@ unsafe extern "C" fn on_message(
         )
     };
     let h = w.borrow().handle.unwrap();
-    // Publishing from inside the message callback is allowed; polling is not.
+    // Publishing from inside the message callback is allowed; polling and deinit are not.
     let mut id = 0u16;
     let st = unsafe {
         cellmqtt_publish(
@@ -70,9 +70,11 @@ unsafe extern "C" fn on_message(
         )
     };
     let nested = unsafe { cellmqtt_poll(h) };
+    let deinit = unsafe { cellmqtt_deinit(h) };
     let mut wm = w.borrow_mut();
     wm.nested.push(st);
     wm.nested.push(nested);
+    wm.nested.push(deinit);
     wm.messages.push((topic, payload));
 }
 
@@ -276,7 +278,11 @@ fn session_through_the_c_api_with_nested_calls_from_callbacks() {
     {
         let w = f.world.borrow();
         assert_eq!(w.messages, [(b"cmd/x".to_vec(), b"a\r\n\"b".to_vec())]);
-        assert_eq!(w.nested, [Status::Ok, Status::Busy]);
+        assert_eq!(w.nested, [Status::Ok, Status::Busy, Status::Busy]);
+        assert_eq!(
+            undocumented("cellmqtt_deinit", w.nested[2], "from a callback"),
+            None
+        );
     }
     f.exchange(b"\r\nOK\r\n");
     let mut stats = std::mem::MaybeUninit::<cellmqtt::Stats>::uninit();
@@ -350,4 +356,204 @@ fn feed_overflow_is_reported() {
         .events
         .iter()
         .any(|e| e.0 == EventKindCopy(EventKind::Loss as u32)));
+}
+
+/// The committed header: what C firmware teams read.
+const HEADER: &str = include_str!("../include/cellmqtt.h");
+
+/// The comment the header puts right before the declaration of `function`.
+fn header_doc(function: &str) -> &'static str {
+    let call = format!("{function}(");
+    let decl = HEADER
+        .match_indices(&call)
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let line_start = HEADER[..at].rfind('\n').map_or(0, |n| n + 1);
+            let line = &HEADER[line_start..at];
+            // A declaration, not a mention in a comment or a call in the inline init.
+            !line.trim_start().starts_with('*')
+                && !line.contains("return")
+                && !line.contains("/*")
+                && line.ends_with(' ')
+        })
+        .unwrap_or_else(|| panic!("{function} is not declared in the header"));
+    let end = HEADER[..decl].rfind("*/").expect("a doc comment");
+    let start = HEADER[..end].rfind("/**").expect("a doc comment");
+    &HEADER[start..end]
+}
+
+/// Why `status`, which a call of `function` returned, breaks that function's header doc, if
+/// the doc does not name it.
+fn undocumented(function: &str, status: Status, case: &str) -> Option<String> {
+    let name = unsafe { std::ffi::CStr::from_ptr(cellmqtt_status_str(status as i32)) };
+    let name = format!("`{}`", name.to_str().unwrap());
+    (!header_doc(function).contains(&name))
+        .then(|| format!("{function} ({case}) returns {name}, which its header doc does not name"))
+}
+
+/// Every refusal a call returns is one its documentation in the header names: a C caller
+/// switching on the documented statuses must not meet another. `cellmqtt_init` returned
+/// `UNSUPPORTED` for a profile that cannot take a setting, `cellmqtt_subscribe` and
+/// `cellmqtt_unsubscribe` named none of theirs, `cellmqtt_stats` and `cellmqtt_module_info`
+/// not the `NULL_ARG` of a NULL `out`.
+#[test]
+fn every_refusal_is_named_in_the_header_doc_of_its_function() {
+    let mut f = Fixture::new();
+    let h = f.h();
+    let long = std::ffi::CString::new(vec![b'f'; 257]).unwrap();
+    let null = std::ptr::null_mut();
+    let mut id = 0u16;
+    let mut cases: Vec<(&str, &str, Status, Status)> = unsafe {
+        vec![
+            (
+                "cellmqtt_subscribe",
+                "NULL filter",
+                cellmqtt_subscribe(h, std::ptr::null(), 0, &mut id),
+                Status::NullArg,
+            ),
+            (
+                "cellmqtt_subscribe",
+                "QoS 3",
+                cellmqtt_subscribe(h, c"a".as_ptr(), 3, &mut id),
+                Status::InvalidQos,
+            ),
+            (
+                "cellmqtt_subscribe",
+                "'#' not last",
+                cellmqtt_subscribe(h, c"a/#/b".as_ptr(), 0, &mut id),
+                Status::InvalidTopic,
+            ),
+            (
+                "cellmqtt_subscribe",
+                "filter of 257 bytes",
+                cellmqtt_subscribe(h, long.as_ptr(), 0, &mut id),
+                Status::TopicTooLong,
+            ),
+            (
+                "cellmqtt_unsubscribe",
+                "NULL filter",
+                cellmqtt_unsubscribe(h, std::ptr::null(), &mut id),
+                Status::NullArg,
+            ),
+            (
+                "cellmqtt_unsubscribe",
+                "not subscribed",
+                cellmqtt_unsubscribe(h, c"nope".as_ptr(), &mut id),
+                Status::NotSubscribed,
+            ),
+            (
+                "cellmqtt_unsubscribe",
+                "filter of 257 bytes",
+                cellmqtt_unsubscribe(h, long.as_ptr(), &mut id),
+                Status::TopicTooLong,
+            ),
+            (
+                "cellmqtt_stats",
+                "NULL out",
+                cellmqtt_stats(h, std::ptr::null_mut()),
+                Status::NullArg,
+            ),
+            (
+                "cellmqtt_module_info",
+                "NULL out",
+                cellmqtt_module_info(h, std::ptr::null_mut()),
+                Status::NullArg,
+            ),
+            (
+                "cellmqtt_publish",
+                "NULL payload with a length",
+                cellmqtt_publish(h, c"t".as_ptr(), std::ptr::null(), 1, 0, false, null),
+                Status::NullArg,
+            ),
+            (
+                "cellmqtt_at_command",
+                "a second command",
+                cellmqtt_at_command(h, c"AT+CSQ;+CREG?".as_ptr(), 100, &mut id),
+                Status::InvalidArg,
+            ),
+            (
+                "cellmqtt_feed",
+                "NULL data with a length",
+                cellmqtt_feed(h, std::ptr::null(), 1),
+                Status::NullArg,
+            ),
+        ]
+    };
+    let mut filters = 0;
+    let full = loop {
+        let filter = std::ffi::CString::new(format!("full/{filters:03}")).unwrap();
+        let st = unsafe { cellmqtt_subscribe(h, filter.as_ptr(), 0, &mut id) };
+        if st != Status::Ok {
+            break st;
+        }
+        filters += 1;
+        assert!(filters < 100, "the subscription table never fills");
+    };
+    cases.push((
+        "cellmqtt_subscribe",
+        "table full",
+        full,
+        Status::SubscriptionsFull,
+    ));
+    // Settings a profile cannot take: init refuses them, as `cellmqtt_config_check` does.
+    type Change = fn(&mut cellmqtt_config_t);
+    let settings: [(&str, Change, Status); 3] = [
+        (
+            "publish window 2 on Luat",
+            |c| c.publish_window = 2,
+            Status::Unsupported,
+        ),
+        (
+            "cache mode on Quectel",
+            |c| {
+                c.profile = ProfileId::Ec200u as u32;
+                c.options |= CELLMQTT_OPT_CACHE_MODE;
+            },
+            Status::Unsupported,
+        ),
+        (
+            "will topic of 257 bytes",
+            |c| c.will_topic = std::ffi::CString::new(vec![b'w'; 257]).unwrap().into_raw(),
+            Status::TopicTooLong,
+        ),
+    ];
+    for (case, change, want) in settings {
+        let (mut cfg, cb) = fresh_config();
+        change(&mut cfg);
+        let fresh = Box::into_raw(zeroed_handle());
+        let st = unsafe { cellmqtt_init(fresh, &cfg, &cb) };
+        cases.push(("cellmqtt_init", case, st, want));
+    }
+    let mut missing = Vec::new();
+    for (function, case, got, want) in cases {
+        assert_eq!(got, want, "{function}: {case}");
+        missing.extend(undocumented(function, got, case));
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// A valid configuration and callbacks over buffers of their own (leaked, as a test's).
+fn fresh_config() -> (cellmqtt_config_t, cellmqtt_callbacks_t) {
+    let buf = |n: usize| Box::leak(vec![0u8; n].into_boxed_slice());
+    let mut cfg = cellmqtt_config_default();
+    cfg.host = c"broker.example".as_ptr();
+    cfg.client_id = c"dev-1".as_ptr();
+    let (rx, line, queue, subs) = (buf(1024), buf(1664), buf(1024), buf(256));
+    (cfg.rx_buf, cfg.rx_buf_len) = (rx.as_mut_ptr(), rx.len());
+    (cfg.line_buf, cfg.line_buf_len) = (line.as_mut_ptr(), line.len());
+    (cfg.queue_buf, cfg.queue_buf_len) = (queue.as_mut_ptr(), queue.len());
+    (cfg.sub_buf, cfg.sub_buf_len) = (subs.as_mut_ptr(), subs.len());
+    let cb = cellmqtt_callbacks_t {
+        user: std::ptr::null_mut(),
+        uart_write: Some(uart_write),
+        tick_ms: Some(tick),
+        pin_set: None,
+        on_message: None,
+        on_event: None,
+        log: None,
+        pin_get: None,
+        on_at_line: None,
+        on_urc: None,
+    };
+    (cfg, cb)
 }

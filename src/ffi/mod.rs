@@ -111,9 +111,12 @@ pub unsafe extern "C" fn cellmqtt_init_abi(
 /// the life of the handle. Nothing is sent until `cellmqtt_start`.
 ///
 /// Returns `NULL_ARG`, `BUFFER_TOO_SMALL`, `INVALID_CONFIG`, `STRING_TOO_LONG`,
-/// `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `WILL_TOO_LONG`, `INVALID_QOS`,
-/// `PAYLOAD_TOO_LONG`, `WRONG_STATE` (already initialised: `cellmqtt_deinit` first) or `BUSY`
-/// (from a callback). `cellmqtt_config_check` names the field a refusal is about.
+/// `INVALID_STRING`, `INVALID_TOPIC`, `TOPIC_TOO_LONG` (the will topic), `WILL_TOO_LONG`,
+/// `INVALID_QOS`, `PAYLOAD_TOO_LONG`, `UNSUPPORTED` (a setting the profile or this build
+/// cannot take: a `publish_window` above 1 where acknowledgements carry no id, `CACHE_MODE`
+/// outside Luat, a part the build left out), `WRONG_STATE` (already initialised:
+/// `cellmqtt_deinit` first) or `BUSY` (from a callback). `cellmqtt_config_check` names the
+/// field a refusal is about.
 ///
 /// # Safety
 /// `h`, `cfg` and `cb` are NULL or valid; the strings and buffers in `cfg` stay valid and
@@ -277,7 +280,8 @@ pub unsafe extern "C" fn cellmqtt_config_check(
 /// storage and buffers may be reused or initialised again. `cellmqtt_poll` until the state is
 /// `STOPPED` first: the stop's MQTT disconnect and close, and the release of a pin a recovery
 /// step holds, are done by later polls, and a handle deinitialised before them skips them
-/// (the broker then sees the link drop and publishes the will).
+/// (the broker then sees the link drop and publishes the will). `BUSY` from a callback (the
+/// handle is in use), `NOT_INITIALIZED` for storage that holds no handle.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -475,6 +479,10 @@ pub unsafe extern "C" fn cellmqtt_publish(
 /// both calls (a request already out gets its own event; `SUBSCRIBE_FAILED` with `LINK_LOST`
 /// if the link goes before its result).
 ///
+/// Returns `INVALID_QOS`, `INVALID_TOPIC` (empty, a wildcard not a whole level, a byte the
+/// module cannot take), `TOPIC_TOO_LONG` (above 256 bytes), `SUBSCRIPTIONS_FULL` (no room in
+/// `sub_buf`), `NULL_ARG`.
+///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
 #[no_mangle]
@@ -495,6 +503,8 @@ pub unsafe extern "C" fn cellmqtt_subscribe(
 /// Unsubscribes from `filter`; an `UNSUBSCRIBED` event with `*out_id` follows (at once for a
 /// filter the current connection was never sent). A filter whose request has not gone out yet
 /// keeps that request's id, as for `cellmqtt_subscribe`.
+///
+/// Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -601,6 +611,7 @@ pub unsafe extern "C" fn cellmqtt_request_time(h: *mut cellmqtt_t, out_id: *mut 
 
 /// Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
 /// `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
+/// `NULL_ARG` for a NULL `out`.
 ///
 /// # Safety
 /// `h` is NULL or valid storage; `out` is NULL or valid for a write.
@@ -657,7 +668,7 @@ pub unsafe extern "C" fn cellmqtt_state(h: *const cellmqtt_t) -> State {
     unsafe { with_engine(h, |_, e| Ok(e.state())) }.unwrap_or(State::Stopped)
 }
 
-/// Copies the counters to `*out`.
+/// Copies the counters to `*out`; `NULL_ARG` for a NULL `out`.
 ///
 /// # Safety
 /// `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
