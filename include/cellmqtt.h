@@ -808,7 +808,9 @@ typedef struct cellmqtt_timeouts_t {
    */
   uint32_t attach_ms;
   /**
-   * `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s).
+   * `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s); the first
+   * answer to Quectel `AT+QMTOPEN`, SIMCom `AT+CMQTTSTART` and `AT+CMQTTCONNECT`, which may
+   * come only with the result.
    */
   uint32_t connect_ms;
   /**

@@ -191,7 +191,9 @@ pub struct Timeouts {
     pub sim_ms: u32,
     /// `+CGATT: 1` (vendor: normally under 2 min).
     pub attach_ms: u32,
-    /// `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s).
+    /// `CONNECT OK` after `AT+MIPSTART` (not documented; TLS measured at 1.4-2.3 s); the first
+    /// answer to Quectel `AT+QMTOPEN`, SIMCom `AT+CMQTTSTART` and `AT+CMQTTCONNECT`, which may
+    /// come only with the result.
     pub connect_ms: u32,
     /// `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s).
     pub connack_ms: u32,

@@ -322,6 +322,22 @@ impl Dialect {
         }
     }
 
+    /// True when the open may be answered only once its link is up or has failed, the
+    /// result before the final result code: SIMCom's `AT+CMQTTSTART` activates the PDP
+    /// context first (SIM7600 `+CMQTTSTART: 0` then `OK`, W4: up to 120 s, §4.2), Quectel's
+    /// `AT+QMTOPEN` may fail so (`+QMTOPEN: 0,-1` then `ERROR`, Q09, §3.3). Its first answer
+    /// then gets the open's wait (`connect_ms`), not a command's; so does SIMCom's connect
+    /// (`result_urc_decides`: `+CMQTTCONNECT: 0,<err>` then `ERROR` after the socket
+    /// connect failed, S12, §4.5).
+    pub fn open_answers_with_result(self) -> bool {
+        match self {
+            #[cfg(feature = "luat")]
+            Dialect::Luat => false,
+            #[allow(unreachable_patterns)]
+            _ => true,
+        }
+    }
+
     /// True when the answer to the session's state query has a state line for every client,
     /// ours always among them (SIMCom `+CMQTTDISC: <c>,<state>` for clients 0 and 1, §4.5):
     /// the other clients' lines are then the session's too, and an `OK` without our line is

@@ -282,7 +282,7 @@ impl<'a> Engine<'a> {
                 t.shut_ms
             }
             Cmd::Queued(_) => self.at_queue.front().map_or(t.command_ms, |q| q.timeout_ms),
-            _ => t.command_ms,
+            _ => self.answer_ms(cmd, 0),
         };
         // A queued command may open a prompt no refusal named; it must be seen to be cancelled
         // (`queued_final`), or the text after it would be taken as the prompt's data. So must
@@ -301,6 +301,23 @@ impl<'a> Engine<'a> {
             deadline: time::after(self.now, wait),
             epoch: self.epoch,
         });
+    }
+
+    /// How long part `part` of `cmd` (one that ends in a final result, not a prompt) may take
+    /// to be answered: a command's time, or the open's where the open (or SIMCom's connect)
+    /// is answered only with its result (`Dialect::open_answers_with_result`).
+    fn answer_ms(&self, cmd: Cmd, part: u8) -> u32 {
+        let t = &self.cfg.timeouts;
+        let with_result = match cmd {
+            Cmd::Open => self.dialect.open_answers_with_result(),
+            Cmd::Connect => self.dialect.result_urc_decides() && self.is_last_part(cmd, part),
+            _ => false,
+        };
+        if with_result {
+            t.connect_ms
+        } else {
+            t.command_ms
+        }
     }
 
     /// A part of the command in flight got the answer it waits for (`result`): if another part
@@ -339,7 +356,11 @@ impl<'a> Engine<'a> {
         }
         let prompt = prompt_next;
         let t = &self.cfg.timeouts;
-        let wait = if prompt { t.prompt_ms } else { t.command_ms };
+        let wait = if prompt {
+            t.prompt_ms
+        } else {
+            self.answer_ms(f.cmd, next)
+        };
         self.tok.set_expect_prompt(prompt);
         self.inflight = Some(InFlight {
             part: next,

@@ -91,10 +91,13 @@ fn stop_at_every_point_then_start_again() {
                     continue;
                 }
                 let took = m.settle_stopped(200_000);
-                // The command in flight gets its wait (90 s for the bearer commands; a lost
-                // prompt 9 s, then its data 9 s), then the disconnect and the close 9 s each.
+                // The command in flight gets its wait (90 s for the bearer commands; the open's
+                // 60 s for the Quectel and SIMCom commands answered only with their result,
+                // docs/quectel-simcom-at.md §3.3, §4.2, §4.5; a lost prompt 9 s, then its data
+                // 9 s), then the disconnect and the close 9 s each.
                 let cmd = &m.cmds[m.cmds.len().min(k + 1) - 1];
                 let long = [&b"AT+QIACT="[..], b"AT+CIPSHUT"];
+                let open = [&b"AT+QMTOPEN="[..], b"AT+CMQTTSTART", b"AT+CMQTTCONNECT="];
                 let prompt = [
                     &b"AT+MPUBEX="[..],
                     b"AT+QMTPUBEX=",
@@ -103,6 +106,7 @@ fn stop_at_every_point_then_start_again() {
                 ];
                 let first = match () {
                     _ if long.iter().any(|l| cmd.starts_with(l)) => 90_000,
+                    _ if open.iter().any(|l| cmd.starts_with(l)) => 60_000,
                     _ if prompt.iter().any(|l| cmd.starts_with(l)) => 18_000,
                     _ if cmd.starts_with(b"AT+CMQTTPAYLOAD=") => 18_000,
                     _ => 9_000,
