@@ -164,8 +164,9 @@ enum cellmqtt_status_t
    */
   CELLMQTT_STATUS_NOT_INITIALIZED = -2,
   /**
-   * Called from inside one of this handle's callbacks where that is not allowed (e.g.
-   * `cellmqtt_poll`).
+   * Called from inside one of this handle's callbacks where that is not allowed
+   * (`cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` from any callback; every call
+   * that takes the engine from `uart_write` or `tick_ms`, which run while it is at work).
    */
   CELLMQTT_STATUS_BUSY = -3,
   /**
@@ -1097,20 +1098,31 @@ typedef void (*cellmqtt_urc_fn)(void *user, const uint8_t *line, size_t len);
  * Callbacks. `user` is passed first to every one of them.
  *
  * Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
- * Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`). From a callback you
- * may call `cellmqtt_publish`, `cellmqtt_subscribe`, `cellmqtt_unsubscribe`, `cellmqtt_start`,
- * `cellmqtt_stop`, `cellmqtt_feed`, `cellmqtt_state` and `cellmqtt_stats`; a nested
- * `cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` returns `CELLMQTT_STATUS_BUSY`.
+ * Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`); `tick_ms` also inside
+ * `cellmqtt_start`, `cellmqtt_stop` and `cellmqtt_poll_delay_ms`.
+ *
+ * `uart_write` and `tick_ms` run while the engine is at work (`uart_write` while it writes a
+ * command): from them call only `cellmqtt_feed` (and `cellmqtt_rx_free`). Every other call
+ * returns `CELLMQTT_STATUS_BUSY` and does nothing; `cellmqtt_state` answers the state the
+ * session had when that work began, `cellmqtt_queued` and `cellmqtt_queue_room` 0,
+ * `cellmqtt_poll_delay_ms` `UINT32_MAX`.
+ *
+ * The others run after the work they report: from them you may call `cellmqtt_publish`,
+ * `cellmqtt_subscribe`, `cellmqtt_unsubscribe`, `cellmqtt_start`, `cellmqtt_stop`,
+ * `cellmqtt_feed`, `cellmqtt_state`, `cellmqtt_stats` and the other calls on the handle; a
+ * nested `cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` returns `CELLMQTT_STATUS_BUSY`.
  */
 typedef struct cellmqtt_callbacks_t {
   void *user;
   /**
    * Write to the module UART: return bytes taken (>0), 0 to try again later, <0 on error.
-   * Must not block for long; partial writes are fine.
+   * Must not block for long; partial writes are fine. Runs while the engine writes a
+   * command: call only `cellmqtt_feed` from it (the rest returns `BUSY`).
    */
   cellmqtt_uart_write_fn uart_write;
   /**
-   * Monotonic milliseconds; may wrap at 2^32.
+   * Monotonic milliseconds; may wrap at 2^32. Runs while the engine is at work: call only
+   * `cellmqtt_feed` from it (the rest returns `BUSY`).
    */
   cellmqtt_tick_fn tick_ms;
   /**
@@ -1376,7 +1388,8 @@ cellmqtt_status_t cellmqtt_config_check(const struct cellmqtt_config_t *cfg,
  * `STOPPED` first: the stop's MQTT disconnect and close, and the release of a pin a recovery
  * step holds, are done by later polls, and a handle deinitialised before them skips them
  * (the broker then sees the link drop and publishes the will). `BUSY` from a callback (the
- * handle is in use), `NOT_INITIALIZED` for storage that holds no handle.
+ * handle is in use, `tick_ms` inside any call), `NOT_INITIALIZED` for storage that holds no
+ * handle.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1386,7 +1399,8 @@ cellmqtt_status_t cellmqtt_deinit(struct cellmqtt_t *h);
 /**
  * Starts the session (power-on if needed, SIM, attach, connect, subscriptions) and keeps it
  * up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work. Called while a
- * stop is under way, the session starts again once the stop has left the broker.
+ * stop is under way, the session starts again once the stop has left the broker. `BUSY` from
+ * `uart_write` or `tick_ms` (the engine is at work: nothing is started).
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1395,7 +1409,8 @@ cellmqtt_status_t cellmqtt_start(struct cellmqtt_t *h);
 
 /**
  * Leaves the broker (`AT+MDISCONNECT`, `AT+MIPCLOSE`) and stops. Queued publishes and the
- * subscription table are kept for the next start.
+ * subscription table are kept for the next start. `BUSY` from `uart_write` or `tick_ms` (the
+ * engine is at work: nothing is stopped).
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1418,7 +1433,8 @@ cellmqtt_status_t cellmqtt_feed(struct cellmqtt_t *h, const uint8_t *data, size_
 
 /**
  * Does all work that is due (handles received bytes, fires deadlines, writes commands) and
- * runs the callbacks for what happened. Never blocks. `BUSY` when called from a callback.
+ * runs the callbacks for what happened (`tick_ms` first, `uart_write` as commands go out, the
+ * others after the work they report). Never blocks. `BUSY` when called from a callback.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage; application context only.
@@ -1429,7 +1445,8 @@ cellmqtt_status_t cellmqtt_poll(struct cellmqtt_t *h);
  * Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
  * (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle. A NULL or
  * uninitialised handle (before init, after deinit) has nothing scheduled: `UINT32_MAX`, so a
- * superloop that sleeps by it does not spin.
+ * superloop that sleeps by it does not spin. From `uart_write` or `tick_ms` (the engine is at
+ * work, the poll under way decides) also `UINT32_MAX`.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1443,7 +1460,9 @@ uint32_t cellmqtt_poll_delay_ms(const struct cellmqtt_t *h);
  * subscription still holds (a refused publish takes none). The topic and payload are copied.
  *
  * Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
- * `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.
+ * `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`, `BUSY` (from `uart_write` or
+ * `tick_ms`, while the engine is at work: nothing is queued; from the other callbacks a
+ * publish works).
  *
  * # Safety
  * `h` valid storage or NULL; `topic` NUL-terminated or NULL; `payload` valid for `len` bytes.
@@ -1465,7 +1484,7 @@ cellmqtt_status_t cellmqtt_publish(struct cellmqtt_t *h,
  *
  * Returns `INVALID_QOS`, `INVALID_TOPIC` (empty, a wildcard not a whole level, a byte the
  * module cannot take), `TOPIC_TOO_LONG` (above 256 bytes), `SUBSCRIPTIONS_FULL` (no room in
- * `sub_buf`), `NULL_ARG`.
+ * `sub_buf`), `NULL_ARG`, `BUSY` (from `uart_write` or `tick_ms`: nothing is added).
  *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -1480,7 +1499,8 @@ cellmqtt_status_t cellmqtt_subscribe(struct cellmqtt_t *h,
  * filter the current connection was never sent). A filter whose request has not gone out yet
  * keeps that request's id, as for `cellmqtt_subscribe`.
  *
- * Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`.
+ * Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`,
+ * `BUSY` (from `uart_write` or `tick_ms`: nothing is removed).
  *
  * # Safety
  * `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -1502,7 +1522,7 @@ cellmqtt_status_t cellmqtt_unsubscribe(struct cellmqtt_t *h, const char *filter,
  * prompts such as `AT+CMGS`, data calls, the multiplexer, sleep, detach, and resets unless
  * `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`, whatever spaces the line holds and in any of its basic
  * commands (`ATI E1`); read and test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
- * a control byte or `;`, timeout 0), `NULL_ARG`.
+ * a control byte or `;`, timeout 0), `NULL_ARG`, `BUSY` (from `uart_write` or `tick_ms`).
  *
  * # Safety
  * `h` valid storage or NULL; `command` NUL-terminated or NULL; `out_id` NULL or writable.
@@ -1515,7 +1535,8 @@ cellmqtt_status_t cellmqtt_at_command(struct cellmqtt_t *h,
 /**
  * Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
  * event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait;
- * `UNSUPPORTED` from a library built without signal reports.
+ * `UNSUPPORTED` from a library built without signal reports; `BUSY` from `uart_write` or
+ * `tick_ms`.
  *
  * # Safety
  * `h` valid storage or NULL; `out_id` NULL or writable.
@@ -1525,7 +1546,7 @@ cellmqtt_status_t cellmqtt_request_signal(struct cellmqtt_t *h, uint16_t *out_id
 /**
  * Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
  * `*out_id`. `QUEUE_FULL` when two commands wait; `UNSUPPORTED` from a library built without
- * the network time.
+ * the network time; `BUSY` from `uart_write` or `tick_ms`.
  *
  * # Safety
  * `h` valid storage or NULL; `out_id` NULL or writable.
@@ -1535,7 +1556,7 @@ cellmqtt_status_t cellmqtt_request_time(struct cellmqtt_t *h, uint16_t *out_id);
 /**
  * Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
  * `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
- * `NULL_ARG` for a NULL `out`.
+ * `NULL_ARG` for a NULL `out`, `BUSY` from `uart_write` or `tick_ms` (nothing is written).
  *
  * # Safety
  * `h` is NULL or valid storage; `out` is NULL or valid for a write.
@@ -1544,7 +1565,10 @@ cellmqtt_status_t cellmqtt_module_info(const struct cellmqtt_t *h,
                                        struct cellmqtt_module_info_t *out);
 
 /**
- * Current session state (`STOPPED` for a NULL or uninitialised handle).
+ * Current session state (`STOPPED` for a NULL or uninitialised handle). From `uart_write` or
+ * `tick_ms`, where the engine is at work and cannot be read, the state it was in when that
+ * work began (when the start, stop or poll under way took it, or after the poll's last
+ * callback).
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1552,7 +1576,8 @@ cellmqtt_status_t cellmqtt_module_info(const struct cellmqtt_t *h,
 cellmqtt_state_t cellmqtt_state(const struct cellmqtt_t *h);
 
 /**
- * Copies the counters to `*out`; `NULL_ARG` for a NULL `out`.
+ * Copies the counters to `*out`; `NULL_ARG` for a NULL `out`, `BUSY` from `uart_write` or
+ * `tick_ms` (the engine is at work: nothing is written).
  *
  * # Safety
  * `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
@@ -1560,7 +1585,8 @@ cellmqtt_state_t cellmqtt_state(const struct cellmqtt_t *h);
 cellmqtt_status_t cellmqtt_stats(const struct cellmqtt_t *h, struct cellmqtt_stats_t *out);
 
 /**
- * Publishes queued and not yet confirmed (including the one in flight).
+ * Publishes queued and not yet confirmed (including the one in flight); 0 for a NULL or
+ * uninitialised handle and from `uart_write` or `tick_ms` (the engine is at work).
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.
@@ -1578,7 +1604,8 @@ size_t cellmqtt_rx_free(const struct cellmqtt_t *h);
 
 /**
  * Topic + payload bytes a publish may have to be queued right now (0 when full), so a
- * caller can wait instead of collecting `QUEUE_FULL` refusals.
+ * caller can wait instead of collecting `QUEUE_FULL` refusals. 0 from `uart_write` or
+ * `tick_ms`, where a publish is `BUSY`.
  *
  * # Safety
  * `h` is NULL or valid `cellmqtt_t` storage.

@@ -14,8 +14,9 @@ pub enum Status {
     NullArg = -1,
     /// The handle was never initialised (or its storage was overwritten).
     NotInitialized = -2,
-    /// Called from inside one of this handle's callbacks where that is not allowed (e.g.
-    /// `cellmqtt_poll`).
+    /// Called from inside one of this handle's callbacks where that is not allowed
+    /// (`cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` from any callback; every call
+    /// that takes the engine from `uart_write` or `tick_ms`, which run while it is at work).
     Busy = -3,
     /// An argument is out of range (unknown enum value, zero length where one is needed, ...).
     InvalidArg = -4,

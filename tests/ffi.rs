@@ -16,6 +16,20 @@ struct World {
     pins: Vec<(Pin, bool)>,
     handle: Option<*mut cellmqtt_t>,
     nested: Vec<Status>,
+    /// The callback that calls back into the library next (once: it disarms itself).
+    reenter: Option<Reenter>,
+    /// What the calls back in returned, by function.
+    reentries: Vec<(&'static str, Status)>,
+    /// What `cellmqtt_state` answered there.
+    reentry_state: Option<State>,
+}
+
+/// A callback that calls back into the library (`World::reenter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reenter {
+    UartWrite,
+    Tick,
+    Event,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +41,7 @@ unsafe fn world<'a>(user: *mut c_void) -> &'a RefCell<World> {
 
 unsafe extern "C" fn uart_write(user: *mut c_void, data: *const u8, len: usize) -> i32 {
     let w = unsafe { world(user) };
+    unsafe { call_back_in(w, Reenter::UartWrite) };
     w.borrow_mut()
         .tx
         .extend_from_slice(unsafe { std::slice::from_raw_parts(data, len) });
@@ -34,7 +49,60 @@ unsafe extern "C" fn uart_write(user: *mut c_void, data: *const u8, len: usize) 
 }
 
 unsafe extern "C" fn tick(user: *mut c_void) -> u32 {
-    unsafe { world(user) }.borrow().now
+    let w = unsafe { world(user) };
+    unsafe { call_back_in(w, Reenter::Tick) };
+    w.borrow().now
+}
+
+/// From callback `from`, when it is the one armed (`World::reenter`): calls the entry points
+/// that take the engine and records what they return. Where the engine is at work (inside
+/// `uart_write` and `tick_ms`) also those that would start, stop or end the session.
+unsafe fn call_back_in(w: &RefCell<World>, from: Reenter) {
+    if w.borrow().reenter != Some(from) {
+        return;
+    }
+    w.borrow_mut().reenter = None;
+    let h = w.borrow().handle.unwrap();
+    let mut got = Vec::new();
+    let mut id = 0u16;
+    let mut stats = std::mem::MaybeUninit::<cellmqtt::Stats>::uninit();
+    let state;
+    unsafe {
+        let x = b"x".as_ptr();
+        let publish = cellmqtt_publish(h, c"nested".as_ptr(), x, 1, 1, false, &mut id);
+        got.push(("cellmqtt_publish", publish));
+        let subscribe = cellmqtt_subscribe(h, c"nested/#".as_ptr(), 1, &mut id);
+        got.push(("cellmqtt_subscribe", subscribe));
+        got.push(("cellmqtt_stats", cellmqtt_stats(h, stats.as_mut_ptr())));
+        state = cellmqtt_state(h);
+        if from != Reenter::Event {
+            let unsubscribe = cellmqtt_unsubscribe(h, c"cmd/#".as_ptr(), &mut id);
+            got.push(("cellmqtt_unsubscribe", unsubscribe));
+            let at = cellmqtt_at_command(h, c"AT+CSQ".as_ptr(), 1000, &mut id);
+            got.push(("cellmqtt_at_command", at));
+            got.push((
+                "cellmqtt_request_signal",
+                cellmqtt_request_signal(h, &mut id),
+            ));
+            got.push(("cellmqtt_request_time", cellmqtt_request_time(h, &mut id)));
+            let mut info = std::mem::MaybeUninit::uninit();
+            got.push((
+                "cellmqtt_module_info",
+                cellmqtt_module_info(h, info.as_mut_ptr()),
+            ));
+            got.push(("cellmqtt_stop", cellmqtt_stop(h)));
+            got.push(("cellmqtt_start", cellmqtt_start(h)));
+            got.push(("cellmqtt_poll", cellmqtt_poll(h)));
+            got.push(("cellmqtt_deinit", cellmqtt_deinit(h)));
+            let (cfg, cb) = fresh_config();
+            got.push(("cellmqtt_init", cellmqtt_init(h, &cfg, &cb)));
+        }
+        // The receive path takes no engine: allowed from every callback.
+        got.push(("cellmqtt_feed", cellmqtt_feed(h, b"\r\n".as_ptr(), 2)));
+    }
+    let mut wm = w.borrow_mut();
+    wm.reentries = got;
+    wm.reentry_state = Some(state);
 }
 
 unsafe extern "C" fn pin_set(user: *mut c_void, pin: Pin, active: bool) {
@@ -80,6 +148,7 @@ unsafe extern "C" fn on_message(
 
 unsafe extern "C" fn on_event(user: *mut c_void, ev: *const cellmqtt_event_t) {
     let ev = unsafe { &*ev };
+    unsafe { call_back_in(world(user), Reenter::Event) };
     unsafe { world(user) }.borrow_mut().events.push((
         EventKindCopy(ev.kind as u32),
         ev.id,
@@ -328,6 +397,70 @@ fn session_through_the_c_api_with_nested_calls_from_callbacks() {
         assert_eq!(cellmqtt_deinit(h), Status::Ok);
         assert_eq!(cellmqtt_poll(h), Status::NotInitialized);
     }
+}
+
+/// Calls back in from inside `uart_write` (called while the engine writes a command) and
+/// `tick_ms` (called while `cellmqtt_start` and `cellmqtt_stop` hold the engine): each entry
+/// point that takes the engine returns `BUSY` and changes nothing, `cellmqtt_state` answers
+/// the state the engine had when it was taken, `cellmqtt_feed` works. Before, each made a
+/// second `&mut Engine` while the first was live (undefined behaviour; Miri flags it), and
+/// the publish, subscribe, stop or deinit was done in the middle of the engine's work. From
+/// `on_event`, after the work, publish & co still work.
+#[test]
+fn calls_from_inside_the_engines_work_are_busy() {
+    let mut f = Fixture::new();
+    let h = f.h();
+    let busy_everywhere = |w: &World, from: &str| {
+        assert_eq!(w.reentries.len(), 14, "from {from}");
+        for &(function, status) in &w.reentries {
+            if function == "cellmqtt_feed" {
+                assert_eq!(status, Status::Ok, "{function} from {from}");
+                continue;
+            }
+            assert_eq!(status, Status::Busy, "{function} from {from}");
+            assert_eq!(undocumented(function, status, from), None);
+        }
+    };
+    f.world.borrow_mut().reenter = Some(Reenter::Tick);
+    assert_eq!(unsafe { cellmqtt_start(h) }, Status::Ok);
+    busy_everywhere(&f.world.borrow(), "tick_ms in cellmqtt_start");
+    assert_eq!(f.world.borrow().reentry_state, Some(State::Stopped));
+    assert_eq!(unsafe { cellmqtt_state(h) }, State::Probing);
+
+    f.world.borrow_mut().reenter = Some(Reenter::UartWrite);
+    assert_eq!(f.exchange(b""), "AT\r");
+    busy_everywhere(&f.world.borrow(), "uart_write");
+    assert_eq!(f.world.borrow().reentry_state, Some(State::Probing));
+    assert_eq!(unsafe { cellmqtt_state(h) }, State::Probing);
+
+    f.world.borrow_mut().reenter = Some(Reenter::Tick);
+    assert_eq!(f.exchange(b""), "");
+    busy_everywhere(&f.world.borrow(), "tick_ms in cellmqtt_poll");
+    f.world.borrow_mut().reenter = Some(Reenter::Tick);
+    assert_eq!(unsafe { cellmqtt_stop(h) }, Status::Ok);
+    busy_everywhere(&f.world.borrow(), "tick_ms in cellmqtt_stop");
+    assert_eq!(f.world.borrow().reentry_state, Some(State::Probing));
+    // Nothing the refused calls asked for happened: no publish queued, no filter added, the
+    // session not started again after the stop, the handle still initialised.
+    unsafe {
+        assert_eq!(cellmqtt_queued(h), 0);
+        let mut id = 0;
+        assert_eq!(
+            cellmqtt_unsubscribe(h, c"nested/#".as_ptr(), &mut id),
+            Status::NotSubscribed
+        );
+        assert_eq!(cellmqtt_state(h), State::Stopped);
+    }
+
+    // After the engine's work, in `on_event`, the same calls work.
+    assert_eq!(unsafe { cellmqtt_start(h) }, Status::Ok);
+    f.world.borrow_mut().reenter = Some(Reenter::Event);
+    f.exchange(b"");
+    let w = f.world.borrow();
+    let got: Vec<Status> = w.reentries.iter().map(|r| r.1).collect();
+    assert_eq!(got, [Status::Ok; 4], "{:?}", w.reentries);
+    assert_eq!(w.reentry_state, Some(unsafe { cellmqtt_state(h) }));
+    assert_eq!(unsafe { cellmqtt_queued(h) }, 1);
 }
 
 #[test]

@@ -11,11 +11,14 @@ use crate::event::Notice;
 /// session costs no read, and without a callback inside the engine.
 #[inline(always)]
 pub(super) fn read_status_line(handle: &Handle) {
-    // SAFETY: application context, poll claimed; the reference ends before the callback.
+    // SAFETY: application context, in a poll (its check passed); the reference ends before the
+    // callback.
     let wanted = unsafe { handle.engine() }.wants_module_status();
     let Some(get) = handle.cb.pin_get.filter(|_| wanted) else {
         return;
     };
+    // Poll has not taken the engine yet: the callback may.
+    handle.lend_engine();
     // SAFETY: callback contract.
     let level = unsafe { get(handle.cb.user, crate::event::Pin::Status) };
     let on = match level {

@@ -28,7 +28,8 @@ use core::ffi::c_char;
 use core::mem::MaybeUninit;
 use handle::Handle;
 
-/// Runs `f` on the engine of an initialised handle, outside any poll-only section.
+/// Runs `f` on the engine of an initialised handle; `Busy` while the engine is held (from
+/// `uart_write` or `tick_ms`: a second `&mut Engine` would be undefined behaviour).
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage; called from the application context.
@@ -37,10 +38,13 @@ unsafe fn with_engine<T>(
     f: impl FnOnce(&Handle, &mut Engine<'static>) -> Result<T, Status>,
 ) -> Result<T, Status> {
     // SAFETY: forwarded from the caller.
-    let handle = unsafe { handle::from_ptr(h)? };
-    // SAFETY: application context; the reference lives only for `f`, which runs no callback.
+    let handle = unsafe { handle::claim_engine(h)? };
+    // SAFETY: application context, the engine claimed as held; the reference lives only for
+    // `f`, whose only callback (`tick_ms`) finds it held.
     let engine = unsafe { handle.engine() };
-    f(handle, engine)
+    let r = f(handle, engine);
+    handle.release_engine();
+    r
 }
 
 fn status_of<T>(r: Result<T, Status>) -> Status {
@@ -281,7 +285,8 @@ pub unsafe extern "C" fn cellmqtt_config_check(
 /// `STOPPED` first: the stop's MQTT disconnect and close, and the release of a pin a recovery
 /// step holds, are done by later polls, and a handle deinitialised before them skips them
 /// (the broker then sees the link drop and publishes the will). `BUSY` from a callback (the
-/// handle is in use), `NOT_INITIALIZED` for storage that holds no handle.
+/// handle is in use, `tick_ms` inside any call), `NOT_INITIALIZED` for storage that holds no
+/// handle.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -300,7 +305,8 @@ pub unsafe extern "C" fn cellmqtt_deinit(h: *mut cellmqtt_t) -> Status {
 
 /// Starts the session (power-on if needed, SIM, attach, connect, subscriptions) and keeps it
 /// up until `cellmqtt_stop`. Returns at once; `cellmqtt_poll` does the work. Called while a
-/// stop is under way, the session starts again once the stop has left the broker.
+/// stop is under way, the session starts again once the stop has left the broker. `BUSY` from
+/// `uart_write` or `tick_ms` (the engine is at work: nothing is started).
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -311,7 +317,8 @@ pub unsafe extern "C" fn cellmqtt_start(h: *mut cellmqtt_t) -> Status {
 }
 
 /// Leaves the broker (`AT+MDISCONNECT`, `AT+MIPCLOSE`) and stops. Queued publishes and the
-/// subscription table are kept for the next start.
+/// subscription table are kept for the next start. `BUSY` from `uart_write` or `tick_ms` (the
+/// engine is at work: nothing is stopped).
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -363,7 +370,8 @@ pub unsafe extern "C" fn cellmqtt_feed(h: *mut cellmqtt_t, data: *const u8, len:
 }
 
 /// Does all work that is due (handles received bytes, fires deadlines, writes commands) and
-/// runs the callbacks for what happened. Never blocks. `BUSY` when called from a callback.
+/// runs the callbacks for what happened (`tick_ms` first, `uart_write` as commands go out, the
+/// others after the work they report). Never blocks. `BUSY` when called from a callback.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage; application context only.
@@ -377,19 +385,24 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
     if let Err(e) = handle.enter() {
         return e;
     }
-    let now = handle.now();
     dispatch::read_status_line(handle);
+    // From here `tick_ms` and `uart_write` run while the engine is at work.
+    handle.take_engine();
+    let now = handle.now();
     let mut uart = port::CallbackUart::new(&handle.cb);
     // SAFETY: poll is claimed, so this is the ring's only reader.
     let mut rx = unsafe { handle.ring.reader_unchecked() };
     loop {
-        // SAFETY: application context, poll claimed; the reference is re-derived every turn
-        // and not used after a callback (which may make its own for publish & co).
+        // SAFETY: application context, the engine claimed as held by poll's work; the
+        // reference is re-derived every turn and not used after the engine is lent to a
+        // callback (which may make its own for publish & co).
         let engine = unsafe { handle.engine() };
         let dialect = engine.dialect();
         let Some(event) = engine.poll(now, &mut rx, &mut uart) else {
             break;
         };
+        // The engine's work is done until the next turn: the callbacks may take it.
+        handle.lend_engine();
         match event {
             Event::Message { topic, payload } => {
                 let (t, tl, p, pl) = (topic.as_ptr(), topic.len(), payload.as_ptr(), payload.len());
@@ -413,6 +426,7 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
             }
             Event::Notice(n) => dispatch::notice(handle, n, dialect),
         }
+        handle.take_engine();
     }
     handle.leave();
     Status::Ok
@@ -421,7 +435,8 @@ pub unsafe extern "C" fn cellmqtt_poll(h: *mut cellmqtt_t) -> Status {
 /// Milliseconds the caller may sleep before the next `cellmqtt_poll` unless RX bytes arrive
 /// (0 = poll now, `UINT32_MAX` = nothing scheduled). For tickless idle. A NULL or
 /// uninitialised handle (before init, after deinit) has nothing scheduled: `UINT32_MAX`, so a
-/// superloop that sleeps by it does not spin.
+/// superloop that sleeps by it does not spin. From `uart_write` or `tick_ms` (the engine is at
+/// work, the poll under way decides) also `UINT32_MAX`.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -437,7 +452,9 @@ pub unsafe extern "C" fn cellmqtt_poll_delay_ms(h: *const cellmqtt_t) -> u32 {
 /// subscription still holds (a refused publish takes none). The topic and payload are copied.
 ///
 /// Returns `INVALID_QOS`, `INVALID_TOPIC`, `TOPIC_TOO_LONG`, `PAYLOAD_TOO_LONG`, `QUEUE_FULL`,
-/// `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`.
+/// `BUFFER_TOO_SMALL` (could never fit the arena), `NULL_ARG`, `BUSY` (from `uart_write` or
+/// `tick_ms`, while the engine is at work: nothing is queued; from the other callbacks a
+/// publish works).
 ///
 /// # Safety
 /// `h` valid storage or NULL; `topic` NUL-terminated or NULL; `payload` valid for `len` bytes.
@@ -481,7 +498,7 @@ pub unsafe extern "C" fn cellmqtt_publish(
 ///
 /// Returns `INVALID_QOS`, `INVALID_TOPIC` (empty, a wildcard not a whole level, a byte the
 /// module cannot take), `TOPIC_TOO_LONG` (above 256 bytes), `SUBSCRIPTIONS_FULL` (no room in
-/// `sub_buf`), `NULL_ARG`.
+/// `sub_buf`), `NULL_ARG`, `BUSY` (from `uart_write` or `tick_ms`: nothing is added).
 ///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -504,7 +521,8 @@ pub unsafe extern "C" fn cellmqtt_subscribe(
 /// filter the current connection was never sent). A filter whose request has not gone out yet
 /// keeps that request's id, as for `cellmqtt_subscribe`.
 ///
-/// Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`.
+/// Returns `NOT_SUBSCRIBED` (the filter is not in the table), `TOPIC_TOO_LONG`, `NULL_ARG`,
+/// `BUSY` (from `uart_write` or `tick_ms`: nothing is removed).
 ///
 /// # Safety
 /// `h` valid storage or NULL; `filter` NUL-terminated or NULL.
@@ -558,7 +576,7 @@ fn write_id(r: Result<u16, Status>, out_id: *mut u16) -> Status {
 /// prompts such as `AT+CMGS`, data calls, the multiplexer, sleep, detach, and resets unless
 /// `CELLMQTT_OPT_ALLOW_RESET_COMMANDS`, whatever spaces the line holds and in any of its basic
 /// commands (`ATI E1`); read and test forms ending in `?` are always allowed), `STRING_TOO_LONG`, `INVALID_ARG` (not `AT...`,
-/// a control byte or `;`, timeout 0), `NULL_ARG`.
+/// a control byte or `;`, timeout 0), `NULL_ARG`, `BUSY` (from `uart_write` or `tick_ms`).
 ///
 /// # Safety
 /// `h` valid storage or NULL; `command` NUL-terminated or NULL; `out_id` NULL or writable.
@@ -585,7 +603,8 @@ pub unsafe extern "C" fn cellmqtt_at_command(
 
 /// Asks for the signal quality now (`AT+CSQ` between the session's commands): a `SIGNAL`
 /// event follows, then `AT_DONE` with `*out_id`. `QUEUE_FULL` when two commands wait;
-/// `UNSUPPORTED` from a library built without signal reports.
+/// `UNSUPPORTED` from a library built without signal reports; `BUSY` from `uart_write` or
+/// `tick_ms`.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `out_id` NULL or writable.
@@ -598,7 +617,7 @@ pub unsafe extern "C" fn cellmqtt_request_signal(h: *mut cellmqtt_t, out_id: *mu
 
 /// Asks for the network time now (`AT+CCLK?`): a `TIME` event follows, then `AT_DONE` with
 /// `*out_id`. `QUEUE_FULL` when two commands wait; `UNSUPPORTED` from a library built without
-/// the network time.
+/// the network time; `BUSY` from `uart_write` or `tick_ms`.
 ///
 /// # Safety
 /// `h` valid storage or NULL; `out_id` NULL or writable.
@@ -611,7 +630,7 @@ pub unsafe extern "C" fn cellmqtt_request_time(h: *mut cellmqtt_t, out_id: *mut 
 
 /// Copies what the module said about itself (IMEI, ICCID, IMSI, firmware revision) to
 /// `*out`; fields are empty strings until read (once per module boot, after the SIM is ready).
-/// `NULL_ARG` for a NULL `out`.
+/// `NULL_ARG` for a NULL `out`, `BUSY` from `uart_write` or `tick_ms` (nothing is written).
 ///
 /// # Safety
 /// `h` is NULL or valid storage; `out` is NULL or valid for a write.
@@ -658,17 +677,29 @@ fn copy_c(dst: &mut [c_char], src: &[u8]) {
     }
 }
 
-/// Current session state (`STOPPED` for a NULL or uninitialised handle).
+/// Current session state (`STOPPED` for a NULL or uninitialised handle). From `uart_write` or
+/// `tick_ms`, where the engine is at work and cannot be read, the state it was in when that
+/// work began (when the start, stop or poll under way took it, or after the poll's last
+/// callback).
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
 #[no_mangle]
 pub unsafe extern "C" fn cellmqtt_state(h: *const cellmqtt_t) -> State {
     // SAFETY: forwarded from the caller.
-    unsafe { with_engine(h, |_, e| Ok(e.state())) }.unwrap_or(State::Stopped)
+    match unsafe { with_engine(h, |_, e| Ok(e.state())) } {
+        Ok(state) => state,
+        // SAFETY: as above; `Busy` comes only from an initialised handle.
+        Err(Status::Busy) => unsafe { handle::from_ptr(h) }
+            .ok()
+            .and_then(Handle::state_while_held)
+            .unwrap_or(State::Stopped),
+        Err(_) => State::Stopped,
+    }
 }
 
-/// Copies the counters to `*out`; `NULL_ARG` for a NULL `out`.
+/// Copies the counters to `*out`; `NULL_ARG` for a NULL `out`, `BUSY` from `uart_write` or
+/// `tick_ms` (the engine is at work: nothing is written).
 ///
 /// # Safety
 /// `h` is NULL or valid storage; `out` is NULL or valid for a `cellmqtt_stats_t` write.
@@ -689,7 +720,8 @@ pub unsafe extern "C" fn cellmqtt_stats(h: *const cellmqtt_t, out: *mut Stats) -
     }
 }
 
-/// Publishes queued and not yet confirmed (including the one in flight).
+/// Publishes queued and not yet confirmed (including the one in flight); 0 for a NULL or
+/// uninitialised handle and from `uart_write` or `tick_ms` (the engine is at work).
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.
@@ -714,7 +746,8 @@ pub unsafe extern "C" fn cellmqtt_rx_free(h: *const cellmqtt_t) -> usize {
 }
 
 /// Topic + payload bytes a publish may have to be queued right now (0 when full), so a
-/// caller can wait instead of collecting `QUEUE_FULL` refusals.
+/// caller can wait instead of collecting `QUEUE_FULL` refusals. 0 from `uart_write` or
+/// `tick_ms`, where a publish is `BUSY`.
 ///
 /// # Safety
 /// `h` is NULL or valid `cellmqtt_t` storage.

@@ -224,18 +224,29 @@ pub type cellmqtt_urc_fn =
 /// Callbacks. `user` is passed first to every one of them.
 ///
 /// Required: `uart_write`, `tick_ms`. Optional (NULL = not used): the rest.
-/// Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`). From a callback you
-/// may call `cellmqtt_publish`, `cellmqtt_subscribe`, `cellmqtt_unsubscribe`, `cellmqtt_start`,
-/// `cellmqtt_stop`, `cellmqtt_feed`, `cellmqtt_state` and `cellmqtt_stats`; a nested
-/// `cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` returns `CELLMQTT_STATUS_BUSY`.
+/// Callbacks run inside `cellmqtt_poll` (never inside `cellmqtt_feed`); `tick_ms` also inside
+/// `cellmqtt_start`, `cellmqtt_stop` and `cellmqtt_poll_delay_ms`.
+///
+/// `uart_write` and `tick_ms` run while the engine is at work (`uart_write` while it writes a
+/// command): from them call only `cellmqtt_feed` (and `cellmqtt_rx_free`). Every other call
+/// returns `CELLMQTT_STATUS_BUSY` and does nothing; `cellmqtt_state` answers the state the
+/// session had when that work began, `cellmqtt_queued` and `cellmqtt_queue_room` 0,
+/// `cellmqtt_poll_delay_ms` `UINT32_MAX`.
+///
+/// The others run after the work they report: from them you may call `cellmqtt_publish`,
+/// `cellmqtt_subscribe`, `cellmqtt_unsubscribe`, `cellmqtt_start`, `cellmqtt_stop`,
+/// `cellmqtt_feed`, `cellmqtt_state`, `cellmqtt_stats` and the other calls on the handle; a
+/// nested `cellmqtt_poll`, `cellmqtt_init` or `cellmqtt_deinit` returns `CELLMQTT_STATUS_BUSY`.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct cellmqtt_callbacks_t {
     pub user: *mut c_void,
     /// Write to the module UART: return bytes taken (>0), 0 to try again later, <0 on error.
-    /// Must not block for long; partial writes are fine.
+    /// Must not block for long; partial writes are fine. Runs while the engine writes a
+    /// command: call only `cellmqtt_feed` from it (the rest returns `BUSY`).
     pub uart_write: cellmqtt_uart_write_fn,
-    /// Monotonic milliseconds; may wrap at 2^32.
+    /// Monotonic milliseconds; may wrap at 2^32. Runs while the engine is at work: call only
+    /// `cellmqtt_feed` from it (the rest returns `BUSY`).
     pub tick_ms: cellmqtt_tick_fn,
     /// Drive a control line: `active` true = asserted (RESET/PWRKEY held low, POWER switched on).
     pub pin_set: cellmqtt_pin_set_fn,

@@ -253,6 +253,65 @@ static void stop_while_publishing(void) {
     CHECK(cellmqtt_stats(&handle, &st) == CELLMQTT_STATUS_OK && st.publishes_done == 0 && st.unexpected_acks == 1);
 }
 
+/* Calls back in from inside `uart_write` (the engine is writing a command) and `tick_ms`
+ * (`cellmqtt_start` holds the engine): each call that takes the engine is BUSY and does nothing,
+ * `cellmqtt_state` answers the state the engine was taken in, `cellmqtt_feed` works. Before,
+ * each ran on the engine in the middle of its work. */
+enum { NO_CALL_BACK, FROM_UART_WRITE, FROM_TICK };
+static int call_back_from;
+static cellmqtt_state_t state_before;
+
+static void call_back_in(const char *from) {
+    cellmqtt_stats_t st;
+    char what[64];
+    const uint8_t b = 'x';
+    call_back_from = NO_CALL_BACK;
+#define ROW(call_name, call, want) do { \
+    snprintf(what, sizeof what, "%s: %s", from, call_name); \
+    EXPECT(what, call, want); } while (0)
+    ROW("cellmqtt_publish", cellmqtt_publish(&handle, "cb/in", &b, 1, 1, false, NULL), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_subscribe", cellmqtt_subscribe(&handle, "cb/in", 1, NULL), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_stats", cellmqtt_stats(&handle, &st), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_stop", cellmqtt_stop(&handle), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_start", cellmqtt_start(&handle), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_poll", cellmqtt_poll(&handle), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_deinit", cellmqtt_deinit(&handle), CELLMQTT_STATUS_BUSY);
+    ROW("cellmqtt_feed", cellmqtt_feed(&handle, (const uint8_t *)"\r\n", 2), CELLMQTT_STATUS_OK);
+#undef ROW
+    CHECK(cellmqtt_state(&handle) == state_before);
+}
+
+static int32_t uart_write_calling_back(void *user, const uint8_t *data, size_t len) {
+    if (call_back_from == FROM_UART_WRITE) call_back_in("uart_write");
+    return harness_uart_write(user, data, len);
+}
+
+static uint32_t tick_calling_back(void *user) {
+    if (call_back_from == FROM_TICK) call_back_in("tick_ms in start");
+    return harness_tick(user);
+}
+
+static void calls_inside_the_engines_work(void) {
+    cellmqtt_config_t cfg = harness_config();
+    cellmqtt_callbacks_t cb = callbacks();
+    cb.uart_write = uart_write_calling_back;
+    cb.tick_ms = tick_calling_back;
+    EXPECT("deinit: stopped, for a handle calling back in", cellmqtt_deinit(&handle), CELLMQTT_STATUS_OK);
+    CHECK(cellmqtt_init(&handle, &cfg, &cb) == CELLMQTT_STATUS_OK);
+    call_back_from = FROM_TICK;
+    state_before = CELLMQTT_STATE_STOPPED;
+    EXPECT("start: tick_ms calls back in", cellmqtt_start(&handle), CELLMQTT_STATUS_OK);
+    call_back_from = FROM_UART_WRITE;
+    state_before = CELLMQTT_STATE_PROBING;
+    step(&handle, "", "AT\r");
+    CHECK(call_back_from == NO_CALL_BACK && cellmqtt_state(&handle) == CELLMQTT_STATE_PROBING);
+    /* Nothing the refused calls asked for happened. */
+    CHECK(cellmqtt_queued(&handle) == 0);
+    EXPECT("after: unsubscribe of the refused filter", cellmqtt_unsubscribe(&handle, "cb/in", NULL),
+           CELLMQTT_STATUS_NOT_SUBSCRIBED);
+    step(&handle, "\r\nOK\r\n", "ATE0\r");
+}
+
 int main(void) {
     printf("%-58s %-20s %s\n", "case", "status", "");
     null_and_uninitialised();
@@ -260,6 +319,7 @@ int main(void) {
     bad_arguments();
     full_tables();
     stop_while_publishing();
+    calls_inside_the_engines_work();
     printf("%d misuse cases\n", table_rows);
     return harness_report();
 }
