@@ -11,7 +11,7 @@ mod common;
 
 use cellmqtt::{LogKind, Notice, RecoveryStep, State, Status, Subject};
 use common::simcom::{self, config};
-use common::{quectel_boot, quectel_close_and_cfg, quectel_config, recoveries, Harness};
+use common::{quectel_config, recoveries, Harness};
 
 /// Later than an ordinary command's answer (9 s), well within the open's wait (60 s).
 const LATE_MS: u32 = 30_000;
@@ -92,11 +92,7 @@ fn a_synchronous_connect_refusal_after_the_socket_timeout_is_the_broker() {
 #[test]
 fn an_open_failure_before_its_error_after_a_long_wait_is_the_broker() {
     let mut h = Harness::new(quectel_config());
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     h.take_events();
     h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
     wait_silently(&mut h, LATE_MS);
@@ -128,11 +124,7 @@ fn an_unanswered_start_or_open_is_probed_after_the_opens_wait() {
     h.advance(1_000);
     h.tx(b"AT\r");
     let mut h = Harness::new(quectel_config());
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
     wait_silently(&mut h, connect_ms - 1_000);
     h.advance(1_000);

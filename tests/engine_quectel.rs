@@ -391,11 +391,7 @@ fn incoming_between_a_command_and_its_ok() {
 #[test]
 fn two_field_connect_result_of_older_firmware_connects() {
     let mut h = Harness::new(quectel_config());
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     // The result before the OK of the open, too.
     h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
     h.rx(b"\r\n+QMTOPEN: 0,0\r\n\r\nOK\r\n");
@@ -511,11 +507,7 @@ fn stop_when_the_disconnect_fails_closes_the_client() {
 #[test]
 fn stop_while_opening_closes_the_client() {
     let mut h = Harness::new(quectel_config());
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
     h.rx(b"\r\nOK\r\n");
     h.engine.stop(h.now);

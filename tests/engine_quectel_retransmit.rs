@@ -4,7 +4,7 @@
 mod common;
 
 use cellmqtt::{Notice, State};
-use common::{quectel_boot, quectel_close_and_cfg, quectel_config, recoveries, Harness};
+use common::{quectel_config, recoveries, Harness};
 
 const OPEN: &[u8] = b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r";
 const CONN: &[u8] = b"AT+QMTCONN=0,\"q1\"\r";
@@ -46,11 +46,7 @@ fn a_retransmitted_subscribe_waits_from_the_notice() {
 #[test]
 fn a_retransmitted_connect_waits_from_the_notice() {
     let mut h = Harness::new(quectel_config());
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     h.tx(OPEN);
     h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
     h.tx(CONN);
@@ -74,11 +70,7 @@ fn a_retransmitted_connect_waits_from_the_notice() {
 fn retransmission_notices_wait_for_the_final_result() {
     let mut h = Harness::new(quectel_config());
     h.engine.subscribe(b"q/#", 1).unwrap();
-    h.start();
-    quectel_boot(&mut h, true);
-    h.tx(b"AT+QIACT=1\r");
-    h.rx(b"\r\nOK\r\n");
-    quectel_close_and_cfg(&mut h, false);
+    common::quectel_prepare(&mut h);
     h.tx(OPEN);
     h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
     h.tx(CONN);

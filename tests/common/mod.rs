@@ -472,12 +472,18 @@ pub fn quectel_open_connect(h: &mut Harness) {
 /// Drives a fresh Quectel harness (no APN, no TLS) from `start` to the CONNACK: boot with echo
 /// on, identity, attach, `AT+QIACT=1` → `OK`, the stale close, the items, open and connect.
 pub fn quectel_bring_online(h: &mut Harness) {
+    quectel_prepare(h);
+    quectel_open_connect(h);
+}
+
+/// A Quectel start (echo on at boot, the bearer activated, plain TCP) up to the `AT+QMTOPEN`
+/// that comes next.
+pub fn quectel_prepare(h: &mut Harness) {
     h.start();
     quectel_boot(h, true);
     h.tx(b"AT+QIACT=1\r");
     h.rx(b"\r\nOK\r\n");
     quectel_close_and_cfg(h, false);
-    quectel_open_connect(h);
 }
 
 /// A Quectel session online with `filter` subscribed at `qos` as request 1 (its result after
