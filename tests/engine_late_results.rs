@@ -130,3 +130,27 @@ fn an_unanswered_start_or_open_is_probed_after_the_opens_wait() {
     h.advance(1_000);
     h.tx(b"AT\r");
 }
+
+/// After a lost link the client is kept (§4.9), so the re-connect's `AT+CMQTTCONNECT` is the
+/// connect's first and only part: it gets the open's wait too, and its synchronous refusal
+/// 30 s late is the broker's, not a silent module's.
+#[test]
+fn a_reconnect_on_the_kept_client_waits_as_long_as_the_first_connect() {
+    let mut h = Harness::new(config());
+    h.start();
+    simcom::boot(&mut h);
+    simcom::start_service(&mut h);
+    simcom::acquire(&mut h);
+    simcom::connect(&mut h);
+    assert_eq!(h.engine.state(), State::Online);
+    h.rx(b"\r\n+CMQTTCONNLOST: 0,1\r\n");
+    h.advance(1_000);
+    simcom::restart_service(&mut h);
+    h.take_events();
+    h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
+    wait_silently(&mut h, LATE_MS);
+    h.rx(b"\r\n+CMQTTCONNECT: 0,3\r\n\r\nERROR\r\n");
+    let n = h.notices();
+    module_untouched(&h, &n);
+    assert_eq!(recoveries(&n), [RecoveryStep::Reconnect], "{n:?}");
+}
