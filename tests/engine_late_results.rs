@@ -34,6 +34,26 @@ fn module_untouched(h: &Harness, n: &[Notice]) {
     assert_eq!((resets, s.command_timeouts), ((0, 0, 0), 0), "{n:?}");
 }
 
+/// `command` goes out and is answered `answer` `LATE_MS` later, with nothing sent meanwhile:
+/// a failure of the broker's, one re-connect, the module untouched. The notices, for more.
+fn refused_late(h: &mut Harness, command: &[u8], answer: &[u8]) -> Vec<Notice> {
+    h.take_events();
+    h.tx(command);
+    wait_silently(h, LATE_MS);
+    h.rx(answer);
+    let n = h.notices();
+    module_untouched(h, &n);
+    assert_eq!(
+        recoveries(&n),
+        [RecoveryStep::Reconnect],
+        "the broker's failure, not a silent module: {n:?}"
+    );
+    n
+}
+
+/// SIMCom's connect of client 0 to the test broker.
+const SIMCOM_CONNECT: &[u8] = b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r";
+
 /// Waits `ms` in steps of a second, checking that nothing is sent meanwhile.
 fn wait_silently(h: &mut Harness, ms: u32) {
     for _ in 0..ms / 1_000 {
@@ -66,17 +86,11 @@ fn a_synchronous_connect_refusal_after_the_socket_timeout_is_the_broker() {
     simcom::boot(&mut h);
     simcom::start_service(&mut h);
     simcom::acquire(&mut h);
-    h.take_events();
-    h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
-    wait_silently(&mut h, LATE_MS);
     // Err 3, sock connect fail (§4.10, S12): the broker cannot be reached.
-    h.rx(b"\r\n+CMQTTCONNECT: 0,3\r\n\r\nERROR\r\n");
-    let n = h.notices();
-    module_untouched(&h, &n);
-    assert_eq!(
-        recoveries(&n),
-        [RecoveryStep::Reconnect],
-        "the broker's failure, not a silent module: {n:?}"
+    let n = refused_late(
+        &mut h,
+        SIMCOM_CONNECT,
+        b"\r\n+CMQTTCONNECT: 0,3\r\n\r\nERROR\r\n",
     );
     let failure = Notice::Log {
         kind: LogKind::BrokerFailure,
@@ -93,14 +107,12 @@ fn a_synchronous_connect_refusal_after_the_socket_timeout_is_the_broker() {
 fn an_open_failure_before_its_error_after_a_long_wait_is_the_broker() {
     let mut h = Harness::new(quectel_config());
     common::quectel_prepare(&mut h);
-    h.take_events();
-    h.tx(b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r");
-    wait_silently(&mut h, LATE_MS);
     // Q09's shape (§3.3, §3.13 item 3): the result, then `ERROR`.
-    h.rx(b"\r\n+QMTOPEN: 0,-1\r\n\r\nERROR\r\n");
-    let n = h.notices();
-    module_untouched(&h, &n);
-    assert_eq!(recoveries(&n), [RecoveryStep::Reconnect], "{n:?}");
+    let n = refused_late(
+        &mut h,
+        b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r",
+        b"\r\n+QMTOPEN: 0,-1\r\n\r\nERROR\r\n",
+    );
     let failure = Notice::Log {
         kind: LogKind::BrokerFailure,
         what: Subject::ConnectFail,
@@ -146,11 +158,9 @@ fn a_reconnect_on_the_kept_client_waits_as_long_as_the_first_connect() {
     h.rx(b"\r\n+CMQTTCONNLOST: 0,1\r\n");
     h.advance(1_000);
     simcom::restart_service(&mut h);
-    h.take_events();
-    h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
-    wait_silently(&mut h, LATE_MS);
-    h.rx(b"\r\n+CMQTTCONNECT: 0,3\r\n\r\nERROR\r\n");
-    let n = h.notices();
-    module_untouched(&h, &n);
-    assert_eq!(recoveries(&n), [RecoveryStep::Reconnect], "{n:?}");
+    refused_late(
+        &mut h,
+        SIMCOM_CONNECT,
+        b"\r\n+CMQTTCONNECT: 0,3\r\n\r\nERROR\r\n",
+    );
 }

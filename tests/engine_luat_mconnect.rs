@@ -17,16 +17,17 @@ fn reconnect(h: &mut Harness, mconnect: &[u8]) {
     h.advance(wait);
     h.tx(b"AT+MIPCLOSE\r");
     h.rx(b"\r\n+CME ERROR: 767\r\n");
-    h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
-    h.rx(b"\r\nOK\r\n\r\nCONNECT OK\r\n");
-    h.tx(mconnect);
+    open_and_connect(h, mconnect);
 }
 
 /// From a module boot (echo on) to the first `AT+MCONNECT`, spelled `mconnect`.
 fn first_connect(h: &mut Harness, mconnect: &[u8]) {
     prepare_after_boot(h);
+    open_and_connect(h, mconnect);
+}
+
+/// The client set-up, the open and its `CONNECT OK`; then the connect spelled `mconnect`.
+fn open_and_connect(h: &mut Harness, mconnect: &[u8]) {
     h.tx(b"AT+MCONFIG=\"dev-1\",\"\",\"\"\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+MIPSTART=\"broker.example\",1883\r");
