@@ -29,7 +29,7 @@ AREAS = [
     ("session, recovery, bring-up", ["engine/session", "engine/timers", "engine/step",
                                      "engine/recovery", "engine/bringup", "engine/facts",
                                      "engine/mod", "engine/state", "engine/publish",
-                                     "engine/shared", "dialect/bringup"]),
+                                     "engine/shared", "engine/subscribing", "dialect/bringup"]),
     ("receive path", ["engine/rx", "engine/ring", "dialect/tokenizer", "dialect/common",
                       "dialect/response", "dialect/luat/decode", "dialect/quectel/decode",
                       "dialect/simcom/decode"]),

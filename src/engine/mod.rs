@@ -29,6 +29,7 @@ mod session;
 mod shared;
 mod state;
 mod step;
+mod subscribing;
 mod timers;
 mod tx;
 
