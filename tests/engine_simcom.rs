@@ -482,6 +482,42 @@ fn stop_with_the_result_before_its_ok() {
     );
 }
 
+/// §4.11: `AT+CMQTTDISC` is answered `OK`, and its result `+CMQTTDISC: 0,<err>` follows, as
+/// every SIMCom result does after its `OK` (§4.5, §4.7). The client is released once the
+/// module reports the disconnect done, not while the DISCONNECT is still going out; without a
+/// result, after a command's time (and the host is told to sleep no longer than that).
+#[test]
+fn stop_releases_the_client_after_the_disconnect_result() {
+    let mut h = online_with_sub();
+    h.engine.stop(h.now);
+    h.tx(b"AT+CMQTTDISC=0,60\r");
+    h.rx(b"\r\nOK\r\n");
+    h.advance(100);
+    h.tx_nothing();
+    h.rx(b"\r\n+CMQTTDISC: 0,0\r\n");
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopped);
+
+    let mut h = online_with_sub();
+    h.engine.stop(h.now);
+    h.tx(b"AT+CMQTTDISC=0,60\r");
+    h.rx(b"\r\nOK\r\n");
+    let wait = config().timeouts.command_ms;
+    assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), wait);
+    h.advance(wait - 1);
+    h.tx_nothing();
+    h.advance(1);
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\n+CMQTTSTOP: 0\r\n\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Stopped);
+}
+
 /// The whole A76xx boot of §2.2 (S14, S15) while the session starts: SIM errors before
 /// `+CPIN: READY`, the STK and PDN notices; the SIM is asked again until it is ready.
 #[test]

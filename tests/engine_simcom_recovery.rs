@@ -579,7 +579,7 @@ fn a_stop_and_a_network_loss_release_the_client() {
     let mut h = online();
     h.engine.stop(h.now);
     h.tx(b"AT+CMQTTDISC=0,60\r");
-    h.rx(b"\r\nOK\r\n");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTDISC: 0,0\r\n");
     h.tx(b"AT+CMQTTREL=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CMQTTSTOP\r");

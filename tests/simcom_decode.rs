@@ -177,7 +177,14 @@ fn link_loss_and_the_state_query() {
         }
     );
     assert_eq!(decode(b"+CMQTTDISC: 1,0", true), Response::Info);
-    assert_eq!(decode(b"+CMQTTDISC: 0,0", false), Response::Settled);
+    // The disconnect's result (§4.11): the session has ended.
+    assert_eq!(
+        decode(b"+CMQTTDISC: 0,0", false),
+        Response::SessionState {
+            code: 0,
+            connected: false
+        }
+    );
 }
 
 #[test]
@@ -209,8 +216,14 @@ fn boot_bearer_certificate_and_disconnect_lines() {
     assert_eq!(d(b"+NETOPEN: 0"), Response::Info);
     assert_eq!(d(b"+CCERTLIST: \"ca.pem\""), Response::Info);
     assert_eq!(d(b"+CMQTTACCQ: (0-1),(1-128),(0-1),(3-4)"), Response::Info);
-    // The disconnect's own result, failed: nothing for the session to act on.
-    assert_eq!(decode(b"+CMQTTDISC: 0,11", false), Response::Settled);
+    // The disconnect's own result, failed: the session has ended all the same (§4.11).
+    assert_eq!(
+        decode(b"+CMQTTDISC: 0,11", false),
+        Response::SessionState {
+            code: 11,
+            connected: false
+        }
+    );
     assert_eq!(d(b"+CMQTTSTOP: 21"), Response::Settled);
 }
 

@@ -100,6 +100,11 @@ impl<'a> Engine<'a> {
             Step::Online => self.online_command(),
             Step::Verify => Some(Cmd::Verify),
             Step::Disconnect => Some(Cmd::Disconnect),
+            // SIMCom: once the disconnect's result came, before or after its `OK` (a state
+            // not connected, seen since the disconnect went out), or at the timer (`route`).
+            #[cfg(feature = "simcom")]
+            Step::CloseForStop => (due || self.seen.mqtt.is_some()).then_some(Cmd::CloseForStop),
+            #[cfg(not(feature = "simcom"))]
             Step::CloseForStop => Some(Cmd::CloseForStop),
             Step::SoftReset => Some(Cmd::SoftReset),
         }
@@ -570,7 +575,16 @@ impl<'a> Engine<'a> {
             Cmd::Verify => self.verified(ok),
             // Where the disconnect closes the network link too, there is nothing left to close.
             Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => self.stopped(),
-            Cmd::Disconnect => self.enter(Step::CloseForStop),
+            Cmd::Disconnect => {
+                self.enter(Step::CloseForStop);
+                // SIMCom: the result `+CMQTTDISC: 0,<err>` follows the `OK` (§4.11); the
+                // client is released once it came (`peek_command`), or after a command's time
+                // without it.
+                #[cfg(feature = "simcom")]
+                if ok && self.dialect.result_urc_decides() {
+                    self.timer = after(self.now, self.cfg.timeouts.command_ms);
+                }
+            }
             Cmd::CloseForStop => self.stopped(),
             Cmd::SoftReset => {
                 self.fresh_module();

@@ -163,6 +163,9 @@ impl<'a> Engine<'a> {
         let idle = self.inflight.is_none();
         match self.step {
             Step::Pins(..) | Step::Backoff => Some((self.timer, self.timer)),
+            // SIMCom: the release waits for the disconnect's result (`route`).
+            #[cfg(feature = "simcom")]
+            Step::CloseForStop if idle => Some((self.timer, self.timer)),
             Step::Probe(_) | Step::Sim | Step::Attach if idle => Some((self.timer, self.deadline)),
             Step::Online if idle && self.cfg.timeouts.health_ms != 0 => {
                 Some((self.health_at, self.health_at))

@@ -171,14 +171,18 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
             cause: LinkCause::Closed,
         },
         // `AT+CMQTTDISC?` lists a state per client (0 = connected); only client 0 is ours.
-        (Kind::Disc, 2) if state_query => match (first, u8::try_from(second)) {
+        // Otherwise the line is the result of `AT+CMQTTDISC=0,<timeout>` (§4.11), after its
+        // `OK`: the session has ended, a state not connected, which the stop awaits before it
+        // releases the client.
+        (Kind::Disc, 2) => match (first, u8::try_from(second)) {
             (0, Ok(code)) => Response::SessionState {
                 code,
-                connected: code == 0,
+                connected: state_query && code == 0,
             },
-            _ => Response::Info,
+            _ if state_query => Response::Info,
+            // Another client's line of a late state answer: nothing to pass on.
+            _ => Response::Settled,
         },
-        (Kind::Disc, 2) => Response::Settled,
         _ => Response::Unknown,
     }
 }

@@ -18,7 +18,8 @@
 //! - Subscribe and unsubscribe: the one-step forms with the filter after the prompt (§4.6).
 //! - Publish: topic, payload (none for an empty payload, whose publishing is UNKNOWN, §4.7),
 //!   then `AT+CMQTTPUB`; the module clears both after each publish, so every publish sets them.
-//! - Stop: `AT+CMQTTDISC`, then `AT+CMQTTREL=0` and `AT+CMQTTSTOP` (§4.11).
+//! - Stop: `AT+CMQTTDISC`, then, once its result came, `AT+CMQTTREL=0` and `AT+CMQTTSTOP`
+//!   (§4.11).
 
 use super::encode::{
     acquire, apn, connect, payload, publish, ssl_context, ssl_setting, subscription, topic,
