@@ -300,6 +300,48 @@ fn connlost_reconnects_on_the_same_service_and_restores_subscriptions() {
     }
 }
 
+/// §5.3 row `+CMQTTCONNLOST: <c>,1/2/3` (socket closed, socket reset, network closed: link
+/// lost) and README "Failure classes" (a link dropped during a connect is `LINK_LOST`): the
+/// family's broker refusals are result codes (27-31), so a link lost after the connect's `OK`,
+/// before its result, is no refusal. It never counts toward `refusal_limit` (here 1): the
+/// session re-connects after each, and comes online.
+#[test]
+fn connlost_during_the_connect_is_a_lost_link_not_a_refusal() {
+    for cause in [&b"1"[..], b"2", b"3"] {
+        let mut c = config();
+        c.ladder.refusal_limit = 1;
+        let mut h = Harness::new(c);
+        h.start();
+        simcom::boot(&mut h);
+        simcom::start_service(&mut h);
+        let mut n = vec![];
+        for round in 0..2 {
+            // Never connected, the client is set up again each time.
+            simcom::acquire(&mut h);
+            h.tx(b"AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:18830\",120,1\r");
+            h.rx(b"\r\nOK\r\n");
+            h.rx(&[&b"\r\n+CMQTTCONNLOST: 0,"[..], cause, b"\r\n"].concat());
+            let now = h.notices();
+            assert_eq!(
+                first_recovery(&now),
+                Some((RecoveryStep::Reconnect, Status::LinkLost)),
+                "cause {}, round {round}: {now:?}",
+                String::from_utf8_lossy(cause)
+            );
+            n.extend(now);
+            let wait = h.engine.poll_delay_ms(h.now, &h.ring);
+            h.advance(wait);
+            simcom::restart_service(&mut h);
+        }
+        simcom::acquire(&mut h);
+        simcom::connect(&mut h);
+        h.tx_nothing();
+        assert_eq!(h.engine.state(), State::Online);
+        module_untouched(&h, &n);
+        assert_eq!(h.engine.stats().connect_failures, 2);
+    }
+}
+
 #[test]
 fn a_failed_ping_reconnects() {
     let mut h = online();

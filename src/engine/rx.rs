@@ -451,7 +451,10 @@ impl<'a> Engine<'a> {
             // when the loss was seen first (`+QMTPING`, the state query): as a bearer loss is.
             self.boot.restore_bearer = true;
         }
-        if self.step == Step::Connect && refused != Status::LinkLost {
+        // SIMCom's refusals are result codes (27-31, docs/quectel-simcom-at.md §5.3): its
+        // `+CMQTTCONNLOST` during a connect is a lost link, as at any other time.
+        let refusals_by_code = self.dialect.result_urc_decides();
+        if self.step == Step::Connect && refused != Status::LinkLost && !refusals_by_code {
             // The broker dropped the link before accepting the CONNECT: it refused us.
             self.awaiting_link = false;
             self.abandon_inflight();

@@ -165,7 +165,8 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
             };
             result(second, done)
         }
-        // §4.9: causes 1-3 and unknown ones alike; a failed ping is a closed link too.
+        // §4.9: causes 1-3 and unknown ones alike; a failed ping is a closed link too. Lost
+        // also during a connect (§5.3): the engine takes no refusal from it in this family.
         (Kind::ConnLost | Kind::Ping, 2) => Response::LinkClosed {
             code: second,
             cause: LinkCause::Closed,
