@@ -393,6 +393,45 @@ fn nonet_releases_and_stops_the_service_then_starts_it_again() {
     reconnect_and_restore(&mut h);
 }
 
+/// §4.2 (A76xx and the vendor: `OK`, then `+CMQTTSTOP: 0`; W4 also the result first) and §4.9
+/// (after `+CMQTTNONET` the service is stopped, then started again, S16): the start goes once
+/// the stop's result came, not at its `OK` while the service may still be going down (a start
+/// then finds it running, `+CMQTTSTART: 23`, just before it stops). Without a result, after a
+/// command's time.
+#[test]
+fn after_nonet_the_start_waits_for_the_stop_result() {
+    let mut h = online();
+    h.rx(b"\r\n+CMQTTNONET\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\nOK\r\n");
+    h.advance(100);
+    h.tx_nothing();
+    h.rx(b"\r\n+CMQTTSTOP: 0\r\n");
+    simcom::start_connect(&mut h);
+    simcom::subscribe(&mut h, b"s/#", 1);
+    h.rx(b"\r\n+CMQTTSUB: 0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Online);
+
+    h.rx(b"\r\n+CMQTTNONET\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+    h.rx(b"\r\nOK\r\n");
+    let wait = config().timeouts.command_ms;
+    assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), wait);
+    h.advance(wait - 1);
+    h.tx_nothing();
+    h.advance(1);
+    simcom::start_connect(&mut h);
+    let n = h.notices();
+    module_untouched(&h, &n);
+}
+
 #[test]
 fn a_reboot_mid_session_redoes_everything() {
     for boot in [
@@ -615,7 +654,7 @@ fn a_stop_and_a_network_loss_release_the_client() {
     h.tx(b"AT+CMQTTREL=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CMQTTSTOP\r");
-    h.rx(b"\r\nOK\r\n");
+    h.rx(b"\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n");
     simcom::start_connect(&mut h);
     // After a stop, the next start acquires again too.
     let mut h = online();

@@ -76,6 +76,12 @@ impl<'a> Engine<'a> {
             List::Prepare => Step::Prepare(next),
             List::Configure => Step::Configure(next),
         });
+        // SIMCom: the service's stop (`AT+CMQTTSTOP`, the bearer's restore) reports its result
+        // after its `OK` (§4.2); the start waits for it (`peek_command`), or a command's time.
+        #[cfg(feature = "simcom")]
+        if item.when == When::RestoreBearer && r == Final::Ok {
+            self.await_result();
+        }
     }
 
     /// True when `item` (entry `i` of its list) is to be sent now.

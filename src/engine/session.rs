@@ -87,6 +87,11 @@ impl<'a> Engine<'a> {
             Step::Prepare(i) => Some(Cmd::Prepare(i)),
             // No client id to send: `step_timers` fails the step.
             Step::Configure(i) => (!self.client_id_missing()).then_some(Cmd::Configure(i)),
+            // SIMCom: the start once the service's stop has ended, the release once the
+            // disconnect has: their results came, before or after their `OK` (a state not
+            // connected, seen since the command went out), or at the timer (`await_result`).
+            #[cfg(feature = "simcom")]
+            Step::Open | Step::CloseForStop if !due && self.seen.mqtt.is_none() => None,
             Step::Open => (!self.awaiting_link && !self.client_id_missing()).then_some(Cmd::Open),
             Step::Connect => (!self.awaiting_link).then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
@@ -100,11 +105,6 @@ impl<'a> Engine<'a> {
             Step::Online => self.online_command(),
             Step::Verify => Some(Cmd::Verify),
             Step::Disconnect => Some(Cmd::Disconnect),
-            // SIMCom: once the disconnect's result came, before or after its `OK` (a state
-            // not connected, seen since the disconnect went out), or at the timer (`route`).
-            #[cfg(feature = "simcom")]
-            Step::CloseForStop => (due || self.seen.mqtt.is_some()).then_some(Cmd::CloseForStop),
-            #[cfg(not(feature = "simcom"))]
             Step::CloseForStop => Some(Cmd::CloseForStop),
             Step::SoftReset => Some(Cmd::SoftReset),
         }
@@ -581,8 +581,8 @@ impl<'a> Engine<'a> {
                 // client is released once it came (`peek_command`), or after a command's time
                 // without it.
                 #[cfg(feature = "simcom")]
-                if ok && self.dialect.result_urc_decides() {
-                    self.timer = after(self.now, self.cfg.timeouts.command_ms);
+                if ok {
+                    self.await_result();
                 }
             }
             Cmd::CloseForStop => self.stopped(),

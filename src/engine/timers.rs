@@ -163,14 +163,27 @@ impl<'a> Engine<'a> {
         let idle = self.inflight.is_none();
         match self.step {
             Step::Pins(..) | Step::Backoff => Some((self.timer, self.timer)),
-            // SIMCom: the release waits for the disconnect's result (`route`).
+            // SIMCom: the release waits for the disconnect's result, the start for the stop's
+            // (`await_result`).
             #[cfg(feature = "simcom")]
-            Step::CloseForStop if idle => Some((self.timer, self.timer)),
+            Step::CloseForStop | Step::Open if idle && !self.awaiting_link => {
+                Some((self.timer, self.timer))
+            }
             Step::Probe(_) | Step::Sim | Step::Attach if idle => Some((self.timer, self.deadline)),
             Step::Online if idle && self.cfg.timeouts.health_ms != 0 => {
                 Some((self.health_at, self.health_at))
             }
             _ => None,
+        }
+    }
+
+    /// SIMCom: the command just answered `OK` reports its result after it (`AT+CMQTTDISC`,
+    /// `AT+CMQTTSTOP`, §4.2, §4.11): the step's next command waits for that result (a state
+    /// not connected, `Seen::mqtt`), at most a command's time.
+    #[cfg(feature = "simcom")]
+    pub(super) fn await_result(&mut self) {
+        if self.dialect.result_urc_decides() && self.seen.mqtt.is_none() {
+            self.timer = after(self.now, self.cfg.timeouts.command_ms);
         }
     }
 

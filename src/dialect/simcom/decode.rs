@@ -48,6 +48,7 @@ enum Kind {
     ConnLost,
     Ping,
     Disc,
+    Stop,
     /// `+CMQTTRXSTART` that the tokenizer did not frame.
     RxStart,
     /// The report of one of the session's own commands that asks nothing more.
@@ -71,7 +72,7 @@ const KEYWORDS: Table<Kind> = table! {
     b"+CMQTTRXTOPIC" => Kind::Settled,
     b"+CMQTTRXPAYLOAD" => Kind::Settled,
     b"+CMQTTRXEND" => Kind::Settled,
-    b"+CMQTTSTOP" => Kind::Settled;
+    b"+CMQTTSTOP" => Kind::Stop;
     b"+CMQTTACCQ",
     b"+CMQTTREL",
     b"+CMQTTSSLCFG",
@@ -183,6 +184,12 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
             _ if state_query => Response::Info,
             // Another client's line of a late state answer: nothing to pass on.
             _ => Response::Settled,
+        },
+        // The service's stop has ended (§4.2: its result before or after the final result),
+        // whatever `<err>` says: no session is up, and the start may follow.
+        (Kind::Stop, 1) => Response::SessionState {
+            code: 0,
+            connected: false,
         },
         _ => Response::Unknown,
     }

@@ -51,7 +51,8 @@ const PREPARE: [Item; 6] = {
 ///   only with the module's own parameters);
 /// - after `+CMQTTNONET`, `AT+CMQTTREL=0` then `AT+CMQTTSTOP`, whose outcome is ignored, so the
 ///   service starts afresh (an `ERROR` to the release ends the entry before the stop; the
-///   start then finds the service running, `+CMQTTSTART: 23`, docs §4.11).
+///   start then finds the service running, `+CMQTTSTART: 23`, docs §4.11). After an `OK` to
+///   the stop the start waits for its result (docs §4.11).
 const CONFIGURE: [Item; 2] = [
     Item::required(Subject::BearerApn).when(When::Apn),
     Item::required(Subject::BearerDown)
