@@ -407,7 +407,8 @@ fn simcom_lost_during_every_connect(urc: &[u8]) {
         simcom_ok(cmd)
     });
     let what = String::from_utf8_lossy(urc).trim().to_string();
-    m.assert_untouched(5, &broker_or_link, &what);
+    // Link lost, never a refusal: the family's refusals are result codes 27-31 (§5.3).
+    m.assert_untouched(5, &|s| s == Status::LinkLost, &what);
 }
 
 /// docs/quectel-simcom-at.md §4.9 and §5.3 row `+CMQTTCONNLOST: <c>,1/2/3` (link lost), §5
