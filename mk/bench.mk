@@ -43,6 +43,7 @@ budget = $$(awk '$$1=="$(1)"{print $$2}' bench/budgets.txt)
 # firmware, mem functions from newlib-nano), as budget-name:image. Each image other than the
 # M4F default and Luat ones is one more library build (target/cross-<variant>, cached).
 SIZE_BUDGETS := engine_flash_thumbv7em:size-m4f engine_flash_luat_thumbv7em:size-m4f-luat \
+  engine_flash_quectel_thumbv7em:size-m4f-quectel engine_flash_simcom_thumbv7em:size-m4f-simcom \
   engine_flash_lean_luat_thumbv7em:size-m4f-lean-luat engine_flash_luat_thumbv6m:size-m0-luat \
   engine_flash_luat_thumbv7m:size-m3-luat engine_flash_luat_thumbv8m_main:size-m33-luat
 
