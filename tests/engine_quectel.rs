@@ -490,6 +490,54 @@ fn stop_while_online_sends_only_the_disconnect() {
     assert_eq!(h.engine.state(), State::Stopped);
 }
 
+/// `AT+QMTDISC=0` answers `OK`, then `+QMTDISC: 0,<result>` (§3.9): the stop ends at that
+/// result (before or after the `OK`), not at the `OK` while the DISCONNECT may still be going
+/// out (an application that powers the module off at `STOPPED` would have the broker publish
+/// the will). A start meanwhile begins once it came. Without it, after a command's time, the
+/// client is closed.
+#[test]
+fn stop_ends_at_the_disconnects_result() {
+    let mut h = quectel_online_with(b"q/#", 2);
+    h.engine.stop(h.now);
+    h.tx(b"AT+QMTDISC=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx_nothing();
+    assert_eq!(h.notices(), [Notice::State(State::Stopping)]);
+    assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), 9_000);
+    h.engine.start(h.now).unwrap();
+    h.advance(300);
+    h.tx_nothing();
+    h.rx(b"\r\n+QMTDISC: 0,0\r\n");
+    let n = h.notices();
+    assert_eq!(
+        n,
+        [Notice::State(State::Stopped), Notice::State(State::Probing)]
+    );
+    h.tx(b"AT\r");
+    // The result before the `OK`.
+    let mut h = quectel_online_with(b"q/#", 2);
+    h.engine.stop(h.now);
+    h.tx(b"AT+QMTDISC=0\r");
+    h.rx(b"\r\n+QMTDISC: 0,0\r\n\r\nOK\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopped);
+    // No result.
+    let mut h = quectel_online_with(b"q/#", 2);
+    h.engine.stop(h.now);
+    h.tx(b"AT+QMTDISC=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.advance(8_999);
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopping);
+    h.advance(1);
+    h.tx(b"AT+QMTCLOSE=0\r");
+    h.rx(b"\r\nOK\r\n\r\n+QMTCLOSE: 0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopped);
+    let ev = h.take_events();
+    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+}
+
 #[test]
 fn stop_when_the_disconnect_fails_closes_the_client() {
     let mut h = quectel_online_with(b"q/#", 2);

@@ -352,7 +352,18 @@ impl<'a> Engine<'a> {
             }
             Response::Sim(s) => self.seen.sim = Some(s),
             Response::Attach(a) => self.seen.attached = Some(a == 1),
-            Response::SessionState { code, connected } => self.seen.mqtt = Some((code, connected)),
+            Response::SessionState { code, connected } => {
+                self.seen.mqtt = Some((code, connected));
+                // Quectel: the disconnect's result after its `OK` (§3.9) ends the stop; the
+                // close waits for it (`peek_command`) and goes only if it does not come.
+                #[cfg(feature = "quectel")]
+                if self.step == Step::CloseForStop
+                    && self.inflight.is_none()
+                    && self.dialect.disconnect_closes_link()
+                {
+                    self.stopped();
+                }
+            }
             // Without the part (crate::parts) only an application's own `AT+CSQ` gets here:
             // no signal notice is due.
             Response::Signal { rssi, ber } if crate::parts::SIGNAL_REPORTS => {

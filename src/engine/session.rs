@@ -92,6 +92,10 @@ impl<'a> Engine<'a> {
             // connected, seen since the command went out), or at the timer (`await_result`).
             #[cfg(feature = "simcom")]
             Step::Open | Step::CloseForStop if !due && self.seen.mqtt.is_none() => None,
+            // Quectel: the close only when the disconnect's result did not come in time (the
+            // result ends the stop, `on_line`).
+            #[cfg(all(feature = "quectel", not(feature = "simcom")))]
+            Step::CloseForStop if !due => None,
             Step::Open => (!self.awaiting_link && !self.client_id_missing()).then_some(Cmd::Open),
             Step::Connect => (!self.awaiting_link).then_some(Cmd::Connect),
             Step::Restore => self.sub_command(),
@@ -573,8 +577,17 @@ impl<'a> Engine<'a> {
                 self.boot.cache_reading = 0;
             }
             Cmd::Verify => self.verified(ok),
-            // Where the disconnect closes the network link too, there is nothing left to close.
-            Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => self.stopped(),
+            // Where the disconnect closes the network link too, there is nothing left to close
+            // once its result came (Quectel `+QMTDISC: 0,0`, before or after the `OK`, §3.9);
+            // until then the DISCONNECT may still be going out. The stop ends with it
+            // (`on_line`), or after a command's time without it with the client closed.
+            Cmd::Disconnect if ok && self.dialect.disconnect_closes_link() => {
+                if self.seen.mqtt.is_some() {
+                    return self.stopped();
+                }
+                self.enter(Step::CloseForStop);
+                self.timer = crate::time::after(self.now, self.cfg.timeouts.command_ms);
+            }
             Cmd::Disconnect => {
                 self.enter(Step::CloseForStop);
                 // SIMCom: the result `+CMQTTDISC: 0,<err>` follows the `OK` (§4.11); the

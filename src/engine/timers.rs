@@ -164,11 +164,13 @@ impl<'a> Engine<'a> {
         match self.step {
             Step::Pins(..) | Step::Backoff => Some((self.timer, self.timer)),
             // SIMCom: the release waits for the disconnect's result, the start for the stop's
-            // (`await_result`).
+            // (`await_result`); Quectel: the stop for the disconnect's result.
             #[cfg(feature = "simcom")]
             Step::CloseForStop | Step::Open if idle && !self.awaiting_link => {
                 Some((self.timer, self.timer))
             }
+            #[cfg(all(feature = "quectel", not(feature = "simcom")))]
+            Step::CloseForStop if idle => Some((self.timer, self.timer)),
             Step::Probe(_) | Step::Sim | Step::Attach if idle => Some((self.timer, self.deadline)),
             Step::Online if idle && self.cfg.timeouts.health_ms != 0 => {
                 Some((self.health_at, self.health_at))

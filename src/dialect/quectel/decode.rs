@@ -53,6 +53,8 @@ enum Kind {
     Recv,
     Urc,
     Act,
+    /// `+QMTDISC: <c>,<result>`: the disconnect's result (§3.9).
+    Disc,
     /// The report of one of the session's own commands that asks nothing more.
     Settled,
 }
@@ -72,7 +74,7 @@ const KEYWORDS: Table<Kind> = table! {
     b"+QMTPING" => Kind::Ping,
     b"+QIURC" => Kind::Urc,
     b"+QIACT" => Kind::Act,
-    b"+QMTDISC" => Kind::Settled,
+    b"+QMTDISC" => Kind::Disc,
     b"+QMTCLOSE" => Kind::Settled;
     b"+QMTCFG",
     b"+QSSLCFG",
@@ -141,6 +143,13 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
     match (kind, count) {
         // Buffer-mode notice `<c>,<recv_id>` and buffer status: we use URC mode.
         (Kind::Recv, _) => Response::Info,
+        // The disconnect's result, whatever it says: the session has ended (a state not
+        // connected), which the stop awaits; a failed disconnect leaves nothing the next
+        // start's `AT+QMTCLOSE` would not close.
+        (Kind::Disc, _) => Response::SessionState {
+            code: 0,
+            connected: false,
+        },
         (Kind::Open, 2) => open_result(first),
         (Kind::Conn, 2) if state_query => match u8::try_from(first) {
             Ok(code) => Response::SessionState {
