@@ -262,9 +262,7 @@ fn qiact_error_with_no_context_is_not_attached_and_climbs_the_ladder() {
         assert_eq!(h.engine.state(), State::Recovering);
         let wait = h.engine.poll_delay_ms(h.now, &h.ring);
         waits.push(wait);
-        h.advance(wait - 1);
-        h.tx_nothing();
-        h.advance(1);
+        h.quiet_for(wait);
     }
     // A module-side failure: the plain doubling back-off, no jitter.
     assert_eq!(waits, [1_000, 2_000, 4_000, 8_000]);
@@ -490,6 +488,14 @@ fn stop_while_online_sends_only_the_disconnect() {
     assert_eq!(h.engine.state(), State::Stopped);
 }
 
+/// Online with one filter, then stopped: the disconnect has gone out.
+fn stop_sent() -> Harness {
+    let mut h = quectel_online_with(b"q/#", 2);
+    h.engine.stop(h.now);
+    h.tx(b"AT+QMTDISC=0\r");
+    h
+}
+
 /// `AT+QMTDISC=0` answers `OK`, then `+QMTDISC: 0,<result>` (§3.9): the stop ends at that
 /// result (before or after the `OK`), not at the `OK` while the DISCONNECT may still be going
 /// out (an application that powers the module off at `STOPPED` would have the broker publish
@@ -497,9 +503,7 @@ fn stop_while_online_sends_only_the_disconnect() {
 /// client is closed.
 #[test]
 fn stop_ends_at_the_disconnects_result() {
-    let mut h = quectel_online_with(b"q/#", 2);
-    h.engine.stop(h.now);
-    h.tx(b"AT+QMTDISC=0\r");
+    let mut h = stop_sent();
     h.rx(b"\r\nOK\r\n");
     h.tx_nothing();
     assert_eq!(h.notices(), [Notice::State(State::Stopping)]);
@@ -515,16 +519,12 @@ fn stop_ends_at_the_disconnects_result() {
     );
     h.tx(b"AT\r");
     // The result before the `OK`.
-    let mut h = quectel_online_with(b"q/#", 2);
-    h.engine.stop(h.now);
-    h.tx(b"AT+QMTDISC=0\r");
+    let mut h = stop_sent();
     h.rx(b"\r\n+QMTDISC: 0,0\r\n\r\nOK\r\n");
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Stopped);
     // No result.
-    let mut h = quectel_online_with(b"q/#", 2);
-    h.engine.stop(h.now);
-    h.tx(b"AT+QMTDISC=0\r");
+    let mut h = stop_sent();
     h.rx(b"\r\nOK\r\n");
     h.advance(8_999);
     h.tx_nothing();
@@ -540,9 +540,7 @@ fn stop_ends_at_the_disconnects_result() {
 
 #[test]
 fn stop_when_the_disconnect_fails_closes_the_client() {
-    let mut h = quectel_online_with(b"q/#", 2);
-    h.engine.stop(h.now);
-    h.tx(b"AT+QMTDISC=0\r");
+    let mut h = stop_sent();
     h.rx(b"\r\nERROR\r\n");
     h.tx(b"AT+QMTCLOSE=0\r");
     h.rx(b"\r\nOK\r\n\r\n+QMTCLOSE: 0,0\r\n");

@@ -329,9 +329,7 @@ fn fail_cycles(
         }
         waits.push(wait);
         base = (base * 2).min(60_000);
-        h.advance(wait - 1);
-        h.tx_nothing();
-        h.advance(1);
+        h.quiet_for(wait);
         h.tx(b"AT+QIACT=1\r");
         h.rx(b"\r\nOK\r\n");
         quectel_close_and_cfg(h, tls);

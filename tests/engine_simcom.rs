@@ -508,9 +508,7 @@ fn stop_releases_the_client_after_the_disconnect_result() {
     h.rx(b"\r\nOK\r\n");
     let wait = config().timeouts.command_ms;
     assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), wait);
-    h.advance(wait - 1);
-    h.tx_nothing();
-    h.advance(1);
+    h.quiet_for(wait);
     h.tx(b"AT+CMQTTREL=0\r");
     h.rx(b"\r\nOK\r\n");
     h.tx(b"AT+CMQTTSTOP\r");

@@ -50,6 +50,16 @@ fn bring_up_again(h: &mut Harness) {
     h.rx(b"\r\nOK\r\n\r\n+CMQTTSUB: 0,0\r\n");
 }
 
+/// `+CMQTTNONET` while online: after the back-off the client is released (`OK`) and the stop
+/// of the service goes out (§4.9, §4.11); its answer is the caller's.
+fn nonet_until_the_stop(h: &mut Harness) {
+    h.rx(b"\r\n+CMQTTNONET\r\n");
+    h.advance(1_000);
+    h.tx(b"AT+CMQTTREL=0\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+CMQTTSTOP\r");
+}
+
 fn first_recovery(n: &[Notice]) -> Option<(RecoveryStep, Status)> {
     n.iter().find_map(|e| match e {
         Notice::Recovery { step, reason, .. } => Some((*step, *reason)),
@@ -401,11 +411,7 @@ fn nonet_releases_and_stops_the_service_then_starts_it_again() {
 #[test]
 fn after_nonet_the_start_waits_for_the_stop_result() {
     let mut h = online();
-    h.rx(b"\r\n+CMQTTNONET\r\n");
-    h.advance(1_000);
-    h.tx(b"AT+CMQTTREL=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CMQTTSTOP\r");
+    nonet_until_the_stop(&mut h);
     h.rx(b"\r\nOK\r\n");
     h.advance(100);
     h.tx_nothing();
@@ -416,17 +422,11 @@ fn after_nonet_the_start_waits_for_the_stop_result() {
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Online);
 
-    h.rx(b"\r\n+CMQTTNONET\r\n");
-    h.advance(1_000);
-    h.tx(b"AT+CMQTTREL=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CMQTTSTOP\r");
+    nonet_until_the_stop(&mut h);
     h.rx(b"\r\nOK\r\n");
     let wait = config().timeouts.command_ms;
     assert_eq!(h.engine.poll_delay_ms(h.now, &h.ring), wait);
-    h.advance(wait - 1);
-    h.tx_nothing();
-    h.advance(1);
+    h.quiet_for(wait);
     simcom::start_connect(&mut h);
     let n = h.notices();
     module_untouched(&h, &n);
@@ -649,11 +649,7 @@ fn after_a_lost_link_the_same_client_connects_and_err_20_acquires_it_again() {
 fn a_stop_and_a_network_loss_release_the_client() {
     // After NONET the service restarts and the client is acquired afresh.
     let mut h = online();
-    h.rx(b"\r\n+CMQTTNONET\r\n");
-    h.advance(1_000);
-    h.tx(b"AT+CMQTTREL=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+CMQTTSTOP\r");
+    nonet_until_the_stop(&mut h);
     h.rx(b"\r\nOK\r\n\r\n+CMQTTSTOP: 0\r\n");
     simcom::start_connect(&mut h);
     // After a stop, the next start acquires again too.

@@ -176,6 +176,15 @@ impl Harness {
         self.poll();
     }
 
+    /// Waits `ms` (at least 1) with nothing written before its last millisecond; what the
+    /// engine writes at that millisecond is the caller's next expectation.
+    #[track_caller]
+    pub fn quiet_for(&mut self, ms: u32) {
+        self.advance(ms - 1);
+        self.tx_nothing();
+        self.advance(1);
+    }
+
     /// Advances in steps of `step` ms until `pred` holds on the new events (max `limit` ms).
     pub fn run_until(&mut self, step: u32, limit: u32, mut pred: impl FnMut(&Ev) -> bool) -> u32 {
         let mut waited = 0;
