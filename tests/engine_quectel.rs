@@ -233,6 +233,66 @@ fn qiact_error_with_only_another_context_active_is_not_attached() {
     h.tx_nothing();
 }
 
+/// `AT+QIACT?` lists every active context (§3.1): the lines of contexts other than the
+/// session's are part of the session's own query's answer, not URCs for the application
+/// (as the state query's lines about other clients, README "Sharing the module"); the
+/// application's own `AT+QIACT?` still gets every line.
+#[test]
+fn the_bearer_querys_lines_about_other_contexts_are_no_urcs() {
+    for (listing, online) in [
+        (
+            &b"\r\n+QIACT: 1,1,1,\"10.0.0.1\"\r\n\r\n+QIACT: 2,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"[..],
+            true,
+        ),
+        (
+            b"\r\n+QIACT: 2,1,1,\"10.0.0.2\"\r\n\r\n+QIACT: 1,1,1,\"10.0.0.1\"\r\n\r\nOK\r\n",
+            true,
+        ),
+        (
+            b"\r\n+QIACT: 2,1,1,\"10.0.0.2\"\r\n\r\n+QIACT: 3,1,1,\"10.0.0.3\"\r\n\r\nOK\r\n",
+            false,
+        ),
+    ] {
+        let mut h = Harness::new(quectel_config());
+        h.start();
+        quectel_boot(&mut h, true);
+        h.tx(b"AT+QIACT=1\r");
+        h.rx(b"\r\nERROR\r\n");
+        h.tx(b"AT+QIACT?\r");
+        h.rx(listing);
+        if online {
+            quectel_close_and_cfg(&mut h, false);
+            quectel_open_connect(&mut h);
+            assert_eq!(h.engine.state(), State::Online);
+        } else {
+            assert_eq!(h.engine.state(), State::Recovering);
+        }
+        let ev = h.take_events();
+        assert!(
+            !ev.iter().any(|e| matches!(e, Ev::Urc(_))),
+            "{}: {ev:?}",
+            String::from_utf8_lossy(listing)
+        );
+    }
+    // The application's own query gets its whole answer.
+    let mut h = quectel_online_with(b"q/#", 2);
+    let at = h.engine.at_command(b"AT+QIACT?", 5_000).unwrap();
+    h.tx(b"AT+QIACT?\r");
+    h.rx(b"\r\n+QIACT: 1,1,1,\"10.0.0.1\"\r\n\r\n+QIACT: 2,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n");
+    assert_eq!(
+        h.take_events(),
+        [
+            Ev::AtLine(at, b"+QIACT: 1,1,1,\"10.0.0.1\"".to_vec()),
+            Ev::AtLine(at, b"+QIACT: 2,1,1,\"10.0.0.2\"".to_vec()),
+            Ev::N(Notice::AtDone {
+                id: at,
+                status: Status::Ok,
+                code: 0
+            }),
+        ]
+    );
+}
+
 #[test]
 fn qiact_error_with_no_context_is_not_attached_and_climbs_the_ladder() {
     let mut h = Harness::new(quectel_config());

@@ -307,10 +307,12 @@ fn bearer_lines() {
     assert_eq!(d(b"+QIURC: \"recv\",0"), Response::Info);
     assert_eq!(d(b"+QIACT: 1,1,1,\"10.1.2.3\""), Response::BearerActive);
     assert_eq!(d(b"+QIACT: 1,1,1"), Response::BearerActive);
-    assert_eq!(d(b"+QIACT: 1,0,1"), Response::Info);
-    // Another context (the application's): not the session's bearer, whatever its state.
-    assert_eq!(d(b"+QIACT: 2,1,1,\"10.1.2.4\""), Response::Info);
-    assert_eq!(d(b"+QIACT: 11,1,1"), Response::Info);
+    // Another state, or another context (the application's): not the session's bearer, but
+    // still a line of the `AT+QIACT?` listing (§3.1), never a URC.
+    let other = Response::BearerState { down: false };
+    assert_eq!(d(b"+QIACT: 1,0,1"), other);
+    assert_eq!(d(b"+QIACT: 2,1,1,\"10.1.2.4\""), other);
+    assert_eq!(d(b"+QIACT: 11,1,1"), other);
     assert_eq!(d(b"+QIACT:1,1,1"), Response::BearerActive);
     assert_eq!(d(b"+QIACT: (1-16)"), Response::Info);
 }

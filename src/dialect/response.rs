@@ -90,8 +90,9 @@ pub enum Response {
         /// The failure class.
         reason: Status,
     },
-    /// A state line of the bearer or socket (Luat `STATE: <text>`): `down` when it says the
-    /// bearer is gone (`PDP DEACT`, `IP INITIAL`).
+    /// A state line of the bearer or socket (Luat `STATE: <text>`; Quectel `+QIACT:` of a
+    /// context other than the session's): `down` when it says the bearer is gone
+    /// (`PDP DEACT`, `IP INITIAL`).
     BearerState {
         /// The bearer is down.
         down: bool,

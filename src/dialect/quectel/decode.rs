@@ -120,11 +120,13 @@ fn decode_plus(line: &[u8], state_query: bool) -> Response {
     match kind {
         Kind::Settled => return Response::Settled,
         Kind::Urc => return bearer_lost(values),
-        Kind::Act => return bearer_active(values),
         _ => {}
     }
     if skip_spaces(values).starts_with(b"(") {
         return test_form(values);
+    }
+    if kind == Kind::Act {
+        return bearer_active(values);
     }
     let mut f = [0i32; 4];
     let Some(count) = fields(values, &mut f) else {
@@ -286,8 +288,10 @@ fn bearer_lost(values: &[u8]) -> Response {
 
 /// `+QIACT: <cid>,<state>,<type>[,"<ip>"]`: state 1 of context 1, the one the session
 /// activates and opens its client on (`AT+QIACT=1`, `pdpcid` 1), is the session's bearer;
-/// anything else (another context the application uses, another state, a test-form reply)
-/// only informs.
+/// another context (one the application uses) or state says nothing about it. `AT+QIACT?`
+/// lists every active context (§3.1), so such a line is part of an answer, never a URC: a
+/// bearer state line that is not "down" (an answer line for the application's own query,
+/// nothing for the session's). A test-form reply is read before (`Info`).
 fn bearer_active(values: &[u8]) -> Response {
     // The cid, then the state: one loop reads both (a read of each, inlined twice, measured
     // 38 B larger, Quectel).
@@ -295,7 +299,7 @@ fn bearer_active(values: &[u8]) -> Response {
     for _ in 0..2 {
         let (field, after) = split_once(rest, b',').unwrap_or((rest, &[]));
         if number(trim(skip_spaces(field))) != Some(1) {
-            return Response::Info;
+            return Response::BearerState { down: false };
         }
         rest = after;
     }
