@@ -815,7 +815,11 @@ typedef struct cellmqtt_timeouts_t {
    */
   uint32_t connect_ms;
   /**
-   * `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s).
+   * `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s); the result after the `OK` of Quectel
+   * `AT+QMTCONN` and SIMCom `AT+CMQTTCONNECT`. The default outlasts a Quectel module's own
+   * retries of an unanswered CONNECT (its default packet timeout of 5 s, sent 4 times on the
+   * BG96), so its verdict (`+QMTCONN: 0,2`, the broker unreachable) comes first; a shorter
+   * wait takes a silent broker for the module's fault, which climbs the ladder.
    */
   uint32_t connack_ms;
   /**

@@ -195,7 +195,11 @@ pub struct Timeouts {
     /// answer to Quectel `AT+QMTOPEN`, SIMCom `AT+CMQTTSTART` and `AT+CMQTTCONNECT`, which may
     /// come only with the result.
     pub connect_ms: u32,
-    /// `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s).
+    /// `CONNACK OK` after `AT+MCONNECT` (measured 0.2 s); the result after the `OK` of Quectel
+    /// `AT+QMTCONN` and SIMCom `AT+CMQTTCONNECT`. The default outlasts a Quectel module's own
+    /// retries of an unanswered CONNECT (its default packet timeout of 5 s, sent 4 times on the
+    /// BG96), so its verdict (`+QMTCONN: 0,2`, the broker unreachable) comes first; a shorter
+    /// wait takes a silent broker for the module's fault, which climbs the ladder.
     pub connack_ms: u32,
     /// `SUBACK`, `UNSUBACK`, `PUBACK`, `PUBREC`, `PUBCOMP` (measured 0.3 s).
     pub ack_ms: u32,
@@ -227,7 +231,7 @@ impl Timeouts {
         sim_ms: 10_000,
         attach_ms: 120_000,
         connect_ms: 60_000,
-        connack_ms: 20_000,
+        connack_ms: 30_000,
         ack_ms: 20_000,
         prompt_ms: 9_000,
         backoff_min_ms: 1_000,

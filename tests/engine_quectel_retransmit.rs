@@ -3,7 +3,7 @@
 //! `<value>`) is no outcome, and the wait for the final result runs from the notice.
 mod common;
 
-use cellmqtt::{Notice, State};
+use cellmqtt::{Notice, RecoveryStep, State, Status};
 use common::{quectel_config, recoveries, Harness};
 
 const OPEN: &[u8] = b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r";
@@ -89,4 +89,39 @@ fn retransmission_notices_wait_for_the_final_result() {
     assert!(!n.iter().any(|e| matches!(e, Notice::Log { .. })), "{n:?}");
     let s = h.engine.stats();
     assert_eq!((s.unexpected_acks, s.lines_unknown), (0, 0));
+}
+
+/// A broker that accepts the connection but never answers the CONNECT: the module sends it
+/// again by itself (§3.2: a 5 s packet timeout and 3 retries by default on the BG96; with
+/// `timeout_notice` off it says nothing meanwhile) and then reports `+QMTCONN: 0,2`, failed to
+/// send (§5.2: the broker unreachable), about 20 s after the `OK`. The default `connack_ms`
+/// outlasts that, so the module's verdict decides: the broker's side, re-connected after the
+/// back-off, never the ladder. (With a 20 s wait the engine gave up first, as a CONNACK
+/// failure, which climbs toward a reset.)
+#[test]
+fn a_silent_broker_is_the_modules_verdict_not_a_connack_failure() {
+    let mut h = Harness::new(quectel_config());
+    common::quectel_prepare(&mut h);
+    h.tx(OPEN);
+    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
+    h.tx(CONN);
+    h.rx(b"\r\nOK\r\n");
+    h.advance(20_500);
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Connecting);
+    h.rx(b"\r\n+QMTCONN: 0,2\r\n");
+    let n = h.notices();
+    let failures: Vec<_> = n
+        .iter()
+        .filter_map(|e| match e {
+            Notice::Recovery { step, reason, .. } => Some((*step, *reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        failures,
+        [(RecoveryStep::Reconnect, Status::BrokerUnreachable)],
+        "{n:?}"
+    );
+    assert!(!n.iter().any(|e| matches!(e, Notice::Pin { .. })), "{n:?}");
 }
