@@ -101,6 +101,45 @@ fn pdn_and_pdp_deactivation_reconnect_as_the_vendor_does() {
     }
 }
 
+/// `+PDP DEACT` (every spelling, docs/luat-at.md §4.8) while the session is stopped: the
+/// vendor shuts the context before MQTT commands work again (S2), so the next start's
+/// re-connect sends `AT+CIPSHUT` after the stale-link close, as it would had the session been
+/// running.
+#[test]
+fn pdp_deactivation_while_stopped_is_restored_at_the_next_start() {
+    for urc in ["+PDP DEACT", "+PDP:DEACT", "+PDP: DEACT"] {
+        let mut h = online();
+        h.engine.stop(h.now);
+        h.tx(b"AT+MDISCONNECT\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+MIPCLOSE\r");
+        h.rx(b"\r\nOK\r\n");
+        assert_eq!(h.engine.state(), State::Stopped);
+        h.rx(format!("\r\n{urc}\r\n").as_bytes());
+        h.advance(5_000);
+        h.tx_nothing();
+        h.start();
+        h.tx(b"AT\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"ATE0\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+CPIN?\r");
+        h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
+        h.tx(b"AT+CGATT?\r");
+        h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
+        h.tx(b"AT+MQTTMSGSET=0\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+MQTTMODE=0\r");
+        h.rx(b"\r\nOK\r\n");
+        h.tx(b"AT+MIPCLOSE\r");
+        h.rx(b"\r\n+CME ERROR: 767\r\n");
+        h.tx(b"AT+CIPSHUT\r");
+        h.rx(b"\r\nSHUT OK\r\n");
+        reconnect_from_mconfig(&mut h);
+        assert_eq!(h.engine.state(), State::Online, "{urc}");
+    }
+}
+
 #[test]
 fn rdy_mid_session_reinitialises_everything() {
     let mut h = online();

@@ -307,9 +307,10 @@ impl<'a> Engine<'a> {
                     true => Subject::PdpDeact,
                     false => Subject::PdnDeact,
                 };
-                if restore && !matches!(self.step, Step::Idle | Step::Failed) {
+                if restore {
                     // The bearer must be restored before the next open, whatever step the
-                    // session is in (Luat: `AT+CIPSHUT`, docs/luat-at.md §4 +PDP DEACT).
+                    // session is in, stopped too: the next start's open needs it as much
+                    // (Luat: `AT+CIPSHUT`, docs/luat-at.md §4.8).
                     self.boot.restore_bearer = true;
                 }
                 if self.link_in_use() || self.opening() {
