@@ -312,6 +312,44 @@ fn luat_normal_power_down_ends_the_session() {
     assert_ne!(h.engine.state(), State::Online);
 }
 
+/// §3 `AT+CPOWD=1` → `NORMAL POWER DOWN` (S4): the application's power-down (allowed with
+/// `ALLOW_RESET_COMMANDS`) in flight when it stops the session. The module is off and the link
+/// with it: the stop ends there, as at a reboot; no recovery may reset the module or switch it
+/// on again, and nothing more is written. Both orders: the answer before the disconnect, and
+/// during the stop's close after it.
+#[test]
+fn luat_power_down_during_the_stop_ends_the_stop() {
+    for during_the_close in [false, true] {
+        let mut c = common::config();
+        c.options |= cellmqtt::Options::ALLOW_RESET_COMMANDS;
+        let mut h = Harness::new(c);
+        common::bring_online(&mut h);
+        h.take_events();
+        if during_the_close {
+            h.engine.stop(h.now);
+            h.tx(b"AT+MDISCONNECT\r");
+            h.rx(b"\r\nOK\r\n");
+            h.tx(b"AT+MIPCLOSE\r");
+        } else {
+            let id = h.engine.at_command(b"AT+CPOWD=1", 5_000).unwrap();
+            h.tx(b"AT+CPOWD=1\r");
+            h.engine.stop(h.now);
+            h.poll();
+            assert_eq!(common::at_done_of(&h.take_events(), id), [Status::Stopped]);
+        }
+        h.rx(b"\r\nNORMAL POWER DOWN\r\n");
+        assert_eq!(h.engine.state(), State::Stopped, "{during_the_close}");
+        h.advance(60_000);
+        h.tx_nothing();
+        let n = h.notices();
+        assert_eq!(recoveries(&n), 0, "{during_the_close}: {n:?}");
+        assert!(
+            !n.iter().any(|e| matches!(e, Notice::AtDone { .. })),
+            "{n:?}"
+        );
+    }
+}
+
 /// §4.1 ATE: 8910 V301846 echoed the `AT+MPUBEX` data despite `ATE0` (fixed in V301847); with
 /// echo on, the data comes back (inferred there). The echoed bytes (here on
 /// the prompt's line, as the module prints them) are no answer: the publish completes at

@@ -346,11 +346,14 @@ impl<'a> Engine<'a> {
                 }
                 self.on_module_boot()
             }
-            Response::PowerDown => {
-                if !matches!(self.step, Step::Idle | Step::Failed | Step::Pins(..)) {
-                    self.fail(Status::NoResponse);
-                }
-            }
+            Response::PowerDown => match self.step {
+                Step::Idle | Step::Failed | Step::Pins(..) => {}
+                // Stopping: the module is off and the link with it (an application's
+                // `AT+CPOWD=1` in flight at the stop, docs/luat-at.md §3): the stop ends as at
+                // a reboot, never with a recovery that would switch it on again.
+                Step::Disconnect | Step::CloseForStop => self.on_module_boot(),
+                _ => self.fail(Status::NoResponse),
+            },
             Response::Sim(s) => self.seen.sim = Some(s),
             Response::Attach(a) => self.seen.attached = Some(a == 1),
             Response::SessionState { code, connected } => {
