@@ -548,6 +548,16 @@ fn stop_while_online_sends_only_the_disconnect() {
     assert_eq!(h.engine.state(), State::Stopped);
 }
 
+/// The stop's `AT+QMTCLOSE=0` goes and is answered: stopped, and no line of it passed on.
+fn closed_and_stopped(h: &mut Harness) {
+    h.tx(b"AT+QMTCLOSE=0\r");
+    h.rx(b"\r\nOK\r\n\r\n+QMTCLOSE: 0,0\r\n");
+    h.tx_nothing();
+    assert_eq!(h.engine.state(), State::Stopped);
+    let ev = h.take_events();
+    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+}
+
 /// Online with one filter, then stopped: the disconnect has gone out.
 fn stop_sent() -> Harness {
     let mut h = quectel_online_with(b"q/#", 2);
@@ -590,24 +600,14 @@ fn stop_ends_at_the_disconnects_result() {
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Stopping);
     h.advance(1);
-    h.tx(b"AT+QMTCLOSE=0\r");
-    h.rx(b"\r\nOK\r\n\r\n+QMTCLOSE: 0,0\r\n");
-    h.tx_nothing();
-    assert_eq!(h.engine.state(), State::Stopped);
-    let ev = h.take_events();
-    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+    closed_and_stopped(&mut h);
 }
 
 #[test]
 fn stop_when_the_disconnect_fails_closes_the_client() {
     let mut h = stop_sent();
     h.rx(b"\r\nERROR\r\n");
-    h.tx(b"AT+QMTCLOSE=0\r");
-    h.rx(b"\r\nOK\r\n\r\n+QMTCLOSE: 0,0\r\n");
-    h.tx_nothing();
-    assert_eq!(h.engine.state(), State::Stopped);
-    let ev = h.take_events();
-    assert!(!ev.iter().any(|e| matches!(e, Ev::Urc(_))), "{ev:?}");
+    closed_and_stopped(&mut h);
 }
 
 #[test]

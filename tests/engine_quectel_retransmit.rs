@@ -10,6 +10,17 @@ const OPEN: &[u8] = b"AT+QMTOPEN=0,\"127.0.0.1\",18830\r";
 const CONN: &[u8] = b"AT+QMTCONN=0,\"q1\"\r";
 const SUB: &[u8] = b"AT+QMTSUB=0,1,\"q/#\",1\r";
 
+/// Prepared and opened; the CONNECT has gone out and is answered `OK`, its result awaited.
+fn connect_answered_ok() -> Harness {
+    let mut h = Harness::new(quectel_config());
+    common::quectel_prepare(&mut h);
+    h.tx(OPEN);
+    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
+    h.tx(CONN);
+    h.rx(b"\r\nOK\r\n");
+    h
+}
+
 /// A subscribe the module retransmits (`+QMTSUB: <c>,<msgid>,1,<count>`, §3.5; BG96 defaults
 /// 5 s × 3 retries, §3.2) is still under way: its wait for the final result runs from the
 /// notice, as a publish's does, so a SUBACK after `ack_ms` from the `OK` (but within it from
@@ -45,12 +56,7 @@ fn a_retransmitted_subscribe_waits_from_the_notice() {
 /// failed CONNACK would climb the ladder towards a reset for a broker that was only slow).
 #[test]
 fn a_retransmitted_connect_waits_from_the_notice() {
-    let mut h = Harness::new(quectel_config());
-    common::quectel_prepare(&mut h);
-    h.tx(OPEN);
-    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
-    h.tx(CONN);
-    h.rx(b"\r\nOK\r\n");
+    let mut h = connect_answered_ok();
     let connack_ms = quectel_config().timeouts.connack_ms;
     h.advance(connack_ms - 5_000);
     h.rx(b"\r\n+QMTCONN: 0,1,1\r\n");
@@ -100,12 +106,7 @@ fn retransmission_notices_wait_for_the_final_result() {
 /// failure, which climbs toward a reset.)
 #[test]
 fn a_silent_broker_is_the_modules_verdict_not_a_connack_failure() {
-    let mut h = Harness::new(quectel_config());
-    common::quectel_prepare(&mut h);
-    h.tx(OPEN);
-    h.rx(b"\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
-    h.tx(CONN);
-    h.rx(b"\r\nOK\r\n");
+    let mut h = connect_answered_ok();
     h.advance(20_500);
     h.tx_nothing();
     assert_eq!(h.engine.state(), State::Connecting);

@@ -125,14 +125,7 @@ fn pdp_deactivation_while_stopped_is_restored_at_the_next_start() {
         h.rx(b"\r\nOK\r\n");
         h.tx(b"AT+CPIN?\r");
         h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
-        h.tx(b"AT+CGATT?\r");
-        h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-        h.tx(b"AT+MQTTMSGSET=0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+MQTTMODE=0\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+MIPCLOSE\r");
-        h.rx(b"\r\n+CME ERROR: 767\r\n");
+        common::attach_to_stale_close(&mut h);
         h.tx(b"AT+CIPSHUT\r");
         h.rx(b"\r\nSHUT OK\r\n");
         reconnect_from_mconfig(&mut h);
@@ -156,14 +149,7 @@ fn rdy_mid_session_reinitialises_everything() {
     h.tx(b"AT+CPIN?\r");
     h.rx(b"\r\n+CPIN: READY\r\n\r\nOK\r\n");
     common::identify(&mut h);
-    h.tx(b"AT+CGATT?\r");
-    h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
-    h.tx(b"AT+MQTTMSGSET=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MQTTMODE=0\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MIPCLOSE\r");
-    h.rx(b"\r\n+CME ERROR: 767\r\n");
+    common::attach_to_stale_close(&mut h);
     reconnect_from_mconfig(&mut h);
     assert_eq!(h.engine.stats().module_reboots, 1);
 }

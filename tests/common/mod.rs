@@ -335,6 +335,12 @@ pub fn prepare_with_imei(h: &mut Harness, imei: &[u8]) {
         h.tx(cmd);
         h.rx(answer);
     }
+    attach_to_stale_close(h);
+}
+
+/// Luat, once the SIM is ready and identified: attached, the receive settings, then the
+/// precautionary `AT+MIPCLOSE` answered 767 (no stale link).
+pub fn attach_to_stale_close(h: &mut Harness) {
     h.tx(b"AT+CGATT?\r");
     h.rx(b"\r\n+CGATT: 1\r\n\r\nOK\r\n");
     h.tx(b"AT+MQTTMSGSET=0\r");
