@@ -101,6 +101,16 @@ fn pdn_and_pdp_deactivation_reconnect_as_the_vendor_does() {
     }
 }
 
+/// A Luat stop while online: the disconnect and the close answered `OK`, then stopped.
+fn stop_answered(h: &mut Harness) {
+    h.engine.stop(h.now);
+    h.tx(b"AT+MDISCONNECT\r");
+    h.rx(b"\r\nOK\r\n");
+    h.tx(b"AT+MIPCLOSE\r");
+    h.rx(b"\r\nOK\r\n");
+    assert_eq!(h.engine.state(), State::Stopped);
+}
+
 /// `+PDP DEACT` (every spelling, docs/luat-at.md §4.8) while the session is stopped: the
 /// vendor shuts the context before MQTT commands work again (S2), so the next start's
 /// re-connect sends `AT+CIPSHUT` after the stale-link close, as it would had the session been
@@ -109,12 +119,7 @@ fn pdn_and_pdp_deactivation_reconnect_as_the_vendor_does() {
 fn pdp_deactivation_while_stopped_is_restored_at_the_next_start() {
     for urc in ["+PDP DEACT", "+PDP:DEACT", "+PDP: DEACT"] {
         let mut h = online();
-        h.engine.stop(h.now);
-        h.tx(b"AT+MDISCONNECT\r");
-        h.rx(b"\r\nOK\r\n");
-        h.tx(b"AT+MIPCLOSE\r");
-        h.rx(b"\r\nOK\r\n");
-        assert_eq!(h.engine.state(), State::Stopped);
+        stop_answered(&mut h);
         h.rx(format!("\r\n{urc}\r\n").as_bytes());
         h.advance(5_000);
         h.tx_nothing();
@@ -430,12 +435,7 @@ fn stop_disconnects_and_keeps_the_queue() {
     h.engine.publish(b"dev/up", b"m", 1, false).unwrap();
     h.tx(b"AT+MPUB=\"dev/up\",1,0,\"m\"\r");
     h.rx(b"\r\nOK\r\n");
-    h.engine.stop(h.now);
-    h.tx(b"AT+MDISCONNECT\r");
-    h.rx(b"\r\nOK\r\n");
-    h.tx(b"AT+MIPCLOSE\r");
-    h.rx(b"\r\nOK\r\n");
-    assert_eq!(h.engine.state(), State::Stopped);
+    stop_answered(&mut h);
     assert_eq!(h.engine.queued(), 1);
     // A late PUBACK after stop is not taken as confirmation.
     h.rx(b"\r\nPUBACK\r\n");
